@@ -1,0 +1,136 @@
+//! A string that must never be printed, and helpers that scrub secrets out of messages.
+//!
+//! Every credential read from an objstore YAML file is held in a [`Secret`], whose `Debug` and
+//! `Display` both print `<redacted>`. Messages that come from outside code (serde_yaml, object_store)
+//! are passed through [`redact`] with the list of secret values before they are shown, so a parse or
+//! build error cannot echo a key back either.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+/// What [`Secret`] prints instead of its value, and what [`redact`] substitutes.
+pub const REDACTED: &str = "<redacted>";
+
+/// A credential string (secret key, account key, client secret, service-account JSON, …).
+///
+/// Shape: any UTF-8 string. `Debug` and `Display` print [`REDACTED`]; only [`Secret::expose`]
+/// returns the value, and it is called solely where the value is handed to an object_store builder.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value. An empty string is a valid (empty) secret; callers treat it as "not set".
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value itself. Use only to hand it to a client library.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// True for the empty string, which Thanos treats as "not configured".
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// Replaces every occurrence of each secret value in `message` by [`REDACTED`].
+///
+/// Values shorter than 4 characters are skipped: they cannot be told apart from ordinary words, and
+/// no real credential is that short. Longer secrets are replaced first so that a secret containing
+/// another one is removed whole.
+pub fn redact(message: &str, secrets: &[&str]) -> String {
+    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = message.to_string();
+    for s in sorted {
+        if out.contains(s) {
+            out = out.replace(s, REDACTED);
+        }
+    }
+    out
+}
+
+/// Keys whose values are credentials in Thanos objstore YAML (any provider).
+pub(crate) const SECRET_KEYS: &[&str] = &[
+    "access_key",
+    "secret_key",
+    "session_token",
+    "storage_account_key",
+    "storage_connection_string",
+    "client_secret",
+    "service_account",
+    "kms_key_id",
+    "encryption_key",
+    "private_key",
+];
+
+/// Best-effort scan of raw YAML text for the values of [`SECRET_KEYS`] (`key: value` on one line,
+/// quotes removed), used to scrub serde_yaml messages when the file could not be parsed at all.
+pub(crate) fn secret_values_in_text(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        let Some((key, value)) = trimmed.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+        if !SECRET_KEYS.contains(&key) {
+            continue;
+        }
+        let value = value.trim().trim_end_matches(',');
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        if !value.is_empty() && value != "|" && value != ">" {
+            found.push(value.to_string());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_formats_its_value() {
+        let s = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{s:?}"), REDACTED);
+        assert_eq!(format!("{s}"), REDACTED);
+        assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+
+    #[test]
+    fn redact_replaces_longest_first_and_skips_tiny_values() {
+        let msg = "key abcdefgh and abcd and ab";
+        assert_eq!(
+            redact(msg, &["abcd", "abcdefgh", "ab"]),
+            "key <redacted> and <redacted> and ab"
+        );
+    }
+
+    #[test]
+    fn scans_secret_values_from_yaml_lines() {
+        let text = "config:\n  secret_key: \"s3cr3t-value\"\n  bucket: b\n  \"client_secret\": 'xyz123'\n";
+        assert_eq!(secret_values_in_text(text), vec!["s3cr3t-value", "xyz123"]);
+    }
+}

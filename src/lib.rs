@@ -1,0 +1,8 @@
+//! costscope — a terminal cost explorer for the Kubernetes cost data that Kubecost and OpenCost
+//! store in object storage as bingen ETL files.
+//!
+//! Layers (see `docs/architecture.md`): [`bingen`] decodes and encodes the ETL files into the
+//! plain types of [`model`].
+
+pub mod bingen;
+pub mod model;

@@ -1,0 +1,358 @@
+//! Recursive-descent parser for filter language v2.
+//!
+//! Grammar (follows OpenCost `core/pkg/filter/ast/parser.go`):
+//!
+//! ```text
+//! filter     ::= ε | group
+//! group      ::= element ( '+' element )* | element ( '|' element )*
+//! element    ::= '(' group ')' | comparison
+//! comparison ::= field ( '[' key ']' )? op string ( ',' string )*
+//! op         ::= ':' | '!:' | '~:' | '!~:' | '<~:' | '!<~:' | '~>:' | '!~>:'
+//! ```
+//!
+//! Mixing `+` and `|` in one group without parentheses is an error, as in
+//! OpenCost. Unlike OpenCost, parsing stops at the first error (reported with
+//! its column) instead of collecting several.
+
+use super::ast::{Filter, Op};
+use super::error::FilterError;
+use super::field::Field;
+use super::lexer::{Token, TokenKind, tokenize};
+use crate::query::aggregate::DataKind;
+
+/// Parses `s` as a filter over `kind`'s fields. The empty (or all-blank)
+/// string gives [`Filter::All`]. Field names are case-insensitive; values
+/// must be double-quoted.
+///
+/// Errors: [`FilterError`] with the 1-based column and what was expected
+/// there — the operator list after a field, a quoted value after an
+/// operator, the valid field names for `kind` for an unknown field, `)` for
+/// an unclosed `(`, and parentheses when `+` and `|` are mixed.
+///
+/// Follows Kubecost docs `apis/filters-api.md` and OpenCost `core/pkg/filter/ast`.
+pub fn parse_filter(s: &str, kind: DataKind) -> Result<Filter, FilterError> {
+    let tokens = tokenize(s)?;
+    let mut p = Parser { input: s, tokens, pos: 0, kind };
+    if p.peek().kind == TokenKind::Eof {
+        return Ok(Filter::All);
+    }
+    let f = p.group(None)?;
+    // `group(None)` only returns at end of input.
+    debug_assert_eq!(p.peek().kind, TokenKind::Eof);
+    Ok(f)
+}
+
+struct Parser<'a> {
+    input: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    kind: DataKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Joiner {
+    And,
+    Or,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.pos]
+    }
+
+    fn advance(&mut self) -> Token {
+        let t = self.tokens[self.pos].clone();
+        if t.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn err(&self, tok: &Token, message: impl Into<String>) -> FilterError {
+        FilterError::at_byte(self.input, tok.start, message)
+    }
+
+    fn column_of(&self, byte: usize) -> usize {
+        self.input[..byte].chars().count() + 1
+    }
+
+    /// Parses operands joined by one kind of joiner. `open` is the byte
+    /// offset of the `(` this group is inside, `None` at top level. Returns
+    /// with the closing `)` (or end of input) not consumed.
+    fn group(&mut self, open: Option<usize>) -> Result<Filter, FilterError> {
+        let mut items = vec![self.element()?];
+        let mut joiner: Option<(Joiner, usize)> = None;
+        loop {
+            let tok = self.peek().clone();
+            let this = match tok.kind {
+                TokenKind::Plus => Joiner::And,
+                TokenKind::Pipe => Joiner::Or,
+                TokenKind::RParen if open.is_some() => break,
+                TokenKind::RParen => {
+                    return Err(self.err(&tok, "unmatched ')': there is no '(' before it"));
+                }
+                TokenKind::Eof => match open {
+                    Some(at) => {
+                        let msg = format!(
+                            "expected ')' to close the '(' at column {}, found end of filter",
+                            self.column_of(at)
+                        );
+                        return Err(self.err(&tok, msg));
+                    }
+                    None => break,
+                },
+                ref other => {
+                    let close = if open.is_some() { ", ')'" } else { "" };
+                    let msg = format!(
+                        "expected '+' (and), '|' (or){close} or end of filter after a comparison, found {}",
+                        other.describe()
+                    );
+                    return Err(self.err(&tok, msg));
+                }
+            };
+            match joiner {
+                Some((first, at)) if first != this => {
+                    let (a, b) = if first == Joiner::And { ("+", "|") } else { ("|", "+") };
+                    let msg = format!(
+                        "cannot mix '{a}' and '{b}' at the same level (the '{a}' is at column {}); \
+                         add parentheses, e.g. (x+y)|z or x+(y|z)",
+                        self.column_of(at)
+                    );
+                    return Err(self.err(&tok, msg));
+                }
+                Some(_) => {}
+                None => joiner = Some((this, tok.start)),
+            }
+            self.advance();
+            items.push(self.element()?);
+        }
+        Ok(match joiner {
+            None => items.pop().expect("one element"),
+            Some((Joiner::And, _)) => Filter::And(items),
+            Some((Joiner::Or, _)) => Filter::Or(items),
+        })
+    }
+
+    fn element(&mut self) -> Result<Filter, FilterError> {
+        let tok = self.peek().clone();
+        match tok.kind {
+            TokenKind::LParen => {
+                self.advance();
+                let inner = self.group(Some(tok.start))?;
+                let close = self.advance();
+                debug_assert_eq!(close.kind, TokenKind::RParen);
+                Ok(inner)
+            }
+            TokenKind::Word(_) => self.comparison(),
+            ref other => Err(self.err(
+                &tok,
+                format!(
+                    "expected a comparison like namespace:\"kube-system\" or '(', found {}",
+                    other.describe()
+                ),
+            )),
+        }
+    }
+
+    fn comparison(&mut self) -> Result<Filter, FilterError> {
+        let name_tok = self.advance();
+        let TokenKind::Word(name) = &name_tok.kind else {
+            unreachable!("element() checked for a word");
+        };
+        let mut field = Field::from_name(name, self.kind).ok_or_else(|| {
+            self.err(
+                &name_tok,
+                format!(
+                    "unknown filter field '{name}' for {}; valid fields: {}",
+                    self.kind.plural(),
+                    Field::names_for(self.kind)
+                ),
+            )
+        })?;
+        if let TokenKind::Key(key) = &self.peek().kind {
+            let key = key.clone();
+            let key_tok = self.advance();
+            field = match field {
+                Field::Label(_) => Field::Label(Some(key)),
+                Field::Annotation(_) => Field::Annotation(Some(key)),
+                other => {
+                    return Err(self.err(
+                        &key_tok,
+                        format!("field {other} takes no [key]; only label[...] and annotation[...] do"),
+                    ));
+                }
+            };
+        }
+        let op_tok = self.advance();
+        let op = match op_tok.kind {
+            TokenKind::Op(op) => op,
+            ref other => {
+                let msg = format!("{} after field {field}, found {}", Op::expected_list(), other.describe());
+                return Err(self.err(&op_tok, msg));
+            }
+        };
+        let mut values = vec![self.value(&field, op)?];
+        while self.peek().kind == TokenKind::Comma {
+            self.advance();
+            values.push(self.value(&field, op)?);
+        }
+        Ok(Filter::Cmp { field, op, values })
+    }
+
+    fn value(&mut self, field: &Field, op: Op) -> Result<String, FilterError> {
+        let tok = self.advance();
+        match tok.kind {
+            TokenKind::Str(s) => Ok(s),
+            TokenKind::Word(w) => Err(self.err(
+                &tok,
+                format!("expected a double-quoted value after {field}{op}, found {w} (quote it: \"{w}\")"),
+            )),
+            ref other => Err(self.err(
+                &tok,
+                format!("expected a double-quoted value after {field}{op}, found {}", other.describe()),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alloc(s: &str) -> Filter {
+        parse_filter(s, DataKind::Allocation).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn err(s: &str) -> FilterError {
+        parse_filter(s, DataKind::Allocation).unwrap_err()
+    }
+
+    fn eq(field: Field, v: &str) -> Filter {
+        Filter::cmp(field, Op::Equals, v)
+    }
+
+    #[test]
+    fn empty_is_all() {
+        assert_eq!(alloc(""), Filter::All);
+        assert_eq!(alloc("  \t"), Filter::All);
+    }
+
+    #[test]
+    fn spec_examples() {
+        assert_eq!(
+            alloc(r#"namespace:"kubecost"+container:"cost-model""#),
+            Filter::And(vec![eq(Field::Namespace, "kubecost"), eq(Field::Container, "cost-model")])
+        );
+        assert_eq!(alloc(r#"cluster!:"cluster-one""#), Filter::cmp(Field::Cluster, Op::NotEquals, "cluster-one"));
+        assert_eq!(
+            alloc(r#"namespace!:"kubecost","kube-system""#),
+            Filter::Cmp { field: Field::Namespace, op: Op::NotEquals, values: vec!["kubecost".into(), "kube-system".into()] }
+        );
+        assert_eq!(alloc(r#"label[app]:"cost-analyzer""#), eq(Field::Label(Some("app".into())), "cost-analyzer"));
+        assert_eq!(
+            alloc(r#"(namespace:"a"|namespace:"b")+cluster:"c""#),
+            Filter::And(vec![
+                Filter::Or(vec![eq(Field::Namespace, "a"), eq(Field::Namespace, "b")]),
+                eq(Field::Cluster, "c")
+            ])
+        );
+    }
+
+    #[test]
+    fn whitespace_case_and_nesting() {
+        assert_eq!(
+            alloc(" ( ( Namespace : \"a\" ) ) | label [ app ] ~: \"x\" "),
+            Filter::Or(vec![
+                eq(Field::Namespace, "a"),
+                Filter::cmp(Field::Label(Some("app".into())), Op::Contains, "x")
+            ])
+        );
+        assert_eq!(alloc(r#"team:"t""#), eq(Field::Team, "t"));
+        assert_eq!(alloc(r#"annotation:"k""#), eq(Field::Annotation(None), "k"));
+    }
+
+    #[test]
+    fn every_operator() {
+        for op in super::super::ast::ALL_OPS {
+            let f = alloc(&format!("pod{}\"x\"", op.symbol()));
+            assert_eq!(f, Filter::cmp(Field::Pod, op, "x"));
+        }
+    }
+
+    #[test]
+    fn unquoted_value_points_at_it() {
+        let e = err("namespace:kubecost");
+        assert_eq!(e.column, 11);
+        assert!(e.message.contains("double-quoted") && e.message.contains("\"kubecost\""), "{e}");
+    }
+
+    #[test]
+    fn wrong_operator_lists_operators() {
+        let e = err(r#"namespace="x""#);
+        assert_eq!(e.column, 10);
+        assert!(e.message.contains("expected one of : !: ~: !~: <~: !<~: ~>: !~>:"), "{e}");
+        assert!(e.message.contains("'='"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_lists_fields_for_kind() {
+        let e = err(r#"namespace:"a"+bogus:"b""#);
+        assert_eq!(e.column, 15);
+        assert!(e.message.contains("'bogus'") && e.message.contains("controllerName") && e.message.contains("team"), "{e}");
+        let e = parse_filter(r#"namespace:"a""#, DataKind::Asset).unwrap_err();
+        assert!(e.message.contains("assetType") && !e.message.contains("controllerName"), "{e}");
+        let e = parse_filter(r#"cluster:"a""#, DataKind::CloudCost).unwrap_err();
+        assert!(e.message.contains("invoiceEntityID"), "{e}");
+    }
+
+    #[test]
+    fn mixing_and_or_is_rejected() {
+        let e = err(r#"namespace:"x"+cluster:"y"|pod:"z""#);
+        assert_eq!(e.column, 26);
+        assert!(e.message.contains("cannot mix") && e.message.contains("column 14"), "{e}");
+        let e = err(r#"namespace:"x"|cluster:"y"+pod:"z""#);
+        assert_eq!(e.column, 26);
+        // The spec's abstract example uses unknown fields; it fails too.
+        assert!(parse_filter(r#"a:"x"+b:"y"|c:"z""#, DataKind::Allocation).is_err());
+        // Parentheses make it legal.
+        alloc(r#"(namespace:"x"+cluster:"y")|pod:"z""#);
+    }
+
+    #[test]
+    fn parens_must_balance() {
+        let e = err(r#"(namespace:"a""#);
+        assert_eq!(e.column, 15);
+        assert!(e.message.contains("expected ')'") && e.message.contains("column 1"), "{e}");
+        let e = err(r#"namespace:"a")"#);
+        assert_eq!(e.column, 14);
+        assert!(e.message.contains("unmatched ')'"), "{e}");
+        let e = err("()");
+        assert_eq!(e.column, 2);
+    }
+
+    #[test]
+    fn trailing_and_leading_joiners() {
+        let e = err(r#"namespace:"a"+"#);
+        assert_eq!(e.column, 15);
+        assert!(e.message.contains("found end of filter"), "{e}");
+        assert_eq!(err(r#"+namespace:"a""#).column, 1);
+        assert_eq!(err(r#"namespace:"a","#).column, 15);
+        assert_eq!(err(r#"namespace:"a" pod:"b""#).column, 15);
+    }
+
+    #[test]
+    fn unterminated_string() {
+        let e = err(r#"namespace:"kube"#);
+        assert_eq!(e.column, 11);
+        assert!(e.message.contains("unterminated"), "{e}");
+    }
+
+    #[test]
+    fn key_only_on_maps() {
+        let e = err(r#"namespace[x]:"a""#);
+        assert_eq!(e.column, 10);
+        assert!(e.message.contains("takes no [key]"), "{e}");
+        let e = err(r#"label[app]"x""#);
+        assert_eq!(e.column, 11);
+    }
+}
