@@ -4,5 +4,11 @@
 //! Layers (see `docs/architecture.md`): [`bingen`] decodes and encodes the ETL files into the
 //! plain types of [`model`].
 
+pub mod bench;
 pub mod bingen;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod inspect;
 pub mod model;
+pub mod query;

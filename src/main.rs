@@ -1,1 +1,81 @@
-fn main(){}
+//! The `costscope` binary: install error hooks, parse the command line, dispatch.
+
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use costscope::bingen::{self, RootKind};
+use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat};
+use costscope::inspect;
+use std::io::Write;
+
+fn main() -> Result<()> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Inspect(args)) => run_inspect(args),
+        Some(Command::Bench(b)) => run_bench(b),
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(())
+        }
+    }
+}
+
+fn run_inspect(args: InspectArgs) -> Result<()> {
+    let key = args.file.to_string_lossy().to_string();
+    let kind = match &args.root_type {
+        Some(t) => RootKind::parse(t).ok_or_else(|| {
+            let names: Vec<&str> = RootKind::ALL.iter().map(|k| k.name()).collect();
+            eyre!("unknown --type {t:?}; expected one of {}", names.join(", "))
+        })?,
+        None => match RootKind::from_key(&key) {
+            Some(k) => k,
+            None => bail!(
+                "cannot tell the root type of {key}: its path has no allocations/, assets/ or cloudcosts/ directory; pass --type AllocationSet (or AssetSet, CloudCostSet, ...)"
+            ),
+        },
+    };
+    let file = std::fs::File::open(&args.file).wrap_err_with(|| format!("opening {key}"))?;
+    // SAFETY: the map is read-only and private; a file truncated by another process while we read
+    // it could fault, which is the documented hazard of memory maps. Files we inspect are ETL
+    // outputs that are written once and never changed in place.
+    let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
+    let map = if empty { None } else { Some(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.wrap_err_with(|| format!("mapping {key}"))?) };
+    let data: &[u8] = map.as_deref().unwrap_or(&[]);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        InspectFormat::Summary => {
+            let summary = inspect::summarize(data, kind).map_err(|e| eyre!("{key}: {e}"))?;
+            write!(out, "file:     {key} ({} bytes)\n{summary}", data.len())?;
+        }
+        InspectFormat::Json => {
+            let decoded = bingen::decode(data, kind).map_err(|e| eyre!("{key}: {e}"))?;
+            serde_json::to_writer_pretty(&mut out, &inspect::to_json(&decoded))?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn run_bench(b: BenchCommand) -> Result<()> {
+    match b {
+        BenchCommand::Decode { allocations, runs, json } => {
+            let dir = tempfile::tempdir()?;
+            let exe = std::env::current_exe().ok();
+            let r = costscope::bench::decode_bench(allocations, runs, dir.path(), exe.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("allocations        {}", r.allocations);
+                println!("file size          {:.1} MB", r.file_bytes as f64 / 1e6);
+                println!("encode             {:.3} s", r.encode_seconds);
+                println!("decode (best of {runs}) {:.3} s = {:.0} allocations/s, {:.1} MB/s, {:.2} µs/allocation", r.decode_seconds, r.allocations_per_second, r.megabytes_per_second, r.micros_per_allocation);
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+                if let (Some(s), Some(aps)) = (r.inspect_process_seconds, r.inspect_allocations_per_second) {
+                    println!("inspect process    {s:.3} s = {aps:.0} allocations/s (whole `inspect --format summary`)");
+                }
+            }
+            Ok(())
+        }
+    }
+}

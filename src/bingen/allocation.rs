@@ -9,9 +9,28 @@ use super::writer::Writer;
 use crate::model::*;
 
 pub(crate) fn read_allocation_set(r: &mut Reader) -> R<AllocationSet> {
+    let mut items = Vec::new();
+    let mut set = read_allocation_set_with(r, &mut |k, a| items.push((k, a)))?;
+    if let Some(m) = set.allocations.as_mut() {
+        m.0 = items;
+    }
+    Ok(set)
+}
+
+/// Decode an AllocationSet, handing each `(key, allocation)` to `each` instead of storing it; the
+/// returned set's `allocations` is an empty map (or `None` when the file has a nil map).
+pub(crate) fn read_allocation_set_with(r: &mut Reader, each: &mut dyn FnMut(Str, Option<Allocation>)) -> R<AllocationSet> {
     r.within("AllocationSet", |r| {
         r.version(Family::Allocation)?;
-        let allocations = r.opt_struct_map("Allocation", read_allocation)?;
+        let allocations = r.opt(|r| {
+            let n = r.count(3)?;
+            for _ in 0..n {
+                let k = r.string()?;
+                let a = r.opt(|r| r.nested("Allocation", read_allocation))?;
+                each(k, a);
+            }
+            Ok(StrMap::new())
+        })?;
         let external_keys = r.opt_bool_map()?;
         let idle_keys = r.opt_bool_map()?;
         let from_source = r.string()?;

@@ -9,17 +9,27 @@ use super::writer::Writer;
 use crate::model::*;
 
 pub(crate) fn read_asset_set(r: &mut Reader) -> R<AssetSet> {
+    let mut items = Vec::new();
+    let mut set = read_asset_set_with(r, &mut |k, a| items.push((k, a)))?;
+    if let Some(m) = set.assets.as_mut() {
+        m.0 = items;
+    }
+    Ok(set)
+}
+
+/// Decode an AssetSet, handing each `(key, asset)` to `each` instead of storing it.
+pub(crate) fn read_asset_set_with(r: &mut Reader, each: &mut dyn FnMut(Str, Option<Asset>)) -> R<AssetSet> {
     r.within("AssetSet", |r| {
         r.version(Family::Assets)?;
         let aggregation_keys = r.opt_str_list()?;
         let assets = r.opt(|r| {
             let n = r.count(3)?;
-            let mut v = Vec::with_capacity(n);
             for _ in 0..n {
                 let k = r.string()?;
-                v.push((k, r.opt(read_asset_iface)?));
+                let a = r.opt(read_asset_iface)?;
+                each(k, a);
             }
-            Ok(StrMap(v))
+            Ok(StrMap::new())
         })?;
         let from_source = r.string()?;
         let window = read_nested_window(r)?;

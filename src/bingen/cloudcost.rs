@@ -9,9 +9,27 @@ use super::writer::Writer;
 use crate::model::*;
 
 pub(crate) fn read_cloud_cost_set(r: &mut Reader) -> R<CloudCostSet> {
+    let mut items = Vec::new();
+    let mut set = read_cloud_cost_set_with(r, &mut |k, c| items.push((k, c)))?;
+    if let Some(m) = set.cloud_costs.as_mut() {
+        m.0 = items;
+    }
+    Ok(set)
+}
+
+/// Decode a CloudCostSet, handing each `(key, cloud cost)` to `each` instead of storing it.
+pub(crate) fn read_cloud_cost_set_with(r: &mut Reader, each: &mut dyn FnMut(Str, Option<CloudCost>)) -> R<CloudCostSet> {
     r.within("CloudCostSet", |r| {
         r.version(Family::CloudCost)?;
-        let cloud_costs = r.opt_struct_map("CloudCost", read_cloud_cost)?;
+        let cloud_costs = r.opt(|r| {
+            let n = r.count(3)?;
+            for _ in 0..n {
+                let k = r.string()?;
+                let c = r.opt(|r| r.nested("CloudCost", read_cloud_cost))?;
+                each(k, c);
+            }
+            Ok(StrMap::new())
+        })?;
         let window = read_nested_window(r)?;
         let integration = r.string()?;
         let aggregation_properties = r.opt_str_list()?;

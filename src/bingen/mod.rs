@@ -24,7 +24,8 @@ pub use error::DecodeError;
 pub use versions::{Family, SeenVersions, Versions};
 
 use crate::model::{
-    Allocation, AllocationSet, AllocationSetRange, AssetSet, AssetSetRange, CloudCostSet, CloudCostSetRange, Window,
+    Allocation, AllocationSet, AllocationSetRange, Asset, AssetSet, AssetSetRange, CloudCost, CloudCostSet,
+    CloudCostSetRange, Str, Window,
 };
 use reader::Reader;
 use std::borrow::Cow;
@@ -181,12 +182,87 @@ pub fn decode(data: &[u8], kind: RootKind) -> Result<Decoded, DecodeError> {
         RootKind::CloudCostSetRange => Root::CloudCostSetRange(cloudcost::read_cloud_cost_set_range(&mut r)?),
         RootKind::Window => Root::Window(window::read_window(&mut r)?),
     };
-    let string_table_len = if data.starts_with(b"BGST") && data.len() >= 8 {
-        i32::from_le_bytes(data[4..8].try_into().expect("4 bytes")).max(0) as usize
-    } else {
-        0
+    let string_table_len = r.table_len();
+    Ok(Decoded { root, versions: r.seen, gzipped, string_table_len, trailing_bytes: r.remaining() })
+}
+
+/// One item of a set, handed over by [`decode_streaming`]: the set's map key and the value.
+#[derive(Debug)]
+pub enum Item {
+    Allocation(Str, Allocation),
+    Asset(Str, Asset),
+    CloudCost(Str, CloudCost),
+}
+
+/// Decode like [`decode`], but hand every allocation, asset or cloud cost to `each` as it is read
+/// instead of keeping it: memory stays flat whatever the file size. The returned root holds the
+/// set's header (window, warnings, ...) with an empty item map. Nil map values are skipped. For
+/// range roots and a bare `Allocation` the items of the fully decoded root are handed over.
+///
+/// Errors as [`decode`]; items before the error have already been handed over.
+pub fn decode_streaming(data: &[u8], kind: RootKind, each: &mut dyn FnMut(Item)) -> Result<Decoded, DecodeError> {
+    if !kind.has_string_table() {
+        let d = decode(data, kind)?;
+        emit_items(&d.root, each);
+        return Ok(d);
+    }
+    let gzipped = data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    let data = inflate(data)?;
+    let mut r = Reader::new(&data);
+    r.read_table()?;
+    let string_table_len = r.table_len();
+    let root = match kind {
+        RootKind::AllocationSet => Root::AllocationSet(allocation::read_allocation_set_with(&mut r, &mut |k, a| {
+            if let Some(a) = a {
+                each(Item::Allocation(k, a))
+            }
+        })?),
+        RootKind::AssetSet => Root::AssetSet(asset::read_asset_set_with(&mut r, &mut |k, a| {
+            if let Some(a) = a {
+                each(Item::Asset(k, a))
+            }
+        })?),
+        _ => Root::CloudCostSet(cloudcost::read_cloud_cost_set_with(&mut r, &mut |k, c| {
+            if let Some(c) = c {
+                each(Item::CloudCost(k, c))
+            }
+        })?),
     };
     Ok(Decoded { root, versions: r.seen, gzipped, string_table_len, trailing_bytes: r.remaining() })
+}
+
+fn emit_items(root: &Root, each: &mut dyn FnMut(Item)) {
+    let allocs = |s: &AllocationSet, each: &mut dyn FnMut(Item)| {
+        for (k, a) in s.allocations.iter().flat_map(|m| m.iter()) {
+            if let Some(a) = a {
+                each(Item::Allocation(k.clone(), a.clone()));
+            }
+        }
+    };
+    let assets = |s: &AssetSet, each: &mut dyn FnMut(Item)| {
+        for (k, a) in s.assets.iter().flat_map(|m| m.iter()) {
+            if let Some(a) = a {
+                each(Item::Asset(k.clone(), a.clone()));
+            }
+        }
+    };
+    let clouds = |s: &CloudCostSet, each: &mut dyn FnMut(Item)| {
+        for (k, c) in s.cloud_costs.iter().flat_map(|m| m.iter()) {
+            if let Some(c) = c {
+                each(Item::CloudCost(k.clone(), c.clone()));
+            }
+        }
+    };
+    match root {
+        Root::AllocationSet(s) => allocs(s, each),
+        Root::AllocationSetRange(r) => r.allocations.iter().flatten().flatten().for_each(|s| allocs(s, each)),
+        Root::Allocation(a) => each(Item::Allocation(a.name.clone(), (**a).clone())),
+        Root::AssetSet(s) => assets(s, each),
+        Root::AssetSetRange(r) => r.assets.iter().flatten().flatten().for_each(|s| assets(s, each)),
+        Root::CloudCostSet(s) => clouds(s, each),
+        Root::CloudCostSetRange(r) => r.cloud_cost_sets.iter().flatten().flatten().for_each(|s| clouds(s, each)),
+        Root::Window(_) => {}
+    }
 }
 
 /// Decode an `AllocationSet` file. Errors as [`decode`].

@@ -28,6 +28,10 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    pub fn table_len(&self) -> usize {
+        self.table.len()
+    }
+
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }

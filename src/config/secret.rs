@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn scans_secret_values_from_yaml_lines() {
-        let text = "config:\n  secret_key: \"s3cr3t-value\"\n  bucket: b\n  \"client_secret\": 'xyz123'\n";
+        let text =
+            "config:\n  secret_key: \"s3cr3t-value\"\n  bucket: b\n  \"client_secret\": 'xyz123'\n";
         assert_eq!(secret_values_in_text(text), vec!["s3cr3t-value", "xyz123"]);
     }
 }

@@ -1,5 +1,5 @@
 //! Aggregation keys (`aggregate=` parameter) for allocations, assets and
-//! cloud costs, plus Kubecost's special row names.
+//! cloud costs, and the drill-down order used by the TUI.
 //!
 //! Follows Kubecost docs `apis/monitoring-apis/api-allocation.md`,
 //! `api-assets.md` and `cloud-cost-api.md` (see
@@ -10,37 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::filter::{Field, Filter, Op};
-
-/// Row name Kubecost uses when an item has no value for the aggregation key
-/// (e.g. no `app` label under `aggregate=label:app`).
-pub const UNALLOCATED: &str = "__unallocated__";
-/// Row name of idle cost rows (`idle=true`, not shared).
-pub const IDLE: &str = "__idle__";
-/// Row name of unmounted persistent volumes.
-pub const UNMOUNTED: &str = "__unmounted__";
-
-/// Which Kubecost data set a query runs against; decides the accepted
-/// aggregation keys and filter fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DataKind {
-    /// Kubernetes workload costs (`/model/allocation`).
-    Allocation,
-    /// Infrastructure assets: nodes, disks, load balancers… (`/model/assets`).
-    Asset,
-    /// Cloud bill line items (`/model/cloudCost`).
-    CloudCost,
-}
-
-impl DataKind {
-    /// Plural, human name for messages: `allocations`, `assets`, `cloud costs`.
-    pub fn plural(self) -> &'static str {
-        match self {
-            DataKind::Allocation => "allocations",
-            DataKind::Asset => "assets",
-            DataKind::CloudCost => "cloud costs",
-        }
-    }
-}
+pub use super::kind::{DataKind, IDLE, UNALLOCATED, UNMOUNTED};
 
 /// One aggregation key. `Label`/`Annotation` carry the label or annotation
 /// name (`label:app` → `Label("app")`). `Service` is the Kubernetes service
@@ -230,8 +200,14 @@ impl fmt::Display for AggregateKey {
             AggregateKey::Label(k) => write!(f, "label:{k}"),
             AggregateKey::Annotation(k) => write!(f, "annotation:{k}"),
             k => {
-                let all = ALLOCATION_KEYS.iter().chain(ASSET_KEYS).chain(CLOUD_COST_KEYS);
-                let (name, _) = all.into_iter().find(|(_, v)| v == k).expect("every key is listed");
+                let all = ALLOCATION_KEYS
+                    .iter()
+                    .chain(ASSET_KEYS)
+                    .chain(CLOUD_COST_KEYS);
+                let (name, _) = all
+                    .into_iter()
+                    .find(|(_, v)| v == k)
+                    .expect("every key is listed");
                 f.write_str(name)
             }
         }
@@ -342,7 +318,9 @@ fn parse_one(part: &str, input: &str, kind: DataKind) -> Result<AggregateKey, Ag
         let name = name.trim();
         let key = match prefix.trim().to_ascii_lowercase().as_str() {
             "label" => AggregateKey::Label(name.to_string()),
-            "annotation" if kind == DataKind::Allocation => AggregateKey::Annotation(name.to_string()),
+            "annotation" if kind == DataKind::Allocation => {
+                AggregateKey::Annotation(name.to_string())
+            }
             _ => {
                 return Err(AggregateError::Unknown {
                     key: part.to_string(),
@@ -350,10 +328,17 @@ fn parse_one(part: &str, input: &str, kind: DataKind) -> Result<AggregateKey, Ag
                 });
             }
         };
-        return if name.is_empty() { Err(incomplete()) } else { Ok(key) };
+        return if name.is_empty() {
+            Err(incomplete())
+        } else {
+            Ok(key)
+        };
     }
     let lower = part.to_ascii_lowercase();
-    if let Some((_, k)) = keys_for(kind).iter().find(|(n, _)| n.to_ascii_lowercase() == lower) {
+    if let Some((_, k)) = keys_for(kind)
+        .iter()
+        .find(|(n, _)| n.to_ascii_lowercase() == lower)
+    {
         return Ok(k.clone());
     }
     if kind == DataKind::Allocation {
@@ -392,9 +377,20 @@ mod tests {
 
     #[test]
     fn allocation_keys_and_aliases() {
-        let a = parse_aggregate("cluster, node,namespace,controllerkind,CONTROLLER,service,pod,container", DataKind::Allocation).unwrap();
-        assert_eq!(a.to_string(), "cluster,node,namespace,controllerKind,controller,service,pod,container");
-        let a = parse_aggregate("namespace,label:app,annotation:owner/x", DataKind::Allocation).unwrap();
+        let a = parse_aggregate(
+            "cluster, node,namespace,controllerkind,CONTROLLER,service,pod,container",
+            DataKind::Allocation,
+        )
+        .unwrap();
+        assert_eq!(
+            a.to_string(),
+            "cluster,node,namespace,controllerKind,controller,service,pod,container"
+        );
+        let a = parse_aggregate(
+            "namespace,label:app,annotation:owner/x",
+            DataKind::Allocation,
+        )
+        .unwrap();
         assert_eq!(
             a.keys(),
             &[
@@ -403,23 +399,50 @@ mod tests {
                 AggregateKey::Annotation("owner/x".into())
             ]
         );
-        assert_eq!(parse_aggregate("controllerName", DataKind::Allocation).unwrap().0, vec![AggregateKey::Controller]);
-        assert_eq!(parse_aggregate("Team", DataKind::Allocation).unwrap().0, vec![AggregateKey::Label("team".into())]);
-        assert!(parse_aggregate("", DataKind::Allocation).unwrap().is_empty());
-        assert_eq!(parse_aggregate("Label:App", DataKind::Allocation).unwrap().to_string(), "label:App");
+        assert_eq!(
+            parse_aggregate("controllerName", DataKind::Allocation)
+                .unwrap()
+                .0,
+            vec![AggregateKey::Controller]
+        );
+        assert_eq!(
+            parse_aggregate("Team", DataKind::Allocation).unwrap().0,
+            vec![AggregateKey::Label("team".into())]
+        );
+        assert!(
+            parse_aggregate("", DataKind::Allocation)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            parse_aggregate("Label:App", DataKind::Allocation)
+                .unwrap()
+                .to_string(),
+            "label:App"
+        );
     }
 
     #[test]
     fn asset_and_cloud_keys() {
-        let a = parse_aggregate("type,cluster,category,provider,providerid,account,project,service,name,label:env", DataKind::Asset).unwrap();
-        assert_eq!(a.to_string(), "type,cluster,category,provider,providerID,account,project,service,name,label:env");
+        let a = parse_aggregate(
+            "type,cluster,category,provider,providerid,account,project,service,name,label:env",
+            DataKind::Asset,
+        )
+        .unwrap();
+        assert_eq!(
+            a.to_string(),
+            "type,cluster,category,provider,providerID,account,project,service,name,label:env"
+        );
         let c = parse_aggregate(
             "invoiceEntityID,accountID,provider,providerID,category,service,label:team,invoiceEntityName,accountName,regionID,availabilityZone",
             DataKind::CloudCost,
         )
         .unwrap();
         assert_eq!(c.0.len(), 11);
-        assert_eq!(parse_aggregate(&c.to_string(), DataKind::CloudCost).unwrap(), c);
+        assert_eq!(
+            parse_aggregate(&c.to_string(), DataKind::CloudCost).unwrap(),
+            c
+        );
     }
 
     #[test]
@@ -427,18 +450,51 @@ mod tests {
         let e = parse_aggregate("namespace,bogus", DataKind::Allocation).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("\"bogus\""), "{m}");
-        for k in ["cluster", "node", "namespace", "controllerKind", "controller", "service", "pod", "container", "label:<name>", "annotation:<name>"] {
+        for k in [
+            "cluster",
+            "node",
+            "namespace",
+            "controllerKind",
+            "controller",
+            "service",
+            "pod",
+            "container",
+            "label:<name>",
+            "annotation:<name>",
+        ] {
             assert!(m.contains(k), "{m} lacks {k}");
         }
-        let m = parse_aggregate("namespace", DataKind::Asset).unwrap_err().to_string();
-        assert!(m.contains("for assets") && m.contains("providerID") && m.contains("type"), "{m}");
+        let m = parse_aggregate("namespace", DataKind::Asset)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("for assets") && m.contains("providerID") && m.contains("type"),
+            "{m}"
+        );
         assert!(!m.contains("annotation"), "{m}");
-        let m = parse_aggregate("pod", DataKind::CloudCost).unwrap_err().to_string();
-        assert!(m.contains("invoiceEntityID") && m.contains("availabilityZone"), "{m}");
-        assert!(matches!(parse_aggregate("annotation:x", DataKind::Asset), Err(AggregateError::Unknown { .. })));
-        assert!(matches!(parse_aggregate("label:", DataKind::Asset), Err(AggregateError::Incomplete { .. })));
-        assert!(matches!(parse_aggregate("pod,,node", DataKind::Allocation), Err(AggregateError::Incomplete { .. })));
-        assert!(matches!(parse_aggregate("pod,Pod", DataKind::Allocation), Err(AggregateError::Duplicate { .. })));
+        let m = parse_aggregate("pod", DataKind::CloudCost)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("invoiceEntityID") && m.contains("availabilityZone"),
+            "{m}"
+        );
+        assert!(matches!(
+            parse_aggregate("annotation:x", DataKind::Asset),
+            Err(AggregateError::Unknown { .. })
+        ));
+        assert!(matches!(
+            parse_aggregate("label:", DataKind::Asset),
+            Err(AggregateError::Incomplete { .. })
+        ));
+        assert!(matches!(
+            parse_aggregate("pod,,node", DataKind::Allocation),
+            Err(AggregateError::Incomplete { .. })
+        ));
+        assert!(matches!(
+            parse_aggregate("pod,Pod", DataKind::Allocation),
+            Err(AggregateError::Duplicate { .. })
+        ));
     }
 
     #[test]
@@ -449,19 +505,30 @@ mod tests {
             chain.push(n.to_string());
             k = n;
         }
-        assert_eq!(chain, ["cluster", "namespace", "controller", "pod", "container"]);
+        assert_eq!(
+            chain,
+            ["cluster", "namespace", "controller", "pod", "container"]
+        );
         assert_eq!(drill_down_next(&AggregateKey::Label("a".into())), None);
     }
 
     #[test]
     fn filter_for_drill_down() {
-        let f = AggregateKey::Controller.filter_for(DataKind::Allocation, "web").unwrap();
+        let f = AggregateKey::Controller
+            .filter_for(DataKind::Allocation, "web")
+            .unwrap();
         assert_eq!(f.to_string(), r#"controllerName:"web""#);
-        let f = AggregateKey::Label("app".into()).filter_for(DataKind::Allocation, UNALLOCATED).unwrap();
+        let f = AggregateKey::Label("app".into())
+            .filter_for(DataKind::Allocation, UNALLOCATED)
+            .unwrap();
         assert_eq!(f.to_string(), r#"label[app]:"""#);
-        let f = AggregateKey::Service.filter_for(DataKind::Allocation, "svc").unwrap();
+        let f = AggregateKey::Service
+            .filter_for(DataKind::Allocation, "svc")
+            .unwrap();
         assert_eq!(f.to_string(), r#"services:"svc""#);
-        let f = AggregateKey::Type.filter_for(DataKind::Asset, "Node").unwrap();
+        let f = AggregateKey::Type
+            .filter_for(DataKind::Asset, "Node")
+            .unwrap();
         assert_eq!(f.to_string(), r#"assetType:"Node""#);
         assert!(AggregateKey::Pod.filter_for(DataKind::Asset, "x").is_none());
     }

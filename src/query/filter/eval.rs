@@ -9,46 +9,70 @@
 //! (or key) for substring/prefix/suffix, where OpenCost treats `~:` there as
 //! exact membership; exact membership is still `:`.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 
 use super::ast::{Filter, Op};
 use super::field::{Field, FieldShape};
 
+/// A list of strings a [`FilterTarget`] can expose for `services`.
+/// Implemented for `Vec<T>` with `T: AsRef<str>` (so both `Vec<String>` and
+/// the model's `Vec<Arc<str>>` work without copying).
+pub trait StrList {
+    /// The elements, in any order.
+    fn item_iter(&self) -> Box<dyn Iterator<Item = &str> + '_>;
+}
+
+impl<T: AsRef<str>> StrList for Vec<T> {
+    fn item_iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.iter().map(AsRef::as_ref))
+    }
+}
+
 /// A string→string map a [`FilterTarget`] can expose for `label` and
-/// `annotation`. Implemented for `HashMap<String, String>`,
-/// `BTreeMap<String, String>` and `Vec<(String, String)>`.
-pub trait StrMap {
+/// `annotation`. Implemented for `HashMap<K, V>`, `BTreeMap<K, V>` (`K:
+/// Borrow<str>`) and `Vec<(K, V)>` (`K: AsRef<str>`), with `V: AsRef<str>`,
+/// so `String` and `Arc<str>` keys/values both work; the model's ordered
+/// map (a `Vec<(Arc<str>, Arc<str>)>` inside) can pass its inner vector.
+pub trait KeyValues {
     /// The value stored under `key`, if any.
     fn value_of(&self, key: &str) -> Option<&str>;
     /// Every key, in any order.
-    fn key_list(&self) -> Vec<&str>;
+    fn key_iter(&self) -> Box<dyn Iterator<Item = &str> + '_>;
 }
 
-impl<S: BuildHasher> StrMap for HashMap<String, String, S> {
+impl<K, V, S> KeyValues for HashMap<K, V, S>
+where
+    K: Borrow<str> + Hash + Eq,
+    V: AsRef<str>,
+    S: BuildHasher,
+{
     fn value_of(&self, key: &str) -> Option<&str> {
-        self.get(key).map(String::as_str)
+        self.get(key).map(AsRef::as_ref)
     }
-    fn key_list(&self) -> Vec<&str> {
-        self.keys().map(String::as_str).collect()
-    }
-}
-
-impl StrMap for BTreeMap<String, String> {
-    fn value_of(&self, key: &str) -> Option<&str> {
-        self.get(key).map(String::as_str)
-    }
-    fn key_list(&self) -> Vec<&str> {
-        self.keys().map(String::as_str).collect()
+    fn key_iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.keys().map(Borrow::borrow))
     }
 }
 
-impl StrMap for Vec<(String, String)> {
+impl<K: Borrow<str> + Ord, V: AsRef<str>> KeyValues for BTreeMap<K, V> {
     fn value_of(&self, key: &str) -> Option<&str> {
-        self.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.get(key).map(AsRef::as_ref)
     }
-    fn key_list(&self) -> Vec<&str> {
-        self.iter().map(|(k, _)| k.as_str()).collect()
+    fn key_iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.keys().map(Borrow::borrow))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> KeyValues for Vec<(K, V)> {
+    fn value_of(&self, key: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, v)| v.as_ref())
+    }
+    fn key_iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.iter().map(|(k, _)| k.as_ref()))
     }
 }
 
@@ -59,10 +83,10 @@ pub enum FieldValue<'a> {
     /// `label[k]` / alias value.
     Str(&'a str),
     /// A list field (`services`).
-    List(&'a [String]),
+    List(&'a dyn StrList),
     /// A map field (`label`, `annotation`): the whole map; the evaluator
     /// applies the `[key]` itself.
-    Map(&'a dyn StrMap),
+    Map(&'a dyn KeyValues),
     /// The item has no such field (compares as `""`, an empty list or an
     /// empty map). For an alias field (`team`, …) it means "not resolved
     /// here: read `label[team]` instead".
@@ -94,7 +118,9 @@ impl Filter {
             Filter::And(items) => items.iter().all(|f| f.matches(target)),
             Filter::Or(items) => items.iter().any(|f| f.matches(target)),
             Filter::Cmp { field, op, values } => {
-                let hit = values.iter().any(|v| positive_match(target, field, op.positive(), v));
+                let hit = values
+                    .iter()
+                    .any(|v| positive_match(target, field, op.positive(), v));
                 hit != op.is_negated()
             }
         }
@@ -117,26 +143,30 @@ fn positive_match(target: &dyn FilterTarget, field: &Field, op: Op, want: &str) 
     match field.shape() {
         FieldShape::Scalar => str_match(op, scalar_value(target, field), want),
         FieldShape::List => {
-            let one;
-            let items: &[String] = match target.field(field) {
-                FieldValue::List(l) => l,
-                FieldValue::Str(s) => {
-                    one = [s.to_string()];
-                    &one
-                }
-                FieldValue::Map(_) | FieldValue::Missing => &[],
+            let mut items: Box<dyn Iterator<Item = &str>> = match target.field(field) {
+                FieldValue::List(l) => l.item_iter(),
+                FieldValue::Str(s) => Box::new(std::iter::once(s)),
+                FieldValue::Map(_) | FieldValue::Missing => Box::new(std::iter::empty()),
             };
-            if op == Op::Equals && items.is_empty() {
-                return want.is_empty();
+            if op == Op::Equals {
+                // OpenCost: `services:""` also matches an empty list.
+                let mut empty = true;
+                for s in items {
+                    empty = false;
+                    if s == want {
+                        return true;
+                    }
+                }
+                return empty && want.is_empty();
             }
-            items.iter().any(|s| str_match(op, s, want))
+            items.any(|s| str_match(op, s, want))
         }
         FieldShape::MapKeys => match target.field(field) {
             FieldValue::Map(m) => {
                 if op == Op::Equals {
                     m.value_of(want).is_some()
                 } else {
-                    m.key_list().into_iter().any(|k| str_match(op, k, want))
+                    m.key_iter().any(|k| str_match(op, k, want))
                 }
             }
             _ => false,
@@ -163,8 +193,8 @@ fn scalar_value<'t>(target: &'t dyn FilterTarget, field: &Field) -> &'t str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::aggregate::DataKind;
     use crate::query::filter::parse_filter;
+    use crate::query::kind::DataKind;
 
     struct Alloc {
         namespace: String,
@@ -179,7 +209,10 @@ mod tests {
                 Field::Namespace => FieldValue::Str(&self.namespace),
                 Field::Services => FieldValue::List(&self.services),
                 Field::Label(_) => FieldValue::Map(&self.labels),
-                Field::Team => self.team.as_deref().map_or(FieldValue::Missing, FieldValue::Str),
+                Field::Team => self
+                    .team
+                    .as_deref()
+                    .map_or(FieldValue::Missing, FieldValue::Str),
                 _ => FieldValue::Missing,
             }
         }
@@ -189,9 +222,12 @@ mod tests {
         Alloc {
             namespace: "kube-system".into(),
             services: vec!["kube-dns".into(), "metrics".into()],
-            labels: [("app".to_string(), "cost-analyzer".to_string()), ("team".into(), "infra".into())]
-                .into_iter()
-                .collect(),
+            labels: [
+                ("app".to_string(), "cost-analyzer".to_string()),
+                ("team".into(), "infra".into()),
+            ]
+            .into_iter()
+            .collect(),
             team: None,
         }
     }
@@ -247,7 +283,10 @@ mod tests {
         ] {
             assert_eq!(m(f, &t), want, "{f}");
         }
-        let empty = Alloc { services: vec![], ..item() };
+        let empty = Alloc {
+            services: vec![],
+            ..item()
+        };
         assert!(m(r#"services:"""#, &empty));
         assert!(!m(r#"services~:"a""#, &empty));
         assert!(m(r#"services!:"a""#, &empty));
@@ -280,7 +319,10 @@ mod tests {
     fn alias_falls_back_to_label_unless_resolved() {
         let t = item();
         assert!(m(r#"team:"infra""#, &t));
-        let mapped = Alloc { team: Some("platform".into()), ..item() };
+        let mapped = Alloc {
+            team: Some("platform".into()),
+            ..item()
+        };
         assert!(m(r#"team:"platform""#, &mapped));
         assert!(!m(r#"team:"infra""#, &mapped));
         assert!(m(r#"owner:"""#, &t));
@@ -289,7 +331,10 @@ mod tests {
     #[test]
     fn groups() {
         let t = item();
-        assert!(m(r#"(namespace:"a"|namespace:"kube-system")+label[app]:"cost-analyzer""#, &t));
+        assert!(m(
+            r#"(namespace:"a"|namespace:"kube-system")+label[app]:"cost-analyzer""#,
+            &t
+        ));
         assert!(!m(r#"namespace:"kube-system"+label[app]:"x""#, &t));
         assert!(m(r#"namespace:"x"|(label:"app"+services:"metrics")"#, &t));
         assert!(m("", &t));
@@ -298,18 +343,39 @@ mod tests {
     }
 
     #[test]
-    fn pair_slice_map_works() {
-        struct P(Vec<(String, String)>);
+    fn arc_str_model_shapes_work() {
+        use std::sync::Arc;
+        // The shapes of `model::AllocationProperties`: Arc<str> strings,
+        // Option<Vec<Arc<str>>> services, an ordered Vec of label pairs.
+        struct P {
+            services: Option<Vec<Arc<str>>>,
+            labels: Vec<(Arc<str>, Arc<str>)>,
+        }
         impl FilterTarget for P {
             fn field(&self, f: &Field) -> FieldValue<'_> {
                 match f {
-                    Field::Label(_) => FieldValue::Map(&self.0),
+                    Field::Label(_) => FieldValue::Map(&self.labels),
+                    Field::Services => self
+                        .services
+                        .as_ref()
+                        .map_or(FieldValue::Missing, |l| FieldValue::List(l)),
                     _ => FieldValue::Missing,
                 }
             }
         }
-        let p = P(vec![("env".into(), "prod".into())]);
-        assert!(parse_filter(r#"label[env]:"prod""#, DataKind::Asset).unwrap().matches(&p));
-        assert!(parse_filter(r#"label:"env""#, DataKind::CloudCost).unwrap().matches(&p));
+        let p = P {
+            services: Some(vec![Arc::from("kube-dns")]),
+            labels: vec![(Arc::from("env"), Arc::from("prod"))],
+        };
+        let m = |f: &str, kind| parse_filter(f, kind).unwrap().matches(&p);
+        assert!(m(r#"label[env]:"prod""#, DataKind::Asset));
+        assert!(m(r#"label:"env""#, DataKind::CloudCost));
+        assert!(m(r#"services~:"dns""#, DataKind::Allocation));
+        let none = P {
+            services: None,
+            labels: vec![],
+        };
+        let f = parse_filter(r#"services:"""#, DataKind::Allocation).unwrap();
+        assert!(f.matches(&none));
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::aggregate::DataKind;
+use crate::query::kind::DataKind;
 
 /// A filterable property. `Label`/`Annotation` hold the optional map key:
 /// `label[app]` → `Label(Some("app"))`, bare `label` → `Label(None)` (whose
@@ -211,9 +211,11 @@ impl Field {
     /// (`Field::Team` → `"team"`); `None` for every other field.
     pub fn alias_label(&self) -> Option<&'static str> {
         match self {
-            Field::Department | Field::Environment | Field::Owner | Field::Product | Field::Team => {
-                Some(self.name())
-            }
+            Field::Department
+            | Field::Environment
+            | Field::Owner
+            | Field::Product
+            | Field::Team => Some(self.name()),
             _ => None,
         }
     }
@@ -245,11 +247,20 @@ mod tests {
 
     #[test]
     fn lookup_is_case_insensitive_and_per_kind() {
-        assert_eq!(Field::from_name("controllerkind", DataKind::Allocation), Some(Field::ControllerKind));
-        assert_eq!(Field::from_name("LABEL", DataKind::Asset), Some(Field::Label(None)));
+        assert_eq!(
+            Field::from_name("controllerkind", DataKind::Allocation),
+            Some(Field::ControllerKind)
+        );
+        assert_eq!(
+            Field::from_name("LABEL", DataKind::Asset),
+            Some(Field::Label(None))
+        );
         assert_eq!(Field::from_name("assetType", DataKind::Allocation), None);
         assert_eq!(Field::from_name("annotation", DataKind::CloudCost), None);
-        assert_eq!(Field::from_name("invoiceEntityID", DataKind::CloudCost), Some(Field::InvoiceEntityID));
+        assert_eq!(
+            Field::from_name("invoiceEntityID", DataKind::CloudCost),
+            Some(Field::InvoiceEntityID)
+        );
     }
 
     #[test]
@@ -257,9 +268,15 @@ mod tests {
         assert_eq!(Field::Label(Some("app".into())).to_string(), "label[app]");
         assert_eq!(Field::Services.shape(), FieldShape::List);
         assert_eq!(Field::Annotation(None).shape(), FieldShape::MapKeys);
-        assert_eq!(Field::Annotation(Some("a".into())).shape(), FieldShape::Scalar);
+        assert_eq!(
+            Field::Annotation(Some("a".into())).shape(),
+            FieldShape::Scalar
+        );
         assert_eq!(Field::Team.alias_label(), Some("team"));
         assert_eq!(Field::Namespace.alias_label(), None);
-        assert!(Field::names_for(DataKind::Allocation).starts_with("cluster, node, namespace, controllerName"));
+        assert!(
+            Field::names_for(DataKind::Allocation)
+                .starts_with("cluster, node, namespace, controllerName")
+        );
     }
 }

@@ -86,7 +86,11 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
     let mut out = Vec::new();
     let mut it = input.char_indices().peekable();
     let bad_op = |at: usize| {
-        FilterError::at_byte(input, at, format!("malformed operator; {}", Op::expected_list()))
+        FilterError::at_byte(
+            input,
+            at,
+            format!("malformed operator; {}", Op::expected_list()),
+        )
     };
     while let Some((start, c)) = it.next() {
         let simple = match c {
@@ -100,7 +104,11 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
             _ => None,
         };
         if let Some(kind) = simple {
-            out.push(Token { kind, start, end: start + 1 });
+            out.push(Token {
+                kind,
+                start,
+                end: start + 1,
+            });
             continue;
         }
         let kind = match c {
@@ -136,7 +144,11 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
                     }
                 }
                 if key.trim().is_empty() {
-                    return Err(FilterError::at_byte(input, start, "empty '[]': expected a key as in label[app]"));
+                    return Err(FilterError::at_byte(
+                        input,
+                        start,
+                        "empty '[]': expected a key as in label[app]",
+                    ));
                 }
                 TokenKind::Key(key.trim().to_string())
             }
@@ -156,7 +168,11 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
         let end = it.peek().map_or(input.len(), |&(i, _)| i);
         out.push(Token { kind, start, end });
     }
-    out.push(Token { kind: TokenKind::Eof, start: input.len(), end: input.len() });
+    out.push(Token {
+        kind: TokenKind::Eof,
+        start: input.len(),
+        end: input.len(),
+    });
     Ok(out)
 }
 
@@ -207,7 +223,10 @@ mod tests {
     #[test]
     fn all_operators() {
         let toks = kinds(r#": !: ~: !~: <~: !<~: ~>: !~>:"#);
-        let ops: Vec<TokenKind> = super::super::ast::ALL_OPS.into_iter().map(TokenKind::Op).collect();
+        let ops: Vec<TokenKind> = super::super::ast::ALL_OPS
+            .into_iter()
+            .map(TokenKind::Op)
+            .collect();
         assert_eq!(&toks[..8], &ops[..]);
         assert_eq!(toks[8], TokenKind::Eof);
     }
@@ -230,6 +249,14 @@ mod tests {
         );
         assert_eq!((toks[1].start, toks[1].end), (5, 10));
         assert_eq!((toks[3].start, toks[3].end), (13, 19));
+    }
+
+    #[test]
+    fn string_escapes() {
+        assert_eq!(
+            kinds(r#""a\nb\tc\rd\\e\"f""#)[0],
+            TokenKind::Str("a\nb\tc\rd\\e\"f".into())
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::ast::{Filter, Op};
 use super::error::FilterError;
 use super::field::Field;
 use super::lexer::{Token, TokenKind, tokenize};
-use crate::query::aggregate::DataKind;
+use crate::query::kind::DataKind;
 
 /// Parses `s` as a filter over `kind`'s fields. The empty (or all-blank)
 /// string gives [`Filter::All`]. Field names are case-insensitive; values
@@ -32,7 +32,12 @@ use crate::query::aggregate::DataKind;
 /// Follows Kubecost docs `apis/filters-api.md` and OpenCost `core/pkg/filter/ast`.
 pub fn parse_filter(s: &str, kind: DataKind) -> Result<Filter, FilterError> {
     let tokens = tokenize(s)?;
-    let mut p = Parser { input: s, tokens, pos: 0, kind };
+    let mut p = Parser {
+        input: s,
+        tokens,
+        pos: 0,
+        kind,
+    };
     if p.peek().kind == TokenKind::Eof {
         return Ok(Filter::All);
     }
@@ -112,7 +117,11 @@ impl Parser<'_> {
             };
             match joiner {
                 Some((first, at)) if first != this => {
-                    let (a, b) = if first == Joiner::And { ("+", "|") } else { ("|", "+") };
+                    let (a, b) = if first == Joiner::And {
+                        ("+", "|")
+                    } else {
+                        ("|", "+")
+                    };
                     let msg = format!(
                         "cannot mix '{a}' and '{b}' at the same level (the '{a}' is at column {}); \
                          add parentheses, e.g. (x+y)|z or x+(y|z)",
@@ -178,7 +187,9 @@ impl Parser<'_> {
                 other => {
                     return Err(self.err(
                         &key_tok,
-                        format!("field {other} takes no [key]; only label[...] and annotation[...] do"),
+                        format!(
+                            "field {other} takes no [key]; only label[...] and annotation[...] do"
+                        ),
                     ));
                 }
             };
@@ -187,7 +198,11 @@ impl Parser<'_> {
         let op = match op_tok.kind {
             TokenKind::Op(op) => op,
             ref other => {
-                let msg = format!("{} after field {field}, found {}", Op::expected_list(), other.describe());
+                let msg = format!(
+                    "{} after field {field}, found {}",
+                    Op::expected_list(),
+                    other.describe()
+                );
                 return Err(self.err(&op_tok, msg));
             }
         };
@@ -203,7 +218,7 @@ impl Parser<'_> {
         let tok = self.advance();
         match tok.kind {
             TokenKind::Str(s) => Ok(s),
-            TokenKind::Word(w) => Err(self.err(
+            TokenKind::Word(ref w) => Err(self.err(
                 &tok,
                 format!("expected a double-quoted value after {field}{op}, found {w} (quote it: \"{w}\")"),
             )),
@@ -241,14 +256,27 @@ mod tests {
     fn spec_examples() {
         assert_eq!(
             alloc(r#"namespace:"kubecost"+container:"cost-model""#),
-            Filter::And(vec![eq(Field::Namespace, "kubecost"), eq(Field::Container, "cost-model")])
+            Filter::And(vec![
+                eq(Field::Namespace, "kubecost"),
+                eq(Field::Container, "cost-model")
+            ])
         );
-        assert_eq!(alloc(r#"cluster!:"cluster-one""#), Filter::cmp(Field::Cluster, Op::NotEquals, "cluster-one"));
+        assert_eq!(
+            alloc(r#"cluster!:"cluster-one""#),
+            Filter::cmp(Field::Cluster, Op::NotEquals, "cluster-one")
+        );
         assert_eq!(
             alloc(r#"namespace!:"kubecost","kube-system""#),
-            Filter::Cmp { field: Field::Namespace, op: Op::NotEquals, values: vec!["kubecost".into(), "kube-system".into()] }
+            Filter::Cmp {
+                field: Field::Namespace,
+                op: Op::NotEquals,
+                values: vec!["kubecost".into(), "kube-system".into()]
+            }
         );
-        assert_eq!(alloc(r#"label[app]:"cost-analyzer""#), eq(Field::Label(Some("app".into())), "cost-analyzer"));
+        assert_eq!(
+            alloc(r#"label[app]:"cost-analyzer""#),
+            eq(Field::Label(Some("app".into())), "cost-analyzer")
+        );
         assert_eq!(
             alloc(r#"(namespace:"a"|namespace:"b")+cluster:"c""#),
             Filter::And(vec![
@@ -283,14 +311,21 @@ mod tests {
     fn unquoted_value_points_at_it() {
         let e = err("namespace:kubecost");
         assert_eq!(e.column, 11);
-        assert!(e.message.contains("double-quoted") && e.message.contains("\"kubecost\""), "{e}");
+        assert!(
+            e.message.contains("double-quoted") && e.message.contains("\"kubecost\""),
+            "{e}"
+        );
     }
 
     #[test]
     fn wrong_operator_lists_operators() {
         let e = err(r#"namespace="x""#);
         assert_eq!(e.column, 10);
-        assert!(e.message.contains("expected one of : !: ~: !~: <~: !<~: ~>: !~>:"), "{e}");
+        assert!(
+            e.message
+                .contains("expected one of : !: ~: !~: <~: !<~: ~>: !~>:"),
+            "{e}"
+        );
         assert!(e.message.contains("'='"), "{e}");
     }
 
@@ -298,9 +333,17 @@ mod tests {
     fn unknown_field_lists_fields_for_kind() {
         let e = err(r#"namespace:"a"+bogus:"b""#);
         assert_eq!(e.column, 15);
-        assert!(e.message.contains("'bogus'") && e.message.contains("controllerName") && e.message.contains("team"), "{e}");
+        assert!(
+            e.message.contains("'bogus'")
+                && e.message.contains("controllerName")
+                && e.message.contains("team"),
+            "{e}"
+        );
         let e = parse_filter(r#"namespace:"a""#, DataKind::Asset).unwrap_err();
-        assert!(e.message.contains("assetType") && !e.message.contains("controllerName"), "{e}");
+        assert!(
+            e.message.contains("assetType") && !e.message.contains("controllerName"),
+            "{e}"
+        );
         let e = parse_filter(r#"cluster:"a""#, DataKind::CloudCost).unwrap_err();
         assert!(e.message.contains("invoiceEntityID"), "{e}");
     }
@@ -309,7 +352,10 @@ mod tests {
     fn mixing_and_or_is_rejected() {
         let e = err(r#"namespace:"x"+cluster:"y"|pod:"z""#);
         assert_eq!(e.column, 26);
-        assert!(e.message.contains("cannot mix") && e.message.contains("column 14"), "{e}");
+        assert!(
+            e.message.contains("cannot mix") && e.message.contains("column 14"),
+            "{e}"
+        );
         let e = err(r#"namespace:"x"|cluster:"y"+pod:"z""#);
         assert_eq!(e.column, 26);
         // The spec's abstract example uses unknown fields; it fails too.
@@ -322,7 +368,10 @@ mod tests {
     fn parens_must_balance() {
         let e = err(r#"(namespace:"a""#);
         assert_eq!(e.column, 15);
-        assert!(e.message.contains("expected ')'") && e.message.contains("column 1"), "{e}");
+        assert!(
+            e.message.contains("expected ')'") && e.message.contains("column 1"),
+            "{e}"
+        );
         let e = err(r#"namespace:"a")"#);
         assert_eq!(e.column, 14);
         assert!(e.message.contains("unmatched ')'"), "{e}");

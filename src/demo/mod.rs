@@ -1,0 +1,5 @@
+//! Synthetic, realistic Kubecost data written with our own encoder: the workload generator used
+//! by `costscope bench` (and the demo bucket).
+
+pub mod rng;
+pub mod workload;

@@ -1,0 +1,34 @@
+//! Query language of costscope, shared by the CLI, the TUI and the DuckDB
+//! aggregator: Kubecost windows, aggregation keys and filter language v2.
+//!
+//! Pure Rust: no I/O, no DuckDB, no terminal code. The aggregator turns a
+//! parsed [`Filter`] into SQL with [`to_sql`] (it supplies the column
+//! expressions through [`SqlColumns`]); in-memory rows can be tested with
+//! [`Filter::matches`].
+//!
+//! * [`window`] — `today`, `7d`, `lastmonth`, RFC3339/unix/date pairs → a
+//!   half-open UTC [`Window`] (Kubecost `apis-overview.md`, OpenCost `window.go`).
+//! * [`aggregate`] — `aggregate=` keys per [`DataKind`] and the drill-down
+//!   order (Kubecost `api-allocation.md`, `api-assets.md`,
+//!   `cloud-cost-api.md`).
+//! * [`kind`] — [`DataKind`] (allocation / asset / cloud cost) and the
+//!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
+//! * [`filter`] — filter v2 (Kubecost `filters-api.md`, OpenCost
+//!   `core/pkg/filter/ast`).
+//!
+//! See `shared/specs/kubecost-product.md` §1 and DESIGN.md §5.
+
+pub mod aggregate;
+pub mod filter;
+pub mod kind;
+pub mod window;
+
+pub use aggregate::{
+    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNMOUNTED, accepted_keys,
+    drill_down_next, parse_aggregate,
+};
+pub use filter::{
+    Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns,
+    StrList, parse_filter, to_sql,
+};
+pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};
