@@ -45,6 +45,135 @@ pub enum Command {
     /// Benchmarks (release build recommended).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Load the store's federated/<cluster> ETL files into the local DuckDB database (incremental).
+    #[command(after_help = "Examples:\n  costscope ingest --once\n  costscope ingest --watch --store federated-store.yaml")]
+    Ingest(IngestArgs),
+    /// Allocation costs, aggregated and paginated like Kubecost's /model/allocation.
+    #[command(after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv")]
+    Allocation(QueryArgs),
+    /// Asset costs (nodes, disks, load balancers, ...), like Kubecost's /model/assets.
+    #[command(after_help = "Examples:\n  costscope assets --aggregate type\n  costscope assets --aggregate cluster,type --filter 'assetType:\"Node\"' --format json")]
+    Assets(QueryArgs),
+    /// Cloud costs from the billing integration, like Kubecost's /model/cloudCost.
+    #[command(after_help = "Examples:\n  costscope cloudcost --aggregate service\n  costscope cloudcost --aggregate accountID,service --cost-metric netCost")]
+    Cloudcost(QueryArgs),
+    /// Inventory of the bucket: clusters, pipelines, resolutions, windows, empty files, Thanos
+    /// blocks, and layouts costscope does not read.
+    #[command(after_help = "Examples:\n  costscope bucket\n  costscope bucket --format json --store federated-store.yaml")]
+    Bucket(BucketArgs),
+    /// Merge every cluster's ETL files per window into federated/combined/ (what Kubecost 1.x's
+    /// Federator did). With --read-only the output goes to a local directory instead.
+    #[command(after_help = "Examples:\n  costscope federate --once --dry-run\n  costscope federate --once --clusters prod,staging --cutoff 2026-11-01\n  costscope federate --once --read-only --out ./combined\n  costscope federate            # a pass every 10 minutes until Ctrl-C")]
+    Federate(FederateArgs),
+}
+
+/// Output of `bucket` and `federate`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Aligned text.
+    Table,
+    /// JSON on stdout.
+    Json,
+}
+
+/// `costscope bucket`.
+#[derive(Debug, Args)]
+pub struct BucketArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+/// `costscope federate`.
+#[derive(Debug, Args)]
+pub struct FederateArgs {
+    /// One pass, then exit. Without it a pass runs every --interval seconds until Ctrl-C.
+    #[arg(long)]
+    pub once: bool,
+    /// List the combined files a pass would write; write nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only these clusters (comma list of directory names under federated/).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub clusters: Vec<String>,
+    /// Skip windows that start before this date: YYYY-MM-DD (UTC) or RFC 3339.
+    #[arg(long, value_name = "DATE")]
+    pub cutoff: Option<String>,
+    /// Write the combined files and the manifest under this local directory instead of the
+    /// bucket. Default with --read-only: <cache dir>/combined/<hash of the store>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seconds between passes without --once.
+    #[arg(long, default_value_t = 600)]
+    pub interval: u64,
+    /// Output format of each pass's report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+/// `costscope ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// One pass, then exit (the default).
+    #[arg(long, conflicts_with = "watch")]
+    pub once: bool,
+    /// Keep ingesting new files every `--interval` until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between passes with --watch.
+    #[arg(long, default_value_t = 60)]
+    pub interval: u64,
+    /// Only these clusters (comma list).
+    #[arg(long, value_delimiter = ',')]
+    pub clusters: Option<Vec<String>>,
+    /// Daily retention in days, counted back from the newest daily window (Kubecost default 91).
+    #[arg(long, default_value_t = 91)]
+    pub retention_days: i64,
+    /// Hourly retention in hours, counted back from the newest hourly window (Kubecost default 49).
+    #[arg(long, default_value_t = 49)]
+    pub retention_hours: i64,
+}
+
+/// Arguments of `allocation`, `assets` and `cloudcost`.
+#[derive(Debug, Args, Clone)]
+pub struct QueryArgs {
+    /// Window: today, yesterday, week, month, lastweek, lastmonth, Nh, Nd, an RFC3339 or unix pair.
+    /// Default: the last 7 days that hold data.
+    #[arg(long)]
+    pub window: Option<String>,
+    /// Aggregate keys, comma list (allocation default namespace; assets type; cloudcost service).
+    #[arg(long)]
+    pub aggregate: Option<String>,
+    /// Kubecost filter v2, e.g. 'namespace:"kubecost"+cluster!:"dev"'.
+    #[arg(long, default_value = "")]
+    pub filter: String,
+    /// Idle: separate (per cluster), node (per node), share, hide. Allocations only.
+    #[arg(long, default_value = "separate")]
+    pub idle: String,
+    /// Sort column and direction: COL[:asc|desc] (default totalCost:desc).
+    #[arg(long)]
+    pub sort: Option<String>,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Rows per page; 0 = all.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Cloud costs: listCost, netCost, amortizedNetCost (default), invoicedCost, amortizedCost.
+    #[arg(long, default_value = "amortizedNetCost")]
+    pub cost_metric: String,
+    /// Query the database as it is, without an ingest pass first.
+    #[arg(long)]
+    pub no_ingest: bool,
+}
+
+/// Output format of query commands.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 /// `costscope inspect`.

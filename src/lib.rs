@@ -4,11 +4,15 @@
 //! Layers (see `docs/architecture.md`): [`bingen`] decodes and encodes the ETL files into the
 //! plain types of [`model`].
 
+pub mod aggregator;
 pub mod bench;
 pub mod bingen;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod inspect;
 pub mod model;
+pub mod output;
+pub mod progress;
 pub mod query;

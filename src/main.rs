@@ -1,18 +1,25 @@
 //! The `costscope` binary: install error hooks, parse the command line, dispatch.
 
 use clap::Parser;
-use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use costscope::bingen::{self, RootKind};
 use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat};
 use costscope::inspect;
+use costscope::commands;
+use costscope::query::DataKind;
 use std::io::Write;
 
 fn main() -> Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
+    let rt = || tokio::runtime::Builder::new_multi_thread().enable_all().build();
     match cli.command {
-        Some(Command::Inspect(args)) => run_inspect(args),
+        Some(Command::Inspect(args)) => run_inspect(&cli.global, args),
         Some(Command::Bench(b)) => run_bench(b),
+        Some(Command::Ingest(args)) => rt()?.block_on(commands::ingest::run(&cli.global, args)),
+        Some(Command::Allocation(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::Allocation, args)),
+        Some(Command::Assets(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::Asset, args)),
+        Some(Command::Cloudcost(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::CloudCost, args)),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
@@ -21,20 +28,22 @@ fn main() -> Result<()> {
     }
 }
 
-fn run_inspect(args: InspectArgs) -> Result<()> {
+fn run_inspect(global: &costscope::cli::GlobalArgs, args: InspectArgs) -> Result<()> {
+    if !args.file.exists() {
+        // Not a local file: treat it as an object key in the store.
+        let key = args.file.to_string_lossy().to_string();
+        let path = costscope::config::find_store_file(global.store.as_deref())
+            .map_err(|e| eyre!("{key} is not a local file, and no store to read it from: {e}"))?;
+        let (_, store) = costscope::config::open_store(&path)?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let bytes = rt.block_on(async {
+            use object_store::ObjectStoreExt;
+            store.inner.get(&object_store::path::Path::from(key.as_str())).await?.bytes().await
+        });
+        let bytes = bytes.map_err(|e| eyre!("reading {key} from {}: {e}", store.description))?;
+        return print_inspect(&key, &bytes, &args);
+    }
     let key = args.file.to_string_lossy().to_string();
-    let kind = match &args.root_type {
-        Some(t) => RootKind::parse(t).ok_or_else(|| {
-            let names: Vec<&str> = RootKind::ALL.iter().map(|k| k.name()).collect();
-            eyre!("unknown --type {t:?}; expected one of {}", names.join(", "))
-        })?,
-        None => match RootKind::from_key(&key) {
-            Some(k) => k,
-            None => bail!(
-                "cannot tell the root type of {key}: its path has no allocations/, assets/ or cloudcosts/ directory; pass --type AllocationSet (or AssetSet, CloudCostSet, ...)"
-            ),
-        },
-    };
     let file = std::fs::File::open(&args.file).wrap_err_with(|| format!("opening {key}"))?;
     // SAFETY: the map is read-only and private; a file truncated by another process while we read
     // it could fault, which is the documented hazard of memory maps. Files we inspect are ETL
@@ -42,6 +51,11 @@ fn run_inspect(args: InspectArgs) -> Result<()> {
     let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
     let map = if empty { None } else { Some(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.wrap_err_with(|| format!("mapping {key}"))?) };
     let data: &[u8] = map.as_deref().unwrap_or(&[]);
+    print_inspect(&key, data, &args)
+}
+
+fn print_inspect(key: &str, data: &[u8], args: &InspectArgs) -> Result<()> {
+    let kind = root_kind(key, args)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         InspectFormat::Summary => {
@@ -55,6 +69,19 @@ fn run_inspect(args: InspectArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Root type from `--type`, else from the key's pipeline directory.
+fn root_kind(key: &str, args: &InspectArgs) -> Result<RootKind> {
+    match &args.root_type {
+        Some(t) => RootKind::parse(t).ok_or_else(|| {
+            let names: Vec<&str> = RootKind::ALL.iter().map(|k| k.name()).collect();
+            eyre!("unknown --type {t:?}; expected one of {}", names.join(", "))
+        }),
+        None => RootKind::from_key(key).ok_or_else(|| {
+            eyre!("cannot tell the root type of {key}: its path has no allocations/, assets/ or cloudcosts/ directory; pass --type AllocationSet (or AssetSet, CloudCostSet, ...)")
+        }),
+    }
 }
 
 fn run_bench(b: BenchCommand) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Synthetic, realistic Kubecost data written with our own encoder: the workload generator used
-//! by `costscope bench` (and the demo bucket).
+//! by `costscope bench`, and the demo bucket of `costscope demo`.
 
+pub mod bucket;
 pub mod rng;
 pub mod workload;

@@ -76,7 +76,7 @@ pub fn containers(rng: &mut Rng, n: usize, nodes: &[String]) -> Vec<ContainerSpe
         let hash = rng.suffix(10);
         let ncontainers = 1 + rng.below(3);
         let cpu = *rng.pick(&[0.1, 0.25, 0.5, 1.0, 2.0]);
-        let ram = *rng.pick(&[128.0, 256.0, 512.0, 1024.0, 4096.0]) * 1048576.0;
+        let ram = *rng.pick(&[256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0]) * 1048576.0;
         let gpus = if namespace == "training" && rng.chance(0.3) { 1.0 } else { 0.0 };
         let lb = rng.chance(0.05).then(|| format!("{namespace}/{controller}-lb"));
         for r in 0..replicas {

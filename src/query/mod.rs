@@ -21,6 +21,7 @@
 pub mod aggregate;
 pub mod filter;
 pub mod kind;
+pub mod request;
 pub mod window;
 
 pub use aggregate::{
@@ -30,5 +31,9 @@ pub use aggregate::{
 pub use filter::{
     Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns,
     StrList, parse_filter, to_sql,
+};
+pub use request::{
+    ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, QueryError, IdleMode, Page, QueryRequest, Row, Sort,
+    Unit, columns,
 };
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run every costscope test on this machine, from a fresh machine too:
+#   1. installs what the tests need that the machine may lack (tmux for the end-to-end TUI test),
+#   2. installs and starts the local S3 (moto), Azure (Azurite) and GCS (fake-gcs-server) servers
+#      (scripts/test-servers.sh; cached under ~/.cache/costscope-servers),
+#   3. runs `cargo test --release` with the servers' addresses exported, then stops the servers.
+# The build goes to $CARGO_TARGET_DIR (default ~/.cache/costscope-target) so the bundled DuckDB
+# is compiled once per machine and reused by later runs and by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/costscope-target}"
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "test.sh: installing tmux (end-to-end TUI test)" >&2
+    (apt-get update -qq && apt-get install -y -qq tmux >/dev/null) || echo "test.sh: tmux unavailable; the tmux test will say so" >&2
+fi
+
+bash scripts/test-servers.sh start
+trap 'bash scripts/test-servers.sh stop >/dev/null 2>&1 || true' EXIT
+eval "$(bash scripts/test-servers.sh env)"
+
+cargo test --release "$@"

@@ -1,0 +1,299 @@
+//! Incremental ingest of `federated/<cluster>/etl/bingen/{allocations,assets,cloudcosts}/{1d,1h}/<s>-<e>`
+//! into DuckDB (Kubecost 2.x Aggregator behaviour, DESIGN.md §6): each file in one transaction keyed
+//! by its object key, so a kill at any moment leaves no half-ingested file and no duplicate rows; a
+//! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
+//! `ingest_log` with its error and skipped; windows outside the retention are dropped.
+
+use super::rows::{FileCtx, append_allocation, append_asset, append_cloud_cost};
+use super::{Aggregator, AggregatorError};
+use crate::bingen::{self, Item, RootKind};
+use crate::progress::{FileFailure, Phase, TaskProgress};
+use duckdb::Connection;
+use futures::{StreamExt, TryStreamExt};
+use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::watch;
+
+/// Retention like Kubecost's `etlDailyStoreDurationDays` (91) and `etlHourlyStoreDurationHours`
+/// (49). Counted back from the newest window of each resolution in the bucket (not from now), so
+/// a months-old audit copy still loads.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    pub daily_days: i64,
+    pub hourly_hours: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { daily_days: 91, hourly_hours: 49 }
+    }
+}
+
+/// Ingest settings.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    pub retention: Retention,
+    /// Only these clusters (None = all).
+    pub clusters: Option<Vec<String>>,
+}
+
+/// What one ingest pass did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestReport {
+    /// ETL files in the bucket within retention.
+    pub files: u64,
+    pub ingested: u64,
+    pub unchanged: u64,
+    /// Files dropped from the database (gone from the bucket or out of retention).
+    pub removed: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub failures: Vec<FileFailure>,
+}
+
+/// A federated ETL file the aggregator reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EtlFile {
+    pub key: String,
+    pub cluster: String,
+    pub pipeline: &'static str,
+    pub resolution: String,
+    pub start: i64,
+    pub end: i64,
+    pub etag: String,
+    pub size: u64,
+}
+
+impl EtlFile {
+    fn root(&self) -> RootKind {
+        match self.pipeline {
+            "allocations" => RootKind::AllocationSet,
+            "assets" => RootKind::AssetSet,
+            _ => RootKind::CloudCostSet,
+        }
+    }
+}
+
+/// Parse `federated/<cluster>/etl/bingen/<pipeline>/<res>/<s>-<e>` (not `combined`).
+fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)> {
+    let p: Vec<&str> = key.split('/').collect();
+    if p.len() != 7 || p[0] != "federated" || p[1] == "combined" || p[2] != "etl" || p[3] != "bingen" {
+        return None;
+    }
+    let pipeline = match p[4] {
+        "allocations" => "allocations",
+        "assets" => "assets",
+        "cloudcosts" => "cloudcosts",
+        _ => return None,
+    };
+    let (s, e) = p[6].split_once('-')?;
+    Some((p[1].to_string(), pipeline, p[5].to_string(), s.parse().ok()?, e.parse().ok()?))
+}
+
+/// List the federated ETL files of the store, within retention and the cluster allow-list.
+pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Result<Vec<EtlFile>, AggregatorError> {
+    let prefix = ObjPath::from("federated");
+    let metas: Vec<_> = store
+        .list(Some(&prefix))
+        .try_collect()
+        .await
+        .map_err(|e| AggregatorError::Other(format!("listing federated/: {e}")))?;
+    let mut files: Vec<EtlFile> = metas
+        .into_iter()
+        .filter_map(|m| {
+            let key = m.location.to_string();
+            let (cluster, pipeline, resolution, start, end) = parse_federated(&key)?;
+            if resolution != "1d" && resolution != "1h" {
+                return None;
+            }
+            if opts.clusters.as_ref().is_some_and(|c| !c.iter().any(|x| *x == cluster)) {
+                return None;
+            }
+            let etag = m.e_tag.clone().unwrap_or_else(|| format!("{}-{}", m.size, m.last_modified.timestamp()));
+            Some(EtlFile { key, cluster, pipeline, resolution, start, end, etag, size: m.size })
+        })
+        .collect();
+    for (res, keep) in [("1d", opts.retention.daily_days * 86_400), ("1h", opts.retention.hourly_hours * 3_600)] {
+        if let Some(newest) = files.iter().filter(|f| f.resolution == res).map(|f| f.end).max() {
+            files.retain(|f| f.resolution != res || f.start >= newest - keep);
+        }
+    }
+    files.sort_by(|a, b| (a.resolution.as_str(), b.start, &a.key).cmp(&(b.resolution.as_str(), a.start, &b.key)));
+    Ok(files)
+}
+
+fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, (String, i64, String)>> {
+    let mut st = conn.prepare("SELECT key, etag, size, status FROM ingest_log")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))))?;
+    rows.collect()
+}
+
+const TABLES: [&str; 3] = ["allocations", "assets", "cloud_costs"];
+
+fn table_of(pipeline: &str) -> &'static str {
+    match pipeline {
+        "allocations" => "allocations",
+        "assets" => "assets",
+        _ => "cloud_costs",
+    }
+}
+
+/// Replace one file's rows in one transaction. Returns the rows written, or the decode/DB error.
+fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    let table = table_of(f.pipeline);
+    tx.execute(&format!("DELETE FROM {table} WHERE file_key = ?"), [&f.key]).map_err(|e| e.to_string())?;
+    let ctx = FileCtx { key: &f.key, resolution: &f.resolution, start: f.start, end: f.end };
+    let mut rows = 0u64;
+    {
+        let mut app = tx.appender(table).map_err(|e| e.to_string())?;
+        let mut append_err: Option<duckdb::Error> = None;
+        bingen::decode_streaming(bytes, f.root(), &mut |item| {
+            if append_err.is_some() {
+                return;
+            }
+            let r = match &item {
+                Item::Allocation(_, a) => append_allocation(&mut app, &ctx, a),
+                Item::Asset(k, a) => append_asset(&mut app, &ctx, k, a),
+                Item::CloudCost(k, c) => append_cloud_cost(&mut app, &ctx, k, c),
+            };
+            match r {
+                Ok(()) => rows += 1,
+                Err(e) => append_err = Some(e),
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        if let Some(e) = append_err {
+            return Err(format!("writing rows: {e}"));
+        }
+        app.flush().map_err(|e| e.to_string())?;
+    }
+    log_file(&tx, f, rows as i64, "ok", "").map_err(|e| e.to_string())?;
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(rows)
+}
+
+fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: &str, error: &str) -> duckdb::Result<usize> {
+    conn.execute(
+        "INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, epoch(now())::BIGINT)",
+        duckdb::params![f.key, f.etag, f.size as i64, f.cluster, f.pipeline, f.resolution, f.start, f.end, rows, status, error],
+    )
+}
+
+/// One ingest pass: list, drop removed files, fetch and write changed files (4 downloads in
+/// flight, one writer), reporting progress after each file.
+///
+/// Errors: only for a failure that stops the pass (the bucket cannot be listed, the database
+/// fails); a bad file is recorded in `ingest_log` and the report and skipped.
+pub async fn ingest_once(
+    agg: Arc<Aggregator>,
+    store: Arc<dyn ObjectStore>,
+    opts: &IngestOptions,
+    progress: &watch::Sender<TaskProgress>,
+) -> Result<IngestReport, AggregatorError> {
+    let t0 = Instant::now();
+    progress.send_modify(|p| {
+        p.phase = Phase::Listing;
+        p.failures.clear();
+        p.error = None;
+    });
+    let files = list_etl_files(store.as_ref(), opts).await?;
+    let agg2 = agg.clone();
+    let log = tokio::task::spawn_blocking(move || agg2.with_writer(|c| logged(c)))
+        .await
+        .map_err(|e| AggregatorError::Other(e.to_string()))?
+        .map_err(|source| AggregatorError::Db { path: agg.path.display().to_string(), source })?;
+    let current: std::collections::HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
+    let stale: Vec<String> = log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
+    let todo: Vec<EtlFile> = files
+        .iter()
+        .filter(|f| !matches!(log.get(&f.key), Some((etag, size, status)) if *etag == f.etag && *size == f.size as i64 && status == "ok"))
+        .cloned()
+        .collect();
+    let mut report = IngestReport { files: files.len() as u64, unchanged: (files.len() - todo.len()) as u64, removed: stale.len() as u64, ..Default::default() };
+    if !stale.is_empty() {
+        let agg2 = agg.clone();
+        tokio::task::spawn_blocking(move || {
+            agg2.with_writer(|c| -> duckdb::Result<()> {
+                for k in &stale {
+                    let tx = c.transaction()?;
+                    for t in TABLES {
+                        tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [k])?;
+                    }
+                    tx.execute("DELETE FROM ingest_log WHERE key = ?", [k])?;
+                    tx.commit()?;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .map_err(|e| AggregatorError::Other(e.to_string()))?
+        .map_err(|source| AggregatorError::Db { path: agg.path.display().to_string(), source })?;
+    }
+    progress.send_modify(|p| {
+        p.phase = Phase::Running;
+        p.done = 0;
+        p.total = todo.len() as u64;
+        p.unchanged = report.unchanged;
+        p.rows = 0;
+        p.bytes = 0;
+    });
+    let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
+        let store = store.clone();
+        async move {
+            let r = async { store.get(&ObjPath::from(f.key.as_str())).await?.bytes().await }.await;
+            (f, r)
+        }
+    }))
+    .buffered(4);
+    while let Some((f, fetched)) = fetches.next().await {
+        let outcome = match fetched {
+            Err(e) => Err(format!("download failed: {e}")),
+            Ok(bytes) => {
+                report.bytes += bytes.len() as u64;
+                let agg2 = agg.clone();
+                let f2 = f.clone();
+                tokio::task::spawn_blocking(move || {
+                    agg2.with_writer(|c| {
+                        let r = write_file(c, &f2, &bytes);
+                        if let Err(e) = &r {
+                            let _ = log_file(c, &f2, 0, "error", e);
+                        }
+                        r
+                    })
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+            }
+        };
+        match outcome {
+            Ok(rows) => {
+                report.ingested += 1;
+                report.rows += rows;
+            }
+            Err(reason) => {
+                tracing::warn!(key = %f.key, %reason, "ingest skipped a file");
+                report.failures.push(FileFailure { key: f.key.clone(), reason });
+            }
+        }
+        let el = t0.elapsed().as_secs_f64();
+        progress.send_modify(|p| {
+            p.done += 1;
+            p.rows = report.rows;
+            p.bytes = report.bytes;
+            p.rate = report.rows as f64 / el.max(1e-9);
+            p.failures = report.failures.clone();
+        });
+    }
+    report.seconds = t0.elapsed().as_secs_f64();
+    progress.send_modify(|p| {
+        p.phase = Phase::Done;
+        p.last_run = Some(chrono::Utc::now());
+    });
+    Ok(report)
+}

@@ -1,0 +1,154 @@
+//! The aggregator: an embedded DuckDB database that holds every allocation, asset and cloud cost
+//! of a store, filled incrementally from `federated/<cluster>/…` bingen files (like Kubecost 2.x's
+//! Aggregator, DESIGN.md §6) and answering Kubecost-style paginated queries ([`CostSource`]).
+//!
+//! One database per store, in the user cache dir, keyed by a hash of the store's identity, so
+//! switching buckets never mixes data. Ingest writes through one connection, queries read through
+//! another (DuckDB MVCC), so a long ingest never blocks the TUI.
+
+pub mod ingest;
+mod query_alloc;
+mod query_assets;
+mod query_cloud;
+mod query_common;
+mod rows;
+pub mod schema;
+
+use crate::query::{CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
+use duckdb::Connection;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use ingest::{IngestOptions, IngestReport, Retention};
+
+/// An open aggregator database.
+pub struct Aggregator {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+/// Errors of the aggregator: DuckDB errors with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum AggregatorError {
+    #[error("database {path}: {source}")]
+    Db { path: String, source: duckdb::Error },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Default database file for a store identity: `<cache_dir>/db/<sha256(identity)[..16]>.duckdb`.
+pub fn default_db_path(store_identity: &str) -> PathBuf {
+    let h = Sha256::digest(store_identity.as_bytes());
+    let hex: String = h.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    crate::config::cache_dir().join("db").join(format!("{hex}.duckdb"))
+}
+
+impl Aggregator {
+    /// Open (creating if needed) the database at `path` and apply the schema. A database with an
+    /// older schema version is emptied and rebuilt from the bucket on the next ingest.
+    ///
+    /// Errors: the directory cannot be created or DuckDB cannot open the file (e.g. another
+    /// costscope process holds it).
+    pub fn open(path: &Path) -> Result<Aggregator, AggregatorError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| AggregatorError::Other(format!("creating {}: {e}", dir.display())))?;
+        }
+        let db = |source| AggregatorError::Db { path: path.display().to_string(), source };
+        let conn = Connection::open(path).map_err(db)?;
+        Self::init(&conn).map_err(db)?;
+        let reader = conn.try_clone().map_err(db)?;
+        Ok(Aggregator { path: path.to_path_buf(), writer: Mutex::new(conn), reader: Mutex::new(reader) })
+    }
+
+    /// An in-memory database (tests, `--read-only` audits without a cache).
+    pub fn open_in_memory() -> Result<Aggregator, AggregatorError> {
+        let db = |source| AggregatorError::Db { path: ":memory:".into(), source };
+        let conn = Connection::open_in_memory().map_err(db)?;
+        Self::init(&conn).map_err(db)?;
+        let reader = conn.try_clone().map_err(db)?;
+        Ok(Aggregator { path: PathBuf::from(":memory:"), writer: Mutex::new(conn), reader: Mutex::new(reader) })
+    }
+
+    fn init(conn: &Connection) -> duckdb::Result<()> {
+        conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")?;
+        conn.execute_batch(schema::DDL)?;
+        let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
+        if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
+            if v.is_some() {
+                conn.execute_batch("DELETE FROM allocations; DELETE FROM assets; DELETE FROM cloud_costs; DELETE FROM ingest_log;")?;
+            }
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema::SCHEMA_VERSION.to_string()])?;
+        }
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` with the writer connection.
+    pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut c = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut c)
+    }
+
+    /// Run `f` with the reader connection.
+    pub(crate) fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        let c = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        f(&c)
+    }
+
+    /// Row counts per table (allocations, assets, cloud_costs, ingest_log).
+    pub fn counts(&self) -> Result<[i64; 4], AggregatorError> {
+        self.with_reader(|c| {
+            let mut out = [0i64; 4];
+            for (i, t) in ["allocations", "assets", "cloud_costs", "ingest_log"].iter().enumerate() {
+                out[i] = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+            }
+            Ok(out)
+        })
+        .map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+    }
+}
+
+fn qerr(e: duckdb::Error) -> QueryError {
+    QueryError(format!("query failed: {e}"))
+}
+
+impl CostSource for Aggregator {
+    fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
+        self.with_reader(|c| match req.kind {
+            DataKind::Allocation => query_alloc::page(c, req),
+            DataKind::Asset => query_assets::page(c, req),
+            DataKind::CloudCost => query_cloud::page(c, req),
+        })
+    }
+
+    fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
+        self.with_reader(|c| match req.kind {
+            DataKind::Allocation => query_alloc::series(c, req, row),
+            DataKind::Asset => query_assets::series(c, req, row),
+            DataKind::CloudCost => query_cloud::series(c, req, row),
+        })
+    }
+
+    fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+        let table = match kind {
+            DataKind::Allocation => "allocations",
+            DataKind::Asset => "assets",
+            DataKind::CloudCost => "cloud_costs",
+        };
+        self.with_reader(|c| {
+            c.query_row(&format!("SELECT min(window_start), max(window_end) FROM {table} WHERE resolution = '1d'"), [], |r| {
+                Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+                    (Some(s), Some(e)) => Some((s, e)),
+                    _ => None,
+                })
+            })
+            .map_err(qerr)
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! Allocation queries: aggregate, filter, idle (hide / separate by cluster or node / share),
+//! sort and page, in one DuckDB statement over the `allocations` and `assets` tables.
+//!
+//! Idle follows Kubecost: idle = node asset cost − cost allocated to workloads on those nodes,
+//! per resource (CPU and RAM after the node discount, GPU as is; the node's adjustment stays in
+//! the idle total), over every allocation of the window — the filter never changes idle itself.
+//! Separate idle rows are shown when the filter restricts only `cluster`/`node` (otherwise idle
+//! would be compared with a partial workload set); shared idle is spread over rows in proportion to
+//! their CPU, RAM and GPU cost within each cluster, whatever the filter.
+
+use super::query_common::{Columns, base_where, group_select, key_names, lit, run_page, run_series};
+use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
+use duckdb::Connection;
+
+fn only_cluster_node(f: &Filter) -> bool {
+    match f {
+        Filter::All => true,
+        Filter::And(v) | Filter::Or(v) => v.iter().all(only_cluster_node),
+        Filter::Cmp { field, .. } => matches!(field, Field::Cluster | Field::Node),
+    }
+}
+
+/// OpenCost's efficiency rule in SQL: usage/request, else 1 when there is usage and cost, else 0.
+fn eff(request: &str, usage: &str, cost: &str) -> String {
+    format!("CASE WHEN {request} > 0 THEN {usage} / {request} WHEN {usage} > 0 AND {cost} <> 0 THEN 1.0 ELSE 0.0 END")
+}
+
+/// OpenCost `TotalEfficiency()` in SQL from the CPU/RAM efficiencies and total costs.
+fn total_eff(cpu_eff: &str, cpu_t: &str, ram_eff: &str, ram_t: &str) -> String {
+    format!("CASE WHEN {cpu_t} + {ram_t} > 0 THEN (({cpu_eff}) * {cpu_t} + ({ram_eff}) * {ram_t}) / ({cpu_t} + {ram_t}) ELSE 0.0 END")
+}
+
+/// Efficiencies and averages of one summed row (`h` = window hours).
+fn derived(h: &str) -> String {
+    let cpu_eff = eff("req_ch", "use_ch", "cpu");
+    let ram_eff = eff("rreq_bh", "ruse_bh", "ram");
+    format!(
+        "{} AS \"totalEfficiency\", req_ch / {h} AS \"cpuCoreRequestAverage\", use_ch / {h} AS \"cpuCoreUsageAverage\",
+         rreq_bh / {h} AS \"ramByteRequestAverage\", ruse_bh / {h} AS \"ramByteUsageAverage\",
+         {cpu_eff} AS \"cpuEfficiency\", {ram_eff} AS \"ramEfficiency\"",
+        total_eff(&cpu_eff, "cpu_t", &ram_eff, "ram_t")
+    )
+}
+
+/// Build the `WITH ...` text defining `result`, and its params.
+fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
+    let (bw, mut params) = base_where(req, &Columns(req.kind));
+    let (keys, name) = group_select(req.kind, req, "name")?;
+    let nk = key_names(req).len();
+    let kcols: Vec<String> = (0..nk).map(|i| format!("k{i}")).collect();
+    let kc = kcols.join(", ");
+    let (wp, ws, we) = (params[0].clone(), params[1].clone(), params[2].clone());
+    let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
+    let by_node = req.idle == IdleMode::SeparateByNode;
+    let mut sql = format!(
+        "WITH base AS (SELECT * FROM allocations WHERE {bw} AND name NOT LIKE '%{IDLE}%'),
+        span AS (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),
+        grpc AS (SELECT {keys}, cluster AS _c,
+            sum(cpu_cost) cpu, sum(gpu_cost) gpu, sum(ram_cost) ram, sum(pv_cost) pv, sum(network_cost) net,
+            sum(load_balancer_cost) lb, sum(shared_cost) shared, sum(external_cost) ext,
+            sum(cpu_cost_adjustment + gpu_cost_adjustment + ram_cost_adjustment + pv_cost_adjustment + network_cost_adjustment + load_balancer_cost_adjustment) adj,
+            sum(total_cost) total,
+            sum(cpu_core_request_average * minutes / 60) req_ch, sum(cpu_core_usage_average * minutes / 60) use_ch,
+            sum(ram_bytes_request_average * minutes / 60) rreq_bh, sum(ram_bytes_usage_average * minutes / 60) ruse_bh,
+            sum(cpu_cost + cpu_cost_adjustment) cpu_t, sum(ram_cost + ram_cost_adjustment) ram_t, sum(gpu_cost + gpu_cost_adjustment) gpu_t
+            FROM base GROUP BY ALL),
+        nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
+            FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
+        used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_cost + cpu_cost_adjustment) c, sum(ram_cost + ram_cost_adjustment) r, sum(gpu_cost + gpu_cost_adjustment) g
+            FROM allocations WHERE {window} AND node <> '' AND name NOT LIKE '%{IDLE}%' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
+        idle AS (SELECT n._c{node_col}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
+            n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join})),",
+        node_sel = if by_node { "name AS _n," } else { "" },
+        used_node_sel = if by_node { "node AS _n," } else { "" },
+        node_col = if by_node { ", n._n" } else { "" },
+        node_join = if by_node { ", _n" } else { "" },
+    );
+    params.extend([wp.clone(), ws.clone(), we.clone()]);
+    params.extend([wp, ws, we]);
+    let share = req.idle == IdleMode::Share;
+    if share {
+        sql.push_str(
+            "tot AS (SELECT _c, sum(c) c, sum(r) r, sum(g) g FROM used GROUP BY 1),
+            idle_c AS (SELECT _c, sum(c) ic, sum(r) ir, sum(g) ig, sum(t) it FROM idle GROUP BY 1),
+            rows_c AS (SELECT grpc.*,
+                CASE WHEN tot.c > 0 THEN coalesce(ic, 0) * cpu_t / tot.c ELSE 0 END AS sc,
+                CASE WHEN tot.r > 0 THEN coalesce(ir, 0) * ram_t / tot.r ELSE 0 END AS sr,
+                CASE WHEN tot.g > 0 THEN coalesce(ig, 0) * gpu_t / tot.g ELSE 0 END AS sg,
+                CASE WHEN tot.c + tot.r + tot.g > 0 THEN coalesce(it - ic - ir - ig, 0) * (cpu_t + ram_t + gpu_t) / (tot.c + tot.r + tot.g) ELSE 0 END AS sa
+                FROM grpc LEFT JOIN tot USING (_c) LEFT JOIN idle_c USING (_c)),
+            rows AS (SELECT * REPLACE (cpu + sc AS cpu, ram + sr AS ram, gpu + sg AS gpu, total + sc + sr + sg + sa AS total,
+                cpu_t + sc AS cpu_t, ram_t + sr AS ram_t) FROM rows_c),",
+        );
+    } else {
+        sql.push_str("rows AS (SELECT * FROM grpc),");
+    }
+    let mut union = String::new();
+    let separate = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode) && only_cluster_node(&req.filter);
+    if separate {
+        // Idle rows carry `__idle__` in every key except cluster (and node when by node).
+        let idle_keys: Vec<String> = req
+            .aggregate
+            .keys()
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k {
+                AggregateKey::Cluster => format!("_c AS k{i}"),
+                AggregateKey::Node if by_node => format!("_n AS k{i}"),
+                _ => format!("{} AS k{i}", lit(IDLE)),
+            })
+            .collect();
+        let idle_keys = if idle_keys.is_empty() { format!("{} AS k0", lit(IDLE)) } else { idle_keys.join(", ") };
+        // Idle row names are unique: `<cluster>/__idle__`, or `<cluster>/<node>/__idle__` by node.
+        let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
+        union = format!(
+            " UNION ALL SELECT {prefix} || {IDLE_NAME} AS name, {kc}, c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r, 0.0, 0.0
+              FROM (SELECT {idle_keys}, _c{idle_node}, c, g, r, t FROM idle)",
+            IDLE_NAME = lit(IDLE),
+            idle_node = if by_node { ", _n" } else { "" },
+        );
+    }
+    sql.push_str(&format!(
+        "summed AS (SELECT {name} AS name, {kc}, cpu, gpu, ram, pv, net, lb, shared, ext, adj, total, req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t FROM
+            (SELECT {kc}, {RESULT_SUMS} FROM rows GROUP BY ALL){union}),
+        result AS (SELECT name, {kc}, cpu AS \"cpuCost\", gpu AS \"gpuCost\", ram AS \"ramCost\", pv AS \"pvCost\", net AS \"networkCost\",
+            lb AS \"loadBalancerCost\", shared AS \"sharedCost\", total AS \"totalCost\", ext AS \"externalCost\", adj AS \"adjustments\",
+            req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t, {derived} FROM summed, span)",
+        derived = derived("span.h"),
+    ));
+    Ok((sql, params))
+}
+
+const RESULT_SUMS: &str = "sum(cpu) cpu, sum(gpu) gpu, sum(ram) ram, sum(pv) pv, sum(net) net, sum(lb) lb, sum(shared) shared, sum(ext) ext, sum(adj) adj, sum(total) total, sum(req_ch) req_ch, sum(use_ch) use_ch, sum(rreq_bh) rreq_bh, sum(ruse_bh) ruse_bh, sum(cpu_t) cpu_t, sum(ram_t) ram_t";
+
+/// One page of allocations.
+pub fn page(conn: &Connection, req: &QueryRequest) -> Result<Page, QueryError> {
+    let (sql, params) = ctes(req)?;
+    let cpu_eff = eff("sum(req_ch)", "sum(use_ch)", "sum(\"cpuCost\")");
+    let ram_eff = eff("sum(rreq_bh)", "sum(ruse_bh)", "sum(\"ramCost\")");
+    let totals = format!(
+        "SELECT count(*), sum(\"cpuCost\"), sum(\"gpuCost\"), sum(\"ramCost\"), sum(\"pvCost\"), sum(\"networkCost\"),
+         sum(\"loadBalancerCost\"), sum(\"sharedCost\"), {te}, sum(\"totalCost\"),
+         sum(req_ch) / max(span.h), sum(use_ch) / max(span.h), sum(rreq_bh) / max(span.h), sum(ruse_bh) / max(span.h),
+         {cpu_eff}, {ram_eff}, sum(\"externalCost\"), sum(\"adjustments\") FROM result, span",
+        te = total_eff(&cpu_eff, "sum(cpu_t)", &ram_eff, "sum(ram_t)"),
+    );
+    run_page(conn, req, &sql, &params, &totals)
+}
+
+/// Daily totalCost of one allocation row (idle rows: none).
+pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
+    if row.name.contains(IDLE) {
+        return Ok(Vec::new());
+    }
+    run_series(conn, "allocations", "total_cost", req, row)
+}

@@ -1,0 +1,284 @@
+//! Bucket inventory: one listing of the whole store, sorted into ETL series (cluster × pipeline ×
+//! resolution), Thanos blocks, layouts costscope does not read, and keys in no known layout.
+//!
+//! **Listing strategy.** [`scan`] issues a single recursive `list` of the store (prefix already
+//! applied by [`crate::config::Store`]). On S3/GCS/Azure that is one paged request per 1,000
+//! (S3, Azure 5,000) keys, each retried with backoff by object_store's `RetryConfig` (5xx,
+//! throttling, timeouts, dropped connections). A delimiter walk per level would skip the
+//! `chunks/` objects of Thanos blocks but costs one request per block directory and per ETL
+//! directory, which is more round trips for every bucket we have seen (a Thanos block has 3–4
+//! objects, while a 2.x bucket has thousands of blocks). So: plain `list`, once. The pure part,
+//! [`Inventory::from_objects`], is what tests and other scanners build on.
+//!
+//! Layout facts follow [`super::keys`]; "empty" follows the Kubecost docs (thanos-migration-guide.md:
+//! "Empty file sizes are 86B") although the empty sets OpenCost really writes are 77 B
+//! (AllocationSet) and 68 B (AssetSet).
+
+use super::keys::{BlockFile, ForeignLayout, KeyKind, Pipeline, Resolution, foreign_layout, parse_key};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use object_store::ObjectStore;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Files of at most this many bytes are counted as empty sets (Kubecost docs' figure).
+pub const EMPTY_FILE_MAX_BYTES: u64 = 86;
+
+/// One listed object: key (relative to the store prefix), size in bytes, etag and modification time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectInfo {
+    /// Key relative to the store prefix.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The store's entity tag, when it gives one (S3/GCS/Azure always; local files: inode-mtime-size).
+    pub e_tag: Option<String>,
+    /// Last modification time (UTC).
+    pub last_modified: DateTime<Utc>,
+}
+
+impl From<object_store::ObjectMeta> for ObjectInfo {
+    fn from(m: object_store::ObjectMeta) -> Self {
+        ObjectInfo { key: m.location.to_string(), size: m.size, e_tag: m.e_tag, last_modified: m.last_modified }
+    }
+}
+
+impl ObjectInfo {
+    /// True when the object is at most [`EMPTY_FILE_MAX_BYTES`] long.
+    pub fn is_empty_set(&self) -> bool {
+        self.size <= EMPTY_FILE_MAX_BYTES
+    }
+}
+
+/// Which ETL tree a series lives in. Orders federated clusters first (by name), then the
+/// Federator output, then the ETL backup.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase", tag = "tree", content = "cluster")]
+pub enum Source {
+    /// `federated/<cluster>/etl/bingen/...`.
+    Federated(String),
+    /// `federated/combined/etl/bingen/...`.
+    Combined,
+    /// `etl/bingen/...` and `cloudcosts/...` (Thanos-era backup, all clusters in one set).
+    Backup,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Federated(c) => f.write_str(c),
+            Source::Combined => f.write_str("(combined)"),
+            Source::Backup => f.write_str("(etl backup)"),
+        }
+    }
+}
+
+/// One ETL file of a series: its window `[start, end)` in Unix seconds and its object facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowObject {
+    /// Window start, Unix seconds.
+    pub start: i64,
+    /// Window end, Unix seconds (exclusive).
+    pub end: i64,
+    /// The object.
+    #[serde(flatten)]
+    pub object: ObjectInfo,
+}
+
+/// All files of one source × pipeline × resolution, sorted by window start.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Series {
+    /// The tree.
+    pub source: Source,
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    /// The resolution.
+    pub resolution: Resolution,
+    /// The files, by window start.
+    pub files: Vec<WindowObject>,
+}
+
+impl Series {
+    /// Total bytes.
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.object.size).sum()
+    }
+    /// Files of at most [`EMPTY_FILE_MAX_BYTES`].
+    pub fn empty_files(&self) -> impl Iterator<Item = &WindowObject> {
+        self.files.iter().filter(|f| f.object.is_empty_set())
+    }
+    /// Windows of the resolution's length missing between the first and the last file (0 when the
+    /// windows are contiguous, or when they are not aligned to the resolution).
+    pub fn missing_windows(&self) -> u64 {
+        let step = self.resolution.seconds();
+        match (self.files.first(), self.files.last()) {
+            (Some(a), Some(b)) if step > 0 && (b.start - a.start) % step == 0 => {
+                let expected = ((b.start - a.start) / step + 1) as u64;
+                let distinct = self.files.iter().filter(|f| (f.start - a.start) % step == 0).map(|f| f.start).collect::<std::collections::BTreeSet<_>>();
+                expected.saturating_sub(distinct.len() as u64)
+            }
+            _ => 0,
+        }
+    }
+    /// Files whose window length differs from the resolution (malformed or mislabelled).
+    pub fn odd_windows(&self) -> impl Iterator<Item = &WindowObject> {
+        let step = self.resolution.seconds();
+        self.files.iter().filter(move |f| f.end - f.start != step)
+    }
+}
+
+/// One Thanos block directory `<ULID>/`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThanosBlock {
+    /// The block id.
+    pub ulid: String,
+    /// `meta.json` is present (it is uploaded last; without it the block is a partial upload).
+    pub has_meta: bool,
+    /// `deletion-mark.json` is present.
+    pub deletion_marked: bool,
+    /// `no-compact-mark.json` is present.
+    pub no_compact: bool,
+    /// Objects in the directory.
+    pub objects: u64,
+    /// Bytes in the directory.
+    pub bytes: u64,
+}
+
+/// Objects of a layout costscope recognises but does not read, grouped by the directory that
+/// identifies them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForeignGroup {
+    /// The layout.
+    pub layout: ForeignLayout,
+    /// Directory such as `federated/cluster1/1h/`.
+    pub dir: String,
+    /// Objects under it.
+    pub objects: u64,
+    /// One example key.
+    pub example: String,
+}
+
+/// Everything one listing of the bucket shows. Build with [`scan`] or [`Inventory::from_objects`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inventory {
+    /// ETL series, sorted by source, pipeline, resolution.
+    pub series: Vec<Series>,
+    /// Cluster directories under `federated/` that hold ETL files (`combined` excluded), sorted.
+    pub clusters: Vec<String>,
+    /// Thanos block directories, sorted by ULID.
+    pub thanos_blocks: Vec<ThanosBlock>,
+    /// Known layouts that are not read.
+    pub foreign: Vec<ForeignGroup>,
+    /// Keys in no known layout.
+    pub unknown: Vec<ObjectInfo>,
+    /// The costscope federator manifest, when present.
+    pub federator_manifest: Option<ObjectInfo>,
+    /// Objects listed.
+    pub total_objects: u64,
+    /// Bytes listed.
+    pub total_bytes: u64,
+}
+
+/// Why a scan failed: the listing itself (one file's problems never fail a scan).
+#[derive(Debug, thiserror::Error)]
+#[error("listing the bucket failed: {0}")]
+pub struct InventoryError(pub String);
+
+/// List the whole store once and build the [`Inventory`].
+///
+/// Errors: [`InventoryError`] when a list page fails after object_store's retries.
+pub async fn scan(store: &dyn ObjectStore) -> Result<Inventory, InventoryError> {
+    let objects: Vec<ObjectInfo> =
+        store.list(None).map_ok(ObjectInfo::from).try_collect().await.map_err(|e| InventoryError(e.to_string()))?;
+    Ok(Inventory::from_objects(objects))
+}
+
+impl Inventory {
+    /// Sort listed objects into an inventory (pure; order of input does not matter).
+    pub fn from_objects(objects: impl IntoIterator<Item = ObjectInfo>) -> Inventory {
+        let mut inv = Inventory::default();
+        let mut series: BTreeMap<(Source, Pipeline, Resolution), Vec<WindowObject>> = BTreeMap::new();
+        let mut blocks: BTreeMap<String, ThanosBlock> = BTreeMap::new();
+        let mut foreign: BTreeMap<(ForeignLayout, String), ForeignGroup> = BTreeMap::new();
+        for obj in objects {
+            inv.total_objects += 1;
+            inv.total_bytes += obj.size;
+            let kind = parse_key(&obj.key);
+            let source = match &kind {
+                KeyKind::Federated { cluster, .. } => Some(Source::Federated(cluster.clone())),
+                KeyKind::Combined { .. } => Some(Source::Combined),
+                KeyKind::Backup { .. } => Some(Source::Backup),
+                _ => None,
+            };
+            if let (Some(source), Some(f)) = (source, kind.etl_file()) {
+                let w = WindowObject { start: f.start, end: f.end, object: obj };
+                series.entry((source, f.pipeline, f.resolution)).or_default().push(w);
+                continue;
+            }
+            match kind {
+                KeyKind::ThanosBlockFile { ulid, file } => {
+                    let b = blocks.entry(ulid.clone()).or_insert_with(|| ThanosBlock { ulid, ..Default::default() });
+                    b.objects += 1;
+                    b.bytes += obj.size;
+                    match file {
+                        BlockFile::Meta => b.has_meta = true,
+                        BlockFile::DeletionMark => b.deletion_marked = true,
+                        BlockFile::NoCompactMark => b.no_compact = true,
+                        BlockFile::Index | BlockFile::Chunk(_) => {}
+                    }
+                }
+                KeyKind::FederatorManifest => inv.federator_manifest = Some(obj),
+                _ => match foreign_layout(&obj.key) {
+                    Some((layout, dir)) => {
+                        let g = foreign
+                            .entry((layout, dir.clone()))
+                            .or_insert_with(|| ForeignGroup { layout, dir, objects: 0, example: obj.key.clone() });
+                        g.objects += 1;
+                    }
+                    None => inv.unknown.push(obj),
+                },
+            }
+        }
+        for ((source, pipeline, resolution), mut files) in series {
+            files.sort_by(|a, b| (a.start, a.end, &a.object.key).cmp(&(b.start, b.end, &b.object.key)));
+            if let Source::Federated(c) = &source
+                && inv.clusters.last() != Some(c)
+            {
+                inv.clusters.push(c.clone());
+            }
+            inv.series.push(Series { source, pipeline, resolution, files });
+        }
+        inv.clusters.sort();
+        inv.clusters.dedup();
+        inv.thanos_blocks = blocks.into_values().collect();
+        inv.foreign = foreign.into_values().collect();
+        inv.unknown.sort_by(|a, b| a.key.cmp(&b.key));
+        inv
+    }
+
+    /// The series of `source` × `pipeline` × `resolution`, if any file exists.
+    pub fn series(&self, source: &Source, pipeline: Pipeline, resolution: Resolution) -> Option<&Series> {
+        self.series.iter().find(|s| &s.source == source && s.pipeline == pipeline && s.resolution == resolution)
+    }
+
+    /// Every series of one source.
+    pub fn series_of<'a>(&'a self, source: &'a Source) -> impl Iterator<Item = &'a Series> + 'a {
+        self.series.iter().filter(move |s| &s.source == source)
+    }
+
+    /// Thanos block directories that have a `meta.json` (complete uploads).
+    pub fn complete_blocks(&self) -> impl Iterator<Item = &ThanosBlock> {
+        self.thanos_blocks.iter().filter(|b| b.has_meta)
+    }
+
+    /// Thanos block directories without `meta.json` (partial uploads, or uploads in progress).
+    pub fn partial_blocks(&self) -> impl Iterator<Item = &ThanosBlock> {
+        self.thanos_blocks.iter().filter(|b| !b.has_meta)
+    }
+}

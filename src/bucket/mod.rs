@@ -1,0 +1,14 @@
+//! The bucket as costscope sees it: the key layouts of Kubecost/OpenCost object storage
+//! ([`keys`]), a one-pass inventory of everything in it ([`inventory`]), and the summary that
+//! `costscope bucket` prints ([`report`]).
+//!
+//! Layouts follow OpenCost `core/pkg/exporter/pathing` and the Kubecost docs (federated-etl.md,
+//! thanos-migration-guide.md, troubleshooting/etl-repair.md); see `shared/specs/bingen-format.md` §6.
+
+pub mod inventory;
+pub mod keys;
+pub mod report;
+
+pub use inventory::{EMPTY_FILE_MAX_BYTES, Inventory, InventoryError, ObjectInfo, Series, Source, ThanosBlock, WindowObject, scan};
+pub use keys::{BlockFile, EtlFile, ForeignLayout, KeyKind, Pipeline, Resolution, parse_key};
+pub use report::{InventorySummary, SeriesRow, render_table, summarize};

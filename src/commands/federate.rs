@@ -1,0 +1,119 @@
+//! `costscope federate [--once] [--dry-run] [--read-only] [--clusters a,b] [--cutoff DATE] [--out DIR]`:
+//! run the federator with a one-line progress display on stderr.
+
+use crate::cli::{FederateArgs, GlobalArgs, ReportFormat};
+use crate::federator::{self, Action, FederateError, FederateOptions, FederateReport, Output};
+use crate::progress::TaskProgress;
+use color_eyre::eyre::{Result, eyre};
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Where `--out` / `--read-only` send the output: `--out DIR` always writes there; `--read-only`
+/// alone uses [`federator::default_local_dir`]; otherwise the bucket.
+pub fn output_for(global: &GlobalArgs, args: &FederateArgs, store_identity: &str) -> Output {
+    match (&args.out, global.read_only) {
+        (Some(dir), _) => Output::LocalDir(dir.clone()),
+        (None, true) => Output::LocalDir(federator::default_local_dir(store_identity)),
+        (None, false) => Output::Bucket,
+    }
+}
+
+/// Print snapshots to stderr until the channel closes: a `\r`-rewritten line on a terminal, else
+/// one line per finished window.
+fn spawn_progress_printer(mut rx: watch::Receiver<TaskProgress>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let tty = std::io::stderr().is_terminal();
+        let mut last_done = u64::MAX;
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            if tty {
+                eprint!("\r{}\x1b[K", federator::progress_line(&p));
+                let _ = std::io::stderr().flush();
+            } else if p.done != last_done {
+                eprintln!("{}", federator::progress_line(&p));
+            }
+            last_done = p.done;
+        }
+        if tty {
+            eprintln!();
+        }
+    })
+}
+
+/// Print one pass's result: dry-run keys, failures, notes and a summary line.
+fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: ReportFormat) {
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return eprintln!("error: federator pass failed: {e}"),
+    };
+    if format == ReportFormat::Json {
+        return println!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
+    }
+    for w in r.windows.iter().filter(|w| w.action == Action::WouldWrite) {
+        println!("would write {} ({} source file(s))", w.key, w.sources);
+    }
+    for f in &r.failures {
+        eprintln!("warning: skipped {}: {}", f.key, f.reason);
+    }
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
+    println!(
+        "federate → {}: {} window(s): {} written, {} unchanged, {} would write, {} kept non-empty, {} failed, {} before cutoff; \
+         {} items, {} read, {} written in {:.2} s",
+        r.target,
+        r.windows.len(),
+        r.written,
+        r.unchanged,
+        r.would_write,
+        r.kept_non_empty,
+        r.failed,
+        r.skipped_before_cutoff,
+        r.items,
+        crate::bucket::report::human_bytes(r.bytes_read),
+        crate::bucket::report::human_bytes(r.bytes_written),
+        r.seconds
+    );
+}
+
+/// `costscope federate`.
+///
+/// Errors: no store / bad config, a bad `--cutoff`, or (with `--once`) a pass that could not run.
+pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
+    let store = super::open_store(global)?;
+    let cutoff = args.cutoff.as_deref().map(federator::parse_cutoff).transpose().map_err(|e| eyre!(e))?;
+    let opts = FederateOptions {
+        clusters: args.clusters.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        cutoff,
+        dry_run: args.dry_run,
+        output: output_for(global, &args, &store.identity),
+    };
+    if let Output::LocalDir(dir) = &opts.output {
+        eprintln!("output: local directory {} (nothing is written to the bucket)", dir.display());
+    }
+    let (tx, rx) = watch::channel(TaskProgress::new(federator::TASK));
+    let printer = spawn_progress_printer(rx);
+    if args.once {
+        let r = federator::run_once(store.inner.clone(), &opts, tx).await;
+        let _ = printer.await;
+        print_report(&r, args.format);
+        r?;
+        return Ok(());
+    }
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        on_signal.cancel();
+    });
+    let format = args.format;
+    let mut on_pass = move |r: &std::result::Result<FederateReport, FederateError>| {
+        eprintln!();
+        print_report(r, format);
+    };
+    federator::run_loop(store.inner.clone(), &opts, Duration::from_secs(args.interval.max(1)), tx, cancel, &mut on_pass).await;
+    let _ = printer.await;
+    Ok(())
+}

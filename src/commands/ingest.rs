@@ -1,0 +1,67 @@
+//! `costscope ingest [--once|--watch]`.
+
+use crate::aggregator::{Aggregator, IngestOptions, IngestReport, Retention, ingest::ingest_once};
+use crate::cli::{GlobalArgs, IngestArgs};
+use crate::config::Store;
+use crate::progress::TaskProgress;
+use color_eyre::eyre::Result;
+use std::io::Write;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Run one ingest pass with a one-line progress display on stderr; returns the report.
+pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &IngestOptions, quiet: bool) -> Result<IngestReport> {
+    let (tx, mut rx) = watch::channel(TaskProgress::new("ingest"));
+    let show = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow().clone();
+            if !quiet && p.total > 0 {
+                eprint!("\ringest: {}/{} files, {} rows, {:.1} MB   ", p.done, p.total, p.rows, p.bytes as f64 / 1e6);
+                let _ = std::io::stderr().flush();
+            }
+        }
+    });
+    let r = ingest_once(agg, store.inner.clone(), opts, &tx).await;
+    drop(tx);
+    let _ = show.await;
+    let r = r?;
+    if !quiet && r.ingested > 0 {
+        eprintln!();
+    }
+    for f in &r.failures {
+        eprintln!("warning: skipped {}: {}", f.key, f.reason);
+    }
+    Ok(r)
+}
+
+/// `costscope ingest`.
+pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
+    let (store, agg) = super::open(global)?;
+    let opts = IngestOptions {
+        retention: Retention { daily_days: args.retention_days, hourly_hours: args.retention_hours },
+        clusters: args.clusters.clone(),
+    };
+    loop {
+        let r = ingest_with_progress(agg.clone(), &store, &opts, false).await?;
+        println!(
+            "{}: {} files ({} ingested, {} unchanged, {} removed, {} failed), {} rows, {:.1} MB in {:.2} s → {}",
+            store.description,
+            r.files,
+            r.ingested,
+            r.unchanged,
+            r.removed,
+            r.failures.len(),
+            r.rows,
+            r.bytes as f64 / 1e6,
+            r.seconds,
+            agg.path().display()
+        );
+        if !args.watch {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(args.interval)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `costscope allocation|assets|cloudcost`: an incremental ingest, then one Kubecost-style query.
+
+use crate::aggregator::{Aggregator, IngestOptions};
+use crate::cli::{GlobalArgs, OutputFormat, QueryArgs};
+use crate::model::CostMetricName;
+use crate::output;
+use crate::query::{
+    self, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
+};
+use chrono::{TimeZone, Utc};
+use color_eyre::eyre::{Result, bail, eyre};
+
+/// The default aggregate of a kind: namespace, type, service.
+pub fn default_aggregate(kind: DataKind) -> &'static str {
+    match kind {
+        DataKind::Allocation => "namespace",
+        DataKind::Asset => "type",
+        DataKind::CloudCost => "service",
+    }
+}
+
+/// The last 7 days that hold data of `kind`: `[end − 7 d, end)` where `end` is the newest daily
+/// window end. Errors when there is no data.
+pub fn default_window(src: &dyn CostSource, kind: DataKind) -> Result<query::Window> {
+    match src.data_extent(kind)? {
+        Some((_, end)) => {
+            let end = Utc.timestamp_opt(end, 0).single().ok_or_else(|| eyre!("bad data end {end}"))?;
+            Ok(query::Window::new(end - chrono::Duration::days(7), end)?)
+        }
+        None => bail!("no {kind:?} data in the database yet (run `costscope ingest` and check `costscope bucket`)"),
+    }
+}
+
+/// Build a request from command-line arguments. Errors say what is accepted.
+pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<QueryRequest> {
+    let window = match &a.window {
+        Some(w) => parse_window(w, Utc::now())?,
+        None => default_window(src, kind)?,
+    };
+    let aggregate = parse_aggregate(a.aggregate.as_deref().unwrap_or(default_aggregate(kind)), kind)?;
+    let filter = parse_filter(&a.filter, kind).map_err(|e| eyre!("{e}"))?;
+    let idle = IdleMode::parse(&a.idle).ok_or_else(|| eyre!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle))?;
+    let sort = match &a.sort {
+        Some(s) => Sort::parse(s, kind).map_err(|e| eyre!(e))?,
+        None => Sort::default_for(kind),
+    };
+    let cost_metric = CostMetricName::parse(&a.cost_metric).ok_or_else(|| {
+        eyre!("unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost", a.cost_metric)
+    })?;
+    Ok(QueryRequest { kind, window, aggregate, filter, idle, sort, offset: a.offset, limit: a.limit, cost_metric })
+}
+
+/// Run the query and render it in the requested format.
+pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Result<String> {
+    let page = agg.query(req)?;
+    let keys: Vec<String> = if req.aggregate.is_empty() { vec!["name".into()] } else { req.aggregate.keys().iter().map(|k| k.name()).collect() };
+    Ok(match format {
+        OutputFormat::Table => output::table(req.kind, &page, &req.window),
+        OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",
+        OutputFormat::Csv => output::csv(req.kind, &page, &keys)?,
+    })
+}
+
+/// `costscope allocation|assets|cloudcost`.
+pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result<()> {
+    let (store, agg) = super::open(global)?;
+    if !args.no_ingest {
+        super::ingest::ingest_with_progress(agg.clone(), &store, &IngestOptions::default(), args.format != OutputFormat::Table).await?;
+    }
+    let req = request(agg.as_ref(), kind, &args)?;
+    let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format)).await??;
+    print!("{text}");
+    Ok(())
+}

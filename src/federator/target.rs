@@ -1,0 +1,92 @@
+//! Where the combined files and the manifest go: the bucket itself, or — in read-only mode — a
+//! local directory laid out like the bucket (`<dir>/federated/combined/etl/bingen/...`), so the
+//! directory can later be opened as a FILESYSTEM store.
+//!
+//! Writes are single PUTs of the whole file. On S3/GCS/Azure a PUT replaces the object atomically
+//! and object_store retries it (it is idempotent) on 5xx, throttling and timeouts; a local file is
+//! written to a temporary name and renamed. So a reader never sees half a combined file.
+
+use crate::bucket::keys::{COMBINED_CLUSTER, FEDERATED_ROOT, FEDERATOR_MANIFEST_KEY};
+use crate::bucket::ObjectInfo;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the federator writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// `federated/combined/...` in the source bucket.
+    Bucket,
+    /// A local directory; the bucket receives no write at all.
+    LocalDir(PathBuf),
+}
+
+/// An opened output location.
+pub(crate) struct Target {
+    /// `None` only for a local directory that does not exist yet in a dry run (nothing to read).
+    store: Option<Arc<dyn ObjectStore>>,
+    /// For messages, e.g. `the bucket` or `local directory /x`.
+    pub(crate) description: String,
+}
+
+impl Target {
+    /// Open `output`. A local directory is created unless `dry_run` (a dry run creates nothing).
+    ///
+    /// Errors: the directory cannot be created or opened (message names it).
+    pub(crate) fn open(source: &Arc<dyn ObjectStore>, output: &Output, dry_run: bool) -> Result<Target, String> {
+        match output {
+            Output::Bucket => Ok(Target { store: Some(source.clone()), description: "the bucket".into() }),
+            Output::LocalDir(dir) => {
+                let description = format!("local directory {}", dir.display());
+                if !dir.exists() {
+                    if dry_run {
+                        return Ok(Target { store: None, description });
+                    }
+                    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                let fs = LocalFileSystem::new_with_prefix(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+                Ok(Target { store: Some(Arc::new(fs)), description })
+            }
+        }
+    }
+
+    /// Existing combined ETL files, by key. Errors: the listing failed.
+    pub(crate) async fn list_outputs(&self) -> Result<HashMap<String, ObjectInfo>, String> {
+        let Some(store) = &self.store else { return Ok(HashMap::new()) };
+        let prefix = ObjPath::from(format!("{FEDERATED_ROOT}/{COMBINED_CLUSTER}/etl/bingen"));
+        store
+            .list(Some(&prefix))
+            .map_ok(|m| {
+                let o = ObjectInfo::from(m);
+                (o.key.clone(), o)
+            })
+            .try_collect()
+            .await
+            .map_err(|e| format!("listing {prefix} in {}: {e}", self.description))
+    }
+
+    /// The stored manifest bytes, `None` when there is none. Errors: any other read failure.
+    pub(crate) async fn read_manifest(&self) -> Result<Option<Vec<u8>>, String> {
+        let Some(store) = &self.store else { return Ok(None) };
+        let key = ObjPath::from(FEDERATOR_MANIFEST_KEY);
+        match store.get(&key).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(|e| format!("reading {key}: {e}"))?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(format!("reading {key} from {}: {e}", self.description)),
+        }
+    }
+
+    /// Write `data` at `key` (replacing it). Errors: the write failed after retries.
+    pub(crate) async fn put(&self, key: &str, data: Vec<u8>) -> Result<(), String> {
+        let store = self.store.as_ref().ok_or_else(|| format!("{} is not open for writing", self.description))?;
+        store
+            .put(&ObjPath::from(key), PutPayload::from(data))
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("writing {key} to {}: {e}", self.description))
+    }
+}

@@ -1,0 +1,71 @@
+//! Progress of the background tasks (federator, ingest, migration scan), reported as snapshots
+//! over a `tokio::sync::watch` channel so the TUI and the CLI progress bars can show them without
+//! ever waiting on the task.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What a background task is doing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Not started yet.
+    #[default]
+    Idle,
+    /// Listing the bucket.
+    Listing,
+    /// Reading / writing files.
+    Running,
+    /// Finished a pass; waiting for the next one (`next_run`).
+    Waiting,
+    /// Finished and will not run again (`--once`).
+    Done,
+    /// Stopped by an error that is not about one file (e.g. the bucket cannot be listed).
+    Failed,
+}
+
+/// One file that could not be read or written, with the reason. The run goes on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileFailure {
+    /// Object key relative to the bucket (prefix excluded).
+    pub key: String,
+    /// Why (a decode error names the struct and byte offset).
+    pub reason: String,
+}
+
+/// A snapshot of one task's progress. Counts are for the current (or last) pass.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskProgress {
+    /// `federator`, `ingest` or `migration`.
+    pub task: &'static str,
+    pub phase: Phase,
+    /// Units of work done / to do in this pass (windows for the federator, files for ingest).
+    pub done: u64,
+    pub total: u64,
+    /// Files skipped because they were unchanged since the last pass.
+    pub unchanged: u64,
+    /// Rows written (ingest) or items merged (federator).
+    pub rows: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Rows per second over the pass.
+    pub rate: f64,
+    pub last_run: Option<DateTime<Utc>>,
+    pub next_run: Option<DateTime<Utc>>,
+    /// Files that failed in this pass.
+    pub failures: Vec<FileFailure>,
+    /// Fatal error of the pass, if any (phase `Failed`).
+    pub error: Option<String>,
+}
+
+impl TaskProgress {
+    /// A fresh idle snapshot for `task`.
+    pub fn new(task: &'static str) -> TaskProgress {
+        TaskProgress { task, ..Default::default() }
+    }
+    /// Fraction done in 0..=1 (1 when there is nothing to do).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 { 1.0 } else { (self.done as f64 / self.total as f64).min(1.0) }
+    }
+}

@@ -1,0 +1,173 @@
+//! What flows into the TUI reducer ([`Action`]: keys, ticks, query results, progress snapshots),
+//! what the user asks for ([`Command`], decoded from keys by [`super::keys`]) and what the
+//! reducer asks the runtime to do ([`Effect`]: queries, series, exports, quit). Follows the
+//! action/effect split of the ratatui component template (`shared/specs/rust-stack.md` §1): the
+//! reducer never does I/O, so every behaviour is testable without a terminal.
+
+use std::path::PathBuf;
+
+use crossterm::event::KeyEvent;
+
+use crate::progress::TaskProgress;
+use crate::query::{DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
+
+use super::input::PromptKind;
+use super::state::Tab;
+
+/// An input to [`super::state::State::update`].
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// A key press (decoded by [`super::keys::command_for`] according to the current mode).
+    Key(KeyEvent),
+    /// A user command, as if its key had been pressed.
+    Command(Command),
+    /// Quarter-second tick: advances the spinner, fires debounced work (series loads, automatic
+    /// refresh after ingest progress).
+    Tick,
+    /// The terminal size changed (columns, rows).
+    Resize(u16, u16),
+    /// Answer to [`Effect::LoadExtent`].
+    ExtentLoaded {
+        /// Data set asked about.
+        kind: DataKind,
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// First start and last end (unix seconds) of the daily data, `None` when there is none.
+        result: Result<Option<(i64, i64)>, QueryError>,
+    },
+    /// Answer to [`Effect::RunQuery`].
+    PageLoaded {
+        /// Data set of the query.
+        kind: DataKind,
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// The page, or why the query failed.
+        result: Result<Page, QueryError>,
+    },
+    /// Answer to [`Effect::LoadSeries`].
+    SeriesLoaded {
+        /// Data set of the query.
+        kind: DataKind,
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// Daily cost of the selected row, oldest first.
+        result: Result<DailySeries, QueryError>,
+    },
+    /// Answer to [`Effect::Export`]: the file written and its row count, or why it failed.
+    Exported(Result<(PathBuf, usize), String>),
+    /// A new snapshot of one background task (matched to the known tasks by `task` name).
+    Progress(TaskProgress),
+}
+
+/// A user intent, independent of the key that asked for it (DESIGN.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `q` / Ctrl-C.
+    Quit,
+    /// `?`: open or close the key help.
+    ToggleHelp,
+    /// `Tab`.
+    NextTab,
+    /// `Shift-Tab`.
+    PrevTab,
+    /// `1`–`4`.
+    SelectTab(Tab),
+    /// `j` / ↓: next row (continues on the next page).
+    Down,
+    /// `k` / ↑: previous row (continues on the previous page).
+    Up,
+    /// `n` / PgDn.
+    NextPage,
+    /// `p` / PgUp.
+    PrevPage,
+    /// `g` / Home.
+    FirstPage,
+    /// `G` / End.
+    LastPage,
+    /// `Enter`: drill into the selected row.
+    DrillDown,
+    /// `Esc` / Backspace: back up one drill-down level.
+    Back,
+    /// `a`, `w`, `/`: open a prompt.
+    Open(PromptKind),
+    /// `s`: next sort column.
+    CycleSort,
+    /// `S`: reverse the sort order.
+    ReverseSort,
+    /// `i`: next idle mode (allocations).
+    CycleIdle,
+    /// `c`: next cloud cost metric (cloud costs).
+    CycleMetric,
+    /// `l`: next page size.
+    CyclePageSize,
+    /// `e`: export the whole current query to CSV.
+    Export,
+    /// `r`: run the current query again (and re-read the data extent).
+    Refresh,
+    /// A key of the open prompt.
+    Edit(Edit),
+}
+
+/// A key of the open prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Type a character.
+    Insert(char),
+    /// Delete before the cursor.
+    Backspace,
+    /// Delete under the cursor.
+    Delete,
+    /// Cursor left.
+    Left,
+    /// Cursor right.
+    Right,
+    /// Cursor to the start.
+    Home,
+    /// Cursor to the end.
+    End,
+    /// Remove all text (Ctrl-U).
+    Clear,
+    /// Parse and apply (Enter).
+    Submit,
+    /// Close without applying (Esc).
+    Cancel,
+}
+
+/// Work the reducer asks the runtime to do. Every answer comes back as an [`Action`] carrying
+/// the same generation, so a newer request makes older answers stale.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Call [`crate::query::CostSource::data_extent`]; answer [`Action::ExtentLoaded`].
+    LoadExtent {
+        /// Data set to ask about.
+        kind: DataKind,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Call [`crate::query::CostSource::query`]; answer [`Action::PageLoaded`].
+    RunQuery {
+        /// The query.
+        request: QueryRequest,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Call [`crate::query::CostSource::daily_series`]; answer [`Action::SeriesLoaded`].
+    LoadSeries {
+        /// The query whose window and filter apply.
+        request: QueryRequest,
+        /// The row to chart.
+        row: Row,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Run `request` (already with `limit` 0: all rows) and write it as CSV to `path`; answer
+    /// [`Action::Exported`].
+    Export {
+        /// The whole query.
+        request: QueryRequest,
+        /// Destination file.
+        path: PathBuf,
+    },
+    /// Leave the TUI.
+    Quit,
+}

@@ -1,0 +1,222 @@
+//! Text formatting for the TUI: money like Kubecost's UI (`$1,234.56`), ratios as percentages,
+//! cores, IEC byte sizes, thousands separators, dates, relative times and width-aware truncation
+//! with `…`. Pure functions, no terminal code.
+
+use chrono::{DateTime, Utc};
+use ratatui::text::Span;
+
+use crate::query::{Unit, Window};
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// US dollars with cents and thousands separators: `1234.5` → `$1,234.50`, `-3` → `-$3.00`.
+/// Non-finite values print as `—`.
+pub fn money(usd: f64) -> String {
+    if !usd.is_finite() {
+        return "—".into();
+    }
+    let cents = (usd.abs() * 100.0).round() as u64;
+    let sign = if usd < 0.0 && cents > 0 { "-" } else { "" };
+    format!("{sign}${}.{:02}", thousands(cents / 100), cents % 100)
+}
+
+/// A ratio (1.0 = 100 %) as a percentage with one decimal: `0.4523` → `45.2%`. Non-finite
+/// values print as `—`.
+pub fn percent(ratio: f64) -> String {
+    if !ratio.is_finite() {
+        return "—".into();
+    }
+    format!("{:.1}%", ratio * 100.0)
+}
+
+/// CPU cores with three decimals: `1.5` → `1.500`.
+pub fn cores(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    format!("{v:.3}")
+}
+
+/// Bytes in IEC units with one decimal: `1536` → `1.5 KiB`, `3 * 2^30` → `3.0 GiB`.
+pub fn bytes(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut x = v.abs();
+    let mut unit = 0;
+    while x >= 1024.0 && unit < UNITS.len() - 1 {
+        x /= 1024.0;
+        unit += 1;
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    if unit == 0 { format!("{sign}{x:.0} B") } else { format!("{sign}{x:.1} {}", UNITS[unit]) }
+}
+
+/// A compact count or rate: `950` → `950`, `45_200` → `45.2k`, `3_100_000` → `3.1M`.
+pub fn compact(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.1}G", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A value in the unit of its column (money, percent, cores, bytes or a count).
+pub fn value(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Usd => money(v),
+        Unit::Ratio => percent(v),
+        Unit::Cores => cores(v),
+        Unit::Bytes => bytes(v),
+        Unit::Count if v.is_finite() && v >= 0.0 => thousands(v.round() as u64),
+        Unit::Count => "—".into(),
+    }
+}
+
+/// `YYYY-MM-DD` of a UTC instant.
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// The window with both dates. Day-aligned windows print their first and last *included* day
+/// and the day count (`2026-11-15 – 2026-11-21 (7 days)`, the end being exclusive at midnight);
+/// other windows print both instants (`2026-11-21 13:00 → 2026-11-22 13:00 UTC`).
+pub fn window(w: &Window) -> String {
+    if w.is_day_aligned() {
+        let days = w.duration().num_days();
+        let last = w.end - chrono::Duration::days(1);
+        let unit = if days == 1 { "day" } else { "days" };
+        if days == 1 {
+            format!("{} (1 {unit})", date(w.start))
+        } else {
+            format!("{} – {} ({days} {unit})", date(w.start), date(last))
+        }
+    } else {
+        format!("{} → {} UTC", w.start.format("%Y-%m-%d %H:%M"), w.end.format("%Y-%m-%d %H:%M"))
+    }
+}
+
+/// Time of `t` with how long ago or ahead it is relative to `now`:
+/// `10:20:30 UTC (2m ago)`, `10:30:00 UTC (in 8m)`; the date is added when it is not `now`'s day.
+pub fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let clock = if t.date_naive() == now.date_naive() {
+        t.format("%H:%M:%S UTC").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    };
+    let secs = (now - t).num_seconds();
+    let span = human_span(secs.unsigned_abs());
+    if secs >= 0 { format!("{clock} ({span} ago)") } else { format!("{clock} (in {span})") }
+}
+
+fn human_span(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+/// Display width of `s` in terminal cells.
+pub fn width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+fn char_width(c: char) -> usize {
+    let mut buf = [0u8; 4];
+    width(c.encode_utf8(&mut buf))
+}
+
+/// `s` cut to at most `max` terminal cells, ending in `…` when something was cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn money_and_counts() {
+        assert_eq!(money(1234.555), "$1,234.56");
+        assert_eq!(money(0.0), "$0.00");
+        assert_eq!(money(-3.0), "-$3.00");
+        assert_eq!(money(-0.001), "$0.00");
+        assert_eq!(money(1_234_567.0), "$1,234,567.00");
+        assert_eq!(money(f64::NAN), "—");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(123), "123");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(percent(0.4523), "45.2%");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GiB");
+        assert_eq!(compact(45_200.0), "45.2k");
+        assert_eq!(value(Unit::Count, 1234.0), "1,234");
+    }
+
+    #[test]
+    fn windows_show_both_dates() {
+        let d = |day| Utc.with_ymd_and_hms(2026, 11, day, 0, 0, 0).unwrap();
+        let w = Window::new(d(15), d(22)).unwrap();
+        assert_eq!(window(&w), "2026-11-15 – 2026-11-21 (7 days)");
+        let w = Window::new(d(21), d(22)).unwrap();
+        assert_eq!(window(&w), "2026-11-21 (1 day)");
+        let w = Window::new(d(21) + chrono::Duration::hours(13), d(22) + chrono::Duration::hours(13)).unwrap();
+        assert_eq!(window(&w), "2026-11-21 13:00 → 2026-11-22 13:00 UTC");
+    }
+
+    #[test]
+    fn truncation_is_width_aware() {
+        assert_eq!(truncate("kube-system", 20), "kube-system");
+        assert_eq!(truncate("kube-system", 6), "kube-…");
+        assert_eq!(width(&truncate("日本語のなまえ", 5)), 5);
+        assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 30, 0).unwrap();
+        assert_eq!(relative_time(now - chrono::Duration::seconds(150), now), "10:27:30 UTC (2m ago)");
+        assert_eq!(relative_time(now + chrono::Duration::minutes(8), now), "10:38:00 UTC (in 8m)");
+        assert_eq!(relative_time(now - chrono::Duration::days(2), now), "2026-11-20 10:30 UTC (2d ago)");
+    }
+}

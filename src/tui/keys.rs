@@ -1,0 +1,148 @@
+//! Key bindings (DESIGN.md §7, k9s habits): decodes a crossterm key event into a [`Command`]
+//! according to the current input mode. The help overlay ([`super::view::help`]) lists the same
+//! bindings from [`KEY_HELP`], so the two cannot drift apart silently.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::{Command, Edit};
+use super::input::PromptKind;
+use super::state::Tab;
+
+/// Which keys are live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing a view.
+    Normal,
+    /// The `?` overlay is open.
+    Help,
+    /// A prompt (`a`, `w`, `/`) is open.
+    Prompt,
+}
+
+/// Every binding as (keys, what they do), grouped by section titles (entries with empty keys).
+pub const KEY_HELP: &[(&str, &str)] = &[
+    ("", "Views"),
+    ("Tab / S-Tab", "next / previous view"),
+    ("1 2 3 4", "Allocations, Assets, Cloud costs, Pipeline"),
+    ("", "Move"),
+    ("j k ↓ ↑", "next / previous row (crosses pages)"),
+    ("n p PgDn PgUp", "next / previous page"),
+    ("g G Home End", "first / last page"),
+    ("Enter", "drill down (cluster→namespace→…→container)"),
+    ("Esc Backspace", "back up one level"),
+    ("", "Query"),
+    ("a", "aggregate by (namespace, label:team, …)"),
+    ("w", "window (7d, lastweek, 2026-11-01,2026-11-08)"),
+    ("/", "filter (Kubecost filter v2)"),
+    ("s / S", "next sort column / reverse order"),
+    ("i", "idle: separate, by node, share, hide"),
+    ("c", "cloud cost metric (Cloud costs view)"),
+    ("l", "page size 25 / 50 / 100 / 200"),
+    ("", "Other"),
+    ("e", "export the whole query to CSV"),
+    ("r", "refresh now"),
+    ("?", "this help (Esc or ? closes)"),
+    ("q Ctrl-C", "quit"),
+    ("", "In a prompt"),
+    ("Enter / Esc", "apply / cancel"),
+    ("← → Home End", "move the cursor"),
+    ("Ctrl-U", "clear the line"),
+];
+
+/// The command for `key` in `mode`, or `None` when the key does nothing there. Key releases
+/// are ignored (terminals with the kitty protocol report them).
+pub fn command_for(mode: Mode, key: KeyEvent) -> Option<Command> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Command::Quit);
+    }
+    match mode {
+        Mode::Help => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => Some(Command::ToggleHelp),
+            _ => None,
+        },
+        Mode::Prompt => prompt_key(key, ctrl).map(Command::Edit),
+        Mode::Normal => normal_key(key),
+    }
+}
+
+fn prompt_key(key: KeyEvent, ctrl: bool) -> Option<Edit> {
+    Some(match key.code {
+        KeyCode::Enter => Edit::Submit,
+        KeyCode::Esc => Edit::Cancel,
+        KeyCode::Backspace => Edit::Backspace,
+        KeyCode::Delete => Edit::Delete,
+        KeyCode::Left => Edit::Left,
+        KeyCode::Right => Edit::Right,
+        KeyCode::Home => Edit::Home,
+        KeyCode::End => Edit::End,
+        KeyCode::Char('a') if ctrl => Edit::Home,
+        KeyCode::Char('e') if ctrl => Edit::End,
+        KeyCode::Char('u') if ctrl => Edit::Clear,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Char(c) => Edit::Insert(c),
+        _ => return None,
+    })
+}
+
+fn normal_key(key: KeyEvent) -> Option<Command> {
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        return None;
+    }
+    Some(match key.code {
+        KeyCode::Char('q') => Command::Quit,
+        KeyCode::Char('?') => Command::ToggleHelp,
+        KeyCode::Tab => Command::NextTab,
+        KeyCode::BackTab => Command::PrevTab,
+        KeyCode::Char('1') => Command::SelectTab(Tab::Allocations),
+        KeyCode::Char('2') => Command::SelectTab(Tab::Assets),
+        KeyCode::Char('3') => Command::SelectTab(Tab::CloudCosts),
+        KeyCode::Char('4') => Command::SelectTab(Tab::Pipeline),
+        KeyCode::Char('j') | KeyCode::Down => Command::Down,
+        KeyCode::Char('k') | KeyCode::Up => Command::Up,
+        KeyCode::Char('n') | KeyCode::PageDown => Command::NextPage,
+        KeyCode::Char('p') | KeyCode::PageUp => Command::PrevPage,
+        KeyCode::Char('g') | KeyCode::Home => Command::FirstPage,
+        KeyCode::Char('G') | KeyCode::End => Command::LastPage,
+        KeyCode::Enter => Command::DrillDown,
+        KeyCode::Esc | KeyCode::Backspace => Command::Back,
+        KeyCode::Char('a') => Command::Open(PromptKind::Aggregate),
+        KeyCode::Char('w') => Command::Open(PromptKind::Window),
+        KeyCode::Char('/') => Command::Open(PromptKind::Filter),
+        KeyCode::Char('s') => Command::CycleSort,
+        KeyCode::Char('S') => Command::ReverseSort,
+        KeyCode::Char('i') => Command::CycleIdle,
+        KeyCode::Char('c') => Command::CycleMetric,
+        KeyCode::Char('l') => Command::CyclePageSize,
+        KeyCode::Char('e') => Command::Export,
+        KeyCode::Char('r') => Command::Refresh,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn modes_decode_differently() {
+        assert_eq!(command_for(Mode::Normal, key(KeyCode::Char('q'))), Some(Command::Quit));
+        assert_eq!(command_for(Mode::Prompt, key(KeyCode::Char('q'))), Some(Command::Edit(Edit::Insert('q'))));
+        assert_eq!(command_for(Mode::Help, key(KeyCode::Char('q'))), Some(Command::ToggleHelp));
+        assert_eq!(command_for(Mode::Normal, key(KeyCode::Esc)), Some(Command::Back));
+        assert_eq!(command_for(Mode::Prompt, key(KeyCode::Esc)), Some(Command::Edit(Edit::Cancel)));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for m in [Mode::Normal, Mode::Help, Mode::Prompt] {
+            assert_eq!(command_for(m, ctrl_c), Some(Command::Quit));
+        }
+        let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(command_for(Mode::Normal, shift_g), Some(Command::LastPage));
+    }
+}

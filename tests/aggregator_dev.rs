@@ -1,0 +1,260 @@
+//! The aggregator on `shared/buckets/dev`: ingest, then Kubecost-style queries must reproduce
+//! `dev-truth.json` (per cluster per day, per namespace, nodes, idle, cloud costs), pages must
+//! concatenate to the unpaginated result, and bad files must be skipped without corrupting state.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
+use costscope::model::CostMetricName;
+use costscope::progress::TaskProgress;
+use costscope::query::{
+    CostSource, DataKind, IdleMode, Page, QueryRequest, Sort, Window, columns, parse_aggregate, parse_filter,
+};
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+fn dev_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/buckets/dev")
+}
+
+fn truth() -> &'static Value {
+    static T: OnceLock<Value> = OnceLock::new();
+    T.get_or_init(|| serde_json::from_str(&std::fs::read_to_string(dev_dir().join("../dev-truth.json")).unwrap()).unwrap())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+fn ingest(dir: &Path) -> (Arc<Aggregator>, costscope::aggregator::IngestReport) {
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let r = rt().block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    (agg, r)
+}
+
+/// One shared ingest of the dev bucket for the read-only tests.
+fn dev() -> &'static Aggregator {
+    static A: OnceLock<Arc<Aggregator>> = OnceLock::new();
+    A.get_or_init(|| {
+        let (agg, r) = ingest(&dev_dir());
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        agg
+    })
+}
+
+fn day(d: &str) -> i64 {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+}
+
+fn window(start: i64, end: i64) -> Window {
+    Window::new(Utc.timestamp_opt(start, 0).unwrap(), Utc.timestamp_opt(end, 0).unwrap()).unwrap()
+}
+
+fn req(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMode) -> QueryRequest {
+    QueryRequest {
+        kind,
+        window: w,
+        aggregate: parse_aggregate(agg, kind).unwrap(),
+        filter: parse_filter(filter, kind).unwrap(),
+        idle,
+        sort: Sort::default_for(kind),
+        offset: 0,
+        limit: 0,
+        cost_metric: CostMetricName::AmortizedNetCost,
+    }
+}
+
+fn val(kind: DataKind, page: &Page, row: usize, col: &str) -> f64 {
+    page.rows[row].get(kind, col).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-9)
+}
+
+#[test]
+fn ingest_reads_every_federated_file() {
+    let t = truth();
+    let expected = t["files"].as_array().unwrap().iter().filter(|f| f["key"].as_str().unwrap().starts_with("federated/")).count();
+    let counts = dev().counts().unwrap();
+    assert_eq!(counts[3] as usize, expected, "ingest_log rows = federated files");
+    assert!(counts[0] > 0 && counts[1] > 0 && counts[2] > 0);
+}
+
+#[test]
+fn per_cluster_per_day_allocation_totals_match_truth() {
+    let mut checked = 0;
+    for (cluster, c) in truth()["clusters"].as_object().unwrap() {
+        for (d, v) in c["federated"]["allocations1d"].as_object().unwrap() {
+            let r = req(DataKind::Allocation, window(day(d), day(d) + 86_400), "cluster", &format!("cluster:\"{cluster}\""), IdleMode::Hide);
+            let page = dev().query(&r).unwrap();
+            if v["empty"].as_bool().unwrap() {
+                assert_eq!(page.total_rows, 0, "{cluster} {d} is an empty set");
+                continue;
+            }
+            assert_eq!(page.total_rows, 1);
+            for (col, key) in [("totalCost", "totalCost"), ("cpuCost", "cpuCost"), ("ramCost", "ramCost"), ("gpuCost", "gpuCost"), ("pvCost", "pvCost"), ("networkCost", "networkCost"), ("loadBalancerCost", "loadBalancerCost"), ("adjustments", "adjustments")] {
+                let got = val(DataKind::Allocation, &page, 0, col);
+                let want = v[key].as_f64().unwrap();
+                assert!(close(got, want), "{cluster} {d} {col}: {got} vs {want}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "checked {checked} cluster-days");
+}
+
+#[test]
+fn per_namespace_totals_over_all_days_match_truth() {
+    for (cluster, c) in truth()["clusters"].as_object().unwrap() {
+        let r = req(DataKind::Allocation, window(day("2026-10-01"), day("2026-11-21")), "namespace", &format!("cluster:\"{cluster}\""), IdleMode::Hide);
+        let page = dev().query(&r).unwrap();
+        let want = c["federated"]["namespaceTotalCost1d"].as_object().unwrap();
+        assert_eq!(page.total_rows, want.len(), "{cluster} namespaces");
+        for (i, row) in page.rows.iter().enumerate() {
+            let w = want[&row.name].as_f64().unwrap();
+            assert!(close(val(DataKind::Allocation, &page, i, "totalCost"), w), "{cluster}/{}", row.name);
+        }
+    }
+}
+
+#[test]
+fn node_totals_and_separate_idle_match_truth() {
+    for (cluster, c) in truth()["clusters"].as_object().unwrap() {
+        for (d, v) in c["federated"]["assets1d"].as_object().unwrap() {
+            if v["empty"].as_bool().unwrap() {
+                continue;
+            }
+            let w = window(day(d), day(d) + 86_400);
+            let nodes = dev().query(&req(DataKind::Asset, w, "type", &format!("cluster:\"{cluster}\"+assetType:\"Node\""), IdleMode::Hide)).unwrap();
+            assert!(close(val(DataKind::Asset, &nodes, 0, "totalCost"), v["nodeTotalCost"].as_f64().unwrap()), "{cluster} {d} nodes");
+            let all = dev().query(&req(DataKind::Asset, w, "cluster", &format!("cluster:\"{cluster}\""), IdleMode::Hide)).unwrap();
+            assert!(close(val(DataKind::Asset, &all, 0, "totalCost"), v["totalCost"].as_f64().unwrap()), "{cluster} {d} assets");
+            let alloc = dev().query(&req(DataKind::Allocation, w, "cluster", &format!("cluster:\"{cluster}\""), IdleMode::SeparateByCluster)).unwrap();
+            let idle = alloc.rows.iter().position(|r| r.name == format!("{cluster}/__idle__")).expect("an idle row");
+            let idle_cost = val(DataKind::Allocation, &alloc, idle, "totalCost");
+            assert!(close(idle_cost, v["idleCost"].as_f64().unwrap()), "{cluster} {d} idle {idle_cost}");
+        }
+    }
+}
+
+#[test]
+fn shared_idle_keeps_the_cluster_total() {
+    let w = window(day("2026-11-19"), day("2026-11-20"));
+    let f = "cluster:\"prod-us-east-1\"";
+    let sep = dev().query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::SeparateByCluster)).unwrap();
+    let share = dev().query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::Share)).unwrap();
+    let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
+    assert!(close(t(&sep), t(&share)), "{} vs {}", t(&sep), t(&share));
+    assert!(share.rows.iter().all(|r| !r.name.contains("__idle__")));
+    assert_eq!(share.total_rows + 1, sep.total_rows);
+}
+
+#[test]
+fn cloud_costs_per_service_match_truth_for_every_metric() {
+    let cc = &truth()["cloudCosts"];
+    for (d, v) in cc["days"].as_object().unwrap() {
+        for m in CostMetricName::ALL {
+            let mut r = req(DataKind::CloudCost, window(day(d), day(d) + 86_400), "service", "", IdleMode::Hide);
+            r.cost_metric = m;
+            let page = dev().query(&r).unwrap();
+            let services = v["services"].as_object().unwrap();
+            assert_eq!(page.total_rows, services.len(), "{d}");
+            for (i, row) in page.rows.iter().enumerate() {
+                let s = &services[&row.name];
+                let name = m.json_name();
+                assert!(close(val(DataKind::CloudCost, &page, i, "cost"), s[name].as_f64().unwrap()), "{d} {} {name}", row.name);
+                let k = s[format!("{name}Kubernetes")].as_f64().unwrap();
+                assert!(close(val(DataKind::CloudCost, &page, i, "kubernetesCost"), k), "{d} {} {name} k8s", row.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_concatenate_to_the_whole_result_for_every_sort() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    let kind = DataKind::Allocation;
+    let mut sorts: Vec<String> = columns(kind).iter().map(|c| c.id.to_string()).collect();
+    sorts.push("name".into());
+    for col in sorts {
+        for dir in ["asc", "desc"] {
+            let mut r = req(kind, w, "pod", "", IdleMode::SeparateByCluster);
+            r.sort = Sort::parse(&format!("{col}:{dir}"), kind).unwrap();
+            let all = dev().query(&r).unwrap();
+            assert!(all.total_rows > 100, "{col}");
+            let mut names = Vec::new();
+            r.limit = 37;
+            while r.offset < all.total_rows {
+                let p = dev().query(&r).unwrap();
+                assert_eq!(p.total_rows, all.total_rows, "stable totalRows");
+                assert_eq!(p.totals, all.totals, "totals are of the whole result");
+                names.extend(p.rows.iter().map(|x| x.name.clone()));
+                r.offset += 37;
+            }
+            let whole: Vec<String> = all.rows.iter().map(|x| x.name.clone()).collect();
+            assert_eq!(names, whole, "{col}:{dir}");
+            let mut dedup = names.clone();
+            dedup.sort();
+            dedup.dedup();
+            assert_eq!(dedup.len(), names.len(), "no duplicates for {col}:{dir}");
+        }
+    }
+}
+
+#[test]
+fn filters_and_multi_aggregation_work_on_real_data() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    let all = dev().query(&req(DataKind::Allocation, w, "namespace", "", IdleMode::Hide)).unwrap();
+    let without = dev().query(&req(DataKind::Allocation, w, "namespace", "namespace!:\"kube-system\"", IdleMode::Hide)).unwrap();
+    assert_eq!(without.total_rows + 1, all.total_rows);
+    let multi = dev().query(&req(DataKind::Allocation, w, "cluster,namespace", "", IdleMode::Hide)).unwrap();
+    assert!(multi.rows.iter().all(|r| r.name.contains('/') && r.properties.len() == 2));
+    let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
+    assert!(close(t(&multi), t(&all)));
+}
+
+#[test]
+fn corrupt_file_is_logged_and_skipped_and_a_fixed_file_reingests_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path();
+    copy_dir(&dev_dir().join("federated"), &dst.join("federated"));
+    let key = "federated/prod-us-east-1/etl/bingen/allocations/1d/1795046400-1795132800";
+    let good = std::fs::read(dst.join(key)).unwrap();
+    std::fs::write(dst.join(key), &good[..good.len() / 2]).unwrap();
+    let (agg, r) = ingest(dst);
+    assert_eq!(r.failures.len(), 1);
+    assert_eq!(r.failures[0].key, key);
+    assert!(r.failures[0].reason.contains("byte offset"), "{}", r.failures[0].reason);
+    let w = window(day("2026-11-19"), day("2026-11-20"));
+    let q = req(DataKind::Allocation, w, "cluster", "cluster:\"prod-us-east-1\"", IdleMode::Hide);
+    assert_eq!(agg.query(&q).unwrap().total_rows, 0, "no half-ingested rows");
+    std::fs::write(dst.join(key), &good).unwrap();
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dst).unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let r2 = rt().block_on(ingest_once(agg.clone(), store.clone(), &IngestOptions::default(), &tx)).unwrap();
+    assert_eq!(r2.ingested, 1, "only the repaired file");
+    let want = truth()["clusters"]["prod-us-east-1"]["federated"]["allocations1d"]["2026-11-19"]["totalCost"].as_f64().unwrap();
+    let got = agg.query(&q).unwrap().totals.get(DataKind::Allocation, "totalCost").unwrap();
+    assert!(close(got, want));
+    let r3 = rt().block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    assert_eq!((r3.ingested, r3.unchanged as usize), (0, r3.files as usize), "a second pass changes nothing");
+    assert_eq!(agg.counts().unwrap(), dev().counts().unwrap(), "same rows as a clean ingest: no duplicates");
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &dst.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, dst.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Helpers for tests that run on a copy of `shared/buckets/dev` (3 clusters, 933 objects) and
+//! compare with `shared/buckets/dev-truth.json`.
+#![allow(dead_code)]
+
+use costscope::config::{Store, StoreConfig, build_store};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// `../shared` next to the crate (the read-only references).
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// The dev bucket directory.
+pub fn dev_dir() -> PathBuf {
+    shared_dir().join("buckets/dev")
+}
+
+/// `dev-truth.json`, parsed.
+pub fn truth() -> Value {
+    let path = shared_dir().join("buckets/dev-truth.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("dev-truth.json parses")
+}
+
+/// Copy the dev bucket into `dst` with fresh, writable files and directories (the originals are
+/// read-only).
+pub fn copy_dev(dst: &Path) {
+    let src = dev_dir();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        let rel = dir.strip_prefix(&src).unwrap();
+        std::fs::create_dir_all(dst.join(rel)).unwrap();
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let to = dst.join(p.strip_prefix(&src).unwrap());
+                std::fs::write(&to, std::fs::read(&p).unwrap()).unwrap();
+            }
+        }
+    }
+}
+
+/// A FILESYSTEM store over `dir`, built from objstore YAML like a user's federated-store.yaml.
+pub fn fs_store(dir: &Path) -> Store {
+    let yaml = format!("type: FILESYSTEM\nconfig:\n  directory: {}\n", dir.display());
+    let cfg = StoreConfig::parse(&yaml, &dir.join("federated-store.yaml")).expect("store YAML parses");
+    build_store(&cfg).expect("store opens")
+}
+
+/// Every file under `dir`: relative path → (size, modification time).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let m = std::fs::metadata(&p).unwrap();
+            if m.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, (m.len(), m.modified().unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// `a` and `b` equal within a relative tolerance of 1e-9 (absolute near zero).
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-9)
+}
