@@ -45,6 +45,10 @@ pub enum Command {
     /// Benchmarks (release build recommended).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Write a realistic multi-cluster demo bucket (ending today) with a FILESYSTEM store file, then
+    /// open the TUI on it.
+    #[command(after_help = "Examples:\n  costscope demo\n  costscope demo --clusters 5 --days 30 --seed 7 --dir /tmp/demo --no-tui")]
+    Demo(DemoArgs),
     /// Load the store's federated/<cluster> ETL files into the local DuckDB database (incremental).
     #[command(after_help = "Examples:\n  costscope ingest --once\n  costscope ingest --watch --store federated-store.yaml")]
     Ingest(IngestArgs),
@@ -109,6 +113,29 @@ pub struct FederateArgs {
     /// Output format of each pass's report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+/// `costscope demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Clusters (1–6 get realistic names).
+    #[arg(long, default_value_t = 3)]
+    pub clusters: usize,
+    /// Days of data, ending today (UTC).
+    #[arg(long, default_value_t = 14)]
+    pub days: usize,
+    /// Random seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Containers per day in the largest cluster.
+    #[arg(long, default_value_t = 1500)]
+    pub containers: usize,
+    /// Directory for the bucket (default: <cache dir>/demo). Its federated/ folder is replaced.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Write the bucket and exit.
+    #[arg(long)]
+    pub no_tui: bool,
 }
 
 /// `costscope ingest`.

@@ -7,12 +7,15 @@
 pub mod aggregator;
 pub mod bench;
 pub mod bingen;
+pub mod bucket;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod federator;
 pub mod inspect;
 pub mod model;
 pub mod output;
 pub mod progress;
 pub mod query;
+pub mod tui;

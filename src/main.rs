@@ -20,11 +20,10 @@ fn main() -> Result<()> {
         Some(Command::Allocation(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::Allocation, args)),
         Some(Command::Assets(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::Asset, args)),
         Some(Command::Cloudcost(args)) => rt()?.block_on(commands::query::run(&cli.global, DataKind::CloudCost, args)),
-        None => {
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
-            Ok(())
-        }
+        Some(Command::Bucket(args)) => rt()?.block_on(commands::bucket::run(&cli.global, args)),
+        Some(Command::Federate(args)) => rt()?.block_on(commands::federate::run(&cli.global, args)),
+        Some(Command::Demo(args)) => rt()?.block_on(commands::demo::run(&cli.global, args)),
+        None => rt()?.block_on(commands::browse::run(&cli.global)),
     }
 }
 

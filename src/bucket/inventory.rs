@@ -247,9 +247,7 @@ impl Inventory {
         }
         for ((source, pipeline, resolution), mut files) in series {
             files.sort_by(|a, b| (a.start, a.end, &a.object.key).cmp(&(b.start, b.end, &b.object.key)));
-            if let Source::Federated(c) = &source
-                && inv.clusters.last() != Some(c)
-            {
+            if let Source::Federated(c) = &source {
                 inv.clusters.push(c.clone());
             }
             inv.series.push(Series { source, pipeline, resolution, files });

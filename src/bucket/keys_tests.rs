@@ -102,7 +102,7 @@ fn resolutions_parse_format_and_order() {
     for bad in ["", "d", "0d", "-1d", "1", "1x", "1.5h", "+1h"] {
         assert_eq!(Resolution::parse(bad), None, "{bad:?}");
     }
-    let mut v = vec![Resolution::HOUR, Resolution::parse("10m").unwrap(), Resolution::DAY];
+    let mut v = [Resolution::HOUR, Resolution::parse("10m").unwrap(), Resolution::DAY];
     v.sort();
     assert_eq!(v.iter().map(|r| r.to_string()).collect::<Vec<_>>(), ["1d", "1h", "10m"]);
 }

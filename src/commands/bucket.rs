@@ -3,6 +3,7 @@
 use crate::bucket::{self, render_table, summarize};
 use crate::cli::{BucketArgs, GlobalArgs, ReportFormat};
 use color_eyre::eyre::{Result, WrapErr};
+use std::io::Write;
 
 /// `costscope bucket`: one listing, then the table (one line per cluster × pipeline ×
 /// resolution, Thanos totals, notes) or the same summary as JSON on stdout.
@@ -12,12 +13,12 @@ pub async fn run(global: &GlobalArgs, args: BucketArgs) -> Result<()> {
     let store = super::open_store(global)?;
     let inv = bucket::scan(&*store.inner).await.wrap_err_with(|| format!("scanning {}", store.description))?;
     let summary = summarize(&inv);
-    match args.format {
-        ReportFormat::Table => {
-            println!("{}\n", store.description);
-            print!("{}", render_table(&summary));
-        }
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+    let text = match args.format {
+        ReportFormat::Table => format!("{}\n\n{}", store.description, render_table(&summary)),
+        ReportFormat::Json => serde_json::to_string_pretty(&summary)? + "\n",
+    };
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }

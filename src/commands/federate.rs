@@ -20,21 +20,27 @@ pub fn output_for(global: &GlobalArgs, args: &FederateArgs, store_identity: &str
     }
 }
 
-/// Print snapshots to stderr until the channel closes: a `\r`-rewritten line on a terminal, else
-/// one line per finished window.
+/// Print snapshots to stderr until the channel closes: a `\r`-rewritten line on a terminal; else
+/// (logs, pipes) a line when the phase changes, at the last window, or at most once a second.
 fn spawn_progress_printer(mut rx: watch::Receiver<TaskProgress>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let tty = std::io::stderr().is_terminal();
-        let mut last_done = u64::MAX;
+        let mut last: Option<(std::time::Instant, crate::progress::Phase)> = None;
         while rx.changed().await.is_ok() {
             let p = rx.borrow_and_update().clone();
             if tty {
                 eprint!("\r{}\x1b[K", federator::progress_line(&p));
                 let _ = std::io::stderr().flush();
-            } else if p.done != last_done {
-                eprintln!("{}", federator::progress_line(&p));
+                continue;
             }
-            last_done = p.done;
+            let due = match last {
+                None => true,
+                Some((at, phase)) => phase != p.phase || p.done == p.total || at.elapsed() >= Duration::from_secs(1),
+            };
+            if due {
+                eprintln!("{}", federator::progress_line(&p));
+                last = Some((std::time::Instant::now(), p.phase));
+            }
         }
         if tty {
             eprintln!();
@@ -42,17 +48,22 @@ fn spawn_progress_printer(mut rx: watch::Receiver<TaskProgress>) -> tokio::task:
     })
 }
 
-/// Print one pass's result: dry-run keys, failures, notes and a summary line.
-fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: ReportFormat) {
+/// Write one pass's result to `out`: dry-run keys and the summary line (or the JSON report);
+/// failures and notes go to stderr.
+fn write_report(out: &mut dyn Write, r: &std::result::Result<FederateReport, FederateError>, format: ReportFormat) -> std::io::Result<()> {
     let r = match r {
         Ok(r) => r,
-        Err(e) => return eprintln!("error: federator pass failed: {e}"),
+        Err(e) => {
+            eprintln!("error: federator pass failed: {e}");
+            return Ok(());
+        }
     };
     if format == ReportFormat::Json {
-        return println!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
+        serde_json::to_writer_pretty(&mut *out, r)?;
+        return writeln!(out);
     }
     for w in r.windows.iter().filter(|w| w.action == Action::WouldWrite) {
-        println!("would write {} ({} source file(s))", w.key, w.sources);
+        writeln!(out, "would write {} ({} source file(s))", w.key, w.sources)?;
     }
     for f in &r.failures {
         eprintln!("warning: skipped {}: {}", f.key, f.reason);
@@ -60,7 +71,8 @@ fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: 
     for n in &r.notes {
         eprintln!("note: {n}");
     }
-    println!(
+    writeln!(
+        out,
         "federate → {}: {} window(s): {} written, {} unchanged, {} would write, {} kept non-empty, {} failed, {} before cutoff; \
          {} items, {} read, {} written in {:.2} s",
         r.target,
@@ -75,7 +87,16 @@ fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: 
         crate::bucket::report::human_bytes(r.bytes_read),
         crate::bucket::report::human_bytes(r.bytes_written),
         r.seconds
-    );
+    )
+}
+
+/// [`write_report`] to stdout; a closed pipe (`| head`) is not an error.
+fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: ReportFormat) {
+    if let Err(e) = write_report(&mut std::io::stdout().lock(), r, format)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: writing the report: {e}");
+    }
 }
 
 /// `costscope federate`.
@@ -98,8 +119,8 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
     if args.once {
         let r = federator::run_once(store.inner.clone(), &opts, tx).await;
         let _ = printer.await;
+        let r = Ok(r?);
         print_report(&r, args.format);
-        r?;
         return Ok(());
     }
     let cancel = CancellationToken::new();
@@ -109,8 +130,11 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         on_signal.cancel();
     });
     let format = args.format;
+    let tty = std::io::stderr().is_terminal();
     let mut on_pass = move |r: &std::result::Result<FederateReport, FederateError>| {
-        eprintln!();
+        if tty {
+            eprintln!(); // end the `\r` progress line
+        }
         print_report(r, format);
     };
     federator::run_loop(store.inner.clone(), &opts, Duration::from_secs(args.interval.max(1)), tx, cancel, &mut on_pass).await;

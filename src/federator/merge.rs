@@ -254,3 +254,7 @@ impl Merger {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

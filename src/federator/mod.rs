@@ -217,6 +217,8 @@ pub async fn run_once(source: Arc<dyn ObjectStore>, opts: &FederateOptions, prog
 
 /// Run passes every `interval` until `cancel` fires. After each pass `on_pass` gets its result
 /// and the snapshot shows phase `Waiting` with `next_run`. A failed pass does not stop the loop.
+/// Cancelling during a pass drops it at its next await: windows written since the last manifest
+/// save are rebuilt on the next run (rewriting a combined file is idempotent).
 pub async fn run_loop(
     source: Arc<dyn ObjectStore>,
     opts: &FederateOptions,

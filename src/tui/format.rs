@@ -12,7 +12,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -106,11 +106,7 @@ pub fn window(w: &Window) -> String {
         let days = w.duration().num_days();
         let last = w.end - chrono::Duration::days(1);
         let unit = if days == 1 { "day" } else { "days" };
-        if days == 1 {
-            format!("{} (1 {unit})", date(w.start))
-        } else {
-            format!("{} – {} ({days} {unit})", date(w.start), date(last))
-        }
+        if days == 1 { format!("{} (1 {unit})", date(w.start)) } else { format!("{} – {} ({days} {unit})", date(w.start), date(last)) }
     } else {
         format!("{} → {} UTC", w.start.format("%Y-%m-%d %H:%M"), w.end.format("%Y-%m-%d %H:%M"))
     }
@@ -119,11 +115,8 @@ pub fn window(w: &Window) -> String {
 /// Time of `t` with how long ago or ahead it is relative to `now`:
 /// `10:20:30 UTC (2m ago)`, `10:30:00 UTC (in 8m)`; the date is added when it is not `now`'s day.
 pub fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let clock = if t.date_naive() == now.date_naive() {
-        t.format("%H:%M:%S UTC").to_string()
-    } else {
-        t.format("%Y-%m-%d %H:%M UTC").to_string()
-    };
+    let clock =
+        if t.date_naive() == now.date_naive() { t.format("%H:%M:%S UTC").to_string() } else { t.format("%Y-%m-%d %H:%M UTC").to_string() };
     let secs = (now - t).num_seconds();
     let span = human_span(secs.unsigned_abs());
     if secs >= 0 { format!("{clock} ({span} ago)") } else { format!("{clock} (in {span})") }
@@ -170,6 +163,33 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// `s` cut to at most `max` terminal cells by replacing its middle with `…`, keeping the start
+/// and the end (so a long path keeps its file name).
+pub fn truncate_middle(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max < 3 {
+        return truncate(s, max);
+    }
+    let head_budget = (max - 1) / 3;
+    let tail_budget = max - 1 - head_budget;
+    let head = truncate(s, head_budget + 1);
+    let head = head.trim_end_matches('…');
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = char_width(c);
+        if used + w > tail_budget {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +230,11 @@ mod tests {
         assert_eq!(truncate("kube-system", 6), "kube-…");
         assert_eq!(width(&truncate("日本語のなまえ", 5)), 5);
         assert_eq!(truncate("abc", 0), "");
+        let msg = "exported 5 rows to /tmp/exports/costscope-allocations-namespace-20261123T005147Z.csv";
+        let cut = truncate_middle(msg, 60);
+        assert_eq!(width(&cut), 60);
+        assert!(cut.starts_with("exported 5 rows to") && cut.ends_with("20261123T005147Z.csv"), "{cut}");
+        assert_eq!(truncate_middle("short", 60), "short");
     }
 
     #[test]

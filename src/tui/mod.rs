@@ -1,1 +1,68 @@
-pub fn _x(){}
+//! The interactive terminal UI (`costscope` with no subcommand), in the style of k9s: browse
+//! allocations, assets and cloud costs page by page with aggregate / window / filter / idle /
+//! sort, drill down from cluster to container, export to CSV, and watch the background tasks.
+//!
+//! Structure (the ratatui component-template shape, `shared/specs/rust-stack.md` §1):
+//! * [`state`] + [`commands`] — the whole state and a pure reducer
+//!   `State::update(Action) -> Vec<Effect>`; [`tab`] holds one cost view's state,
+//!   [`paging`] the page arithmetic, [`input`] the prompt's line editor, [`keys`] the bindings.
+//! * [`action`] — `Action` (keys, ticks, answers, progress), `Command`, `Effect`.
+//! * [`effect`] — runs an `Effect` against the [`CostSource`] (blocking); [`export`] writes CSV.
+//! * [`view`] — pure rendering `view::draw(frame, &State)`.
+//! * [`runtime`] — the tokio event loop (terminal events, ticks, answers, progress).
+//!
+//! The TUI never sees SQL: it only calls [`CostSource`] and reads [`TaskProgress`] snapshots.
+
+pub mod action;
+pub mod commands;
+pub mod effect;
+pub mod export;
+pub mod format;
+pub mod input;
+pub mod keys;
+pub mod logging;
+pub mod paging;
+pub mod runtime;
+pub mod state;
+pub mod tab;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::progress::TaskProgress;
+use crate::query::CostSource;
+
+pub use action::{Action, Command, Effect};
+pub use state::{State, Tab};
+
+/// Everything the TUI needs from the caller.
+pub struct TuiContext {
+    /// Which store is open, shown in the header (e.g. `s3://bucket/prefix` or a directory).
+    pub store_label: String,
+    /// Answers every cost query (the DuckDB aggregator in the binary).
+    pub source: Arc<dyn CostSource>,
+    /// One progress channel per background task (`federator`, `ingest`), in display order.
+    pub progress: Vec<watch::Receiver<TaskProgress>>,
+    /// Directory where `e` writes CSV exports (created when missing).
+    pub export_dir: PathBuf,
+    /// Clock; `Utc::now` in the binary, a fixed time in tests.
+    pub now: fn() -> DateTime<Utc>,
+}
+
+/// Run the TUI until the user quits. Takes over the terminal with `ratatui::try_init()` (raw
+/// mode, alternate screen, and a panic hook that restores the terminal — install the
+/// color-eyre hooks before calling this) and always restores it on return, whether the loop
+/// ended by quitting or by an error.
+///
+/// Errors: the terminal cannot be set up or drawn, the event stream fails, or a query task
+/// panicked.
+pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = runtime::event_loop(&mut terminal, ctx).await;
+    ratatui::restore();
+    result
+}

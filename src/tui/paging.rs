@@ -79,7 +79,7 @@ impl PageSpan {
 /// The offset of the page of size `limit` that holds row `row` (so that row stays visible when
 /// the page size changes). `limit` 0 gives 0.
 pub fn page_start_for(row: usize, limit: usize) -> usize {
-    if limit == 0 { 0 } else { row / limit * limit }
+    row.checked_div(limit).map_or(0, |pages| pages * limit)
 }
 
 /// The page size after `current` in [`PAGE_SIZES`] (wrapping; an unknown size goes to the first).

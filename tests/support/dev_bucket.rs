@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use costscope::config::{Store, StoreConfig, build_store};
+use futures::{StreamExt, TryStreamExt};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -77,4 +79,49 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
 /// `a` and `b` equal within a relative tolerance of 1e-9 (absolute near zero).
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-9)
+}
+
+/// When `COSTSCOPE_TEST_S3` is set (moto started by `scripts/test-servers.sh`): an S3 store with a
+/// fresh prefix in bucket `$COSTSCOPE_TEST_BUCKET` (default `kubecost`) holding every dev file,
+/// uploaded 16 at a time. `None`, with a printed note, when the variable is unset.
+pub async fn dev_on_s3(tag: &str) -> Option<Store> {
+    let Some(url) = std::env::var("COSTSCOPE_TEST_S3").ok().filter(|v| !v.trim().is_empty()) else {
+        eprintln!(
+            "note: skipping the S3 part of {tag}: COSTSCOPE_TEST_S3 is not set (run `scripts/test-servers.sh start` and \
+             `eval \"$(scripts/test-servers.sh env)\"`)"
+        );
+        return None;
+    };
+    let host = url.trim().trim_end_matches('/').trim_start_matches("http://").to_string();
+    let bucket = std::env::var("COSTSCOPE_TEST_BUCKET").unwrap_or_else(|_| "kubecost".into());
+    let nanos = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let prefix = format!("costscope-test/{tag}-{}-{nanos}", std::process::id());
+    let yaml = format!(
+        "type: S3\nconfig:\n  bucket: {bucket}\n  endpoint: {host}\n  insecure: true\n  access_key: testing\n  secret_key: testing\n  region: us-east-1\nprefix: {prefix}\n"
+    );
+    let cfg = StoreConfig::parse(&yaml, Path::new("federated-store.yaml")).expect("S3 YAML parses");
+    let store = build_store(&cfg).expect("S3 store opens");
+    let local = fs_store(&dev_dir()).inner;
+    let metas: Vec<_> = local.list(None).try_collect().await.expect("list dev");
+    assert_eq!(metas.len(), 933);
+    let uploads: Vec<_> = futures::stream::iter(metas.into_iter().map(|m| {
+        let (local, s3) = (local.clone(), store.inner.clone());
+        async move {
+            let data = local.get(&m.location).await?.bytes().await?;
+            s3.put(&m.location, PutPayload::from(data)).await.map(|_| ())
+        }
+    }))
+    .buffer_unordered(16)
+    .collect()
+    .await;
+    for r in uploads {
+        r.expect("upload to moto");
+    }
+    Some(store)
+}
+
+/// Every object of `store`: key → (size, etag).
+pub async fn listing(store: &dyn ObjectStore) -> BTreeMap<String, (u64, Option<String>)> {
+    let metas: Vec<_> = store.list(None).try_collect().await.expect("list");
+    metas.into_iter().map(|m| (m.location.to_string(), (m.size, m.e_tag))).collect()
 }

@@ -1,0 +1,86 @@
+//! `costscope [--store FILE] [--read-only]`: the TUI over a live bucket, with the federator and
+//! the aggregator's ingest running as background tasks (DESIGN.md §1, §6, §7). Data appears in the
+//! TUI as it is ingested; the Pipeline view shows both tasks' progress.
+
+use crate::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
+use crate::cli::GlobalArgs;
+use crate::config::Store;
+use crate::federator::{self, FederateOptions, Output};
+use crate::progress::{Phase, TaskProgress};
+use crate::query::CostSource;
+use crate::tui::{self, TuiContext};
+use color_eyre::eyre::Result;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Seconds between ingest passes: new bucket files show up within this (DESIGN.md §9: < 10 s).
+pub const INGEST_INTERVAL: Duration = Duration::from_secs(8);
+
+/// Ingest forever: a pass, then `Waiting` with `next_run`, until `cancel`. A failed pass is shown
+/// as `Failed` with its error and retried at the next interval.
+pub async fn ingest_loop(agg: Arc<Aggregator>, store: Store, opts: IngestOptions, tx: watch::Sender<TaskProgress>, cancel: CancellationToken) {
+    loop {
+        let r = tokio::select! {
+            r = ingest_once(agg.clone(), store.inner.clone(), &opts, &tx) => r,
+            _ = cancel.cancelled() => return,
+        };
+        let next = chrono::Utc::now() + chrono::Duration::from_std(INGEST_INTERVAL).unwrap_or_default();
+        tx.send_modify(|p| {
+            match &r {
+                Ok(_) => p.phase = Phase::Waiting,
+                Err(e) => {
+                    tracing::warn!(error = %e, "ingest pass failed");
+                    p.phase = Phase::Failed;
+                    p.error = Some(e.to_string());
+                }
+            }
+            p.last_run = Some(chrono::Utc::now());
+            p.next_run = Some(next);
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(INGEST_INTERVAL) => {}
+            _ = cancel.cancelled() => return,
+        }
+    }
+}
+
+/// Open the store and its database, start the background tasks and run the TUI until the user
+/// quits. With `--read-only` the federator writes its combined output to a local directory and the
+/// bucket receives no write.
+pub async fn run(global: &GlobalArgs) -> Result<()> {
+    let (store, agg) = super::open(global)?;
+    let _log = tui::logging::log_to_file(&crate::config::state_dir())?;
+    tracing::info!(store = %store.description, db = %agg.path().display(), "starting the TUI");
+    let cancel = CancellationToken::new();
+    let (fed_tx, fed_rx) = watch::channel(TaskProgress::new("federator"));
+    let (ing_tx, ing_rx) = watch::channel(TaskProgress::new("ingest"));
+    let output = if global.read_only { Output::LocalDir(federator::default_local_dir(&store.identity)) } else { Output::Bucket };
+    let fed_opts = FederateOptions { output, ..Default::default() };
+    let fed_store = store.inner.clone();
+    let fed_cancel = cancel.clone();
+    let fed = tokio::spawn(async move {
+        let mut log_pass = |r: &Result<federator::FederateReport, federator::FederateError>| match r {
+            Ok(r) => tracing::info!(written = r.written, unchanged = r.unchanged, failed = r.failed, "federator pass"),
+            Err(e) => tracing::warn!(error = %e, "federator pass failed"),
+        };
+        federator::run_loop(fed_store, &fed_opts, federator::DEFAULT_INTERVAL, fed_tx, fed_cancel, &mut log_pass).await
+    });
+    let ing = tokio::spawn(ingest_loop(agg.clone(), store.clone(), IngestOptions::default(), ing_tx, cancel.clone()));
+    let ctx = TuiContext {
+        store_label: store.description.clone(),
+        source: agg.clone() as Arc<dyn CostSource>,
+        progress: vec![fed_rx, ing_rx],
+        export_dir: std::env::current_dir()?,
+        now: chrono::Utc::now,
+    };
+    let result = tui::run(ctx).await;
+    cancel.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        let _ = fed.await;
+        let _ = ing.await;
+    })
+    .await;
+    result
+}

@@ -1,0 +1,290 @@
+//! The reducer's handlers for the commands of a cost view: moving the selection across pages,
+//! paging, drill-down and back, sort / idle / cost metric / page size cycling, export, and the
+//! prompts (aggregate, window, filter) with their inline validation. Part of
+//! [`super::state::State`]'s reducer.
+
+use std::iter;
+
+use crate::model::CostMetricName;
+use crate::query::{DataKind, Sort, parse_aggregate, parse_filter, parse_window};
+
+use super::action::{Command, Edit, Effect};
+use super::export::export_file_name;
+use super::input::{Prompt, PromptError, PromptKind};
+use super::paging::{next_page_size, page_start_for};
+use super::state::State;
+use super::tab::{Level, SelectIntent, SeriesState, main_columns};
+
+impl State {
+    /// Apply a command on the visible cost view (no-op when none is visible).
+    pub(super) fn table_command(&mut self, c: Command) -> Vec<Effect> {
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let kind = t.kind;
+        match c {
+            Command::Down => self.move_selection(1),
+            Command::Up => self.move_selection(-1),
+            Command::NextPage => match t.wanted_span().next_offset() {
+                Some(o) => {
+                    t.offset = o;
+                    self.run_query(SelectIntent::First)
+                }
+                None => self.select_edge(true),
+            },
+            Command::PrevPage => match t.wanted_span().prev_offset() {
+                Some(o) => {
+                    t.offset = o;
+                    self.run_query(SelectIntent::First)
+                }
+                None => self.select_edge(false),
+            },
+            Command::FirstPage if t.offset != 0 => {
+                t.offset = 0;
+                self.run_query(SelectIntent::First)
+            }
+            Command::FirstPage => self.select_edge(false),
+            Command::LastPage => {
+                let last = t.wanted_span().last_offset();
+                if t.offset != last {
+                    t.offset = last;
+                    self.run_query(SelectIntent::Last)
+                } else {
+                    self.select_edge(true)
+                }
+            }
+            Command::DrillDown => match t.drill() {
+                Err(why) => {
+                    self.info(why);
+                    Vec::new()
+                }
+                Ok(d) => {
+                    t.stack.push(Level {
+                        aggregate: std::mem::replace(&mut t.aggregate, d.aggregate),
+                        filter: std::mem::replace(&mut t.filter, d.filter),
+                        offset: t.offset,
+                        selected: t.selected,
+                        key: d.key,
+                        value: d.value,
+                    });
+                    t.offset = 0;
+                    self.run_query(SelectIntent::First)
+                }
+            },
+            Command::Back => match t.stack.pop() {
+                None => {
+                    self.info("already at the top level");
+                    Vec::new()
+                }
+                Some(level) => {
+                    t.aggregate = level.aggregate;
+                    t.filter = level.filter;
+                    t.offset = level.offset;
+                    self.run_query(SelectIntent::Row(level.offset + level.selected.unwrap_or(0)))
+                }
+            },
+            Command::Open(kind) => {
+                let text = match kind {
+                    PromptKind::Aggregate => t.aggregate.to_string(),
+                    PromptKind::Window if t.window_is_default => String::new(),
+                    PromptKind::Window => t.window_text.clone().or_else(|| t.window.map(|w| w.to_string())).unwrap_or_default(),
+                    PromptKind::Filter if t.filter.is_all() => String::new(),
+                    PromptKind::Filter => t.filter.to_string(),
+                };
+                self.prompt = Some(Prompt::new(kind, &text));
+                Vec::new()
+            }
+            Command::CycleSort => {
+                let ids: Vec<&str> = main_columns(kind).iter().map(|c| c.id).chain(iter::once("name")).collect();
+                let i = ids.iter().position(|id| *id == t.sort.column).map_or(0, |i| (i + 1) % ids.len());
+                t.sort = Sort { column: ids[i].to_string(), descending: ids[i] != "name" };
+                t.offset = 0;
+                let text = format!("sorted by {}", sort_label(kind, &t.sort));
+                self.info(text);
+                self.run_query(SelectIntent::First)
+            }
+            Command::ReverseSort => {
+                t.sort.descending = !t.sort.descending;
+                t.offset = 0;
+                let text = format!("sorted by {}", sort_label(kind, &t.sort));
+                self.info(text);
+                self.run_query(SelectIntent::First)
+            }
+            Command::CycleIdle if kind == DataKind::Allocation => {
+                t.idle = t.idle.next();
+                t.offset = 0;
+                let text = format!("idle: {}", t.idle.name());
+                self.info(text);
+                self.run_query(SelectIntent::First)
+            }
+            Command::CycleIdle => {
+                self.info("the idle mode applies to allocations (view 1)");
+                Vec::new()
+            }
+            Command::CycleMetric if kind == DataKind::CloudCost => {
+                let all = CostMetricName::ALL;
+                let i = all.iter().position(|m| *m == t.cost_metric).map_or(0, |i| (i + 1) % all.len());
+                t.cost_metric = all[i];
+                t.offset = 0;
+                let text = format!("cost metric: {}", t.cost_metric.json_name());
+                self.info(text);
+                self.run_query(SelectIntent::First)
+            }
+            Command::CycleMetric => {
+                self.info("the cost metric applies to cloud costs (view 3)");
+                Vec::new()
+            }
+            Command::CyclePageSize => {
+                let first_visible = t.page.as_ref().map_or(t.offset, |p| p.offset);
+                let selected = t.selected_index();
+                t.limit = next_page_size(t.limit);
+                t.offset = page_start_for(first_visible, t.limit);
+                let keep = if selected >= t.offset && selected < t.offset + t.limit { selected } else { first_visible };
+                let text = format!("{} rows per page", t.limit);
+                self.info(text);
+                self.run_query(SelectIntent::Row(keep))
+            }
+            Command::Export => self.export(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Move the selection by `delta` rows; past the page's edge, load the neighbouring page.
+    fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let Some(page) = &t.page else { return Vec::new() };
+        let (Some(sel), n) = (t.selected, page.rows.len()) else { return Vec::new() };
+        let target = sel as isize + delta;
+        if target >= 0 && (target as usize) < n {
+            t.selected = Some(target as usize);
+            t.series = SeriesState::Wanted;
+            return Vec::new();
+        }
+        if t.pending.is_some() {
+            return Vec::new();
+        }
+        let span = t.wanted_span();
+        let (offset, select) = if delta > 0 { (span.next_offset(), SelectIntent::First) } else { (span.prev_offset(), SelectIntent::Last) };
+        match offset {
+            Some(o) => {
+                t.offset = o;
+                self.run_query(select)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Select the last (`bottom`) or first row of the shown page.
+    fn select_edge(&mut self, bottom: bool) -> Vec<Effect> {
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let n = t.page.as_ref().map_or(0, |p| p.rows.len());
+        if n > 0 {
+            let s = if bottom { n - 1 } else { 0 };
+            if t.selected != Some(s) {
+                t.selected = Some(s);
+                t.series = SeriesState::Wanted;
+            }
+        }
+        Vec::new()
+    }
+
+    fn export(&mut self) -> Vec<Effect> {
+        if self.exporting {
+            self.info("an export is already running");
+            return Vec::new();
+        }
+        let now = (self.now)();
+        let Some(t) = self.active_table() else { return Vec::new() };
+        let Some(mut request) = t.request() else {
+            self.info("nothing to export yet: no data");
+            return Vec::new();
+        };
+        request.offset = 0;
+        request.limit = 0;
+        let path = self.export_dir.join(export_file_name(t.kind, &t.aggregate, now));
+        let text = format!("exporting all {} rows to {}…", t.kind.plural(), path.display());
+        self.exporting = true;
+        self.info(text);
+        vec![Effect::Export { request, path }]
+    }
+
+    /// Apply a key of the open prompt.
+    pub(super) fn edit(&mut self, e: Edit) -> Vec<Effect> {
+        let Some(p) = self.prompt.as_mut() else { return Vec::new() };
+        let input = &mut p.input;
+        match e {
+            Edit::Insert(c) => input.insert(c),
+            Edit::Backspace => input.backspace(),
+            Edit::Delete => input.delete(),
+            Edit::Left => input.left(),
+            Edit::Right => input.right(),
+            Edit::Home => input.home(),
+            Edit::End => input.end(),
+            Edit::Clear => input.clear(),
+            Edit::Cancel => {
+                self.prompt = None;
+                return Vec::new();
+            }
+            Edit::Submit => return self.submit_prompt(),
+        }
+        if matches!(e, Edit::Insert(_) | Edit::Backspace | Edit::Delete | Edit::Clear) {
+            p.error = None;
+        }
+        Vec::new()
+    }
+
+    /// Parse the prompt's text; on success apply it, close the prompt and query; on error keep
+    /// the prompt open with the message (and the column, for filters).
+    fn submit_prompt(&mut self) -> Vec<Effect> {
+        let now = (self.now)();
+        let (Some(p), Some(kind)) = (self.prompt.as_ref(), self.tab.kind()) else {
+            self.prompt = None;
+            return Vec::new();
+        };
+        let text = p.input.text();
+        let prompt_kind = p.kind;
+        let t = self.active_table_mut().expect("a cost view is visible");
+        let outcome: Result<(), PromptError> = match prompt_kind {
+            PromptKind::Aggregate => {
+                parse_aggregate(&text, kind).map(|a| t.aggregate = a).map_err(|e| PromptError { message: e.to_string(), column: None })
+            }
+            PromptKind::Window if text.trim().is_empty() => {
+                t.window_is_default = true;
+                t.window_text = None;
+                Ok(())
+            }
+            PromptKind::Window => parse_window(&text, now)
+                .map(|w| {
+                    t.window = Some(w);
+                    t.window_is_default = false;
+                    t.window_text = Some(text.trim().to_string());
+                })
+                .map_err(|e| PromptError { message: e.to_string(), column: None }),
+            PromptKind::Filter => {
+                parse_filter(&text, kind).map(|f| t.filter = f).map_err(|e| PromptError { message: e.message, column: Some(e.column) })
+            }
+        };
+        match outcome {
+            Err(e) => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.error = Some(e);
+                }
+                Vec::new()
+            }
+            Ok(()) => {
+                t.offset = 0;
+                let follow_data = prompt_kind == PromptKind::Window && t.window_is_default;
+                self.prompt = None;
+                if follow_data { self.refresh_active() } else { self.run_query(SelectIntent::First) }
+            }
+        }
+    }
+}
+
+/// `Total ↓`, `name ↑`: the sort column's title and direction.
+pub fn sort_label(kind: DataKind, sort: &Sort) -> String {
+    let title = main_columns(kind)
+        .iter()
+        .chain(crate::query::columns(kind))
+        .find(|c| c.id == sort.column)
+        .map_or(sort.column.as_str(), |c| c.title);
+    format!("{title} {}", if sort.descending { "↓" } else { "↑" })
+}

@@ -1,0 +1,444 @@
+//! The whole TUI state and its reducer: [`State::update`] takes an [`Action`] (key, tick,
+//! query answer, progress snapshot) and returns the [`Effect`]s to run. No I/O happens here, so
+//! paging, drill-down, prompts, stale-answer handling and refresh debouncing are all tested
+//! without a terminal (`tests/tui_state.rs`). Query-changing commands live in
+//! [`super::commands`]; this file holds the state, the dispatch and the answers.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::progress::{Phase, TaskProgress};
+use crate::query::DataKind;
+
+use super::action::{Action, Command, Effect};
+use super::input::Prompt;
+use super::keys::{Mode, command_for};
+use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
+
+/// Ticks per second (the runtime ticks every 250 ms).
+pub const TICKS_PER_SECOND: u64 = 4;
+
+/// Minimum ticks between two automatic refreshes caused by ingest progress (2 s).
+pub const AUTO_REFRESH_TICKS: u64 = 2 * TICKS_PER_SECOND;
+
+/// The views, in tab order. (The Migration view is not part of this TUI yet, so it has no tab.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Kubernetes workload costs.
+    Allocations,
+    /// Infrastructure assets.
+    Assets,
+    /// Cloud bill line items.
+    CloudCosts,
+    /// Background tasks (federator, ingest).
+    Pipeline,
+}
+
+impl Tab {
+    /// Every tab in order (`1`–`4`).
+    pub const ALL: [Tab; 4] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline];
+
+    /// Tab title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Allocations => "Allocations",
+            Tab::Assets => "Assets",
+            Tab::CloudCosts => "Cloud costs",
+            Tab::Pipeline => "Pipeline",
+        }
+    }
+
+    /// The data set shown, for the three cost views.
+    pub fn kind(self) -> Option<DataKind> {
+        match self {
+            Tab::Allocations => Some(DataKind::Allocation),
+            Tab::Assets => Some(DataKind::Asset),
+            Tab::CloudCosts => Some(DataKind::CloudCost),
+            Tab::Pipeline => None,
+        }
+    }
+
+    /// 0-based position.
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).expect("listed")
+    }
+}
+
+/// The status-line message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Text for the user.
+    pub text: String,
+    /// Shown in red when true.
+    pub is_error: bool,
+}
+
+/// The whole TUI state. Render functions take `&State`; only [`State::update`] changes it.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// Which store is open (header).
+    pub store_label: String,
+    /// Where `e` writes CSV files.
+    pub export_dir: PathBuf,
+    /// Clock (injectable so tests and snapshots are stable).
+    pub now: fn() -> DateTime<Utc>,
+    /// The visible view.
+    pub tab: Tab,
+    /// The three cost views: allocations, assets, cloud costs.
+    pub tables: [TableTab; 3],
+    /// Latest snapshot of each background task, in the order given at start.
+    pub tasks: Vec<TaskProgress>,
+    /// The open prompt, if any.
+    pub prompt: Option<Prompt>,
+    /// True while the `?` overlay is open.
+    pub help: bool,
+    /// Last message for the status line.
+    pub message: Option<Message>,
+    /// Ticks since start (spinner frame, debouncing).
+    pub tick: u64,
+    /// Terminal size (columns, rows), to know whether the detail pane is visible.
+    pub size: (u16, u16),
+    /// Selected line of the Pipeline view's failure list.
+    pub failure_selected: usize,
+    /// True while an export runs.
+    pub exporting: bool,
+    pub(super) next_generation: u64,
+    pub(super) ingest_advanced: bool,
+    pub(super) last_auto_refresh: Option<u64>,
+}
+
+impl State {
+    /// A fresh state on the Allocations view with the given task snapshots.
+    pub fn new(store_label: impl Into<String>, export_dir: PathBuf, now: fn() -> DateTime<Utc>, tasks: Vec<TaskProgress>) -> State {
+        State {
+            store_label: store_label.into(),
+            export_dir,
+            now,
+            tab: Tab::Allocations,
+            tables: [TableTab::new(DataKind::Allocation), TableTab::new(DataKind::Asset), TableTab::new(DataKind::CloudCost)],
+            tasks,
+            prompt: None,
+            help: false,
+            message: None,
+            tick: 0,
+            size: (80, 24),
+            failure_selected: 0,
+            exporting: false,
+            next_generation: 1,
+            ingest_advanced: false,
+            last_auto_refresh: None,
+        }
+    }
+
+    /// The effects to run at start: find the data extent of every kind (the visible view then
+    /// runs its query; the others wait until shown).
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut effects = self.refresh_active();
+        for kind in [DataKind::Allocation, DataKind::Asset, DataKind::CloudCost] {
+            if self.tab.kind() != Some(kind) {
+                let generation = self.generation();
+                let t = &mut self.tables[table_index(kind)];
+                t.extent_generation = Some(generation);
+                t.extent = Extent::Loading;
+                effects.push(Effect::LoadExtent { kind, generation });
+            }
+        }
+        effects
+    }
+
+    /// The current input mode.
+    pub fn mode(&self) -> Mode {
+        if self.help {
+            Mode::Help
+        } else if self.prompt.is_some() {
+            Mode::Prompt
+        } else {
+            Mode::Normal
+        }
+    }
+
+    /// The cost view for `kind`.
+    pub fn table(&self, kind: DataKind) -> &TableTab {
+        &self.tables[table_index(kind)]
+    }
+
+    /// The visible cost view, if the visible tab is one.
+    pub fn active_table(&self) -> Option<&TableTab> {
+        self.tab.kind().map(|k| self.table(k))
+    }
+
+    pub(super) fn active_table_mut(&mut self) -> Option<&mut TableTab> {
+        let k = self.tab.kind()?;
+        Some(&mut self.tables[table_index(k)])
+    }
+
+    /// The snapshot of the task named `name`.
+    pub fn task(&self, name: &str) -> Option<&TaskProgress> {
+        self.tasks.iter().find(|t| t.task == name)
+    }
+
+    /// True when something the user waits for is running (spinner).
+    pub fn busy(&self) -> bool {
+        self.exporting || self.active_table().is_some_and(TableTab::is_loading)
+    }
+
+    /// The reducer: apply `action`, return the work to start.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(key) => match command_for(self.mode(), key) {
+                Some(c) => self.command(c),
+                None => Vec::new(),
+            },
+            Action::Command(c) => self.command(c),
+            Action::Tick => self.on_tick(),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Action::ExtentLoaded { kind, generation, result } => self.on_extent(kind, generation, result),
+            Action::PageLoaded { kind, generation, result } => self.on_page(kind, generation, result),
+            Action::SeriesLoaded { kind, generation, result } => {
+                let t = &mut self.tables[table_index(kind)];
+                if t.series == SeriesState::Loading(generation) {
+                    t.series = match result {
+                        Ok(s) => SeriesState::Ready(s),
+                        Err(e) => SeriesState::Failed(e.0),
+                    };
+                }
+                Vec::new()
+            }
+            Action::Exported(result) => {
+                self.exporting = false;
+                match result {
+                    Ok((path, rows)) => {
+                        let rows = super::format::thousands(rows as u64);
+                        self.info(format!("exported {rows} rows to {}", path.display()));
+                    }
+                    Err(e) => self.error(format!("export failed: {e}")),
+                }
+                Vec::new()
+            }
+            Action::Progress(p) => {
+                self.on_progress(p);
+                Vec::new()
+            }
+        }
+    }
+
+    fn command(&mut self, c: Command) -> Vec<Effect> {
+        match c {
+            Command::Quit => vec![Effect::Quit],
+            Command::ToggleHelp => {
+                self.help = !self.help;
+                Vec::new()
+            }
+            Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
+            Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            Command::SelectTab(t) => self.switch_tab(t),
+            Command::Refresh => {
+                if self.tab == Tab::Pipeline {
+                    return Vec::new();
+                }
+                self.refresh_active()
+            }
+            Command::Edit(e) => self.edit(e),
+            other if self.tab == Tab::Pipeline => {
+                self.pipeline_command(other);
+                Vec::new()
+            }
+            other => self.table_command(other),
+        }
+    }
+
+    fn pipeline_command(&mut self, c: Command) {
+        let failures: usize = self.tasks.iter().map(|t| t.failures.len()).sum();
+        let last = failures.saturating_sub(1);
+        self.failure_selected = match c {
+            Command::Down => (self.failure_selected + 1).min(last),
+            Command::Up => self.failure_selected.saturating_sub(1),
+            Command::NextPage => (self.failure_selected + 10).min(last),
+            Command::PrevPage => self.failure_selected.saturating_sub(10),
+            Command::FirstPage => 0,
+            Command::LastPage => last,
+            _ => return,
+        };
+    }
+
+    fn switch_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        self.tab = tab;
+        match self.active_table() {
+            Some(t) if t.stale && !t.is_loading() => self.refresh_active(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn generation(&mut self) -> u64 {
+        let g = self.next_generation;
+        self.next_generation += 1;
+        g
+    }
+
+    /// Re-run the active view: re-read the extent when the window follows the data (or is not
+    /// known yet), else run the query again keeping the selected row.
+    pub(super) fn refresh_active(&mut self) -> Vec<Effect> {
+        let Some(kind) = self.tab.kind() else { return Vec::new() };
+        let t = &self.tables[table_index(kind)];
+        if t.window_is_default || t.window.is_none() {
+            let generation = self.generation();
+            let t = &mut self.tables[table_index(kind)];
+            t.extent_generation = Some(generation);
+            if !matches!(t.extent, Extent::Known { .. }) {
+                t.extent = Extent::Loading;
+            }
+            t.stale = false;
+            return vec![Effect::LoadExtent { kind, generation }];
+        }
+        let keep = t.keep_selection();
+        self.run_query(keep)
+    }
+
+    /// Start the active view's query; the answer will select `select`. Supersedes any query in
+    /// flight for that view (its answer will be dropped).
+    pub(super) fn run_query(&mut self, select: SelectIntent) -> Vec<Effect> {
+        let generation = self.generation();
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let Some(request) = t.request() else { return Vec::new() };
+        t.pending = Some(Pending { generation, select });
+        t.stale = false;
+        vec![Effect::RunQuery { request, generation }]
+    }
+
+    fn on_extent(&mut self, kind: DataKind, generation: u64, result: Result<Option<(i64, i64)>, crate::query::QueryError>) -> Vec<Effect> {
+        let t = &mut self.tables[table_index(kind)];
+        if t.extent_generation != Some(generation) {
+            tracing::debug!(?kind, generation, "dropping a stale extent answer");
+            return Vec::new();
+        }
+        t.extent_generation = None;
+        match result {
+            Err(e) => {
+                t.extent = Extent::Failed(e.0.clone());
+                t.error = Some(e.0);
+                Vec::new()
+            }
+            Ok(None) => {
+                t.extent = Extent::Missing;
+                Vec::new()
+            }
+            Ok(Some((start, end))) => {
+                t.extent = Extent::Known { start, end };
+                if t.window_is_default {
+                    t.window = default_window(end);
+                }
+                let keep = t.keep_selection();
+                if self.tab.kind() == Some(kind) {
+                    self.run_query(keep)
+                } else {
+                    self.tables[table_index(kind)].stale = true;
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    fn on_page(&mut self, kind: DataKind, generation: u64, result: Result<crate::query::Page, crate::query::QueryError>) -> Vec<Effect> {
+        let t = &mut self.tables[table_index(kind)];
+        let Some(pending) = t.pending.take_if(|p| p.generation == generation) else {
+            tracing::debug!(?kind, generation, "dropping a stale query answer");
+            return Vec::new();
+        };
+        match result {
+            Err(e) => {
+                t.error = Some(e.0.clone());
+                self.error(format!("query failed: {}", e.0));
+                Vec::new()
+            }
+            Ok(page) if page.rows.is_empty() && page.total_rows > 0 && page.offset > 0 => {
+                // The result shrank under the page asked for: go to the new last page.
+                let span = super::paging::PageSpan { offset: page.offset, limit: page.limit, total: page.total_rows };
+                t.offset = span.last_offset();
+                if self.tab.kind() == Some(kind) {
+                    self.run_query(SelectIntent::Last)
+                } else {
+                    t.stale = true;
+                    Vec::new()
+                }
+            }
+            Ok(page) => {
+                t.apply_page(page, &pending.select);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_progress(&mut self, p: TaskProgress) {
+        match self.tasks.iter_mut().find(|t| t.task == p.task) {
+            Some(old) => {
+                let advanced = p.done > old.done
+                    || (p.phase != old.phase && matches!(p.phase, Phase::Waiting | Phase::Done))
+                    || p.last_run != old.last_run;
+                if p.task == "ingest" && advanced {
+                    self.ingest_advanced = true;
+                }
+                *old = p;
+            }
+            None => {
+                if p.task == "ingest" && p.done > 0 {
+                    self.ingest_advanced = true;
+                }
+                self.tasks.push(p);
+            }
+        }
+    }
+
+    fn on_tick(&mut self) -> Vec<Effect> {
+        self.tick += 1;
+        let mut effects = Vec::new();
+        let due = self.last_auto_refresh.is_none_or(|t| self.tick >= t + AUTO_REFRESH_TICKS);
+        if self.ingest_advanced && due {
+            self.ingest_advanced = false;
+            self.last_auto_refresh = Some(self.tick);
+            for t in &mut self.tables {
+                t.stale = true;
+            }
+            if self.active_table().is_some() {
+                effects.extend(self.refresh_active());
+            }
+        }
+        effects.extend(self.load_series_if_wanted());
+        effects
+    }
+
+    fn load_series_if_wanted(&mut self) -> Vec<Effect> {
+        if !super::view::detail_visible(self.size.0, self.size.1) {
+            return Vec::new();
+        }
+        let Some(t) = self.active_table() else { return Vec::new() };
+        if t.series != SeriesState::Wanted || t.pending.is_some() {
+            return Vec::new();
+        }
+        let (Some(request), Some(row)) = (t.request(), t.selected_row().cloned()) else { return Vec::new() };
+        let generation = self.generation();
+        let t = self.active_table_mut().expect("checked above");
+        t.series = SeriesState::Loading(generation);
+        vec![Effect::LoadSeries { request, row, generation }]
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), is_error: false });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), is_error: true });
+    }
+}
+
+/// Index of `kind` in [`State::tables`].
+pub fn table_index(kind: DataKind) -> usize {
+    match kind {
+        DataKind::Allocation => 0,
+        DataKind::Asset => 1,
+        DataKind::CloudCost => 2,
+    }
+}

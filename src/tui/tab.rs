@@ -1,0 +1,316 @@
+//! The state of one cost view (Allocations, Assets or Cloud costs): its query parameters
+//! (window, aggregate, filter, idle mode, sort, cost metric, offset, page size), the last page it
+//! received, the selected row, the query in flight, the drill-down stack and the daily series of
+//! the selected row. Pure data plus helpers; the reducer in [`super::state`] changes it.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::CostMetricName;
+use crate::query::{
+    Aggregate, AggregateKey, Column, DailySeries, DataKind, Filter, IDLE, IdleMode, Page, QueryRequest, Row, Sort, Window, columns,
+    drill_down_next, parse_aggregate,
+};
+
+use super::paging::{DEFAULT_PAGE_SIZE, PageSpan};
+
+/// What is known about the time span of a kind's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extent {
+    /// Not asked yet.
+    Unknown,
+    /// Being asked.
+    Loading,
+    /// The store holds no data of this kind yet (ingest has not delivered any).
+    Missing,
+    /// First start and last end of the daily data, unix seconds.
+    Known {
+        /// Start of the oldest daily window.
+        start: i64,
+        /// End (exclusive) of the newest daily window.
+        end: i64,
+    },
+    /// The question failed (message for the user).
+    Failed(String),
+}
+
+/// Which row to select when the page being requested arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectIntent {
+    /// The first row of the page.
+    First,
+    /// The last row of the page.
+    Last,
+    /// The row at this 0-based index in the whole result (clamped to the page).
+    Row(usize),
+    /// The row with this name if the page has it, else the row at this index in the whole result.
+    Name(String, usize),
+}
+
+/// The query in flight for a view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// Generation of the request; only the answer with this generation is applied.
+    pub generation: u64,
+    /// Selection to apply when the page arrives.
+    pub select: SelectIntent,
+}
+
+/// The daily series of the selected row, for the detail pane's sparkline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SeriesState {
+    /// No row selected.
+    None,
+    /// A row is selected; its series is loaded on the next tick (debounce for fast scrolling).
+    Wanted,
+    /// Being loaded under this generation.
+    Loading(u64),
+    /// Loaded: (day start unix seconds, USD), oldest first.
+    Ready(DailySeries),
+    /// Loading failed.
+    Failed(String),
+}
+
+/// One saved drill-down level, restored by `Esc`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    /// Aggregate before drilling.
+    pub aggregate: Aggregate,
+    /// Filter before drilling.
+    pub filter: Filter,
+    /// Offset before drilling.
+    pub offset: usize,
+    /// Selected row index (on its page) before drilling.
+    pub selected: Option<usize>,
+    /// The key drilled from (`cluster`), for the breadcrumb.
+    pub key: String,
+    /// The value drilled into (`prod-us`), for the breadcrumb.
+    pub value: String,
+}
+
+/// A drill-down step computed from the selected row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drill {
+    /// Filter of the finer level: the current filter AND the row's key values.
+    pub filter: Filter,
+    /// Aggregate of the finer level.
+    pub aggregate: Aggregate,
+    /// Breadcrumb key (`cluster`).
+    pub key: String,
+    /// Breadcrumb value (`prod-us`).
+    pub value: String,
+}
+
+/// State of one cost view.
+#[derive(Clone, Debug)]
+pub struct TableTab {
+    /// Data set of the view.
+    pub kind: DataKind,
+    /// The query window; `None` until the data extent is known (default window) or the user
+    /// sets one.
+    pub window: Option<Window>,
+    /// True while the window follows the data: `[newest end − 7 d, newest end)`.
+    pub window_is_default: bool,
+    /// The window text the user typed last (prefills the `w` prompt).
+    pub window_text: Option<String>,
+    /// What is known about the data's time span.
+    pub extent: Extent,
+    /// Generation of the extent request in flight.
+    pub extent_generation: Option<u64>,
+    /// Aggregate keys.
+    pub aggregate: Aggregate,
+    /// Filter (user filter AND drill-down conditions).
+    pub filter: Filter,
+    /// Idle mode (allocations).
+    pub idle: IdleMode,
+    /// Sort column and order.
+    pub sort: Sort,
+    /// Cost metric (cloud costs).
+    pub cost_metric: CostMetricName,
+    /// Offset of the page asked for (may differ from the shown page while a query runs).
+    pub offset: usize,
+    /// Rows per page.
+    pub limit: usize,
+    /// The last page received.
+    pub page: Option<Page>,
+    /// Index of the selected row on `page`; `None` when the page is empty.
+    pub selected: Option<usize>,
+    /// The query in flight, if any.
+    pub pending: Option<Pending>,
+    /// Error of the last query or extent request.
+    pub error: Option<String>,
+    /// Saved drill-down levels, outermost first.
+    pub stack: Vec<Level>,
+    /// True when the data may have changed since the shown page was loaded (refresh on show).
+    pub stale: bool,
+    /// Daily series of the selected row.
+    pub series: SeriesState,
+}
+
+/// The default aggregate of a kind, as the CLI uses: namespace, type, service.
+pub fn default_aggregate(kind: DataKind) -> Aggregate {
+    let text = match kind {
+        DataKind::Allocation => "namespace",
+        DataKind::Asset => "type",
+        DataKind::CloudCost => "service",
+    };
+    parse_aggregate(text, kind).expect("default aggregate keys are valid")
+}
+
+/// The columns shown in the table for a kind: for allocations Kubecost's CPU, GPU, RAM, PV,
+/// Network, LB, Shared, Eff., Total; all columns for assets and cloud costs.
+pub fn main_columns(kind: DataKind) -> &'static [Column] {
+    let all = columns(kind);
+    match kind {
+        DataKind::Allocation => {
+            let end = all.iter().position(|c| c.id == "totalCost").map_or(all.len(), |i| i + 1);
+            &all[..end]
+        }
+        _ => all,
+    }
+}
+
+/// The default window for data ending at `end` (unix seconds): the last 7 days that hold
+/// data, `[end − 7 d, end)`.
+pub fn default_window(end: i64) -> Option<Window> {
+    let end = DateTime::<Utc>::from_timestamp(end, 0)?;
+    Window::new(end - Duration::days(7), end).ok()
+}
+
+impl TableTab {
+    /// A fresh view of `kind`: default aggregate and sort, idle separate by cluster,
+    /// amortized net cost, 50 rows per page, window not known yet.
+    pub fn new(kind: DataKind) -> TableTab {
+        TableTab {
+            kind,
+            window: None,
+            window_is_default: true,
+            window_text: None,
+            extent: Extent::Unknown,
+            extent_generation: None,
+            aggregate: default_aggregate(kind),
+            filter: Filter::All,
+            idle: IdleMode::SeparateByCluster,
+            sort: Sort::default_for(kind),
+            cost_metric: CostMetricName::AmortizedNetCost,
+            offset: 0,
+            limit: DEFAULT_PAGE_SIZE,
+            page: None,
+            selected: None,
+            pending: None,
+            error: None,
+            stack: Vec::new(),
+            stale: true,
+            series: SeriesState::None,
+        }
+    }
+
+    /// The query for the current parameters, or `None` while there is no window.
+    pub fn request(&self) -> Option<QueryRequest> {
+        Some(QueryRequest {
+            kind: self.kind,
+            window: self.window?,
+            aggregate: self.aggregate.clone(),
+            filter: self.filter.clone(),
+            idle: self.idle,
+            sort: self.sort.clone(),
+            offset: self.offset,
+            limit: self.limit,
+            cost_metric: self.cost_metric,
+        })
+    }
+
+    /// The selected row of the shown page.
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.page.as_ref()?.rows.get(self.selected?)
+    }
+
+    /// Position of the shown page (its own offset and limit), if a page was received.
+    pub fn shown_span(&self) -> Option<PageSpan> {
+        self.page.as_ref().map(|p| PageSpan { offset: p.offset, limit: p.limit, total: p.total_rows })
+    }
+
+    /// Position of the page asked for: the requested offset and limit with the last known total.
+    pub fn wanted_span(&self) -> PageSpan {
+        PageSpan { offset: self.offset, limit: self.limit, total: self.page.as_ref().map_or(0, |p| p.total_rows) }
+    }
+
+    /// True while a query or extent request is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some() || self.extent_generation.is_some()
+    }
+
+    /// Index in the whole result of the selected row (the page offset when nothing is selected).
+    pub fn selected_index(&self) -> usize {
+        let base = self.page.as_ref().map_or(self.offset, |p| p.offset);
+        base + self.selected.unwrap_or(0)
+    }
+
+    /// Where the selected row stands, to keep it selected across a refresh.
+    pub fn keep_selection(&self) -> SelectIntent {
+        match self.selected_row() {
+            Some(r) => SelectIntent::Name(r.name.clone(), self.selected_index()),
+            None => SelectIntent::First,
+        }
+    }
+
+    /// Apply a received page: store it and resolve `select` to a row index on it.
+    pub fn apply_page(&mut self, page: Page, select: &SelectIntent) {
+        let n = page.rows.len();
+        self.selected = if n == 0 {
+            None
+        } else {
+            Some(match select {
+                SelectIntent::First => 0,
+                SelectIntent::Last => n - 1,
+                SelectIntent::Row(abs) => abs.saturating_sub(page.offset).min(n - 1),
+                SelectIntent::Name(name, abs) => {
+                    page.rows.iter().position(|r| &r.name == name).unwrap_or_else(|| abs.saturating_sub(page.offset).min(n - 1))
+                }
+            })
+        };
+        self.offset = page.offset;
+        self.page = Some(page);
+        self.error = None;
+        self.series = if self.selected.is_some() { SeriesState::Wanted } else { SeriesState::None };
+    }
+
+    /// The drill-down step from the selected row: filter on the row's key values and aggregate
+    /// by the next finer key (cluster → namespace → controller → pod → container for
+    /// allocations; a label or annotation goes to controller; asset keys go to the individual
+    /// asset `name`, cloud-cost keys to `providerID`). Errors say why there is no finer level.
+    pub fn drill(&self) -> Result<Drill, String> {
+        let row = self.selected_row().ok_or("no row selected")?;
+        let keys = self.aggregate.keys();
+        if keys.is_empty() {
+            return Err("rows are not aggregated: nothing to drill into".into());
+        }
+        let value_of = |k: &AggregateKey| -> String {
+            row.properties.get(&k.name()).cloned().unwrap_or_else(|| if keys.len() == 1 { row.name.clone() } else { String::new() })
+        };
+        if keys.iter().any(|k| value_of(k) == IDLE) || row.name.contains(IDLE) {
+            return Err("idle cost belongs to no workload: nothing to drill into".into());
+        }
+        let last = keys.last().expect("non-empty");
+        let next = finer_key(self.kind, last).ok_or_else(|| format!("{last} is the finest level"))?;
+        let mut filter = self.filter.clone();
+        for k in keys {
+            let f = k.filter_for(self.kind, &value_of(k)).ok_or_else(|| format!("cannot filter {} by {k}", self.kind.plural()))?;
+            filter = filter.and(f);
+        }
+        let key = self.aggregate.to_string();
+        let value = keys.iter().map(value_of).collect::<Vec<_>>().join("/");
+        Ok(Drill { filter, aggregate: Aggregate(vec![next]), key, value })
+    }
+}
+
+/// The key one level finer than `key` for drill-down in `kind`, or `None` at the bottom.
+fn finer_key(kind: DataKind, key: &AggregateKey) -> Option<AggregateKey> {
+    match kind {
+        DataKind::Allocation => drill_down_next(key).or(match key {
+            AggregateKey::Label(_) | AggregateKey::Annotation(_) => Some(AggregateKey::Controller),
+            _ => None,
+        }),
+        DataKind::Asset => (*key != AggregateKey::Name).then_some(AggregateKey::Name),
+        DataKind::CloudCost => (*key != AggregateKey::ProviderID).then_some(AggregateKey::ProviderID),
+    }
+}

@@ -1,0 +1,122 @@
+//! The header (three lines) and the tab bar. For a cost view: store; window with both dates and
+//! aggregate; idle mode (allocations) or cost metric (cloud costs), drill-down path and filter.
+//! For the Pipeline view: store; the newest day of data per kind; task phases.
+
+use chrono::DateTime;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs};
+
+use crate::query::{DataKind, Window};
+
+use super::super::format;
+use super::super::state::{State, Tab};
+use super::super::tab::{Extent, TableTab};
+use super::{accent_style, label_style, value_style};
+
+/// Header height in rows.
+pub const HEIGHT: u16 = 3;
+
+/// Draw the header into `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let first = Line::from(vec![
+        Span::styled("costscope", accent_style().add_modifier(Modifier::BOLD)),
+        Span::raw("  "),
+        Span::styled("store ", label_style()),
+        Span::styled(state.store_label.clone(), value_style()),
+    ]);
+    let lines = match state.active_table() {
+        Some(t) => vec![first, query_line(t), path_line(t)],
+        None => vec![first, data_line(state), tasks_line(state)],
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Draw the tab bar (`1 Allocations │ 2 Assets │ 3 Cloud costs │ 4 Pipeline`).
+pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &State) {
+    let titles = Tab::ALL.iter().enumerate().map(|(i, t)| format!("{} {}", i + 1, t.title()));
+    let tabs = Tabs::new(titles)
+        .select(state.tab.index())
+        .style(label_style())
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+        .divider("│");
+    frame.render_widget(tabs, area);
+}
+
+fn pair(label: &str, value: String) -> [Span<'static>; 2] {
+    [Span::styled(format!("{label} "), label_style()), Span::styled(value, value_style())]
+}
+
+fn query_line(t: &TableTab) -> Line<'static> {
+    let window = match (&t.window, &t.extent) {
+        (Some(w), _) => format::window(w),
+        (None, Extent::Missing) => "waiting for data".into(),
+        (None, Extent::Failed(_)) => "unknown (see the error below)".into(),
+        (None, _) => "finding the newest data…".into(),
+    };
+    let aggregate = if t.aggregate.is_empty() { "none (one row per item)".into() } else { t.aggregate.to_string() };
+    let mut spans: Vec<Span> = pair("window", window).into();
+    spans.push(Span::raw("  "));
+    spans.extend(pair("aggregate", aggregate));
+    Line::from(spans)
+}
+
+fn path_line(t: &TableTab) -> Line<'static> {
+    let mut spans: Vec<Span> = Vec::new();
+    match t.kind {
+        DataKind::Allocation => spans.extend(pair("idle", t.idle.name().to_string())),
+        DataKind::CloudCost => spans.extend(pair("metric", t.cost_metric.json_name().to_string())),
+        DataKind::Asset => {}
+    }
+    if !spans.is_empty() {
+        spans.push(Span::raw("  "));
+    }
+    if !t.stack.is_empty() {
+        let mut path: Vec<String> = t.stack.iter().map(|l| format!("{} {}", l.key, l.value)).collect();
+        path.push(format!("by {}", t.aggregate));
+        spans.extend(pair("path", path.join(" › ")));
+        spans.push(Span::raw("  "));
+    }
+    let filter = if t.filter.is_all() { "none".to_string() } else { t.filter.to_string() };
+    spans.extend(pair("filter", filter));
+    Line::from(spans)
+}
+
+fn tasks_line(state: &State) -> Line<'static> {
+    let mut spans: Vec<Span> = vec![Span::styled("tasks ", label_style())];
+    if state.tasks.is_empty() {
+        spans.push(Span::styled("none running", value_style()));
+    }
+    for (i, t) in state.tasks.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", label_style()));
+        }
+        spans.push(Span::styled(format!("{} {}", t.task, super::pipeline::phase_name(t.phase)), value_style()));
+    }
+    Line::from(spans)
+}
+
+fn data_line(state: &State) -> Line<'static> {
+    let mut spans: Vec<Span> = vec![Span::styled("newest data ", label_style())];
+    for (i, t) in state.tables.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", label_style()));
+        }
+        let newest = match &t.extent {
+            Extent::Known { end, .. } => DateTime::from_timestamp(*end - 1, 0).map_or_else(|| "?".into(), format::date),
+            Extent::Missing => "none yet".into(),
+            Extent::Failed(_) => "error".into(),
+            Extent::Unknown | Extent::Loading => "…".into(),
+        };
+        spans.push(Span::styled(format!("{} ", t.kind.plural()), label_style()));
+        spans.push(Span::styled(newest, value_style()));
+    }
+    Line::from(spans)
+}
+
+/// The data extent `[start, end)` (unix seconds) as a window, if valid.
+pub(crate) fn extent_window(start: i64, end: i64) -> Option<Window> {
+    Window::new(DateTime::from_timestamp(start, 0)?, DateTime::from_timestamp(end, 0)?).ok()
+}

@@ -1,0 +1,202 @@
+//! The cost table shared by the three cost views: the aggregate name column plus the kind's main
+//! columns (allocations: CPU, GPU, RAM, PV, Network, LB, Shared, Eff., Total — Kubecost's table,
+//! `shared/specs/kubecost-product.md` §2), money as `$1,234.56`, efficiency as a percentage, a
+//! totals footer over the whole result, and the page line. Columns that do not fit are dropped
+//! by priority (Total, CPU, RAM, Eff. stay longest) and named in the bottom border; long names
+//! end in `…`. Also the texts shown instead of a table: waiting for data, loading, empty, error.
+
+use chrono::Duration;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
+
+use crate::progress::Phase;
+use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED};
+
+use super::super::commands::sort_label;
+use super::super::format;
+use super::super::state::State;
+use super::super::tab::{Extent, TableTab, main_columns};
+use super::header::extent_window;
+use super::{accent_style, error_style, label_style, spinner};
+
+/// Narrowest the name column gets before numeric columns are dropped.
+const NAME_MIN: usize = 14;
+
+/// Draw the cost table of `tab` into `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
+    let cols = main_columns(tab.kind);
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width));
+    let title =
+        if tab.aggregate.is_empty() { format!(" {} ", state.tab.title()) } else { format!(" {} by {} ", state.tab.title(), tab.aggregate) };
+    let mut block = Block::bordered()
+        .border_style(accent_style())
+        .title(Line::from(Span::styled(title, accent_style().add_modifier(Modifier::BOLD))))
+        .title(Line::from(format!(" sorted by {} ", sort_label(tab.kind, &tab.sort))).right_aligned());
+    if let Some(span) = tab.shown_span() {
+        let rows = tab.page.as_ref().map_or(0, |p| p.rows.len());
+        block = block.title_bottom(Line::from(format!(" {} ", span.describe(rows))));
+    }
+    if let Some(fit) = &fit {
+        let hidden: Vec<&str> = cols.iter().enumerate().filter(|(i, _)| !fit.shown.contains(i)).map(|(_, c)| c.title).collect();
+        if !hidden.is_empty() {
+            block = block.title_bottom(Line::from(format!(" hidden: {} ", hidden.join(", "))).right_aligned());
+        }
+    }
+    let (Some(page), Some(fit)) = (tab.page.as_ref(), fit) else {
+        let text = match (&tab.error, &tab.extent) {
+            (Some(e), _) => Text::styled(format!("query failed: {e}"), error_style()),
+            (None, Extent::Missing) => Text::raw(waiting_text(state, tab.kind)),
+            (None, _) => Text::raw(format!("{} loading {}…", spinner(state.tick), tab.kind.plural())),
+        };
+        frame.render_widget(message(text, block), area);
+        return;
+    };
+    if page.rows.is_empty() {
+        frame.render_widget(message(Text::raw(empty_text(tab)), block), area);
+        return;
+    }
+    let header_cells = std::iter::once(Cell::from(name_header(tab)))
+        .chain(fit.shown.iter().map(|&i| Cell::from(Line::from(column_header(tab, &cols[i])).right_aligned())));
+    let rows = page.rows.iter().map(|r| {
+        let name_style = if r.name.contains(IDLE) {
+            Style::new().fg(Color::Yellow)
+        } else if r.name.contains(UNALLOCATED) {
+            Style::new().add_modifier(Modifier::ITALIC)
+        } else {
+            Style::new()
+        };
+        let cells = std::iter::once(Cell::from(Span::styled(format::truncate(&r.name, fit.name_width), name_style)))
+            .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], r.values.get(i).copied())));
+        TableRow::new(cells)
+    });
+    let footer =
+        std::iter::once(Cell::from("Total")).chain(fit.shown.iter().map(|&i| value_cell(&cols[i], page.totals.values.get(i).copied())));
+    let widths =
+        std::iter::once(Constraint::Min(fit.name_width as u16)).chain(fit.shown.iter().map(|&i| Constraint::Length(fit.widths[i] as u16)));
+    let table = Table::new(rows, widths)
+        .header(TableRow::new(header_cells).style(label_style().add_modifier(Modifier::BOLD)))
+        .footer(TableRow::new(footer).style(Style::new().add_modifier(Modifier::BOLD)))
+        .column_spacing(1)
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .block(block);
+    let mut ts = TableState::default().with_selected(tab.selected);
+    frame.render_stateful_widget(table, area, &mut ts);
+}
+
+fn message<'a>(text: Text<'a>, block: Block<'a>) -> Paragraph<'a> {
+    Paragraph::new(text).block(block).wrap(Wrap { trim: true }).alignment(Alignment::Center)
+}
+
+fn name_header(tab: &TableTab) -> String {
+    let base = if tab.aggregate.is_empty() { "name".to_string() } else { tab.aggregate.to_string() };
+    if tab.sort.column == "name" { format!("{base} {}", arrow(tab)) } else { base }
+}
+
+fn column_header(tab: &TableTab, c: &Column) -> String {
+    if tab.sort.column == c.id { format!("{} {}", c.title, arrow(tab)) } else { c.title.to_string() }
+}
+
+fn arrow(tab: &TableTab) -> &'static str {
+    if tab.sort.descending { "↓" } else { "↑" }
+}
+
+fn value_cell(c: &Column, v: Option<f64>) -> Cell<'static> {
+    let text = v.map_or_else(|| "—".to_string(), |v| format::value(c.unit, v));
+    Cell::from(Line::from(text).right_aligned())
+}
+
+/// Which main columns fit, their widths (indexed like the main columns) and the name width.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnFit {
+    /// Indices into the kind's main columns, in table order.
+    pub shown: Vec<usize>,
+    /// Width needed by each main column (title and every value on the page and in the totals).
+    pub widths: Vec<usize>,
+    /// Width of the name column.
+    pub name_width: usize,
+}
+
+/// Choose the columns of `page` that fit in `width` cells, keeping the most important ones
+/// (total, CPU, RAM, efficiency first) and at least [`NAME_MIN`] cells for names.
+pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
+    let cols = main_columns(tab.kind);
+    let widths: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values = page
+                .rows
+                .iter()
+                .chain(std::iter::once(&page.totals))
+                .map(|r| format::width(&format::value(c.unit, r.values.get(i).copied().unwrap_or(0.0))));
+            values.chain(std::iter::once(format::width(&column_header(tab, c)))).max().unwrap_or(0)
+        })
+        .collect();
+    let name_wanted = page.rows.iter().map(|r| format::width(&r.name)).chain([format::width(&name_header(tab)), 5]).max().unwrap_or(5);
+    let name_min = name_wanted.min(NAME_MIN);
+    let mut used = name_min;
+    let mut shown = Vec::new();
+    for id in priority(tab.kind) {
+        let Some(i) = cols.iter().position(|c| c.id == *id) else { continue };
+        if used + 1 + widths[i] <= width {
+            used += 1 + widths[i];
+            shown.push(i);
+        }
+    }
+    shown.sort_unstable();
+    let name_width = name_min + width.saturating_sub(used);
+    ColumnFit { shown, widths, name_width }
+}
+
+/// Main column ids in the order they are kept when space runs out.
+fn priority(kind: DataKind) -> &'static [&'static str] {
+    match kind {
+        DataKind::Allocation => {
+            &["totalCost", "cpuCost", "ramCost", "totalEfficiency", "pvCost", "gpuCost", "networkCost", "sharedCost", "loadBalancerCost"]
+        }
+        DataKind::Asset => &["totalCost", "cpuCost", "ramCost", "gpuCost", "count", "adjustment", "discount"],
+        DataKind::CloudCost => &["cost", "kubernetesPercent", "kubernetesCost", "count"],
+    }
+}
+
+/// Why there is no data yet, with the ingest task's progress:
+/// `waiting for data… (ingest: 12/316 files)`.
+pub(crate) fn waiting_text(state: &State, kind: DataKind) -> String {
+    let plural = kind.plural();
+    match state.task("ingest") {
+        None => format!("waiting for data… no {plural} in the store and no ingest running (run `costscope ingest`)"),
+        Some(p) => match p.phase {
+            Phase::Idle => "waiting for data… (ingest has not started yet)".into(),
+            Phase::Listing => "waiting for data… (ingest: listing the bucket)".into(),
+            Phase::Running => format!("waiting for data… (ingest: {}/{} files)", format::thousands(p.done), format::thousands(p.total)),
+            Phase::Waiting | Phase::Done => format!(
+                "no {plural} in the store yet: ingest read {} files{}",
+                format::thousands(p.done + p.unchanged),
+                if p.failures.is_empty() { String::new() } else { format!(", {} failed (see view 4)", p.failures.len()) }
+            ),
+            Phase::Failed => format!("waiting for data… ingest failed: {}", p.error.as_deref().unwrap_or("unknown error")),
+        },
+    }
+}
+
+/// Why a query returned no rows: the window is outside the data, or the filter matches nothing.
+pub(crate) fn empty_text(tab: &TableTab) -> String {
+    let plural = tab.kind.plural();
+    let (Some(w), Extent::Known { start, end }) = (&tab.window, &tab.extent) else {
+        return format!("no {plural} in this window");
+    };
+    let Some(data) = extent_window(*start, *end) else { return format!("no {plural} in this window") };
+    if w.start >= data.end {
+        format!("no data in this window; newest data ends {}", format::date(data.end - Duration::seconds(1)))
+    } else if w.end <= data.start {
+        format!("no data in this window; oldest data starts {}", format::date(data.start))
+    } else if !tab.filter.is_all() {
+        format!("no {plural} match the filter in this window (/ edits it, Esc goes back)")
+    } else {
+        format!("no {plural} in this window")
+    }
+}

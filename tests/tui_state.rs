@@ -1,0 +1,364 @@
+//! Reducer tests for the TUI (no terminal): page math at the edges, page-size changes,
+//! drill-down and back, stale answers, prompt validation, default window, waiting for data,
+//! automatic refresh after ingest progress, export.
+
+mod tui_support;
+
+use costscope::progress::{Phase, TaskProgress};
+use costscope::query::{DataKind, Filter, IdleMode};
+use costscope::tui::action::Edit;
+use costscope::tui::input::PromptKind;
+use costscope::tui::state::AUTO_REFRESH_TICKS;
+use costscope::tui::tab::{Extent, TableTab};
+use costscope::tui::{Action, Command, Effect, State, Tab};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_support::{FakeSource, day, send, settle, started};
+
+fn key(state: &mut State, src: &FakeSource, code: KeyCode) {
+    send(state, src, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typ(state: &mut State, src: &FakeSource, text: &str) {
+    for c in text.chars() {
+        key(state, src, KeyCode::Char(c));
+    }
+}
+
+fn alloc(s: &State) -> &TableTab {
+    s.table(DataKind::Allocation)
+}
+
+fn names(s: &State) -> Vec<String> {
+    alloc(s).page.as_ref().unwrap().rows.iter().map(|r| r.name.clone()).collect()
+}
+
+fn page_line(s: &State) -> String {
+    let t = alloc(s);
+    t.shown_span().unwrap().describe(t.page.as_ref().unwrap().rows.len())
+}
+
+fn selected_name(s: &State) -> Option<String> {
+    alloc(s).selected_row().map(|r| r.name.clone())
+}
+
+#[test]
+fn default_window_is_the_newest_seven_days_of_data() {
+    let src = FakeSource::standard();
+    let s = started(&src, 80, 24, vec![]);
+    let w = alloc(&s).window.unwrap();
+    assert_eq!((w.start.timestamp(), w.end.timestamp()), (day(15), day(22)));
+    assert!(alloc(&s).window_is_default);
+    assert_eq!(alloc(&s).extent, Extent::Known { start: day(8), end: day(22) });
+    // Namespaces plus one idle row, the biggest first.
+    assert_eq!(names(&s)[0], "checkout");
+    assert_eq!(selected_name(&s).as_deref(), Some("checkout"));
+}
+
+#[test]
+fn empty_result_has_no_selection_and_page_zero() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('w'));
+    typ(&mut s, &src, "2026-10-01,2026-10-08");
+    key(&mut s, &src, KeyCode::Enter);
+    assert!(s.prompt.is_none());
+    let t = alloc(&s);
+    assert_eq!(t.page.as_ref().unwrap().rows.len(), 0);
+    assert_eq!(t.selected, None);
+    assert_eq!(page_line(&s), "rows 0 of 0 · page 0/0");
+    for c in [Command::Down, Command::Up, Command::NextPage, Command::PrevPage, Command::LastPage, Command::FirstPage] {
+        assert!(s.update(Action::Command(c)).is_empty(), "{c:?} did something on an empty result");
+    }
+    let effects = s.update(Action::Command(Command::DrillDown));
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn paging_to_the_last_partial_page_and_back() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
+    key(&mut s, &src, KeyCode::Char('G'));
+    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
+    assert_eq!(alloc(&s).selected, Some(29));
+    // Past the end nothing happens.
+    assert!(s.update(Action::Command(Command::NextPage)).is_empty());
+    assert!(s.update(Action::Command(Command::Down)).is_empty());
+    assert_eq!(alloc(&s).selected, Some(29));
+    key(&mut s, &src, KeyCode::Char('p'));
+    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
+    assert_eq!(alloc(&s).selected, Some(0));
+    // k on the first row continues on the previous page's last row.
+    key(&mut s, &src, KeyCode::Char('k'));
+    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0049"));
+    // j on the last row continues on the next page's first row.
+    key(&mut s, &src, KeyCode::Char('j'));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0050"));
+    key(&mut s, &src, KeyCode::Char('g'));
+    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
+    assert!(s.update(Action::Command(Command::PrevPage)).is_empty());
+    assert!(s.update(Action::Command(Command::Up)).is_empty());
+}
+
+#[test]
+fn page_size_change_keeps_the_first_visible_row_visible() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('G')); // rows 101–130, row index 100 first
+    key(&mut s, &src, KeyCode::Char('k')); // select ns-0128
+    key(&mut s, &src, KeyCode::Char('l')); // 50 → 100
+    assert_eq!(alloc(&s).limit, 100);
+    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 2/2");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
+    key(&mut s, &src, KeyCode::Char('l')); // 100 → 200
+    assert_eq!(page_line(&s), "rows 1–130 of 130 · page 1/1");
+    assert!(names(&s).contains(&"ns-0100".to_string()));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
+    key(&mut s, &src, KeyCode::Char('l')); // 200 → 25: row 0 is the first visible one
+    assert_eq!(page_line(&s), "rows 1–25 of 130 · page 1/6");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0000"));
+    key(&mut s, &src, KeyCode::Char('n'));
+    key(&mut s, &src, KeyCode::Char('n'));
+    key(&mut s, &src, KeyCode::Char('l')); // 25 → 50 from rows 51–75: row 50 stays visible
+    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0050"));
+}
+
+#[test]
+fn drill_down_and_back_restore_state() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('a'));
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    typ(&mut s, &src, "cluster");
+    key(&mut s, &src, KeyCode::Enter);
+    assert_eq!(names(&s), ["prod-us", "prod-eu", "__idle__", "staging"]);
+    key(&mut s, &src, KeyCode::Down);
+    assert_eq!(selected_name(&s).as_deref(), Some("prod-eu"));
+    key(&mut s, &src, KeyCode::Enter);
+    let t = alloc(&s);
+    assert_eq!(t.aggregate.to_string(), "namespace");
+    assert_eq!(t.filter.to_string(), r#"cluster:"prod-eu""#);
+    assert_eq!(names(&s), ["search", "checkout", "__idle__", "kube-system"]);
+    key(&mut s, &src, KeyCode::Down);
+    assert_eq!(selected_name(&s).as_deref(), Some("checkout"));
+    key(&mut s, &src, KeyCode::Enter);
+    assert_eq!(alloc(&s).aggregate.to_string(), "controller");
+    assert_eq!(alloc(&s).filter.to_string(), r#"cluster:"prod-eu"+namespace:"checkout""#);
+    assert_eq!(names(&s), ["web", "__idle__"]);
+    assert_eq!(alloc(&s).stack.len(), 2);
+    // Idle has no breakdown: drilling is refused with a message.
+    key(&mut s, &src, KeyCode::Down);
+    assert!(s.update(Action::Command(Command::DrillDown)).is_empty());
+    assert!(s.message.as_ref().unwrap().text.contains("idle"));
+    key(&mut s, &src, KeyCode::Esc);
+    assert_eq!(alloc(&s).aggregate.to_string(), "namespace");
+    assert_eq!(selected_name(&s).as_deref(), Some("checkout"));
+    key(&mut s, &src, KeyCode::Backspace);
+    let t = alloc(&s);
+    assert_eq!(t.aggregate.to_string(), "cluster");
+    assert_eq!(t.filter, Filter::All);
+    assert_eq!(t.stack.len(), 0);
+    assert_eq!(selected_name(&s).as_deref(), Some("prod-eu"));
+    assert!(s.update(Action::Command(Command::Back)).is_empty());
+}
+
+#[test]
+fn drill_down_reaches_containers_then_stops() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    for _ in 0..3 {
+        key(&mut s, &src, KeyCode::Char('i'));
+    }
+    assert_eq!(alloc(&s).idle, IdleMode::Hide);
+    for expected in ["controller", "pod", "container"] {
+        key(&mut s, &src, KeyCode::Enter);
+        assert_eq!(alloc(&s).aggregate.to_string(), expected);
+    }
+    assert_eq!(alloc(&s).filter.to_string(), r#"namespace:"checkout"+controllerName:"web"+pod:"web-7d9f-a""#);
+    assert!(s.update(Action::Command(Command::DrillDown)).is_empty());
+    assert!(s.message.as_ref().unwrap().text.contains("finest"));
+}
+
+#[test]
+fn stale_query_answers_are_ignored() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    let first = s.update(Action::Command(Command::NextPage));
+    let second = s.update(Action::Command(Command::NextPage));
+    let (Effect::RunQuery { generation: g1, .. }, Effect::RunQuery { generation: g2, .. }) = (&first[0], &second[0]) else {
+        panic!("expected two queries: {first:?} {second:?}");
+    };
+    assert!(g2 > g1);
+    assert!(s.busy());
+    // The newer answer arrives first, then the stale one: the stale one changes nothing.
+    settle(&mut s, &src, second);
+    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
+    settle(&mut s, &src, first);
+    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
+    assert!(!s.busy());
+    // A stale extent answer is dropped too.
+    let fx = s.update(Action::Command(Command::Refresh));
+    let _newer = s.update(Action::Command(Command::Refresh));
+    assert!(matches!(fx[0], Effect::LoadExtent { .. }));
+    let Effect::LoadExtent { generation, .. } = fx[0] else { unreachable!() };
+    let after = s.update(Action::ExtentLoaded { kind: DataKind::Allocation, generation, result: Ok(None) });
+    assert!(after.is_empty());
+    assert!(matches!(alloc(&s).extent, Extent::Known { .. }));
+}
+
+#[test]
+fn filter_errors_keep_the_prompt_open_with_the_column() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('/'));
+    assert_eq!(s.prompt.as_ref().unwrap().kind, PromptKind::Filter);
+    typ(&mut s, &src, "namespace:kube");
+    let effects = s.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(effects.is_empty());
+    let p = s.prompt.as_ref().expect("prompt stays open");
+    let e = p.error.as_ref().expect("error shown");
+    assert_eq!(e.column, Some(11));
+    assert!(e.message.contains("quote"), "{}", e.message);
+    assert_eq!(p.input.text(), "namespace:kube");
+    // Editing clears the error; a valid filter closes the prompt and queries.
+    key(&mut s, &src, KeyCode::Backspace);
+    assert!(s.prompt.as_ref().unwrap().error.is_none());
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    typ(&mut s, &src, r#"cluster:"staging""#);
+    key(&mut s, &src, KeyCode::Enter);
+    assert!(s.prompt.is_none());
+    assert_eq!(names(&s), ["__idle__", "checkout", "kube-system"]);
+    // Esc cancels without changing anything.
+    key(&mut s, &src, KeyCode::Char('/'));
+    assert_eq!(s.prompt.as_ref().unwrap().input.text(), r#"cluster:"staging""#);
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    let effects = s.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(effects.is_empty() && s.prompt.is_none());
+    assert_eq!(alloc(&s).filter.to_string(), r#"cluster:"staging""#);
+}
+
+#[test]
+fn window_and_aggregate_errors_keep_the_prompt_open() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('w'));
+    typ(&mut s, &src, "fortnight");
+    key(&mut s, &src, KeyCode::Enter);
+    let e = s.prompt.as_ref().unwrap().error.clone().unwrap();
+    assert!(e.message.contains("fortnight") && e.column.is_none());
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    typ(&mut s, &src, "3d");
+    key(&mut s, &src, KeyCode::Enter);
+    let w = alloc(&s).window.unwrap();
+    assert_eq!((w.start.timestamp(), w.end.timestamp()), (day(20), day(23)));
+    assert!(!alloc(&s).window_is_default);
+    // Empty text goes back to the newest 7 days of data.
+    key(&mut s, &src, KeyCode::Char('w'));
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    key(&mut s, &src, KeyCode::Enter);
+    assert_eq!(alloc(&s).window.unwrap().start.timestamp(), day(15));
+    key(&mut s, &src, KeyCode::Char('a'));
+    typ(&mut s, &src, ",bogus");
+    key(&mut s, &src, KeyCode::Enter);
+    assert!(s.prompt.as_ref().unwrap().error.as_ref().unwrap().message.contains("bogus"));
+}
+
+#[test]
+fn sort_idle_metric_cycle_and_requery() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('s'));
+    assert_eq!((alloc(&s).sort.column.as_str(), alloc(&s).sort.descending), ("name", false));
+    assert_eq!(names(&s)[0], "__idle__");
+    key(&mut s, &src, KeyCode::Char('s'));
+    assert_eq!((alloc(&s).sort.column.as_str(), alloc(&s).sort.descending), ("cpuCost", true));
+    key(&mut s, &src, KeyCode::Char('S'));
+    assert!(!alloc(&s).sort.descending);
+    assert_eq!(names(&s)[0], "kube-system");
+    key(&mut s, &src, KeyCode::Char('i'));
+    assert_eq!(alloc(&s).idle, IdleMode::SeparateByNode);
+    key(&mut s, &src, KeyCode::Char('i'));
+    key(&mut s, &src, KeyCode::Char('i'));
+    assert_eq!(alloc(&s).idle, IdleMode::Hide);
+    assert!(!names(&s).contains(&"__idle__".to_string()));
+    key(&mut s, &src, KeyCode::Char('3'));
+    assert_eq!(s.tab, Tab::CloudCosts);
+    let before = s.table(DataKind::CloudCost).page.as_ref().unwrap().totals.values[0];
+    key(&mut s, &src, KeyCode::Char('c'));
+    let t = s.table(DataKind::CloudCost);
+    assert_eq!(t.cost_metric.json_name(), "invoicedCost");
+    assert!(t.page.as_ref().unwrap().totals.values[0] > before);
+}
+
+#[test]
+fn waiting_for_data_then_auto_refresh_when_ingest_advances() {
+    let mut src = FakeSource::empty();
+    let ingest = TaskProgress { task: "ingest", phase: Phase::Running, done: 0, total: 316, ..Default::default() };
+    let mut s = started(&src, 80, 24, vec![ingest.clone()]);
+    assert_eq!(alloc(&s).extent, Extent::Missing);
+    assert!(alloc(&s).page.is_none());
+    // Ingest delivers files; the next tick re-reads the extent and queries.
+    src = FakeSource::standard();
+    send(&mut s, &src, Action::Progress(TaskProgress { done: 12, ..ingest.clone() }));
+    send(&mut s, &src, Action::Tick);
+    assert!(matches!(alloc(&s).extent, Extent::Known { .. }));
+    assert!(alloc(&s).page.is_some());
+    // More progress right away is debounced: no refresh until 2 s have passed.
+    s.update(Action::Progress(TaskProgress { done: 13, ..ingest.clone() }));
+    let mut ticks = 0;
+    loop {
+        ticks += 1;
+        let fx = s.update(Action::Tick);
+        if fx.iter().any(|e| matches!(e, Effect::LoadExtent { .. } | Effect::RunQuery { .. })) {
+            break;
+        }
+        assert!(ticks <= AUTO_REFRESH_TICKS, "no refresh after {ticks} ticks");
+    }
+    assert_eq!(ticks, AUTO_REFRESH_TICKS);
+    // Progress that does not advance (same count) does not refresh.
+    s.update(Action::Progress(TaskProgress { done: 13, rows: 99, ..ingest }));
+    for _ in 0..AUTO_REFRESH_TICKS * 2 {
+        let fx = s.update(Action::Tick);
+        assert!(!fx.iter().any(|e| matches!(e, Effect::LoadExtent { .. } | Effect::RunQuery { .. })));
+    }
+}
+
+#[test]
+fn export_writes_every_row_of_the_query() {
+    let src = FakeSource::many(130);
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = started(&src, 80, 24, vec![]);
+    s.export_dir = dir.path().join("exports");
+    key(&mut s, &src, KeyCode::Char('e'));
+    assert!(!s.exporting);
+    let msg = s.message.clone().unwrap();
+    assert!(!msg.is_error, "{}", msg.text);
+    let path = dir.path().join("exports/costscope-allocations-namespace-20261122T103000Z.csv");
+    assert_eq!(msg.text, format!("exported 130 rows to {}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 131, "header + 130 namespaces");
+    assert!(text.starts_with("namespace,cpuCost,gpuCost,ramCost,"));
+}
+
+#[test]
+fn tabs_switch_and_load_lazily() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, vec![]);
+    assert!(s.table(DataKind::Asset).page.is_none());
+    key(&mut s, &src, KeyCode::Tab);
+    assert_eq!(s.tab, Tab::Assets);
+    assert_eq!(s.table(DataKind::Asset).page.as_ref().unwrap().rows[0].name, "Node");
+    send(&mut s, &src, Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    assert_eq!(s.tab, Tab::Allocations);
+    key(&mut s, &src, KeyCode::Char('4'));
+    assert_eq!(s.tab, Tab::Pipeline);
+    key(&mut s, &src, KeyCode::Char('?'));
+    assert!(s.help);
+    key(&mut s, &src, KeyCode::Char('j'));
+    assert!(s.help, "keys other than Esc/?/q do nothing under help");
+    key(&mut s, &src, KeyCode::Esc);
+    assert!(!s.help);
+    assert!(matches!(s.update(Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)))[..], [Effect::Quit]));
+}

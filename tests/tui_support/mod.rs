@@ -1,0 +1,393 @@
+//! Shared by `tests/tui_state.rs` and `tests/tui_views.rs`: an in-memory [`CostSource`] with
+//! fixed numbers (3 clusters, a few namespaces, controllers, pods and containers; nodes, disks
+//! and a load balancer; five cloud services), a fixed clock, and a synchronous driver that runs
+//! the reducer's effects through the same `tui::effect::perform` the runtime uses.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, TimeZone, Utc};
+use costscope::model::CostMetricName;
+use costscope::progress::TaskProgress;
+use costscope::query::{
+    CostSource, DailySeries, DataKind, Field, FieldValue, FilterTarget, IDLE, IdleMode, Page, QueryError, QueryRequest, Row, UNALLOCATED,
+    columns,
+};
+use costscope::tui::effect::perform;
+use costscope::tui::{Action, Effect, State};
+
+/// 2026-11-22 10:30 UTC.
+pub fn fixed_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 10, 30, 0).unwrap()
+}
+
+/// Unix seconds of 2026-11-`day` 00:00 UTC.
+pub fn day(day: u32) -> i64 {
+    Utc.with_ymd_and_hms(2026, 11, day, 0, 0, 0).unwrap().timestamp()
+}
+
+/// One item with its properties and its per-day values (in the order of `columns(kind)`;
+/// averages and ratios are per item, not per day).
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: DataKind,
+    pub props: BTreeMap<String, String>,
+    pub values: Vec<f64>,
+}
+
+impl FilterTarget for Item {
+    fn field(&self, f: &Field) -> FieldValue<'_> {
+        let key = match f {
+            Field::ControllerName => "controller",
+            Field::AssetType => "type",
+            Field::Label(_) | Field::Annotation(_) => return FieldValue::Missing,
+            other => other.name(),
+        };
+        self.props.get(key).map_or(FieldValue::Missing, |v| FieldValue::Str(v))
+    }
+}
+
+/// The test double.
+pub struct FakeSource {
+    pub items: Vec<Item>,
+    /// (first day start, last day end) per kind; `None` = no data yet.
+    pub extents: [Option<(i64, i64)>; 3],
+    /// Whether allocations have idle cost ($9/day per cluster in the result).
+    pub idle: bool,
+}
+
+fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alloc(
+    cluster: &str,
+    ns: &str,
+    controller: &str,
+    pod: &str,
+    container: &str,
+    cpu: f64,
+    ram: f64,
+    gpu: f64,
+    pv: f64,
+    net: f64,
+    lb: f64,
+    req: (f64, f64),
+    used: (f64, f64),
+) -> Item {
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    let mut v = vec![0.0; 17];
+    v[0] = cpu;
+    v[1] = gpu;
+    v[2] = ram;
+    v[3] = pv;
+    v[4] = net;
+    v[5] = lb;
+    v[9] = req.0;
+    v[10] = used.0;
+    v[11] = req.1 * GIB;
+    v[12] = used.1 * GIB;
+    Item {
+        kind: DataKind::Allocation,
+        props: props(&[
+            ("cluster", cluster),
+            ("namespace", ns),
+            ("controller", controller),
+            ("pod", pod),
+            ("container", container),
+            ("node", &format!("{cluster}-node-1")),
+        ]),
+        values: v,
+    }
+}
+
+fn asset(cluster: &str, ty: &str, name: &str, cpu: f64, ram: f64, gpu: f64, total: f64) -> Item {
+    Item {
+        kind: DataKind::Asset,
+        props: props(&[
+            ("cluster", cluster),
+            ("type", ty),
+            ("name", name),
+            ("provider", "AWS"),
+            ("category", if ty == "Node" { "Compute" } else { "Storage" }),
+        ]),
+        values: vec![cpu, gpu, ram, 0.0, 0.0, 1.0, total],
+    }
+}
+
+fn cloud(service: &str, category: &str, id: &str, cost: f64, k8s: f64) -> Item {
+    Item {
+        kind: DataKind::CloudCost,
+        props: props(&[
+            ("service", service),
+            ("category", category),
+            ("providerID", id),
+            ("provider", "AWS"),
+            ("accountID", "123456789012"),
+        ]),
+        values: vec![cost, k8s, 0.0, 1.0],
+    }
+}
+
+impl FakeSource {
+    /// The standard data set: allocations and assets 2026-11-08..22, cloud costs ..21.
+    pub fn standard() -> FakeSource {
+        let a = alloc;
+        let items = vec![
+            a("prod-us", "checkout", "web", "web-7d9f-a", "web", 14.20, 7.10, 0.0, 1.20, 0.85, 0.60, (4.0, 6.0), (2.6, 4.1)),
+            a("prod-us", "checkout", "web", "web-7d9f-b", "web", 14.20, 7.10, 0.0, 0.0, 0.80, 0.0, (4.0, 6.0), (2.2, 3.8)),
+            a("prod-us", "checkout", "worker", "worker-0", "worker", 6.40, 4.30, 0.0, 2.40, 0.20, 0.0, (2.0, 4.0), (1.7, 3.5)),
+            a("prod-us", "payments", "api", "api-5c8b-x", "api", 9.75, 5.05, 0.0, 0.0, 1.10, 0.60, (3.0, 4.0), (0.9, 1.6)),
+            a("prod-us", "payments", "ledger", "ledger-0", "postgres", 5.10, 9.80, 0.0, 6.30, 0.15, 0.0, (1.5, 8.0), (1.1, 7.2)),
+            a("prod-us", "kube-system", "coredns", "coredns-1", "coredns", 0.42, 0.21, 0.0, 0.0, 0.02, 0.0, (0.2, 0.25), (0.05, 0.1)),
+            a(
+                "prod-us",
+                "ml-training-batch-jobs-for-the-recommendations-team",
+                "trainer",
+                "trainer-0",
+                "trainer",
+                8.00,
+                6.00,
+                42.00,
+                3.00,
+                0.40,
+                0.0,
+                (8.0, 32.0),
+                (7.4, 30.0),
+            ),
+            a("prod-eu", "checkout", "web", "web-66f1-a", "web", 11.30, 5.65, 0.0, 0.90, 0.70, 0.55, (3.0, 5.0), (1.4, 2.5)),
+            a("prod-eu", "search", "indexer", "indexer-0", "indexer", 7.80, 12.40, 0.0, 4.70, 0.35, 0.0, (2.5, 12.0), (2.3, 11.0)),
+            a("prod-eu", "search", "query", "query-77c2-a", "query", 4.60, 3.20, 0.0, 0.0, 0.90, 0.55, (1.5, 3.0), (0.4, 1.1)),
+            a("prod-eu", "kube-system", "coredns", "coredns-2", "coredns", 0.40, 0.20, 0.0, 0.0, 0.02, 0.0, (0.2, 0.25), (0.04, 0.1)),
+            a("staging", "checkout", "web", "web-1234-a", "web", 2.10, 1.05, 0.0, 0.30, 0.05, 0.0, (1.0, 2.0), (0.1, 0.4)),
+            a("staging", "kube-system", "coredns", "coredns-3", "coredns", 0.38, 0.19, 0.0, 0.0, 0.01, 0.0, (0.2, 0.25), (0.03, 0.08)),
+            asset("prod-us", "Node", "ip-10-0-1-12", 48.0, 24.0, 0.0, 72.0),
+            asset("prod-us", "Node", "ip-10-0-1-13", 48.0, 24.0, 0.0, 72.0),
+            asset("prod-us", "Node", "gpu-node-1", 20.0, 10.0, 96.0, 126.0),
+            asset("prod-us", "Disk", "pvc-checkout-data", 0.0, 0.0, 0.0, 3.6),
+            asset("prod-us", "LoadBalancer", "a1b2c3-elb", 0.0, 0.0, 0.0, 1.2),
+            asset("prod-eu", "Node", "ip-10-1-1-20", 40.0, 20.0, 0.0, 60.0),
+            asset("prod-eu", "Disk", "pvc-search-index", 0.0, 0.0, 0.0, 4.7),
+            asset("staging", "Node", "ip-10-2-1-5", 6.0, 3.0, 0.0, 9.0),
+            asset("staging", "ClusterManagement", "eks-staging", 0.0, 0.0, 0.0, 2.4),
+            cloud("AmazonEC2", "Compute", "i-0abc", 412.50, 380.10),
+            cloud("AmazonS3", "Storage", "arn:aws:s3:::logs", 38.20, 0.0),
+            cloud("AmazonRDS", "Database", "db-orders", 96.00, 0.0),
+            cloud("AWSELB", "Network", "a1b2c3-elb", 9.60, 9.60),
+            cloud("AmazonEKS", "Management", "eks-prod-us", 7.20, 7.20),
+        ];
+        FakeSource { items, extents: [Some((day(8), day(22))), Some((day(8), day(22))), Some((day(8), day(21)))], idle: true }
+    }
+
+    /// No data of any kind yet.
+    pub fn empty() -> FakeSource {
+        FakeSource { items: Vec::new(), extents: [None, None, None], idle: true }
+    }
+
+    /// `n` allocation namespaces in one cluster, costs decreasing with the index (for paging).
+    pub fn many(n: usize) -> FakeSource {
+        let items = (0..n)
+            .map(|i| {
+                let ns = format!("ns-{i:04}");
+                alloc(
+                    "prod-us",
+                    &ns,
+                    "app",
+                    &format!("{ns}-pod"),
+                    "app",
+                    1000.0 - i as f64,
+                    10.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    (1.0, 1.0),
+                    (0.5, 0.5),
+                )
+            })
+            .collect();
+        FakeSource { items, extents: [Some((day(8), day(22))), None, None], idle: false }
+    }
+
+    fn extent(&self, kind: DataKind) -> Option<(i64, i64)> {
+        self.extents[kind_index(kind)]
+    }
+
+    /// Data days of `kind` inside `req`'s window.
+    fn days(&self, req: &QueryRequest) -> Vec<i64> {
+        let Some((s, e)) = self.extent(req.kind) else { return Vec::new() };
+        req.window.days().map(|d| d.timestamp()).filter(|d| *d >= s && *d < e && *d >= req.window.start.timestamp()).collect()
+    }
+
+    fn matching<'a>(&'a self, req: &'a QueryRequest) -> impl Iterator<Item = &'a Item> + 'a {
+        self.items.iter().filter(move |i| i.kind == req.kind && req.filter.matches(*i))
+    }
+
+    fn key_of(req: &QueryRequest, item: &Item) -> (String, BTreeMap<String, String>) {
+        if req.aggregate.is_empty() {
+            let name = item.props.values().cloned().collect::<Vec<_>>().join("/");
+            return (name.clone(), props(&[("name", &name)]));
+        }
+        let mut p = BTreeMap::new();
+        let values: Vec<String> = req
+            .aggregate
+            .keys()
+            .iter()
+            .map(|k| {
+                let v = item.props.get(&k.name()).cloned().unwrap_or_else(|| UNALLOCATED.to_string());
+                p.insert(k.name(), v.clone());
+                v
+            })
+            .collect();
+        (values.join("/"), p)
+    }
+}
+
+fn kind_index(kind: DataKind) -> usize {
+    match kind {
+        DataKind::Allocation => 0,
+        DataKind::Asset => 1,
+        DataKind::CloudCost => 2,
+    }
+}
+
+/// Day weight: costs vary through the week so the sparkline has a shape.
+fn factor(day_start: i64) -> f64 {
+    1.0 + 0.08 * ((day_start / 86_400) % 7) as f64
+}
+
+fn metric_factor(m: CostMetricName) -> f64 {
+    match m {
+        CostMetricName::ListCost => 1.10,
+        CostMetricName::NetCost => 0.93,
+        CostMetricName::AmortizedNetCost => 0.95,
+        CostMetricName::InvoicedCost => 0.97,
+        CostMetricName::AmortizedCost => 1.02,
+    }
+}
+
+/// Sum `items` over `days` into one row's values, deriving totals and ratios.
+fn combine(req: &QueryRequest, items: &[&Item], days: &[i64]) -> Vec<f64> {
+    let n = columns(req.kind).len();
+    let mut v = vec![0.0; n];
+    let weight: f64 = days.iter().map(|d| factor(*d)).sum();
+    for it in items {
+        for (i, x) in it.values.iter().enumerate() {
+            let per_item = matches!((req.kind, i), (DataKind::Allocation, 9..=12) | (DataKind::Asset, 5) | (DataKind::CloudCost, 3));
+            v[i] += if per_item { *x } else { x * weight };
+        }
+    }
+    match req.kind {
+        DataKind::Allocation => {
+            v[13] = if v[9] > 0.0 { v[10] / v[9] } else { 0.0 };
+            v[14] = if v[11] > 0.0 { v[12] / v[11] } else { 0.0 };
+            v[7] = if v[0] + v[2] > 0.0 { (v[13] * v[0] + v[14] * v[2]) / (v[0] + v[2]) } else { 0.0 };
+            v[8] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[15] + v[16];
+        }
+        DataKind::Asset => {}
+        DataKind::CloudCost => {
+            let f = metric_factor(req.cost_metric);
+            v[0] *= f;
+            v[1] *= f;
+            v[2] = if v[0] > 0.0 { v[1] / v[0] } else { 0.0 };
+        }
+    }
+    v
+}
+
+impl CostSource for FakeSource {
+    fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
+        let days = self.days(req);
+        let mut groups: BTreeMap<String, (BTreeMap<String, String>, Vec<&Item>)> = BTreeMap::new();
+        let mut clusters = std::collections::BTreeSet::new();
+        if !days.is_empty() {
+            for it in self.matching(req) {
+                clusters.insert(it.props.get("cluster").cloned().unwrap_or_default());
+                let (name, p) = Self::key_of(req, it);
+                groups.entry(name).or_insert_with(|| (p, Vec::new())).1.push(it);
+            }
+        }
+        let mut rows: Vec<Row> =
+            groups.into_iter().map(|(name, (properties, items))| Row { values: combine(req, &items, &days), name, properties }).collect();
+        let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode);
+        if req.kind == DataKind::Allocation && idle && self.idle && !rows.is_empty() {
+            let mut v = vec![0.0; 17];
+            let w: f64 = days.iter().map(|d| factor(*d)).sum::<f64>() * clusters.len() as f64;
+            (v[0], v[2]) = (6.0 * w, 3.0 * w);
+            v[8] = v[0] + v[2];
+            let p = req.aggregate.keys().iter().map(|k| (k.name(), IDLE.to_string())).collect();
+            rows.push(Row { name: IDLE.into(), properties: p, values: v });
+        }
+        let col = columns(req.kind).iter().position(|c| c.id == req.sort.column);
+        rows.sort_by(|a, b| {
+            let o = match col {
+                Some(i) => a.values[i].total_cmp(&b.values[i]),
+                None => a.name.cmp(&b.name),
+            };
+            let o = if req.sort.descending { o.reverse() } else { o };
+            o.then_with(|| a.name.cmp(&b.name))
+        });
+        let n = columns(req.kind).len();
+        let mut totals = vec![0.0; n];
+        for r in &rows {
+            for (t, v) in totals.iter_mut().zip(&r.values) {
+                *t += v;
+            }
+        }
+        if req.kind == DataKind::Allocation && !rows.is_empty() {
+            totals[13] = totals[10] / totals[9].max(1e-9);
+            totals[14] = totals[12] / totals[11].max(1e-9);
+            totals[7] = (totals[13] * totals[0] + totals[14] * totals[2]) / (totals[0] + totals[2]).max(1e-9);
+        }
+        if req.kind == DataKind::CloudCost && totals[0] > 0.0 {
+            totals[2] = totals[1] / totals[0];
+        }
+        let total_rows = rows.len();
+        let page: Vec<Row> = if req.limit == 0 { rows } else { rows.into_iter().skip(req.offset).take(req.limit).collect() };
+        Ok(Page {
+            rows: page,
+            total_rows,
+            totals: Row { name: "totals".into(), properties: BTreeMap::new(), values: totals },
+            offset: req.offset,
+            limit: req.limit,
+        })
+    }
+
+    fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
+        let total_col = columns(req.kind).iter().position(|c| c.id == "totalCost" || c.id == "cost").unwrap();
+        let items: Vec<&Item> = self.matching(req).filter(|i| Self::key_of(req, i).1 == row.properties).collect();
+        Ok(self.days(req).into_iter().filter(|_| !items.is_empty()).map(|d| (d, combine(req, &items, &[d])[total_col])).collect())
+    }
+
+    fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+        Ok(self.extent(kind))
+    }
+}
+
+/// Run `effects` and every effect their answers cause, synchronously, until none is left.
+pub fn settle(state: &mut State, source: &dyn CostSource, effects: Vec<Effect>) {
+    let mut queue = VecDeque::from(effects);
+    while let Some(e) = queue.pop_front() {
+        if let Some(a) = perform(source, e) {
+            queue.extend(state.update(a));
+        }
+    }
+}
+
+/// Apply `action` and settle its effects.
+pub fn send(state: &mut State, source: &dyn CostSource, action: Action) {
+    let effects = state.update(action);
+    settle(state, source, effects);
+}
+
+/// A started state at `width` × `height` with the first view loaded (and its series, when the
+/// detail pane is visible).
+pub fn started(source: &dyn CostSource, width: u16, height: u16, tasks: Vec<TaskProgress>) -> State {
+    let mut s = State::new("s3://acme-kubecost-etl/federated (demo)", std::env::temp_dir(), fixed_now, tasks);
+    s.update(Action::Resize(width, height));
+    let effects = s.start();
+    settle(&mut s, source, effects);
+    send(&mut s, source, Action::Tick);
+    s
+}

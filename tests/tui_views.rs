@@ -1,0 +1,221 @@
+//! Snapshot tests of every TUI view at 80×24 and 160×48 (plus the in-between layouts), drawn
+//! with ratatui's `TestBackend` from states driven through the real reducer against the
+//! in-memory `FakeSource`. Snapshots live in the top-level `snapshots/` directory.
+
+mod tui_support;
+
+use chrono::Duration;
+use costscope::progress::{FileFailure, Phase, TaskProgress};
+use costscope::tui::action::Edit;
+use costscope::tui::{Action, Command, State, view};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tui_support::{FakeSource, fixed_now, send, started};
+
+fn render(state: &State, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::draw(f, state)).unwrap();
+    terminal.backend().clone()
+}
+
+/// Snapshot `state` drawn at `width` × `height` as `snapshots/<name>_<w>x<h>.snap`.
+fn snap(name: &str, state: &State, width: u16, height: u16) -> String {
+    let backend = render(state, width, height);
+    let text = backend.to_string();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), backend);
+    });
+    text
+}
+
+/// A state at `width` × `height` after the given keys.
+fn after_keys(src: &FakeSource, width: u16, height: u16, tasks: Vec<TaskProgress>, keys: &str) -> State {
+    let mut s = started(src, width, height, tasks);
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        send(&mut s, src, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+    send(&mut s, src, Action::Tick);
+    s
+}
+
+fn tasks() -> Vec<TaskProgress> {
+    let now = fixed_now();
+    vec![
+        TaskProgress {
+            task: "federator",
+            phase: Phase::Waiting,
+            done: 42,
+            total: 42,
+            unchanged: 1_204,
+            rows: 381_220,
+            bytes: 734_003_200,
+            rate: 95_305.0,
+            last_run: Some(now - Duration::seconds(150)),
+            next_run: Some(now + Duration::minutes(8)),
+            failures: vec![],
+            error: None,
+        },
+        TaskProgress {
+            task: "ingest",
+            phase: Phase::Running,
+            done: 12,
+            total: 316,
+            unchanged: 0,
+            rows: 1_204_551,
+            bytes: 96_468_992,
+            rate: 45_210.0,
+            last_run: None,
+            next_run: None,
+            failures: vec![
+                FileFailure {
+                    key: "federated/prod-eu/etl/bingen/allocations/1d/1763164800-1763251200".into(),
+                    reason: "decode AllocationSet: unexpected end of data at byte 48,213 (truncated upload?)".into(),
+                },
+                FileFailure {
+                    key: "federated/staging/etl/bingen/assets/1d/1763251200-1763337600".into(),
+                    reason: "unsupported Asset codec version 22 (this build reads 15–21)".into(),
+                },
+            ],
+            error: None,
+        },
+    ]
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+#[test]
+fn allocations_by_namespace() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "");
+        let text = snap("tui_allocations", &s, w, h);
+        assert!(text.contains("rows 1–6 of 6 · page 1/1"), "{text}");
+        assert!(text.contains("2026-11-15 – 2026-11-21 (7 days)"), "{text}");
+    }
+}
+
+#[test]
+fn allocations_detail_pane_side_and_below() {
+    let src = FakeSource::standard();
+    let s = after_keys(&src, 100, 30, tasks(), "j");
+    let text = snap("tui_allocations_detail", &s, 100, 30);
+    assert!(text.contains("Efficiency") && text.contains("Daily cost"), "{text}");
+    let s = after_keys(&src, 80, 40, tasks(), "");
+    let text = snap("tui_allocations_detail", &s, 80, 40);
+    assert!(text.contains("Efficiency"), "{text}");
+}
+
+#[test]
+fn allocations_drilled_into_a_cluster() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let mut s = started(&src, w, h, tasks());
+        send(&mut s, &src, Action::Command(Command::Open(costscope::tui::input::PromptKind::Aggregate)));
+        send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+        for c in "cluster".chars() {
+            send(&mut s, &src, Action::Command(Command::Edit(Edit::Insert(c))));
+        }
+        send(&mut s, &src, Action::Command(Command::Edit(Edit::Submit)));
+        send(&mut s, &src, Action::Command(Command::DrillDown));
+        send(&mut s, &src, Action::Tick);
+        let text = snap("tui_allocations_drilled", &s, w, h);
+        assert!(text.contains("path cluster prod-us › by namespace"), "{text}");
+    }
+}
+
+#[test]
+fn assets_and_cloud_costs() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "2");
+        snap("tui_assets", &s, w, h);
+        let s = after_keys(&src, w, h, tasks(), "3");
+        let text = snap("tui_cloud_costs", &s, w, h);
+        assert!(text.contains("metric amortizedNetCost"), "{text}");
+        assert!(text.contains("2026-11-14 – 2026-11-20 (7 days)"), "cloud costs end a day earlier: {text}");
+    }
+}
+
+#[test]
+fn pipeline() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "4j");
+        let text = snap("tui_pipeline", &s, w, h);
+        assert!(text.contains("12/316 files"), "{text}");
+        assert!(text.contains("Failed files (2)"), "{text}");
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "?");
+        let text = snap("tui_help", &s, w, h);
+        assert!(text.contains("drill down") && text.contains("export query to CSV"), "{text}");
+    }
+}
+
+#[test]
+fn filter_prompt_with_an_error() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "/namespace=\"kube-system\"\n");
+        let text = snap("tui_filter_error", &s, w, h);
+        assert!(text.contains("filter › namespace=\"kube-system\""), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let input = lines.iter().position(|l| l.contains("filter ›")).unwrap();
+        let column = |line: &str, c: char| line.chars().position(|x| x == c);
+        let caret = column(lines[input + 1], '^').expect("caret under the error");
+        let equals = column(lines[input], '=').unwrap();
+        assert_eq!(caret, equals, "caret points at the '='");
+    }
+}
+
+#[test]
+fn waiting_for_data_and_empty_window() {
+    let empty = FakeSource::empty();
+    let s = after_keys(&empty, 80, 24, tasks(), "");
+    let text = snap("tui_waiting", &s, 80, 24);
+    assert!(text.contains("waiting for data… (ingest: 12/316 files)"), "{text}");
+    let src = FakeSource::standard();
+    let s = after_keys(&src, 80, 24, tasks(), "w2026-12-01,2026-12-08\n");
+    let text = snap("tui_empty_window", &s, 80, 24);
+    assert!(text.contains("no data in this window; newest data ends 2026-11-21"), "{text}");
+    assert!(text.contains("page 0/0"), "{text}");
+}
+
+#[test]
+fn export_message_in_status_line() {
+    let src = FakeSource::standard();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = started(&src, 80, 24, tasks());
+    s.export_dir = dir.path().to_path_buf();
+    send(&mut s, &src, Action::Command(Command::Export));
+    let text = render(&s, 160, 48).to_string();
+    assert!(text.contains("exported 6 rows to "), "{text}");
+}
+
+#[test]
+fn spinner_while_a_query_runs() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 80, 24, tasks());
+    let pending = s.update(Action::Command(Command::Refresh));
+    assert_eq!(pending.len(), 1);
+    let text = render(&s, 80, 24).to_string();
+    assert!(text.contains("⠙ querying allocations…"), "{text}");
+    // The previous page stays on screen while the new one loads.
+    assert!(text.contains("rows 1–6 of 6"), "{text}");
+}
