@@ -69,6 +69,10 @@ pub enum Command {
     /// Federator did). With --read-only the output goes to a local directory instead.
     #[command(after_help = "Examples:\n  costscope federate --once --dry-run\n  costscope federate --once --clusters prod,staging --cutoff 2026-11-01\n  costscope federate --once --read-only --out ./combined\n  costscope federate            # a pass every 10 minutes until Ctrl-C")]
     Federate(FederateArgs),
+    /// Thanos → Aggregator migration progress: per cluster and UTC day, which of the Thanos blocks,
+    /// the ETL backup and the federated tree hold the day; % done, ETA, parity of migrated days.
+    #[command(after_help = "Examples:\n  costscope migration\n  costscope migration --format json > migration.json\n  costscope migration --watch --interval 120\n  costscope migration --cluster-label cluster --map prod=prod-us-east-1,stage=staging-eu-west-1")]
+    Migration(MigrationArgs),
 }
 
 /// Output of `bucket` and `federate`.
@@ -113,6 +117,36 @@ pub struct FederateArgs {
     /// Output format of each pass's report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+/// `costscope migration`.
+#[derive(Debug, Args)]
+pub struct MigrationArgs {
+    /// Output format (JSON: `{"clusters":[{"cluster":..,"percentDone":..,"eta":..,"days":[..]}],..}`).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Rescan every --interval seconds until Ctrl-C (JSON: one report per line).
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between scans with --watch.
+    #[arg(long, default_value_t = 60)]
+    pub interval: u64,
+    /// Thanos external label that names the cluster in each block's meta.json.
+    #[arg(long, default_value = crate::migration::DEFAULT_CLUSTER_LABEL, value_name = "LABEL")]
+    pub cluster_label: String,
+    /// Thanos label value → federated folder name, for clusters whose names differ (comma list).
+    #[arg(long = "map", value_delimiter = ',', value_name = "THANOS=FOLDER")]
+    pub cluster_map: Vec<String>,
+    /// Minutes without a migration write, at 100 %, before a cluster counts as caught up.
+    #[arg(long, default_value_t = 30, value_name = "MINUTES")]
+    pub caught_up_after: u32,
+    /// Measure % done over the last N days (ETL Utils' ETL_DAILY_STORE_DURATION_DAYS) instead of
+    /// the days the federated tree spans.
+    #[arg(long, value_name = "N")]
+    pub horizon_days: Option<u32>,
+    /// Do not decode the federated files: faster, no parity check, empty = at most 86 bytes.
+    #[arg(long)]
+    pub no_parity: bool,
 }
 
 /// `costscope demo`.

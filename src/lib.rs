@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod federator;
 pub mod inspect;
+pub mod migration;
 pub mod model;
 pub mod output;
 pub mod progress;

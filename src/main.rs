@@ -23,6 +23,7 @@ fn main() -> Result<()> {
         Some(Command::Bucket(args)) => rt()?.block_on(commands::bucket::run(&cli.global, args)),
         Some(Command::Federate(args)) => rt()?.block_on(commands::federate::run(&cli.global, args)),
         Some(Command::Demo(args)) => rt()?.block_on(commands::demo::run(&cli.global, args)),
+        Some(Command::Migration(args)) => rt()?.block_on(commands::migration::run(&cli.global, args)),
         None => rt()?.block_on(commands::browse::run(&cli.global)),
     }
 }

@@ -41,7 +41,7 @@ fn dev() -> &'static Aggregator {
     static A: OnceLock<Arc<Aggregator>> = OnceLock::new();
     A.get_or_init(|| {
         let (agg, r) = ingest(&dev_dir());
-        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        assert!(r.failures.is_empty(), "{} failures, first: {:?}", r.failures.len(), r.failures.first());
         agg
     })
 }
@@ -188,13 +188,16 @@ fn pages_concatenate_to_the_whole_result_for_every_sort() {
             let all = dev().query(&r).unwrap();
             assert!(all.total_rows > 100, "{col}");
             let mut names = Vec::new();
-            r.limit = 37;
+            r.limit = 211;
             while r.offset < all.total_rows {
                 let p = dev().query(&r).unwrap();
                 assert_eq!(p.total_rows, all.total_rows, "stable totalRows");
-                assert_eq!(p.totals, all.totals, "totals are of the whole result");
+                // DuckDB sums in parallel, so totals may differ in the last bits between runs.
+                for (a, b) in p.totals.values.iter().zip(&all.totals.values) {
+                    assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0), "totals are of the whole result: {a} vs {b}");
+                }
                 names.extend(p.rows.iter().map(|x| x.name.clone()));
-                r.offset += 37;
+                r.offset += 211;
             }
             let whole: Vec<String> = all.rows.iter().map(|x| x.name.clone()).collect();
             assert_eq!(names, whole, "{col}:{dir}");

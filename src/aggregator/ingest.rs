@@ -179,8 +179,21 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
 
 fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: &str, error: &str) -> duckdb::Result<usize> {
     conn.execute(
-        "INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, epoch(now())::BIGINT)",
-        duckdb::params![f.key, f.etag, f.size as i64, f.cluster, f.pipeline, f.resolution, f.start, f.end, rows, status, error],
+        "INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        duckdb::params![
+            f.key,
+            f.etag,
+            f.size as i64,
+            f.cluster,
+            f.pipeline,
+            f.resolution,
+            f.start,
+            f.end,
+            rows,
+            status,
+            error,
+            chrono::Utc::now().timestamp()
+        ],
     )
 }
 

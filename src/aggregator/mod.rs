@@ -101,6 +101,21 @@ impl Aggregator {
         f(&c)
     }
 
+    /// `(cluster, UTC day start in unix seconds)` of every daily allocation file ingested without
+    /// error — the "INGESTED" fact of the migration view.
+    ///
+    /// Errors: a DuckDB failure reading `ingest_log`.
+    pub fn ingested_days(&self) -> Result<std::collections::HashSet<(String, i64)>, AggregatorError> {
+        self.with_reader(|c| -> duckdb::Result<std::collections::HashSet<(String, i64)>> {
+            let mut st = c.prepare(
+                "SELECT cluster, window_start FROM ingest_log WHERE pipeline = 'allocations' AND resolution = '1d' AND status = 'ok'",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            rows.collect()
+        })
+        .map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+    }
+
     /// Row counts per table (allocations, assets, cloud_costs, ingest_log).
     pub fn counts(&self) -> Result<[i64; 4], AggregatorError> {
         self.with_reader(|c| {

@@ -46,6 +46,7 @@ fn derived(h: &str) -> String {
 fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
     let (bw, mut params) = base_where(req, &Columns(req.kind));
     let (keys, name) = group_select(req.kind, req, "name")?;
+    let keys = keys.join(", ");
     let nk = key_names(req).len();
     let kcols: Vec<String> = (0..nk).map(|i| format!("k{i}")).collect();
     let kc = kcols.join(", ");
@@ -113,7 +114,7 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
         // Idle row names are unique: `<cluster>/__idle__`, or `<cluster>/<node>/__idle__` by node.
         let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
         union = format!(
-            " UNION ALL SELECT {prefix} || {IDLE_NAME} AS name, {kc}, c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r, 0.0, 0.0
+            " UNION ALL SELECT {prefix} || {IDLE_NAME} AS name, {kc}, c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r
               FROM (SELECT {idle_keys}, _c{idle_node}, c, g, r, t FROM idle)",
             IDLE_NAME = lit(IDLE),
             idle_node = if by_node { ", _n" } else { "" },

@@ -1,11 +1,13 @@
 //! `costscope [--store FILE] [--read-only]`: the TUI over a live bucket, with the federator and
 //! the aggregator's ingest running as background tasks (DESIGN.md §1, §6, §7). Data appears in the
-//! TUI as it is ingested; the Pipeline view shows both tasks' progress.
+//! TUI as it is ingested; the Pipeline view shows both tasks' progress. A third task rescans the
+//! bucket for the Migration view (Thanos → Aggregator progress).
 
 use crate::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use crate::cli::GlobalArgs;
 use crate::config::Store;
 use crate::federator::{self, FederateOptions, Output};
+use crate::migration;
 use crate::progress::{Phase, TaskProgress};
 use crate::query::CostSource;
 use crate::tui::{self, TuiContext};
@@ -17,6 +19,10 @@ use tokio_util::sync::CancellationToken;
 
 /// Seconds between ingest passes: new bucket files show up within this (DESIGN.md §9: < 10 s).
 pub const INGEST_INTERVAL: Duration = Duration::from_secs(8);
+
+/// Seconds between migration scans for the Migration view (a rescan of an unchanged bucket is one
+/// listing; changed sets are decoded again).
+pub const MIGRATION_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Ingest forever: a pass, then `Waiting` with `next_run`, until `cancel`. A failed pass is shown
 /// as `Failed` with its error and retried at the next interval.
@@ -68,18 +74,31 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         federator::run_loop(fed_store, &fed_opts, federator::DEFAULT_INTERVAL, fed_tx, fed_cancel, &mut log_pass).await
     });
     let ing = tokio::spawn(ingest_loop(agg.clone(), store.clone(), IngestOptions::default(), ing_tx, cancel.clone()));
+    let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
+    let mig_agg = agg.clone();
+    let ingested_days: migration::IngestedDaysFn = Arc::new(move || mig_agg.ingested_days().map_err(|e| e.to_string()));
+    let mig = tokio::spawn(migration::run_loop(
+        store.inner.clone(),
+        migration::MigrationOptions::default(),
+        ingested_days,
+        MIGRATION_INTERVAL,
+        mig_tx,
+        cancel.clone(),
+    ));
     let ctx = TuiContext {
         store_label: store.description.clone(),
         source: agg.clone() as Arc<dyn CostSource>,
         progress: vec![fed_rx, ing_rx],
         export_dir: std::env::current_dir()?,
         now: chrono::Utc::now,
+        migration: Some(mig_rx),
     };
     let result = tui::run(ctx).await;
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = fed.await;
         let _ = ing.await;
+        let _ = mig.await;
     })
     .await;
     result

@@ -6,6 +6,7 @@ pub mod federate;
 pub mod browse;
 pub mod demo;
 pub mod ingest;
+pub mod migration;
 pub mod query;
 
 use crate::aggregator::{Aggregator, default_db_path};

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
 
+use crate::migration::MigrationStatus;
 use crate::progress::TaskProgress;
 use crate::query::{DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
 
@@ -57,6 +58,8 @@ pub enum Action {
     Exported(Result<(PathBuf, usize), String>),
     /// A new snapshot of one background task (matched to the known tasks by `task` name).
     Progress(TaskProgress),
+    /// A new status of the background migration scanner (Migration view).
+    Migration(MigrationStatus),
 }
 
 /// A user intent, independent of the key that asked for it (DESIGN.md §7).
@@ -70,7 +73,7 @@ pub enum Command {
     NextTab,
     /// `Shift-Tab`.
     PrevTab,
-    /// `1`–`4`.
+    /// `1`–`5`.
     SelectTab(Tab),
     /// `j` / ↓: next row (continues on the next page).
     Down,
@@ -84,7 +87,7 @@ pub enum Command {
     FirstPage,
     /// `G` / End.
     LastPage,
-    /// `Enter`: drill into the selected row.
+    /// `Enter`: drill into the selected row (Migration view: list the cluster's missing days).
     DrillDown,
     /// `Esc` / Backspace: back up one drill-down level.
     Back,

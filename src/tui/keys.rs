@@ -23,7 +23,7 @@ pub enum Mode {
 pub const KEY_HELP: &[(&str, &str)] = &[
     ("", "Views"),
     ("Tab / S-Tab", "next / previous view"),
-    ("1 2 3 4", "pick a view"),
+    ("1 2 3 4 5", "pick a view"),
     ("", "Move"),
     ("j k ↓ ↑", "row (crosses pages)"),
     ("n p PgDn PgUp", "next / previous page"),
@@ -54,6 +54,7 @@ pub const HELP_NOTES: &[&str] = &[
     "drill: cluster → namespace → controller → pod → container",
     "window: 7d 30d lastweek month 2026-11-01,2026-11-08 (empty = newest 7 days)",
     r#"filter: namespace:"a","b"  cluster!:"dev"  label[team]~:"pay"  a+b  (a|b)"#,
+    "migration (5): Enter lists a cluster's missing and mismatched days",
 ];
 
 /// The command for `key` in `mode`, or `None` when the key does nothing there. Key releases
@@ -108,6 +109,7 @@ fn normal_key(key: KeyEvent) -> Option<Command> {
         KeyCode::Char('2') => Command::SelectTab(Tab::Assets),
         KeyCode::Char('3') => Command::SelectTab(Tab::CloudCosts),
         KeyCode::Char('4') => Command::SelectTab(Tab::Pipeline),
+        KeyCode::Char('5') => Command::SelectTab(Tab::Migration),
         KeyCode::Char('j') | KeyCode::Down => Command::Down,
         KeyCode::Char('k') | KeyCode::Up => Command::Up,
         KeyCode::Char('n') | KeyCode::PageDown => Command::NextPage,

@@ -8,7 +8,8 @@
 //!   [`paging`] the page arithmetic, [`input`] the prompt's line editor, [`keys`] the bindings.
 //! * [`action`] — `Action` (keys, ticks, answers, progress), `Command`, `Effect`.
 //! * [`effect`] — runs an `Effect` against the [`CostSource`] (blocking); [`export`] writes CSV.
-//! * [`view`] — pure rendering `view::draw(frame, &State)`.
+//! * [`view`] — pure rendering `view::draw(frame, &State)`; [`migration`] holds the Migration
+//!   view's state, fed by the background scanner of [`crate::migration`].
 //! * [`runtime`] — the tokio event loop (terminal events, ticks, answers, progress).
 //!
 //! The TUI never sees SQL: it only calls [`CostSource`] and reads [`TaskProgress`] snapshots.
@@ -21,6 +22,7 @@ pub mod format;
 pub mod input;
 pub mod keys;
 pub mod logging;
+pub mod migration;
 pub mod paging;
 pub mod runtime;
 pub mod state;
@@ -51,6 +53,9 @@ pub struct TuiContext {
     pub export_dir: PathBuf,
     /// Clock; `Utc::now` in the binary, a fixed time in tests.
     pub now: fn() -> DateTime<Utc>,
+    /// Status of the background migration scanner ([`crate::migration::run_loop`]) for the
+    /// Migration view; `None` when none runs.
+    pub migration: Option<watch::Receiver<crate::migration::MigrationStatus>>,
 }
 
 /// Run the TUI until the user quits. Takes over the terminal with `ratatui::try_init()` (raw

@@ -14,6 +14,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{mpsc, watch};
 use tokio::time::MissedTickBehavior;
 
+use crate::migration::MigrationStatus;
 use crate::progress::TaskProgress;
 use crate::query::CostSource;
 
@@ -42,6 +43,10 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
         tokio::spawn(forward_progress(receiver, tx.clone()));
     }
     let mut state = State::new(ctx.store_label, ctx.export_dir, ctx.now, tasks);
+    if let Some(receiver) = ctx.migration {
+        state.update(Action::Migration(receiver.borrow().clone()));
+        tokio::spawn(forward_migration(receiver, tx.clone()));
+    }
     let size = terminal.size()?;
     state.update(Action::Resize(size.width, size.height));
     let runner = Runner { source: ctx.source, tx };
@@ -112,6 +117,17 @@ impl Runner {
             // The loop may have ended (quit); then nobody needs the answer.
             let _ = tx.send(message);
         });
+    }
+}
+
+/// Forward every new migration status as [`Action::Migration`] until the scanner or the TUI goes
+/// away.
+async fn forward_migration(mut receiver: watch::Receiver<MigrationStatus>, tx: mpsc::UnboundedSender<Message>) {
+    while receiver.changed().await.is_ok() {
+        let status = receiver.borrow_and_update().clone();
+        if tx.send(Message::Action(Action::Migration(status))).is_err() {
+            return;
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::query::DataKind;
 use super::action::{Action, Command, Effect};
 use super::input::Prompt;
 use super::keys::{Mode, command_for};
+use super::migration::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
 
 /// Ticks per second (the runtime ticks every 250 ms).
@@ -22,7 +23,7 @@ pub const TICKS_PER_SECOND: u64 = 4;
 /// Minimum ticks between two automatic refreshes caused by ingest progress (2 s).
 pub const AUTO_REFRESH_TICKS: u64 = 2 * TICKS_PER_SECOND;
 
-/// The views, in tab order. (The Migration view is not part of this TUI yet, so it has no tab.)
+/// The views, in tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tab {
     /// Kubernetes workload costs.
@@ -33,11 +34,13 @@ pub enum Tab {
     CloudCosts,
     /// Background tasks (federator, ingest).
     Pipeline,
+    /// Thanos → Aggregator migration progress.
+    Migration,
 }
 
 impl Tab {
-    /// Every tab in order (`1`–`4`).
-    pub const ALL: [Tab; 4] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline];
+    /// Every tab in order (`1`–`5`).
+    pub const ALL: [Tab; 5] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline, Tab::Migration];
 
     /// Tab title.
     pub fn title(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Tab {
             Tab::Assets => "Assets",
             Tab::CloudCosts => "Cloud costs",
             Tab::Pipeline => "Pipeline",
+            Tab::Migration => "Migration",
         }
     }
 
@@ -55,7 +59,7 @@ impl Tab {
             Tab::Allocations => Some(DataKind::Allocation),
             Tab::Assets => Some(DataKind::Asset),
             Tab::CloudCosts => Some(DataKind::CloudCost),
-            Tab::Pipeline => None,
+            Tab::Pipeline | Tab::Migration => None,
         }
     }
 
@@ -103,6 +107,8 @@ pub struct State {
     pub failure_selected: usize,
     /// True while an export runs.
     pub exporting: bool,
+    /// The Migration view.
+    pub migration: MigrationView,
     pub(super) next_generation: u64,
     pub(super) ingest_advanced: bool,
     pub(super) last_auto_refresh: Option<u64>,
@@ -125,6 +131,7 @@ impl State {
             size: (80, 24),
             failure_selected: 0,
             exporting: false,
+            migration: MigrationView::default(),
             next_generation: 1,
             ingest_advanced: false,
             last_auto_refresh: None,
@@ -223,6 +230,10 @@ impl State {
                 self.on_progress(p);
                 Vec::new()
             }
+            Action::Migration(status) => {
+                self.migration.apply(status);
+                Vec::new()
+            }
         }
     }
 
@@ -236,6 +247,10 @@ impl State {
             Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
             Command::SelectTab(t) => self.switch_tab(t),
+            Command::Refresh if self.tab == Tab::Migration => {
+                self.migration_command(Command::Refresh);
+                Vec::new()
+            }
             Command::Refresh => {
                 if self.tab == Tab::Pipeline {
                     return Vec::new();
@@ -243,6 +258,10 @@ impl State {
                 self.refresh_active()
             }
             Command::Edit(e) => self.edit(e),
+            other if self.tab == Tab::Migration => {
+                self.migration_command(other);
+                Vec::new()
+            }
             other if self.tab == Tab::Pipeline => {
                 self.pipeline_command(other);
                 Vec::new()

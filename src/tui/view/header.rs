@@ -1,6 +1,7 @@
 //! The header (three lines) and the tab bar. For a cost view: store; window with both dates and
 //! aggregate; idle mode (allocations) or cost metric (cloud costs), drill-down path and filter.
-//! For the Pipeline view: store; the newest day of data per kind; task phases.
+//! For the Pipeline view: store; the newest day of data per kind; task phases. For the Migration
+//! view: store; overall progress and scan times; the progress window and parity.
 
 use chrono::DateTime;
 use ratatui::Frame;
@@ -29,6 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     ]);
     let lines = match state.active_table() {
         Some(t) => vec![first, query_line(t), path_line(t)],
+        None if state.tab == Tab::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
         None => vec![first, data_line(state), tasks_line(state)],
     };
     frame.render_widget(Paragraph::new(lines), area);

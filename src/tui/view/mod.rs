@@ -1,7 +1,7 @@
 //! Rendering: pure functions from [`State`] to a ratatui [`Frame`] (no I/O, no state changes),
 //! so `TestBackend` snapshots are cheap. Layout (DESIGN.md §7): header (store, window,
 //! aggregate, filter, idle / cost metric, drill-down path), tabs, the view (cost table with a
-//! detail pane, or the pipeline), and a status line — or the prompt when one is open — at the
+//! detail pane, the pipeline, or the migration progress), and a status line — or the prompt when one is open — at the
 //! bottom; the `?` help overlays everything.
 //!
 //! Width rules: the detail pane sits right of the table from 100 columns, below it from 40 rows
@@ -10,6 +10,7 @@
 pub mod detail;
 pub mod header;
 pub mod help;
+pub mod migration;
 pub mod pipeline;
 pub mod prompt;
 pub mod status;
@@ -19,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 
-use super::state::State;
+use super::state::{State, Tab};
 
 /// Columns from which the detail pane is shown right of the table.
 pub const DETAIL_SIDE_MIN_WIDTH: u16 = 100;
@@ -67,6 +68,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     header::draw(frame, header_area, state);
     header::draw_tabs(frame, tabs_area, state);
     match state.active_table() {
+        None if state.tab == Tab::Migration => migration::draw(frame, body, state),
         None => pipeline::draw(frame, body, state),
         Some(tab) => match detail_placement(area.width, area.height) {
             DetailPlacement::Side => {

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::progress::{Phase, TaskProgress};
 
 use super::super::format;
-use super::super::state::State;
+use super::super::state::{State, Tab};
 use super::{error_style, label_style, spinner};
 
 /// Status area height in rows.
@@ -41,6 +41,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(Line::from(format::truncate(&tasks, right.width as usize)).right_aligned()), right);
     let hint = if state.active_table().is_some() {
         "?:help  ⏎:drill  esc:back  /:filter  a:aggregate  w:window  s/S:sort  i:idle  c:metric  l:rows  n/p:page  e:export  r:refresh  q:quit"
+    } else if state.tab == Tab::Migration {
+        "?:help  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit"
     } else {
         "?:help  j/k:select failure  1-3:cost views  Tab:next view  q:quit"
     };

@@ -1,0 +1,80 @@
+//! `costscope migration [--format table|json] [--watch] [--cluster-label LABEL] [--map A=B,..]`:
+//! scan the bucket for the Thanos → Aggregator migration and print per-cluster progress, the
+//! per-day strip and parity mismatches (table), or the whole report (JSON). Ingested days come
+//! from the local database's ingest log ([`Aggregator::ingested_days`]).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::aggregator::{Aggregator, default_db_path};
+use crate::cli::{GlobalArgs, MigrationArgs, ReportFormat};
+use crate::migration::{MigrationOptions, Scanner, parse_cluster_map, render::render_table};
+
+/// The scan options the arguments ask for.
+///
+/// Errors: a `--map` entry that is not `THANOS=FOLDER`.
+pub fn options(args: &MigrationArgs) -> Result<MigrationOptions> {
+    Ok(MigrationOptions {
+        cluster_label: args.cluster_label.clone(),
+        cluster_map: parse_cluster_map(args.cluster_map.iter().map(String::as_str)).map_err(|e| eyre!(e))?,
+        parity: !args.no_parity,
+        caught_up_after: Duration::minutes(args.caught_up_after.into()),
+        horizon_days: args.horizon_days.map(i64::from),
+        ..MigrationOptions::default()
+    })
+}
+
+/// Ingested days from the database named by the global options. A database that does not exist
+/// yet holds none; one that cannot be opened (another costscope process may hold it) gives a
+/// warning on stderr and none.
+fn ingested_days(global: &GlobalArgs, identity: &str) -> Result<HashSet<(String, i64)>> {
+    let db = global.db.clone().unwrap_or_else(|| default_db_path(identity));
+    if !db.exists() {
+        eprintln!("note: no database at {} yet: no day counts as ingested (run `costscope ingest`)", db.display());
+        return Ok(HashSet::new());
+    }
+    match Aggregator::open(&db) {
+        Ok(agg) => agg.ingested_days().wrap_err_with(|| format!("reading ingested days from {}", db.display())),
+        Err(e) => {
+            eprintln!("warning: cannot open {}: {e}; no day counts as ingested", db.display());
+            Ok(HashSet::new())
+        }
+    }
+}
+
+/// `costscope migration`: one scan (or one every `--interval` seconds with `--watch`, until
+/// Ctrl-C), printed as a table or JSON on stdout.
+///
+/// Errors: no store file or a bad store config, a bad `--map`, a listing that fails after retries,
+/// or a database error reading the ingest log.
+pub async fn run(global: &GlobalArgs, args: MigrationArgs) -> Result<()> {
+    let store = super::open_store(global)?;
+    let mut scanner = Scanner::new(options(&args)?);
+    let global = Arc::new(global.clone());
+    loop {
+        let (g, identity) = (Arc::clone(&global), store.identity.clone());
+        let ingested = tokio::task::spawn_blocking(move || ingested_days(&g, &identity)).await??;
+        let now = Utc::now();
+        let report = scanner.scan(&*store.inner, &ingested, now).await.wrap_err_with(|| format!("scanning {}", store.description))?;
+        let text = match (args.format, args.watch) {
+            (ReportFormat::Table, _) => format!("{} at {}\n\n{}", store.description, now.format("%Y-%m-%d %H:%M:%S UTC"), render_table(&report, now)),
+            (ReportFormat::Json, false) => serde_json::to_string_pretty(&report)? + "\n",
+            (ReportFormat::Json, true) => serde_json::to_string(&report)? + "\n",
+        };
+        match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+        if !args.watch {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(args.interval.max(1))) => println!(),
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}

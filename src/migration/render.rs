@@ -1,0 +1,144 @@
+//! Text output of `costscope migration --format table`: one row per cluster (Thanos days, backup
+//! days, federated days, ingested days, % done, last write, ETA, phase), an overall row, the
+//! per-day strip (one letter per UTC day, legend below), parity mismatches, Thanos facts and
+//! unreadable files. The cell formatters are public so the TUI shows the same texts.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::report::{ClusterPhase, ClusterReport, DayState, MigrationReport, Progress};
+
+/// `61.9%`, or `—` when nothing is expected.
+pub fn percent_text(p: Option<f64>) -> String {
+    p.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"))
+}
+
+/// A span of seconds in its two largest units: `45s`, `12m`, `3h05m`, `2d04h`.
+pub fn duration_text(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// ETA cell: `done` at 100 %, the time left while files are being written (`3h05m`), else `—`
+/// (stalled, or the missing days have nothing ETL Utils could write).
+pub fn eta_text(p: &Progress) -> String {
+    match (p.phase, p.eta_seconds) {
+        (ClusterPhase::CaughtUp | ClusterPhase::Settling, _) => "done".into(),
+        (ClusterPhase::Migrating, Some(s)) => duration_text(s),
+        _ => "—".into(),
+    }
+}
+
+/// Last-write cell: `12m ago`, or `—` when no migration write was seen.
+pub fn last_write_text(p: &Progress, now: DateTime<Utc>) -> String {
+    p.last_write.map_or_else(|| "—".to_string(), |t| format!("{} ago", duration_text((now - t).num_seconds() as f64)))
+}
+
+/// Thanos-days cell: full days, plus partial days after a `+` (`44+1`).
+pub fn thanos_days_text(c: &ClusterReport) -> String {
+    if c.thanos_partial_days == 0 { c.thanos_full_days.to_string() } else { format!("{}+{}", c.thanos_full_days, c.thanos_partial_days) }
+}
+
+/// The per-day strip: one [`DayState::letter`] per day, oldest first.
+pub fn strip(c: &ClusterReport) -> String {
+    c.days.iter().map(|d| d.state.letter()).collect()
+}
+
+/// `I ingested  M migrated  E empty file  P pending  T Thanos only  . no source`.
+pub fn legend() -> String {
+    DayState::ALL.iter().map(|s| format!("{} {}", s.letter(), s.label())).collect::<Vec<_>>().join("  ")
+}
+
+/// The line above a strip of `days` cells: the first day's label at the left and the last day's
+/// ending over the last cell (only the first when both do not fit).
+pub fn ruler(days: usize, first: &str, last: &str) -> String {
+    let (f, l) = (first.chars().count(), last.chars().count());
+    if days > f + l { format!("{first}{}{last}", " ".repeat(days - f - l)) } else { first.to_string() }
+}
+
+const HEADERS: [&str; 9] = ["CLUSTER", "THANOS", "BACKUP", "FEDERATED", "INGESTED", "DONE", "LAST WRITE", "ETA", "STATE"];
+
+fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; 9] {
+    let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
+    [
+        name.to_string(),
+        c.map(thanos_days_text).unwrap_or_default(),
+        count(|c| c.backup_days),
+        count(|c| c.federated_days),
+        count(|c| c.ingested_days),
+        percent_text(p.percent_done),
+        last_write_text(p, now),
+        eta_text(p),
+        p.phase.label().to_string(),
+    ]
+}
+
+/// The whole text report. `now` is the clock for "ago" (usually [`MigrationReport::generated_at`]).
+pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    let mut rows: Vec<[String; 9]> = vec![HEADERS.map(String::from)];
+    rows.extend(r.clusters.iter().map(|c| row(&c.cluster, Some(c), &c.progress, now)));
+    if r.clusters.len() > 1 {
+        rows.push(row("(all)", None, &r.overall, now));
+    }
+    let widths: Vec<usize> = (0..9).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    for cells in &rows {
+        let line: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == 0 || i >= 6 { format!("{v:<w$}", w = widths[i]) } else { format!("{v:>w$}", w = widths[i]) })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    if r.clusters.is_empty() {
+        out.push_str("\nno Thanos block, ETL backup or federated ETL file found\n");
+        return out;
+    }
+    let (first, last) = (r.first_day.clone().unwrap_or_default(), r.last_day.clone().unwrap_or_default());
+    let days = r.clusters[0].days.len();
+    let _ = write!(out, "\ndays {first} … {last} ({days})");
+    if let Some((a, b)) = &r.progress_window {
+        let _ = write!(out, "; % done is measured over {a} … {b}");
+    }
+    out.push('\n');
+    let name_w = r.clusters.iter().map(|c| c.cluster.chars().count()).max().unwrap_or(0);
+    let _ = writeln!(out, "{:name_w$}  {}", "", ruler(days, &first, &last));
+    for c in &r.clusters {
+        let _ = writeln!(out, "{:<name_w$}  {}", c.cluster, strip(c));
+    }
+    let _ = writeln!(out, "legend: {}", legend());
+    let checked: usize = r.clusters.iter().map(|c| c.parity_checked_days).sum();
+    let _ = writeln!(out, "\nparity: {checked} migrated days checked, {} mismatches (tolerance $0.01)", r.mismatches.len());
+    for m in &r.mismatches {
+        let _ = writeln!(
+            out,
+            "  {} {} {}: backup ${:.4} vs federated ${:.4} (Δ {:+.4})",
+            m.cluster,
+            m.day,
+            m.pipeline,
+            m.backup_total,
+            m.federated_total,
+            m.federated_total - m.backup_total
+        );
+    }
+    let t = &r.thanos;
+    let _ = writeln!(
+        out,
+        "thanos: {} blocks used (label {}); skipped {} partial upload(s), {} deletion-marked, {} without the label",
+        t.blocks_used,
+        t.cluster_label,
+        t.partial_uploads.len(),
+        t.deletion_marked.len(),
+        t.unlabelled.len()
+    );
+    for p in &r.problems {
+        let _ = writeln!(out, "unreadable: {}: {}", p.key, p.error);
+    }
+    out
+}

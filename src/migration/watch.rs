@@ -1,0 +1,84 @@
+//! Rescanning in the background for the TUI: [`run_loop`] scans, publishes a [`MigrationStatus`]
+//! on a `watch` channel, sleeps, and repeats until cancelled, keeping the scanner's read cache so
+//! a rescan of an unchanged bucket costs one listing.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use object_store::ObjectStore;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::{MigrationOptions, MigrationReport, Scanner};
+
+/// Returns the ingested days as `(federated folder, UTC day start in Unix seconds)`. It may block
+/// (the binary queries DuckDB), so [`run_loop`] calls it on a blocking thread.
+pub type IngestedDaysFn = Arc<dyn Fn() -> Result<HashSet<(String, i64)>, String> + Send + Sync>;
+
+/// What the background scanner last published.
+#[derive(Clone, Debug, Default)]
+pub struct MigrationStatus {
+    /// The newest report (kept while a later scan fails).
+    pub report: Option<Arc<MigrationReport>>,
+    /// True while a scan runs.
+    pub scanning: bool,
+    /// Why the last scan failed, or why the ingested days were unavailable for it.
+    pub error: Option<String>,
+    /// When the last scan finished.
+    pub last_scan: Option<DateTime<Utc>>,
+    /// When the next scan starts.
+    pub next_scan: Option<DateTime<Utc>>,
+}
+
+/// Scan `store` every `interval` until `cancel`, publishing each result on `tx`. A failed scan
+/// keeps the previous report and sets [`MigrationStatus::error`]; when `ingested_days` fails the
+/// scan runs with no ingested days and says so in `error`. Returns when cancelled or when every
+/// receiver is gone.
+pub async fn run_loop(
+    store: Arc<dyn ObjectStore>,
+    options: MigrationOptions,
+    ingested_days: IngestedDaysFn,
+    interval: Duration,
+    tx: watch::Sender<MigrationStatus>,
+    cancel: CancellationToken,
+) {
+    let mut scanner = Scanner::new(options);
+    loop {
+        if tx.is_closed() {
+            return;
+        }
+        tx.send_modify(|s| s.scanning = true);
+        let days_fn = Arc::clone(&ingested_days);
+        let days = tokio::task::spawn_blocking(move || days_fn()).await.unwrap_or_else(|e| Err(format!("ingested-days task failed: {e}")));
+        let (ingested, days_error) = match days {
+            Ok(d) => (d, None),
+            Err(e) => (HashSet::new(), Some(format!("ingested days unavailable: {e}"))),
+        };
+        let result = tokio::select! {
+            r = scanner.scan(&*store, &ingested, Utc::now()) => r,
+            _ = cancel.cancelled() => return,
+        };
+        let finished = Utc::now();
+        tx.send_modify(|s| {
+            s.scanning = false;
+            s.last_scan = Some(finished);
+            s.next_scan = chrono::Duration::from_std(interval).ok().map(|d| finished + d);
+            match result {
+                Ok(report) => {
+                    s.report = Some(Arc::new(report));
+                    s.error = days_error;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "migration scan failed");
+                    s.error = Some(e.to_string());
+                }
+            }
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = cancel.cancelled() => return,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! End to end: the real binary in tmux on `shared/buckets/dev` (read-only). Waits for ingest,
+//! pages forward and back, drills into a namespace and back, changes the window, exports CSV and
+//! quits; asserts on the screen text and on the CSV's totals against `dev-truth.json`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+struct Session(String);
+
+impl Session {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.0, k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+    fn type_text(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.0, "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    /// Wait until the screen contains `needle` (60 s at most); return the screen.
+    fn wait_for(&self, needle: &str) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(t.elapsed() < Duration::from_secs(60), "timed out waiting for {needle:?}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+fn dev_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/buckets/dev").canonicalize().unwrap()
+}
+
+#[test]
+fn browse_dev_bucket_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the end-to-end TUI test (scripts/test.sh installs it)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("federated-store.yaml");
+    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_dir().display())).unwrap();
+    let before: Vec<_> = walk(&dev_dir());
+    let name = format!("costscope-e2e-{}", std::process::id());
+    let cmd = format!(
+        "cd {dir} && COSTSCOPE_CACHE_DIR={dir}/cache COSTSCOPE_STATE_DIR={dir}/state {bin} --store {yaml} --read-only; echo EXITED $? > {dir}/exit",
+        dir = tmp.path().display(),
+        bin = env!("CARGO_BIN_EXE_costscope"),
+        yaml = yaml.display()
+    );
+    tmux(&["new-session", "-d", "-s", &name, "-x", "160", "-y", "48", &cmd]);
+    let s = Session(name);
+
+    // Ingest finishes and the default window is the last 7 days of data (data ends 2026-11-21).
+    let screen = s.wait_for("kube-system");
+    assert!(screen.contains("2026-11-14"), "default window starts 7 days before the newest data:\n{screen}");
+    assert!(screen.contains("Allocations by namespace"), "{screen}");
+
+    // Aggregate by pod: many rows, so pages.
+    s.keys(&["a", "C-u"]);
+    s.type_text("pod");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("page 1/");
+    assert!(screen.contains("rows 1–"), "{screen}");
+    s.keys(&["n"]);
+    s.wait_for("page 2/");
+    s.keys(&["p"]);
+    s.wait_for("page 1/");
+
+    // Back to namespaces, drill into the first one (a namespace), then back.
+    s.keys(&["a", "C-u"]);
+    s.type_text("namespace");
+    s.keys(&["Enter"]);
+    s.wait_for("Allocations by namespace");
+    s.keys(&["g", "Enter"]);
+    let screen = s.wait_for("Allocations by controller");
+    assert!(screen.contains("namespace:\""), "drill-down adds a namespace filter:\n{screen}");
+    s.keys(&["Escape"]);
+    s.wait_for("Allocations by namespace");
+
+    // One day window, then export the whole query to CSV.
+    s.keys(&["w", "C-u"]);
+    s.type_text("2026-11-19,2026-11-20");
+    s.keys(&["Enter"]);
+    s.wait_for("2026-11-19");
+    s.keys(&["e"]);
+    let screen = s.wait_for("exported");
+    assert!(screen.contains(".csv"), "{screen}");
+    s.keys(&["q"]);
+    let t = Instant::now();
+    while !tmp.path().join("exit").exists() {
+        assert!(t.elapsed() < Duration::from_secs(10), "the TUI did not exit on q");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(tmp.path().join("exit")).unwrap().trim(), "EXITED 0");
+
+    // The CSV holds every row of the one-day query: Σ workloads = Σ clusters' totalCost, and the
+    // idle rows = Σ idleCost, both from dev-truth.json.
+    let csv = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "csv")).expect("a CSV file");
+    let mut rdr = csv::Reader::from_path(&csv).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let total_col = headers.iter().position(|h| h == "totalCost").expect("totalCost column");
+    let (mut workloads, mut idle) = (0.0, 0.0);
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let v: f64 = rec[total_col].parse().unwrap();
+        if rec[0].contains("__idle__") { idle += v } else { workloads += v }
+    }
+    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dev_dir().join("../dev-truth.json")).unwrap()).unwrap();
+    let (mut want_w, mut want_i) = (0.0, 0.0);
+    for c in truth["clusters"].as_object().unwrap().values() {
+        if let Some(d) = c["federated"]["allocations1d"].get("2026-11-19") {
+            want_w += d["totalCost"].as_f64().unwrap();
+        }
+        if let Some(d) = c["federated"]["assets1d"].get("2026-11-19") {
+            want_i += d["idleCost"].as_f64().unwrap_or(0.0);
+        }
+    }
+    assert!((workloads - want_w).abs() < 1e-6 * want_w, "CSV workloads {workloads} vs truth {want_w}");
+    assert!((idle - want_i).abs() < 1e-6 * want_i, "CSV idle {idle} vs truth {want_i}");
+    assert_eq!(walk(&dev_dir()), before, "read-only: the bucket is unchanged");
+}
+
+fn walk(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let len = p.metadata().unwrap().len();
+                out.push((p, len));
+            }
+        }
+    }
+    out.sort();
+    out
+}
