@@ -275,4 +275,20 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write a bucket of N containers/day × D days, cold-ingest it, and time paginated queries.
+    Ingest {
+        #[arg(long, default_value_t = 60_000)]
+        containers: usize,
+        #[arg(long, default_value_t = 30)]
+        days: usize,
+        /// Query repetitions for p50/p99.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -104,5 +104,22 @@ fn run_bench(b: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
+        BenchCommand::Ingest { containers, days, runs, dir, json } => {
+            let dir = dir.unwrap_or_else(|| costscope::config::cache_dir().join("bench"));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(costscope::bench::ingest::ingest_bench(&dir, containers, days, runs))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("bucket             {} containers/day × {} days, {} files, {:.0} MB (generated in {:.1} s)", r.containers_per_day, r.days, r.files, r.bucket_bytes as f64 / 1e6, r.generate_seconds);
+                println!("cold ingest        {:.1} s, {} rows ({:.0} rows/s)", r.ingest_seconds, r.rows, r.rows_per_second);
+                println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+                for q in &r.queries {
+                    println!("query {:<44} rows {:>7}  first {:>7.1} ms  p50 {:>7.1} ms  p99 {:>7.1} ms", q.name, q.total_rows, q.first_ms, q.p50_ms, q.p99_ms);
+                }
+            }
+            Ok(())
+        }
     }
 }

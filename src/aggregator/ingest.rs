@@ -157,6 +157,9 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
                 return;
             }
             let r = match &item {
+                // Idle is computed from node assets at query time; idle entries some writers
+                // put in sets would count twice, so they are not stored.
+                Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
                 Item::Allocation(_, a) => append_allocation(&mut app, &ctx, a),
                 Item::Asset(k, a) => append_asset(&mut app, &ctx, k, a),
                 Item::CloudCost(k, c) => append_cloud_cost(&mut app, &ctx, k, c),

@@ -27,6 +27,7 @@ pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    totals: query_common::TotalsCache,
 }
 
 /// Errors of the aggregator: DuckDB errors with what was being done.
@@ -59,7 +60,7 @@ impl Aggregator {
         let conn = Connection::open(path).map_err(db)?;
         Self::init(&conn).map_err(db)?;
         let reader = conn.try_clone().map_err(db)?;
-        Ok(Aggregator { path: path.to_path_buf(), writer: Mutex::new(conn), reader: Mutex::new(reader) })
+        Ok(Aggregator { path: path.to_path_buf(), writer: Mutex::new(conn), reader: Mutex::new(reader), totals: Default::default() })
     }
 
     /// An in-memory database (tests, `--read-only` audits without a cache).
@@ -68,7 +69,7 @@ impl Aggregator {
         let conn = Connection::open_in_memory().map_err(db)?;
         Self::init(&conn).map_err(db)?;
         let reader = conn.try_clone().map_err(db)?;
-        Ok(Aggregator { path: PathBuf::from(":memory:"), writer: Mutex::new(conn), reader: Mutex::new(reader) })
+        Ok(Aggregator { path: PathBuf::from(":memory:"), writer: Mutex::new(conn), reader: Mutex::new(reader), totals: Default::default() })
     }
 
     fn init(conn: &Connection) -> duckdb::Result<()> {
@@ -92,7 +93,10 @@ impl Aggregator {
     /// Run `f` with the writer connection.
     pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         let mut c = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut c)
+        let out = f(&mut c);
+        // Any write may change query results: forget cached totals.
+        self.totals.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        out
     }
 
     /// Run `f` with the reader connection.
@@ -116,6 +120,13 @@ impl Aggregator {
         .map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
     }
 
+    /// Write the WAL into the database file (so its size is the stored size).
+    ///
+    /// Errors: a DuckDB failure.
+    pub fn checkpoint(&self) -> Result<(), AggregatorError> {
+        self.with_writer(|c| c.execute_batch("CHECKPOINT")).map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+    }
+
     /// Row counts per table (allocations, assets, cloud_costs, ingest_log).
     pub fn counts(&self) -> Result<[i64; 4], AggregatorError> {
         self.with_reader(|c| {
@@ -136,9 +147,9 @@ fn qerr(e: duckdb::Error) -> QueryError {
 impl CostSource for Aggregator {
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
         self.with_reader(|c| match req.kind {
-            DataKind::Allocation => query_alloc::page(c, req),
-            DataKind::Asset => query_assets::page(c, req),
-            DataKind::CloudCost => query_cloud::page(c, req),
+            DataKind::Allocation => query_alloc::page(c, req, &self.totals),
+            DataKind::Asset => query_assets::page(c, req, &self.totals),
+            DataKind::CloudCost => query_cloud::page(c, req, &self.totals),
         })
     }
 

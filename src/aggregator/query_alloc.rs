@@ -8,7 +8,7 @@
 //! would be compared with a partial workload set); shared idle is spread over rows in proportion to
 //! their CPU, RAM and GPU cost within each cluster, whatever the filter.
 
-use super::query_common::{Columns, base_where, group_select, key_names, lit, run_page, run_series};
+use super::query_common::{Columns, TotalsCache, base_where, group_select, key_names, lit, run_page, run_series};
 use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
@@ -54,8 +54,8 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
     let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
     let by_node = req.idle == IdleMode::SeparateByNode;
     let mut sql = format!(
-        "WITH base AS (SELECT * FROM allocations WHERE {bw} AND name NOT LIKE '%{IDLE}%'),
-        span AS (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),
+        "WITH base AS NOT MATERIALIZED (SELECT * FROM allocations WHERE {bw}),
+        span AS NOT MATERIALIZED (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),
         grpc AS (SELECT {keys}, cluster AS _c,
             sum(cpu_cost) cpu, sum(gpu_cost) gpu, sum(ram_cost) ram, sum(pv_cost) pv, sum(network_cost) net,
             sum(load_balancer_cost) lb, sum(shared_cost) shared, sum(external_cost) ext,
@@ -68,7 +68,7 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
         nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
             FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
         used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_cost + cpu_cost_adjustment) c, sum(ram_cost + ram_cost_adjustment) r, sum(gpu_cost + gpu_cost_adjustment) g
-            FROM allocations WHERE {window} AND node <> '' AND name NOT LIKE '%{IDLE}%' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
+            FROM allocations WHERE {window} AND node <> '' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
         idle AS (SELECT n._c{node_col}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
             n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join})),",
         node_sel = if by_node { "name AS _n," } else { "" },
@@ -134,7 +134,7 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
 const RESULT_SUMS: &str = "sum(cpu) cpu, sum(gpu) gpu, sum(ram) ram, sum(pv) pv, sum(net) net, sum(lb) lb, sum(shared) shared, sum(ext) ext, sum(adj) adj, sum(total) total, sum(req_ch) req_ch, sum(use_ch) use_ch, sum(rreq_bh) rreq_bh, sum(ruse_bh) ruse_bh, sum(cpu_t) cpu_t, sum(ram_t) ram_t";
 
 /// One page of allocations.
-pub fn page(conn: &Connection, req: &QueryRequest) -> Result<Page, QueryError> {
+pub fn page(conn: &Connection, req: &QueryRequest, cache: &TotalsCache) -> Result<Page, QueryError> {
     let (sql, params) = ctes(req)?;
     let cpu_eff = eff("sum(req_ch)", "sum(use_ch)", "sum(\"cpuCost\")");
     let ram_eff = eff("sum(rreq_bh)", "sum(ruse_bh)", "sum(\"ramCost\")");
@@ -145,7 +145,7 @@ pub fn page(conn: &Connection, req: &QueryRequest) -> Result<Page, QueryError> {
          {cpu_eff}, {ram_eff}, sum(\"externalCost\"), sum(\"adjustments\") FROM result, span",
         te = total_eff(&cpu_eff, "sum(cpu_t)", &ram_eff, "sum(ram_t)"),
     );
-    run_page(conn, req, &sql, &params, &totals)
+    run_page(conn, req, &sql, &params, &totals, cache)
 }
 
 /// Daily totalCost of one allocation row (idle rows: none).

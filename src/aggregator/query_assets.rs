@@ -2,7 +2,7 @@
 //! the `assets` table. Node costs are shown before the node discount with the discount (USD) as
 //! its own column; `totalCost` follows OpenCost `TotalCost()` per asset type.
 
-use super::query_common::{Columns, base_where, group_select, run_page, run_series};
+use super::query_common::{Columns, TotalsCache, base_where, group_select, run_page, run_series};
 use crate::query::{Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
@@ -24,10 +24,10 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
 }
 
 /// One page of assets.
-pub fn page(conn: &Connection, req: &QueryRequest) -> Result<Page, QueryError> {
+pub fn page(conn: &Connection, req: &QueryRequest, cache: &TotalsCache) -> Result<Page, QueryError> {
     let (sql, params) = ctes(req)?;
     let totals = "SELECT count(*), sum(\"cpuCost\"), sum(\"gpuCost\"), sum(\"ramCost\"), sum(\"discount\"), sum(\"adjustment\"), sum(\"count\"), sum(\"totalCost\") FROM result";
-    run_page(conn, req, &sql, &params, totals)
+    run_page(conn, req, &sql, &params, totals, cache)
 }
 
 /// Daily totalCost of one asset row.

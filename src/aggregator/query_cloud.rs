@@ -2,7 +2,7 @@
 //! default amortizedNetCost): cost, the Kubernetes share in USD (Σ cost × kubernetesPercent) and
 //! as a ratio, and the item count.
 
-use super::query_common::{Columns, base_where, group_select, run_page, run_series};
+use super::query_common::{Columns, TotalsCache, base_where, group_select, run_page, run_series};
 use crate::model::CostMetricName;
 use crate::query::{Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
@@ -34,11 +34,11 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
 }
 
 /// One page of cloud costs.
-pub fn page(conn: &Connection, req: &QueryRequest) -> Result<Page, QueryError> {
+pub fn page(conn: &Connection, req: &QueryRequest, cache: &TotalsCache) -> Result<Page, QueryError> {
     let (sql, params) = ctes(req)?;
     let totals = "SELECT count(*), sum(\"cost\"), sum(\"kubernetesCost\"),
         CASE WHEN sum(\"cost\") <> 0 THEN sum(\"kubernetesCost\") / sum(\"cost\") ELSE 0.0 END, sum(\"count\") FROM result";
-    run_page(conn, req, &sql, &params, totals)
+    run_page(conn, req, &sql, &params, totals, cache)
 }
 
 /// Daily cost (chosen metric) of one cloud-cost row.

@@ -148,10 +148,14 @@ pub fn order_by(req: &QueryRequest) -> String {
     format!("\"{col}\" {dir} NULLS LAST, name ASC")
 }
 
+/// Row count and totals of whole results, keyed by their SQL and parameters, so paging through a
+/// result runs only the page query. Cleared whenever the database is written.
+pub type TotalsCache = std::sync::Mutex<std::collections::HashMap<String, (usize, Vec<f64>)>>;
+
 /// Run a page query over a `result` CTE that has `name`, `k0..kN` and one column per
 /// [`columns`] id (quoted with the id), plus a totals query `totals_query` (a `SELECT count(*),
 /// <one value per column> FROM ...` over `result`). `ctes` is the full `WITH ...` text.
-pub fn run_page(conn: &Connection, req: &QueryRequest, ctes: &str, params: &[String], totals_query: &str) -> Result<Page, QueryError> {
+pub fn run_page(conn: &Connection, req: &QueryRequest, ctes: &str, params: &[String], totals_query: &str, cache: &TotalsCache) -> Result<Page, QueryError> {
     let cols = columns(req.kind);
     let nkeys = key_names(req).len();
     let select: Vec<String> = std::iter::once("name".to_string())
@@ -179,16 +183,25 @@ pub fn run_page(conn: &Connection, req: &QueryRequest, ctes: &str, params: &[Str
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| QueryError(format!("query failed: {e}")))?;
     let tsql = format!("{ctes} {totals_query}");
-    let (total_rows, totals) = conn
-        .query_row(&tsql, params_from_iter(params.iter()), |r| {
-            let n: i64 = r.get(0)?;
-            let mut values = Vec::with_capacity(cols.len());
-            for i in 0..cols.len() {
-                values.push(r.get::<_, Option<f64>>(1 + i)?.unwrap_or(0.0));
-            }
-            Ok((n as usize, values))
-        })
-        .map_err(|e| QueryError(format!("query failed: {e}")))?;
+    let key = format!("{tsql}\u{0}{params:?}");
+    let cached = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    let (total_rows, totals) = match cached {
+        Some(hit) => hit,
+        None => {
+            let fresh = conn
+                .query_row(&tsql, params_from_iter(params.iter()), |r| {
+                    let n: i64 = r.get(0)?;
+                    let mut values = Vec::with_capacity(cols.len());
+                    for i in 0..cols.len() {
+                        values.push(r.get::<_, Option<f64>>(1 + i)?.unwrap_or(0.0));
+                    }
+                    Ok((n as usize, values))
+                })
+                .map_err(|e| QueryError(format!("query failed: {e}")))?;
+            cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, fresh.clone());
+            fresh
+        }
+    };
     Ok(Page { rows, total_rows, totals: Row { name: "totals".into(), properties: BTreeMap::new(), values: totals }, offset: req.offset, limit: req.limit })
 }
 

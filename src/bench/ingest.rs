@@ -1,0 +1,155 @@
+//! The aggregator benchmark of DESIGN.md §9: a bucket of N containers/day × D days written with our
+//! encoder, a cold ingest into DuckDB (time, database size, peak RSS), then the latency (p50/p99
+//! over `runs`) of paginated queries: by namespace, by controller, by pod with a filter, at offset 0
+//! and at a deep offset.
+
+use super::decode::peak_rss_bytes;
+use crate::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
+use crate::bingen;
+use crate::demo::workload;
+use crate::model::CostMetricName;
+use crate::progress::TaskProgress;
+use crate::query::{CostSource, DataKind, IdleMode, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use chrono::{TimeZone, Utc};
+use color_eyre::eyre::{Result, eyre};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Latency of one query shape, milliseconds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryLatency {
+    pub name: String,
+    pub total_rows: usize,
+    /// The first run: the row count and totals are computed (later runs reuse them, as paging does).
+    pub first_ms: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Results of the ingest benchmark. Seconds, bytes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestBench {
+    pub containers_per_day: usize,
+    pub days: usize,
+    pub files: u64,
+    pub rows: u64,
+    pub bucket_bytes: u64,
+    pub generate_seconds: f64,
+    pub ingest_seconds: f64,
+    pub rows_per_second: f64,
+    pub database_bytes: u64,
+    pub peak_rss_bytes: u64,
+    pub queries: Vec<QueryLatency>,
+}
+
+const DAY0: i64 = 1_792_800_000; // 2026-10-23T00:00:00Z
+
+/// Write the benchmark bucket under `dir` (skipped when already there with the same shape).
+fn generate(dir: &Path, containers: usize, days: usize) -> Result<u64> {
+    let marker = dir.join(format!(".bench-{containers}x{days}"));
+    let mut bytes = 0u64;
+    if marker.exists() {
+        return Ok(std::fs::read_to_string(&marker)?.trim().parse().unwrap_or(0));
+    }
+    for d in 0..days {
+        let start = DAY0 + d as i64 * 86_400;
+        let set = workload::allocation_set("bench-cluster", containers, start, 1000 + d as u64);
+        let data = bingen::encode_allocation_set(&set);
+        let p = dir.join(format!("federated/bench-cluster/etl/bingen/allocations/1d/{start}-{}", start + 86_400));
+        std::fs::create_dir_all(p.parent().expect("parent"))?;
+        std::fs::write(&p, &data)?;
+        bytes += data.len() as u64;
+    }
+    std::fs::write(&marker, bytes.to_string())?;
+    Ok(bytes)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Run the benchmark: generate (or reuse) the bucket in `dir`, ingest into a fresh database there,
+/// then time each query shape `runs` times.
+///
+/// Errors: I/O, ingest or query failures.
+pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usize) -> Result<IngestBench> {
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let bucket_bytes = generate(dir, containers, days)?;
+    let generate_seconds = t.elapsed().as_secs_f64();
+    let db = dir.join("bench.duckdb");
+    let _ = std::fs::remove_file(&db);
+    let _ = std::fs::remove_file(dir.join("bench.duckdb.wal"));
+    let agg = Arc::new(Aggregator::open(&db)?);
+    let store: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?);
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let t = Instant::now();
+    let report = ingest_once(agg.clone(), store, &IngestOptions::default(), &tx).await?;
+    let ingest_seconds = t.elapsed().as_secs_f64();
+    if let Some(f) = report.failures.first() {
+        return Err(eyre!("ingest failed on {}: {}", f.key, f.reason));
+    }
+    agg.checkpoint()?;
+    let database_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let window = Window::new(Utc.timestamp_opt(DAY0, 0).single().expect("valid"), Utc.timestamp_opt(DAY0 + days as i64 * 86_400, 0).single().expect("valid"))?;
+    let base = |aggregate: &str, filter: &str| -> Result<QueryRequest> {
+        Ok(QueryRequest {
+            kind: DataKind::Allocation,
+            window,
+            aggregate: parse_aggregate(aggregate, DataKind::Allocation)?,
+            filter: parse_filter(filter, DataKind::Allocation).map_err(|e| eyre!("{e}"))?,
+            idle: IdleMode::Hide,
+            sort: Sort::default_for(DataKind::Allocation),
+            offset: 0,
+            limit: 50,
+            cost_metric: CostMetricName::AmortizedNetCost,
+        })
+    };
+    let mut shapes = vec![
+        ("namespace, offset 0".to_string(), base("namespace", "")?),
+        ("controller, offset 0".to_string(), base("controller", "")?),
+        ("pod, namespace filter, offset 0".to_string(), base("pod", "namespace:\"checkout\"")?),
+    ];
+    let deep = agg.query(&base("pod", "namespace:\"checkout\"")?)?.total_rows.saturating_sub(50);
+    let mut deep_req = base("pod", "namespace:\"checkout\"")?;
+    deep_req.offset = deep;
+    shapes.push((format!("pod, namespace filter, offset {deep}"), deep_req));
+    let mut deep_ctl = base("controller", "")?;
+    deep_ctl.offset = agg.query(&deep_ctl)?.total_rows.saturating_sub(50);
+    shapes.push((format!("controller, offset {}", deep_ctl.offset), deep_ctl));
+    let mut queries = Vec::new();
+    for (name, req) in shapes {
+        let mut ms = Vec::with_capacity(runs);
+        let mut total_rows = 0;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            let p = agg.query(&req)?;
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+            total_rows = p.total_rows;
+        }
+        let first_ms = ms[0];
+        ms.sort_by(|a, b| a.total_cmp(b));
+        queries.push(QueryLatency { name, total_rows, first_ms, p50_ms: percentile(&ms, 0.5), p99_ms: percentile(&ms, 0.99) });
+    }
+    Ok(IngestBench {
+        containers_per_day: containers,
+        days,
+        files: report.files,
+        rows: report.rows,
+        bucket_bytes,
+        generate_seconds,
+        ingest_seconds,
+        rows_per_second: report.rows as f64 / ingest_seconds.max(1e-9),
+        database_bytes,
+        peak_rss_bytes: peak_rss_bytes(),
+        queries,
+    })
+}
