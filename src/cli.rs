@@ -40,7 +40,9 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Decode one bingen ETL file and print it as JSON or a summary (like Kubecost's bingentojson).
-    #[command(after_help = "Examples:\n  costscope inspect 1793404800-1793491200 --type AllocationSet\n  costscope inspect federated/c1/etl/bingen/assets/1d/1793404800-1793491200 --format json")]
+    #[command(
+        after_help = "Examples:\n  costscope inspect 1793404800-1793491200 --type AllocationSet\n  costscope inspect federated/c1/etl/bingen/assets/1d/1793404800-1793491200 --format json"
+    )]
     Inspect(InspectArgs),
     /// Benchmarks (release build recommended).
     #[command(subcommand)]
@@ -53,13 +55,19 @@ pub enum Command {
     #[command(after_help = "Examples:\n  costscope ingest --once\n  costscope ingest --watch --store federated-store.yaml")]
     Ingest(IngestArgs),
     /// Allocation costs, aggregated and paginated like Kubecost's /model/allocation.
-    #[command(after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv")]
+    #[command(
+        after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv"
+    )]
     Allocation(QueryArgs),
     /// Asset costs (nodes, disks, load balancers, ...), like Kubecost's /model/assets.
-    #[command(after_help = "Examples:\n  costscope assets --aggregate type\n  costscope assets --aggregate cluster,type --filter 'assetType:\"Node\"' --format json")]
+    #[command(
+        after_help = "Examples:\n  costscope assets --aggregate type\n  costscope assets --aggregate cluster,type --filter 'assetType:\"Node\"' --format json"
+    )]
     Assets(QueryArgs),
     /// Cloud costs from the billing integration, like Kubecost's /model/cloudCost.
-    #[command(after_help = "Examples:\n  costscope cloudcost --aggregate service\n  costscope cloudcost --aggregate accountID,service --cost-metric netCost")]
+    #[command(
+        after_help = "Examples:\n  costscope cloudcost --aggregate service\n  costscope cloudcost --aggregate accountID,service --cost-metric netCost"
+    )]
     Cloudcost(QueryArgs),
     /// Inventory of the bucket: clusters, pipelines, resolutions, windows, empty files, Thanos
     /// blocks, and layouts costscope does not read.
@@ -67,11 +75,15 @@ pub enum Command {
     Bucket(BucketArgs),
     /// Merge every cluster's ETL files per window into federated/combined/ (what Kubecost 1.x's
     /// Federator did). With --read-only the output goes to a local directory instead.
-    #[command(after_help = "Examples:\n  costscope federate --once --dry-run\n  costscope federate --once --clusters prod,staging --cutoff 2026-11-01\n  costscope federate --once --read-only --out ./combined\n  costscope federate            # a pass every 10 minutes until Ctrl-C")]
+    #[command(
+        after_help = "Examples:\n  costscope federate --once --dry-run\n  costscope federate --once --clusters prod,staging --cutoff 2026-11-01\n  costscope federate --once --read-only --out ./combined\n  costscope federate            # a pass every 10 minutes until Ctrl-C"
+    )]
     Federate(FederateArgs),
     /// Thanos → Aggregator migration progress: per cluster and UTC day, which of the Thanos blocks,
     /// the ETL backup and the federated tree hold the day; % done, ETA, parity of migrated days.
-    #[command(after_help = "Examples:\n  costscope migration\n  costscope migration --format json > migration.json\n  costscope migration --watch --interval 120\n  costscope migration --cluster-label cluster --map prod=prod-us-east-1,stage=staging-eu-west-1")]
+    #[command(
+        after_help = "Examples:\n  costscope migration\n  costscope migration --format json > migration.json\n  costscope migration --watch --interval 120\n  costscope migration --cluster-label cluster --map prod=prod-us-east-1,stage=staging-eu-west-1"
+    )]
     Migration(MigrationArgs),
 }
 

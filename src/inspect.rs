@@ -37,8 +37,18 @@ struct Totals {
     saw_allocations: bool,
 }
 
-const ALLOCATION_TOTALS: [&str; 10] =
-    ["totalCost", "cpuCost", "gpuCost", "ramCost", "pvCost", "networkCost", "loadBalancerCost", "sharedCost", "externalCost", "adjustments"];
+const ALLOCATION_TOTALS: [&str; 10] = [
+    "totalCost",
+    "cpuCost",
+    "gpuCost",
+    "ramCost",
+    "pvCost",
+    "networkCost",
+    "loadBalancerCost",
+    "sharedCost",
+    "externalCost",
+    "adjustments",
+];
 
 impl Totals {
     fn add(&mut self, item: &Item) {
@@ -84,7 +94,12 @@ pub fn summarize(data: &[u8], kind: RootKind) -> Result<Summary, DecodeError> {
     let mut t = Totals::default();
     let d = bingen::decode_streaming(data, kind, &mut |item| t.add(&item))?;
     let mut codec_versions = BTreeMap::new();
-    for (name, f) in [("allocation", Family::Allocation), ("assets", Family::Assets), ("cloudcost", Family::CloudCost), ("window", Family::Default)] {
+    for (name, f) in [
+        ("allocation", Family::Allocation),
+        ("assets", Family::Assets),
+        ("cloudcost", Family::CloudCost),
+        ("window", Family::Default),
+    ] {
         let v = d.versions.of(f);
         if !v.is_empty() {
             codec_versions.insert(name, v);

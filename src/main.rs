@@ -4,8 +4,8 @@ use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use costscope::bingen::{self, RootKind};
 use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat};
-use costscope::inspect;
 use costscope::commands;
+use costscope::inspect;
 use costscope::query::DataKind;
 use std::io::Write;
 
@@ -49,7 +49,11 @@ fn run_inspect(global: &costscope::cli::GlobalArgs, args: InspectArgs) -> Result
     // it could fault, which is the documented hazard of memory maps. Files we inspect are ETL
     // outputs that are written once and never changed in place.
     let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
-    let map = if empty { None } else { Some(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.wrap_err_with(|| format!("mapping {key}"))?) };
+    let map = if empty {
+        None
+    } else {
+        Some(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.wrap_err_with(|| format!("mapping {key}"))?)
+    };
     let data: &[u8] = map.as_deref().unwrap_or(&[]);
     print_inspect(&key, data, &args)
 }
@@ -96,7 +100,10 @@ fn run_bench(b: BenchCommand) -> Result<()> {
                 println!("allocations        {}", r.allocations);
                 println!("file size          {:.1} MB", r.file_bytes as f64 / 1e6);
                 println!("encode             {:.3} s", r.encode_seconds);
-                println!("decode (best of {runs}) {:.3} s = {:.0} allocations/s, {:.1} MB/s, {:.2} µs/allocation", r.decode_seconds, r.allocations_per_second, r.megabytes_per_second, r.micros_per_allocation);
+                println!(
+                    "decode (best of {runs}) {:.3} s = {:.0} allocations/s, {:.1} MB/s, {:.2} µs/allocation",
+                    r.decode_seconds, r.allocations_per_second, r.megabytes_per_second, r.micros_per_allocation
+                );
                 println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
                 if let (Some(s), Some(aps)) = (r.inspect_process_seconds, r.inspect_allocations_per_second) {
                     println!("inspect process    {s:.3} s = {aps:.0} allocations/s (whole `inspect --format summary`)");
@@ -104,19 +111,38 @@ fn run_bench(b: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
-        BenchCommand::Ingest { containers, days, runs, dir, json } => {
+        BenchCommand::Ingest {
+            containers,
+            days,
+            runs,
+            dir,
+            json,
+        } => {
             let dir = dir.unwrap_or_else(|| costscope::config::cache_dir().join("bench"));
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let r = rt.block_on(costscope::bench::ingest::ingest_bench(&dir, containers, days, runs))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("bucket             {} containers/day × {} days, {} files, {:.0} MB (generated in {:.1} s)", r.containers_per_day, r.days, r.files, r.bucket_bytes as f64 / 1e6, r.generate_seconds);
-                println!("cold ingest        {:.1} s, {} rows ({:.0} rows/s)", r.ingest_seconds, r.rows, r.rows_per_second);
+                println!(
+                    "bucket             {} containers/day × {} days, {} files, {:.0} MB (generated in {:.1} s)",
+                    r.containers_per_day,
+                    r.days,
+                    r.files,
+                    r.bucket_bytes as f64 / 1e6,
+                    r.generate_seconds
+                );
+                println!(
+                    "cold ingest        {:.1} s, {} rows ({:.0} rows/s)",
+                    r.ingest_seconds, r.rows, r.rows_per_second
+                );
                 println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
                 println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
                 for q in &r.queries {
-                    println!("query {:<44} rows {:>7}  first {:>7.1} ms  p50 {:>7.1} ms  p99 {:>7.1} ms", q.name, q.total_rows, q.first_ms, q.p50_ms, q.p99_ms);
+                    println!(
+                        "query {:<44} rows {:>7}  first {:>7.1} ms  p50 {:>7.1} ms  p99 {:>7.1} ms",
+                        q.name, q.total_rows, q.first_ms, q.p50_ms, q.p99_ms
+                    );
                 }
             }
             Ok(())

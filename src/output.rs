@@ -40,13 +40,27 @@ pub fn bytes(v: f64) -> String {
         x /= 1024.0;
         i += 1;
     }
-    if i == 0 { format!("{x:.0} B") } else { format!("{x:.1} {}", units[i]) }
+    if i == 0 {
+        format!("{x:.0} B")
+    } else {
+        format!("{x:.1} {}", units[i])
+    }
 }
 
 /// The table columns shown on the command line for `kind` (the main ones; JSON/CSV have all).
 pub fn table_columns(kind: DataKind) -> Vec<&'static Column> {
     let main: &[&str] = match kind {
-        DataKind::Allocation => &["cpuCost", "gpuCost", "ramCost", "pvCost", "networkCost", "loadBalancerCost", "sharedCost", "totalEfficiency", "totalCost"],
+        DataKind::Allocation => &[
+            "cpuCost",
+            "gpuCost",
+            "ramCost",
+            "pvCost",
+            "networkCost",
+            "loadBalancerCost",
+            "sharedCost",
+            "totalEfficiency",
+            "totalCost",
+        ],
         DataKind::Asset => &["count", "cpuCost", "gpuCost", "ramCost", "adjustment", "totalCost"],
         DataKind::CloudCost => &["count", "cost", "kubernetesCost", "kubernetesPercent"],
     };
@@ -56,14 +70,31 @@ pub fn table_columns(kind: DataKind) -> Vec<&'static Column> {
 /// Aligned text table with a totals line and a paging line.
 pub fn table(kind: DataKind, page: &Page, window: &Window) -> String {
     let cols = table_columns(kind);
-    let idx: Vec<usize> = cols.iter().map(|c| columns(kind).iter().position(|x| x.id == c.id).unwrap_or(0)).collect();
+    let idx: Vec<usize> = cols
+        .iter()
+        .map(|c| columns(kind).iter().position(|x| x.id == c.id).unwrap_or(0))
+        .collect();
     let mut lines: Vec<Vec<String>> = Vec::new();
-    lines.push(std::iter::once("NAME".to_string()).chain(cols.iter().map(|c| c.title.to_uppercase())).collect());
+    lines.push(
+        std::iter::once("NAME".to_string())
+            .chain(cols.iter().map(|c| c.title.to_uppercase()))
+            .collect(),
+    );
     for r in &page.rows {
-        lines.push(std::iter::once(r.name.clone()).chain(cols.iter().zip(&idx).map(|(c, &i)| cell(r.values[i], c.unit))).collect());
+        lines.push(
+            std::iter::once(r.name.clone())
+                .chain(cols.iter().zip(&idx).map(|(c, &i)| cell(r.values[i], c.unit)))
+                .collect(),
+        );
     }
-    lines.push(std::iter::once("TOTAL".to_string()).chain(cols.iter().zip(&idx).map(|(c, &i)| cell(page.totals.values[i], c.unit))).collect());
-    let widths: Vec<usize> = (0..lines[0].len()).map(|j| lines.iter().map(|l| l[j].chars().count()).max().unwrap_or(0)).collect();
+    lines.push(
+        std::iter::once("TOTAL".to_string())
+            .chain(cols.iter().zip(&idx).map(|(c, &i)| cell(page.totals.values[i], c.unit)))
+            .collect(),
+    );
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|j| lines.iter().map(|l| l[j].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     let n = lines.len();
     for (li, l) in lines.iter().enumerate() {
@@ -93,7 +124,11 @@ pub fn table(kind: DataKind, page: &Page, window: &Window) -> String {
 }
 
 fn values_object(kind: DataKind, values: &[f64]) -> Map<String, Value> {
-    columns(kind).iter().zip(values).map(|(c, v)| (c.id.to_string(), json!(v))).collect()
+    columns(kind)
+        .iter()
+        .zip(values)
+        .map(|(c, v)| (c.id.to_string(), json!(v)))
+        .collect()
 }
 
 /// Kubecost-shaped JSON for a page.
@@ -122,7 +157,10 @@ pub fn json(kind: DataKind, page: &Page, window: &Window) -> Value {
 /// CSV: a header (`name`, aggregate keys, every column id), one line per row.
 pub fn csv(kind: DataKind, page: &Page, keys: &[String]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header: Vec<&str> = std::iter::once("name").chain(keys.iter().map(|k| k.as_str())).chain(columns(kind).iter().map(|c| c.id)).collect();
+    let header: Vec<&str> = std::iter::once("name")
+        .chain(keys.iter().map(|k| k.as_str()))
+        .chain(columns(kind).iter().map(|c| c.id))
+        .collect();
     w.write_record(&header)?;
     for r in &page.rows {
         let mut rec: Vec<String> = vec![r.name.clone()];

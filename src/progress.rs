@@ -62,10 +62,17 @@ pub struct TaskProgress {
 impl TaskProgress {
     /// A fresh idle snapshot for `task`.
     pub fn new(task: &'static str) -> TaskProgress {
-        TaskProgress { task, ..Default::default() }
+        TaskProgress {
+            task,
+            ..Default::default()
+        }
     }
     /// Fraction done in 0..=1 (1 when there is nothing to do).
     pub fn fraction(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { (self.done as f64 / self.total as f64).min(1.0) }
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.done as f64 / self.total as f64).min(1.0)
+        }
     }
 }

@@ -6,9 +6,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::model::CostMetricName;
 use costscope::progress::TaskProgress;
-use costscope::query::{
-    CostSource, DataKind, IdleMode, Page, QueryRequest, Sort, Window, columns, parse_aggregate, parse_filter,
-};
+use costscope::query::{CostSource, DataKind, IdleMode, Page, QueryRequest, Sort, Window, columns, parse_aggregate, parse_filter};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use serde_json::Value;
@@ -32,7 +30,9 @@ fn ingest(dir: &Path) -> (Arc<Aggregator>, costscope::aggregator::IngestReport) 
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap());
     let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
-    let r = rt().block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    let r = rt()
+        .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
+        .unwrap();
     (agg, r)
 }
 
@@ -41,13 +41,23 @@ fn dev() -> &'static Aggregator {
     static A: OnceLock<Arc<Aggregator>> = OnceLock::new();
     A.get_or_init(|| {
         let (agg, r) = ingest(&dev_dir());
-        assert!(r.failures.is_empty(), "{} failures, first: {:?}", r.failures.len(), r.failures.first());
+        assert!(
+            r.failures.is_empty(),
+            "{} failures, first: {:?}",
+            r.failures.len(),
+            r.failures.first()
+        );
         agg
     })
 }
 
 fn day(d: &str) -> i64 {
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp()
 }
 
 fn window(start: i64, end: i64) -> Window {
@@ -79,7 +89,12 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn ingest_reads_every_federated_file() {
     let t = truth();
-    let expected = t["files"].as_array().unwrap().iter().filter(|f| f["key"].as_str().unwrap().starts_with("federated/")).count();
+    let expected = t["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["key"].as_str().unwrap().starts_with("federated/"))
+        .count();
     let counts = dev().counts().unwrap();
     assert_eq!(counts[3] as usize, expected, "ingest_log rows = federated files");
     assert!(counts[0] > 0 && counts[1] > 0 && counts[2] > 0);
@@ -90,14 +105,29 @@ fn per_cluster_per_day_allocation_totals_match_truth() {
     let mut checked = 0;
     for (cluster, c) in truth()["clusters"].as_object().unwrap() {
         for (d, v) in c["federated"]["allocations1d"].as_object().unwrap() {
-            let r = req(DataKind::Allocation, window(day(d), day(d) + 86_400), "cluster", &format!("cluster:\"{cluster}\""), IdleMode::Hide);
+            let r = req(
+                DataKind::Allocation,
+                window(day(d), day(d) + 86_400),
+                "cluster",
+                &format!("cluster:\"{cluster}\""),
+                IdleMode::Hide,
+            );
             let page = dev().query(&r).unwrap();
             if v["empty"].as_bool().unwrap() {
                 assert_eq!(page.total_rows, 0, "{cluster} {d} is an empty set");
                 continue;
             }
             assert_eq!(page.total_rows, 1);
-            for (col, key) in [("totalCost", "totalCost"), ("cpuCost", "cpuCost"), ("ramCost", "ramCost"), ("gpuCost", "gpuCost"), ("pvCost", "pvCost"), ("networkCost", "networkCost"), ("loadBalancerCost", "loadBalancerCost"), ("adjustments", "adjustments")] {
+            for (col, key) in [
+                ("totalCost", "totalCost"),
+                ("cpuCost", "cpuCost"),
+                ("ramCost", "ramCost"),
+                ("gpuCost", "gpuCost"),
+                ("pvCost", "pvCost"),
+                ("networkCost", "networkCost"),
+                ("loadBalancerCost", "loadBalancerCost"),
+                ("adjustments", "adjustments"),
+            ] {
                 let got = val(DataKind::Allocation, &page, 0, col);
                 let want = v[key].as_f64().unwrap();
                 assert!(close(got, want), "{cluster} {d} {col}: {got} vs {want}");
@@ -111,7 +141,13 @@ fn per_cluster_per_day_allocation_totals_match_truth() {
 #[test]
 fn per_namespace_totals_over_all_days_match_truth() {
     for (cluster, c) in truth()["clusters"].as_object().unwrap() {
-        let r = req(DataKind::Allocation, window(day("2026-10-01"), day("2026-11-21")), "namespace", &format!("cluster:\"{cluster}\""), IdleMode::Hide);
+        let r = req(
+            DataKind::Allocation,
+            window(day("2026-10-01"), day("2026-11-21")),
+            "namespace",
+            &format!("cluster:\"{cluster}\""),
+            IdleMode::Hide,
+        );
         let page = dev().query(&r).unwrap();
         let want = c["federated"]["namespaceTotalCost1d"].as_object().unwrap();
         assert_eq!(page.total_rows, want.len(), "{cluster} namespaces");
@@ -130,12 +166,46 @@ fn node_totals_and_separate_idle_match_truth() {
                 continue;
             }
             let w = window(day(d), day(d) + 86_400);
-            let nodes = dev().query(&req(DataKind::Asset, w, "type", &format!("cluster:\"{cluster}\"+assetType:\"Node\""), IdleMode::Hide)).unwrap();
-            assert!(close(val(DataKind::Asset, &nodes, 0, "totalCost"), v["nodeTotalCost"].as_f64().unwrap()), "{cluster} {d} nodes");
-            let all = dev().query(&req(DataKind::Asset, w, "cluster", &format!("cluster:\"{cluster}\""), IdleMode::Hide)).unwrap();
-            assert!(close(val(DataKind::Asset, &all, 0, "totalCost"), v["totalCost"].as_f64().unwrap()), "{cluster} {d} assets");
-            let alloc = dev().query(&req(DataKind::Allocation, w, "cluster", &format!("cluster:\"{cluster}\""), IdleMode::SeparateByCluster)).unwrap();
-            let idle = alloc.rows.iter().position(|r| r.name == format!("{cluster}/__idle__")).expect("an idle row");
+            let nodes = dev()
+                .query(&req(
+                    DataKind::Asset,
+                    w,
+                    "type",
+                    &format!("cluster:\"{cluster}\"+assetType:\"Node\""),
+                    IdleMode::Hide,
+                ))
+                .unwrap();
+            assert!(
+                close(val(DataKind::Asset, &nodes, 0, "totalCost"), v["nodeTotalCost"].as_f64().unwrap()),
+                "{cluster} {d} nodes"
+            );
+            let all = dev()
+                .query(&req(
+                    DataKind::Asset,
+                    w,
+                    "cluster",
+                    &format!("cluster:\"{cluster}\""),
+                    IdleMode::Hide,
+                ))
+                .unwrap();
+            assert!(
+                close(val(DataKind::Asset, &all, 0, "totalCost"), v["totalCost"].as_f64().unwrap()),
+                "{cluster} {d} assets"
+            );
+            let alloc = dev()
+                .query(&req(
+                    DataKind::Allocation,
+                    w,
+                    "cluster",
+                    &format!("cluster:\"{cluster}\""),
+                    IdleMode::SeparateByCluster,
+                ))
+                .unwrap();
+            let idle = alloc
+                .rows
+                .iter()
+                .position(|r| r.name == format!("{cluster}/__idle__"))
+                .expect("an idle row");
             let idle_cost = val(DataKind::Allocation, &alloc, idle, "totalCost");
             assert!(close(idle_cost, v["idleCost"].as_f64().unwrap()), "{cluster} {d} idle {idle_cost}");
         }
@@ -146,7 +216,9 @@ fn node_totals_and_separate_idle_match_truth() {
 fn shared_idle_keeps_the_cluster_total() {
     let w = window(day("2026-11-19"), day("2026-11-20"));
     let f = "cluster:\"prod-us-east-1\"";
-    let sep = dev().query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::SeparateByCluster)).unwrap();
+    let sep = dev()
+        .query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::SeparateByCluster))
+        .unwrap();
     let share = dev().query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::Share)).unwrap();
     let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
     assert!(close(t(&sep), t(&share)), "{} vs {}", t(&sep), t(&share));
@@ -167,9 +239,17 @@ fn cloud_costs_per_service_match_truth_for_every_metric() {
             for (i, row) in page.rows.iter().enumerate() {
                 let s = &services[&row.name];
                 let name = m.json_name();
-                assert!(close(val(DataKind::CloudCost, &page, i, "cost"), s[name].as_f64().unwrap()), "{d} {} {name}", row.name);
+                assert!(
+                    close(val(DataKind::CloudCost, &page, i, "cost"), s[name].as_f64().unwrap()),
+                    "{d} {} {name}",
+                    row.name
+                );
                 let k = s[format!("{name}Kubernetes")].as_f64().unwrap();
-                assert!(close(val(DataKind::CloudCost, &page, i, "kubernetesCost"), k), "{d} {} {name} k8s", row.name);
+                assert!(
+                    close(val(DataKind::CloudCost, &page, i, "kubernetesCost"), k),
+                    "{d} {} {name} k8s",
+                    row.name
+                );
             }
         }
     }
@@ -194,7 +274,10 @@ fn pages_concatenate_to_the_whole_result_for_every_sort() {
                 assert_eq!(p.total_rows, all.total_rows, "stable totalRows");
                 // DuckDB sums in parallel, so totals may differ in the last bits between runs.
                 for (a, b) in p.totals.values.iter().zip(&all.totals.values) {
-                    assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0), "totals are of the whole result: {a} vs {b}");
+                    assert!(
+                        (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+                        "totals are of the whole result: {a} vs {b}"
+                    );
                 }
                 names.extend(p.rows.iter().map(|x| x.name.clone()));
                 r.offset += 211;
@@ -213,9 +296,19 @@ fn pages_concatenate_to_the_whole_result_for_every_sort() {
 fn filters_and_multi_aggregation_work_on_real_data() {
     let w = window(day("2026-11-14"), day("2026-11-21"));
     let all = dev().query(&req(DataKind::Allocation, w, "namespace", "", IdleMode::Hide)).unwrap();
-    let without = dev().query(&req(DataKind::Allocation, w, "namespace", "namespace!:\"kube-system\"", IdleMode::Hide)).unwrap();
+    let without = dev()
+        .query(&req(
+            DataKind::Allocation,
+            w,
+            "namespace",
+            "namespace!:\"kube-system\"",
+            IdleMode::Hide,
+        ))
+        .unwrap();
     assert_eq!(without.total_rows + 1, all.total_rows);
-    let multi = dev().query(&req(DataKind::Allocation, w, "cluster,namespace", "", IdleMode::Hide)).unwrap();
+    let multi = dev()
+        .query(&req(DataKind::Allocation, w, "cluster,namespace", "", IdleMode::Hide))
+        .unwrap();
     assert!(multi.rows.iter().all(|r| r.name.contains('/') && r.properties.len() == 2));
     let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
     assert!(close(t(&multi), t(&all)));
@@ -239,14 +332,28 @@ fn corrupt_file_is_logged_and_skipped_and_a_fixed_file_reingests_alone() {
     std::fs::write(dst.join(key), &good).unwrap();
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dst).unwrap());
     let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
-    let r2 = rt().block_on(ingest_once(agg.clone(), store.clone(), &IngestOptions::default(), &tx)).unwrap();
+    let r2 = rt()
+        .block_on(ingest_once(agg.clone(), store.clone(), &IngestOptions::default(), &tx))
+        .unwrap();
     assert_eq!(r2.ingested, 1, "only the repaired file");
-    let want = truth()["clusters"]["prod-us-east-1"]["federated"]["allocations1d"]["2026-11-19"]["totalCost"].as_f64().unwrap();
+    let want = truth()["clusters"]["prod-us-east-1"]["federated"]["allocations1d"]["2026-11-19"]["totalCost"]
+        .as_f64()
+        .unwrap();
     let got = agg.query(&q).unwrap().totals.get(DataKind::Allocation, "totalCost").unwrap();
     assert!(close(got, want));
-    let r3 = rt().block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
-    assert_eq!((r3.ingested, r3.unchanged as usize), (0, r3.files as usize), "a second pass changes nothing");
-    assert_eq!(agg.counts().unwrap(), dev().counts().unwrap(), "same rows as a clean ingest: no duplicates");
+    let r3 = rt()
+        .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
+        .unwrap();
+    assert_eq!(
+        (r3.ingested, r3.unchanged as usize),
+        (0, r3.files as usize),
+        "a second pass changes nothing"
+    );
+    assert_eq!(
+        agg.counts().unwrap(),
+        dev().counts().unwrap(),
+        "same rows as a clean ingest: no duplicates"
+    );
 }
 
 fn copy_dir(src: &Path, dst: &Path) {

@@ -27,7 +27,11 @@ fn normalise(v: Value) -> Value {
                     Value::Array(list) => {
                         let mut o = Map::new();
                         for e in list {
-                            let k = format!("cluster={}:name={}", e["key"]["cluster"].as_str().unwrap(), e["key"]["name"].as_str().unwrap());
+                            let k = format!(
+                                "cluster={}:name={}",
+                                e["key"]["cluster"].as_str().unwrap(),
+                                e["key"]["name"].as_str().unwrap()
+                            );
                             o.insert(k, normalise(e["value"].clone()));
                         }
                         Value::Object(o)
@@ -92,7 +96,10 @@ fn migrate_v22(v: &mut Value) {
                 if m.contains_key("name") {
                     m.remove("gpuRequestAverage");
                     m.remove("gpuUsageAverage");
-                    m.insert("gpuAllocation".into(), serde_json::json!({"gpuRequestAverage": req, "gpuUsageAverage": usage}));
+                    m.insert(
+                        "gpuAllocation".into(),
+                        serde_json::json!({"gpuRequestAverage": req, "gpuUsageAverage": usage}),
+                    );
                 }
             }
             m.values_mut().for_each(migrate_v22);
@@ -177,7 +184,12 @@ fn every_fixture_reencodes_byte_for_byte_at_its_own_versions() {
         let bytes = std::fs::read(&path).unwrap();
         let d = bingen::decode(&bytes, common::root_kind_of(&rel)).unwrap();
         let again = bingen::encode(&d.root, d.versions.as_versions());
-        assert!(again == bytes, "{generation}/{rel}: re-encoded {} bytes differ from the {} original bytes", again.len(), bytes.len());
+        assert!(
+            again == bytes,
+            "{generation}/{rel}: re-encoded {} bytes differ from the {} original bytes",
+            again.len(),
+            bytes.len()
+        );
     }
 }
 
@@ -210,7 +222,13 @@ fn v22_gpu_fields_migrate_to_gpu_allocation() {
 
 #[test]
 fn window_time_zones_decode_to_the_right_instants() {
-    let win = |name: &str| match bingen::decode(&std::fs::read(common::codec_fixtures().join("v24/misc").join(name)).unwrap(), RootKind::Window).unwrap().root {
+    let win = |name: &str| match bingen::decode(
+        &std::fs::read(common::codec_fixtures().join("v24/misc").join(name)).unwrap(),
+        RootKind::Window,
+    )
+    .unwrap()
+    .root
+    {
         Root::Window(w) => w,
         _ => unreachable!(),
     };

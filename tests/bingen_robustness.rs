@@ -12,7 +12,11 @@ fn every_truncation_of_every_fixture_is_an_error() {
         let kind = common::root_kind_of(&rel);
         for len in 0..bytes.len() {
             let r = bingen::decode(&bytes[..len], kind);
-            assert!(r.is_err(), "{generation}/{rel} cut to {len} of {} bytes decoded without error", bytes.len());
+            assert!(
+                r.is_err(),
+                "{generation}/{rel} cut to {len} of {} bytes decoded without error",
+                bytes.len()
+            );
         }
     }
 }
@@ -23,7 +27,10 @@ fn truncation_error_names_struct_and_offset() {
     let bytes = std::fs::read(p).unwrap();
     let err = bingen::decode(&bytes[..bytes.len() - 3], RootKind::AllocationSet).unwrap_err();
     assert!(err.offset <= bytes.len() - 3 && err.offset > 0x129, "{err}");
-    assert_eq!(err.structure, "AllocationSet", "the cut falls in the set's trailing warnings/errors: {err}");
+    assert_eq!(
+        err.structure, "AllocationSet",
+        "the cut falls in the set's trailing warnings/errors: {err}"
+    );
     assert!(err.to_string().contains("byte offset"), "{err}");
 }
 
@@ -100,7 +107,10 @@ fn unknown_asset_type_is_a_clear_error() {
     let mut bad = bytes.clone();
     bad[at + 9..at + 13].copy_from_slice(b"Nope");
     let err = bingen::decode(&bad, RootKind::AssetSet).unwrap_err();
-    assert!(err.message.contains("unknown asset type") && err.message.contains("opencost.Nope"), "{err}");
+    assert!(
+        err.message.contains("unknown asset type") && err.message.contains("opencost.Nope"),
+        "{err}"
+    );
     assert!(err.message.contains("known: Any, Cloud"), "{err}");
 }
 
@@ -123,11 +133,16 @@ fn gzip_wrapped_files_decode_like_plain_ones() {
 fn cloud_cost_v1_reads_four_metrics() {
     let p = common::codec_fixtures().join("v24/federated/cluster-one/etl/bingen/cloudcosts/1d/1730678400-1730764800");
     let d = bingen::decode(&std::fs::read(p).unwrap(), RootKind::CloudCostSet).unwrap();
-    let v1 = Versions { cloudcost: 1, ..Versions::CURRENT };
+    let v1 = Versions {
+        cloudcost: 1,
+        ..Versions::CURRENT
+    };
     let old = bingen::encode(&d.root, v1);
     let back = bingen::decode(&old, RootKind::CloudCostSet).unwrap();
     assert_eq!(back.versions.max(bingen::Family::CloudCost), Some(1));
-    let (Root::CloudCostSet(a), Root::CloudCostSet(b)) = (&d.root, &back.root) else { unreachable!() };
+    let (Root::CloudCostSet(a), Root::CloudCostSet(b)) = (&d.root, &back.root) else {
+        unreachable!()
+    };
     assert_eq!(a.len(), b.len());
     for ((_, x), (_, y)) in a.cloud_costs.as_ref().unwrap().iter().zip(b.cloud_costs.as_ref().unwrap().iter()) {
         let (x, y) = (x.as_ref().unwrap(), y.as_ref().unwrap());
@@ -142,7 +157,12 @@ fn cloud_cost_v1_reads_four_metrics() {
 fn empty_sets_have_the_sizes_opencost_writes() {
     use costscope::model::{AllocationSet, AssetSet, Window};
     let w = Window::utc(1_793_404_800, 1_793_491_200);
-    let v22 = Versions { allocation: 22, assets: 21, cloudcost: 3, window: 17 };
+    let v22 = Versions {
+        allocation: 22,
+        assets: 21,
+        cloudcost: 3,
+        window: 17,
+    };
     assert_eq!(bingen::encode(&Root::AllocationSet(AllocationSet::empty(w)), v22).len(), 77);
     assert_eq!(bingen::encode(&Root::AssetSet(AssetSet::empty(w)), v22).len(), 68);
 }

@@ -20,7 +20,12 @@ fn days(v: &Value) -> &serde_json::Map<String, Value> {
 
 /// Everything the inventory of dev must show, checked against the truth file.
 fn check_dev_inventory(inv: &Inventory, t: &Value) {
-    let clusters: Vec<String> = days(&t["clusters"]).keys().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let clusters: Vec<String> = days(&t["clusters"])
+        .keys()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     assert_eq!(inv.clusters, clusters);
     assert_eq!(inv.clusters, ["dev-ap-south-1", "prod-us-east-1", "staging-eu-west-1"]);
     assert_eq!(inv.total_objects, t["totals"]["files"].as_u64().unwrap());
@@ -29,7 +34,12 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
     assert!(inv.foreign.is_empty());
 
     // Per cluster × pipeline × resolution: the same keys as the truth, with the listed sizes.
-    let sizes: BTreeMap<&str, u64> = t["files"].as_array().unwrap().iter().map(|f| (f["key"].as_str().unwrap(), f["size"].as_u64().unwrap())).collect();
+    let sizes: BTreeMap<&str, u64> = t["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["key"].as_str().unwrap(), f["size"].as_u64().unwrap()))
+        .collect();
     for c in &clusters {
         let fed = &t["clusters"][c.as_str()]["federated"];
         for (field, pipeline, res) in [
@@ -40,7 +50,9 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
         ] {
             let want: Vec<&str> = days(&fed[field]).values().map(|d| d["key"].as_str().unwrap()).collect();
             let got = inv.series(&Source::Federated(c.clone()), pipeline, res);
-            let got_keys: Vec<&str> = got.map(|s| s.files.iter().map(|f| f.object.key.as_str()).collect()).unwrap_or_default();
+            let got_keys: Vec<&str> = got
+                .map(|s| s.files.iter().map(|f| f.object.key.as_str()).collect())
+                .unwrap_or_default();
             let mut want_sorted = want.clone();
             want_sorted.sort();
             let mut got_sorted = got_keys.clone();
@@ -52,8 +64,11 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
             }
             // Empty files are exactly the truth's `empty: true` days.
             if field.ends_with("1d") {
-                let want_empty: Vec<&str> =
-                    days(&fed[field]).values().filter(|d| d["empty"] == true).map(|d| d["key"].as_str().unwrap()).collect();
+                let want_empty: Vec<&str> = days(&fed[field])
+                    .values()
+                    .filter(|d| d["empty"] == true)
+                    .map(|d| d["key"].as_str().unwrap())
+                    .collect();
                 let got_empty: Vec<&str> = got.iter().flat_map(|s| s.empty_files()).map(|f| f.object.key.as_str()).collect();
                 assert_eq!(got_empty, want_empty, "{c} {field} empty files");
             }
@@ -66,13 +81,21 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
     let staging = Source::Federated("staging-eu-west-1".into());
     for (pipeline, size) in [(Pipeline::Allocations, 77), (Pipeline::Assets, 68)] {
         let s = inv.series(&staging, pipeline, Resolution::DAY).unwrap();
-        let empty: Vec<(String, u64)> =
-            s.empty_files().map(|f| (costscope::bucket::report::window_label(f.start, Resolution::DAY), f.object.size)).collect();
+        let empty: Vec<(String, u64)> = s
+            .empty_files()
+            .map(|f| (costscope::bucket::report::window_label(f.start, Resolution::DAY), f.object.size))
+            .collect();
         assert_eq!(empty, [("2026-11-11".to_string(), size), ("2026-11-12".to_string(), size)]);
     }
 
     // Cloud costs (one cluster) and the ETL backup.
-    let cc = inv.series(&Source::Federated(t["cloudCosts"]["cluster"].as_str().unwrap().into()), Pipeline::CloudCosts, Resolution::DAY).unwrap();
+    let cc = inv
+        .series(
+            &Source::Federated(t["cloudCosts"]["cluster"].as_str().unwrap().into()),
+            Pipeline::CloudCosts,
+            Resolution::DAY,
+        )
+        .unwrap();
     assert_eq!(cc.files.len(), days(&t["cloudCosts"]["days"]).len());
     for (field, pipeline) in [("allocations1d", Pipeline::Allocations), ("assets1d", Pipeline::Assets)] {
         let s = inv.series(&Source::Backup, pipeline, Resolution::DAY).unwrap();
@@ -84,18 +107,40 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
     assert_eq!(inv.complete_blocks().count(), blocks.len());
     assert_eq!(inv.complete_blocks().count(), 200);
     let partial: Vec<&str> = inv.partial_blocks().map(|b| b.ulid.as_str()).collect();
-    let want_partial: Vec<&str> = t["thanos"]["partialUploads"].as_array().unwrap().iter().map(|p| p["ulid"].as_str().unwrap()).collect();
+    let want_partial: Vec<&str> = t["thanos"]["partialUploads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ulid"].as_str().unwrap())
+        .collect();
     assert_eq!(partial, want_partial);
-    assert_eq!(inv.complete_blocks().filter(|b| b.deletion_marked).count(), t["thanos"]["deletionMarked"].as_array().unwrap().len());
+    assert_eq!(
+        inv.complete_blocks().filter(|b| b.deletion_marked).count(),
+        t["thanos"]["deletionMarked"].as_array().unwrap().len()
+    );
 
     // The printed forms.
     let summary = summarize(inv);
     assert_eq!(summary.rows.len(), 11, "9 federated series + 2 backup series");
     let table = render_table(&summary);
-    let staging_line = table.lines().find(|l| l.starts_with("staging-eu-west-1  allocations  1d")).expect("staging row");
-    assert!(staging_line.contains("2026-10-31") && staging_line.contains("2026-11-20"), "{staging_line}");
-    assert!(table.contains("Thanos: 200 block(s) (16 deletion-marked), 1 partial upload(s)"), "{table}");
-    assert!(summary.notes.iter().any(|n| n.contains("staging-eu-west-1 allocations 1d: 2 empty file(s)") && n.contains("2026-11-11, 2026-11-12")));
+    let staging_line = table
+        .lines()
+        .find(|l| l.starts_with("staging-eu-west-1  allocations  1d"))
+        .expect("staging row");
+    assert!(
+        staging_line.contains("2026-10-31") && staging_line.contains("2026-11-20"),
+        "{staging_line}"
+    );
+    assert!(
+        table.contains("Thanos: 200 block(s) (16 deletion-marked), 1 partial upload(s)"),
+        "{table}"
+    );
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.contains("staging-eu-west-1 allocations 1d: 2 empty file(s)") && n.contains("2026-11-11, 2026-11-12"))
+    );
     let json: Value = serde_json::to_value(&summary).unwrap();
     assert_eq!(json["thanos"]["blocks"], 200);
 }
@@ -136,7 +181,10 @@ async fn layouts_we_do_not_read_are_reported() {
     );
     assert_eq!(inv.unknown.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["random.txt"]);
     let notes = summarize(&inv).notes.join("\n");
-    assert!(notes.contains("federated/cluster1/1h/: 2 object(s) of JSON files in the newer Kubecost 3.x layout"), "{notes}");
+    assert!(
+        notes.contains("federated/cluster1/1h/: 2 object(s) of JSON files in the newer Kubecost 3.x layout"),
+        "{notes}"
+    );
     assert!(notes.contains("does not read these"), "{notes}");
     assert!(notes.contains("kubemodel"), "{notes}");
     assert!(notes.contains("no decoder for the networkinsights pipeline"), "{notes}");
@@ -147,7 +195,9 @@ async fn layouts_we_do_not_read_are_reported() {
 /// The same inventory through S3 (moto), after uploading the dev files under a fresh prefix.
 #[tokio::test]
 async fn dev_bucket_inventory_on_s3_moto() {
-    let Some(store) = dev_bucket::dev_on_s3("inventory").await else { return };
+    let Some(store) = dev_bucket::dev_on_s3("inventory").await else {
+        return;
+    };
     let inv = bucket::scan(&*store.inner).await.expect("scan S3");
     check_dev_inventory(&inv, &truth());
 }

@@ -37,10 +37,18 @@ fn allocation_summary_totals_match_the_fixture_json() {
     assert!(text.contains("codec:    allocation 24, window 18"), "{text}");
     // cpuCost: sum of the five allocations' cpuCost in the fixture JSON.
     let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(common::codec_fixtures().join("v24/json/federated/cluster-one/etl/bingen/allocations/1d/1730678400-1730764800.json")).unwrap(),
+        &std::fs::read_to_string(
+            common::codec_fixtures().join("v24/json/federated/cluster-one/etl/bingen/allocations/1d/1730678400-1730764800.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
-    let cpu: f64 = json["allocations"].as_object().unwrap().values().map(|a| a["allocation"]["cpuCost"].as_f64().unwrap()).sum();
+    let cpu: f64 = json["allocations"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|a| a["allocation"]["cpuCost"].as_f64().unwrap())
+        .sum();
     let line = text.lines().find(|l| l.starts_with("cpuCost")).unwrap();
     let shown: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!((shown - cpu).abs() < 1e-6, "{shown} vs {cpu}");
@@ -64,7 +72,12 @@ fn json_output_has_kubecost_field_names_and_total_cost() {
 #[test]
 fn misc_roots_need_a_type_and_decode_with_one() {
     let p = common::codec_fixtures().join("v24/misc/assetsetrange.bin");
-    costscope().arg("inspect").arg(&p).assert().failure().stderr(predicate::str::contains("pass --type"));
+    costscope()
+        .arg("inspect")
+        .arg(&p)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("pass --type"));
     costscope()
         .args(["inspect", "--type", "assetsetrange"])
         .arg(&p)
@@ -94,5 +107,10 @@ fn corrupt_file_reports_path_struct_and_offset() {
 fn global_options_are_accepted_before_or_after_the_subcommand() {
     let p = common::codec_fixtures().join("v24/federated/cluster-one/etl/bingen/assets/1h/1730725200-1730728800");
     costscope().args(["--read-only", "inspect"]).arg(&p).assert().success();
-    costscope().arg("inspect").arg(&p).args(["--read-only", "--db", "/tmp/x.duckdb"]).assert().success();
+    costscope()
+        .arg("inspect")
+        .arg(&p)
+        .args(["--read-only", "--db", "/tmp/x.duckdb"])
+        .assert()
+        .success();
 }

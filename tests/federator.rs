@@ -41,7 +41,9 @@ async fn run(f: &Fixture, opts: &FederateOptions) -> (FederateReport, TaskProgre
 }
 
 fn combined_path(root: &Path, cluster_key: &str) -> PathBuf {
-    let KeyKind::Federated { file, .. } = parse_key(cluster_key) else { panic!("{cluster_key} is not a federated key") };
+    let KeyKind::Federated { file, .. } = parse_key(cluster_key) else {
+        panic!("{cluster_key} is not a federated key")
+    };
     root.join(costscope::bucket::keys::format_combined(&file))
 }
 
@@ -50,7 +52,9 @@ fn expected(t: &Value, field: &str) -> BTreeMap<String, (u64, f64)> {
     let mut out: BTreeMap<String, (u64, f64)> = BTreeMap::new();
     for (_, c) in t["clusters"].as_object().unwrap() {
         for (_, d) in c["federated"][field].as_object().unwrap() {
-            let KeyKind::Federated { file, .. } = parse_key(d["key"].as_str().unwrap()) else { panic!() };
+            let KeyKind::Federated { file, .. } = parse_key(d["key"].as_str().unwrap()) else {
+                panic!()
+            };
             let e = out.entry(costscope::bucket::keys::format_combined(&file)).or_default();
             e.0 += d["count"].as_u64().unwrap();
             e.1 += d["totalCost"].as_f64().unwrap();
@@ -72,11 +76,19 @@ async fn federating_dev_matches_truth_and_reruns_are_incremental() {
     assert_eq!(report.windows.len(), DEV_WINDOWS);
     assert_eq!(report.written, DEV_WINDOWS, "{:?}", report.notes);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!((last.phase, last.done, last.total), (Phase::Done, DEV_WINDOWS as u64, DEV_WINDOWS as u64));
+    assert_eq!(
+        (last.phase, last.done, last.total),
+        (Phase::Done, DEV_WINDOWS as u64, DEV_WINDOWS as u64)
+    );
     assert_eq!(last.rows, report.items);
 
     // (b) every combined allocations/assets window (1d and 1h) holds Σ of the clusters' counts and costs.
-    for (field, is_alloc) in [("allocations1d", true), ("assets1d", false), ("allocations1h", true), ("assets1h", false)] {
+    for (field, is_alloc) in [
+        ("allocations1d", true),
+        ("assets1d", false),
+        ("allocations1h", true),
+        ("assets1h", false),
+    ] {
         let want = expected(&t, field);
         assert!(!want.is_empty());
         for (key, (count, total)) in want {
@@ -96,30 +108,45 @@ async fn federating_dev_matches_truth_and_reruns_are_incremental() {
     }
     // Cloud costs: one cluster, so the combined set has the truth's count per day.
     for (_, d) in t["cloudCosts"]["days"].as_object().unwrap() {
-        let s: CloudCostSet = bingen::decode_cloud_cost_set(&std::fs::read(combined_path(&f.dir, d["key"].as_str().unwrap())).unwrap()).unwrap();
+        let s: CloudCostSet =
+            bingen::decode_cloud_cost_set(&std::fs::read(combined_path(&f.dir, d["key"].as_str().unwrap())).unwrap()).unwrap();
         assert_eq!(s.len() as u64, d["count"].as_u64().unwrap());
         assert_eq!(&*s.integration, t["cloudCosts"]["integration"].as_str().unwrap());
     }
 
     // (c) OpenCost's reference decoder reads our output.
-    let sample = t["clusters"]["staging-eu-west-1"]["federated"]["allocations1d"]["2026-11-11"]["key"].as_str().unwrap();
-    let assets = t["clusters"]["prod-us-east-1"]["federated"]["assets1d"]["2026-11-20"]["key"].as_str().unwrap();
+    let sample = t["clusters"]["staging-eu-west-1"]["federated"]["allocations1d"]["2026-11-11"]["key"]
+        .as_str()
+        .unwrap();
+    let assets = t["clusters"]["prod-us-east-1"]["federated"]["assets1d"]["2026-11-20"]["key"]
+        .as_str()
+        .unwrap();
     reference_decoder_reads(&combined_path(&f.dir, sample));
     reference_decoder_reads(&combined_path(&f.dir, assets));
 
     // (d) a second pass reads and writes nothing.
     let before = snapshot(&f.dir);
     let (again, _) = run(&f, &FederateOptions::default()).await;
-    assert_eq!((again.written, again.unchanged, again.bytes_read, again.bytes_written), (0, DEV_WINDOWS, 0, 0));
+    assert_eq!(
+        (again.written, again.unchanged, again.bytes_read, again.bytes_written),
+        (0, DEV_WINDOWS, 0, 0)
+    );
     assert_eq!(snapshot(&f.dir), before, "an unchanged pass must not touch the bucket");
 
     // (e) rewriting one cluster's file re-federates exactly that window.
-    let src_key = t["clusters"]["staging-eu-west-1"]["federated"]["allocations1d"]["2026-11-05"]["key"].as_str().unwrap();
+    let src_key = t["clusters"]["staging-eu-west-1"]["federated"]["allocations1d"]["2026-11-05"]["key"]
+        .as_str()
+        .unwrap();
     let mut set: AllocationSet = bingen::decode_allocation_set(&std::fs::read(f.dir.join(src_key)).unwrap()).unwrap();
     set.warnings.get_or_insert_with(Vec::new).push("re-run by the test".into());
     std::fs::write(f.dir.join(src_key), bingen::encode_allocation_set(&set)).unwrap();
     let (third, _) = run(&f, &FederateOptions::default()).await;
-    let written: Vec<&str> = third.windows.iter().filter(|w| w.action == Action::Written).map(|w| w.key.as_str()).collect();
+    let written: Vec<&str> = third
+        .windows
+        .iter()
+        .filter(|w| w.action == Action::Written)
+        .map(|w| w.key.as_str())
+        .collect();
     let out = combined_path(&f.dir, src_key);
     assert_eq!(written, [out.strip_prefix(&f.dir).unwrap().to_str().unwrap()]);
     assert_eq!(third.unchanged, DEV_WINDOWS - 1);
@@ -134,7 +161,10 @@ fn reference_decoder_reads(file: &Path) {
         Ok(out) => {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success(), "bingen_ref.py {} failed: {stderr}", file.display());
-            assert!(String::from_utf8_lossy(&out.stdout).contains("\"__type\""), "no JSON from bingen_ref.py");
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("\"__type\""),
+                "no JSON from bingen_ref.py"
+            );
         }
     }
 }
@@ -143,7 +173,10 @@ fn reference_decoder_reads(file: &Path) {
 async fn read_only_writes_only_to_the_local_directory() {
     let f = fixture();
     let out = f._tmp.path().join("out");
-    let opts = FederateOptions { output: Output::LocalDir(out.clone()), ..Default::default() };
+    let opts = FederateOptions {
+        output: Output::LocalDir(out.clone()),
+        ..Default::default()
+    };
     let before = snapshot(&f.dir);
     let (report, _) = run(&f, &opts).await;
     assert_eq!(snapshot(&f.dir), before, "read-only mode must not write to the bucket");
@@ -162,13 +195,29 @@ async fn read_only_writes_only_to_the_local_directory() {
 async fn dry_run_writes_nothing_anywhere() {
     let f = fixture();
     let before = snapshot(&f.dir);
-    let (report, _) = run(&f, &FederateOptions { dry_run: true, ..Default::default() }).await;
+    let (report, _) = run(
+        &f,
+        &FederateOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!((report.would_write, report.written, report.bytes_read), (DEV_WINDOWS, 0, 0));
-    assert!(report.windows.iter().all(|w| w.action == Action::WouldWrite && w.key.starts_with("federated/combined/etl/bingen/")));
+    assert!(
+        report
+            .windows
+            .iter()
+            .all(|w| w.action == Action::WouldWrite && w.key.starts_with("federated/combined/etl/bingen/"))
+    );
     assert_eq!(snapshot(&f.dir), before);
 
     let out = f._tmp.path().join("never-created");
-    let opts = FederateOptions { dry_run: true, output: Output::LocalDir(out.clone()), ..Default::default() };
+    let opts = FederateOptions {
+        dry_run: true,
+        output: Output::LocalDir(out.clone()),
+        ..Default::default()
+    };
     let (report, _) = run(&f, &opts).await;
     assert_eq!(report.would_write, DEV_WINDOWS);
     assert!(!out.exists(), "a dry run must not create the output directory");
@@ -195,7 +244,11 @@ async fn a_corrupt_cluster_file_is_reported_and_the_window_still_federated() {
     let set = bingen::decode_allocation_set(&std::fs::read(out).unwrap()).unwrap();
     let others: u64 = ["staging-eu-west-1", "dev-ap-south-1"]
         .iter()
-        .map(|c| t["clusters"][*c]["federated"]["allocations1d"]["2026-11-15"]["count"].as_u64().unwrap())
+        .map(|c| {
+            t["clusters"][*c]["federated"]["allocations1d"]["2026-11-15"]["count"]
+                .as_u64()
+                .unwrap()
+        })
         .sum();
     assert_eq!(set.len() as u64, others);
     assert!(set.iter().all(|a| !a.name.starts_with("prod-us-east-1/")));
@@ -217,7 +270,11 @@ async fn an_empty_merge_never_replaces_a_non_empty_combined_file() {
     let (start, end) = window_of(key);
     let out = combined_path(&f.dir, key);
     let kept = std::fs::read(&out).unwrap();
-    let empty = CloudCostSet { cloud_costs: Some(Default::default()), window: Window::utc(start, end), ..Default::default() };
+    let empty = CloudCostSet {
+        cloud_costs: Some(Default::default()),
+        window: Window::utc(start, end),
+        ..Default::default()
+    };
     std::fs::write(f.dir.join(key), bingen::encode_cloud_cost_set(&empty)).unwrap();
 
     let (report, _) = run(&f, &FederateOptions::default()).await;
@@ -244,9 +301,17 @@ async fn allow_list_and_cutoff_limit_the_windows() {
     for w in &report.windows {
         assert!(w.start >= cutoff);
         assert_eq!(w.sources, 1);
-        let set = bingen::decode(&std::fs::read(f.dir.join(&w.key)).unwrap(), parse_key(&w.key).etl_file().unwrap().pipeline.root_kind().unwrap()).unwrap();
+        let set = bingen::decode(
+            &std::fs::read(f.dir.join(&w.key)).unwrap(),
+            parse_key(&w.key).etl_file().unwrap().pipeline.root_kind().unwrap(),
+        )
+        .unwrap();
         let json = serde_json::to_string(&set.root).unwrap();
-        assert!(!json.contains("prod-us-east-1") && !json.contains("staging-eu-west-1"), "{}: other clusters leaked in", w.key);
+        assert!(
+            !json.contains("prod-us-east-1") && !json.contains("staging-eu-west-1"),
+            "{}: other clusters leaked in",
+            w.key
+        );
     }
 }
 
@@ -254,14 +319,23 @@ async fn allow_list_and_cutoff_limit_the_windows() {
 /// second pass incremental.
 #[tokio::test]
 async fn read_only_federation_on_s3_moto() {
-    let Some(store) = dev_bucket::dev_on_s3("federate").await else { return };
+    let Some(store) = dev_bucket::dev_on_s3("federate").await else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
-    let opts = FederateOptions { output: Output::LocalDir(out.path().to_path_buf()), ..Default::default() };
+    let opts = FederateOptions {
+        output: Output::LocalDir(out.path().to_path_buf()),
+        ..Default::default()
+    };
     let before = dev_bucket::listing(&*store.inner).await;
     let (tx, _rx) = watch::channel(TaskProgress::new(federator::TASK));
-    let report = federator::run_once(store.inner.clone(), &opts, tx.clone()).await.expect("pass on S3");
+    let report = federator::run_once(store.inner.clone(), &opts, tx.clone())
+        .await
+        .expect("pass on S3");
     assert_eq!((report.written, report.failures.len()), (DEV_WINDOWS, 0));
-    let again = federator::run_once(store.inner.clone(), &opts, tx).await.expect("second pass on S3");
+    let again = federator::run_once(store.inner.clone(), &opts, tx)
+        .await
+        .expect("second pass on S3");
     assert_eq!((again.written, again.unchanged), (0, DEV_WINDOWS));
     assert_eq!(dev_bucket::listing(&*store.inner).await, before, "the S3 bucket must not change");
     assert_eq!(snapshot(out.path()).len(), DEV_WINDOWS + 1);

@@ -21,8 +21,7 @@ use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// Azurite's documented development-account key (public; the same in every Azurite install).
-const AZURITE_KEY: &str =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const AZURITE_KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 fn server(var: &str) -> Option<String> {
     match std::env::var(var) {
@@ -43,10 +42,7 @@ fn bucket() -> String {
 
 /// A prefix no other run or test uses, so reruns against a long-lived server never collide.
 fn unique(tag: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     format!("costscope-test/{tag}-{}-{nanos}", std::process::id())
 }
 
@@ -62,14 +58,8 @@ fn store_from_yaml(dir: &Path, yaml: &str) -> (StoreConfig, Store) {
 async fn round_trip(store: &dyn ObjectStore) {
     let a = ObjPath::from("federated/cluster-a/etl/bingen/allocations/1d/1700000000-1700086400");
     let b = ObjPath::from("federated/cluster-b/etl/bingen/assets/1d/1700000000-1700086400");
-    store
-        .put(&a, PutPayload::from_static(b"alloc-bytes"))
-        .await
-        .expect("put a");
-    store
-        .put(&b, PutPayload::from_static(b"asset-bytes!"))
-        .await
-        .expect("put b");
+    store.put(&a, PutPayload::from_static(b"alloc-bytes")).await.expect("put a");
+    store.put(&b, PutPayload::from_static(b"asset-bytes!")).await.expect("put b");
     read_back(store, &a, b"alloc-bytes").await;
     read_back(store, &b, b"asset-bytes!").await;
 
@@ -86,23 +76,13 @@ async fn round_trip(store: &dyn ObjectStore) {
         .list_with_delimiter(Some(&ObjPath::from("federated")))
         .await
         .expect("list_with_delimiter");
-    let mut dirs: Vec<String> = listing
-        .common_prefixes
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let mut dirs: Vec<String> = listing.common_prefixes.iter().map(|p| p.to_string()).collect();
     dirs.sort();
     assert_eq!(dirs, vec!["federated/cluster-a", "federated/cluster-b"]);
 }
 
 async fn read_back(store: &dyn ObjectStore, key: &ObjPath, want: &[u8]) {
-    let got = store
-        .get(key)
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    let got = store.get(key).await.expect("get").bytes().await.expect("body");
     assert_eq!(&got[..], want);
     let meta = store.head(key).await.expect("head");
     assert_eq!(meta.size, want.len() as u64);
@@ -114,24 +94,14 @@ async fn read_back(store: &dyn ObjectStore, key: &ObjPath, want: &[u8]) {
 async fn filesystem_store_round_trip_with_relative_dir_and_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("bucket")).unwrap();
-    let (_, store) = store_from_yaml(
-        tmp.path(),
-        "type: filesystem\nconfig:\n  directory: bucket\nprefix: kubecost/\n",
-    );
+    let (_, store) = store_from_yaml(tmp.path(), "type: filesystem\nconfig:\n  directory: bucket\nprefix: kubecost/\n");
     assert_eq!(
         store.identity,
-        format!(
-            "file://{}/bucket/kubecost",
-            std::fs::canonicalize(tmp.path()).unwrap().display()
-        )
+        format!("file://{}/bucket/kubecost", std::fs::canonicalize(tmp.path()).unwrap().display())
     );
     round_trip(store.inner.as_ref()).await;
     // The prefix is a real directory under the configured one.
-    assert!(
-        tmp.path()
-            .join("bucket/kubecost/federated/cluster-a")
-            .is_dir()
-    );
+    assert!(tmp.path().join("bucket/kubecost/federated/cluster-a").is_dir());
 }
 
 #[tokio::test]
@@ -160,34 +130,18 @@ async fn s3_moto_round_trip_with_prefix() {
     );
     let (cfg, store) = store_from_yaml(tmp.path(), &yaml);
     assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
-    assert_eq!(
-        store.identity,
-        format!("s3+http://{host}/{}/{prefix}", bucket())
-    );
+    assert_eq!(store.identity, format!("s3+http://{host}/{}/{prefix}", bucket()));
     round_trip(store.inner.as_ref()).await;
 
     // The same bucket without the prefix sees the objects under it.
-    let (_, bare) = store_from_yaml(
-        tmp.path(),
-        &yaml.replace(&format!("prefix: {prefix}\n"), ""),
-    );
+    let (_, bare) = store_from_yaml(tmp.path(), &yaml.replace(&format!("prefix: {prefix}\n"), ""));
     let key = ObjPath::from(format!(
         "{prefix}/federated/cluster-a/etl/bingen/allocations/1d/1700000000-1700086400"
     ));
-    assert_eq!(
-        bare.inner
-            .head(&key)
-            .await
-            .expect("head via bare store")
-            .size,
-        11
-    );
+    assert_eq!(bare.inner.head(&key).await.expect("head via bare store").size, 11);
 
     // Wrong keys are rejected by the server (signature check), proving the keys are used.
-    let (_, bad) = store_from_yaml(
-        tmp.path(),
-        &yaml.replace("secret_key: testing", "secret_key: wrong-secret"),
-    );
+    let (_, bad) = store_from_yaml(tmp.path(), &yaml.replace("secret_key: testing", "secret_key: wrong-secret"));
     let e = bad.inner.head(&ObjPath::from("federated/x")).await;
     assert!(e.is_err(), "{e:?}");
 }
@@ -210,21 +164,9 @@ async fn azure_azurite_round_trip_with_prefix() {
     assert!(!format!("{cfg:?}").contains(AZURITE_KEY));
     round_trip(store.inner.as_ref()).await;
 
-    let (_, bare) = store_from_yaml(
-        tmp.path(),
-        &yaml.replace(&format!("prefix: {prefix}\n"), ""),
-    );
-    let key = ObjPath::from(format!(
-        "{prefix}/federated/cluster-b/etl/bingen/assets/1d/1700000000-1700086400"
-    ));
-    assert_eq!(
-        bare.inner
-            .head(&key)
-            .await
-            .expect("head via bare store")
-            .size,
-        12
-    );
+    let (_, bare) = store_from_yaml(tmp.path(), &yaml.replace(&format!("prefix: {prefix}\n"), ""));
+    let key = ObjPath::from(format!("{prefix}/federated/cluster-b/etl/bingen/assets/1d/1700000000-1700086400"));
+    assert_eq!(bare.inner.head(&key).await.expect("head via bare store").size, 12);
 }
 
 /// Uploads `body` as `bucket/name` through fake-gcs-server's JSON media upload
@@ -234,9 +176,7 @@ fn gcs_seed(base_url: &str, bucket: &str, name: &str, body: &[u8]) {
     let encoded: String = name
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect();
@@ -251,10 +191,7 @@ fn gcs_seed(base_url: &str, bucket: &str, name: &str, body: &[u8]) {
     conn.write_all(body).unwrap();
     let mut resp = String::new();
     conn.read_to_string(&mut resp).unwrap();
-    assert!(
-        resp.starts_with("HTTP/1.1 200"),
-        "upload of {name} failed: {resp}"
-    );
+    assert!(resp.starts_with("HTTP/1.1 200"), "upload of {name} failed: {resp}");
 }
 
 #[tokio::test]
@@ -296,11 +233,7 @@ async fn gcs_fake_server_read_path_with_prefix() {
         .list_with_delimiter(Some(&ObjPath::from("federated")))
         .await
         .expect("list_with_delimiter");
-    let mut dirs: Vec<String> = listing
-        .common_prefixes
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let mut dirs: Vec<String> = listing.common_prefixes.iter().map(|p| p.to_string()).collect();
     dirs.sort();
     assert_eq!(dirs, vec!["federated/cluster-a", "federated/cluster-b"]);
 }

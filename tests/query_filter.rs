@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
 use costscope::query::{
-    AggregateKey, DataKind, Field, FieldValue, Filter, FilterTarget, Op, SqlColumns, UNALLOCATED,
-    parse_aggregate, parse_filter, parse_window, to_sql,
+    AggregateKey, DataKind, Field, FieldValue, Filter, FilterTarget, Op, SqlColumns, UNALLOCATED, parse_aggregate, parse_filter,
+    parse_window, to_sql,
 };
 
 /// A minimal in-memory allocation, the way the TUI would filter rows it has.
@@ -37,12 +37,7 @@ impl FilterTarget for Row {
 }
 
 fn rows() -> Vec<Row> {
-    let labels = |pairs: &[(&str, &str)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
+    let labels = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     vec![
         Row {
             cluster: "cluster-one",
@@ -77,11 +72,7 @@ fn rows() -> Vec<Row> {
 /// Which rows (by pod) a filter keeps.
 fn kept(filter: &str) -> Vec<&'static str> {
     let f = parse_filter(filter, DataKind::Allocation).unwrap_or_else(|e| panic!("{e}"));
-    rows()
-        .into_iter()
-        .filter(|r| f.matches(r))
-        .map(|r| r.pod)
-        .collect()
+    rows().into_iter().filter(|r| f.matches(r)).map(|r| r.pod).collect()
 }
 
 #[test]
@@ -91,37 +82,22 @@ fn spec_examples_parse_and_filter() {
         ["kubecost-cost-analyzer-7d9f"]
     );
     assert_eq!(kept(r#"cluster!:"cluster-one""#), ["frontend-1"]);
-    assert_eq!(
-        kept(r#"namespace!:"kubecost","kube-system""#),
-        ["frontend-1"]
-    );
-    assert_eq!(
-        kept(r#"label[app]:"cost-analyzer""#),
-        ["kubecost-cost-analyzer-7d9f"]
-    );
+    assert_eq!(kept(r#"namespace!:"kubecost","kube-system""#), ["frontend-1"]);
+    assert_eq!(kept(r#"label[app]:"cost-analyzer""#), ["kubecost-cost-analyzer-7d9f"]);
     assert_eq!(
         kept(r#"(namespace:"kubecost"|namespace:"web")+cluster:"cluster-two""#),
         ["frontend-1"]
     );
-    assert_eq!(
-        kept(""),
-        ["kubecost-cost-analyzer-7d9f", "coredns-55f", "frontend-1"]
-    );
+    assert_eq!(kept(""), ["kubecost-cost-analyzer-7d9f", "coredns-55f", "frontend-1"]);
 }
 
 #[test]
 fn operators_on_each_shape() {
     assert_eq!(kept(r#"pod<~:"core""#), ["coredns-55f"]);
-    assert_eq!(
-        kept(r#"pod!~>:"-1""#),
-        ["kubecost-cost-analyzer-7d9f", "coredns-55f"]
-    );
+    assert_eq!(kept(r#"pod!~>:"-1""#), ["kubecost-cost-analyzer-7d9f", "coredns-55f"]);
     assert_eq!(kept(r#"services:"kube-dns""#), ["coredns-55f"]);
     assert_eq!(kept(r#"services:"""#), ["frontend-1"]);
-    assert_eq!(
-        kept(r#"label:"team""#),
-        ["kubecost-cost-analyzer-7d9f", "frontend-1"]
-    );
+    assert_eq!(kept(r#"label:"team""#), ["kubecost-cost-analyzer-7d9f", "frontend-1"]);
     assert_eq!(kept(r#"label!:"team""#), ["coredns-55f"]);
     assert_eq!(kept(r#"label[team]:"""#), ["coredns-55f"]);
     assert_eq!(kept(r#"team!:"finops""#), ["coredns-55f", "frontend-1"]);
@@ -131,21 +107,13 @@ fn operators_on_each_shape() {
 fn malformed_filters_report_the_column() {
     let cases: &[(&str, usize, &str)] = &[
         ("namespace:kubecost", 11, "double-quoted"),
-        (
-            r#"namespace="x""#,
-            10,
-            "expected one of : !: ~: !~: <~: !<~: ~>: !~>:",
-        ),
+        (r#"namespace="x""#, 10, "expected one of : !: ~: !~: <~: !<~: ~>: !~>:"),
         (r#"(namespace:"a"+pod:"b""#, 23, "expected ')'"),
         (r#"namespace:"a")"#, 14, "unmatched ')'"),
         (r#"namespace:"x"+cluster:"y"|pod:"z""#, 26, "cannot mix"),
         (r#"namespace:"x"+"#, 15, "end of filter"),
         (r#"namespace:"kube"#, 11, "unterminated string"),
-        (
-            r#"nmespace:"x""#,
-            1,
-            "valid fields: cluster, node, namespace",
-        ),
+        (r#"nmespace:"x""#, 1, "valid fields: cluster, node, namespace"),
     ];
     for (input, column, needle) in cases {
         let e = parse_filter(input, DataKind::Allocation).unwrap_err();
@@ -172,17 +140,10 @@ fn display_round_trips() {
     ] {
         let f = parse_filter(input, DataKind::Allocation).unwrap();
         assert_eq!(f.to_string(), input, "canonical text");
-        assert_eq!(
-            parse_filter(&f.to_string(), DataKind::Allocation).unwrap(),
-            f
-        );
+        assert_eq!(parse_filter(&f.to_string(), DataKind::Allocation).unwrap(), f);
     }
     // Non-canonical spellings normalise.
-    let f = parse_filter(
-        r#" ControllerKind : "a" + ( pod:"b" ) "#,
-        DataKind::Allocation,
-    )
-    .unwrap();
+    let f = parse_filter(r#" ControllerKind : "a" + ( pod:"b" ) "#, DataKind::Allocation).unwrap();
     assert_eq!(f.to_string(), r#"controllerKind:"a"+pod:"b""#);
 }
 
@@ -212,21 +173,14 @@ fn sql_for_a_few_filters() {
     assert_eq!(
         sql(r#"namespace!:"kubecost","kube-system"+label[app]~:"cost""#),
         (
-            "(coalesce(namespace, '') NOT IN (?, ?) AND contains(coalesce(labels[?], ''), ?))"
-                .to_string(),
-            vec![
-                "kubecost".to_string(),
-                "kube-system".into(),
-                "app".into(),
-                "cost".into()
-            ]
+            "(coalesce(namespace, '') NOT IN (?, ?) AND contains(coalesce(labels[?], ''), ?))".to_string(),
+            vec!["kubecost".to_string(), "kube-system".into(), "app".into(), "cost".into()]
         )
     );
     assert_eq!(
         sql(r#"services~:"dns"|pod~>:"-1""#),
         (
-            "(coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0 OR ends_with(coalesce(pod, ''), ?))"
-                .to_string(),
+            "(coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0 OR ends_with(coalesce(pod, ''), ?))".to_string(),
             vec!["dns".to_string(), "-1".into()]
         )
     );
@@ -240,19 +194,13 @@ fn drill_down_builds_filters() {
     let key = &agg.keys()[0];
     let base = parse_filter(r#"cluster:"cluster-one""#, DataKind::Allocation).unwrap();
     let drilled = base.and(key.filter_for(DataKind::Allocation, "kube-system").unwrap());
-    assert_eq!(
-        drilled.to_string(),
-        r#"cluster:"cluster-one"+namespace:"kube-system""#
-    );
+    assert_eq!(drilled.to_string(), r#"cluster:"cluster-one"+namespace:"kube-system""#);
     let f = rows().into_iter().filter(|r| drilled.matches(r)).count();
     assert_eq!(f, 1);
     let unalloc = AggregateKey::Label("team".into())
         .filter_for(DataKind::Allocation, UNALLOCATED)
         .unwrap();
-    assert_eq!(
-        unalloc,
-        Filter::cmp(Field::Label(Some("team".into())), Op::Equals, "")
-    );
+    assert_eq!(unalloc, Filter::cmp(Field::Label(Some("team".into())), Op::Equals, ""));
     assert_eq!(rows().into_iter().filter(|r| unalloc.matches(r)).count(), 1);
 }
 
@@ -262,10 +210,7 @@ fn window_and_aggregate_errors_are_helpful() {
     let w = parse_window("7d", now).unwrap();
     assert_eq!(w.to_string(), "2026-11-12T00:00:00Z,2026-11-19T00:00:00Z");
     let e = parse_window("7days", now).unwrap_err().to_string();
-    assert!(
-        e.contains("\"7days\"") && e.contains("lastweek") && e.contains("RFC3339"),
-        "{e}"
-    );
+    assert!(e.contains("\"7days\"") && e.contains("lastweek") && e.contains("RFC3339"), "{e}");
     let e = parse_aggregate("namespace,deployment", DataKind::Allocation)
         .unwrap_err()
         .to_string();

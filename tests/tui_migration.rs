@@ -3,9 +3,9 @@
 //! time), plus the reducer's selection and detail handling. Snapshots live in the top-level
 //! `snapshots/` directory, like `tests/tui_views.rs`.
 
-mod tui_support;
 #[path = "support/migration_dev.rs"]
 mod migration_dev;
+mod tui_support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -24,7 +24,9 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 /// written 3 hours earlier, prod-us-east-1's last 5 days ingested.
 fn status() -> MigrationStatus {
     let now = fixed_now();
-    let ingested: HashSet<(String, i64)> = (0..5).map(|i| ("prod-us-east-1".to_string(), tui_support::day(20) - i * 86_400)).collect();
+    let ingested: HashSet<(String, i64)> = (0..5)
+        .map(|i| ("prod-us-east-1".to_string(), tui_support::day(20) - i * 86_400))
+        .collect();
     let report = migration_dev::dev_report(&ingested, now - Duration::hours(3), now);
     MigrationStatus {
         report: Some(Arc::new(report)),
@@ -104,7 +106,11 @@ fn selection_scroll_and_status_updates() {
     key(&mut s, &src, 'j');
     assert_eq!(s.migration.selected, 2, "the selection stops at the last cluster");
     key(&mut s, &src, '\n');
-    assert_eq!(s.migration.detail_lines().len(), 24, "staging: Thanos only 10-07 … 10-21, then pending 10-22 … 10-30");
+    assert_eq!(
+        s.migration.detail_lines().len(),
+        24,
+        "staging: Thanos only 10-07 … 10-21, then pending 10-22 … 10-30"
+    );
     key(&mut s, &src, '\x1b');
     assert!(!s.migration.detail);
     key(&mut s, &src, 'k');
@@ -138,8 +144,14 @@ fn waiting_and_unavailable_texts() {
         t.backend().to_string()
     };
     assert!(draw(&s).contains("no migration scan runs in this session"));
-    s.update(Action::Migration(MigrationStatus { scanning: true, ..Default::default() }));
+    s.update(Action::Migration(MigrationStatus {
+        scanning: true,
+        ..Default::default()
+    }));
     assert!(draw(&s).contains("scanning the bucket"));
-    s.update(Action::Migration(MigrationStatus { error: Some("listing the bucket failed: boom".into()), ..Default::default() }));
+    s.update(Action::Migration(MigrationStatus {
+        error: Some("listing the bucket failed: boom".into()),
+        ..Default::default()
+    }));
     assert!(draw(&s).contains("migration scan failed: listing the bucket failed: boom"));
 }

@@ -48,7 +48,13 @@ fn default_window_is_the_newest_seven_days_of_data() {
     let w = alloc(&s).window.unwrap();
     assert_eq!((w.start.timestamp(), w.end.timestamp()), (day(15), day(22)));
     assert!(alloc(&s).window_is_default);
-    assert_eq!(alloc(&s).extent, Extent::Known { start: day(8), end: day(22) });
+    assert_eq!(
+        alloc(&s).extent,
+        Extent::Known {
+            start: day(8),
+            end: day(22)
+        }
+    );
     // Namespaces plus one idle row, the biggest first.
     assert_eq!(names(&s)[0], "checkout");
     assert_eq!(selected_name(&s).as_deref(), Some("checkout"));
@@ -66,7 +72,14 @@ fn empty_result_has_no_selection_and_page_zero() {
     assert_eq!(t.page.as_ref().unwrap().rows.len(), 0);
     assert_eq!(t.selected, None);
     assert_eq!(page_line(&s), "rows 0 of 0 · page 0/0");
-    for c in [Command::Down, Command::Up, Command::NextPage, Command::PrevPage, Command::LastPage, Command::FirstPage] {
+    for c in [
+        Command::Down,
+        Command::Up,
+        Command::NextPage,
+        Command::PrevPage,
+        Command::LastPage,
+        Command::FirstPage,
+    ] {
         assert!(s.update(Action::Command(c)).is_empty(), "{c:?} did something on an empty result");
     }
     let effects = s.update(Action::Command(Command::DrillDown));
@@ -176,7 +189,10 @@ fn drill_down_reaches_containers_then_stops() {
         key(&mut s, &src, KeyCode::Enter);
         assert_eq!(alloc(&s).aggregate.to_string(), expected);
     }
-    assert_eq!(alloc(&s).filter.to_string(), r#"namespace:"checkout"+controllerName:"web"+pod:"web-7d9f-a""#);
+    assert_eq!(
+        alloc(&s).filter.to_string(),
+        r#"namespace:"checkout"+controllerName:"web"+pod:"web-7d9f-a""#
+    );
     assert!(s.update(Action::Command(Command::DrillDown)).is_empty());
     assert!(s.message.as_ref().unwrap().text.contains("finest"));
 }
@@ -202,8 +218,14 @@ fn stale_query_answers_are_ignored() {
     let fx = s.update(Action::Command(Command::Refresh));
     let _newer = s.update(Action::Command(Command::Refresh));
     assert!(matches!(fx[0], Effect::LoadExtent { .. }));
-    let Effect::LoadExtent { generation, .. } = fx[0] else { unreachable!() };
-    let after = s.update(Action::ExtentLoaded { kind: DataKind::Allocation, generation, result: Ok(None) });
+    let Effect::LoadExtent { generation, .. } = fx[0] else {
+        unreachable!()
+    };
+    let after = s.update(Action::ExtentLoaded {
+        kind: DataKind::Allocation,
+        generation,
+        result: Ok(None),
+    });
     assert!(after.is_empty());
     assert!(matches!(alloc(&s).extent, Extent::Known { .. }));
 }
@@ -295,18 +317,34 @@ fn sort_idle_metric_cycle_and_requery() {
 #[test]
 fn waiting_for_data_then_auto_refresh_when_ingest_advances() {
     let mut src = FakeSource::empty();
-    let ingest = TaskProgress { task: "ingest", phase: Phase::Running, done: 0, total: 316, ..Default::default() };
+    let ingest = TaskProgress {
+        task: "ingest",
+        phase: Phase::Running,
+        done: 0,
+        total: 316,
+        ..Default::default()
+    };
     let mut s = started(&src, 80, 24, vec![ingest.clone()]);
     assert_eq!(alloc(&s).extent, Extent::Missing);
     assert!(alloc(&s).page.is_none());
     // Ingest delivers files; the next tick re-reads the extent and queries.
     src = FakeSource::standard();
-    send(&mut s, &src, Action::Progress(TaskProgress { done: 12, ..ingest.clone() }));
+    send(
+        &mut s,
+        &src,
+        Action::Progress(TaskProgress {
+            done: 12,
+            ..ingest.clone()
+        }),
+    );
     send(&mut s, &src, Action::Tick);
     assert!(matches!(alloc(&s).extent, Extent::Known { .. }));
     assert!(alloc(&s).page.is_some());
     // More progress right away is debounced: no refresh until 2 s have passed.
-    s.update(Action::Progress(TaskProgress { done: 13, ..ingest.clone() }));
+    s.update(Action::Progress(TaskProgress {
+        done: 13,
+        ..ingest.clone()
+    }));
     let mut ticks = 0;
     loop {
         ticks += 1;
@@ -318,7 +356,11 @@ fn waiting_for_data_then_auto_refresh_when_ingest_advances() {
     }
     assert_eq!(ticks, AUTO_REFRESH_TICKS);
     // Progress that does not advance (same count) does not refresh.
-    s.update(Action::Progress(TaskProgress { done: 13, rows: 99, ..ingest }));
+    s.update(Action::Progress(TaskProgress {
+        done: 13,
+        rows: 99,
+        ..ingest
+    }));
     for _ in 0..AUTO_REFRESH_TICKS * 2 {
         let fx = s.update(Action::Tick);
         assert!(!fx.iter().any(|e| matches!(e, Effect::LoadExtent { .. } | Effect::RunQuery { .. })));
@@ -360,5 +402,8 @@ fn tabs_switch_and_load_lazily() {
     assert!(s.help, "keys other than Esc/?/q do nothing under help");
     key(&mut s, &src, KeyCode::Esc);
     assert!(!s.help);
-    assert!(matches!(s.update(Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)))[..], [Effect::Quit]));
+    assert!(matches!(
+        s.update(Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)))[..],
+        [Effect::Quit]
+    ));
 }

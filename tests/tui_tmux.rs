@@ -35,7 +35,10 @@ impl Session {
             if s.contains(needle) {
                 return s;
             }
-            assert!(t.elapsed() < Duration::from_secs(60), "timed out waiting for {needle:?}; screen:\n{s}");
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(250));
         }
     }
@@ -48,7 +51,10 @@ impl Drop for Session {
 }
 
 fn dev_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/buckets/dev").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/buckets/dev")
+        .canonicalize()
+        .unwrap()
 }
 
 #[test]
@@ -59,7 +65,11 @@ fn browse_dev_bucket_in_tmux() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let yaml = tmp.path().join("federated-store.yaml");
-    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_dir().display())).unwrap();
+    std::fs::write(
+        &yaml,
+        format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_dir().display()),
+    )
+    .unwrap();
     let before: Vec<_> = walk(&dev_dir());
     let name = format!("costscope-e2e-{}", std::process::id());
     let cmd = format!(
@@ -73,7 +83,10 @@ fn browse_dev_bucket_in_tmux() {
 
     // Ingest finishes and the default window is the last 7 days of data (data ends 2026-11-21).
     let screen = s.wait_for("kube-system");
-    assert!(screen.contains("2026-11-14"), "default window starts 7 days before the newest data:\n{screen}");
+    assert!(
+        screen.contains("2026-11-14"),
+        "default window starts 7 days before the newest data:\n{screen}"
+    );
     assert!(screen.contains("Allocations by namespace"), "{screen}");
 
     // Aggregate by pod: many rows, so pages.
@@ -116,7 +129,11 @@ fn browse_dev_bucket_in_tmux() {
 
     // The CSV holds every row of the one-day query: Σ workloads = Σ clusters' totalCost, and the
     // idle rows = Σ idleCost, both from dev-truth.json.
-    let csv = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "csv")).expect("a CSV file");
+    let csv = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .expect("a CSV file");
     let mut rdr = csv::Reader::from_path(&csv).unwrap();
     let headers = rdr.headers().unwrap().clone();
     let total_col = headers.iter().position(|h| h == "totalCost").expect("totalCost column");
@@ -136,7 +153,10 @@ fn browse_dev_bucket_in_tmux() {
             want_i += d["idleCost"].as_f64().unwrap_or(0.0);
         }
     }
-    assert!((workloads - want_w).abs() < 1e-6 * want_w, "CSV workloads {workloads} vs truth {want_w}");
+    assert!(
+        (workloads - want_w).abs() < 1e-6 * want_w,
+        "CSV workloads {workloads} vs truth {want_w}"
+    );
     assert!((idle - want_i).abs() < 1e-6 * want_i, "CSV idle {idle} vs truth {want_i}");
     assert_eq!(walk(&dev_dir()), before, "read-only: the bucket is unchanged");
 }

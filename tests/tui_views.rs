@@ -121,7 +121,11 @@ fn allocations_drilled_into_a_cluster() {
     let src = FakeSource::standard();
     for (w, h) in SIZES {
         let mut s = started(&src, w, h, tasks());
-        send(&mut s, &src, Action::Command(Command::Open(costscope::tui::input::PromptKind::Aggregate)));
+        send(
+            &mut s,
+            &src,
+            Action::Command(Command::Open(costscope::tui::input::PromptKind::Aggregate)),
+        );
         send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
         for c in "cluster".chars() {
             send(&mut s, &src, Action::Command(Command::Edit(Edit::Insert(c))));
@@ -143,7 +147,10 @@ fn assets_and_cloud_costs() {
         let s = after_keys(&src, w, h, tasks(), "3");
         let text = snap("tui_cloud_costs", &s, w, h);
         assert!(text.contains("metric amortizedNetCost"), "{text}");
-        assert!(text.contains("2026-11-14 – 2026-11-20 (7 days)"), "cloud costs end a day earlier: {text}");
+        assert!(
+            text.contains("2026-11-14 – 2026-11-20 (7 days)"),
+            "cloud costs end a day earlier: {text}"
+        );
     }
 }
 

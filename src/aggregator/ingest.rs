@@ -27,7 +27,10 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention { daily_days: 91, hourly_hours: 49 }
+        Retention {
+            daily_days: 91,
+            hourly_hours: 49,
+        }
     }
 }
 
@@ -113,11 +116,26 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
             if opts.clusters.as_ref().is_some_and(|c| !c.iter().any(|x| *x == cluster)) {
                 return None;
             }
-            let etag = m.e_tag.clone().unwrap_or_else(|| format!("{}-{}", m.size, m.last_modified.timestamp()));
-            Some(EtlFile { key, cluster, pipeline, resolution, start, end, etag, size: m.size })
+            let etag = m
+                .e_tag
+                .clone()
+                .unwrap_or_else(|| format!("{}-{}", m.size, m.last_modified.timestamp()));
+            Some(EtlFile {
+                key,
+                cluster,
+                pipeline,
+                resolution,
+                start,
+                end,
+                etag,
+                size: m.size,
+            })
         })
         .collect();
-    for (res, keep) in [("1d", opts.retention.daily_days * 86_400), ("1h", opts.retention.hourly_hours * 3_600)] {
+    for (res, keep) in [
+        ("1d", opts.retention.daily_days * 86_400),
+        ("1h", opts.retention.hourly_hours * 3_600),
+    ] {
         if let Some(newest) = files.iter().filter(|f| f.resolution == res).map(|f| f.end).max() {
             files.retain(|f| f.resolution != res || f.start >= newest - keep);
         }
@@ -128,7 +146,12 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
 
 fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, (String, i64, String)>> {
     let mut st = conn.prepare("SELECT key, etag, size, status FROM ingest_log")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))))?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?),
+        ))
+    })?;
     rows.collect()
 }
 
@@ -146,8 +169,14 @@ fn table_of(pipeline: &str) -> &'static str {
 fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     let table = table_of(f.pipeline);
-    tx.execute(&format!("DELETE FROM {table} WHERE file_key = ?"), [&f.key]).map_err(|e| e.to_string())?;
-    let ctx = FileCtx { key: &f.key, resolution: &f.resolution, start: f.start, end: f.end };
+    tx.execute(&format!("DELETE FROM {table} WHERE file_key = ?"), [&f.key])
+        .map_err(|e| e.to_string())?;
+    let ctx = FileCtx {
+        key: &f.key,
+        resolution: &f.resolution,
+        start: f.start,
+        end: f.end,
+    };
     let mut rows = 0u64;
     {
         let mut app = tx.appender(table).map_err(|e| e.to_string())?;
@@ -222,7 +251,10 @@ pub async fn ingest_once(
     let log = tokio::task::spawn_blocking(move || agg2.with_writer(|c| logged(c)))
         .await
         .map_err(|e| AggregatorError::Other(e.to_string()))?
-        .map_err(|source| AggregatorError::Db { path: agg.path.display().to_string(), source })?;
+        .map_err(|source| AggregatorError::Db {
+            path: agg.path.display().to_string(),
+            source,
+        })?;
     let current: std::collections::HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
     let stale: Vec<String> = log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
     let todo: Vec<EtlFile> = files
@@ -230,7 +262,12 @@ pub async fn ingest_once(
         .filter(|f| !matches!(log.get(&f.key), Some((etag, size, status)) if *etag == f.etag && *size == f.size as i64 && status == "ok"))
         .cloned()
         .collect();
-    let mut report = IngestReport { files: files.len() as u64, unchanged: (files.len() - todo.len()) as u64, removed: stale.len() as u64, ..Default::default() };
+    let mut report = IngestReport {
+        files: files.len() as u64,
+        unchanged: (files.len() - todo.len()) as u64,
+        removed: stale.len() as u64,
+        ..Default::default()
+    };
     if !stale.is_empty() {
         let agg2 = agg.clone();
         tokio::task::spawn_blocking(move || {
@@ -248,7 +285,10 @@ pub async fn ingest_once(
         })
         .await
         .map_err(|e| AggregatorError::Other(e.to_string()))?
-        .map_err(|source| AggregatorError::Db { path: agg.path.display().to_string(), source })?;
+        .map_err(|source| AggregatorError::Db {
+            path: agg.path.display().to_string(),
+            source,
+        })?;
     }
     progress.send_modify(|p| {
         p.phase = Phase::Running;
@@ -294,7 +334,10 @@ pub async fn ingest_once(
             }
             Err(reason) => {
                 tracing::warn!(key = %f.key, %reason, "ingest skipped a file");
-                report.failures.push(FileFailure { key: f.key.clone(), reason });
+                report.failures.push(FileFailure {
+                    key: f.key.clone(),
+                    reason,
+                });
             }
         }
         let el = t0.elapsed().as_secs_f64();

@@ -56,20 +56,36 @@ impl Aggregator {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| AggregatorError::Other(format!("creating {}: {e}", dir.display())))?;
         }
-        let db = |source| AggregatorError::Db { path: path.display().to_string(), source };
+        let db = |source| AggregatorError::Db {
+            path: path.display().to_string(),
+            source,
+        };
         let conn = Connection::open(path).map_err(db)?;
         Self::init(&conn).map_err(db)?;
         let reader = conn.try_clone().map_err(db)?;
-        Ok(Aggregator { path: path.to_path_buf(), writer: Mutex::new(conn), reader: Mutex::new(reader), totals: Default::default() })
+        Ok(Aggregator {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+            reader: Mutex::new(reader),
+            totals: Default::default(),
+        })
     }
 
     /// An in-memory database (tests, `--read-only` audits without a cache).
     pub fn open_in_memory() -> Result<Aggregator, AggregatorError> {
-        let db = |source| AggregatorError::Db { path: ":memory:".into(), source };
+        let db = |source| AggregatorError::Db {
+            path: ":memory:".into(),
+            source,
+        };
         let conn = Connection::open_in_memory().map_err(db)?;
         Self::init(&conn).map_err(db)?;
         let reader = conn.try_clone().map_err(db)?;
-        Ok(Aggregator { path: PathBuf::from(":memory:"), writer: Mutex::new(conn), reader: Mutex::new(reader), totals: Default::default() })
+        Ok(Aggregator {
+            path: PathBuf::from(":memory:"),
+            writer: Mutex::new(conn),
+            reader: Mutex::new(reader),
+            totals: Default::default(),
+        })
     }
 
     fn init(conn: &Connection) -> duckdb::Result<()> {
@@ -80,7 +96,10 @@ impl Aggregator {
             if v.is_some() {
                 conn.execute_batch("DELETE FROM allocations; DELETE FROM assets; DELETE FROM cloud_costs; DELETE FROM ingest_log;")?;
             }
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema::SCHEMA_VERSION.to_string()])?;
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
+                [schema::SCHEMA_VERSION.to_string()],
+            )?;
         }
         Ok(())
     }
@@ -117,14 +136,21 @@ impl Aggregator {
             let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             rows.collect()
         })
-        .map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+        .map_err(|source| AggregatorError::Db {
+            path: self.path.display().to_string(),
+            source,
+        })
     }
 
     /// Write the WAL into the database file (so its size is the stored size).
     ///
     /// Errors: a DuckDB failure.
     pub fn checkpoint(&self) -> Result<(), AggregatorError> {
-        self.with_writer(|c| c.execute_batch("CHECKPOINT")).map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+        self.with_writer(|c| c.execute_batch("CHECKPOINT"))
+            .map_err(|source| AggregatorError::Db {
+                path: self.path.display().to_string(),
+                source,
+            })
     }
 
     /// Row counts per table (allocations, assets, cloud_costs, ingest_log).
@@ -136,7 +162,10 @@ impl Aggregator {
             }
             Ok(out)
         })
-        .map_err(|source| AggregatorError::Db { path: self.path.display().to_string(), source })
+        .map_err(|source| AggregatorError::Db {
+            path: self.path.display().to_string(),
+            source,
+        })
     }
 }
 
@@ -168,12 +197,16 @@ impl CostSource for Aggregator {
             DataKind::CloudCost => "cloud_costs",
         };
         self.with_reader(|c| {
-            c.query_row(&format!("SELECT min(window_start), max(window_end) FROM {table} WHERE resolution = '1d'"), [], |r| {
-                Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
-                    (Some(s), Some(e)) => Some((s, e)),
-                    _ => None,
-                })
-            })
+            c.query_row(
+                &format!("SELECT min(window_start), max(window_end) FROM {table} WHERE resolution = '1d'"),
+                [],
+                |r| {
+                    Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+                        (Some(s), Some(e)) => Some((s, e)),
+                        _ => None,
+                    })
+                },
+            )
             .map_err(qerr)
         })
     }

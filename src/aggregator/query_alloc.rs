@@ -110,7 +110,11 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
                 _ => format!("{} AS k{i}", lit(IDLE)),
             })
             .collect();
-        let idle_keys = if idle_keys.is_empty() { format!("{} AS k0", lit(IDLE)) } else { idle_keys.join(", ") };
+        let idle_keys = if idle_keys.is_empty() {
+            format!("{} AS k0", lit(IDLE))
+        } else {
+            idle_keys.join(", ")
+        };
         // Idle row names are unique: `<cluster>/__idle__`, or `<cluster>/<node>/__idle__` by node.
         let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
         union = format!(

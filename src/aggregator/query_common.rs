@@ -2,24 +2,33 @@
 //! answers a window, the filter → SQL column map, aggregate-key expressions, sorting and paging.
 
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
-use crate::query::{
-    AggregateKey, DataKind, Field, Page, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, columns, to_sql,
-};
+use crate::query::{AggregateKey, DataKind, Field, Page, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, columns, to_sql};
 use duckdb::{Connection, params_from_iter};
 use std::collections::BTreeMap;
 
 /// `1d` for day-aligned windows (daily sets answer them, like Kubecost), else `1h`.
 pub fn resolution(req: &QueryRequest) -> &'static str {
-    if req.window.start.timestamp() % 86_400 == 0 && req.window.end.timestamp() % 86_400 == 0 { "1d" } else { "1h" }
+    if req.window.start.timestamp() % 86_400 == 0 && req.window.end.timestamp() % 86_400 == 0 {
+        "1d"
+    } else {
+        "1h"
+    }
 }
 
 /// WHERE clause (without `WHERE`) selecting `req`'s resolution, window and filter, and its params.
 /// Data windows must lie inside the query window.
 pub fn base_where(req: &QueryRequest, cols: &dyn SqlColumns) -> (String, Vec<String>) {
     let (f, mut params) = to_sql(&req.filter, cols);
-    let mut p = vec![resolution(req).to_string(), req.window.start.timestamp().to_string(), req.window.end.timestamp().to_string()];
+    let mut p = vec![
+        resolution(req).to_string(),
+        req.window.start.timestamp().to_string(),
+        req.window.end.timestamp().to_string(),
+    ];
     p.append(&mut params);
-    (format!("resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT) AND ({f})"), p)
+    (
+        format!("resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT) AND ({f})"),
+        p,
+    )
 }
 
 /// Column map for one table: filter fields → SQL.
@@ -125,7 +134,11 @@ pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str) -> Resu
     }
     let mut sel = Vec::new();
     for (i, k) in keys.iter().enumerate() {
-        sel.push(format!("coalesce(nullif({}, ''), {}) AS k{i}", key_expr(kind, k)?, lit(UNALLOCATED)));
+        sel.push(format!(
+            "coalesce(nullif({}, ''), {}) AS k{i}",
+            key_expr(kind, k)?,
+            lit(UNALLOCATED)
+        ));
     }
     let name = (0..keys.len()).map(|i| format!("k{i}")).collect::<Vec<_>>().join(" || '/' || ");
     Ok((sel, name))
@@ -134,7 +147,11 @@ pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str) -> Resu
 /// Key names for a row's `properties` (aggregate key names, or `name` when not aggregated).
 pub fn key_names(req: &QueryRequest) -> Vec<String> {
     let keys = req.aggregate.keys();
-    if keys.is_empty() { vec!["name".into()] } else { keys.iter().map(|k| k.name()).collect() }
+    if keys.is_empty() {
+        vec!["name".into()]
+    } else {
+        keys.iter().map(|k| k.name()).collect()
+    }
 }
 
 /// `ORDER BY` clause for `req.sort` over the result columns (ties by name).
@@ -155,14 +172,25 @@ pub type TotalsCache = std::sync::Mutex<std::collections::HashMap<String, (usize
 /// Run a page query over a `result` CTE that has `name`, `k0..kN` and one column per
 /// [`columns`] id (quoted with the id), plus a totals query `totals_query` (a `SELECT count(*),
 /// <one value per column> FROM ...` over `result`). `ctes` is the full `WITH ...` text.
-pub fn run_page(conn: &Connection, req: &QueryRequest, ctes: &str, params: &[String], totals_query: &str, cache: &TotalsCache) -> Result<Page, QueryError> {
+pub fn run_page(
+    conn: &Connection,
+    req: &QueryRequest,
+    ctes: &str,
+    params: &[String],
+    totals_query: &str,
+    cache: &TotalsCache,
+) -> Result<Page, QueryError> {
     let cols = columns(req.kind);
     let nkeys = key_names(req).len();
     let select: Vec<String> = std::iter::once("name".to_string())
         .chain((0..nkeys).map(|i| format!("k{i}")))
         .chain(cols.iter().map(|c| format!("\"{}\"", c.id)))
         .collect();
-    let limit = if req.limit == 0 { "".to_string() } else { format!(" LIMIT {} OFFSET {}", req.limit, req.offset) };
+    let limit = if req.limit == 0 {
+        "".to_string()
+    } else {
+        format!(" LIMIT {} OFFSET {}", req.limit, req.offset)
+    };
     let sql = format!("{ctes} SELECT {} FROM result ORDER BY {}{limit}", select.join(", "), order_by(req));
     let names = key_names(req);
     let mut st = conn.prepare(&sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
@@ -202,7 +230,17 @@ pub fn run_page(conn: &Connection, req: &QueryRequest, ctes: &str, params: &[Str
             fresh
         }
     };
-    Ok(Page { rows, total_rows, totals: Row { name: "totals".into(), properties: BTreeMap::new(), values: totals }, offset: req.offset, limit: req.limit })
+    Ok(Page {
+        rows,
+        total_rows,
+        totals: Row {
+            name: "totals".into(),
+            properties: BTreeMap::new(),
+            values: totals,
+        },
+        offset: req.offset,
+        limit: req.limit,
+    })
 }
 
 /// Extra WHERE text and params selecting the rows of `row` (its aggregate key values).
@@ -225,12 +263,13 @@ pub fn run_series(conn: &Connection, table: &str, value: &str, req: &QueryReques
     let (bw, mut p) = base_where(req, &Columns(req.kind));
     let (rw, mut rp) = row_where(req.kind, req, row)?;
     p.append(&mut rp);
-    let sql = format!(
-        "SELECT window_start - window_start % 86400 AS day, sum({value}) FROM {table} WHERE {bw} AND {rw} GROUP BY 1 ORDER BY 1"
-    );
+    let sql =
+        format!("SELECT window_start - window_start % 86400 AS day, sum({value}) FROM {table} WHERE {bw} AND {rw} GROUP BY 1 ORDER BY 1");
     let mut st = conn.prepare(&sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
-    st.query_map(params_from_iter(p.iter()), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?.unwrap_or(0.0))))
-        .map_err(|e| QueryError(format!("query failed: {e}")))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QueryError(format!("query failed: {e}")))
+    st.query_map(params_from_iter(p.iter()), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?.unwrap_or(0.0)))
+    })
+    .map_err(|e| QueryError(format!("query failed: {e}")))?
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(|e| QueryError(format!("query failed: {e}")))
 }

@@ -1,6 +1,6 @@
 //! Model items → appender rows for the tables of [`super::schema`].
 
-use super::schema::{close, push_map, SEP};
+use super::schema::{SEP, close, push_map};
 use crate::model::{Allocation, Asset, AssetDetail, CloudCost, StrMap};
 use duckdb::{Appender, params};
 
@@ -36,11 +36,17 @@ pub fn append_allocation(app: &mut Appender<'_>, f: &FileCtx<'_>, a: &Allocation
     let p = a.properties.as_ref();
     let s = |g: fn(&crate::model::AllocationProperties) -> &crate::model::Str| p.map_or("", |p| &**g(p));
     let labels = encode_maps(&[p.and_then(|p| p.labels.as_ref()), p.and_then(|p| p.namespace_labels.as_ref())]);
-    let annotations = encode_maps(&[p.and_then(|p| p.annotations.as_ref()), p.and_then(|p| p.namespace_annotations.as_ref())]);
+    let annotations = encode_maps(&[
+        p.and_then(|p| p.annotations.as_ref()),
+        p.and_then(|p| p.namespace_annotations.as_ref()),
+    ]);
     let services = encode_list(p.and_then(|p| p.services.as_ref()));
-    let (gpu_req, gpu_use) = a.gpu_allocation.as_ref().map_or((a.deprecated_gpu_request_average, a.deprecated_gpu_usage_average), |g| {
-        (g.gpu_request_average.unwrap_or(0.0), g.gpu_usage_average.unwrap_or(0.0))
-    });
+    let (gpu_req, gpu_use) = a
+        .gpu_allocation
+        .as_ref()
+        .map_or((a.deprecated_gpu_request_average, a.deprecated_gpu_usage_average), |g| {
+            (g.gpu_request_average.unwrap_or(0.0), g.gpu_usage_average.unwrap_or(0.0))
+        });
     app.append_row(params![
         f.key,
         f.resolution,

@@ -62,7 +62,10 @@ pub fn decode_bench(n: usize, runs: usize, dir: &Path, exe: Option<&Path>) -> co
         let mut b = f64::MAX;
         for _ in 0..runs.max(1) {
             let t = Instant::now();
-            let out = std::process::Command::new(exe).args(["inspect", "--format", "summary", "--type", "AllocationSet"]).arg(&file).output()?;
+            let out = std::process::Command::new(exe)
+                .args(["inspect", "--format", "summary", "--type", "AllocationSet"])
+                .arg(&file)
+                .output()?;
             let el = t.elapsed().as_secs_f64();
             color_eyre::eyre::ensure!(out.status.success(), "inspect failed: {}", String::from_utf8_lossy(&out.stderr));
             b = b.min(el);

@@ -59,7 +59,10 @@ fn generate(dir: &Path, containers: usize, days: usize) -> Result<u64> {
         let start = DAY0 + d as i64 * 86_400;
         let set = workload::allocation_set("bench-cluster", containers, start, 1000 + d as u64);
         let data = bingen::encode_allocation_set(&set);
-        let p = dir.join(format!("federated/bench-cluster/etl/bingen/allocations/1d/{start}-{}", start + 86_400));
+        let p = dir.join(format!(
+            "federated/bench-cluster/etl/bingen/allocations/1d/{start}-{}",
+            start + 86_400
+        ));
         std::fs::create_dir_all(p.parent().expect("parent"))?;
         std::fs::write(&p, &data)?;
         bytes += data.len() as u64;
@@ -99,7 +102,10 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
     }
     agg.checkpoint()?;
     let database_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
-    let window = Window::new(Utc.timestamp_opt(DAY0, 0).single().expect("valid"), Utc.timestamp_opt(DAY0 + days as i64 * 86_400, 0).single().expect("valid"))?;
+    let window = Window::new(
+        Utc.timestamp_opt(DAY0, 0).single().expect("valid"),
+        Utc.timestamp_opt(DAY0 + days as i64 * 86_400, 0).single().expect("valid"),
+    )?;
     let base = |aggregate: &str, filter: &str| -> Result<QueryRequest> {
         Ok(QueryRequest {
             kind: DataKind::Allocation,
@@ -116,7 +122,10 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
     let mut shapes = vec![
         ("namespace, offset 0".to_string(), base("namespace", "")?),
         ("controller, offset 0".to_string(), base("controller", "")?),
-        ("pod, namespace filter, offset 0".to_string(), base("pod", "namespace:\"checkout\"")?),
+        (
+            "pod, namespace filter, offset 0".to_string(),
+            base("pod", "namespace:\"checkout\"")?,
+        ),
     ];
     let deep = agg.query(&base("pod", "namespace:\"checkout\"")?)?.total_rows.saturating_sub(50);
     let mut deep_req = base("pod", "namespace:\"checkout\"")?;
@@ -137,7 +146,13 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
         }
         let first_ms = ms[0];
         ms.sort_by(|a, b| a.total_cmp(b));
-        queries.push(QueryLatency { name, total_rows, first_ms, p50_ms: percentile(&ms, 0.5), p99_ms: percentile(&ms, 0.99) });
+        queries.push(QueryLatency {
+            name,
+            total_rows,
+            first_ms,
+            p50_ms: percentile(&ms, 0.5),
+            p99_ms: percentile(&ms, 0.99),
+        });
     }
     Ok(IngestBench {
         containers_per_day: containers,

@@ -2,7 +2,7 @@
 //! Field order and version gates follow OpenCost `opencost_codecs.go` as documented in
 //! `specs/bingen-format.md` §5.
 
-use super::reader::{Reader, R};
+use super::reader::{R, Reader};
 use super::versions::Family;
 use super::window::{read_nested_window, write_nested_window};
 use super::writer::Writer;
@@ -37,7 +37,15 @@ pub(crate) fn read_allocation_set_with(r: &mut Reader, each: &mut dyn FnMut(Str,
         let window = read_nested_window(r)?;
         let warnings = r.opt_str_list()?;
         let errors = r.opt_str_list()?;
-        Ok(AllocationSet { allocations, external_keys, idle_keys, from_source, window, warnings, errors })
+        Ok(AllocationSet {
+            allocations,
+            external_keys,
+            idle_keys,
+            from_source,
+            window,
+            warnings,
+            errors,
+        })
     })
 }
 
@@ -56,7 +64,10 @@ pub(crate) fn read_allocation_set_range(r: &mut Reader) -> R<AllocationSetRange>
     r.within("AllocationSetRange", |r| {
         r.version(Family::Allocation)?;
         let allocations = r.opt_struct_list("AllocationSet", read_allocation_set)?;
-        Ok(AllocationSetRange { allocations, from_store: r.string()? })
+        Ok(AllocationSetRange {
+            allocations,
+            from_store: r.string()?,
+        })
     })
 }
 
@@ -91,7 +102,15 @@ fn read_props(r: &mut Reader) -> R<AllocationProperties> {
 
 fn write_props(w: &mut Writer, p: &AllocationProperties) {
     w.u8(w.v.allocation);
-    for s in [&p.cluster, &p.node, &p.container, &p.controller, &p.controller_kind, &p.namespace, &p.pod] {
+    for s in [
+        &p.cluster,
+        &p.node,
+        &p.container,
+        &p.controller,
+        &p.controller_kind,
+        &p.namespace,
+        &p.pod,
+    ] {
         w.string(s);
     }
     w.opt_str_list(&p.services);
@@ -111,7 +130,10 @@ fn read_pvs(r: &mut Reader) -> R<Option<StrMap<PvKey, Option<PvAllocation>>>> {
         for _ in 0..n {
             let key = r.nested("PVKey", |r| {
                 r.version(Family::Allocation)?;
-                Ok(PvKey { cluster: r.string()?, name: r.string()? })
+                Ok(PvKey {
+                    cluster: r.string()?,
+                    name: r.string()?,
+                })
             })?;
             let val = r.opt(|r| {
                 r.nested("PVAllocation", |r| {
@@ -119,7 +141,11 @@ fn read_pvs(r: &mut Reader) -> R<Option<StrMap<PvKey, Option<PvAllocation>>>> {
                     let byte_hours = r.f64()?;
                     let cost = r.f64()?;
                     let provider_id = if ver >= 20 { r.string()? } else { "".into() };
-                    Ok(PvAllocation { byte_hours, cost, provider_id })
+                    Ok(PvAllocation {
+                        byte_hours,
+                        cost,
+                        provider_id,
+                    })
                 })
             })?;
             v.push((key, val));
@@ -151,7 +177,12 @@ fn write_pvs(w: &mut Writer, pvs: &Option<StrMap<PvKey, Option<PvAllocation>>>) 
 
 fn read_lb(r: &mut Reader) -> R<LbAllocation> {
     let v = r.version(Family::Allocation)?;
-    let mut lb = LbAllocation { service: r.string()?, cost: r.f64()?, private: r.bool()?, ..Default::default() };
+    let mut lb = LbAllocation {
+        service: r.string()?,
+        cost: r.f64()?,
+        private: r.bool()?,
+        ..Default::default()
+    };
     if v >= 19 {
         lb.ip = r.string()?;
     }
@@ -179,7 +210,11 @@ fn read_raw(r: &mut Reader) -> R<RawAllocationOnlyData> {
     let cpu_core_usage_max = r.f64()?;
     let ram_bytes_usage_max = r.f64()?;
     let gpu_usage_max = if v >= 23 { r.opt(|r| r.f64())? } else { None };
-    Ok(RawAllocationOnlyData { cpu_core_usage_max, ram_bytes_usage_max, gpu_usage_max })
+    Ok(RawAllocationOnlyData {
+        cpu_core_usage_max,
+        ram_bytes_usage_max,
+        gpu_usage_max,
+    })
 }
 
 fn write_raw(w: &mut Writer, raw: &RawAllocationOnlyData) {

@@ -2,7 +2,7 @@
 //! `Asset` interface (type name inline, then compat word, then the struct). Field order and gates
 //! follow OpenCost `opencost_codecs.go` as documented in `specs/bingen-format.md` §3 and §5.
 
-use super::reader::{Reader, R};
+use super::reader::{R, Reader};
 use super::versions::Family;
 use super::window::{read_nested_window, write_nested_window};
 use super::writer::Writer;
@@ -35,7 +35,14 @@ pub(crate) fn read_asset_set_with(r: &mut Reader, each: &mut dyn FnMut(Str, Opti
         let window = read_nested_window(r)?;
         let warnings = r.opt_str_list()?;
         let errors = r.opt_str_list()?;
-        Ok(AssetSet { aggregation_keys, assets, from_source, window, warnings, errors })
+        Ok(AssetSet {
+            aggregation_keys,
+            assets,
+            from_source,
+            window,
+            warnings,
+            errors,
+        })
     })
 }
 
@@ -63,7 +70,10 @@ pub(crate) fn read_asset_set_range(r: &mut Reader) -> R<AssetSetRange> {
     r.within("AssetSetRange", |r| {
         r.version(Family::Assets)?;
         let assets = r.opt_struct_list("AssetSet", read_asset_set)?;
-        Ok(AssetSetRange { assets, from_store: r.string()? })
+        Ok(AssetSetRange {
+            assets,
+            from_store: r.string()?,
+        })
     })
 }
 
@@ -117,7 +127,16 @@ fn write_props(w: &mut Writer, p: &Option<AssetProperties>) {
     w.opt(p, |w, p| {
         w.compat();
         w.u8(w.v.assets);
-        for s in [&p.category, &p.provider, &p.account, &p.project, &p.service, &p.cluster, &p.name, &p.provider_id] {
+        for s in [
+            &p.category,
+            &p.provider,
+            &p.account,
+            &p.project,
+            &p.service,
+            &p.cluster,
+            &p.name,
+            &p.provider_id,
+        ] {
             w.string(s);
         }
     });
@@ -127,7 +146,12 @@ fn read_breakdown(r: &mut Reader) -> R<Option<Breakdown>> {
     r.opt(|r| {
         r.nested("Breakdown", |r| {
             r.version(Family::Assets)?;
-            Ok(Breakdown { idle: r.f64()?, other: r.f64()?, system: r.f64()?, user: r.f64()? })
+            Ok(Breakdown {
+                idle: r.f64()?,
+                other: r.f64()?,
+                system: r.f64()?,
+                user: r.f64()?,
+            })
         })
     })
 }
@@ -168,13 +192,23 @@ fn read_asset(r: &mut Reader, kind: AssetKind) -> R<Asset> {
         AssetKind::SharedAsset => a.cost = r.f64()?,
         AssetKind::Node => {
             a.adjustment = r.f64()?;
-            let mut n = NodeDetail { node_type: r.string()?, ..Default::default() };
+            let mut n = NodeDetail {
+                node_type: r.string()?,
+                ..Default::default()
+            };
             n.cpu_core_hours = r.f64()?;
             n.ram_byte_hours = r.f64()?;
             n.gpu_hours = r.f64()?;
             n.cpu_breakdown = read_breakdown(r)?;
             n.ram_breakdown = read_breakdown(r)?;
-            for f in [&mut n.cpu_cost, &mut n.gpu_cost, &mut n.gpu_count, &mut n.ram_cost, &mut n.discount, &mut n.preemptible] {
+            for f in [
+                &mut n.cpu_cost,
+                &mut n.gpu_cost,
+                &mut n.gpu_count,
+                &mut n.ram_cost,
+                &mut n.discount,
+                &mut n.preemptible,
+            ] {
                 *f = r.f64()?;
             }
             if v >= 19 {
@@ -197,7 +231,11 @@ fn read_asset(r: &mut Reader, kind: AssetKind) -> R<Asset> {
             match kind {
                 AssetKind::Cloud => a.detail = AssetDetail::Cloud { credit: r.f64()? },
                 AssetKind::Disk => {
-                    let mut d = DiskDetail { byte_hours: r.f64()?, local: r.f64()?, ..Default::default() };
+                    let mut d = DiskDetail {
+                        byte_hours: r.f64()?,
+                        local: r.f64()?,
+                        ..Default::default()
+                    };
                     d.breakdown = read_breakdown(r)?;
                     if v >= 17 {
                         d.storage_class = r.string()?;

@@ -2,7 +2,7 @@
 //! CostMetric. Includes the v1 exception (4 cost metrics, no AmortizedCost) from
 //! `specs/bingen-format.md` §4.
 
-use super::reader::{Reader, R};
+use super::reader::{R, Reader};
 use super::versions::Family;
 use super::window::{read_nested_window, write_nested_window};
 use super::writer::Writer;
@@ -33,7 +33,12 @@ pub(crate) fn read_cloud_cost_set_with(r: &mut Reader, each: &mut dyn FnMut(Str,
         let window = read_nested_window(r)?;
         let integration = r.string()?;
         let aggregation_properties = r.opt_str_list()?;
-        Ok(CloudCostSet { cloud_costs, window, integration, aggregation_properties })
+        Ok(CloudCostSet {
+            cloud_costs,
+            window,
+            integration,
+            aggregation_properties,
+        })
     })
 }
 
@@ -49,7 +54,10 @@ pub(crate) fn read_cloud_cost_set_range(r: &mut Reader) -> R<CloudCostSetRange> 
     r.within("CloudCostSetRange", |r| {
         r.version(Family::CloudCost)?;
         let cloud_cost_sets = r.opt_struct_list("CloudCostSet", read_cloud_cost_set)?;
-        Ok(CloudCostSetRange { cloud_cost_sets, window: read_nested_window(r)? })
+        Ok(CloudCostSetRange {
+            cloud_cost_sets,
+            window: read_nested_window(r)?,
+        })
     })
 }
 
@@ -62,7 +70,10 @@ pub(crate) fn write_cloud_cost_set_range(w: &mut Writer, s: &CloudCostSetRange) 
 fn read_metric(r: &mut Reader) -> R<CostMetric> {
     r.nested("CostMetric", |r| {
         r.version(Family::CloudCost)?;
-        Ok(CostMetric { cost: r.f64()?, kubernetes_percent: r.f64()? })
+        Ok(CostMetric {
+            cost: r.f64()?,
+            kubernetes_percent: r.f64()?,
+        })
     })
 }
 
@@ -75,7 +86,12 @@ fn write_metric(w: &mut Writer, m: &CostMetric) {
 
 fn read_props(r: &mut Reader) -> R<CloudCostProperties> {
     let v = r.version(Family::CloudCost)?;
-    let mut p = CloudCostProperties { provider_id: r.string()?, provider: r.string()?, account_id: r.string()?, ..Default::default() };
+    let mut p = CloudCostProperties {
+        provider_id: r.string()?,
+        provider: r.string()?,
+        account_id: r.string()?,
+        ..Default::default()
+    };
     if v >= 3 {
         p.account_name = r.string()?;
     }

@@ -24,8 +24,7 @@ pub use error::DecodeError;
 pub use versions::{Family, SeenVersions, Versions};
 
 use crate::model::{
-    Allocation, AllocationSet, AllocationSetRange, Asset, AssetSet, AssetSetRange, CloudCost, CloudCostSet,
-    CloudCostSetRange, Str, Window,
+    Allocation, AllocationSet, AllocationSetRange, Asset, AssetSet, AssetSetRange, CloudCost, CloudCostSet, CloudCostSetRange, Str, Window,
 };
 use reader::Reader;
 use std::borrow::Cow;
@@ -156,9 +155,17 @@ pub fn inflate(data: &[u8]) -> Result<Cow<'_, [u8]>, DecodeError> {
     }
     let mut out = Vec::new();
     let mut dec = flate2::read::GzDecoder::new(data).take(MAX_INFLATED_BYTES + 1);
-    dec.read_to_end(&mut out).map_err(|e| DecodeError { offset: 0, structure: "gzip", message: format!("corrupt gzip stream: {e}") })?;
+    dec.read_to_end(&mut out).map_err(|e| DecodeError {
+        offset: 0,
+        structure: "gzip",
+        message: format!("corrupt gzip stream: {e}"),
+    })?;
     if out.len() as u64 > MAX_INFLATED_BYTES {
-        return Err(DecodeError { offset: 0, structure: "gzip", message: format!("inflates to more than {MAX_INFLATED_BYTES} bytes") });
+        return Err(DecodeError {
+            offset: 0,
+            structure: "gzip",
+            message: format!("inflates to more than {MAX_INFLATED_BYTES} bytes"),
+        });
     }
     Ok(Cow::Owned(out))
 }
@@ -183,7 +190,13 @@ pub fn decode(data: &[u8], kind: RootKind) -> Result<Decoded, DecodeError> {
         RootKind::Window => Root::Window(window::read_window(&mut r)?),
     };
     let string_table_len = r.table_len();
-    Ok(Decoded { root, versions: r.seen, gzipped, string_table_len, trailing_bytes: r.remaining() })
+    Ok(Decoded {
+        root,
+        versions: r.seen,
+        gzipped,
+        string_table_len,
+        trailing_bytes: r.remaining(),
+    })
 }
 
 /// One item of a set, handed over by [`decode_streaming`]: the set's map key and the value.
@@ -228,7 +241,13 @@ pub fn decode_streaming(data: &[u8], kind: RootKind, each: &mut dyn FnMut(Item))
             }
         })?),
     };
-    Ok(Decoded { root, versions: r.seen, gzipped, string_table_len, trailing_bytes: r.remaining() })
+    Ok(Decoded {
+        root,
+        versions: r.seen,
+        gzipped,
+        string_table_len,
+        trailing_bytes: r.remaining(),
+    })
 }
 
 fn emit_items(root: &Root, each: &mut dyn FnMut(Item)) {

@@ -3,8 +3,8 @@
 
 use super::error::DecodeError;
 use super::versions::{Family, SeenVersions, Versions};
-use crate::model::{GoTime, Str};
 use crate::model::StrMap;
+use crate::model::{GoTime, Str};
 use std::sync::Arc;
 
 pub(crate) type R<T> = Result<T, DecodeError>;
@@ -21,7 +21,13 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0, table: Vec::new(), ctx: "file", seen: SeenVersions::default() }
+        Reader {
+            buf,
+            pos: 0,
+            table: Vec::new(),
+            ctx: "file",
+            seen: SeenVersions::default(),
+        }
     }
 
     pub fn pos(&self) -> usize {
@@ -38,12 +44,19 @@ impl<'a> Reader<'a> {
 
     #[cold]
     pub fn err(&self, at: usize, message: String) -> DecodeError {
-        DecodeError { offset: at, structure: self.ctx, message }
+        DecodeError {
+            offset: at,
+            structure: self.ctx,
+            message,
+        }
     }
 
     #[cold]
     fn short(&self, n: usize, what: &str) -> DecodeError {
-        self.err(self.pos, format!("expected {what} ({n} bytes), only {} bytes left", self.remaining()))
+        self.err(
+            self.pos,
+            format!("expected {what} ({n} bytes), only {} bytes left", self.remaining()),
+        )
     }
 
     #[inline]
@@ -106,7 +119,11 @@ impl<'a> Reader<'a> {
         if n.saturating_mul(min_bytes.max(1)) > self.remaining() {
             return Err(self.err(
                 at,
-                format!("element count {n} needs at least {} bytes, only {} left", n * min_bytes.max(1), self.remaining()),
+                format!(
+                    "element count {n} needs at least {} bytes, only {} left",
+                    n * min_bytes.max(1),
+                    self.remaining()
+                ),
             ));
         }
         Ok(n)
@@ -128,7 +145,10 @@ impl<'a> Reader<'a> {
     #[cold]
     fn bad_version(&self, at: usize, v: u8, lo: u8, hi: u8) -> DecodeError {
         if v > hi {
-            self.err(at, format!("version {v} is newer than this decoder knows (got {v}, know up to {hi})"))
+            self.err(
+                at,
+                format!("version {v} is newer than this decoder knows (got {v}, know up to {hi})"),
+            )
         } else {
             self.err(at, format!("version {v} is older than the oldest supported layout {lo}"))
         }
@@ -170,7 +190,10 @@ impl<'a> Reader<'a> {
         let i = self.i32()?;
         match usize::try_from(i).ok().and_then(|i| self.table.get(i)) {
             Some(s) => Ok(s.clone()),
-            None => Err(self.err(at, format!("string table index {i} out of range (table has {} entries)", self.table.len()))),
+            None => Err(self.err(
+                at,
+                format!("string table index {i} out of range (table has {} entries)", self.table.len()),
+            )),
         }
     }
 
@@ -201,7 +224,10 @@ impl<'a> Reader<'a> {
         let b = self.take(n as usize, "time.Time bytes")?;
         let ver = b[0];
         if !(ver == 1 && n == 15 || ver == 2 && n == 16) {
-            return Err(self.err(at + 4, format!("time.Time binary version {ver} with length {n} (expected 1/15 or 2/16)")));
+            return Err(self.err(
+                at + 4,
+                format!("time.Time binary version {ver} with length {n} (expected 1/15 or 2/16)"),
+            ));
         }
         let go_secs = i64::from_be_bytes(b[1..9].try_into().expect("8 bytes"));
         let nanos = i32::from_be_bytes(b[9..13].try_into().expect("4 bytes"));
@@ -211,7 +237,12 @@ impl<'a> Reader<'a> {
         let offset_min = i16::from_be_bytes([b[13], b[14]]);
         let offset_sec = if ver == 2 { Some(b[15] as i8) } else { None };
         let unix = go_secs.wrapping_sub(crate::model::GO_EPOCH_TO_UNIX);
-        Ok(GoTime { unix, nanos: nanos as u32, offset_min, offset_sec })
+        Ok(GoTime {
+            unix,
+            nanos: nanos as u32,
+            offset_min,
+            offset_sec,
+        })
     }
 
     /// Nil marker then `f`.
@@ -259,11 +290,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `?map<S, ?N(T)>` where each value is a nested struct behind a nil marker.
-    pub fn opt_struct_map<T>(
-        &mut self,
-        name: &'static str,
-        mut f: impl FnMut(&mut Self) -> R<T>,
-    ) -> R<Option<StrMap<Str, Option<T>>>> {
+    pub fn opt_struct_map<T>(&mut self, name: &'static str, mut f: impl FnMut(&mut Self) -> R<T>) -> R<Option<StrMap<Str, Option<T>>>> {
         self.opt(|r| {
             let n = r.count(3)?;
             let mut v = Vec::with_capacity(n);

@@ -21,9 +21,19 @@ pub struct Versions {
 
 impl Versions {
     /// The newest versions this codec reads and, by default, writes (OpenCost codec of 2025-10-27).
-    pub const CURRENT: Versions = Versions { allocation: 24, assets: 21, cloudcost: 3, window: 18 };
+    pub const CURRENT: Versions = Versions {
+        allocation: 24,
+        assets: 21,
+        cloudcost: 3,
+        window: 18,
+    };
     /// The oldest layouts this codec reads (bingen-format spec: v15 is the oldest supported layout).
-    pub const OLDEST: Versions = Versions { allocation: 15, assets: 15, cloudcost: 1, window: 15 };
+    pub const OLDEST: Versions = Versions {
+        allocation: 15,
+        assets: 15,
+        cloudcost: 1,
+        window: 15,
+    };
 
     /// Version for a family.
     pub fn get(&self, f: Family) -> u8 {

@@ -1,6 +1,6 @@
 //! `Window` (Default version set): `?T start`, `?T end`.
 
-use super::reader::{Reader, R};
+use super::reader::{R, Reader};
 use super::versions::Family;
 use super::writer::Writer;
 use crate::model::Window;

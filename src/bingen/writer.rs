@@ -2,7 +2,7 @@
 //! built in first-use order (as OpenCost's `util.Buffer` does) when the root has one.
 
 use super::versions::Versions;
-use crate::model::{GoTime, Str, StrMap, GO_EPOCH_TO_UNIX};
+use crate::model::{GO_EPOCH_TO_UNIX, GoTime, Str, StrMap};
 use std::collections::HashMap;
 
 /// Output buffer for one root object.
@@ -15,7 +15,11 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub fn new(with_table: bool, v: Versions) -> Self {
-        Writer { buf: Vec::with_capacity(1 << 12), table: with_table.then(|| (HashMap::new(), Vec::new())), v }
+        Writer {
+            buf: Vec::with_capacity(1 << 12),
+            table: with_table.then(|| (HashMap::new(), Vec::new())),
+            v,
+        }
     }
 
     /// Finish: `BGST` + table + body when a table is used, else the body alone.

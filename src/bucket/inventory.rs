@@ -40,7 +40,12 @@ pub struct ObjectInfo {
 
 impl From<object_store::ObjectMeta> for ObjectInfo {
     fn from(m: object_store::ObjectMeta) -> Self {
-        ObjectInfo { key: m.location.to_string(), size: m.size, e_tag: m.e_tag, last_modified: m.last_modified }
+        ObjectInfo {
+            key: m.location.to_string(),
+            size: m.size,
+            e_tag: m.e_tag,
+            last_modified: m.last_modified,
+        }
     }
 }
 
@@ -117,7 +122,12 @@ impl Series {
         match (self.files.first(), self.files.last()) {
             (Some(a), Some(b)) if step > 0 && (b.start - a.start) % step == 0 => {
                 let expected = ((b.start - a.start) / step + 1) as u64;
-                let distinct = self.files.iter().filter(|f| (f.start - a.start) % step == 0).map(|f| f.start).collect::<std::collections::BTreeSet<_>>();
+                let distinct = self
+                    .files
+                    .iter()
+                    .filter(|f| (f.start - a.start) % step == 0)
+                    .map(|f| f.start)
+                    .collect::<std::collections::BTreeSet<_>>();
                 expected.saturating_sub(distinct.len() as u64)
             }
             _ => 0,
@@ -194,8 +204,12 @@ pub struct InventoryError(pub String);
 ///
 /// Errors: [`InventoryError`] when a list page fails after object_store's retries.
 pub async fn scan(store: &dyn ObjectStore) -> Result<Inventory, InventoryError> {
-    let objects: Vec<ObjectInfo> =
-        store.list(None).map_ok(ObjectInfo::from).try_collect().await.map_err(|e| InventoryError(e.to_string()))?;
+    let objects: Vec<ObjectInfo> = store
+        .list(None)
+        .map_ok(ObjectInfo::from)
+        .try_collect()
+        .await
+        .map_err(|e| InventoryError(e.to_string()))?;
     Ok(Inventory::from_objects(objects))
 }
 
@@ -217,13 +231,20 @@ impl Inventory {
                 _ => None,
             };
             if let (Some(source), Some(f)) = (source, kind.etl_file()) {
-                let w = WindowObject { start: f.start, end: f.end, object: obj };
+                let w = WindowObject {
+                    start: f.start,
+                    end: f.end,
+                    object: obj,
+                };
                 series.entry((source, f.pipeline, f.resolution)).or_default().push(w);
                 continue;
             }
             match kind {
                 KeyKind::ThanosBlockFile { ulid, file } => {
-                    let b = blocks.entry(ulid.clone()).or_insert_with(|| ThanosBlock { ulid, ..Default::default() });
+                    let b = blocks.entry(ulid.clone()).or_insert_with(|| ThanosBlock {
+                        ulid,
+                        ..Default::default()
+                    });
                     b.objects += 1;
                     b.bytes += obj.size;
                     match file {
@@ -236,9 +257,12 @@ impl Inventory {
                 KeyKind::FederatorManifest => inv.federator_manifest = Some(obj),
                 _ => match foreign_layout(&obj.key) {
                     Some((layout, dir)) => {
-                        let g = foreign
-                            .entry((layout, dir.clone()))
-                            .or_insert_with(|| ForeignGroup { layout, dir, objects: 0, example: obj.key.clone() });
+                        let g = foreign.entry((layout, dir.clone())).or_insert_with(|| ForeignGroup {
+                            layout,
+                            dir,
+                            objects: 0,
+                            example: obj.key.clone(),
+                        });
                         g.objects += 1;
                     }
                     None => inv.unknown.push(obj),
@@ -250,7 +274,12 @@ impl Inventory {
             if let Source::Federated(c) = &source {
                 inv.clusters.push(c.clone());
             }
-            inv.series.push(Series { source, pipeline, resolution, files });
+            inv.series.push(Series {
+                source,
+                pipeline,
+                resolution,
+                files,
+            });
         }
         inv.clusters.sort();
         inv.clusters.dedup();
@@ -262,7 +291,9 @@ impl Inventory {
 
     /// The series of `source` × `pipeline` × `resolution`, if any file exists.
     pub fn series(&self, source: &Source, pipeline: Pipeline, resolution: Resolution) -> Option<&Series> {
-        self.series.iter().find(|s| &s.source == source && s.pipeline == pipeline && s.resolution == resolution)
+        self.series
+            .iter()
+            .find(|s| &s.source == source && s.pipeline == pipeline && s.resolution == resolution)
     }
 
     /// Every series of one source.

@@ -44,7 +44,12 @@ pub enum Pipeline {
 
 impl Pipeline {
     /// Every pipeline, in display order.
-    pub const ALL: [Pipeline; 4] = [Pipeline::Allocations, Pipeline::Assets, Pipeline::CloudCosts, Pipeline::NetworkInsights];
+    pub const ALL: [Pipeline; 4] = [
+        Pipeline::Allocations,
+        Pipeline::Assets,
+        Pipeline::CloudCosts,
+        Pipeline::NetworkInsights,
+    ];
 
     /// The directory name (`allocations`).
     pub fn name(self) -> &'static str {
@@ -123,9 +128,15 @@ pub struct Resolution {
 
 impl Resolution {
     /// `1d`.
-    pub const DAY: Resolution = Resolution { amount: 1, unit: ResUnit::Day };
+    pub const DAY: Resolution = Resolution {
+        amount: 1,
+        unit: ResUnit::Day,
+    };
     /// `1h`.
-    pub const HOUR: Resolution = Resolution { amount: 1, unit: ResUnit::Hour };
+    pub const HOUR: Resolution = Resolution {
+        amount: 1,
+        unit: ResUnit::Hour,
+    };
 
     /// Parse `<N><m|h|d|w>` with N ≥ 1 and no sign or padding; `None` otherwise.
     pub fn parse(s: &str) -> Option<Resolution> {
@@ -267,7 +278,10 @@ impl KeyKind {
         Some(match self {
             KeyKind::Federated { cluster, file } => format_federated(cluster, file),
             KeyKind::Combined { file } => format_combined(file),
-            KeyKind::Backup { file, top_level_cloudcosts } => format_backup(file, *top_level_cloudcosts),
+            KeyKind::Backup {
+                file,
+                top_level_cloudcosts,
+            } => format_backup(file, *top_level_cloudcosts),
             KeyKind::ThanosBlockFile { ulid, file } => format_block_file(ulid, *file),
             KeyKind::FederatorManifest => FEDERATOR_MANIFEST_KEY.to_string(),
             KeyKind::Unknown => return None,
@@ -333,13 +347,19 @@ pub fn format_block_file(ulid: &str, file: BlockFile) -> String {
 pub fn is_ulid(s: &str) -> bool {
     s.len() == 26
         && s.as_bytes()[0] <= b'7'
-        && s.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')))
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U')))
 }
 
 fn parse_etl_tail(parts: &[&str]) -> Option<EtlFile> {
     let [pipeline, res, name] = parts else { return None };
     let (start, end) = parse_window_name(name)?;
-    Some(EtlFile { pipeline: Pipeline::parse(pipeline)?, resolution: Resolution::parse(res)?, start, end })
+    Some(EtlFile {
+        pipeline: Pipeline::parse(pipeline)?,
+        resolution: Resolution::parse(res)?,
+        start,
+        end,
+    })
 }
 
 fn parse_block_file(rest: &[&str]) -> Option<BlockFile> {
@@ -365,15 +385,24 @@ pub fn parse_key(key: &str) -> KeyKind {
             if *cluster == COMBINED_CLUSTER {
                 KeyKind::Combined { file }
             } else {
-                KeyKind::Federated { cluster: cluster.to_string(), file }
+                KeyKind::Federated {
+                    cluster: cluster.to_string(),
+                    file,
+                }
             }
         }),
-        ["etl", "bingen", tail @ ..] => parse_etl_tail(tail).map(|file| KeyKind::Backup { file, top_level_cloudcosts: false }),
-        ["cloudcosts", res, name] => parse_etl_tail(&["cloudcosts", *res, *name])
-            .map(|file| KeyKind::Backup { file, top_level_cloudcosts: true }),
-        [ulid, rest @ ..] if is_ulid(ulid) => {
-            parse_block_file(rest).map(|file| KeyKind::ThanosBlockFile { ulid: ulid.to_string(), file })
-        }
+        ["etl", "bingen", tail @ ..] => parse_etl_tail(tail).map(|file| KeyKind::Backup {
+            file,
+            top_level_cloudcosts: false,
+        }),
+        ["cloudcosts", res, name] => parse_etl_tail(&["cloudcosts", *res, *name]).map(|file| KeyKind::Backup {
+            file,
+            top_level_cloudcosts: true,
+        }),
+        [ulid, rest @ ..] if is_ulid(ulid) => parse_block_file(rest).map(|file| KeyKind::ThanosBlockFile {
+            ulid: ulid.to_string(),
+            file,
+        }),
         _ => None,
     };
     parsed.unwrap_or(KeyKind::Unknown)
@@ -405,7 +434,9 @@ impl ForeignLayout {
                 "JSON files in the newer Kubecost 3.x layout (federated/<cluster>/<res>/<RFC3339>.json); costscope reads bingen ETL files only and does not read these"
             }
             ForeignLayout::KubeModel => "OpenCost kubemodel exports (<cluster>/kubemodel/<res>/YYYY/MM/DD/...); not read by costscope",
-            ForeignLayout::EventExport => "event/diagnostic exports (heartbeat, diagnostics, customcosts pipelines or JSON); not ETL sets, not read",
+            ForeignLayout::EventExport => {
+                "event/diagnostic exports (heartbeat, diagnostics, customcosts pipelines or JSON); not ETL sets, not read"
+            }
             ForeignLayout::Diagnostics => "Kubecost multi-cluster diagnostics JSON (diagnostics/); not read",
             ForeignLayout::ThanosDebug => "Thanos debug copies of block metadata (debug/metas/); ignored",
         }
@@ -426,7 +457,9 @@ pub fn foreign_layout(key: &str) -> Option<(ForeignLayout, String)> {
         [FEDERATED_ROOT, _, "etl", "bingen", p, ..] if matches!(*p, "heartbeat" | "diagnostics" | "customcosts") => {
             Some((ForeignLayout::EventExport, dir(5)))
         }
-        [FEDERATED_ROOT, _, p, ..] if matches!(*p, "heartbeat" | "diagnostics" | "customcosts") => Some((ForeignLayout::EventExport, dir(3))),
+        [FEDERATED_ROOT, _, p, ..] if matches!(*p, "heartbeat" | "diagnostics" | "customcosts") => {
+            Some((ForeignLayout::EventExport, dir(3)))
+        }
         [FEDERATED_ROOT, _, .., _] if is_json => Some((ForeignLayout::EventExport, dir(parts.len() - 1))),
         ["diagnostics", ..] => Some((ForeignLayout::Diagnostics, "diagnostics/".into())),
         ["debug", "metas", ..] => Some((ForeignLayout::ThanosDebug, "debug/metas/".into())),

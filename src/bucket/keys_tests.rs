@@ -3,7 +3,12 @@
 use super::*;
 
 fn etl(pipeline: Pipeline, res: &str, start: i64, end: i64) -> EtlFile {
-    EtlFile { pipeline, resolution: Resolution::parse(res).unwrap(), start, end }
+    EtlFile {
+        pipeline,
+        resolution: Resolution::parse(res).unwrap(),
+        start,
+        end,
+    }
 }
 
 #[test]
@@ -11,27 +16,44 @@ fn federated_combined_and_backup_keys_round_trip() {
     let cases = [
         (
             "federated/prod-us-east-1/etl/bingen/allocations/1d/1793404800-1793491200",
-            KeyKind::Federated { cluster: "prod-us-east-1".into(), file: etl(Pipeline::Allocations, "1d", 1793404800, 1793491200) },
+            KeyKind::Federated {
+                cluster: "prod-us-east-1".into(),
+                file: etl(Pipeline::Allocations, "1d", 1793404800, 1793491200),
+            },
         ),
         (
             "federated/c/etl/bingen/networkinsights/10m/1793404800-1793405400",
-            KeyKind::Federated { cluster: "c".into(), file: etl(Pipeline::NetworkInsights, "10m", 1793404800, 1793405400) },
+            KeyKind::Federated {
+                cluster: "c".into(),
+                file: etl(Pipeline::NetworkInsights, "10m", 1793404800, 1793405400),
+            },
         ),
         (
             "federated/combined/etl/bingen/assets/1h/1793404800-1793408400",
-            KeyKind::Combined { file: etl(Pipeline::Assets, "1h", 1793404800, 1793408400) },
+            KeyKind::Combined {
+                file: etl(Pipeline::Assets, "1h", 1793404800, 1793408400),
+            },
         ),
         (
             "etl/bingen/allocations/1d/1791331200-1791417600",
-            KeyKind::Backup { file: etl(Pipeline::Allocations, "1d", 1791331200, 1791417600), top_level_cloudcosts: false },
+            KeyKind::Backup {
+                file: etl(Pipeline::Allocations, "1d", 1791331200, 1791417600),
+                top_level_cloudcosts: false,
+            },
         ),
         (
             "cloudcosts/1d/1791331200-1791417600",
-            KeyKind::Backup { file: etl(Pipeline::CloudCosts, "1d", 1791331200, 1791417600), top_level_cloudcosts: true },
+            KeyKind::Backup {
+                file: etl(Pipeline::CloudCosts, "1d", 1791331200, 1791417600),
+                top_level_cloudcosts: true,
+            },
         ),
         (
             "etl/bingen/cloudcosts/1w/1791331200-1791936000",
-            KeyKind::Backup { file: etl(Pipeline::CloudCosts, "1w", 1791331200, 1791936000), top_level_cloudcosts: false },
+            KeyKind::Backup {
+                file: etl(Pipeline::CloudCosts, "1w", 1791331200, 1791936000),
+                top_level_cloudcosts: false,
+            },
         ),
     ];
     for (key, want) in cases {
@@ -122,14 +144,42 @@ fn pipelines_map_to_root_kinds() {
 #[test]
 fn foreign_layouts_are_named() {
     let cases = [
-        ("federated/cluster1/1h/2026-03-01T00:00:00Z.json", ForeignLayout::Kubecost3Json, "federated/cluster1/1h/"),
-        ("federated/cluster1/10m/2026-03-01T00:10:00Z.json.gz", ForeignLayout::Kubecost3Json, "federated/cluster1/10m/"),
-        ("federated/uid-1/kubemodel/1h/2026/03/01/20260301000000", ForeignLayout::KubeModel, "federated/uid-1/kubemodel/"),
-        ("uid-1/kubemodel/1d/2026/03/01/20260301000000", ForeignLayout::KubeModel, "uid-1/kubemodel/"),
-        ("federated/c/etl/bingen/heartbeat/1d/1-2", ForeignLayout::EventExport, "federated/c/etl/bingen/heartbeat/"),
-        ("federated/c/diagnostics/x.json", ForeignLayout::EventExport, "federated/c/diagnostics/"),
+        (
+            "federated/cluster1/1h/2026-03-01T00:00:00Z.json",
+            ForeignLayout::Kubecost3Json,
+            "federated/cluster1/1h/",
+        ),
+        (
+            "federated/cluster1/10m/2026-03-01T00:10:00Z.json.gz",
+            ForeignLayout::Kubecost3Json,
+            "federated/cluster1/10m/",
+        ),
+        (
+            "federated/uid-1/kubemodel/1h/2026/03/01/20260301000000",
+            ForeignLayout::KubeModel,
+            "federated/uid-1/kubemodel/",
+        ),
+        (
+            "uid-1/kubemodel/1d/2026/03/01/20260301000000",
+            ForeignLayout::KubeModel,
+            "uid-1/kubemodel/",
+        ),
+        (
+            "federated/c/etl/bingen/heartbeat/1d/1-2",
+            ForeignLayout::EventExport,
+            "federated/c/etl/bingen/heartbeat/",
+        ),
+        (
+            "federated/c/diagnostics/x.json",
+            ForeignLayout::EventExport,
+            "federated/c/diagnostics/",
+        ),
         ("diagnostics/c.json", ForeignLayout::Diagnostics, "diagnostics/"),
-        ("debug/metas/01M4DBVAM0ENXZM9TNYDKM4AVB.json", ForeignLayout::ThanosDebug, "debug/metas/"),
+        (
+            "debug/metas/01M4DBVAM0ENXZM9TNYDKM4AVB.json",
+            ForeignLayout::ThanosDebug,
+            "debug/metas/",
+        ),
     ];
     for (key, layout, dir) in cases {
         assert_eq!(foreign_layout(key), Some((layout, dir.to_string())), "{key}");

@@ -75,8 +75,14 @@ pub struct InventorySummary {
 
 /// Start of a window as a UTC date (daily and longer) or date and time (shorter).
 pub fn window_label(unix: i64, resolution: Resolution) -> String {
-    let Some(t) = DateTime::<Utc>::from_timestamp(unix, 0) else { return format!("@{unix}") };
-    if resolution.seconds() >= 86_400 { t.format("%Y-%m-%d").to_string() } else { t.format("%Y-%m-%d %H:%M").to_string() }
+    let Some(t) = DateTime::<Utc>::from_timestamp(unix, 0) else {
+        return format!("@{unix}");
+    };
+    if resolution.seconds() >= 86_400 {
+        t.format("%Y-%m-%d").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    }
 }
 
 /// Bytes as `12.3 MB` (decimal units), or `512 B`.
@@ -138,7 +144,13 @@ pub fn summarize(inv: &Inventory) -> InventorySummary {
 pub fn notes(inv: &Inventory) -> Vec<String> {
     let mut out = Vec::new();
     for g in &inv.foreign {
-        out.push(format!("{}: {} object(s) of {} (e.g. {})", g.dir, g.objects, g.layout.describe(), g.example));
+        out.push(format!(
+            "{}: {} object(s) of {} (e.g. {})",
+            g.dir,
+            g.objects,
+            g.layout.describe(),
+            g.example
+        ));
     }
     if inv.clusters.is_empty() {
         out.push(
@@ -150,7 +162,11 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
         let what = format!("{} {} {}", s.source, s.pipeline, s.resolution);
         let empty: Vec<String> = s.empty_files().map(|f| window_label(f.start, s.resolution)).collect();
         if !empty.is_empty() {
-            out.push(format!("{what}: {} empty file(s) (≤ {EMPTY_FILE_MAX_BYTES} B): {}", empty.len(), list(&empty)));
+            out.push(format!(
+                "{what}: {} empty file(s) (≤ {EMPTY_FILE_MAX_BYTES} B): {}",
+                empty.len(),
+                list(&empty)
+            ));
         }
         let missing = s.missing_windows();
         if missing > 0 {
@@ -158,10 +174,18 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
         }
         let odd: Vec<String> = s.odd_windows().map(|f| f.object.key.clone()).collect();
         if !odd.is_empty() {
-            out.push(format!("{what}: {} file(s) whose window is not {} long, e.g. {}", odd.len(), s.resolution, odd[0]));
+            out.push(format!(
+                "{what}: {} file(s) whose window is not {} long, e.g. {}",
+                odd.len(),
+                s.resolution,
+                odd[0]
+            ));
         }
         if s.pipeline.root_kind().is_none() {
-            out.push(format!("{what}: costscope has no decoder for the {} pipeline; its files are listed but not read", s.pipeline));
+            out.push(format!(
+                "{what}: costscope has no decoder for the {} pipeline; its files are listed but not read",
+                s.pipeline
+            ));
         }
     }
     if inv.series.iter().any(|s| s.source == Source::Combined) {
@@ -169,11 +193,19 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
     }
     let partial: Vec<String> = inv.partial_blocks().map(|b| b.ulid.clone()).collect();
     if !partial.is_empty() {
-        out.push(format!("{} Thanos block dir(s) without meta.json (partial or in-progress upload): {}", partial.len(), list(&partial)));
+        out.push(format!(
+            "{} Thanos block dir(s) without meta.json (partial or in-progress upload): {}",
+            partial.len(),
+            list(&partial)
+        ));
     }
     if !inv.unknown.is_empty() {
         let keys: Vec<String> = inv.unknown.iter().take(UNKNOWN_EXAMPLES).map(|o| o.key.clone()).collect();
-        out.push(format!("{} object(s) in no known layout, e.g. {}", inv.unknown.len(), keys.join(", ")));
+        out.push(format!(
+            "{} object(s) in no known layout, e.g. {}",
+            inv.unknown.len(),
+            keys.join(", ")
+        ));
     }
     out
 }
@@ -247,7 +279,13 @@ pub fn render_table(s: &InventorySummary) -> String {
         t.objects,
         human_bytes(t.bytes)
     );
-    let _ = writeln!(out, "Total: {} objects, {}; clusters: {}", s.total_objects, human_bytes(s.total_bytes), s.clusters.join(", "));
+    let _ = writeln!(
+        out,
+        "Total: {} objects, {}; clusters: {}",
+        s.total_objects,
+        human_bytes(s.total_bytes),
+        s.clusters.join(", ")
+    );
     if !s.notes.is_empty() {
         out.push_str("\nNotes:\n");
         for n in &s.notes {

@@ -26,7 +26,13 @@ pub const MIGRATION_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Ingest forever: a pass, then `Waiting` with `next_run`, until `cancel`. A failed pass is shown
 /// as `Failed` with its error and retried at the next interval.
-pub async fn ingest_loop(agg: Arc<Aggregator>, store: Store, opts: IngestOptions, tx: watch::Sender<TaskProgress>, cancel: CancellationToken) {
+pub async fn ingest_loop(
+    agg: Arc<Aggregator>,
+    store: Store,
+    opts: IngestOptions,
+    tx: watch::Sender<TaskProgress>,
+    cancel: CancellationToken,
+) {
     loop {
         let r = tokio::select! {
             r = ingest_once(agg.clone(), store.inner.clone(), &opts, &tx) => r,
@@ -62,8 +68,15 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let cancel = CancellationToken::new();
     let (fed_tx, fed_rx) = watch::channel(TaskProgress::new("federator"));
     let (ing_tx, ing_rx) = watch::channel(TaskProgress::new("ingest"));
-    let output = if global.read_only { Output::LocalDir(federator::default_local_dir(&store.identity)) } else { Output::Bucket };
-    let fed_opts = FederateOptions { output, ..Default::default() };
+    let output = if global.read_only {
+        Output::LocalDir(federator::default_local_dir(&store.identity))
+    } else {
+        Output::Bucket
+    };
+    let fed_opts = FederateOptions {
+        output,
+        ..Default::default()
+    };
     let fed_store = store.inner.clone();
     let fed_cancel = cancel.clone();
     let fed = tokio::spawn(async move {
@@ -73,7 +86,13 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         };
         federator::run_loop(fed_store, &fed_opts, federator::DEFAULT_INTERVAL, fed_tx, fed_cancel, &mut log_pass).await
     });
-    let ing = tokio::spawn(ingest_loop(agg.clone(), store.clone(), IngestOptions::default(), ing_tx, cancel.clone()));
+    let ing = tokio::spawn(ingest_loop(
+        agg.clone(),
+        store.clone(),
+        IngestOptions::default(),
+        ing_tx,
+        cancel.clone(),
+    ));
     let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
     let mig_agg = agg.clone();
     let ingested_days: migration::IngestedDaysFn = Arc::new(move || mig_agg.ingested_days().map_err(|e| e.to_string()));

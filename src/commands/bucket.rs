@@ -11,7 +11,9 @@ use std::io::Write;
 /// Errors: no store file, a bad store config, or a listing that fails after retries.
 pub async fn run(global: &GlobalArgs, args: BucketArgs) -> Result<()> {
     let store = super::open_store(global)?;
-    let inv = bucket::scan(&*store.inner).await.wrap_err_with(|| format!("scanning {}", store.description))?;
+    let inv = bucket::scan(&*store.inner)
+        .await
+        .wrap_err_with(|| format!("scanning {}", store.description))?;
     let summary = summarize(&inv);
     let text = match args.format {
         ReportFormat::Table => format!("{}\n\n{}", store.description, render_table(&summary)),

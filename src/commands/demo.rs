@@ -8,7 +8,13 @@ use color_eyre::eyre::{Result, WrapErr};
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
     let dir = args.dir.clone().unwrap_or_else(|| crate::config::cache_dir().join("demo"));
     let today = chrono::Utc::now().timestamp().div_euclid(86_400) * 86_400;
-    let spec = DemoSpec { clusters: args.clusters, days: args.days, seed: args.seed, containers: args.containers, end: today + 86_400 };
+    let spec = DemoSpec {
+        clusters: args.clusters,
+        days: args.days,
+        seed: args.seed,
+        containers: args.containers,
+        end: today + 86_400,
+    };
     if dir.join("federated").exists() {
         std::fs::remove_dir_all(dir.join("federated")).wrap_err_with(|| format!("clearing {}", dir.display()))?;
     }

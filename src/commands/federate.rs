@@ -104,9 +104,19 @@ fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: 
 /// Errors: no store / bad config, a bad `--cutoff`, or (with `--once`) a pass that could not run.
 pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
     let store = super::open_store(global)?;
-    let cutoff = args.cutoff.as_deref().map(federator::parse_cutoff).transpose().map_err(|e| eyre!(e))?;
+    let cutoff = args
+        .cutoff
+        .as_deref()
+        .map(federator::parse_cutoff)
+        .transpose()
+        .map_err(|e| eyre!(e))?;
     let opts = FederateOptions {
-        clusters: args.clusters.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        clusters: args
+            .clusters
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
         cutoff,
         dry_run: args.dry_run,
         output: output_for(global, &args, &store.identity),
@@ -137,7 +147,15 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         }
         print_report(r, format);
     };
-    federator::run_loop(store.inner.clone(), &opts, Duration::from_secs(args.interval.max(1)), tx, cancel, &mut on_pass).await;
+    federator::run_loop(
+        store.inner.clone(),
+        &opts,
+        Duration::from_secs(args.interval.max(1)),
+        tx,
+        cancel,
+        &mut on_pass,
+    )
+    .await;
     let _ = printer.await;
     Ok(())
 }

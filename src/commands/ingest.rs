@@ -16,7 +16,13 @@ pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &In
         while rx.changed().await.is_ok() {
             let p = rx.borrow().clone();
             if !quiet && p.total > 0 {
-                eprint!("\ringest: {}/{} files, {} rows, {:.1} MB   ", p.done, p.total, p.rows, p.bytes as f64 / 1e6);
+                eprint!(
+                    "\ringest: {}/{} files, {} rows, {:.1} MB   ",
+                    p.done,
+                    p.total,
+                    p.rows,
+                    p.bytes as f64 / 1e6
+                );
                 let _ = std::io::stderr().flush();
             }
         }
@@ -38,7 +44,10 @@ pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &In
 pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
     let (store, agg) = super::open(global)?;
     let opts = IngestOptions {
-        retention: Retention { daily_days: args.retention_days, hourly_hours: args.retention_hours },
+        retention: Retention {
+            daily_days: args.retention_days,
+            hourly_hours: args.retention_hours,
+        },
         clusters: args.clusters.clone(),
     };
     loop {

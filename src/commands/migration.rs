@@ -34,11 +34,16 @@ pub fn options(args: &MigrationArgs) -> Result<MigrationOptions> {
 fn ingested_days(global: &GlobalArgs, identity: &str) -> Result<HashSet<(String, i64)>> {
     let db = global.db.clone().unwrap_or_else(|| default_db_path(identity));
     if !db.exists() {
-        eprintln!("note: no database at {} yet: no day counts as ingested (run `costscope ingest`)", db.display());
+        eprintln!(
+            "note: no database at {} yet: no day counts as ingested (run `costscope ingest`)",
+            db.display()
+        );
         return Ok(HashSet::new());
     }
     match Aggregator::open(&db) {
-        Ok(agg) => agg.ingested_days().wrap_err_with(|| format!("reading ingested days from {}", db.display())),
+        Ok(agg) => agg
+            .ingested_days()
+            .wrap_err_with(|| format!("reading ingested days from {}", db.display())),
         Err(e) => {
             eprintln!("warning: cannot open {}: {e}; no day counts as ingested", db.display());
             Ok(HashSet::new())
@@ -59,9 +64,17 @@ pub async fn run(global: &GlobalArgs, args: MigrationArgs) -> Result<()> {
         let (g, identity) = (Arc::clone(&global), store.identity.clone());
         let ingested = tokio::task::spawn_blocking(move || ingested_days(&g, &identity)).await??;
         let now = Utc::now();
-        let report = scanner.scan(&*store.inner, &ingested, now).await.wrap_err_with(|| format!("scanning {}", store.description))?;
+        let report = scanner
+            .scan(&*store.inner, &ingested, now)
+            .await
+            .wrap_err_with(|| format!("scanning {}", store.description))?;
         let text = match (args.format, args.watch) {
-            (ReportFormat::Table, _) => format!("{} at {}\n\n{}", store.description, now.format("%Y-%m-%d %H:%M:%S UTC"), render_table(&report, now)),
+            (ReportFormat::Table, _) => format!(
+                "{} at {}\n\n{}",
+                store.description,
+                now.format("%Y-%m-%d %H:%M:%S UTC"),
+                render_table(&report, now)
+            ),
             (ReportFormat::Json, false) => serde_json::to_string_pretty(&report)? + "\n",
             (ReportFormat::Json, true) => serde_json::to_string(&report)? + "\n",
         };

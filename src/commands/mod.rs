@@ -1,10 +1,10 @@
 //! Handlers of the data subcommands (`ingest`, `allocation`, `assets`, `cloudcost`, `bucket`, `federate`): open the
 //! store and its database, run the work, print the result. Kept out of `main.rs` so it stays thin.
 
-pub mod bucket;
-pub mod federate;
 pub mod browse;
+pub mod bucket;
 pub mod demo;
+pub mod federate;
 pub mod ingest;
 pub mod migration;
 pub mod query;

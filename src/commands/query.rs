@@ -4,9 +4,7 @@ use crate::aggregator::{Aggregator, IngestOptions};
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs};
 use crate::model::CostMetricName;
 use crate::output;
-use crate::query::{
-    self, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
-};
+use crate::query::{self, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
 
@@ -45,15 +43,32 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         None => Sort::default_for(kind),
     };
     let cost_metric = CostMetricName::parse(&a.cost_metric).ok_or_else(|| {
-        eyre!("unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost", a.cost_metric)
+        eyre!(
+            "unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost",
+            a.cost_metric
+        )
     })?;
-    Ok(QueryRequest { kind, window, aggregate, filter, idle, sort, offset: a.offset, limit: a.limit, cost_metric })
+    Ok(QueryRequest {
+        kind,
+        window,
+        aggregate,
+        filter,
+        idle,
+        sort,
+        offset: a.offset,
+        limit: a.limit,
+        cost_metric,
+    })
 }
 
 /// Run the query and render it in the requested format.
 pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Result<String> {
     let page = agg.query(req)?;
-    let keys: Vec<String> = if req.aggregate.is_empty() { vec!["name".into()] } else { req.aggregate.keys().iter().map(|k| k.name()).collect() };
+    let keys: Vec<String> = if req.aggregate.is_empty() {
+        vec!["name".into()]
+    } else {
+        req.aggregate.keys().iter().map(|k| k.name()).collect()
+    };
     Ok(match format {
         OutputFormat::Table => output::table(req.kind, &page, &req.window),
         OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",

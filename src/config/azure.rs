@@ -117,8 +117,7 @@ struct ConnString {
 /// well-known account at `http://127.0.0.1:10000/devstoreaccount1`.
 fn parse_connection_string(s: &str) -> ConnString {
     let mut c = ConnString::default();
-    let (mut protocol, mut suffix, mut dev) =
-        ("https".to_string(), DEFAULT_SUFFIX.to_string(), false);
+    let (mut protocol, mut suffix, mut dev) = ("https".to_string(), DEFAULT_SUFFIX.to_string(), false);
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
             continue;
@@ -136,9 +135,8 @@ fn parse_connection_string(s: &str) -> ConnString {
     }
     if dev {
         c.account.get_or_insert_with(|| "devstoreaccount1".into());
-        c.key.get_or_insert_with(|| {
-            "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==".into()
-        });
+        c.key
+            .get_or_insert_with(|| "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==".into());
         c.blob_endpoint
             .get_or_insert_with(|| "http://127.0.0.1:10000/devstoreaccount1".into());
     }
@@ -174,11 +172,7 @@ impl AzureConfig {
                 "AZURE storage_account_key and storage_connection_string cannot both be set",
             ));
         }
-        let sp_parts = [
-            tenant.is_some(),
-            client_id.is_some(),
-            client_secret.is_some(),
-        ];
+        let sp_parts = [tenant.is_some(), client_id.is_some(), client_secret.is_some()];
         if sp_parts.iter().any(|x| *x) && !sp_parts.iter().all(|x| *x) {
             let missing: Vec<&str> = ["az_tenant_id", "client_id", "client_secret"]
                 .iter()
@@ -205,14 +199,10 @@ impl AzureConfig {
         let storage_account = nonempty(raw.storage_account)
             .or_else(|| parsed.as_ref().and_then(|p| p.account.clone()))
             .ok_or_else(|| ctx.invalid(&["config"], "AZURE config needs `storage_account`"))?;
-        let container = nonempty(raw.container)
-            .ok_or_else(|| ctx.invalid(&["config"], "AZURE config needs `container`"))?;
+        let container = nonempty(raw.container).ok_or_else(|| ctx.invalid(&["config"], "AZURE config needs `container`"))?;
 
         let endpoint = nonempty(raw.endpoint).map(|e| e.trim_end_matches('/').to_string());
-        let account_url = match (
-            endpoint,
-            parsed.as_ref().and_then(|p| p.blob_endpoint.clone()),
-        ) {
+        let account_url = match (endpoint, parsed.as_ref().and_then(|p| p.blob_endpoint.clone())) {
             (Some(e), _) if e.contains("://") => Some(e),
             (Some(e), _) if e == DEFAULT_SUFFIX => None,
             (Some(e), _) => Some(format!("https://{storage_account}.{e}")),
@@ -232,9 +222,7 @@ impl AzureConfig {
                     ));
                 }
             }
-        } else if let (Some(tenant_id), Some(client_id), Some(client_secret)) =
-            (tenant, client_id, client_secret)
-        {
+        } else if let (Some(tenant_id), Some(client_id), Some(client_secret)) = (tenant, client_id, client_secret) {
             AzureCredentials::ClientSecret {
                 tenant_id,
                 client_id,
@@ -248,8 +236,7 @@ impl AzureConfig {
 
         let pipeline = raw.pipeline_config.unwrap_or_default();
         let attempts = raw.max_retries.filter(|n| *n != 0).or(pipeline.max_tries);
-        let mut retry = retry_from_attempts(attempts)
-            .map_err(|m| ctx.invalid(&at("max_retries"), format!("AZURE {m}")))?;
+        let mut retry = retry_from_attempts(attempts).map_err(|m| ctx.invalid(&at("max_retries"), format!("AZURE {m}")))?;
         if pipeline.retry_delay.is_some() || pipeline.max_retry_delay.is_some() {
             let r = retry.get_or_insert_with(RetryConfig::default);
             if let Some(d) = pipeline.retry_delay {
@@ -259,12 +246,7 @@ impl AzureConfig {
                 r.backoff.max_backoff = d;
             }
         }
-        ctx.ignored(
-            P,
-            "reader_config",
-            &raw.reader_config,
-            "object_store retries whole requests",
-        );
+        ctx.ignored(P, "reader_config", &raw.reader_config, "object_store retries whole requests");
         ctx.ignored(
             P,
             "storage_create_container",
@@ -313,29 +295,16 @@ impl AzureConfig {
             backend: P,
             message: redact(&message, &self.secrets()),
         };
-        let allow_http = self
-            .account_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("http://"));
+        let allow_http = self.account_url.as_deref().is_some_and(|u| u.starts_with("http://"));
         let mut b = match &self.credentials {
-            AzureCredentials::AccessKey(k) => {
-                MicrosoftAzureBuilder::new().with_access_key(k.expose())
-            }
-            AzureCredentials::Sas(s) => {
-                MicrosoftAzureBuilder::new().with_config(AzureConfigKey::SasKey, s.expose())
-            }
+            AzureCredentials::AccessKey(k) => MicrosoftAzureBuilder::new().with_access_key(k.expose()),
+            AzureCredentials::Sas(s) => MicrosoftAzureBuilder::new().with_config(AzureConfigKey::SasKey, s.expose()),
             AzureCredentials::ClientSecret {
                 tenant_id,
                 client_id,
                 client_secret,
-            } => MicrosoftAzureBuilder::new().with_client_secret_authorization(
-                client_id,
-                client_secret.expose(),
-                tenant_id,
-            ),
-            AzureCredentials::UserAssigned { client_id } => {
-                MicrosoftAzureBuilder::from_env().with_client_id(client_id)
-            }
+            } => MicrosoftAzureBuilder::new().with_client_secret_authorization(client_id, client_secret.expose(), tenant_id),
+            AzureCredentials::UserAssigned { client_id } => MicrosoftAzureBuilder::from_env().with_client_id(client_id),
             AzureCredentials::Environment => MicrosoftAzureBuilder::from_env(),
         }
         .with_account(&self.storage_account)
@@ -351,10 +320,7 @@ impl AzureConfig {
         if let Some(t) = self.try_timeout {
             opts = opts.with_timeout(t);
         }
-        let store = b
-            .with_client_options(opts)
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
+        let store = b.with_client_options(opts).build().map_err(|e| fail(e.to_string()))?;
         let at = self
             .account_url
             .clone()
@@ -366,10 +332,7 @@ impl AzureConfig {
             AzureCredentials::UserAssigned { .. } => "user-assigned identity",
             AzureCredentials::Environment => "environment credentials",
         };
-        Ok((
-            Arc::new(store),
-            format!("Azure container {} at {at} ({how})", self.container),
-        ))
+        Ok((Arc::new(store), format!("Azure container {} at {at} ({how})", self.container)))
     }
 }
 
@@ -379,23 +342,14 @@ mod tests {
 
     #[test]
     fn connection_strings() {
-        let c = parse_connection_string(
-            "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.chinacloudapi.cn",
-        );
+        let c =
+            parse_connection_string("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.chinacloudapi.cn");
         assert_eq!(c.account.as_deref(), Some("acct"));
         assert_eq!(c.key.as_deref(), Some("a2V5"));
-        assert_eq!(
-            c.blob_endpoint.as_deref(),
-            Some("https://acct.blob.core.chinacloudapi.cn")
-        );
+        assert_eq!(c.blob_endpoint.as_deref(), Some("https://acct.blob.core.chinacloudapi.cn"));
         let d = parse_connection_string("UseDevelopmentStorage=true");
-        assert_eq!(
-            d.blob_endpoint.as_deref(),
-            Some("http://127.0.0.1:10000/devstoreaccount1")
-        );
-        let s = parse_connection_string(
-            "BlobEndpoint=https://x.example/;SharedAccessSignature=?sv=1&sig=abc",
-        );
+        assert_eq!(d.blob_endpoint.as_deref(), Some("http://127.0.0.1:10000/devstoreaccount1"));
+        let s = parse_connection_string("BlobEndpoint=https://x.example/;SharedAccessSignature=?sv=1&sig=abc");
         assert_eq!(s.sas.as_deref(), Some("sv=1&sig=abc"));
         assert_eq!(s.blob_endpoint.as_deref(), Some("https://x.example"));
     }

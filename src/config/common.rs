@@ -47,9 +47,7 @@ impl Ctx<'_> {
     /// YAML sets it to something other than an empty/false/zero value.
     pub fn ignored(&mut self, provider: &str, field: &str, value: &Option<Value>, why: &str) {
         if value.as_ref().is_some_and(is_set) {
-            self.warn(format!(
-                "{provider} config field `{field}` is ignored: {why}"
-            ));
+            self.warn(format!("{provider} config field `{field}` is ignored: {why}"));
         }
     }
 
@@ -68,10 +66,7 @@ impl Ctx<'_> {
             self.base_dir.join(path)
         };
         // Drop `.` components so that `./bucket` and `bucket` give the same identity.
-        joined
-            .components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
+        joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
     }
 }
 
@@ -107,12 +102,7 @@ pub(crate) fn find_key_line(text: &str, path: &[&str]) -> Option<usize> {
             if min_indent.is_some_and(|m| indent <= m) {
                 break; // left the parent mapping
             }
-            let key = body
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches(['"', '\'']);
+            let key = body.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
             if body.contains(':') && key == *comp {
                 hit = Some((i, indent));
                 break;
@@ -136,9 +126,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Option<Duration>, String> {
     match humantime::parse_duration(s) {
         Ok(d) if d.is_zero() => Ok(None),
         Ok(d) => Ok(Some(d)),
-        Err(e) => Err(format!(
-            "invalid duration `{s}` ({e}); use forms like 90s, 2m, 1h30m"
-        )),
+        Err(e) => Err(format!("invalid duration `{s}` ({e}); use forms like 90s, 2m, 1h30m")),
     }
 }
 
@@ -211,61 +199,22 @@ impl HttpOptions {
             return Self::default();
         };
         let none = "object_store's HTTP client has no equivalent";
-        ctx.ignored(
-            provider,
-            "http_config.expect_continue_timeout",
-            &raw.expect_continue_timeout,
-            none,
-        );
-        ctx.ignored(
-            provider,
-            "http_config.max_idle_conns",
-            &raw.max_idle_conns,
-            none,
-        );
-        ctx.ignored(
-            provider,
-            "http_config.max_conns_per_host",
-            &raw.max_conns_per_host,
-            none,
-        );
-        ctx.ignored(
-            provider,
-            "http_config.disable_compression",
-            &raw.disable_compression,
-            none,
-        );
+        ctx.ignored(provider, "http_config.expect_continue_timeout", &raw.expect_continue_timeout, none);
+        ctx.ignored(provider, "http_config.max_idle_conns", &raw.max_idle_conns, none);
+        ctx.ignored(provider, "http_config.max_conns_per_host", &raw.max_conns_per_host, none);
+        ctx.ignored(provider, "http_config.disable_compression", &raw.disable_compression, none);
         let tls = raw.tls_config.unwrap_or_default();
         let mtls = "client certificates (mTLS) are not supported; requests are sent without one";
-        ctx.ignored(
-            provider,
-            "http_config.tls_config.cert_file",
-            &tls.cert_file,
-            mtls,
-        );
-        ctx.ignored(
-            provider,
-            "http_config.tls_config.key_file",
-            &tls.key_file,
-            mtls,
-        );
-        ctx.ignored(
-            provider,
-            "http_config.tls_config.server_name",
-            &tls.server_name,
-            none,
-        );
+        ctx.ignored(provider, "http_config.tls_config.cert_file", &tls.cert_file, mtls);
+        ctx.ignored(provider, "http_config.tls_config.key_file", &tls.key_file, mtls);
+        ctx.ignored(provider, "http_config.tls_config.server_name", &tls.server_name, none);
         HttpOptions {
             idle_conn_timeout: raw.idle_conn_timeout,
             response_header_timeout: raw.response_header_timeout,
             tls_handshake_timeout: raw.tls_handshake_timeout,
-            insecure_skip_verify: raw.insecure_skip_verify.unwrap_or(false)
-                || tls.insecure_skip_verify.unwrap_or(false),
+            insecure_skip_verify: raw.insecure_skip_verify.unwrap_or(false) || tls.insecure_skip_verify.unwrap_or(false),
             max_idle_conns_per_host: raw.max_idle_conns_per_host.filter(|n| *n > 0),
-            ca_file: tls
-                .ca_file
-                .filter(|s| !s.is_empty())
-                .map(|p| ctx.resolve_path(&p)),
+            ca_file: tls.ca_file.filter(|s| !s.is_empty()).map(|p| ctx.resolve_path(&p)),
         }
     }
 
@@ -289,14 +238,9 @@ impl HttpOptions {
             o = o.with_allow_invalid_certificates(true);
         }
         if let Some(path) = &self.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("http_config.tls_config.ca_file {}: {e}", path.display()))?;
-            let certs = Certificate::from_pem_bundle(&pem).map_err(|e| {
-                format!(
-                    "http_config.tls_config.ca_file {}: not a PEM bundle: {e}",
-                    path.display()
-                )
-            })?;
+            let pem = std::fs::read(path).map_err(|e| format!("http_config.tls_config.ca_file {}: {e}", path.display()))?;
+            let certs = Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("http_config.tls_config.ca_file {}: not a PEM bundle: {e}", path.display()))?;
             if certs.is_empty() {
                 return Err(format!(
                     "http_config.tls_config.ca_file {}: no certificate in the file",
@@ -331,22 +275,10 @@ mod tests {
 
     #[test]
     fn durations_follow_thanos_forms() {
-        assert_eq!(
-            parse_duration("90s").unwrap(),
-            Some(Duration::from_secs(90))
-        );
-        assert_eq!(
-            parse_duration("2m").unwrap(),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_duration("1h30m").unwrap(),
-            Some(Duration::from_secs(5400))
-        );
-        assert_eq!(
-            parse_duration("500ms").unwrap(),
-            Some(Duration::from_millis(500))
-        );
+        assert_eq!(parse_duration("90s").unwrap(), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2m").unwrap(), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h30m").unwrap(), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms").unwrap(), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("0").unwrap(), None);
         assert!(parse_duration("9 bananas").is_err());
     }
@@ -355,10 +287,7 @@ mod tests {
     fn key_lines_follow_nesting() {
         let text = "type: S3\nconfig:\n  bucket: b\n  sse_config:\n    type: SSE-C\nprefix: x\n";
         assert_eq!(find_key_line(text, &["type"]), Some(1));
-        assert_eq!(
-            find_key_line(text, &["config", "sse_config", "type"]),
-            Some(5)
-        );
+        assert_eq!(find_key_line(text, &["config", "sse_config", "type"]), Some(5));
         assert_eq!(find_key_line(text, &["config", "bucket"]), Some(3));
         assert_eq!(find_key_line(text, &["config", "prefix"]), None);
     }
@@ -366,14 +295,8 @@ mod tests {
     #[test]
     fn retries_count_attempts() {
         assert!(retry_from_attempts(Some(0)).unwrap().is_none());
-        assert_eq!(
-            retry_from_attempts(Some(1)).unwrap().unwrap().max_retries,
-            0
-        );
-        assert_eq!(
-            retry_from_attempts(Some(5)).unwrap().unwrap().max_retries,
-            4
-        );
+        assert_eq!(retry_from_attempts(Some(1)).unwrap().unwrap().max_retries, 0);
+        assert_eq!(retry_from_attempts(Some(5)).unwrap().unwrap().max_retries, 4);
         assert!(retry_from_attempts(Some(-1)).is_err());
     }
 

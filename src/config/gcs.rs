@@ -71,9 +71,7 @@ impl GcsConfig {
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
             .ok_or_else(|| ctx.invalid(&["config"], "GCS config needs `bucket`"))?;
-        let service_account = raw
-            .service_account
-            .filter(|s| !s.expose().trim().is_empty());
+        let service_account = raw.service_account.filter(|s| !s.expose().trim().is_empty());
         if let Some(sa) = &service_account
             && serde_json::from_str::<serde_json::Value>(sa.expose()).is_err()
         {
@@ -83,32 +81,21 @@ impl GcsConfig {
                  (use a YAML block scalar `service_account: |`)",
             ));
         }
-        ctx.ignored(
-            P,
-            "use_grpc",
-            &raw.use_grpc,
-            "object_store uses the JSON/XML HTTP API",
-        );
+        ctx.ignored(P, "use_grpc", &raw.use_grpc, "object_store uses the JSON/XML HTTP API");
         ctx.ignored(
             P,
             "grpc_conn_pool_size",
             &raw.grpc_conn_pool_size,
             "object_store uses the JSON/XML HTTP API",
         );
-        ctx.ignored(
-            P,
-            "chunk_size_bytes",
-            &raw.chunk_size_bytes,
-            "it only affects uploads",
-        );
+        ctx.ignored(P, "chunk_size_bytes", &raw.chunk_size_bytes, "it only affects uploads");
         ctx.ignored(
             P,
             "no_auth",
             &raw.no_auth,
             "use `disable_oauth` in the service_account JSON for emulators",
         );
-        let retry = retry_from_attempts(raw.max_retries)
-            .map_err(|m| ctx.invalid(&["config", "max_retries"], format!("GCS {m}")))?;
+        let retry = retry_from_attempts(raw.max_retries).map_err(|m| ctx.invalid(&["config", "max_retries"], format!("GCS {m}")))?;
         let http = HttpOptions::from_raw(raw.http_config, P, ctx);
         Ok(GcsConfig {
             bucket,
@@ -122,9 +109,7 @@ impl GcsConfig {
     fn base_url(&self) -> Option<String> {
         let sa = self.service_account.as_ref()?;
         let v: serde_json::Value = serde_json::from_str(sa.expose()).ok()?;
-        v.get("gcs_base_url")?
-            .as_str()
-            .map(|s| s.trim_end_matches('/').to_string())
+        v.get("gcs_base_url")?.as_str().map(|s| s.trim_end_matches('/').to_string())
     }
 
     /// Every credential value (the whole JSON and its private key), for scrubbing messages.
@@ -134,12 +119,7 @@ impl GcsConfig {
         };
         let mut v = vec![sa.expose().to_string()];
         if let Ok(json) = serde_json::from_str::<serde_json::Value>(sa.expose()) {
-            for key in [
-                "private_key",
-                "private_key_id",
-                "refresh_token",
-                "client_secret",
-            ] {
+            for key in ["private_key", "private_key_id", "refresh_token", "client_secret"] {
                 if let Some(s) = json.get(key).and_then(|x| x.as_str()) {
                     v.push(s.to_string());
                 }
@@ -168,9 +148,7 @@ impl GcsConfig {
             }
         };
         let base_url = self.base_url();
-        let allow_http = base_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("http://"));
+        let allow_http = base_url.as_deref().is_some_and(|u| u.starts_with("http://"));
         let mut b = match &self.service_account {
             // An explicit key must not meet GOOGLE_SERVICE_ACCOUNT* from the environment
             // (object_store refuses a path and a key together).
@@ -189,9 +167,6 @@ impl GcsConfig {
             "application default credentials"
         };
         let at = base_url.map(|u| format!(" at {u}")).unwrap_or_default();
-        Ok((
-            Arc::new(store),
-            format!("GCS bucket {}{at} ({how})", self.bucket),
-        ))
+        Ok((Arc::new(store), format!("GCS bucket {}{at} ({how})", self.bucket)))
     }
 }

@@ -113,10 +113,7 @@ impl fmt::Debug for Store {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a mapping with `type`, `config` and optional `prefix`"
-)]
+#[serde(deny_unknown_fields, expecting = "a mapping with `type`, `config` and optional `prefix`")]
 struct Head {
     #[serde(rename = "type")]
     kind: String,
@@ -128,10 +125,7 @@ struct Head {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a mapping with `type`, `config` and optional `prefix`"
-)]
+#[serde(deny_unknown_fields, expecting = "a mapping with `type`, `config` and optional `prefix`")]
 struct Doc<C> {
     #[serde(rename = "type")]
     #[allow(dead_code)]
@@ -189,35 +183,16 @@ impl StoreConfig {
         }
         let head: Head = yaml(text, &ctx.file)?;
         let kind = head.kind.trim().to_ascii_uppercase();
-        let prefix = head
-            .prefix
-            .unwrap_or_default()
-            .trim()
-            .trim_matches('/')
-            .to_string();
+        let prefix = head.prefix.unwrap_or_default().trim().trim_matches('/').to_string();
 
         let backend = match kind.as_str() {
-            "S3" => Backend::S3(S3Config::from_raw(
-                config::<RawS3>(text, &ctx.file)?,
-                &mut ctx,
-            )?),
-            "GCS" => Backend::Gcs(GcsConfig::from_raw(
-                config::<RawGcs>(text, &ctx.file)?,
-                &mut ctx,
-            )?),
-            "AZURE" => Backend::Azure(AzureConfig::from_raw(
-                config::<RawAzure>(text, &ctx.file)?,
-                &mut ctx,
-            )?),
+            "S3" => Backend::S3(S3Config::from_raw(config::<RawS3>(text, &ctx.file)?, &mut ctx)?),
+            "GCS" => Backend::Gcs(GcsConfig::from_raw(config::<RawGcs>(text, &ctx.file)?, &mut ctx)?),
+            "AZURE" => Backend::Azure(AzureConfig::from_raw(config::<RawAzure>(text, &ctx.file)?, &mut ctx)?),
             "FILESYSTEM" => {
                 let raw = config::<RawFs>(text, &ctx.file)?;
-                let dir = raw
-                    .directory
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty());
-                let dir = dir.ok_or_else(|| {
-                    ctx.invalid(&["config"], "FILESYSTEM config needs `directory`")
-                })?;
+                let dir = raw.directory.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+                let dir = dir.ok_or_else(|| ctx.invalid(&["config"], "FILESYSTEM config needs `directory`"))?;
                 Backend::Filesystem {
                     directory: ctx.resolve_path(&dir),
                 }
@@ -301,9 +276,7 @@ fn config<C: DeserializeOwned + Default>(text: &str, file: &str) -> Result<C, Co
 /// exist, or a CA / SSE-C key file cannot be read; messages never contain credentials.
 pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
     let file = cfg.file.display().to_string();
-    let (inner, base_identity, description): (Arc<dyn ObjectStore>, String, String) = match &cfg
-        .backend
-    {
+    let (inner, base_identity, description): (Arc<dyn ObjectStore>, String, String) = match &cfg.backend {
         Backend::S3(c) => {
             let (s, d) = c.build(&file)?;
             (s, c.identity(), d)
@@ -328,35 +301,19 @@ pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
                     directory.display()
                 )));
             }
-            let fs = LocalFileSystem::new_with_prefix(directory)
-                .map_err(|e| fail(format!("{}: {e}", directory.display())))?;
+            let fs = LocalFileSystem::new_with_prefix(directory).map_err(|e| fail(format!("{}: {e}", directory.display())))?;
             // Canonical, so every spelling of the same directory keys the same cache.
             let canonical = std::fs::canonicalize(directory).unwrap_or_else(|_| directory.clone());
-            let ident = format!(
-                "file://{}",
-                canonical.display().to_string().trim_end_matches('/')
-            );
-            (
-                Arc::new(fs),
-                ident,
-                format!("local directory {}", directory.display()),
-            )
+            let ident = format!("file://{}", canonical.display().to_string().trim_end_matches('/'));
+            (Arc::new(fs), ident, format!("local directory {}", directory.display()))
         }
-        Backend::Memory => (
-            Arc::new(InMemory::new()),
-            "memory://".to_string(),
-            "in-memory store".to_string(),
-        ),
+        Backend::Memory => (Arc::new(InMemory::new()), "memory://".to_string(), "in-memory store".to_string()),
     };
     let (inner, identity, description) = if cfg.prefix.is_empty() {
         (inner, base_identity, description)
     } else {
         let prefixed: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(inner, cfg.prefix.as_str()));
-        let sep = if base_identity.ends_with('/') {
-            ""
-        } else {
-            "/"
-        };
+        let sep = if base_identity.ends_with('/') { "" } else { "/" };
         (
             prefixed,
             format!("{base_identity}{sep}{}", cfg.prefix),

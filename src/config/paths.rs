@@ -41,31 +41,18 @@ pub fn project_dirs() -> Option<ProjectDirs> {
 pub fn find_store_file(cli: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config_dir = project_dirs().map(|d| d.config_dir().to_path_buf());
-    find_in(
-        cli,
-        std::env::var_os(STORE_ENV),
-        &cwd,
-        config_dir.as_deref(),
-    )
+    find_in(cli, std::env::var_os(STORE_ENV), &cwd, config_dir.as_deref())
 }
 
 /// [`find_store_file`] with its inputs passed in (testable without touching the process env).
-fn find_in(
-    cli: Option<&Path>,
-    env: Option<OsString>,
-    cwd: &Path,
-    config_dir: Option<&Path>,
-) -> Result<PathBuf, ConfigError> {
+fn find_in(cli: Option<&Path>, env: Option<OsString>, cwd: &Path, config_dir: Option<&Path>) -> Result<PathBuf, ConfigError> {
     if let Some(p) = cli {
         return explicit(p, "--store");
     }
     if let Some(v) = env.filter(|v| !v.is_empty()) {
         return explicit(Path::new(&v), &format!("${STORE_ENV}"));
     }
-    let mut looked = vec![
-        "--store (not given)".to_string(),
-        format!("${STORE_ENV} (not set)"),
-    ];
+    let mut looked = vec!["--store (not given)".to_string(), format!("${STORE_ENV} (not set)")];
     let local = cwd.join(STORE_FILE_NAME);
     if local.is_file() {
         return Ok(PathBuf::from(".").join(STORE_FILE_NAME));
@@ -88,11 +75,7 @@ fn explicit(p: &Path, from: &str) -> Result<PathBuf, ConfigError> {
     if p.is_file() {
         Ok(p.to_path_buf())
     } else {
-        let why = if p.exists() {
-            "not a regular file"
-        } else {
-            "no such file"
-        };
+        let why = if p.exists() { "not a regular file" } else { "no such file" };
         Err(ConfigError::NotFound {
             looked: vec![format!("{} from {from} ({why})", p.display())],
         })
@@ -137,26 +120,15 @@ mod tests {
         std::fs::create_dir_all(&cfg).unwrap();
 
         // Nothing anywhere: error lists all four places.
-        let err = find_in(None, None, &cwd, Some(&cfg))
-            .unwrap_err()
-            .to_string();
+        let err = find_in(None, None, &cwd, Some(&cfg)).unwrap_err().to_string();
         assert!(err.contains("--store"), "{err}");
         assert!(err.contains("$COSTSCOPE_STORE"), "{err}");
-        assert!(
-            err.contains(&cwd.join(STORE_FILE_NAME).display().to_string()),
-            "{err}"
-        );
-        assert!(
-            err.contains(&cfg.join(STORE_FILE_NAME).display().to_string()),
-            "{err}"
-        );
+        assert!(err.contains(&cwd.join(STORE_FILE_NAME).display().to_string()), "{err}");
+        assert!(err.contains(&cfg.join(STORE_FILE_NAME).display().to_string()), "{err}");
 
         // User config dir is the last resort.
         std::fs::write(cfg.join(STORE_FILE_NAME), "type: MEMORY\n").unwrap();
-        assert_eq!(
-            find_in(None, None, &cwd, Some(&cfg)).unwrap(),
-            cfg.join(STORE_FILE_NAME)
-        );
+        assert_eq!(find_in(None, None, &cwd, Some(&cfg)).unwrap(), cfg.join(STORE_FILE_NAME));
 
         // ./federated-store.yaml beats it. (find_in checks cwd.join(..) but returns a ./ path,
         // which is only meaningful when cwd is the process's working directory.)
@@ -172,14 +144,8 @@ mod tests {
         std::fs::write(&env_file, "type: MEMORY\n").unwrap();
         std::fs::write(&cli_file, "type: MEMORY\n").unwrap();
         let env = Some(env_file.clone().into_os_string());
-        assert_eq!(
-            find_in(None, env.clone(), &cwd, Some(&cfg)).unwrap(),
-            env_file
-        );
-        assert_eq!(
-            find_in(Some(&cli_file), env, &cwd, Some(&cfg)).unwrap(),
-            cli_file
-        );
+        assert_eq!(find_in(None, env.clone(), &cwd, Some(&cfg)).unwrap(), env_file);
+        assert_eq!(find_in(Some(&cli_file), env, &cwd, Some(&cfg)).unwrap(), cli_file);
     }
 
     #[test]
@@ -187,17 +153,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join(STORE_FILE_NAME), "type: MEMORY\n").unwrap();
         let missing = tmp.path().join("typo.yaml");
-        let err = find_in(Some(&missing), None, tmp.path(), None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("typo.yaml from --store (no such file)"),
-            "{err}"
-        );
+        let err = find_in(Some(&missing), None, tmp.path(), None).unwrap_err().to_string();
+        assert!(err.contains("typo.yaml from --store (no such file)"), "{err}");
         let env = Some(missing.clone().into_os_string());
-        let err = find_in(None, env, tmp.path(), None)
-            .unwrap_err()
-            .to_string();
+        let err = find_in(None, env, tmp.path(), None).unwrap_err().to_string();
         assert!(err.contains("from $COSTSCOPE_STORE"), "{err}");
     }
 

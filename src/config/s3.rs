@@ -170,8 +170,7 @@ impl S3Config {
                  S3-compatible service accepts V4).",
             ));
         }
-        let bucket = nonempty(raw.bucket)
-            .ok_or_else(|| ctx.invalid(&["config"], "S3 config needs `bucket`"))?;
+        let bucket = nonempty(raw.bucket).ok_or_else(|| ctx.invalid(&["config"], "S3 config needs `bucket`"))?;
 
         let why_write = "it only affects uploads, which object_store configures itself";
         ctx.ignored(P, "put_user_metadata", &raw.put_user_metadata, why_write);
@@ -184,12 +183,7 @@ impl S3Config {
             &raw.list_objects_version,
             "object_store always lists with ListObjectsV2",
         );
-        ctx.ignored(
-            P,
-            "trace",
-            &raw.trace,
-            "use costscope's own log (RUST_LOG) to trace requests",
-        );
+        ctx.ignored(P, "trace", &raw.trace, "use costscope's own log (RUST_LOG) to trace requests");
         ctx.ignored(
             P,
             "disable_dualstack",
@@ -205,10 +199,7 @@ impl S3Config {
                     IRSA/web identity, ECS/EKS, instance metadata)";
         let credentials = match (access, secret) {
             (Some(_), _) if sdk_auth => {
-                return Err(ctx.invalid(
-                    &["config", "aws_sdk_auth"],
-                    "S3 aws_sdk_auth and access_key are mutually exclusive",
-                ));
+                return Err(ctx.invalid(&["config", "aws_sdk_auth"], "S3 aws_sdk_auth and access_key are mutually exclusive"));
             }
             (Some(access_key), Some(secret_key)) => S3Credentials::Static {
                 access_key,
@@ -251,9 +242,7 @@ impl S3Config {
         if !matches!(lookup.as_str(), "auto" | "path" | "virtual-hosted") {
             return Err(ctx.invalid(
                 &["config", "bucket_lookup_type"],
-                format!(
-                    "S3 bucket_lookup_type `{lookup}` is not one of auto, path, virtual-hosted"
-                ),
+                format!("S3 bucket_lookup_type `{lookup}` is not one of auto, path, virtual-hosted"),
             ));
         }
         let yaml_region = nonempty(raw.region);
@@ -263,10 +252,7 @@ impl S3Config {
             Some(ep) => {
                 let (scheme, host) = match ep.split_once("://") {
                     Some((s, h)) => (s.to_string(), h.to_string()),
-                    None => (
-                        (if allow_http { "http" } else { "https" }).to_string(),
-                        ep.clone(),
-                    ),
+                    None => ((if allow_http { "http" } else { "https" }).to_string(), ep.clone()),
                 };
                 match aws_standard_host(&host) {
                     Some(host_region) => {
@@ -275,8 +261,7 @@ impl S3Config {
                     }
                     None => {
                         let region = yaml_region.or_else(|| Some("us-east-1".into()));
-                        let vh = lookup == "virtual-hosted"
-                            || (lookup == "auto" && host.ends_with(".amazonaws.com"));
+                        let vh = lookup == "virtual-hosted" || (lookup == "auto" && host.ends_with(".amazonaws.com"));
                         (Some(format!("{scheme}://{host}")), region, vh)
                     }
                 }
@@ -291,16 +276,11 @@ impl S3Config {
             "us-east-1".into()
         });
         // Dotted bucket names break TLS with virtual-hosted AWS URLs.
-        let virtual_hosted_style =
-            virtual_hosted_style && !(endpoint.is_none() && bucket.contains('.'));
-        let allow_http = allow_http
-            || endpoint
-                .as_deref()
-                .is_some_and(|e| e.starts_with("http://"));
+        let virtual_hosted_style = virtual_hosted_style && !(endpoint.is_none() && bucket.contains('.'));
+        let allow_http = allow_http || endpoint.as_deref().is_some_and(|e| e.starts_with("http://"));
 
         let sse = Self::sse_from_raw(raw.sse_config, ctx)?;
-        let retry = retry_from_attempts(raw.max_retries)
-            .map_err(|m| ctx.invalid(&["config", "max_retries"], format!("S3 {m}")))?;
+        let retry = retry_from_attempts(raw.max_retries).map_err(|m| ctx.invalid(&["config", "max_retries"], format!("S3 {m}")))?;
         let http = HttpOptions::from_raw(raw.http_config, P, ctx);
         Ok(S3Config {
             bucket,
@@ -325,12 +305,8 @@ impl S3Config {
         match kind.to_ascii_uppercase().as_str() {
             "SSE-S3" => Ok(Some(S3Sse::S3)),
             "SSE-KMS" => {
-                let key_id = nonempty_secret(raw.kms_key_id).ok_or_else(|| {
-                    ctx.invalid(
-                        &at,
-                        "S3 sse_config.type SSE-KMS needs sse_config.kms_key_id",
-                    )
-                })?;
+                let key_id = nonempty_secret(raw.kms_key_id)
+                    .ok_or_else(|| ctx.invalid(&at, "S3 sse_config.type SSE-KMS needs sse_config.kms_key_id"))?;
                 ctx.ignored(
                     P,
                     "sse_config.kms_encryption_context",
@@ -340,17 +316,13 @@ impl S3Config {
                 Ok(Some(S3Sse::Kms { key_id }))
             }
             "SSE-C" => {
-                let path = nonempty(raw.encryption_key).ok_or_else(|| {
-                    ctx.invalid(&at, "S3 sse_config.type SSE-C needs sse_config.encryption_key (a key file path)")
-                })?;
+                let path = nonempty(raw.encryption_key)
+                    .ok_or_else(|| ctx.invalid(&at, "S3 sse_config.type SSE-C needs sse_config.encryption_key (a key file path)"))?;
                 Ok(Some(S3Sse::CustomerKey {
                     key_file: ctx.resolve_path(&path),
                 }))
             }
-            other => Err(ctx.invalid(
-                &at,
-                format!("S3 sse_config.type `{other}` is not one of SSE-S3, SSE-KMS, SSE-C"),
-            )),
+            other => Err(ctx.invalid(&at, format!("S3 sse_config.type `{other}` is not one of SSE-S3, SSE-KMS, SSE-C"))),
         }
     }
 
@@ -389,22 +361,13 @@ mod tests {
     #[test]
     fn recognises_aws_hosts() {
         assert_eq!(aws_standard_host("s3.amazonaws.com"), Some(None));
-        assert_eq!(
-            aws_standard_host("s3.eu-west-1.amazonaws.com"),
-            Some(Some("eu-west-1".into()))
-        );
-        assert_eq!(
-            aws_standard_host("s3-us-west-2.amazonaws.com"),
-            Some(Some("us-west-2".into()))
-        );
+        assert_eq!(aws_standard_host("s3.eu-west-1.amazonaws.com"), Some(Some("eu-west-1".into())));
+        assert_eq!(aws_standard_host("s3-us-west-2.amazonaws.com"), Some(Some("us-west-2".into())));
         assert_eq!(
             aws_standard_host("s3.dualstack.ap-south-1.amazonaws.com"),
             Some(Some("ap-south-1".into()))
         );
         assert_eq!(aws_standard_host("minio.local:9000"), None);
-        assert_eq!(
-            aws_standard_host("bucket.vpce-1.s3.us-east-1.vpce.amazonaws.com"),
-            None
-        );
+        assert_eq!(aws_standard_host("bucket.vpce-1.s3.us-east-1.vpce.amazonaws.com"), None);
     }
 }

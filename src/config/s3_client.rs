@@ -33,9 +33,7 @@ impl S3Config {
                 ep.clone()
             };
             // AWS_ENDPOINT_URL_S3 would otherwise take precedence over the YAML's endpoint.
-            b = b
-                .with_endpoint(&url)
-                .with_config(AmazonS3ConfigKey::S3Endpoint, url);
+            b = b.with_endpoint(&url).with_config(AmazonS3ConfigKey::S3Endpoint, url);
         }
         if let S3Credentials::Static {
             access_key,
@@ -56,19 +54,13 @@ impl S3Config {
         match &self.sse {
             None => {}
             Some(S3Sse::S3) => {
-                let key = "aws_server_side_encryption"
-                    .parse()
-                    .map_err(|e| fail(format!("{e}")))?;
+                let key = "aws_server_side_encryption".parse().map_err(|e| fail(format!("{e}")))?;
                 b = b.with_config(key, "AES256");
             }
             Some(S3Sse::Kms { key_id }) => b = b.with_sse_kms_encryption(key_id.expose()),
             Some(S3Sse::CustomerKey { key_file }) => {
-                let key = std::fs::read(key_file).map_err(|e| {
-                    fail(format!(
-                        "reading sse_config.encryption_key {}: {e}",
-                        key_file.display()
-                    ))
-                })?;
+                let key =
+                    std::fs::read(key_file).map_err(|e| fail(format!("reading sse_config.encryption_key {}: {e}", key_file.display())))?;
                 if key.len() != 32 {
                     return Err(fail(format!(
                         "sse_config.encryption_key {} must hold exactly 32 bytes, found {}",
@@ -89,10 +81,7 @@ impl S3Config {
             S3Credentials::Static { .. } => "static keys",
             S3Credentials::Environment => "environment credentials",
         };
-        let desc = format!(
-            "S3 bucket {} at {where_} (region {}, {how})",
-            self.bucket, self.region
-        );
+        let desc = format!("S3 bucket {} at {where_} (region {}, {how})", self.bucket, self.region);
         Ok((Arc::new(store), desc))
     }
 }
@@ -111,9 +100,7 @@ fn builder_from_env(static_keys: bool) -> AmazonS3Builder {
         if let Ok(key) = k.to_ascii_lowercase().parse::<AmazonS3ConfigKey>()
             && !matches!(
                 key,
-                AmazonS3ConfigKey::AccessKeyId
-                    | AmazonS3ConfigKey::SecretAccessKey
-                    | AmazonS3ConfigKey::Token
+                AmazonS3ConfigKey::AccessKeyId | AmazonS3ConfigKey::SecretAccessKey | AmazonS3ConfigKey::Token
             )
         {
             b = b.with_config(key, v);

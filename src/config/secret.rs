@@ -122,16 +122,12 @@ mod tests {
     #[test]
     fn redact_replaces_longest_first_and_skips_tiny_values() {
         let msg = "key abcdefgh and abcd and ab";
-        assert_eq!(
-            redact(msg, &["abcd", "abcdefgh", "ab"]),
-            "key <redacted> and <redacted> and ab"
-        );
+        assert_eq!(redact(msg, &["abcd", "abcdefgh", "ab"]), "key <redacted> and <redacted> and ab");
     }
 
     #[test]
     fn scans_secret_values_from_yaml_lines() {
-        let text =
-            "config:\n  secret_key: \"s3cr3t-value\"\n  bucket: b\n  \"client_secret\": 'xyz123'\n";
+        let text = "config:\n  secret_key: \"s3cr3t-value\"\n  bucket: b\n  \"client_secret\": 'xyz123'\n";
         assert_eq!(secret_values_in_text(text), vec!["s3cr3t-value", "xyz123"]);
     }
 }

@@ -25,10 +25,7 @@ fn syntax_error_names_line_and_column() {
     let col: usize = parts.next().unwrap().parse().expect(&e);
     assert!(line >= 4 && col >= 1, "{e}");
     // The problem's own location is moved to the front; libyaml's context mark may remain.
-    assert!(
-        !e.contains(&format!(" at line {line} column {col}")),
-        "location repeated: {e}"
-    );
+    assert!(!e.contains(&format!(" at line {line} column {col}")), "location repeated: {e}");
     assert!(e.contains("while parsing a flow sequence at line 4"), "{e}");
 }
 
@@ -69,45 +66,31 @@ fn wrong_top_level_shape_names_a_line() {
 #[test]
 fn empty_file_is_explained() {
     let e = err("# nothing here\n\n");
-    assert!(
-        e.starts_with("federated-store.yaml: the file is empty"),
-        "{e}"
-    );
+    assert!(e.starts_with("federated-store.yaml: the file is empty"), "{e}");
 }
 
 #[test]
 fn unknown_type_lists_supported_types() {
     let e = err("type: DROPBOX\nconfig: {}\n");
-    assert!(
-        e.starts_with("federated-store.yaml:1: unknown store type `DROPBOX`"),
-        "{e}"
-    );
+    assert!(e.starts_with("federated-store.yaml:1: unknown store type `DROPBOX`"), "{e}");
     for t in SUPPORTED_TYPES {
         assert!(e.contains(t), "{t} missing from {e}");
     }
     let e = err("type: swift\nconfig: {}\n");
-    assert!(
-        e.contains("type SWIFT is a Thanos store that costscope cannot open"),
-        "{e}"
-    );
-    assert!(
-        e.contains("supported types: S3, GCS, AZURE, FILESYSTEM, MEMORY"),
-        "{e}"
-    );
+    assert!(e.contains("type SWIFT is a Thanos store that costscope cannot open"), "{e}");
+    assert!(e.contains("supported types: S3, GCS, AZURE, FILESYSTEM, MEMORY"), "{e}");
 }
 
 #[test]
 fn type_is_case_insensitive_and_prefix_is_trimmed() {
-    let cfg = parse("type: s3\nconfig:\n  bucket: b\n  endpoint: minio:9000\nprefix: /team-a/\n")
-        .unwrap();
+    let cfg = parse("type: s3\nconfig:\n  bucket: b\n  endpoint: minio:9000\nprefix: /team-a/\n").unwrap();
     assert_eq!(cfg.backend.type_name(), "S3");
     assert_eq!(cfg.prefix, "team-a");
 }
 
 #[test]
 fn signature_version2_is_rejected_and_false_is_fine() {
-    let text =
-        "type: S3\nconfig:\n  bucket: b\n  endpoint: minio:9000\n  signature_version2: true\n";
+    let text = "type: S3\nconfig:\n  bucket: b\n  endpoint: minio:9000\n  signature_version2: true\n";
     let e = err(text);
     assert!(
         e.starts_with("federated-store.yaml:5: S3 signature_version2: true is not supported"),
@@ -121,21 +104,12 @@ fn signature_version2_is_rejected_and_false_is_fine() {
 fn half_credentials_name_the_missing_key() {
     let base = "type: S3\nconfig:\n  bucket: b\n  endpoint: minio:9000\n";
     let e = err(&format!("{base}  access_key: AKIAEXAMPLE\n"));
-    assert!(
-        e.contains("S3 config has access_key but no secret_key"),
-        "{e}"
-    );
+    assert!(e.contains("S3 config has access_key but no secret_key"), "{e}");
     assert!(e.starts_with("federated-store.yaml:5: "), "{e}");
     let e = err(&format!("{base}  secret_key: abcdefgh\n"));
-    assert!(
-        e.contains("S3 config has secret_key but no access_key"),
-        "{e}"
-    );
+    assert!(e.contains("S3 config has secret_key but no access_key"), "{e}");
     let e = err(&format!("{base}  session_token: tok-12345\n"));
-    assert!(
-        e.contains("session_token but no access_key/secret_key"),
-        "{e}"
-    );
+    assert!(e.contains("session_token but no access_key/secret_key"), "{e}");
 
     let az = "type: AZURE\nconfig:\n  storage_account: acct\n  container: c\n  client_id: app\n";
     let e = err(az);
@@ -166,23 +140,15 @@ fn relative_filesystem_dir_resolves_against_the_yaml_directory() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("bucket")).unwrap();
     let yaml = tmp.path().join("federated-store.yaml");
-    std::fs::write(
-        &yaml,
-        "type: FILESYSTEM\nconfig:\n  directory: bucket\nprefix: p\n",
-    )
-    .unwrap();
+    std::fs::write(&yaml, "type: FILESYSTEM\nconfig:\n  directory: bucket\nprefix: p\n").unwrap();
     let (cfg, store) = open_store(&yaml).unwrap();
     assert_eq!(
         store.identity,
-        format!(
-            "file://{}/bucket/p",
-            std::fs::canonicalize(tmp.path()).unwrap().display()
-        )
+        format!("file://{}/bucket/p", std::fs::canonicalize(tmp.path()).unwrap().display())
     );
     assert!(cfg.warnings.is_empty());
 
-    let missing =
-        StoreConfig::parse("type: FILESYSTEM\nconfig:\n  directory: nope\n", &yaml).unwrap();
+    let missing = StoreConfig::parse("type: FILESYSTEM\nconfig:\n  directory: nope\n", &yaml).unwrap();
     let e = build_store(&missing).unwrap_err().to_string();
     assert!(e.contains("does not exist"), "{e}");
 }
@@ -199,10 +165,7 @@ fn write_only_fields_warn_and_empty_ones_do_not() {
     assert!(w.contains("`part_size` is ignored"), "{w}");
     assert!(w.contains("`send_content_md5` is ignored"), "{w}");
     assert!(w.contains("`http_config.max_idle_conns` is ignored"), "{w}");
-    assert!(
-        !w.contains("put_user_metadata") && !w.contains("trace"),
-        "{w}"
-    );
+    assert!(!w.contains("put_user_metadata") && !w.contains("trace"), "{w}");
     assert_eq!(cfg.warnings.len(), 3, "{w}");
 }
 
@@ -216,19 +179,14 @@ fn s3_fields_map_to_object_store_settings() {
          tls_handshake_timeout: 10s\n    max_idle_conns_per_host: 7\n    insecure_skip_verify: true\n",
     )
     .unwrap();
-    let Backend::S3(s3) = &cfg.backend else {
-        panic!()
-    };
+    let Backend::S3(s3) = &cfg.backend else { panic!() };
     assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:5000"));
     assert_eq!(s3.region, "us-east-1");
     assert!(s3.allow_http && !s3.virtual_hosted_style);
     assert_eq!(s3.retry.as_ref().unwrap().max_retries, 2);
     assert!(matches!(s3.sse, Some(S3Sse::Kms { .. })));
     assert_eq!(s3.http.idle_conn_timeout, Some(Duration::from_secs(90)));
-    assert_eq!(
-        s3.http.response_header_timeout,
-        Some(Duration::from_secs(120))
-    );
+    assert_eq!(s3.http.response_header_timeout, Some(Duration::from_secs(120)));
     assert_eq!(s3.http.tls_handshake_timeout, Some(Duration::from_secs(10)));
     assert_eq!(s3.http.max_idle_conns_per_host, Some(7));
     assert!(s3.http.insecure_skip_verify);
@@ -236,22 +194,16 @@ fn s3_fields_map_to_object_store_settings() {
     assert_eq!(store.identity, "s3+http://127.0.0.1:5000/kubecost");
 
     // AWS endpoints are left to object_store, with the region taken from the host.
-    let cfg = parse("type: S3\nconfig:\n  bucket: b\n  endpoint: s3.eu-west-1.amazonaws.com\n  access_key: a1b2\n  secret_key: c3d4\n").unwrap();
-    let Backend::S3(s3) = &cfg.backend else {
-        panic!()
-    };
-    assert_eq!(
-        (s3.endpoint.as_deref(), s3.region.as_str()),
-        (None, "eu-west-1")
-    );
+    let cfg =
+        parse("type: S3\nconfig:\n  bucket: b\n  endpoint: s3.eu-west-1.amazonaws.com\n  access_key: a1b2\n  secret_key: c3d4\n").unwrap();
+    let Backend::S3(s3) = &cfg.backend else { panic!() };
+    assert_eq!((s3.endpoint.as_deref(), s3.region.as_str()), (None, "eu-west-1"));
     assert!(s3.virtual_hosted_style);
     assert_eq!(build_store(&cfg).unwrap().identity, "s3://b");
 
     // virtual-hosted lookup on a custom endpoint puts the bucket in the host.
     let cfg = parse("type: S3\nconfig:\n  bucket: b\n  endpoint: minio.local\n  bucket_lookup_type: virtual-hosted\n").unwrap();
-    let Backend::S3(s3) = &cfg.backend else {
-        panic!()
-    };
+    let Backend::S3(s3) = &cfg.backend else { panic!() };
     assert!(s3.virtual_hosted_style);
     let e = err("type: S3\nconfig:\n  bucket: b\n  bucket_lookup_type: dns\n");
     assert!(e.contains("not one of auto, path, virtual-hosted"), "{e}");
@@ -261,30 +213,18 @@ fn s3_fields_map_to_object_store_settings() {
 fn azure_endpoint_suffix_and_full_url() {
     let base = "type: AZURE\nconfig:\n  storage_account: acct\n  container: c\n";
     let cfg = parse(base).unwrap();
-    let Backend::Azure(a) = &cfg.backend else {
-        panic!()
-    };
+    let Backend::Azure(a) = &cfg.backend else { panic!() };
     assert_eq!(a.account_url, None);
     assert!(matches!(a.credentials, AzureCredentials::Environment));
     let cfg = parse(&format!("{base}  endpoint: blob.core.chinacloudapi.cn\n")).unwrap();
-    let Backend::Azure(a) = &cfg.backend else {
-        panic!()
-    };
-    assert_eq!(
-        a.account_url.as_deref(),
-        Some("https://acct.blob.core.chinacloudapi.cn")
-    );
+    let Backend::Azure(a) = &cfg.backend else { panic!() };
+    assert_eq!(a.account_url.as_deref(), Some("https://acct.blob.core.chinacloudapi.cn"));
     let cfg = parse(&format!(
         "{base}  endpoint: http://127.0.0.1:10000/devstoreaccount1/\n  max_retries: 1\n"
     ))
     .unwrap();
-    let Backend::Azure(a) = &cfg.backend else {
-        panic!()
-    };
-    assert_eq!(
-        a.account_url.as_deref(),
-        Some("http://127.0.0.1:10000/devstoreaccount1")
-    );
+    let Backend::Azure(a) = &cfg.backend else { panic!() };
+    assert_eq!(a.account_url.as_deref(), Some("http://127.0.0.1:10000/devstoreaccount1"));
     assert_eq!(a.retry.as_ref().unwrap().max_retries, 0);
 }
 
@@ -296,20 +236,9 @@ fn gcs_accepts_inline_mapping_and_rejects_non_json() {
          \"gcs_base_url\": \"http://127.0.0.1:4443\", \"disable_oauth\": true}\n",
     )
     .unwrap();
-    let Backend::Gcs(g) = &cfg.backend else {
-        panic!()
-    };
-    assert!(
-        g.service_account
-            .as_ref()
-            .unwrap()
-            .expose()
-            .contains("\"disable_oauth\":true")
-    );
-    assert_eq!(
-        build_store(&cfg).unwrap().identity,
-        "gs+http://127.0.0.1:4443/b"
-    );
+    let Backend::Gcs(g) = &cfg.backend else { panic!() };
+    assert!(g.service_account.as_ref().unwrap().expose().contains("\"disable_oauth\":true"));
+    assert_eq!(build_store(&cfg).unwrap().identity, "gs+http://127.0.0.1:4443/b");
     let e = err("type: GCS\nconfig:\n  bucket: b\n  service_account: not-json-at-all\n");
     assert!(
         e.starts_with("federated-store.yaml:4: GCS service_account is not valid JSON"),
@@ -355,23 +284,14 @@ fn secrets_never_leak() {
     let conn = "type: AZURE\nconfig:\n  container: c\n  storage_connection_string: \
                 'AccountName=acct;AccountKey=CONN-STRING-KEY-0008'\n";
 
-    for (name, text) in [
-        ("s3", s3),
-        ("azure", azure),
-        ("azure_sp", azure_sp),
-        ("gcs", gcs),
-        ("conn", conn),
-    ] {
+    for (name, text) in [("s3", s3), ("azure", azure), ("azure_sp", azure_sp), ("gcs", gcs), ("conn", conn)] {
         let cfg = parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         check(name, &format!("{cfg:?}"));
         check(name, &format!("{cfg:#?}"));
         check(name, &cfg.warnings.join("\n"));
         // Building fails for invalid keys (not base64, bad PEM): the errors must not echo them.
         match build_store(&cfg) {
-            Ok(store) => check(
-                name,
-                &format!("{store:?} {} {}", store.identity, store.description),
-            ),
+            Ok(store) => check(name, &format!("{store:?} {} {}", store.identity, store.description)),
             Err(e) => check(name, &format!("{e} {e:?}")),
         }
     }
@@ -389,8 +309,7 @@ fn secrets_never_leak() {
         gcs.replace("bucket: b", "bucket: [b"),
         // serde_yaml quotes a mistyped value in its message: the scrubber must catch a secret
         // value wherever it reappears.
-        "type: S3\nconfig:\n  secret_key: S3-SECRET-KEY-0002\n  insecure: S3-SECRET-KEY-0002\n"
-            .into(),
+        "type: S3\nconfig:\n  secret_key: S3-SECRET-KEY-0002\n  insecure: S3-SECRET-KEY-0002\n".into(),
     ];
     for text in &broken {
         let e = parse(text).expect_err(text);

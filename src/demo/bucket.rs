@@ -35,8 +35,12 @@ const CLUSTERS: [(&str, &str); 6] = [
 ];
 
 /// (instance type, cores, GiB, GPUs, USD per hour).
-const INSTANCES: [(&str, f64, f64, f64, f64); 4] =
-    [("m5.xlarge", 4.0, 16.0, 0.0, 0.192), ("m5.2xlarge", 8.0, 32.0, 0.0, 0.384), ("c5.2xlarge", 8.0, 16.0, 0.0, 0.34), ("g5.xlarge", 4.0, 16.0, 1.0, 1.006)];
+const INSTANCES: [(&str, f64, f64, f64, f64); 4] = [
+    ("m5.xlarge", 4.0, 16.0, 0.0, 0.192),
+    ("m5.2xlarge", 8.0, 32.0, 0.0, 0.384),
+    ("c5.2xlarge", 8.0, 16.0, 0.0, 0.34),
+    ("g5.xlarge", 4.0, 16.0, 1.0, 1.006),
+];
 
 /// Name of demo cluster `i`.
 pub fn cluster_name(i: usize) -> String {
@@ -62,13 +66,29 @@ fn nodes_for(rng: &mut Rng, cluster: usize, want_cores: f64) -> Vec<NodeSpec> {
     while cores < want_cores {
         let (itype, c, g, gpu, price) = INSTANCES[rng.below(3)];
         let spot = rng.chance(0.2);
-        nodes.push(NodeSpec { name: format!("ip-10-{cluster}-{}-{}.ec2.internal", nodes.len() / 200, nodes.len() % 200 + 10), itype, cores: c, gib: g, gpus: gpu, price, spot });
+        nodes.push(NodeSpec {
+            name: format!("ip-10-{cluster}-{}-{}.ec2.internal", nodes.len() / 200, nodes.len() % 200 + 10),
+            itype,
+            cores: c,
+            gib: g,
+            gpus: gpu,
+            price,
+            spot,
+        });
         cores += c;
     }
     if cluster == 0 {
         let (itype, c, g, gpu, price) = INSTANCES[3];
         for _ in 0..2 {
-            nodes.push(NodeSpec { name: format!("ip-10-0-9-{}.ec2.internal", nodes.len()), itype, cores: c, gib: g, gpus: gpu, price, spot: false });
+            nodes.push(NodeSpec {
+                name: format!("ip-10-0-9-{}.ec2.internal", nodes.len()),
+                itype,
+                cores: c,
+                gib: g,
+                gpus: gpu,
+                price,
+                spot: false,
+            });
         }
     }
     nodes
@@ -111,12 +131,26 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
             let assets = asset_set(&cl, &nodes, &specs, start, end, &rates);
             write(dir, &cluster, "assets", start, end, &bingen::encode_asset_set(&assets))?;
             if ci == 0 && d + 1 < spec.days {
-                write(dir, &cluster, "cloudcosts", start, end, &bingen::encode_cloud_cost_set(&cloud_set(&mut rng, &nodes, start, end)))?;
+                write(
+                    dir,
+                    &cluster,
+                    "cloudcosts",
+                    start,
+                    end,
+                    &bingen::encode_cloud_cost_set(&cloud_set(&mut rng, &nodes, start, end)),
+                )?;
             }
         }
     }
     let yaml = dir.join("federated-store.yaml");
-    std::fs::write(&yaml, format!("# costscope demo bucket (seed {})\ntype: FILESYSTEM\nconfig:\n  directory: \"{}\"\nprefix: \"\"\n", spec.seed, dir.display()))?;
+    std::fs::write(
+        &yaml,
+        format!(
+            "# costscope demo bucket (seed {})\ntype: FILESYSTEM\nconfig:\n  directory: \"{}\"\nprefix: \"\"\n",
+            spec.seed,
+            dir.display()
+        ),
+    )?;
     Ok(yaml)
 }
 
@@ -142,8 +176,14 @@ fn pack(rng: &mut Rng, specs: &mut [ContainerSpec], nodes: &[NodeSpec], gpu_pool
             c.node = nodes[i].name.clone();
             continue;
         }
-        let candidates: Vec<usize> = (0..nodes.len()).filter(|&i| (nodes[i].gpus > 0.0) == want_gpu && used[i] + c.cpu_request <= nodes[i].cores * 0.9).collect();
-        let i = if candidates.is_empty() { rng.below(nodes.len()) } else { *rng.pick(&candidates) };
+        let candidates: Vec<usize> = (0..nodes.len())
+            .filter(|&i| (nodes[i].gpus > 0.0) == want_gpu && used[i] + c.cpu_request <= nodes[i].cores * 0.9)
+            .collect();
+        let i = if candidates.is_empty() {
+            rng.below(nodes.len())
+        } else {
+            *rng.pick(&candidates)
+        };
         used[i] += c.cpu_request;
         c.node = nodes[i].name.clone();
     }
@@ -197,10 +237,19 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
     };
     for n in nodes {
         let mut a = Asset::new(AssetKind::Node);
-        a.properties = Some(props(cluster, "Compute", "Kubernetes", &n.name, &format!("i-{:x}", n.name.len() * 7919 + n.name.bytes().map(|b| b as usize).sum::<usize>())));
+        a.properties = Some(props(
+            cluster,
+            "Compute",
+            "Kubernetes",
+            &n.name,
+            &format!("i-{:x}", n.name.len() * 7919 + n.name.bytes().map(|b| b as usize).sum::<usize>()),
+        ));
         let mut labels = StrMap::new();
         labels.insert("label_node_kubernetes_io_instance_type".into(), n.itype.into());
-        labels.insert("label_eks_amazonaws_com_capacityType".into(), if n.spot { "SPOT" } else { "ON_DEMAND" }.into());
+        labels.insert(
+            "label_eks_amazonaws_com_capacityType".into(),
+            if n.spot { "SPOT" } else { "ON_DEMAND" }.into(),
+        );
         a.labels = Some(labels);
         let gpu_cost = n.gpus * hours * rates.gpu;
         let cpu_cost = n.cores * hours * rates.cpu;
@@ -219,18 +268,34 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
             ..Default::default()
         });
         let _ = n.price;
-        add(format!("AWS/482019374562/__undefined__/Compute/{cluster}/Node/Kubernetes/{}", n.name), a);
+        add(
+            format!("AWS/482019374562/__undefined__/Compute/{cluster}/Node/Kubernetes/{}", n.name),
+            a,
+        );
         let mut net = Asset::new(AssetKind::Network);
         net.properties = Some(props(cluster, "Network", "Kubernetes", &n.name, ""));
         net.cost = 0.02 * hours;
-        add(format!("AWS/482019374562/__undefined__/Network/{cluster}/Network/Kubernetes/{}", n.name), net);
+        add(
+            format!("AWS/482019374562/__undefined__/Network/{cluster}/Network/Kubernetes/{}", n.name),
+            net,
+        );
         let mut root = Asset::new(AssetKind::Disk);
         root.properties = Some(props(cluster, "Storage", "Kubernetes", &n.name, ""));
         root.cost = 100.0 * 0.08 / 730.0 * hours;
-        root.detail = AssetDetail::Disk(DiskDetail { byte_hours: 100.0 * 1073741824.0 * hours, local: 1.0, ..Default::default() });
-        add(format!("AWS/482019374562/__undefined__/Storage/{cluster}/Disk/Kubernetes/{}", n.name), root);
+        root.detail = AssetDetail::Disk(DiskDetail {
+            byte_hours: 100.0 * 1073741824.0 * hours,
+            local: 1.0,
+            ..Default::default()
+        });
+        add(
+            format!("AWS/482019374562/__undefined__/Storage/{cluster}/Disk/Kubernetes/{}", n.name),
+            root,
+        );
     }
-    let mut pvs: Vec<(&str, f64, &str, &str)> = specs.iter().filter_map(|c| c.pv.as_ref().map(|(p, b)| (p.as_str(), *b, c.namespace, c.pod.as_str()))).collect();
+    let mut pvs: Vec<(&str, f64, &str, &str)> = specs
+        .iter()
+        .filter_map(|c| c.pv.as_ref().map(|(p, b)| (p.as_str(), *b, c.namespace, c.pod.as_str())))
+        .collect();
     pvs.sort_by(|a, b| a.0.cmp(b.0));
     pvs.dedup_by(|a, b| a.0 == b.0);
     for (pv, bytes, ns, pod) in pvs {
@@ -238,7 +303,14 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         d.properties = Some(props(cluster, "Storage", "Kubernetes", pv, pv));
         let byte_hours = bytes * hours;
         d.cost = byte_hours / 1073741824.0 * 0.000137;
-        d.detail = AssetDetail::Disk(DiskDetail { byte_hours, storage_class: "gp3".into(), volume_name: pv.into(), claim_name: format!("data-{pod}").into(), claim_namespace: ns.into(), ..Default::default() });
+        d.detail = AssetDetail::Disk(DiskDetail {
+            byte_hours,
+            storage_class: "gp3".into(),
+            volume_name: pv.into(),
+            claim_name: format!("data-{pod}").into(),
+            claim_namespace: ns.into(),
+            ..Default::default()
+        });
         add(format!("AWS/482019374562/__undefined__/Storage/{cluster}/Disk/Kubernetes/{pv}"), d);
     }
     let mut lbs: Vec<&str> = specs.iter().filter_map(|c| c.lb.as_deref()).collect();
@@ -248,28 +320,70 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         let mut a = Asset::new(AssetKind::LoadBalancer);
         a.properties = Some(props(cluster, "Network", "Kubernetes", lb, lb));
         a.cost = 0.025 * hours;
-        add(format!("AWS/482019374562/__undefined__/Network/{cluster}/LoadBalancer/Kubernetes/{lb}"), a);
+        add(
+            format!("AWS/482019374562/__undefined__/Network/{cluster}/LoadBalancer/Kubernetes/{lb}"),
+            a,
+        );
     }
     let mut cm = Asset::new(AssetKind::ClusterManagement);
     cm.properties = Some(props(cluster, "Management", "AmazonEKS", "", ""));
     cm.cost = 0.10 * hours;
-    add(format!("AWS/482019374562/__undefined__/Management/{cluster}/ClusterManagement/AmazonEKS/__undefined__"), cm);
+    add(
+        format!("AWS/482019374562/__undefined__/Management/{cluster}/ClusterManagement/AmazonEKS/__undefined__"),
+        cm,
+    );
     set
 }
 
 fn cloud_set(rng: &mut Rng, nodes: &[NodeSpec], start: i64, end: i64) -> CloudCostSet {
     let hours = (end - start) as f64 / 3600.0;
     let win = Window::utc(start, end);
-    let mut set = CloudCostSet { cloud_costs: Some(StrMap::new()), window: win, integration: "aws-cur-482019374562".into(), aggregation_properties: Some(vec!["providerID".into(), "service".into(), "category".into()]) };
+    let mut set = CloudCostSet {
+        cloud_costs: Some(StrMap::new()),
+        window: win,
+        integration: "aws-cur-482019374562".into(),
+        aggregation_properties: Some(vec!["providerID".into(), "service".into(), "category".into()]),
+    };
     let map = set.cloud_costs.as_mut().expect("set above");
     let mut add = |pid: String, service: &str, category: &str, list: f64, k8s: f64| {
-        let m = |c: f64| CostMetric { cost: c, kubernetes_percent: k8s };
-        let p = CloudCostProperties { provider_id: pid.as_str().into(), provider: "AWS".into(), account_id: "482019374562".into(), account_name: "prod".into(), invoice_entity_id: "482019374562".into(), invoice_entity_name: "Acme".into(), region_id: "us-east-1".into(), service: service.into(), category: category.into(), ..Default::default() };
+        let m = |c: f64| CostMetric {
+            cost: c,
+            kubernetes_percent: k8s,
+        };
+        let p = CloudCostProperties {
+            provider_id: pid.as_str().into(),
+            provider: "AWS".into(),
+            account_id: "482019374562".into(),
+            account_name: "prod".into(),
+            invoice_entity_id: "482019374562".into(),
+            invoice_entity_name: "Acme".into(),
+            region_id: "us-east-1".into(),
+            service: service.into(),
+            category: category.into(),
+            ..Default::default()
+        };
         let key: Str = format!("{pid}/{service}/{category}").into();
-        map.0.push((key, Some(CloudCost { properties: Some(p), window: win, list_cost: m(list), net_cost: m(list * 0.95), amortized_net_cost: m(list * 0.8), invoiced_cost: m(list * 0.9), amortized_cost: m(list * 0.85) })));
+        map.0.push((
+            key,
+            Some(CloudCost {
+                properties: Some(p),
+                window: win,
+                list_cost: m(list),
+                net_cost: m(list * 0.95),
+                amortized_net_cost: m(list * 0.8),
+                invoiced_cost: m(list * 0.9),
+                amortized_cost: m(list * 0.85),
+            }),
+        ));
     };
     for n in nodes {
-        add(format!("i-{}", &n.name[3..n.name.len().min(14)]), "AmazonEC2", "Compute", n.price * hours, 1.0);
+        add(
+            format!("i-{}", &n.name[3..n.name.len().min(14)]),
+            "AmazonEC2",
+            "Compute",
+            n.price * hours,
+            1.0,
+        );
     }
     add("eks-prod".into(), "AmazonEKS", "Management", 0.10 * hours, 1.0);
     add("s3-data-lake".into(), "AmazonS3", "Storage", rng.range(8.0, 12.0), 0.0);

@@ -23,8 +23,22 @@ pub const NAMESPACES: [(&str, &str); 12] = [
 ];
 
 const APPS: [&str; 16] = [
-    "api", "worker", "frontend", "cache", "gateway", "indexer", "scheduler", "consumer", "exporter", "proxy", "db",
-    "queue", "batch", "auth", "renderer", "sync",
+    "api",
+    "worker",
+    "frontend",
+    "cache",
+    "gateway",
+    "indexer",
+    "scheduler",
+    "consumer",
+    "exporter",
+    "proxy",
+    "db",
+    "queue",
+    "batch",
+    "auth",
+    "renderer",
+    "sync",
 ];
 
 /// Per-hour prices in USD used to cost synthetic allocations (AWS m5-class list prices split
@@ -41,7 +55,11 @@ pub struct Rates {
 
 impl Default for Rates {
     fn default() -> Self {
-        Rates { cpu: 0.031611, ram_gib: 0.004237, gpu: 0.95 }
+        Rates {
+            cpu: 0.031611,
+            ram_gib: 0.004237,
+            gpu: 0.95,
+        }
     }
 }
 
@@ -91,7 +109,11 @@ pub fn containers(rng: &mut Rng, n: usize, nodes: &[String]) -> Vec<ContainerSpe
                 if out.len() == n {
                     break;
                 }
-                let container = if c == 0 { app.to_string() } else { ["istio-proxy", "log-shipper"][c - 1].to_string() };
+                let container = if c == 0 {
+                    app.to_string()
+                } else {
+                    ["istio-proxy", "log-shipper"][c - 1].to_string()
+                };
                 out.push(ContainerSpec {
                     namespace,
                     team,
@@ -138,15 +160,31 @@ pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, e
         let mut m = StrMap::new();
         let byte_hours = bytes * hours;
         m.insert(
-            PvKey { cluster: cluster.clone(), name: pv.as_str().into() },
-            Some(PvAllocation { byte_hours, cost: byte_hours / 1073741824.0 * 0.000137, provider_id: pv.as_str().into() }),
+            PvKey {
+                cluster: cluster.clone(),
+                name: pv.as_str().into(),
+            },
+            Some(PvAllocation {
+                byte_hours,
+                cost: byte_hours / 1073741824.0 * 0.000137,
+                provider_id: pv.as_str().into(),
+            }),
         );
         m
     });
     let load_balancers = c.lb.as_ref().map(|svc| {
         let mut m = StrMap::new();
         let key: Str = format!("{s}/{svc}").into();
-        m.insert(key, Some(LbAllocation { service: svc.as_str().into(), cost: 0.025 * hours, private: false, ip: "".into(), hours }));
+        m.insert(
+            key,
+            Some(LbAllocation {
+                service: svc.as_str().into(),
+                cost: 0.025 * hours,
+                private: false,
+                ip: "".into(),
+                hours,
+            }),
+        );
         m
     });
     let lb_cost = if c.lb.is_some() { 0.025 * hours } else { 0.0 };
@@ -203,7 +241,9 @@ pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, e
 /// (unix seconds). Same seed, same set.
 pub fn allocation_set(cluster: &str, n: usize, day_start: i64, seed: u64) -> AllocationSet {
     let mut rng = Rng::new(seed);
-    let nodes: Vec<String> = (0..(n / 30).max(1)).map(|i| format!("ip-10-0-{}-{}.ec2.internal", i / 250, i % 250)).collect();
+    let nodes: Vec<String> = (0..(n / 30).max(1))
+        .map(|i| format!("ip-10-0-{}-{}.ec2.internal", i / 250, i % 250))
+        .collect();
     let specs = containers(&mut rng, n, &nodes);
     let cluster: Str = cluster.into();
     let rates = Rates::default();

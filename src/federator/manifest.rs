@@ -96,7 +96,12 @@ pub struct Manifest {
 
 impl Default for Manifest {
     fn default() -> Self {
-        Manifest { format: MANIFEST_FORMAT, tool: tool(), updated: Utc::now(), windows: BTreeMap::new() }
+        Manifest {
+            format: MANIFEST_FORMAT,
+            tool: tool(),
+            updated: Utc::now(),
+            windows: BTreeMap::new(),
+        }
     }
 }
 
@@ -110,8 +115,17 @@ impl Manifest {
     pub fn from_json(data: &[u8]) -> (Manifest, Option<String>) {
         match serde_json::from_slice::<Manifest>(data) {
             Ok(m) if m.format == MANIFEST_FORMAT => (m, None),
-            Ok(m) => (Manifest::default(), Some(format!("the federator manifest has format {} (expected {MANIFEST_FORMAT}); every window is redone", m.format))),
-            Err(e) => (Manifest::default(), Some(format!("the federator manifest does not parse ({e}); every window is redone"))),
+            Ok(m) => (
+                Manifest::default(),
+                Some(format!(
+                    "the federator manifest has format {} (expected {MANIFEST_FORMAT}); every window is redone",
+                    m.format
+                )),
+            ),
+            Err(e) => (
+                Manifest::default(),
+                Some(format!("the federator manifest does not parse ({e}); every window is redone")),
+            ),
         }
     }
 
@@ -128,7 +142,12 @@ mod tests {
     use super::*;
 
     fn src(key: &str, etag: Option<&str>, size: u64) -> SourceRef {
-        SourceRef { key: key.into(), etag: etag.map(String::from), size, last_modified: None }
+        SourceRef {
+            key: key.into(),
+            etag: etag.map(String::from),
+            size,
+            last_modified: None,
+        }
     }
 
     #[test]
@@ -151,7 +170,13 @@ mod tests {
         let mut m = Manifest::default();
         m.windows.insert(
             "out".into(),
-            ManifestEntry { sources: vec![src("a", Some("x"), 1)], items: 3, bytes: 100, written: Utc::now(), failures: vec![] },
+            ManifestEntry {
+                sources: vec![src("a", Some("x"), 1)],
+                items: 3,
+                bytes: 100,
+                written: Utc::now(),
+                failures: vec![],
+            },
         );
         let (back, note) = Manifest::from_json(&m.to_json());
         assert_eq!(note, None);

@@ -44,7 +44,12 @@ trait FederatedSet: Sized {
 }
 
 /// Union `src` into `dst` (creating it when nil), skipping keys in `seen`. Counts non-nil items added.
-fn union_items<V>(dst: &mut Option<StrMap<Str, Option<V>>>, src: Option<StrMap<Str, Option<V>>>, seen: &mut HashSet<Str>, dups: &mut Vec<Str>) -> u64 {
+fn union_items<V>(
+    dst: &mut Option<StrMap<Str, Option<V>>>,
+    src: Option<StrMap<Str, Option<V>>>,
+    seen: &mut HashSet<Str>,
+    dups: &mut Vec<Str>,
+) -> u64 {
     let Some(src) = src else { return 0 };
     let dst = dst.get_or_insert_with(StrMap::new);
     let mut added = 0;
@@ -145,7 +150,12 @@ impl FederatedSet for CloudCostSet {
     }
     fn empty(window: Window) -> Self {
         // OpenCost `NewCloudCostSet(start, end)`: an empty non-nil map, no integration.
-        CloudCostSet { cloud_costs: Some(StrMap::new()), window, integration: "".into(), aggregation_properties: None }
+        CloudCostSet {
+            cloud_costs: Some(StrMap::new()),
+            window,
+            integration: "".into(),
+            aggregation_properties: None,
+        }
     }
     fn window(&self) -> Window {
         self.window
@@ -172,14 +182,23 @@ struct State<S> {
 
 impl<S: FederatedSet> State<S> {
     fn new(start: i64, end: i64) -> Self {
-        State { set: S::empty(Window::utc(start, end)), seen: HashSet::new(), items: 0, duplicates: Vec::new(), sources: 0 }
+        State {
+            set: S::empty(Window::utc(start, end)),
+            seen: HashSet::new(),
+            items: 0,
+            duplicates: Vec::new(),
+            sources: 0,
+        }
     }
     fn add(&mut self, cluster: &str, data: &[u8]) -> Result<u64, MergeError> {
         let other = S::decode(data)?;
         let (want, got) = (self.set.window(), other.window());
         if (want.start_unix(), want.end_unix()) != (got.start_unix(), got.end_unix()) {
             let show = |w: Window| format!("{}-{}", opt(w.start_unix()), opt(w.end_unix()));
-            return Err(MergeError::WindowMismatch { expected: show(want), found: show(got) });
+            return Err(MergeError::WindowMismatch {
+                expected: show(want),
+                found: show(got),
+            });
         }
         let mut dups = Vec::new();
         let added = self.set.absorb(other, self.sources == 0, &mut self.seen, &mut dups);
@@ -245,7 +264,12 @@ impl Merger {
     /// Encode the combined set.
     pub fn finish(self) -> MergedSet {
         fn done<S: FederatedSet>(s: State<S>) -> MergedSet {
-            MergedSet { bytes: s.set.encode(), items: s.items, sources: s.sources, duplicates: s.duplicates }
+            MergedSet {
+                bytes: s.set.encode(),
+                items: s.items,
+                sources: s.sources,
+                duplicates: s.duplicates,
+            }
         }
         match self.state {
             AnyState::Allocations(s) => done(s),

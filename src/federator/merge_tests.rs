@@ -9,7 +9,10 @@ const E: i64 = S + 86_400;
 fn alloc(cluster: &str, name: &str, cpu_cost: f64) -> Allocation {
     Allocation {
         name: format!("{cluster}/{name}").into(),
-        properties: Some(AllocationProperties { cluster: cluster.into(), ..Default::default() }),
+        properties: Some(AllocationProperties {
+            cluster: cluster.into(),
+            ..Default::default()
+        }),
         window: Window::utc(S, E),
         cpu_cost,
         ..Default::default()
@@ -29,9 +32,20 @@ fn set(window: Window, items: &[Allocation], warning: Option<&str>, from_source:
 #[test]
 fn union_keeps_every_cluster_and_concatenates_warnings() {
     let mut m = Merger::new(Pipeline::Allocations, S, E).unwrap();
-    assert_eq!(m.add("a", &set(Window::utc(S, E), &[alloc("a", "x", 1.0), alloc("a", "y", 2.0)], Some("wa"), "src")).unwrap(), 2);
+    assert_eq!(
+        m.add(
+            "a",
+            &set(Window::utc(S, E), &[alloc("a", "x", 1.0), alloc("a", "y", 2.0)], Some("wa"), "src")
+        )
+        .unwrap(),
+        2
+    );
     assert_eq!(m.add("b", &set(Window::utc(S, E), &[], None, "src")).unwrap(), 0);
-    assert_eq!(m.add("c", &set(Window::utc(S, E), &[alloc("c", "x", 4.0)], Some("wc"), "src")).unwrap(), 1);
+    assert_eq!(
+        m.add("c", &set(Window::utc(S, E), &[alloc("c", "x", 4.0)], Some("wc"), "src"))
+            .unwrap(),
+        1
+    );
     let out = m.finish();
     assert_eq!((out.items, out.sources), (3, 3));
     assert!(out.duplicates.is_empty());
@@ -48,7 +62,10 @@ fn union_keeps_every_cluster_and_concatenates_warnings() {
 fn duplicate_keys_keep_the_first_and_are_reported() {
     let mut m = Merger::new(Pipeline::Allocations, S, E).unwrap();
     m.add("a", &set(Window::utc(S, E), &[alloc("a", "x", 1.0)], None, "one")).unwrap();
-    assert_eq!(m.add("b", &set(Window::utc(S, E), &[alloc("a", "x", 5.0)], None, "two")).unwrap(), 0);
+    assert_eq!(
+        m.add("b", &set(Window::utc(S, E), &[alloc("a", "x", 5.0)], None, "two")).unwrap(),
+        0
+    );
     let out = m.finish();
     assert_eq!(out.duplicates, vec![("b".to_string(), Str::from("a/x"))]);
     let s = bingen::decode_allocation_set(&out.bytes).unwrap();
@@ -59,7 +76,9 @@ fn duplicate_keys_keep_the_first_and_are_reported() {
 #[test]
 fn a_wrong_window_or_bad_bytes_are_rejected_without_harm() {
     let mut m = Merger::new(Pipeline::Allocations, S, E).unwrap();
-    let err = m.add("a", &set(Window::utc(S - 86_400, S), &[alloc("a", "x", 1.0)], None, "")).unwrap_err();
+    let err = m
+        .add("a", &set(Window::utc(S - 86_400, S), &[alloc("a", "x", 1.0)], None, ""))
+        .unwrap_err();
     assert!(err.to_string().contains("does not match"), "{err}");
     let err = m.add("b", b"BGST garbage").unwrap_err();
     assert!(err.to_string().starts_with("cannot decode"), "{err}");

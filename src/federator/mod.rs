@@ -68,7 +68,12 @@ pub struct FederateOptions {
 
 impl Default for FederateOptions {
     fn default() -> Self {
-        FederateOptions { clusters: Vec::new(), cutoff: None, dry_run: false, output: Output::Bucket }
+        FederateOptions {
+            clusters: Vec::new(),
+            cutoff: None,
+            dry_run: false,
+            output: Output::Bucket,
+        }
     }
 }
 
@@ -200,7 +205,11 @@ pub enum FederateError {
 /// written, `bytes` bytes read). Ends with phase `Done`, or `Failed` and the error.
 ///
 /// Errors: [`FederateError`] when listing, opening the output or writing fails.
-pub async fn run_once(source: Arc<dyn ObjectStore>, opts: &FederateOptions, progress: watch::Sender<TaskProgress>) -> Result<FederateReport, FederateError> {
+pub async fn run_once(
+    source: Arc<dyn ObjectStore>,
+    opts: &FederateOptions,
+    progress: watch::Sender<TaskProgress>,
+) -> Result<FederateReport, FederateError> {
     let result = run::pass(source, opts, &progress).await;
     progress.send_modify(|p| {
         p.last_run = Some(Utc::now());

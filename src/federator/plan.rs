@@ -47,11 +47,19 @@ pub(crate) struct Plan {
 /// `clusters` empty = every cluster. `cutoff` (Unix seconds) skips windows that start before it.
 /// A window is unchanged when the manifest has an entry for its output key with the same sources
 /// and the output exists in the target (`outputs`).
-pub(crate) fn plan(inv: &Inventory, clusters: &[String], cutoff: Option<i64>, manifest: &Manifest, outputs: &HashMap<String, ObjectInfo>) -> Plan {
+pub(crate) fn plan(
+    inv: &Inventory,
+    clusters: &[String],
+    cutoff: Option<i64>,
+    manifest: &Manifest,
+    outputs: &HashMap<String, ObjectInfo>,
+) -> Plan {
     let mut out = Plan::default();
     for c in clusters {
         if !inv.clusters.contains(c) {
-            out.notes.push(format!("cluster {c:?} from the allow-list has no files under federated/{c}/etl/bingen"));
+            out.notes.push(format!(
+                "cluster {c:?} from the allow-list has no files under federated/{c}/etl/bingen"
+            ));
         }
     }
     let mut groups: BTreeMap<(Pipeline, Resolution, i64, i64), Vec<PlannedSource>> = BTreeMap::new();
@@ -69,21 +77,36 @@ pub(crate) fn plan(inv: &Inventory, clusters: &[String], cutoff: Option<i64>, ma
             if cutoff.is_some_and(|c| f.start < c) {
                 continue;
             }
-            let src = PlannedSource { cluster: cluster.clone(), object: f.object.clone() };
+            let src = PlannedSource {
+                cluster: cluster.clone(),
+                object: f.object.clone(),
+            };
             groups.entry((s.pipeline, s.resolution, f.start, f.end)).or_default().push(src);
         }
     }
     for (p, n) in undecodable {
-        out.notes.push(format!("{n} {p} file(s) not federated: costscope has no decoder for the {p} pipeline"));
+        out.notes.push(format!(
+            "{n} {p} file(s) not federated: costscope has no decoder for the {p} pipeline"
+        ));
     }
     out.skipped_before_cutoff = cutoff.map_or(0, |c| count_windows_before(inv, clusters, c));
     for ((pipeline, resolution, start, end), mut sources) in groups {
         sources.sort_by(|a, b| a.object.key.cmp(&b.object.key));
-        let file = EtlFile { pipeline, resolution, start, end };
+        let file = EtlFile {
+            pipeline,
+            resolution,
+            start,
+            end,
+        };
         let output_key = format_combined(&file);
         let refs: Vec<SourceRef> = sources.iter().map(PlannedSource::reference).collect();
         let unchanged = outputs.contains_key(&output_key) && manifest.windows.get(&output_key).is_some_and(|e| e.same_sources(&refs));
-        out.windows.push(PlannedWindow { file, output_key, sources, unchanged });
+        out.windows.push(PlannedWindow {
+            file,
+            output_key,
+            sources,
+            unchanged,
+        });
     }
     out
 }

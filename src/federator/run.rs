@@ -5,8 +5,8 @@ use super::merge::{MergedSet, Merger};
 use super::plan::{PlannedWindow, plan};
 use super::target::Target;
 use super::{Action, FederateError, FederateOptions, FederateReport, WindowReport};
-use crate::bucket::{self, EMPTY_FILE_MAX_BYTES, ObjectInfo};
 use crate::bucket::keys::FEDERATOR_MANIFEST_KEY;
+use crate::bucket::{self, EMPTY_FILE_MAX_BYTES, ObjectInfo};
 use crate::progress::{FileFailure, Phase, TaskProgress};
 use chrono::Utc;
 use object_store::path::Path as ObjPath;
@@ -21,7 +21,11 @@ use tokio::sync::watch;
 const MANIFEST_SAVE_EVERY: usize = 20;
 
 /// Run one pass. See [`super::run_once`].
-pub(super) async fn pass(source: Arc<dyn ObjectStore>, opts: &FederateOptions, progress: &watch::Sender<TaskProgress>) -> Result<FederateReport, FederateError> {
+pub(super) async fn pass(
+    source: Arc<dyn ObjectStore>,
+    opts: &FederateOptions,
+    progress: &watch::Sender<TaskProgress>,
+) -> Result<FederateReport, FederateError> {
     let started = Instant::now();
     let mut p = TaskProgress::new(super::TASK);
     p.phase = Phase::Listing;
@@ -29,7 +33,11 @@ pub(super) async fn pass(source: Arc<dyn ObjectStore>, opts: &FederateOptions, p
 
     let inv = bucket::scan(&*source).await?;
     let target = Target::open(&source, &opts.output, opts.dry_run).map_err(FederateError::Target)?;
-    let mut report = FederateReport { target: target.description.clone(), dry_run: opts.dry_run, ..Default::default() };
+    let mut report = FederateReport {
+        target: target.description.clone(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
     let mut manifest = match target.read_manifest().await.map_err(FederateError::Target)? {
         Some(bytes) => {
             let (m, note) = Manifest::from_json(&bytes);
@@ -85,7 +93,10 @@ async fn save_manifest(target: &Target, manifest: &mut Manifest, dirty: bool) ->
     if !dirty {
         return Ok(());
     }
-    target.put(FEDERATOR_MANIFEST_KEY, manifest.to_json()).await.map_err(FederateError::Write)
+    target
+        .put(FEDERATOR_MANIFEST_KEY, manifest.to_json())
+        .await
+        .map_err(FederateError::Write)
 }
 
 /// An unchanged window: nothing is read; failures recorded when it was built are reported again.
@@ -94,7 +105,10 @@ fn unchanged(w: &PlannedWindow, manifest: &Manifest, report: &mut FederateReport
     if let Some(e) = manifest.windows.get(&w.output_key) {
         out.items = e.items;
         for f in &e.failures {
-            report.failures.push(FileFailure { key: f.key.clone(), reason: format!("{} (file unchanged since it failed)", f.reason) });
+            report.failures.push(FileFailure {
+                key: f.key.clone(),
+                reason: format!("{} (file unchanged since it failed)", f.reason),
+            });
         }
     }
     out
@@ -123,12 +137,20 @@ async fn build(source: &Arc<dyn ObjectStore>, w: &PlannedWindow, report: &mut Fe
             Ok((bytes, meta)) => {
                 report.bytes_read += bytes.len() as u64;
                 let o = ObjectInfo::from(meta);
-                let r = SourceRef { key: s.object.key.clone(), etag: o.e_tag, size: o.size, last_modified: Some(o.last_modified) };
+                let r = SourceRef {
+                    key: s.object.key.clone(),
+                    etag: o.e_tag,
+                    size: o.size,
+                    last_modified: Some(o.last_modified),
+                };
                 inputs.push((s.cluster.clone(), r, bytes));
             }
             Err(e) => {
                 fetch_failed = true;
-                report.failures.push(FileFailure { key: s.object.key.clone(), reason: format!("cannot read: {e}") });
+                report.failures.push(FileFailure {
+                    key: s.object.key.clone(),
+                    reason: format!("cannot read: {e}"),
+                });
             }
         }
     }
@@ -142,11 +164,18 @@ async fn build(source: &Arc<dyn ObjectStore>, w: &PlannedWindow, report: &mut Fe
         let mut refs = Vec::with_capacity(inputs.len());
         for (cluster, r, bytes) in inputs {
             if let Err(e) = merger.add(&cluster, &bytes) {
-                failures.push(RecordedFailure { key: r.key.clone(), reason: e.to_string() });
+                failures.push(RecordedFailure {
+                    key: r.key.clone(),
+                    reason: e.to_string(),
+                });
             }
             refs.push(r);
         }
-        Some(Built { merged: merger.finish(), refs, failures })
+        Some(Built {
+            merged: merger.finish(),
+            refs,
+            failures,
+        })
     })
     .await
     .map_err(|e| FederateError::Task(e.to_string()))
@@ -161,9 +190,14 @@ async fn build_and_write(
     outputs: &HashMap<String, ObjectInfo>,
     report: &mut FederateReport,
 ) -> Result<WindowReport, FederateError> {
-    let Some(built) = build(source, w, report).await? else { return Ok(WindowReport::new(w, Action::Failed)) };
+    let Some(built) = build(source, w, report).await? else {
+        return Ok(WindowReport::new(w, Action::Failed));
+    };
     for f in &built.failures {
-        report.failures.push(FileFailure { key: f.key.clone(), reason: f.reason.clone() });
+        report.failures.push(FileFailure {
+            key: f.key.clone(),
+            reason: f.reason.clone(),
+        });
     }
     if let Some((cluster, key)) = built.merged.duplicates.first() {
         report.duplicates += built.merged.duplicates.len() as u64;
@@ -185,7 +219,10 @@ async fn build_and_write(
     };
     if built.merged.items == 0 && existing_non_empty {
         out.action = Action::KeptNonEmpty;
-        report.notes.push(format!("{}: the sources now merge to an empty set; kept the existing non-empty file", w.output_key));
+        report.notes.push(format!(
+            "{}: the sources now merge to an empty set; kept the existing non-empty file",
+            w.output_key
+        ));
         return Ok(out);
     }
     let bytes = built.merged.bytes.len() as u64;
@@ -195,7 +232,13 @@ async fn build_and_write(
     report.items += built.merged.items;
     manifest.windows.insert(
         w.output_key.clone(),
-        ManifestEntry { sources: built.refs, items: built.merged.items, bytes, written: Utc::now(), failures: built.failures },
+        ManifestEntry {
+            sources: built.refs,
+            items: built.merged.items,
+            bytes,
+            written: Utc::now(),
+            failures: built.failures,
+        },
     );
     Ok(out)
 }

@@ -6,8 +6,8 @@
 //! and object_store retries it (it is idempotent) on 5xx, throttling and timeouts; a local file is
 //! written to a temporary name and renamed. So a reader never sees half a combined file.
 
-use crate::bucket::keys::{COMBINED_CLUSTER, FEDERATED_ROOT, FEDERATOR_MANIFEST_KEY};
 use crate::bucket::ObjectInfo;
+use crate::bucket::keys::{COMBINED_CLUSTER, FEDERATED_ROOT, FEDERATOR_MANIFEST_KEY};
 use futures::TryStreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjPath;
@@ -39,7 +39,10 @@ impl Target {
     /// Errors: the directory cannot be created or opened (message names it).
     pub(crate) fn open(source: &Arc<dyn ObjectStore>, output: &Output, dry_run: bool) -> Result<Target, String> {
         match output {
-            Output::Bucket => Ok(Target { store: Some(source.clone()), description: "the bucket".into() }),
+            Output::Bucket => Ok(Target {
+                store: Some(source.clone()),
+                description: "the bucket".into(),
+            }),
             Output::LocalDir(dir) => {
                 let description = format!("local directory {}", dir.display());
                 if !dir.exists() {
@@ -49,7 +52,10 @@ impl Target {
                     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
                 let fs = LocalFileSystem::new_with_prefix(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
-                Ok(Target { store: Some(Arc::new(fs)), description })
+                Ok(Target {
+                    store: Some(Arc::new(fs)),
+                    description,
+                })
             }
         }
     }
@@ -82,7 +88,10 @@ impl Target {
 
     /// Write `data` at `key` (replacing it). Errors: the write failed after retries.
     pub(crate) async fn put(&self, key: &str, data: Vec<u8>) -> Result<(), String> {
-        let store = self.store.as_ref().ok_or_else(|| format!("{} is not open for writing", self.description))?;
+        let store = self
+            .store
+            .as_ref()
+            .ok_or_else(|| format!("{} is not open for writing", self.description))?;
         store
             .put(&ObjPath::from(key), PutPayload::from(data))
             .await

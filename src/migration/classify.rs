@@ -160,7 +160,14 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
                 coverage_raw: cov.raw.get(&d).copied().unwrap_or(0.0),
                 coverage_5m: cov.five_minute.get(&d).copied().unwrap_or(0.0),
                 coverage_any: cov.any(d),
-                backup: PIPES.map(|p| obs.backup.get(&p).and_then(|m| m.get(&d)).and_then(|t| t.get(c.as_str())).copied().filter(|t| t.count > 0)),
+                backup: PIPES.map(|p| {
+                    obs.backup
+                        .get(&p)
+                        .and_then(|m| m.get(&d))
+                        .and_then(|t| t.get(c.as_str()))
+                        .copied()
+                        .filter(|t| t.count > 0)
+                }),
                 federated: PIPES.map(|p| fed.and_then(|m| m.get(&(p, d)))),
                 ingested: ingested.contains(&(c.clone(), d)),
             };
@@ -177,7 +184,11 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
             if in_window && state == DayState::Pending {
                 tally.pending_files += facts.federated.iter().filter(|f| f.is_none()).count();
             }
-            let parity = if state.is_done() { check_parity(c, d, &facts, &mut mismatches) } else { None };
+            let parity = if state.is_done() {
+                check_parity(c, d, &facts, &mut mismatches)
+            } else {
+                None
+            };
             parity_checked += parity.is_some() as usize;
             records.push(DayRecord {
                 day: day_label(d),
@@ -232,7 +243,9 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
 fn check_parity(cluster: &str, d: i64, facts: &DayFacts<'_>, out: &mut Vec<ParityMismatch>) -> Option<Parity> {
     let mut result = None;
     for (i, pipeline) in PIPES.into_iter().enumerate() {
-        let (Some(b), Some(f)) = (facts.backup[i], facts.federated[i].and_then(|f| f.totals)) else { continue };
+        let (Some(b), Some(f)) = (facts.backup[i], facts.federated[i].and_then(|f| f.totals)) else {
+            continue;
+        };
         if (b.total_cost - f.total_cost).abs() <= PARITY_TOLERANCE_USD {
             result.get_or_insert(Parity::Ok);
         } else {
@@ -281,7 +294,12 @@ fn cluster_names(obs: &Observations) -> Vec<String> {
     out.extend(obs.thanos.keys().cloned());
     for per_day in obs.backup.values() {
         for totals in per_day.values() {
-            out.extend(totals.iter().filter(|(c, t)| !c.is_empty() && t.count > 0).map(|(c, _)| c.to_string()));
+            out.extend(
+                totals
+                    .iter()
+                    .filter(|(c, t)| !c.is_empty() && t.count > 0)
+                    .map(|(c, _)| c.to_string()),
+            );
         }
     }
     out.into_iter().collect()

@@ -14,13 +14,27 @@ fn now() -> DateTime<Utc> {
 }
 
 fn file(empty: bool, total: f64, written: DateTime<Utc>, day: i64) -> FederatedFile {
-    let totals = Some(Totals { count: if empty { 0 } else { 3 }, total_cost: total });
-    FederatedFile { empty, totals, last_modified: written, window_end: day + DAY_SECONDS }
+    let totals = Some(Totals {
+        count: if empty { 0 } else { 3 },
+        total_cost: total,
+    });
+    FederatedFile {
+        empty,
+        totals,
+        last_modified: written,
+        window_end: day + DAY_SECONDS,
+    }
 }
 
 fn backup_of(cluster: &str, total: f64) -> ClusterTotals {
     let mut m = ClusterTotals::new();
-    m.insert(Str::from(cluster), Totals { count: 2, total_cost: total });
+    m.insert(
+        Str::from(cluster),
+        Totals {
+            count: 2,
+            total_cost: total,
+        },
+    );
     m
 }
 
@@ -40,7 +54,10 @@ fn sample() -> Observations {
         obs.backup.entry(p).or_default().insert(D0, backup_of("a", t));
         obs.backup.entry(p).or_default().insert(D1, backup_of("a", t));
     }
-    let cov = Coverage { raw: [(D0, 1.0), (D1, 1.0), (D2, 0.5)].into(), ..Default::default() };
+    let cov = Coverage {
+        raw: [(D0, 1.0), (D1, 1.0), (D2, 0.5)].into(),
+        ..Default::default()
+    };
     obs.thanos.insert("a".into(), cov);
     obs
 }
@@ -61,8 +78,20 @@ fn states_follow_the_rules_in_order() {
     let r = build(&obs, &ingested, &MigrationOptions::default(), now());
     assert_eq!(states(&r, "a")[0], DayState::Ingested);
     let a = r.cluster("a").unwrap();
-    assert_eq!(a.missing_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), ["2026-11-20", "2026-11-21"]);
-    assert_eq!((a.backup_days, a.federated_days, a.ingested_days, a.thanos_full_days, a.thanos_partial_days), (2, 1, 1, 2, 1));
+    assert_eq!(
+        a.missing_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(),
+        ["2026-11-20", "2026-11-21"]
+    );
+    assert_eq!(
+        (
+            a.backup_days,
+            a.federated_days,
+            a.ingested_days,
+            a.thanos_full_days,
+            a.thanos_partial_days
+        ),
+        (2, 1, 1, 2, 1)
+    );
 }
 
 #[test]
@@ -88,7 +117,10 @@ fn progress_counts_expected_days_in_the_federated_window() {
     // Source days: backup allocations + full raw coverage = D0, D1; D0 is migrated.
     assert_eq!(a.percent_of_source_days, Some(50.0));
     // A 3-day horizon makes D1 (pending) and D2 (Thanos only) expected too.
-    let opts = MigrationOptions { horizon_days: Some(3), ..Default::default() };
+    let opts = MigrationOptions {
+        horizon_days: Some(3),
+        ..Default::default()
+    };
     let r = build(&sample(), &HashSet::new(), &opts, now());
     let a = &r.cluster("a").unwrap().progress;
     assert_eq!((a.expected_days, a.done_days, a.pending_files), (3, 1, 2));
@@ -106,7 +138,10 @@ fn parity_flags_differences_above_one_cent() {
     let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), now());
     assert_eq!(r.mismatches.len(), 1);
     let m = &r.mismatches[0];
-    assert_eq!((m.cluster.as_str(), m.day.as_str(), m.pipeline), ("a", "2026-11-19", Pipeline::Assets));
+    assert_eq!(
+        (m.cluster.as_str(), m.day.as_str(), m.pipeline),
+        ("a", "2026-11-19", Pipeline::Assets)
+    );
     assert_eq!((m.backup_total, m.federated_total), (20.02, 20.0));
     assert_eq!(r.cluster("a").unwrap().days[0].parity, Some(Parity::Mismatch));
 }
@@ -117,7 +152,10 @@ fn rate_eta_and_caught_up() {
     // One file written 10 minutes ago for D1: the rate is 1 per 30 min.
     let recent = now() - Duration::minutes(10);
     put(&mut obs, "a", Pipeline::Allocations, D1, file(false, 10.004, recent, D1));
-    let opts = MigrationOptions { horizon_days: Some(3), ..Default::default() };
+    let opts = MigrationOptions {
+        horizon_days: Some(3),
+        ..Default::default()
+    };
     let r = build(&obs, &HashSet::new(), &opts, now());
     let a = &r.cluster("a").unwrap().progress;
     assert_eq!(a.pending_files, 1);
@@ -131,9 +169,17 @@ fn rate_eta_and_caught_up() {
     assert_eq!(r.cluster("a").unwrap().progress.phase, ClusterPhase::Settling);
     let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), now() + Duration::hours(1));
     let a = &r.cluster("a").unwrap().progress;
-    assert_eq!((a.phase, a.eta_seconds, a.files_per_minute), (ClusterPhase::CaughtUp, Some(0.0), 0.0));
+    assert_eq!(
+        (a.phase, a.eta_seconds, a.files_per_minute),
+        (ClusterPhase::CaughtUp, Some(0.0), 0.0)
+    );
     // Files of days still live at `now` are not migration writes.
-    let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), Utc.with_ymd_and_hms(2026, 11, 21, 1, 0, 0).unwrap());
+    let r = build(
+        &obs,
+        &HashSet::new(),
+        &MigrationOptions::default(),
+        Utc.with_ymd_and_hms(2026, 11, 21, 1, 0, 0).unwrap(),
+    );
     assert_eq!(r.cluster("a").unwrap().progress.last_write, None);
 }
 

@@ -82,7 +82,10 @@ impl Default for MigrationOptions {
 impl MigrationOptions {
     /// The federated folder of a Thanos label value (the map's entry, else the value itself).
     pub fn folder_for(&self, label_value: &str) -> String {
-        self.cluster_map.get(label_value).cloned().unwrap_or_else(|| label_value.to_string())
+        self.cluster_map
+            .get(label_value)
+            .cloned()
+            .unwrap_or_else(|| label_value.to_string())
     }
 }
 

@@ -72,7 +72,10 @@ const PIPELINES: [Pipeline; 2] = [Pipeline::Allocations, Pipeline::Assets];
 impl Scanner {
     /// A scanner with an empty cache.
     pub fn new(options: MigrationOptions) -> Scanner {
-        Scanner { options, ..Default::default() }
+        Scanner {
+            options,
+            ..Default::default()
+        }
     }
 
     /// List `store` once and read what is not cached yet.
@@ -192,7 +195,11 @@ impl Scanner {
         self.sets.retain(|k, _| listed.contains(k.as_str()));
         for (src, pipeline, f) in files {
             let day = day_start(f.start);
-            let cached = if failed.contains(&f.object.key) { None } else { self.sets.get(&f.object.key).map(|(_, t)| t) };
+            let cached = if failed.contains(&f.object.key) {
+                None
+            } else {
+                self.sets.get(&f.object.key).map(|(_, t)| t)
+            };
             match src {
                 Source::Backup => {
                     if let Some(t) = cached {
@@ -205,7 +212,12 @@ impl Scanner {
                         Some(t) => t.count == 0,
                         None => f.object.is_empty_set(),
                     };
-                    let file = FederatedFile { empty, totals, last_modified: f.object.last_modified, window_end: f.end };
+                    let file = FederatedFile {
+                        empty,
+                        totals,
+                        last_modified: f.object.last_modified,
+                        window_end: f.end,
+                    };
                     obs.federated.entry(cluster.clone()).or_default().insert((pipeline, day), file);
                 }
                 Source::Combined => {}

@@ -37,12 +37,19 @@ pub fn eta_text(p: &Progress) -> String {
 
 /// Last-write cell: `12m ago`, or `—` when no migration write was seen.
 pub fn last_write_text(p: &Progress, now: DateTime<Utc>) -> String {
-    p.last_write.map_or_else(|| "—".to_string(), |t| format!("{} ago", duration_text((now - t).num_seconds() as f64)))
+    p.last_write.map_or_else(
+        || "—".to_string(),
+        |t| format!("{} ago", duration_text((now - t).num_seconds() as f64)),
+    )
 }
 
 /// Thanos-days cell: full days, plus partial days after a `+` (`44+1`).
 pub fn thanos_days_text(c: &ClusterReport) -> String {
-    if c.thanos_partial_days == 0 { c.thanos_full_days.to_string() } else { format!("{}+{}", c.thanos_full_days, c.thanos_partial_days) }
+    if c.thanos_partial_days == 0 {
+        c.thanos_full_days.to_string()
+    } else {
+        format!("{}+{}", c.thanos_full_days, c.thanos_partial_days)
+    }
 }
 
 /// The per-day strip: one [`DayState::letter`] per day, oldest first.
@@ -52,17 +59,35 @@ pub fn strip(c: &ClusterReport) -> String {
 
 /// `I ingested  M migrated  E empty file  P pending  T Thanos only  . no source`.
 pub fn legend() -> String {
-    DayState::ALL.iter().map(|s| format!("{} {}", s.letter(), s.label())).collect::<Vec<_>>().join("  ")
+    DayState::ALL
+        .iter()
+        .map(|s| format!("{} {}", s.letter(), s.label()))
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 /// The line above a strip of `days` cells: the first day's label at the left and the last day's
 /// ending over the last cell (only the first when both do not fit).
 pub fn ruler(days: usize, first: &str, last: &str) -> String {
     let (f, l) = (first.chars().count(), last.chars().count());
-    if days > f + l { format!("{first}{}{last}", " ".repeat(days - f - l)) } else { first.to_string() }
+    if days > f + l {
+        format!("{first}{}{last}", " ".repeat(days - f - l))
+    } else {
+        first.to_string()
+    }
 }
 
-const HEADERS: [&str; 9] = ["CLUSTER", "THANOS", "BACKUP", "FEDERATED", "INGESTED", "DONE", "LAST WRITE", "ETA", "STATE"];
+const HEADERS: [&str; 9] = [
+    "CLUSTER",
+    "THANOS",
+    "BACKUP",
+    "FEDERATED",
+    "INGESTED",
+    "DONE",
+    "LAST WRITE",
+    "ETA",
+    "STATE",
+];
 
 fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; 9] {
     let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
@@ -87,12 +112,20 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
     if r.clusters.len() > 1 {
         rows.push(row("(all)", None, &r.overall, now));
     }
-    let widths: Vec<usize> = (0..9).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..9)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     for cells in &rows {
         let line: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, v)| if i == 0 || i >= 6 { format!("{v:<w$}", w = widths[i]) } else { format!("{v:>w$}", w = widths[i]) })
+            .map(|(i, v)| {
+                if i == 0 || i >= 6 {
+                    format!("{v:<w$}", w = widths[i])
+                } else {
+                    format!("{v:>w$}", w = widths[i])
+                }
+            })
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
@@ -114,7 +147,11 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
     }
     let _ = writeln!(out, "legend: {}", legend());
     let checked: usize = r.clusters.iter().map(|c| c.parity_checked_days).sum();
-    let _ = writeln!(out, "\nparity: {checked} migrated days checked, {} mismatches (tolerance $0.01)", r.mismatches.len());
+    let _ = writeln!(
+        out,
+        "\nparity: {checked} migrated days checked, {} mismatches (tolerance $0.01)",
+        r.mismatches.len()
+    );
     for m in &r.mismatches {
         let _ = writeln!(
             out,

@@ -37,8 +37,14 @@ pub enum DayState {
 
 impl DayState {
     /// Every state, best first (legend order).
-    pub const ALL: [DayState; 6] =
-        [DayState::Ingested, DayState::Migrated, DayState::Empty, DayState::Pending, DayState::ThanosOnly, DayState::NoSource];
+    pub const ALL: [DayState; 6] = [
+        DayState::Ingested,
+        DayState::Migrated,
+        DayState::Empty,
+        DayState::Pending,
+        DayState::ThanosOnly,
+        DayState::NoSource,
+    ];
 
     /// The JSON name (`THANOS_ONLY`).
     pub fn name(self) -> &'static str {
@@ -226,8 +232,13 @@ impl ClusterReport {
 
     /// Days inside [`ClusterReport::source_range`] that are `PENDING`, `THANOS_ONLY` or `NO_SOURCE`.
     pub fn missing_days(&self) -> Vec<&DayRecord> {
-        let Some((first, last)) = self.source_range() else { return Vec::new() };
-        self.days.iter().filter(|d| d.day_start >= first && d.day_start <= last && d.state.is_missing()).collect()
+        let Some((first, last)) = self.source_range() else {
+            return Vec::new();
+        };
+        self.days
+            .iter()
+            .filter(|d| d.day_start >= first && d.day_start <= last && d.state.is_missing())
+            .collect()
     }
 
     /// Number of days in each state, in [`DayState::ALL`] order.

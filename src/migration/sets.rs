@@ -42,7 +42,11 @@ pub fn totals_by_cluster(data: &[u8], pipeline: Pipeline) -> Result<ClusterTotal
         Pipeline::Allocations => RootKind::AllocationSet,
         Pipeline::Assets => RootKind::AssetSet,
         other => {
-            return Err(DecodeError { offset: 0, structure: "set", message: format!("{other} sets have no per-cluster totals here") });
+            return Err(DecodeError {
+                offset: 0,
+                structure: "set",
+                message: format!("{other} sets have no per-cluster totals here"),
+            });
         }
     };
     let mut out = ClusterTotals::new();
@@ -60,7 +64,10 @@ pub fn totals_by_cluster(data: &[u8], pipeline: Pipeline) -> Result<ClusterTotal
 
 /// Totals of every cluster together (for a federated file, which holds one cluster).
 pub fn sum(totals: &ClusterTotals) -> Totals {
-    totals.values().fold(Totals::default(), |a, t| Totals { count: a.count + t.count, total_cost: a.total_cost + t.total_cost })
+    totals.values().fold(Totals::default(), |a, t| Totals {
+        count: a.count + t.count,
+        total_cost: a.total_cost + t.total_cost,
+    })
 }
 
 #[cfg(test)]
@@ -70,7 +77,10 @@ mod tests {
 
     fn alloc(cluster: &str, cpu: f64) -> Option<Allocation> {
         Some(Allocation {
-            properties: Some(AllocationProperties { cluster: cluster.into(), ..Default::default() }),
+            properties: Some(AllocationProperties {
+                cluster: cluster.into(),
+                ..Default::default()
+            }),
             cpu_cost: cpu,
             ..Default::default()
         })
@@ -85,9 +95,21 @@ mod tests {
         m.insert(Str::from("a/2"), alloc("a", 0.25));
         set.allocations = Some(m);
         let t = totals_by_cluster(&bingen::encode_allocation_set(&set), Pipeline::Allocations).unwrap();
-        assert_eq!(t[&Str::from("a")], Totals { count: 2, total_cost: 1.75 });
+        assert_eq!(
+            t[&Str::from("a")],
+            Totals {
+                count: 2,
+                total_cost: 1.75
+            }
+        );
         assert_eq!(t[&Str::from("b")], Totals { count: 1, total_cost: 2.0 });
-        assert_eq!(sum(&t), Totals { count: 3, total_cost: 3.75 });
+        assert_eq!(
+            sum(&t),
+            Totals {
+                count: 3,
+                total_cost: 3.75
+            }
+        );
         let empty = bingen::encode_allocation_set(&AllocationSet::empty(Window::default()));
         assert!(totals_by_cluster(&empty, Pipeline::Allocations).unwrap().is_empty());
         assert!(totals_by_cluster(b"BGST", Pipeline::Allocations).is_err());

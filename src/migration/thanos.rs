@@ -140,12 +140,19 @@ impl Coverage {
             by_res.entry(m.resolution).or_default().push((m.min_time, m.max_time));
         }
         let mut take = |r: i64| day_coverage(by_res.remove(&r).unwrap_or_default());
-        Coverage { raw: take(RESOLUTION_RAW), five_minute: take(RESOLUTION_5M), one_hour: take(RESOLUTION_1H) }
+        Coverage {
+            raw: take(RESOLUTION_RAW),
+            five_minute: take(RESOLUTION_5M),
+            one_hour: take(RESOLUTION_1H),
+        }
     }
 
     /// The largest coverage of `day` at any resolution (0 when no block touches it).
     pub fn any(&self, day: i64) -> f64 {
-        [&self.raw, &self.five_minute, &self.one_hour].iter().filter_map(|m| m.get(&day)).fold(0.0, |a, b| a.max(*b))
+        [&self.raw, &self.five_minute, &self.one_hour]
+            .iter()
+            .filter_map(|m| m.get(&day))
+            .fold(0.0, |a, b| a.max(*b))
     }
 
     /// Every day some block touches, at any resolution.

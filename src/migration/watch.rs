@@ -51,7 +51,9 @@ pub async fn run_loop(
         }
         tx.send_modify(|s| s.scanning = true);
         let days_fn = Arc::clone(&ingested_days);
-        let days = tokio::task::spawn_blocking(move || days_fn()).await.unwrap_or_else(|e| Err(format!("ingested-days task failed: {e}")));
+        let days = tokio::task::spawn_blocking(move || days_fn())
+            .await
+            .unwrap_or_else(|e| Err(format!("ingested-days task failed: {e}")));
         let (ingested, days_error) = match days {
             Ok(d) => (d, None),
             Err(e) => (HashSet::new(), Some(format!("ingested days unavailable: {e}"))),

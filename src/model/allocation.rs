@@ -41,7 +41,10 @@ pub struct AllocationProperties {
 impl AllocationProperties {
     /// Label value by key, falling back to the namespace labels as Kubecost does for aggregation.
     pub fn label(&self, key: &str) -> Option<&Str> {
-        self.labels.as_ref().and_then(|m| m.get(key)).or_else(|| self.namespace_labels.as_ref().and_then(|m| m.get(key)))
+        self.labels
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .or_else(|| self.namespace_labels.as_ref().and_then(|m| m.get(key)))
     }
     /// Annotation value by key, falling back to the namespace annotations.
     pub fn annotation(&self, key: &str) -> Option<&Str> {
@@ -204,11 +207,15 @@ pub struct Allocation {
 impl Allocation {
     /// Σ `PVs[].Cost` in USD (OpenCost `PVCost()`).
     pub fn pv_cost(&self) -> f64 {
-        self.pvs.as_ref().map_or(0.0, |m| m.iter().filter_map(|(_, v)| v.as_ref()).map(|v| v.cost).sum())
+        self.pvs
+            .as_ref()
+            .map_or(0.0, |m| m.iter().filter_map(|(_, v)| v.as_ref()).map(|v| v.cost).sum())
     }
     /// Σ `PVs[].ByteHours` (OpenCost `PVByteHours()`).
     pub fn pv_byte_hours(&self) -> f64 {
-        self.pvs.as_ref().map_or(0.0, |m| m.iter().filter_map(|(_, v)| v.as_ref()).map(|v| v.byte_hours).sum())
+        self.pvs
+            .as_ref()
+            .map_or(0.0, |m| m.iter().filter_map(|(_, v)| v.as_ref()).map(|v| v.byte_hours).sum())
     }
     /// CPU cost incl. adjustment (OpenCost `CPUTotalCost()`).
     pub fn cpu_total_cost(&self) -> f64 {
@@ -270,7 +277,12 @@ impl Allocation {
     }
     /// Cost-weighted CPU/RAM efficiency, per OpenCost `TotalEfficiency()` (GPU is not included).
     pub fn total_efficiency(&self) -> f64 {
-        total_efficiency(self.cpu_efficiency(), self.cpu_total_cost(), self.ram_efficiency(), self.ram_total_cost())
+        total_efficiency(
+            self.cpu_efficiency(),
+            self.cpu_total_cost(),
+            self.ram_efficiency(),
+            self.ram_total_cost(),
+        )
     }
 }
 

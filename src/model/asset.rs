@@ -84,7 +84,10 @@ impl AssetKind {
     }
     /// True for kinds whose wire form starts with Labels, then Properties.
     pub(crate) fn labels_first(self) -> bool {
-        matches!(self, AssetKind::Any | AssetKind::Cloud | AssetKind::ClusterManagement | AssetKind::Disk)
+        matches!(
+            self,
+            AssetKind::Any | AssetKind::Cloud | AssetKind::ClusterManagement | AssetKind::Disk
+        )
     }
     /// True for kinds whose wire form has `Start` and `End` times.
     pub(crate) fn has_start_end(self) -> bool {
@@ -148,10 +151,15 @@ pub enum AssetDetail {
     /// Any, Network, ClusterManagement and SharedAsset have no own fields.
     None,
     /// Cloud: credit in USD (usually negative).
-    Cloud { credit: f64 },
+    Cloud {
+        credit: f64,
+    },
     Disk(DiskDetail),
     /// LoadBalancer: `private` (Assets ≥ 20) and `ip` (≥ 21).
-    LoadBalancer { private: bool, ip: Str },
+    LoadBalancer {
+        private: bool,
+        ip: Str,
+    },
     Node(NodeDetail),
 }
 
@@ -191,11 +199,18 @@ impl Asset {
         let detail = match kind {
             AssetKind::Cloud => AssetDetail::Cloud { credit: 0.0 },
             AssetKind::Disk => AssetDetail::Disk(DiskDetail::default()),
-            AssetKind::LoadBalancer => AssetDetail::LoadBalancer { private: false, ip: "".into() },
+            AssetKind::LoadBalancer => AssetDetail::LoadBalancer {
+                private: false,
+                ip: "".into(),
+            },
             AssetKind::Node => AssetDetail::Node(NodeDetail::default()),
             _ => AssetDetail::None,
         };
-        let (start, end) = if kind.has_start_end() { (Some(GoTime::ZERO), Some(GoTime::ZERO)) } else { (None, None) };
+        let (start, end) = if kind.has_start_end() {
+            (Some(GoTime::ZERO), Some(GoTime::ZERO))
+        } else {
+            (None, None)
+        };
         Asset {
             kind,
             type_name: format!("*{OPENCOST_ASSET_PACKAGE}.{}", kind.name()).into(),
@@ -216,9 +231,7 @@ impl Asset {
     /// SharedAsset `Cost`, all others `Cost+Adjustment`.
     pub fn total_cost(&self) -> f64 {
         match &self.detail {
-            AssetDetail::Node(n) => {
-                n.cpu_cost * (1.0 - n.discount) + n.ram_cost * (1.0 - n.discount) + n.gpu_cost + self.adjustment
-            }
+            AssetDetail::Node(n) => n.cpu_cost * (1.0 - n.discount) + n.ram_cost * (1.0 - n.discount) + n.gpu_cost + self.adjustment,
             AssetDetail::Cloud { credit } => self.cost + self.adjustment + credit,
             _ if self.kind == AssetKind::SharedAsset => self.cost,
             _ => self.cost + self.adjustment,
@@ -256,7 +269,14 @@ pub struct AssetSet {
 impl AssetSet {
     /// An empty set as OpenCost `NewAssetSet(start, end)` builds it.
     pub fn empty(window: Window) -> AssetSet {
-        AssetSet { aggregation_keys: None, assets: Some(StrMap::new()), from_source: "".into(), window, warnings: None, errors: None }
+        AssetSet {
+            aggregation_keys: None,
+            assets: Some(StrMap::new()),
+            from_source: "".into(),
+            window,
+            warnings: None,
+            errors: None,
+        }
     }
     /// Iterate the non-nil assets.
     pub fn iter(&self) -> impl Iterator<Item = &Asset> {

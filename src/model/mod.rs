@@ -13,13 +13,10 @@ mod strmap;
 mod time;
 
 pub use allocation::{
-    Allocation, AllocationProperties, AllocationSet, AllocationSetRange, GpuAllocation,
-    LbAllocation, PvAllocation, PvKey, RawAllocationOnlyData,
+    Allocation, AllocationProperties, AllocationSet, AllocationSetRange, GpuAllocation, LbAllocation, PvAllocation, PvKey,
+    RawAllocationOnlyData,
 };
-pub use asset::{
-    Asset, AssetDetail, AssetKind, AssetProperties, AssetSet, AssetSetRange, Breakdown,
-    DiskDetail, NodeDetail, NodeOverhead,
-};
+pub use asset::{Asset, AssetDetail, AssetKind, AssetProperties, AssetSet, AssetSetRange, Breakdown, DiskDetail, NodeDetail, NodeOverhead};
 pub use cloudcost::{CloudCost, CloudCostProperties, CloudCostSet, CloudCostSetRange, CostMetric, CostMetricName};
 pub use strmap::{Str, StrMap};
 pub use time::{GO_EPOCH_TO_UNIX, GoTime, Window};

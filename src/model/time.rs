@@ -27,16 +27,31 @@ pub struct GoTime {
 
 impl GoTime {
     /// Go's zero `time.Time{}` (0001-01-01T00:00:00Z).
-    pub const ZERO: GoTime = GoTime { unix: -GO_EPOCH_TO_UNIX, nanos: 0, offset_min: -1, offset_sec: None };
+    pub const ZERO: GoTime = GoTime {
+        unix: -GO_EPOCH_TO_UNIX,
+        nanos: 0,
+        offset_min: -1,
+        offset_sec: None,
+    };
 
     /// A UTC time (offset marker -1, as `time.Unix(s,0).UTC()` writes) at `unix` seconds.
     pub fn utc(unix: i64) -> GoTime {
-        GoTime { unix, nanos: 0, offset_min: -1, offset_sec: None }
+        GoTime {
+            unix,
+            nanos: 0,
+            offset_min: -1,
+            offset_sec: None,
+        }
     }
 
     /// A time in a zone with offset 0 (as `time.Unix(s,0)` in a UTC container writes).
     pub fn local_utc(unix: i64) -> GoTime {
-        GoTime { unix, nanos: 0, offset_min: 0, offset_sec: None }
+        GoTime {
+            unix,
+            nanos: 0,
+            offset_min: 0,
+            offset_sec: None,
+        }
     }
 
     /// True for Go's zero time.
@@ -64,7 +79,9 @@ impl GoTime {
 
     /// RFC 3339 text in the writer's zone (`Z` for the UTC marker), nanoseconds when non-zero.
     pub fn to_rfc3339(&self) -> String {
-        let Some(utc) = self.to_utc() else { return format!("@{}", self.unix) };
+        let Some(utc) = self.to_utc() else {
+            return format!("@{}", self.unix);
+        };
         // RFC 3339 offsets have no seconds: print such rare zones (time binary v2) in UTC.
         if self.offset_min == -1 || self.offset_sec.is_some_and(|s| s != 0) {
             return utc.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
@@ -102,7 +119,10 @@ pub struct Window {
 impl Window {
     /// A closed UTC window from unix seconds `start` to `end`.
     pub fn utc(start: i64, end: i64) -> Window {
-        Window { start: Some(GoTime::utc(start)), end: Some(GoTime::utc(end)) }
+        Window {
+            start: Some(GoTime::utc(start)),
+            end: Some(GoTime::utc(end)),
+        }
     }
     /// Start in unix seconds, if closed.
     pub fn start_unix(&self) -> Option<i64> {

@@ -200,14 +200,8 @@ impl fmt::Display for AggregateKey {
             AggregateKey::Label(k) => write!(f, "label:{k}"),
             AggregateKey::Annotation(k) => write!(f, "annotation:{k}"),
             k => {
-                let all = ALLOCATION_KEYS
-                    .iter()
-                    .chain(ASSET_KEYS)
-                    .chain(CLOUD_COST_KEYS);
-                let (name, _) = all
-                    .into_iter()
-                    .find(|(_, v)| v == k)
-                    .expect("every key is listed");
+                let all = ALLOCATION_KEYS.iter().chain(ASSET_KEYS).chain(CLOUD_COST_KEYS);
+                let (name, _) = all.into_iter().find(|(_, v)| v == k).expect("every key is listed");
                 f.write_str(name)
             }
         }
@@ -318,9 +312,7 @@ fn parse_one(part: &str, input: &str, kind: DataKind) -> Result<AggregateKey, Ag
         let name = name.trim();
         let key = match prefix.trim().to_ascii_lowercase().as_str() {
             "label" => AggregateKey::Label(name.to_string()),
-            "annotation" if kind == DataKind::Allocation => {
-                AggregateKey::Annotation(name.to_string())
-            }
+            "annotation" if kind == DataKind::Allocation => AggregateKey::Annotation(name.to_string()),
             _ => {
                 return Err(AggregateError::Unknown {
                     key: part.to_string(),
@@ -328,17 +320,10 @@ fn parse_one(part: &str, input: &str, kind: DataKind) -> Result<AggregateKey, Ag
                 });
             }
         };
-        return if name.is_empty() {
-            Err(incomplete())
-        } else {
-            Ok(key)
-        };
+        return if name.is_empty() { Err(incomplete()) } else { Ok(key) };
     }
     let lower = part.to_ascii_lowercase();
-    if let Some((_, k)) = keys_for(kind)
-        .iter()
-        .find(|(n, _)| n.to_ascii_lowercase() == lower)
-    {
+    if let Some((_, k)) = keys_for(kind).iter().find(|(n, _)| n.to_ascii_lowercase() == lower) {
         return Ok(k.clone());
     }
     if kind == DataKind::Allocation {
@@ -386,11 +371,7 @@ mod tests {
             a.to_string(),
             "cluster,node,namespace,controllerKind,controller,service,pod,container"
         );
-        let a = parse_aggregate(
-            "namespace,label:app,annotation:owner/x",
-            DataKind::Allocation,
-        )
-        .unwrap();
+        let a = parse_aggregate("namespace,label:app,annotation:owner/x", DataKind::Allocation).unwrap();
         assert_eq!(
             a.keys(),
             &[
@@ -400,26 +381,15 @@ mod tests {
             ]
         );
         assert_eq!(
-            parse_aggregate("controllerName", DataKind::Allocation)
-                .unwrap()
-                .0,
+            parse_aggregate("controllerName", DataKind::Allocation).unwrap().0,
             vec![AggregateKey::Controller]
         );
         assert_eq!(
             parse_aggregate("Team", DataKind::Allocation).unwrap().0,
             vec![AggregateKey::Label("team".into())]
         );
-        assert!(
-            parse_aggregate("", DataKind::Allocation)
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(
-            parse_aggregate("Label:App", DataKind::Allocation)
-                .unwrap()
-                .to_string(),
-            "label:App"
-        );
+        assert!(parse_aggregate("", DataKind::Allocation).unwrap().is_empty());
+        assert_eq!(parse_aggregate("Label:App", DataKind::Allocation).unwrap().to_string(), "label:App");
     }
 
     #[test]
@@ -439,10 +409,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.0.len(), 11);
-        assert_eq!(
-            parse_aggregate(&c.to_string(), DataKind::CloudCost).unwrap(),
-            c
-        );
+        assert_eq!(parse_aggregate(&c.to_string(), DataKind::CloudCost).unwrap(), c);
     }
 
     #[test]
@@ -464,21 +431,11 @@ mod tests {
         ] {
             assert!(m.contains(k), "{m} lacks {k}");
         }
-        let m = parse_aggregate("namespace", DataKind::Asset)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            m.contains("for assets") && m.contains("providerID") && m.contains("type"),
-            "{m}"
-        );
+        let m = parse_aggregate("namespace", DataKind::Asset).unwrap_err().to_string();
+        assert!(m.contains("for assets") && m.contains("providerID") && m.contains("type"), "{m}");
         assert!(!m.contains("annotation"), "{m}");
-        let m = parse_aggregate("pod", DataKind::CloudCost)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            m.contains("invoiceEntityID") && m.contains("availabilityZone"),
-            "{m}"
-        );
+        let m = parse_aggregate("pod", DataKind::CloudCost).unwrap_err().to_string();
+        assert!(m.contains("invoiceEntityID") && m.contains("availabilityZone"), "{m}");
         assert!(matches!(
             parse_aggregate("annotation:x", DataKind::Asset),
             Err(AggregateError::Unknown { .. })
@@ -505,30 +462,21 @@ mod tests {
             chain.push(n.to_string());
             k = n;
         }
-        assert_eq!(
-            chain,
-            ["cluster", "namespace", "controller", "pod", "container"]
-        );
+        assert_eq!(chain, ["cluster", "namespace", "controller", "pod", "container"]);
         assert_eq!(drill_down_next(&AggregateKey::Label("a".into())), None);
     }
 
     #[test]
     fn filter_for_drill_down() {
-        let f = AggregateKey::Controller
-            .filter_for(DataKind::Allocation, "web")
-            .unwrap();
+        let f = AggregateKey::Controller.filter_for(DataKind::Allocation, "web").unwrap();
         assert_eq!(f.to_string(), r#"controllerName:"web""#);
         let f = AggregateKey::Label("app".into())
             .filter_for(DataKind::Allocation, UNALLOCATED)
             .unwrap();
         assert_eq!(f.to_string(), r#"label[app]:"""#);
-        let f = AggregateKey::Service
-            .filter_for(DataKind::Allocation, "svc")
-            .unwrap();
+        let f = AggregateKey::Service.filter_for(DataKind::Allocation, "svc").unwrap();
         assert_eq!(f.to_string(), r#"services:"svc""#);
-        let f = AggregateKey::Type
-            .filter_for(DataKind::Asset, "Node")
-            .unwrap();
+        let f = AggregateKey::Type.filter_for(DataKind::Asset, "Node").unwrap();
         assert_eq!(f.to_string(), r#"assetType:"Node""#);
         assert!(AggregateKey::Pod.filter_for(DataKind::Asset, "x").is_none());
     }

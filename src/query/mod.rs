@@ -25,15 +25,13 @@ pub mod request;
 pub mod window;
 
 pub use aggregate::{
-    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNMOUNTED, accepted_keys,
-    drill_down_next, parse_aggregate,
+    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNMOUNTED, accepted_keys, drill_down_next, parse_aggregate,
 };
 pub use filter::{
-    Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns,
-    StrList, parse_filter, to_sql,
+    Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
 };
 pub use request::{
-    ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, QueryError, IdleMode, Page, QueryRequest, Row, Sort,
-    Unit, columns,
+    ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row,
+    Sort, Unit, columns,
 };
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

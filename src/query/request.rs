@@ -25,7 +25,12 @@ pub enum IdleMode {
 
 impl IdleMode {
     /// Every mode, in the order the TUI cycles through them.
-    pub const ALL: [IdleMode; 4] = [IdleMode::SeparateByCluster, IdleMode::SeparateByNode, IdleMode::Share, IdleMode::Hide];
+    pub const ALL: [IdleMode; 4] = [
+        IdleMode::SeparateByCluster,
+        IdleMode::SeparateByNode,
+        IdleMode::Share,
+        IdleMode::Hide,
+    ];
     /// CLI / header name: `separate`, `node`, `share`, `hide`.
     pub fn name(self) -> &'static str {
         match self {
@@ -144,7 +149,10 @@ impl Sort {
     /// `totalCost` descending (`cost` descending for cloud costs).
     pub fn default_for(kind: DataKind) -> Sort {
         let column = if kind == DataKind::CloudCost { "cost" } else { "totalCost" };
-        Sort { column: column.into(), descending: true }
+        Sort {
+            column: column.into(),
+            descending: true,
+        }
     }
     /// Parse `COL[:asc|desc]`; the column must be `name` or one of `kind`'s column ids
     /// (case-insensitive). Errors list the accepted columns.
@@ -157,7 +165,10 @@ impl Sort {
         };
         let ids: Vec<&str> = std::iter::once("name").chain(columns(kind).iter().map(|c| c.id)).collect();
         match ids.iter().find(|id| id.eq_ignore_ascii_case(c.trim())) {
-            Some(id) => Ok(Sort { column: (*id).to_string(), descending }),
+            Some(id) => Ok(Sort {
+                column: (*id).to_string(),
+                descending,
+            }),
             None => Err(format!("unknown sort column {c:?}; accepted: {}", ids.join(", "))),
         }
     }
@@ -196,7 +207,10 @@ pub struct Row {
 impl Row {
     /// Value of column `id` for `kind`, if the kind has that column.
     pub fn get(&self, kind: DataKind, id: &str) -> Option<f64> {
-        columns(kind).iter().position(|c| c.id == id).and_then(|i| self.values.get(i).copied())
+        columns(kind)
+            .iter()
+            .position(|c| c.id == id)
+            .and_then(|i| self.values.get(i).copied())
     }
 }
 

@@ -67,17 +67,13 @@ pub enum WindowError {
         input: String,
     },
     /// The text is well formed but its end is not after its start.
-    #[error(
-        "invalid window {input:?}: the end must be after the start (accepted forms: {ACCEPTED_WINDOWS})"
-    )]
+    #[error("invalid window {input:?}: the end must be after the start (accepted forms: {ACCEPTED_WINDOWS})")]
     Empty {
         /// The rejected input, as given.
         input: String,
     },
     /// A count or timestamp is too large to be represented as a date.
-    #[error(
-        "invalid window {input:?}: the numbers are out of range (accepted forms: {ACCEPTED_WINDOWS})"
-    )]
+    #[error("invalid window {input:?}: the numbers are out of range (accepted forms: {ACCEPTED_WINDOWS})")]
     OutOfRange {
         /// The rejected input, as given.
         input: String,
@@ -173,9 +169,7 @@ impl Iterator for DayStarts {
 /// `core/pkg/opencost/window.go`, aligned to whole units as explained above.
 pub fn parse_window(s: &str, now: DateTime<Utc>) -> Result<Window, WindowError> {
     let input = s.trim();
-    let invalid = || WindowError::Invalid {
-        input: s.to_string(),
-    };
+    let invalid = || WindowError::Invalid { input: s.to_string() };
     if input.is_empty() {
         return Err(invalid());
     }
@@ -189,12 +183,8 @@ pub fn parse_window(s: &str, now: DateTime<Utc>) -> Result<Window, WindowError> 
     };
     match res {
         Some(Ok((start, end))) if end > start => Ok(Window { start, end }),
-        Some(Ok(_)) => Err(WindowError::Empty {
-            input: s.to_string(),
-        }),
-        Some(Err(Overflow)) => Err(WindowError::OutOfRange {
-            input: s.to_string(),
-        }),
+        Some(Ok(_)) => Err(WindowError::Empty { input: s.to_string() }),
+        Some(Err(Overflow)) => Err(WindowError::OutOfRange { input: s.to_string() }),
         None => Err(invalid()),
     }
 }
@@ -209,11 +199,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 fn day_floor(t: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.from_utc_datetime(
-        &t.date_naive()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists"),
-    )
+    Utc.from_utc_datetime(&t.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists"))
 }
 
 fn midnight(d: NaiveDate) -> DateTime<Utc> {
@@ -241,10 +227,7 @@ fn keyword(s: &str, now: DateTime<Utc>) -> Option<Span> {
         "lastweek" => (sunday - Duration::days(7), sunday),
         "month" => (first, d0 + day),
         "lastmonth" => {
-            let prev = (first - day)
-                .date_naive()
-                .with_day(1)
-                .expect("day 1 exists");
+            let prev = (first - day).date_naive().with_day(1).expect("day 1 exists");
             (midnight(prev), first)
         }
         _ => return None,
@@ -284,12 +267,7 @@ fn relative(s: &str, now: DateTime<Utc>) -> Option<Span> {
 fn aligned(n: i64, unit: Duration, now: DateTime<Utc>) -> Span {
     // Current unit: the minute, the hour, or the day (days and weeks).
     let (cur, step) = if unit == Duration::minutes(1) {
-        (
-            now.with_second(0)
-                .and_then(|t| t.with_nanosecond(0))
-                .expect("valid"),
-            unit,
-        )
+        (now.with_second(0).and_then(|t| t.with_nanosecond(0)).expect("valid"), unit)
     } else if unit == Duration::hours(1) {
         let t = now.with_minute(0).and_then(|t| t.with_second(0));
         (t.and_then(|t| t.with_nanosecond(0)).expect("valid"), unit)
@@ -298,12 +276,7 @@ fn aligned(n: i64, unit: Duration, now: DateTime<Utc>) -> Span {
     };
     let per = unit.num_seconds() / step.num_seconds();
     let count = n.checked_mul(per).ok_or(Overflow)?;
-    let back = Duration::try_seconds(
-        (count - 1)
-            .checked_mul(step.num_seconds())
-            .ok_or(Overflow)?,
-    )
-    .ok_or(Overflow)?;
+    let back = Duration::try_seconds((count - 1).checked_mul(step.num_seconds()).ok_or(Overflow)?).ok_or(Overflow)?;
     Ok((sub(cur, back)?, add(cur, step)?))
 }
 
@@ -314,9 +287,7 @@ fn relative_with_offset(dur: &str, off: &str, now: DateTime<Utc>) -> Option<Span
     if n < 1 {
         return None;
     }
-    let shift = m
-        .checked_mul(off_unit.num_seconds())
-        .and_then(Duration::try_seconds);
+    let shift = m.checked_mul(off_unit.num_seconds()).and_then(Duration::try_seconds);
     Some(shift.ok_or(Overflow).and_then(|shift| {
         let (s, e) = aligned(n, unit, now)?;
         Ok((sub(s, shift)?, sub(e, shift)?))
@@ -327,26 +298,16 @@ fn relative_with_offset(dur: &str, off: &str, now: DateTime<Utc>) -> Option<Span
 fn parse_pair(a: &str, b: &str) -> Option<Span> {
     let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
     if all_digits(a) && all_digits(b) {
-        let secs = |x: &str| {
-            x.parse::<i64>()
-                .ok()
-                .and_then(|v| DateTime::from_timestamp(v, 0))
-        };
+        let secs = |x: &str| x.parse::<i64>().ok().and_then(|v| DateTime::from_timestamp(v, 0));
         return Some(match (secs(a), secs(b)) {
             (Some(s), Some(e)) => Ok((s, e)),
             _ => Err(Overflow),
         });
     }
-    if let (Ok(s), Ok(e)) = (
-        DateTime::parse_from_rfc3339(a),
-        DateTime::parse_from_rfc3339(b),
-    ) {
+    if let (Ok(s), Ok(e)) = (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
         return Some(Ok((s.with_timezone(&Utc), e.with_timezone(&Utc))));
     }
-    if let (Ok(s), Ok(e)) = (
-        NaiveDate::parse_from_str(a, "%Y-%m-%d"),
-        NaiveDate::parse_from_str(b, "%Y-%m-%d"),
-    ) {
+    if let (Ok(s), Ok(e)) = (NaiveDate::parse_from_str(a, "%Y-%m-%d"), NaiveDate::parse_from_str(b, "%Y-%m-%d")) {
         return Some(Ok((midnight(s), midnight(e))));
     }
     None
@@ -387,20 +348,14 @@ mod tests {
         let w = parse_window("week", sunday).unwrap();
         assert_eq!(w.start, t("2026-11-15T00:00:00Z"));
         let lw = parse_window("lastweek", sunday).unwrap();
-        assert_eq!(
-            (lw.start, lw.end),
-            (t("2026-11-08T00:00:00Z"), t("2026-11-15T00:00:00Z"))
-        );
+        assert_eq!((lw.start, lw.end), (t("2026-11-08T00:00:00Z"), t("2026-11-15T00:00:00Z")));
     }
 
     #[test]
     fn lastmonth_in_january_crosses_the_year() {
         let jan = Utc.with_ymd_and_hms(2027, 1, 3, 0, 0, 0).unwrap();
         let w = parse_window("lastmonth", jan).unwrap();
-        assert_eq!(
-            (w.start, w.end),
-            (t("2026-12-01T00:00:00Z"), t("2027-01-01T00:00:00Z"))
-        );
+        assert_eq!((w.start, w.end), (t("2026-12-01T00:00:00Z"), t("2027-01-01T00:00:00Z")));
     }
 
     #[test]
@@ -416,16 +371,8 @@ mod tests {
 
     #[test]
     fn offset_form_shifts_back() {
-        check(
-            "7d offset 48h",
-            "2026-11-10T00:00:00Z",
-            "2026-11-17T00:00:00Z",
-        );
-        check(
-            "1h offset 0h",
-            "2026-11-18T13:00:00Z",
-            "2026-11-18T14:00:00Z",
-        );
+        check("7d offset 48h", "2026-11-10T00:00:00Z", "2026-11-17T00:00:00Z");
+        check("1h offset 0h", "2026-11-18T13:00:00Z", "2026-11-18T14:00:00Z");
     }
 
     #[test]
@@ -440,16 +387,8 @@ mod tests {
             "2026-11-01T00:00:00Z",
             "2026-11-02T00:00:00Z",
         );
-        check(
-            "1793404800,1793491200",
-            "2026-10-31T00:00:00Z",
-            "2026-11-01T00:00:00Z",
-        );
-        check(
-            "2026-11-01,2026-11-08",
-            "2026-11-01T00:00:00Z",
-            "2026-11-08T00:00:00Z",
-        );
+        check("1793404800,1793491200", "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z");
+        check("2026-11-01,2026-11-08", "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z");
     }
 
     #[test]
@@ -461,18 +400,7 @@ mod tests {
 
     #[test]
     fn errors_echo_input_and_list_forms() {
-        for bad in [
-            "",
-            "0d",
-            "7x",
-            "d",
-            "-3d",
-            "tomorrow",
-            "7 d",
-            "2026-11-01",
-            "a,b",
-            "1.5h",
-        ] {
+        for bad in ["", "0d", "7x", "d", "-3d", "tomorrow", "7 d", "2026-11-01", "a,b", "1.5h"] {
             let err = parse_window(bad, now()).unwrap_err();
             let msg = err.to_string();
             assert!(matches!(err, WindowError::Invalid { .. }), "{bad}: {msg}");
@@ -503,10 +431,7 @@ mod tests {
     fn days_and_contains() {
         let w = Window::new(t("2026-11-01T12:00:00Z"), t("2026-11-03T00:00:00Z")).unwrap();
         let days: Vec<_> = w.days().collect();
-        assert_eq!(
-            days,
-            vec![t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z")]
-        );
+        assert_eq!(days, vec![t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z")]);
         assert_eq!(parse_window("7d", now()).unwrap().days().count(), 7);
         assert!(!w.is_day_aligned());
         assert!(w.contains(t("2026-11-02T00:00:00Z"), t("2026-11-03T00:00:00Z")));

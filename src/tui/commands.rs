@@ -85,7 +85,11 @@ impl State {
                 let text = match kind {
                     PromptKind::Aggregate => t.aggregate.to_string(),
                     PromptKind::Window if t.window_is_default => String::new(),
-                    PromptKind::Window => t.window_text.clone().or_else(|| t.window.map(|w| w.to_string())).unwrap_or_default(),
+                    PromptKind::Window => t
+                        .window_text
+                        .clone()
+                        .or_else(|| t.window.map(|w| w.to_string()))
+                        .unwrap_or_default(),
                     PromptKind::Filter if t.filter.is_all() => String::new(),
                     PromptKind::Filter => t.filter.to_string(),
                 };
@@ -95,7 +99,10 @@ impl State {
             Command::CycleSort => {
                 let ids: Vec<&str> = main_columns(kind).iter().map(|c| c.id).chain(iter::once("name")).collect();
                 let i = ids.iter().position(|id| *id == t.sort.column).map_or(0, |i| (i + 1) % ids.len());
-                t.sort = Sort { column: ids[i].to_string(), descending: ids[i] != "name" };
+                t.sort = Sort {
+                    column: ids[i].to_string(),
+                    descending: ids[i] != "name",
+                };
                 t.offset = 0;
                 let text = format!("sorted by {}", sort_label(kind, &t.sort));
                 self.info(text);
@@ -137,7 +144,11 @@ impl State {
                 let selected = t.selected_index();
                 t.limit = next_page_size(t.limit);
                 t.offset = page_start_for(first_visible, t.limit);
-                let keep = if selected >= t.offset && selected < t.offset + t.limit { selected } else { first_visible };
+                let keep = if selected >= t.offset && selected < t.offset + t.limit {
+                    selected
+                } else {
+                    first_visible
+                };
                 let text = format!("{} rows per page", t.limit);
                 self.info(text);
                 self.run_query(SelectIntent::Row(keep))
@@ -151,7 +162,9 @@ impl State {
     fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
         let Some(t) = self.active_table_mut() else { return Vec::new() };
         let Some(page) = &t.page else { return Vec::new() };
-        let (Some(sel), n) = (t.selected, page.rows.len()) else { return Vec::new() };
+        let (Some(sel), n) = (t.selected, page.rows.len()) else {
+            return Vec::new();
+        };
         let target = sel as isize + delta;
         if target >= 0 && (target as usize) < n {
             t.selected = Some(target as usize);
@@ -162,7 +175,11 @@ impl State {
             return Vec::new();
         }
         let span = t.wanted_span();
-        let (offset, select) = if delta > 0 { (span.next_offset(), SelectIntent::First) } else { (span.prev_offset(), SelectIntent::Last) };
+        let (offset, select) = if delta > 0 {
+            (span.next_offset(), SelectIntent::First)
+        } else {
+            (span.prev_offset(), SelectIntent::Last)
+        };
         match offset {
             Some(o) => {
                 t.offset = o;
@@ -243,9 +260,10 @@ impl State {
         let prompt_kind = p.kind;
         let t = self.active_table_mut().expect("a cost view is visible");
         let outcome: Result<(), PromptError> = match prompt_kind {
-            PromptKind::Aggregate => {
-                parse_aggregate(&text, kind).map(|a| t.aggregate = a).map_err(|e| PromptError { message: e.to_string(), column: None })
-            }
+            PromptKind::Aggregate => parse_aggregate(&text, kind).map(|a| t.aggregate = a).map_err(|e| PromptError {
+                message: e.to_string(),
+                column: None,
+            }),
             PromptKind::Window if text.trim().is_empty() => {
                 t.window_is_default = true;
                 t.window_text = None;
@@ -257,10 +275,14 @@ impl State {
                     t.window_is_default = false;
                     t.window_text = Some(text.trim().to_string());
                 })
-                .map_err(|e| PromptError { message: e.to_string(), column: None }),
-            PromptKind::Filter => {
-                parse_filter(&text, kind).map(|f| t.filter = f).map_err(|e| PromptError { message: e.message, column: Some(e.column) })
-            }
+                .map_err(|e| PromptError {
+                    message: e.to_string(),
+                    column: None,
+                }),
+            PromptKind::Filter => parse_filter(&text, kind).map(|f| t.filter = f).map_err(|e| PromptError {
+                message: e.message,
+                column: Some(e.column),
+            }),
         };
         match outcome {
             Err(e) => {
@@ -273,7 +295,11 @@ impl State {
                 t.offset = 0;
                 let follow_data = prompt_kind == PromptKind::Window && t.window_is_default;
                 self.prompt = None;
-                if follow_data { self.refresh_active() } else { self.run_query(SelectIntent::First) }
+                if follow_data {
+                    self.refresh_active()
+                } else {
+                    self.run_query(SelectIntent::First)
+                }
             }
         }
     }

@@ -13,16 +13,26 @@ use super::export::write_csv;
 /// [`Effect::Quit`], which the runtime handles itself.
 pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
     Some(match effect {
-        Effect::LoadExtent { kind, generation } => Action::ExtentLoaded { kind, generation, result: source.data_extent(kind) },
+        Effect::LoadExtent { kind, generation } => Action::ExtentLoaded {
+            kind,
+            generation,
+            result: source.data_extent(kind),
+        },
         Effect::RunQuery { request, generation } => {
             let started = std::time::Instant::now();
             let result = source.query(&request);
             tracing::debug!(kind = ?request.kind, offset = request.offset, limit = request.limit, ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "query");
-            Action::PageLoaded { kind: request.kind, generation, result }
+            Action::PageLoaded {
+                kind: request.kind,
+                generation,
+                result,
+            }
         }
-        Effect::LoadSeries { request, row, generation } => {
-            Action::SeriesLoaded { kind: request.kind, generation, result: source.daily_series(&request, &row) }
-        }
+        Effect::LoadSeries { request, row, generation } => Action::SeriesLoaded {
+            kind: request.kind,
+            generation,
+            result: source.daily_series(&request, &row),
+        },
         Effect::Export { request, path } => {
             let result = (|| -> Result<(std::path::PathBuf, usize), String> {
                 let page = source.query(&request).map_err(|e| e.0)?;

@@ -61,7 +61,11 @@ pub fn bytes(v: f64) -> String {
         unit += 1;
     }
     let sign = if v < 0.0 { "-" } else { "" };
-    if unit == 0 { format!("{sign}{x:.0} B") } else { format!("{sign}{x:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{sign}{x:.0} B")
+    } else {
+        format!("{sign}{x:.1} {}", UNITS[unit])
+    }
 }
 
 /// A compact count or rate: `950` → `950`, `45_200` → `45.2k`, `3_100_000` → `3.1M`.
@@ -106,7 +110,11 @@ pub fn window(w: &Window) -> String {
         let days = w.duration().num_days();
         let last = w.end - chrono::Duration::days(1);
         let unit = if days == 1 { "day" } else { "days" };
-        if days == 1 { format!("{} (1 {unit})", date(w.start)) } else { format!("{} – {} ({days} {unit})", date(w.start), date(last)) }
+        if days == 1 {
+            format!("{} (1 {unit})", date(w.start))
+        } else {
+            format!("{} – {} ({days} {unit})", date(w.start), date(last))
+        }
     } else {
         format!("{} → {} UTC", w.start.format("%Y-%m-%d %H:%M"), w.end.format("%Y-%m-%d %H:%M"))
     }
@@ -115,11 +123,18 @@ pub fn window(w: &Window) -> String {
 /// Time of `t` with how long ago or ahead it is relative to `now`:
 /// `10:20:30 UTC (2m ago)`, `10:30:00 UTC (in 8m)`; the date is added when it is not `now`'s day.
 pub fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let clock =
-        if t.date_naive() == now.date_naive() { t.format("%H:%M:%S UTC").to_string() } else { t.format("%Y-%m-%d %H:%M UTC").to_string() };
+    let clock = if t.date_naive() == now.date_naive() {
+        t.format("%H:%M:%S UTC").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    };
     let secs = (now - t).num_seconds();
     let span = human_span(secs.unsigned_abs());
-    if secs >= 0 { format!("{clock} ({span} ago)") } else { format!("{clock} (in {span})") }
+    if secs >= 0 {
+        format!("{clock} ({span} ago)")
+    } else {
+        format!("{clock} (in {span})")
+    }
 }
 
 fn human_span(secs: u64) -> String {
@@ -233,7 +248,10 @@ mod tests {
         let msg = "exported 5 rows to /tmp/exports/costscope-allocations-namespace-20261123T005147Z.csv";
         let cut = truncate_middle(msg, 60);
         assert_eq!(width(&cut), 60);
-        assert!(cut.starts_with("exported 5 rows to") && cut.ends_with("20261123T005147Z.csv"), "{cut}");
+        assert!(
+            cut.starts_with("exported 5 rows to") && cut.ends_with("20261123T005147Z.csv"),
+            "{cut}"
+        );
         assert_eq!(truncate_middle("short", 60), "short");
     }
 

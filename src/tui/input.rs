@@ -135,7 +135,11 @@ pub struct Prompt {
 impl Prompt {
     /// A prompt for `kind` pre-filled with `text`.
     pub fn new(kind: PromptKind, text: &str) -> Prompt {
-        Prompt { kind, input: LineInput::new(text), error: None }
+        Prompt {
+            kind,
+            input: LineInput::new(text),
+            error: None,
+        }
     }
 }
 

@@ -143,7 +143,10 @@ mod tests {
     #[test]
     fn modes_decode_differently() {
         assert_eq!(command_for(Mode::Normal, key(KeyCode::Char('q'))), Some(Command::Quit));
-        assert_eq!(command_for(Mode::Prompt, key(KeyCode::Char('q'))), Some(Command::Edit(Edit::Insert('q'))));
+        assert_eq!(
+            command_for(Mode::Prompt, key(KeyCode::Char('q'))),
+            Some(Command::Edit(Edit::Insert('q')))
+        );
         assert_eq!(command_for(Mode::Help, key(KeyCode::Char('q'))), Some(Command::ToggleHelp));
         assert_eq!(command_for(Mode::Normal, key(KeyCode::Esc)), Some(Command::Back));
         assert_eq!(command_for(Mode::Prompt, key(KeyCode::Esc)), Some(Command::Edit(Edit::Cancel)));

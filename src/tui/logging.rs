@@ -17,7 +17,11 @@ pub fn log_to_file(dir: &Path) -> Result<WorkerGuard> {
     std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating the log directory {}", dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(dir, "costscope.log"));
     let filter = EnvFilter::try_from_env("COSTSCOPE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let installed = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init();
+    let installed = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
     if installed.is_err() {
         tracing::debug!("a tracing subscriber was already installed; keeping it");
     }

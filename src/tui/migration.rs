@@ -42,7 +42,9 @@ impl MigrationView {
 
     /// The selected cluster's missing days, then its parity mismatches.
     pub fn detail_lines(&self) -> Vec<DetailLine<'_>> {
-        let (Some(r), Some(c)) = (self.report(), self.selected_cluster()) else { return Vec::new() };
+        let (Some(r), Some(c)) = (self.report(), self.selected_cluster()) else {
+            return Vec::new();
+        };
         let missing = c.missing_days().into_iter().map(DetailLine::Missing);
         missing.chain(r.mismatches_of(&c.cluster).map(DetailLine::Mismatch)).collect()
     }
@@ -65,7 +67,11 @@ impl State {
         let m = &mut self.migration;
         let clusters = m.report().map_or(0, |r| r.clusters.len());
         let lines = m.detail_lines().len();
-        let (pos, len) = if m.detail { (&mut m.scroll, lines) } else { (&mut m.selected, clusters) };
+        let (pos, len) = if m.detail {
+            (&mut m.scroll, lines)
+        } else {
+            (&mut m.selected, clusters)
+        };
         let last = len.saturating_sub(1);
         match c {
             Command::Down => *pos = (*pos + 1).min(last),

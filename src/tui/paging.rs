@@ -63,7 +63,11 @@ impl PageSpan {
     /// `rows 51–100 of 1,234 · page 2/25`; `rows_on_page` is how many rows the page holds.
     /// An empty result reads `rows 0 of 0 · page 0/0`.
     pub fn describe(&self, rows_on_page: usize) -> String {
-        let pages = format!("page {}/{}", thousands(self.page_number() as u64), thousands(self.page_count() as u64));
+        let pages = format!(
+            "page {}/{}",
+            thousands(self.page_number() as u64),
+            thousands(self.page_count() as u64)
+        );
         if self.total == 0 || rows_on_page == 0 {
             return format!("rows 0 of {} · {pages}", thousands(self.total as u64));
         }

@@ -122,7 +122,11 @@ impl State {
             export_dir,
             now,
             tab: Tab::Allocations,
-            tables: [TableTab::new(DataKind::Allocation), TableTab::new(DataKind::Asset), TableTab::new(DataKind::CloudCost)],
+            tables: [
+                TableTab::new(DataKind::Allocation),
+                TableTab::new(DataKind::Asset),
+                TableTab::new(DataKind::CloudCost),
+            ],
             tasks,
             prompt: None,
             help: false,
@@ -375,7 +379,11 @@ impl State {
             }
             Ok(page) if page.rows.is_empty() && page.total_rows > 0 && page.offset > 0 => {
                 // The result shrank under the page asked for: go to the new last page.
-                let span = super::paging::PageSpan { offset: page.offset, limit: page.limit, total: page.total_rows };
+                let span = super::paging::PageSpan {
+                    offset: page.offset,
+                    limit: page.limit,
+                    total: page.total_rows,
+                };
                 t.offset = span.last_offset();
                 if self.tab.kind() == Some(kind) {
                     self.run_query(SelectIntent::Last)
@@ -437,7 +445,9 @@ impl State {
         if t.series != SeriesState::Wanted || t.pending.is_some() {
             return Vec::new();
         }
-        let (Some(request), Some(row)) = (t.request(), t.selected_row().cloned()) else { return Vec::new() };
+        let (Some(request), Some(row)) = (t.request(), t.selected_row().cloned()) else {
+            return Vec::new();
+        };
         let generation = self.generation();
         let t = self.active_table_mut().expect("checked above");
         t.series = SeriesState::Loading(generation);
@@ -445,11 +455,17 @@ impl State {
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), is_error: false });
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: false,
+        });
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), is_error: true });
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: true,
+        });
     }
 }
 

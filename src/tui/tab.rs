@@ -226,12 +226,20 @@ impl TableTab {
 
     /// Position of the shown page (its own offset and limit), if a page was received.
     pub fn shown_span(&self) -> Option<PageSpan> {
-        self.page.as_ref().map(|p| PageSpan { offset: p.offset, limit: p.limit, total: p.total_rows })
+        self.page.as_ref().map(|p| PageSpan {
+            offset: p.offset,
+            limit: p.limit,
+            total: p.total_rows,
+        })
     }
 
     /// Position of the page asked for: the requested offset and limit with the last known total.
     pub fn wanted_span(&self) -> PageSpan {
-        PageSpan { offset: self.offset, limit: self.limit, total: self.page.as_ref().map_or(0, |p| p.total_rows) }
+        PageSpan {
+            offset: self.offset,
+            limit: self.limit,
+            total: self.page.as_ref().map_or(0, |p| p.total_rows),
+        }
     }
 
     /// True while a query or extent request is in flight.
@@ -263,15 +271,21 @@ impl TableTab {
                 SelectIntent::First => 0,
                 SelectIntent::Last => n - 1,
                 SelectIntent::Row(abs) => abs.saturating_sub(page.offset).min(n - 1),
-                SelectIntent::Name(name, abs) => {
-                    page.rows.iter().position(|r| &r.name == name).unwrap_or_else(|| abs.saturating_sub(page.offset).min(n - 1))
-                }
+                SelectIntent::Name(name, abs) => page
+                    .rows
+                    .iter()
+                    .position(|r| &r.name == name)
+                    .unwrap_or_else(|| abs.saturating_sub(page.offset).min(n - 1)),
             })
         };
         self.offset = page.offset;
         self.page = Some(page);
         self.error = None;
-        self.series = if self.selected.is_some() { SeriesState::Wanted } else { SeriesState::None };
+        self.series = if self.selected.is_some() {
+            SeriesState::Wanted
+        } else {
+            SeriesState::None
+        };
     }
 
     /// The drill-down step from the selected row: filter on the row's key values and aggregate
@@ -285,7 +299,10 @@ impl TableTab {
             return Err("rows are not aggregated: nothing to drill into".into());
         }
         let value_of = |k: &AggregateKey| -> String {
-            row.properties.get(&k.name()).cloned().unwrap_or_else(|| if keys.len() == 1 { row.name.clone() } else { String::new() })
+            row.properties
+                .get(&k.name())
+                .cloned()
+                .unwrap_or_else(|| if keys.len() == 1 { row.name.clone() } else { String::new() })
         };
         if keys.iter().any(|k| value_of(k) == IDLE) || row.name.contains(IDLE) {
             return Err("idle cost belongs to no workload: nothing to drill into".into());
@@ -294,12 +311,19 @@ impl TableTab {
         let next = finer_key(self.kind, last).ok_or_else(|| format!("{last} is the finest level"))?;
         let mut filter = self.filter.clone();
         for k in keys {
-            let f = k.filter_for(self.kind, &value_of(k)).ok_or_else(|| format!("cannot filter {} by {k}", self.kind.plural()))?;
+            let f = k
+                .filter_for(self.kind, &value_of(k))
+                .ok_or_else(|| format!("cannot filter {} by {k}", self.kind.plural()))?;
             filter = filter.and(f);
         }
         let key = self.aggregate.to_string();
         let value = keys.iter().map(value_of).collect::<Vec<_>>().join("/");
-        Ok(Drill { filter, aggregate: Aggregate(vec![next]), key, value })
+        Ok(Drill {
+            filter,
+            aggregate: Aggregate(vec![next]),
+            key,
+            value,
+        })
     }
 }
 

@@ -85,6 +85,11 @@ pub fn close(a: f64, b: f64) -> bool {
 /// fresh prefix in bucket `$COSTSCOPE_TEST_BUCKET` (default `kubecost`) holding every dev file,
 /// uploaded 16 at a time. `None`, with a printed note, when the variable is unset.
 pub async fn dev_on_s3(tag: &str) -> Option<Store> {
+    dev_on_s3_with_yaml(tag).await.map(|(store, _)| store)
+}
+
+/// As [`dev_on_s3`], also returning the `federated-store.yaml` text that opens the same store.
+pub async fn dev_on_s3_with_yaml(tag: &str) -> Option<(Store, String)> {
     let Some(url) = std::env::var("COSTSCOPE_TEST_S3").ok().filter(|v| !v.trim().is_empty()) else {
         eprintln!(
             "note: skipping the S3 part of {tag}: COSTSCOPE_TEST_S3 is not set (run `scripts/test-servers.sh start` and \
@@ -117,7 +122,7 @@ pub async fn dev_on_s3(tag: &str) -> Option<Store> {
     for r in uploads {
         r.expect("upload to moto");
     }
-    Some(store)
+    Some((store, yaml))
 }
 
 /// Every object of `store`: key → (size, etag).

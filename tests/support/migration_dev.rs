@@ -27,7 +27,9 @@ pub fn dev_store() -> LocalFileSystem {
 /// modification time.
 pub fn observe_at(dir: &Path, opts: &MigrationOptions, written: DateTime<Utc>) -> Observations {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut obs = rt.block_on(Scanner::new(opts.clone()).observe(&store_at(dir))).expect("the bucket lists");
+    let mut obs = rt
+        .block_on(Scanner::new(opts.clone()).observe(&store_at(dir)))
+        .expect("the bucket lists");
     for files in obs.federated.values_mut() {
         for f in files.values_mut() {
             f.last_modified = written;

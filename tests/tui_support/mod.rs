@@ -135,12 +135,96 @@ impl FakeSource {
     pub fn standard() -> FakeSource {
         let a = alloc;
         let items = vec![
-            a("prod-us", "checkout", "web", "web-7d9f-a", "web", 14.20, 7.10, 0.0, 1.20, 0.85, 0.60, (4.0, 6.0), (2.6, 4.1)),
-            a("prod-us", "checkout", "web", "web-7d9f-b", "web", 14.20, 7.10, 0.0, 0.0, 0.80, 0.0, (4.0, 6.0), (2.2, 3.8)),
-            a("prod-us", "checkout", "worker", "worker-0", "worker", 6.40, 4.30, 0.0, 2.40, 0.20, 0.0, (2.0, 4.0), (1.7, 3.5)),
-            a("prod-us", "payments", "api", "api-5c8b-x", "api", 9.75, 5.05, 0.0, 0.0, 1.10, 0.60, (3.0, 4.0), (0.9, 1.6)),
-            a("prod-us", "payments", "ledger", "ledger-0", "postgres", 5.10, 9.80, 0.0, 6.30, 0.15, 0.0, (1.5, 8.0), (1.1, 7.2)),
-            a("prod-us", "kube-system", "coredns", "coredns-1", "coredns", 0.42, 0.21, 0.0, 0.0, 0.02, 0.0, (0.2, 0.25), (0.05, 0.1)),
+            a(
+                "prod-us",
+                "checkout",
+                "web",
+                "web-7d9f-a",
+                "web",
+                14.20,
+                7.10,
+                0.0,
+                1.20,
+                0.85,
+                0.60,
+                (4.0, 6.0),
+                (2.6, 4.1),
+            ),
+            a(
+                "prod-us",
+                "checkout",
+                "web",
+                "web-7d9f-b",
+                "web",
+                14.20,
+                7.10,
+                0.0,
+                0.0,
+                0.80,
+                0.0,
+                (4.0, 6.0),
+                (2.2, 3.8),
+            ),
+            a(
+                "prod-us",
+                "checkout",
+                "worker",
+                "worker-0",
+                "worker",
+                6.40,
+                4.30,
+                0.0,
+                2.40,
+                0.20,
+                0.0,
+                (2.0, 4.0),
+                (1.7, 3.5),
+            ),
+            a(
+                "prod-us",
+                "payments",
+                "api",
+                "api-5c8b-x",
+                "api",
+                9.75,
+                5.05,
+                0.0,
+                0.0,
+                1.10,
+                0.60,
+                (3.0, 4.0),
+                (0.9, 1.6),
+            ),
+            a(
+                "prod-us",
+                "payments",
+                "ledger",
+                "ledger-0",
+                "postgres",
+                5.10,
+                9.80,
+                0.0,
+                6.30,
+                0.15,
+                0.0,
+                (1.5, 8.0),
+                (1.1, 7.2),
+            ),
+            a(
+                "prod-us",
+                "kube-system",
+                "coredns",
+                "coredns-1",
+                "coredns",
+                0.42,
+                0.21,
+                0.0,
+                0.0,
+                0.02,
+                0.0,
+                (0.2, 0.25),
+                (0.05, 0.1),
+            ),
             a(
                 "prod-us",
                 "ml-training-batch-jobs-for-the-recommendations-team",
@@ -156,12 +240,96 @@ impl FakeSource {
                 (8.0, 32.0),
                 (7.4, 30.0),
             ),
-            a("prod-eu", "checkout", "web", "web-66f1-a", "web", 11.30, 5.65, 0.0, 0.90, 0.70, 0.55, (3.0, 5.0), (1.4, 2.5)),
-            a("prod-eu", "search", "indexer", "indexer-0", "indexer", 7.80, 12.40, 0.0, 4.70, 0.35, 0.0, (2.5, 12.0), (2.3, 11.0)),
-            a("prod-eu", "search", "query", "query-77c2-a", "query", 4.60, 3.20, 0.0, 0.0, 0.90, 0.55, (1.5, 3.0), (0.4, 1.1)),
-            a("prod-eu", "kube-system", "coredns", "coredns-2", "coredns", 0.40, 0.20, 0.0, 0.0, 0.02, 0.0, (0.2, 0.25), (0.04, 0.1)),
-            a("staging", "checkout", "web", "web-1234-a", "web", 2.10, 1.05, 0.0, 0.30, 0.05, 0.0, (1.0, 2.0), (0.1, 0.4)),
-            a("staging", "kube-system", "coredns", "coredns-3", "coredns", 0.38, 0.19, 0.0, 0.0, 0.01, 0.0, (0.2, 0.25), (0.03, 0.08)),
+            a(
+                "prod-eu",
+                "checkout",
+                "web",
+                "web-66f1-a",
+                "web",
+                11.30,
+                5.65,
+                0.0,
+                0.90,
+                0.70,
+                0.55,
+                (3.0, 5.0),
+                (1.4, 2.5),
+            ),
+            a(
+                "prod-eu",
+                "search",
+                "indexer",
+                "indexer-0",
+                "indexer",
+                7.80,
+                12.40,
+                0.0,
+                4.70,
+                0.35,
+                0.0,
+                (2.5, 12.0),
+                (2.3, 11.0),
+            ),
+            a(
+                "prod-eu",
+                "search",
+                "query",
+                "query-77c2-a",
+                "query",
+                4.60,
+                3.20,
+                0.0,
+                0.0,
+                0.90,
+                0.55,
+                (1.5, 3.0),
+                (0.4, 1.1),
+            ),
+            a(
+                "prod-eu",
+                "kube-system",
+                "coredns",
+                "coredns-2",
+                "coredns",
+                0.40,
+                0.20,
+                0.0,
+                0.0,
+                0.02,
+                0.0,
+                (0.2, 0.25),
+                (0.04, 0.1),
+            ),
+            a(
+                "staging",
+                "checkout",
+                "web",
+                "web-1234-a",
+                "web",
+                2.10,
+                1.05,
+                0.0,
+                0.30,
+                0.05,
+                0.0,
+                (1.0, 2.0),
+                (0.1, 0.4),
+            ),
+            a(
+                "staging",
+                "kube-system",
+                "coredns",
+                "coredns-3",
+                "coredns",
+                0.38,
+                0.19,
+                0.0,
+                0.0,
+                0.01,
+                0.0,
+                (0.2, 0.25),
+                (0.03, 0.08),
+            ),
             asset("prod-us", "Node", "ip-10-0-1-12", 48.0, 24.0, 0.0, 72.0),
             asset("prod-us", "Node", "ip-10-0-1-13", 48.0, 24.0, 0.0, 72.0),
             asset("prod-us", "Node", "gpu-node-1", 20.0, 10.0, 96.0, 126.0),
@@ -177,12 +345,20 @@ impl FakeSource {
             cloud("AWSELB", "Network", "a1b2c3-elb", 9.60, 9.60),
             cloud("AmazonEKS", "Management", "eks-prod-us", 7.20, 7.20),
         ];
-        FakeSource { items, extents: [Some((day(8), day(22))), Some((day(8), day(22))), Some((day(8), day(21)))], idle: true }
+        FakeSource {
+            items,
+            extents: [Some((day(8), day(22))), Some((day(8), day(22))), Some((day(8), day(21)))],
+            idle: true,
+        }
     }
 
     /// No data of any kind yet.
     pub fn empty() -> FakeSource {
-        FakeSource { items: Vec::new(), extents: [None, None, None], idle: true }
+        FakeSource {
+            items: Vec::new(),
+            extents: [None, None, None],
+            idle: true,
+        }
     }
 
     /// `n` allocation namespaces in one cluster, costs decreasing with the index (for paging).
@@ -207,7 +383,11 @@ impl FakeSource {
                 )
             })
             .collect();
-        FakeSource { items, extents: [Some((day(8), day(22))), None, None], idle: false }
+        FakeSource {
+            items,
+            extents: [Some((day(8), day(22))), None, None],
+            idle: false,
+        }
     }
 
     fn extent(&self, kind: DataKind) -> Option<(i64, i64)> {
@@ -217,7 +397,11 @@ impl FakeSource {
     /// Data days of `kind` inside `req`'s window.
     fn days(&self, req: &QueryRequest) -> Vec<i64> {
         let Some((s, e)) = self.extent(req.kind) else { return Vec::new() };
-        req.window.days().map(|d| d.timestamp()).filter(|d| *d >= s && *d < e && *d >= req.window.start.timestamp()).collect()
+        req.window
+            .days()
+            .map(|d| d.timestamp())
+            .filter(|d| *d >= s && *d < e && *d >= req.window.start.timestamp())
+            .collect()
     }
 
     fn matching<'a>(&'a self, req: &'a QueryRequest) -> impl Iterator<Item = &'a Item> + 'a {
@@ -274,7 +458,10 @@ fn combine(req: &QueryRequest, items: &[&Item], days: &[i64]) -> Vec<f64> {
     let weight: f64 = days.iter().map(|d| factor(*d)).sum();
     for it in items {
         for (i, x) in it.values.iter().enumerate() {
-            let per_item = matches!((req.kind, i), (DataKind::Allocation, 9..=12) | (DataKind::Asset, 5) | (DataKind::CloudCost, 3));
+            let per_item = matches!(
+                (req.kind, i),
+                (DataKind::Allocation, 9..=12) | (DataKind::Asset, 5) | (DataKind::CloudCost, 3)
+            );
             v[i] += if per_item { *x } else { x * weight };
         }
     }
@@ -282,7 +469,11 @@ fn combine(req: &QueryRequest, items: &[&Item], days: &[i64]) -> Vec<f64> {
         DataKind::Allocation => {
             v[13] = if v[9] > 0.0 { v[10] / v[9] } else { 0.0 };
             v[14] = if v[11] > 0.0 { v[12] / v[11] } else { 0.0 };
-            v[7] = if v[0] + v[2] > 0.0 { (v[13] * v[0] + v[14] * v[2]) / (v[0] + v[2]) } else { 0.0 };
+            v[7] = if v[0] + v[2] > 0.0 {
+                (v[13] * v[0] + v[14] * v[2]) / (v[0] + v[2])
+            } else {
+                0.0
+            };
             v[8] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[15] + v[16];
         }
         DataKind::Asset => {}
@@ -308,8 +499,14 @@ impl CostSource for FakeSource {
                 groups.entry(name).or_insert_with(|| (p, Vec::new())).1.push(it);
             }
         }
-        let mut rows: Vec<Row> =
-            groups.into_iter().map(|(name, (properties, items))| Row { values: combine(req, &items, &days), name, properties }).collect();
+        let mut rows: Vec<Row> = groups
+            .into_iter()
+            .map(|(name, (properties, items))| Row {
+                values: combine(req, &items, &days),
+                name,
+                properties,
+            })
+            .collect();
         let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode);
         if req.kind == DataKind::Allocation && idle && self.idle && !rows.is_empty() {
             let mut v = vec![0.0; 17];
@@ -317,7 +514,11 @@ impl CostSource for FakeSource {
             (v[0], v[2]) = (6.0 * w, 3.0 * w);
             v[8] = v[0] + v[2];
             let p = req.aggregate.keys().iter().map(|k| (k.name(), IDLE.to_string())).collect();
-            rows.push(Row { name: IDLE.into(), properties: p, values: v });
+            rows.push(Row {
+                name: IDLE.into(),
+                properties: p,
+                values: v,
+            });
         }
         let col = columns(req.kind).iter().position(|c| c.id == req.sort.column);
         rows.sort_by(|a, b| {
@@ -344,20 +545,36 @@ impl CostSource for FakeSource {
             totals[2] = totals[1] / totals[0];
         }
         let total_rows = rows.len();
-        let page: Vec<Row> = if req.limit == 0 { rows } else { rows.into_iter().skip(req.offset).take(req.limit).collect() };
+        let page: Vec<Row> = if req.limit == 0 {
+            rows
+        } else {
+            rows.into_iter().skip(req.offset).take(req.limit).collect()
+        };
         Ok(Page {
             rows: page,
             total_rows,
-            totals: Row { name: "totals".into(), properties: BTreeMap::new(), values: totals },
+            totals: Row {
+                name: "totals".into(),
+                properties: BTreeMap::new(),
+                values: totals,
+            },
             offset: req.offset,
             limit: req.limit,
         })
     }
 
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
-        let total_col = columns(req.kind).iter().position(|c| c.id == "totalCost" || c.id == "cost").unwrap();
+        let total_col = columns(req.kind)
+            .iter()
+            .position(|c| c.id == "totalCost" || c.id == "cost")
+            .unwrap();
         let items: Vec<&Item> = self.matching(req).filter(|i| Self::key_of(req, i).1 == row.properties).collect();
-        Ok(self.days(req).into_iter().filter(|_| !items.is_empty()).map(|d| (d, combine(req, &items, &[d])[total_col])).collect())
+        Ok(self
+            .days(req)
+            .into_iter()
+            .filter(|_| !items.is_empty())
+            .map(|d| (d, combine(req, &items, &[d])[total_col]))
+            .collect())
     }
 
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {

@@ -66,10 +66,7 @@ impl Op {
 
     /// True for the four `!` operators.
     pub fn is_negated(self) -> bool {
-        matches!(
-            self,
-            Op::NotEquals | Op::NotContains | Op::NotStartsWith | Op::NotEndsWith
-        )
+        matches!(self, Op::NotEquals | Op::NotContains | Op::NotStartsWith | Op::NotEndsWith)
     }
 
     /// The operator without its `!` (identity for positive operators).
@@ -253,15 +250,9 @@ mod tests {
         let b = Filter::cmp(Field::Namespace, Op::Equals, "b");
         let c = Filter::cmp(Field::Cluster, Op::Equals, "c");
         let f = Filter::And(vec![Filter::Or(vec![a.clone(), b.clone()]), c.clone()]);
-        assert_eq!(
-            f.to_string(),
-            r#"(namespace:"a"|namespace:"b")+cluster:"c""#
-        );
+        assert_eq!(f.to_string(), r#"(namespace:"a"|namespace:"b")+cluster:"c""#);
         assert_eq!(Filter::All.to_string(), "");
-        assert_eq!(
-            Filter::And(vec![Filter::All, c.clone()]).to_string(),
-            r#"cluster:"c""#
-        );
+        assert_eq!(Filter::And(vec![Filter::All, c.clone()]).to_string(), r#"cluster:"c""#);
         assert_eq!(Filter::Or(vec![Filter::All, c.clone()]).to_string(), "");
         assert_eq!(Filter::Or(vec![]).to_string(), "()");
     }
@@ -273,19 +264,13 @@ mod tests {
         assert_eq!(Filter::All.and(a.clone()), a);
         let ab = a.clone().and(b.clone());
         assert_eq!(ab, Filter::And(vec![a.clone(), b.clone()]));
-        assert_eq!(
-            ab.clone().and(a.clone()),
-            Filter::And(vec![a.clone(), b.clone(), a.clone()])
-        );
+        assert_eq!(ab.clone().and(a.clone()), Filter::And(vec![a.clone(), b.clone(), a.clone()]));
         assert!(Filter::And(vec![]).is_all());
     }
 
     #[test]
     fn op_table() {
-        assert_eq!(
-            Op::expected_list(),
-            "expected one of : !: ~: !~: <~: !<~: ~>: !~>:"
-        );
+        assert_eq!(Op::expected_list(), "expected one of : !: ~: !~: <~: !<~: ~>: !~>:");
         for op in ALL_OPS {
             assert_eq!(op.is_negated(), op.symbol().starts_with('!'));
             assert!(!op.positive().is_negated());

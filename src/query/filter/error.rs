@@ -42,11 +42,7 @@ impl FilterError {
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "filter error at column {}: {}",
-            self.column, self.message
-        )?;
+        writeln!(f, "filter error at column {}: {}", self.column, self.message)?;
         // Keep the caret aligned under tabs by echoing them.
         let pad: String = self
             .input
@@ -54,11 +50,7 @@ impl fmt::Display for FilterError {
             .take(self.column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let shown: String = self
-            .input
-            .chars()
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
+        let shown: String = self.input.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
         writeln!(f, "  {shown}")?;
         write!(f, "  {pad}^")
     }

@@ -67,9 +67,7 @@ impl<K: Borrow<str> + Ord, V: AsRef<str>> KeyValues for BTreeMap<K, V> {
 
 impl<K: AsRef<str>, V: AsRef<str>> KeyValues for Vec<(K, V)> {
     fn value_of(&self, key: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k.as_ref() == key)
-            .map(|(_, v)| v.as_ref())
+        self.iter().find(|(k, _)| k.as_ref() == key).map(|(_, v)| v.as_ref())
     }
     fn key_iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
         Box::new(self.iter().map(|(k, _)| k.as_ref()))
@@ -118,9 +116,7 @@ impl Filter {
             Filter::And(items) => items.iter().all(|f| f.matches(target)),
             Filter::Or(items) => items.iter().any(|f| f.matches(target)),
             Filter::Cmp { field, op, values } => {
-                let hit = values
-                    .iter()
-                    .any(|v| positive_match(target, field, op.positive(), v));
+                let hit = values.iter().any(|v| positive_match(target, field, op.positive(), v));
                 hit != op.is_negated()
             }
         }
@@ -209,10 +205,7 @@ mod tests {
                 Field::Namespace => FieldValue::Str(&self.namespace),
                 Field::Services => FieldValue::List(&self.services),
                 Field::Label(_) => FieldValue::Map(&self.labels),
-                Field::Team => self
-                    .team
-                    .as_deref()
-                    .map_or(FieldValue::Missing, FieldValue::Str),
+                Field::Team => self.team.as_deref().map_or(FieldValue::Missing, FieldValue::Str),
                 _ => FieldValue::Missing,
             }
         }
@@ -222,12 +215,9 @@ mod tests {
         Alloc {
             namespace: "kube-system".into(),
             services: vec!["kube-dns".into(), "metrics".into()],
-            labels: [
-                ("app".to_string(), "cost-analyzer".to_string()),
-                ("team".into(), "infra".into()),
-            ]
-            .into_iter()
-            .collect(),
+            labels: [("app".to_string(), "cost-analyzer".to_string()), ("team".into(), "infra".into())]
+                .into_iter()
+                .collect(),
             team: None,
         }
     }
@@ -331,10 +321,7 @@ mod tests {
     #[test]
     fn groups() {
         let t = item();
-        assert!(m(
-            r#"(namespace:"a"|namespace:"kube-system")+label[app]:"cost-analyzer""#,
-            &t
-        ));
+        assert!(m(r#"(namespace:"a"|namespace:"kube-system")+label[app]:"cost-analyzer""#, &t));
         assert!(!m(r#"namespace:"kube-system"+label[app]:"x""#, &t));
         assert!(m(r#"namespace:"x"|(label:"app"+services:"metrics")"#, &t));
         assert!(m("", &t));
@@ -355,10 +342,7 @@ mod tests {
             fn field(&self, f: &Field) -> FieldValue<'_> {
                 match f {
                     Field::Label(_) => FieldValue::Map(&self.labels),
-                    Field::Services => self
-                        .services
-                        .as_ref()
-                        .map_or(FieldValue::Missing, |l| FieldValue::List(l)),
+                    Field::Services => self.services.as_ref().map_or(FieldValue::Missing, |l| FieldValue::List(l)),
                     _ => FieldValue::Missing,
                 }
             }

@@ -153,10 +153,7 @@ impl Field {
     /// Looks up a field by name (case-insensitive) among those accepted for
     /// `kind`; map fields come back with key `None`. `None` if unknown.
     pub fn from_name(name: &str, kind: DataKind) -> Option<Field> {
-        Self::all_for(kind)
-            .iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
-            .cloned()
+        Self::all_for(kind).iter().find(|f| f.name().eq_ignore_ascii_case(name)).cloned()
     }
 
     /// Canonical name without the key: `controllerName`, `label`, `assetType`.
@@ -211,11 +208,7 @@ impl Field {
     /// (`Field::Team` → `"team"`); `None` for every other field.
     pub fn alias_label(&self) -> Option<&'static str> {
         match self {
-            Field::Department
-            | Field::Environment
-            | Field::Owner
-            | Field::Product
-            | Field::Team => Some(self.name()),
+            Field::Department | Field::Environment | Field::Owner | Field::Product | Field::Team => Some(self.name()),
             _ => None,
         }
     }
@@ -251,10 +244,7 @@ mod tests {
             Field::from_name("controllerkind", DataKind::Allocation),
             Some(Field::ControllerKind)
         );
-        assert_eq!(
-            Field::from_name("LABEL", DataKind::Asset),
-            Some(Field::Label(None))
-        );
+        assert_eq!(Field::from_name("LABEL", DataKind::Asset), Some(Field::Label(None)));
         assert_eq!(Field::from_name("assetType", DataKind::Allocation), None);
         assert_eq!(Field::from_name("annotation", DataKind::CloudCost), None);
         assert_eq!(
@@ -268,15 +258,9 @@ mod tests {
         assert_eq!(Field::Label(Some("app".into())).to_string(), "label[app]");
         assert_eq!(Field::Services.shape(), FieldShape::List);
         assert_eq!(Field::Annotation(None).shape(), FieldShape::MapKeys);
-        assert_eq!(
-            Field::Annotation(Some("a".into())).shape(),
-            FieldShape::Scalar
-        );
+        assert_eq!(Field::Annotation(Some("a".into())).shape(), FieldShape::Scalar);
         assert_eq!(Field::Team.alias_label(), Some("team"));
         assert_eq!(Field::Namespace.alias_label(), None);
-        assert!(
-            Field::names_for(DataKind::Allocation)
-                .starts_with("cluster, node, namespace, controllerName")
-        );
+        assert!(Field::names_for(DataKind::Allocation).starts_with("cluster, node, namespace, controllerName"));
     }
 }

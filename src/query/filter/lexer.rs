@@ -85,13 +85,7 @@ fn is_word_char(c: char) -> bool {
 pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
     let mut out = Vec::new();
     let mut it = input.char_indices().peekable();
-    let bad_op = |at: usize| {
-        FilterError::at_byte(
-            input,
-            at,
-            format!("malformed operator; {}", Op::expected_list()),
-        )
-    };
+    let bad_op = |at: usize| FilterError::at_byte(input, at, format!("malformed operator; {}", Op::expected_list()));
     while let Some((start, c)) = it.next() {
         let simple = match c {
             ' ' | '\t' | '\n' | '\r' => continue,
@@ -144,11 +138,7 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
                     }
                 }
                 if key.trim().is_empty() {
-                    return Err(FilterError::at_byte(
-                        input,
-                        start,
-                        "empty '[]': expected a key as in label[app]",
-                    ));
+                    return Err(FilterError::at_byte(input, start, "empty '[]': expected a key as in label[app]"));
                 }
                 TokenKind::Key(key.trim().to_string())
             }
@@ -177,11 +167,7 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
 }
 
 /// Reads the rest of a string whose opening quote is at byte `start`.
-fn lex_string(
-    input: &str,
-    start: usize,
-    it: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-) -> Result<String, FilterError> {
+fn lex_string(input: &str, start: usize, it: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Result<String, FilterError> {
     let mut s = String::new();
     loop {
         match it.next() {
@@ -223,10 +209,7 @@ mod tests {
     #[test]
     fn all_operators() {
         let toks = kinds(r#": !: ~: !~: <~: !<~: ~>: !~>:"#);
-        let ops: Vec<TokenKind> = super::super::ast::ALL_OPS
-            .into_iter()
-            .map(TokenKind::Op)
-            .collect();
+        let ops: Vec<TokenKind> = super::super::ast::ALL_OPS.into_iter().map(TokenKind::Op).collect();
         assert_eq!(&toks[..8], &ops[..]);
         assert_eq!(toks[8], TokenKind::Eof);
     }
@@ -253,10 +236,7 @@ mod tests {
 
     #[test]
     fn string_escapes() {
-        assert_eq!(
-            kinds(r#""a\nb\tc\rd\\e\"f""#)[0],
-            TokenKind::Str("a\nb\tc\rd\\e\"f".into())
-        );
+        assert_eq!(kinds(r#""a\nb\tc\rd\\e\"f""#)[0], TokenKind::Str("a\nb\tc\rd\\e\"f".into()));
     }
 
     #[test]

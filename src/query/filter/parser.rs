@@ -117,11 +117,7 @@ impl Parser<'_> {
             };
             match joiner {
                 Some((first, at)) if first != this => {
-                    let (a, b) = if first == Joiner::And {
-                        ("+", "|")
-                    } else {
-                        ("|", "+")
-                    };
+                    let (a, b) = if first == Joiner::And { ("+", "|") } else { ("|", "+") };
                     let msg = format!(
                         "cannot mix '{a}' and '{b}' at the same level (the '{a}' is at column {}); \
                          add parentheses, e.g. (x+y)|z or x+(y|z)",
@@ -187,9 +183,7 @@ impl Parser<'_> {
                 other => {
                     return Err(self.err(
                         &key_tok,
-                        format!(
-                            "field {other} takes no [key]; only label[...] and annotation[...] do"
-                        ),
+                        format!("field {other} takes no [key]; only label[...] and annotation[...] do"),
                     ));
                 }
             };
@@ -198,11 +192,7 @@ impl Parser<'_> {
         let op = match op_tok.kind {
             TokenKind::Op(op) => op,
             ref other => {
-                let msg = format!(
-                    "{} after field {field}, found {}",
-                    Op::expected_list(),
-                    other.describe()
-                );
+                let msg = format!("{} after field {field}, found {}", Op::expected_list(), other.describe());
                 return Err(self.err(&op_tok, msg));
             }
         };
@@ -256,10 +246,7 @@ mod tests {
     fn spec_examples() {
         assert_eq!(
             alloc(r#"namespace:"kubecost"+container:"cost-model""#),
-            Filter::And(vec![
-                eq(Field::Namespace, "kubecost"),
-                eq(Field::Container, "cost-model")
-            ])
+            Filter::And(vec![eq(Field::Namespace, "kubecost"), eq(Field::Container, "cost-model")])
         );
         assert_eq!(
             alloc(r#"cluster!:"cluster-one""#),
@@ -311,21 +298,14 @@ mod tests {
     fn unquoted_value_points_at_it() {
         let e = err("namespace:kubecost");
         assert_eq!(e.column, 11);
-        assert!(
-            e.message.contains("double-quoted") && e.message.contains("\"kubecost\""),
-            "{e}"
-        );
+        assert!(e.message.contains("double-quoted") && e.message.contains("\"kubecost\""), "{e}");
     }
 
     #[test]
     fn wrong_operator_lists_operators() {
         let e = err(r#"namespace="x""#);
         assert_eq!(e.column, 10);
-        assert!(
-            e.message
-                .contains("expected one of : !: ~: !~: <~: !<~: ~>: !~>:"),
-            "{e}"
-        );
+        assert!(e.message.contains("expected one of : !: ~: !~: <~: !<~: ~>: !~>:"), "{e}");
         assert!(e.message.contains("'='"), "{e}");
     }
 
@@ -334,16 +314,11 @@ mod tests {
         let e = err(r#"namespace:"a"+bogus:"b""#);
         assert_eq!(e.column, 15);
         assert!(
-            e.message.contains("'bogus'")
-                && e.message.contains("controllerName")
-                && e.message.contains("team"),
+            e.message.contains("'bogus'") && e.message.contains("controllerName") && e.message.contains("team"),
             "{e}"
         );
         let e = parse_filter(r#"namespace:"a""#, DataKind::Asset).unwrap_err();
-        assert!(
-            e.message.contains("assetType") && !e.message.contains("controllerName"),
-            "{e}"
-        );
+        assert!(e.message.contains("assetType") && !e.message.contains("controllerName"), "{e}");
         let e = parse_filter(r#"cluster:"a""#, DataKind::CloudCost).unwrap_err();
         assert!(e.message.contains("invoiceEntityID"), "{e}");
     }
@@ -352,10 +327,7 @@ mod tests {
     fn mixing_and_or_is_rejected() {
         let e = err(r#"namespace:"x"+cluster:"y"|pod:"z""#);
         assert_eq!(e.column, 26);
-        assert!(
-            e.message.contains("cannot mix") && e.message.contains("column 14"),
-            "{e}"
-        );
+        assert!(e.message.contains("cannot mix") && e.message.contains("column 14"), "{e}");
         let e = err(r#"namespace:"x"|cluster:"y"+pod:"z""#);
         assert_eq!(e.column, 26);
         // The spec's abstract example uses unknown fields; it fails too.
@@ -368,10 +340,7 @@ mod tests {
     fn parens_must_balance() {
         let e = err(r#"(namespace:"a""#);
         assert_eq!(e.column, 15);
-        assert!(
-            e.message.contains("expected ')'") && e.message.contains("column 1"),
-            "{e}"
-        );
+        assert!(e.message.contains("expected ')'") && e.message.contains("column 1"), "{e}");
         let e = err(r#"namespace:"a")"#);
         assert_eq!(e.column, 14);
         assert!(e.message.contains("unmatched ')'"), "{e}");

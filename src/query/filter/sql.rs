@@ -4,7 +4,7 @@
 //! The caller (the aggregator's DuckDB layer) says which SQL expression holds
 //! each field through [`SqlColumns`]; this module never quotes or escapes a
 //! value: every filter value and map key becomes a `?` parameter, returned in
-//! placeholder order. The SQL gives the same answer as [`Filter::matches`]
+//! parameter order. The SQL gives the same answer as [`Filter::matches`]
 //! (see `eval.rs`) for every row, NULLs included: scalar and map-value
 //! expressions are wrapped in `coalesce(…, '')` and list/map predicates in
 //! `coalesce(…, false)`, so a NULL compares like a missing value.
@@ -33,17 +33,17 @@ pub trait SqlColumns {
     fn list(&self, f: &Field) -> Option<String>;
 
     /// A VARCHAR expression for the value of one key of a map field
-    /// (`label[app]`), using `key_param_placeholder` (always `?`) where the
-    /// key goes, e.g. `format!("labels[{key_param_placeholder}]")`. Each
+    /// (`label[app]`), using `key_param` (always `?`) where the
+    /// key goes, e.g. `format!("labels[{key_param}]")`. Each
     /// occurrence of the placeholder is bound to the key; the expression
     /// must contain no other `?`. A NULL result (absent key) is fine.
-    fn map_value(&self, map_field: &Field, key_param_placeholder: &str) -> Option<String>;
+    fn map_value(&self, map_field: &Field, key_param: &str) -> Option<String>;
 
-    /// A BOOLEAN expression "the map has this key", with the key placeholder
+    /// A BOOLEAN expression "the map has this key", with the key marker
     /// as in [`SqlColumns::map_value`], e.g. `map_contains(labels, ?)`.
     /// `None` falls back to `list_contains(map_keys, ?)` via
     /// [`SqlColumns::map_keys`].
-    fn map_has_key(&self, map_field: &Field, key_param_placeholder: &str) -> Option<String>;
+    fn map_has_key(&self, map_field: &Field, key_param: &str) -> Option<String>;
 
     /// A `VARCHAR[]` expression listing the map's keys, e.g.
     /// `map_keys(labels)`; needed for `label~:"x"`, `label<~:"x"`,
@@ -56,7 +56,7 @@ pub trait SqlColumns {
 }
 
 /// Translates `filter` into a boolean SQL expression for a `WHERE` clause
-/// and the parameters for its `?` placeholders, in order.
+/// and the parameters for its `?` parameter markers, in order.
 ///
 /// Shapes (`C` is the caller's column, `coalesce`d as described above):
 /// * `f:"a"` → `C = ?`; `f:"a","b"` → `C IN (?, ?)`; `f!:…` → `<>` / `NOT IN`
@@ -83,13 +83,7 @@ fn emit(filter: &Filter, cols: &dyn SqlColumns, params: &mut Vec<String>) -> Str
     }
 }
 
-fn group(
-    items: &[Filter],
-    joiner: &str,
-    empty: &str,
-    cols: &dyn SqlColumns,
-    params: &mut Vec<String>,
-) -> String {
+fn group(items: &[Filter], joiner: &str, empty: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
     match items {
         [] => empty.into(),
         [one] => emit(one, cols, params),
@@ -100,7 +94,7 @@ fn group(
     }
 }
 
-/// A column expression plus the parameters its own placeholders need.
+/// A column expression plus the parameters its own parameter markers need.
 struct Col {
     sql: String,
     params: Vec<String>,
@@ -176,19 +170,10 @@ fn combine(parts: Vec<String>, negated: bool) -> String {
 
 /// `len(list_filter(list, lambda x: fn(x, ?))) > 0`, NULL-safe.
 fn any_element(list: &str, op: Op) -> String {
-    format!(
-        "coalesce(len(list_filter({list}, lambda x: {}(x, ?))), 0) > 0",
-        function(op)
-    )
+    format!("coalesce(len(list_filter({list}, lambda x: {}(x, ?))), 0) > 0", function(op))
 }
 
-fn comparison(
-    field: &Field,
-    op: Op,
-    values: &[String],
-    cols: &dyn SqlColumns,
-    params: &mut Vec<String>,
-) -> String {
+fn comparison(field: &Field, op: Op, values: &[String], cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
     let pos = op.positive();
     let negated = op.is_negated();
     match field.shape() {
@@ -217,17 +202,15 @@ fn comparison(
             combine(parts, negated)
         }
         FieldShape::List => {
-            let list = cols
-                .list(field)
-                .unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
+            let list = cols.list(field).unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
             let parts = values
                 .iter()
                 .map(|v| {
                     params.push(v.clone());
                     match pos {
-                        Op::Equals if v.is_empty() => format!(
-                            "(coalesce(len({list}), 0) = 0 OR coalesce(list_contains({list}, ?), false))"
-                        ),
+                        Op::Equals if v.is_empty() => {
+                            format!("(coalesce(len({list}), 0) = 0 OR coalesce(list_contains({list}, ?), false))")
+                        }
                         Op::Equals => format!("coalesce(list_contains({list}, ?), false)"),
                         _ => any_element(&list, pos),
                     }
@@ -236,29 +219,17 @@ fn comparison(
             combine(parts, negated)
         }
         FieldShape::MapKeys => {
-            let parts = values
-                .iter()
-                .map(|v| map_key_predicate(field, pos, v, cols, params))
-                .collect();
+            let parts = values.iter().map(|v| map_key_predicate(field, pos, v, cols, params)).collect();
             combine(parts, negated)
         }
     }
 }
 
-fn map_key_predicate(
-    field: &Field,
-    pos: Op,
-    key: &str,
-    cols: &dyn SqlColumns,
-    params: &mut Vec<String>,
-) -> String {
+fn map_key_predicate(field: &Field, pos: Op, key: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
     if pos == Op::Equals
         && let Some(sql) = cols.map_has_key(field, "?")
     {
-        params.extend(std::iter::repeat_n(
-            key.to_string(),
-            sql.matches('?').count(),
-        ));
+        params.extend(std::iter::repeat_n(key.to_string(), sql.matches('?').count()));
         return format!("coalesce({sql}, false)");
     }
     match cols.map_keys(field) {
@@ -334,17 +305,11 @@ mod tests {
         );
         assert_eq!(
             sql(r#"namespace!:"kubecost","kube-system""#),
-            (
-                "coalesce(namespace, '') NOT IN (?, ?)".into(),
-                p(&["kubecost", "kube-system"])
-            )
+            ("coalesce(namespace, '') NOT IN (?, ?)".into(), p(&["kubecost", "kube-system"]))
         );
         assert_eq!(
             sql(r#"label[app]:"cost-analyzer""#),
-            (
-                "coalesce(labels[?], '') = ?".into(),
-                p(&["app", "cost-analyzer"])
-            )
+            ("coalesce(labels[?], '') = ?".into(), p(&["app", "cost-analyzer"]))
         );
         assert_eq!(
             sql(r#"(namespace:"a"|namespace:"b")+cluster:"c""#),
@@ -357,30 +322,22 @@ mod tests {
 
     #[test]
     fn string_functions_and_negation() {
-        assert_eq!(
-            sql(r#"pod~:"web""#),
-            ("contains(coalesce(pod, ''), ?)".into(), p(&["web"]))
-        );
+        assert_eq!(sql(r#"pod~:"web""#), ("contains(coalesce(pod, ''), ?)".into(), p(&["web"])));
         assert_eq!(
             sql(r#"pod!<~:"a","b""#),
             (
-                "NOT (starts_with(coalesce(pod, ''), ?) OR starts_with(coalesce(pod, ''), ?))"
-                    .into(),
+                "NOT (starts_with(coalesce(pod, ''), ?) OR starts_with(coalesce(pod, ''), ?))".into(),
                 p(&["a", "b"])
             )
         );
         assert_eq!(
             sql(r#"label[team]!~>:"-ops""#),
-            (
-                "NOT (ends_with(coalesce(labels[?], ''), ?))".into(),
-                p(&["team", "-ops"])
-            )
+            ("NOT (ends_with(coalesce(labels[?], ''), ?))".into(), p(&["team", "-ops"]))
         );
         assert_eq!(
             sql(r#"label[a]~:"x","y""#),
             (
-                "(contains(coalesce(labels[?], ''), ?) OR contains(coalesce(labels[?], ''), ?))"
-                    .into(),
+                "(contains(coalesce(labels[?], ''), ?) OR contains(coalesce(labels[?], ''), ?))".into(),
                 p(&["a", "x", "a", "y"])
             )
         );
@@ -390,39 +347,30 @@ mod tests {
     fn lists_and_maps() {
         assert_eq!(
             sql(r#"services:"dns""#),
-            (
-                "coalesce(list_contains(services, ?), false)".into(),
-                p(&["dns"])
-            )
+            ("coalesce(list_contains(services, ?), false)".into(), p(&["dns"]))
         );
         assert_eq!(
             sql(r#"services!~:"dn""#),
             (
-                "NOT (coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0)"
-                    .into(),
+                "NOT (coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0)".into(),
                 p(&["dn"])
             )
         );
         assert_eq!(
             sql(r#"services:"""#),
             (
-                "(coalesce(len(services), 0) = 0 OR coalesce(list_contains(services, ?), false))"
-                    .into(),
+                "(coalesce(len(services), 0) = 0 OR coalesce(list_contains(services, ?), false))".into(),
                 p(&[""])
             )
         );
         assert_eq!(
             sql(r#"label:"app""#),
-            (
-                "coalesce(map_contains(labels, ?), false)".into(),
-                p(&["app"])
-            )
+            ("coalesce(map_contains(labels, ?), false)".into(), p(&["app"]))
         );
         assert_eq!(
             sql(r#"label<~:"app.kubernetes.io/""#),
             (
-                "coalesce(len(list_filter(map_keys(labels), lambda x: starts_with(x, ?))), 0) > 0"
-                    .into(),
+                "coalesce(len(list_filter(map_keys(labels), lambda x: starts_with(x, ?))), 0) > 0".into(),
                 p(&["app.kubernetes.io/"])
             )
         );

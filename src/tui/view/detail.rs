@@ -31,7 +31,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         return;
     };
     let name = format::truncate(&row.name, area.width.saturating_sub(4) as usize);
-    let block = Block::bordered().border_style(accent_style()).title(Span::styled(format!(" {name} "), accent_style()));
+    let block = Block::bordered()
+        .border_style(accent_style())
+        .title(Span::styled(format!(" {name} "), accent_style()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cost = breakdown(tab.kind, row);
@@ -61,14 +63,29 @@ fn draw_stack(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab, line
     }
     let [text, _gap, chart] = Layout::vertical([Constraint::Length(text_height), Constraint::Length(1), Constraint::Min(3)]).areas(area);
     frame.render_widget(Paragraph::new(lines), text);
-    draw_chart(frame, Rect { height: chart.height.min(CHART_MAX_HEIGHT), ..chart }, state, tab);
+    draw_chart(
+        frame,
+        Rect {
+            height: chart.height.min(CHART_MAX_HEIGHT),
+            ..chart
+        },
+        state,
+        tab,
+    );
 }
 
 fn money_line(label: &str, v: f64, total: f64) -> Line<'static> {
-    let share = if total.abs() > f64::EPSILON && label != "Total" { format!(" {:>6}", format::percent(v / total)) } else { String::new() };
+    let share = if total.abs() > f64::EPSILON && label != "Total" {
+        format!(" {:>6}", format::percent(v / total))
+    } else {
+        String::new()
+    };
     Line::from(vec![
         Span::styled(format!("{label:<LABEL$}"), label_style()),
-        Span::styled(format!("{:>14}", format::money(v)), if label == "Total" { value_style() } else { Style::new() }),
+        Span::styled(
+            format!("{:>14}", format::money(v)),
+            if label == "Total" { value_style() } else { Style::new() },
+        ),
         Span::styled(share, label_style()),
     ])
 }
@@ -93,7 +110,13 @@ fn breakdown(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
         ),
         DataKind::Asset => (
             "totalCost",
-            &[("cpuCost", "CPU"), ("gpuCost", "GPU"), ("ramCost", "RAM"), ("discount", "Discount"), ("adjustment", "Adjustment")],
+            &[
+                ("cpuCost", "CPU"),
+                ("gpuCost", "GPU"),
+                ("ramCost", "RAM"),
+                ("discount", "Discount"),
+                ("adjustment", "Adjustment"),
+            ],
         ),
         DataKind::CloudCost => ("cost", &[("kubernetesCost", "Kubernetes")]),
     };
@@ -134,8 +157,18 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
             Span::styled(format!("{:>14}", format::percent(get("totalEfficiency"))), value_style()),
         ]),
         Line::styled(format!("{:<4}{:>9} {:>9} {:>7}", "", "request", "usage", "eff."), label_style()),
-        part("CPU", format::cores(get("cpuCoreRequestAverage")), format::cores(get("cpuCoreUsageAverage")), get("cpuEfficiency")),
-        part("RAM", format::bytes(get("ramByteRequestAverage")), format::bytes(get("ramByteUsageAverage")), get("ramEfficiency")),
+        part(
+            "CPU",
+            format::cores(get("cpuCoreRequestAverage")),
+            format::cores(get("cpuCoreUsageAverage")),
+            get("cpuEfficiency"),
+        ),
+        part(
+            "RAM",
+            format::bytes(get("ramByteRequestAverage")),
+            format::bytes(get("ramByteUsageAverage")),
+            get("ramEfficiency"),
+        ),
     ]
 }
 
@@ -146,12 +179,18 @@ fn draw_chart(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let series = match &tab.series {
         SeriesState::Ready(s) => s,
         SeriesState::Failed(e) => {
-            frame.render_widget(Paragraph::new(Span::styled(format!("daily cost unavailable: {e}"), error_style())), title);
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!("daily cost unavailable: {e}"), error_style())),
+                title,
+            );
             return;
         }
         SeriesState::None => return,
         SeriesState::Wanted | SeriesState::Loading(_) => {
-            frame.render_widget(Paragraph::new(Span::styled(format!("{} loading daily cost…", spinner(state.tick)), label_style())), title);
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!("{} loading daily cost…", spinner(state.tick)), label_style())),
+                title,
+            );
             return;
         }
     };
@@ -181,7 +220,10 @@ fn spread(days: &[i64], series: &[(i64, f64)], width: usize) -> Vec<SparklineBar
         .map(|x| {
             let from = x * n / width;
             let to = ((x + 1) * n / width).max(from + 1).min(n);
-            let v = days[from..to].iter().filter_map(|d| by_day.get(d)).fold(None, |m: Option<f64>, v| Some(m.map_or(*v, |m| m.max(*v))));
+            let v = days[from..to]
+                .iter()
+                .filter_map(|d| by_day.get(d))
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(*v, |m| m.max(*v))));
             SparklineBar::from(v.map(|v| (v.max(0.0) * 100.0).round() as u64))
         })
         .collect()

@@ -58,7 +58,11 @@ fn query_line(t: &TableTab) -> Line<'static> {
         (None, Extent::Failed(_)) => "unknown (see the error below)".into(),
         (None, _) => "finding the newest data…".into(),
     };
-    let aggregate = if t.aggregate.is_empty() { "none (one row per item)".into() } else { t.aggregate.to_string() };
+    let aggregate = if t.aggregate.is_empty() {
+        "none (one row per item)".into()
+    } else {
+        t.aggregate.to_string()
+    };
     let mut spans: Vec<Span> = pair("window", window).into();
     spans.push(Span::raw("  "));
     spans.extend(pair("aggregate", aggregate));
@@ -81,7 +85,11 @@ fn path_line(t: &TableTab) -> Line<'static> {
         spans.extend(pair("path", path.join(" › ")));
         spans.push(Span::raw("  "));
     }
-    let filter = if t.filter.is_all() { "none".to_string() } else { t.filter.to_string() };
+    let filter = if t.filter.is_all() {
+        "none".to_string()
+    } else {
+        t.filter.to_string()
+    };
     spans.extend(pair("filter", filter));
     Line::from(spans)
 }
@@ -95,7 +103,10 @@ fn tasks_line(state: &State) -> Line<'static> {
         if i > 0 {
             spans.push(Span::styled(" · ", label_style()));
         }
-        spans.push(Span::styled(format!("{} {}", t.task, super::pipeline::phase_name(t.phase)), value_style()));
+        spans.push(Span::styled(
+            format!("{} {}", t.task, super::pipeline::phase_name(t.phase)),
+            value_style(),
+        ));
     }
     Line::from(spans)
 }

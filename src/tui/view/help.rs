@@ -20,7 +20,10 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     let two_columns = area.width >= 80;
     // Split at the section boundary that balances the two columns best.
     let split = if two_columns {
-        (1..KEY_HELP.len()).filter(|i| KEY_HELP[*i].0.is_empty()).min_by_key(|i| (*i).max(KEY_HELP.len() - i)).unwrap_or(KEY_HELP.len())
+        (1..KEY_HELP.len())
+            .filter(|i| KEY_HELP[*i].0.is_empty())
+            .min_by_key(|i| (*i).max(KEY_HELP.len() - i))
+            .unwrap_or(KEY_HELP.len())
     } else {
         KEY_HELP.len()
     };
@@ -45,8 +48,9 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     } else {
         frame.render_widget(Paragraph::new(lines), keys_area);
     }
-    let notes: Vec<Line> =
-        std::iter::once(Line::raw("")).chain(HELP_NOTES.iter().map(|n| Line::styled(format!(" {n}"), label_style()))).collect();
+    let notes: Vec<Line> = std::iter::once(Line::raw(""))
+        .chain(HELP_NOTES.iter().map(|n| Line::styled(format!(" {n}"), label_style())))
+        .collect();
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: false }), notes_area);
 }
 
@@ -54,5 +58,8 @@ fn entry(keys: &'static str, what: &'static str) -> Line<'static> {
     if keys.is_empty() {
         return Line::from(Span::styled(format!(" {what}"), accent_style().add_modifier(Modifier::BOLD)));
     }
-    Line::from(vec![Span::styled(format!(" {keys:<KEYS$} "), Modifier::BOLD), Span::styled(what, label_style())])
+    Line::from(vec![
+        Span::styled(format!(" {keys:<KEYS$} "), Modifier::BOLD),
+        Span::styled(what, label_style()),
+    ])
 }

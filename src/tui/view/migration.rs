@@ -55,13 +55,19 @@ fn pair(label: &str, value: String) -> [Span<'static>; 2] {
 pub fn header_lines(state: &State) -> Vec<Line<'static>> {
     let now = (state.now)();
     let Some(status) = &state.migration.status else {
-        return vec![Line::styled("migration scan not running in this session", label_style()), Line::raw("")];
+        return vec![
+            Line::styled("migration scan not running in this session", label_style()),
+            Line::raw(""),
+        ];
     };
     let mut first: Vec<Span> = Vec::new();
     match status.report.as_deref() {
         Some(r) => {
             let p = &r.overall;
-            first.extend(pair("migration", format!("{} done ({}/{} days)", percent_text(p.percent_done), p.done_days, p.expected_days)));
+            first.extend(pair(
+                "migration",
+                format!("{} done ({}/{} days)", percent_text(p.percent_done), p.done_days, p.expected_days),
+            ));
             first.push(Span::raw("  "));
             first.push(Span::styled(p.phase.label(), phase_style(p.phase)));
             first.push(Span::raw("  "));
@@ -71,7 +77,10 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
     }
     let mut second: Vec<Span> = Vec::new();
     if status.scanning {
-        second.push(Span::styled(format!("{} scanning  ", spinner(state.tick)), Style::new().fg(Color::Yellow)));
+        second.push(Span::styled(
+            format!("{} scanning  ", spinner(state.tick)),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     if let Some(t) = status.last_scan {
         second.extend(pair("scanned", format::relative_time(t, now)));
@@ -86,7 +95,9 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
 /// Draw the Migration view into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let block = |title: String| {
-        Block::bordered().border_style(accent_style()).title(Span::styled(title, accent_style().add_modifier(Modifier::BOLD)))
+        Block::bordered()
+            .border_style(accent_style())
+            .title(Span::styled(title, accent_style().add_modifier(Modifier::BOLD)))
     };
     let m = &state.migration;
     let report = match (&m.status, m.report()) {
@@ -99,7 +110,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         (Some(s), None) => {
             let text = match &s.error {
                 Some(e) => Text::styled(format!("migration scan failed: {e}"), error_style()),
-                None => Text::raw(format!("{} scanning the bucket (Thanos blocks, ETL backup, federated tree)…", spinner(state.tick))),
+                None => Text::raw(format!(
+                    "{} scanning the bucket (Thanos blocks, ETL backup, federated tree)…",
+                    spinner(state.tick)
+                )),
             };
             frame.render_widget(message(text, block(" Migration ".into())), area);
             return;
@@ -123,7 +137,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 fn message<'a>(text: Text<'a>, block: Block<'a>) -> Paragraph<'a> {
-    Paragraph::new(text).block(block).wrap(Wrap { trim: true }).alignment(ratatui::layout::Alignment::Center)
+    Paragraph::new(text)
+        .block(block)
+        .wrap(Wrap { trim: true })
+        .alignment(ratatui::layout::Alignment::Center)
 }
 
 /// Column titles, whether right-aligned, and the order they are kept in when space runs out.
@@ -156,13 +173,22 @@ fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> 
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport) {
-    let mut rows: Vec<([String; 9], ClusterPhase)> =
-        r.clusters.iter().map(|c| (cells(Some(c), &c.cluster, &c.progress, state), c.progress.phase)).collect();
+    let mut rows: Vec<([String; 9], ClusterPhase)> = r
+        .clusters
+        .iter()
+        .map(|c| (cells(Some(c), &c.cluster, &c.progress, state), c.progress.phase))
+        .collect();
     if r.clusters.len() > 1 {
         rows.push((cells(None, "(all)", &r.overall, state), r.overall.phase));
     }
     let widths: Vec<usize> = (0..9)
-        .map(|i| rows.iter().map(|(c, _)| format::width(&c[i])).chain([format::width(COLUMNS[i].0)]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|(c, _)| format::width(&c[i]))
+                .chain([format::width(COLUMNS[i].0)])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let inner = area.width.saturating_sub(2) as usize;
     let mut used = 0;
@@ -179,11 +205,19 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
         let l = Line::styled(text, style);
         Cell::from(if COLUMNS[i].1 { l.right_aligned() } else { l })
     };
-    let header = Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].0.to_string(), Style::new())))
-        .style(label_style().add_modifier(Modifier::BOLD));
+    let header =
+        Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].0.to_string(), Style::new()))).style(label_style().add_modifier(Modifier::BOLD));
     let body = rows.iter().enumerate().map(|(n, (c, phase))| {
-        let row = Row::new(shown.iter().map(|&i| line(i, c[i].clone(), if i == 8 { phase_style(*phase) } else { Style::new() })));
-        if n == r.clusters.len() { row.style(Style::new().add_modifier(Modifier::BOLD)) } else { row }
+        let row = Row::new(
+            shown
+                .iter()
+                .map(|&i| line(i, c[i].clone(), if i == 8 { phase_style(*phase) } else { Style::new() })),
+        );
+        if n == r.clusters.len() {
+            row.style(Style::new().add_modifier(Modifier::BOLD))
+        } else {
+            row
+        }
     });
     let hidden: Vec<&str> = (0..9).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].0).collect();
     let mut block = Block::bordered()
@@ -197,12 +231,20 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
         .column_spacing(1)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .block(block);
-    frame.render_stateful_widget(table, area, &mut TableState::default().with_selected(Some(state.migration.selected)));
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(Some(state.migration.selected)),
+    );
 }
 
 fn draw_strip(frame: &mut Frame, area: Rect, r: &MigrationReport, selected: usize, block: impl Fn(String) -> Block<'static>) {
     let days = r.clusters.first().map_or(0, |c| c.days.len());
-    let title = format!(" Days {} … {} ({days}) ", r.first_day.as_deref().unwrap_or("?"), r.last_day.as_deref().unwrap_or("?"));
+    let title = format!(
+        " Days {} … {} ({days}) ",
+        r.first_day.as_deref().unwrap_or("?"),
+        r.last_day.as_deref().unwrap_or("?")
+    );
     let b = block(title);
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -211,11 +253,28 @@ fn draw_strip(frame: &mut Frame, area: Rect, r: &MigrationReport, selected: usiz
     let skip = days - fit;
     let mut lines: Vec<Line> = Vec::new();
     let first_shown = r.clusters.first().and_then(|c| c.days.get(skip)).map_or("", |d| d.day.as_str());
-    lines.push(Line::styled(format!("{:name_w$}{}", "", ruler(fit, first_shown, r.last_day.as_deref().unwrap_or(""))), label_style()));
+    lines.push(Line::styled(
+        format!("{:name_w$}{}", "", ruler(fit, first_shown, r.last_day.as_deref().unwrap_or(""))),
+        label_style(),
+    ));
     for (i, c) in r.clusters.iter().enumerate() {
-        let name_style = if i == selected { value_style().add_modifier(Modifier::REVERSED) } else { value_style() };
-        let mut spans = vec![Span::styled(format!("{:<w$}", format::truncate(&c.cluster, name_w - 1), w = name_w - 1), name_style), Span::raw(" ")];
-        spans.extend(c.days[skip..].iter().map(|d| Span::styled(d.state.letter().to_string(), state_style(d.state))));
+        let name_style = if i == selected {
+            value_style().add_modifier(Modifier::REVERSED)
+        } else {
+            value_style()
+        };
+        let mut spans = vec![
+            Span::styled(
+                format!("{:<w$}", format::truncate(&c.cluster, name_w - 1), w = name_w - 1),
+                name_style,
+            ),
+            Span::raw(" "),
+        ];
+        spans.extend(
+            c.days[skip..]
+                .iter()
+                .map(|d| Span::styled(d.state.letter().to_string(), state_style(d.state))),
+        );
         lines.push(Line::from(spans));
     }
     let mut legend = vec![Span::styled("legend ", label_style())];
@@ -225,7 +284,11 @@ fn draw_strip(frame: &mut Frame, area: Rect, r: &MigrationReport, selected: usiz
     }
     lines.push(Line::from(legend));
     let checked: usize = r.clusters.iter().map(|c| c.parity_checked_days).sum();
-    let parity = if r.mismatches.is_empty() { Style::new().fg(Color::Green) } else { error_style() };
+    let parity = if r.mismatches.is_empty() {
+        Style::new().fg(Color::Green)
+    } else {
+        error_style()
+    };
     let mut facts = vec![
         Span::styled("parity ", label_style()),
         Span::styled(format!("{} mismatches in {checked} migrated days", r.mismatches.len()), parity),
@@ -288,14 +351,21 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     let lines = m.detail_lines();
     let missing = lines.iter().filter(|l| matches!(l, DetailLine::Missing(_))).count();
     let title = format!(" {}: {missing} missing days · {} mismatches ", c.cluster, lines.len() - missing);
-    let keys = if m.detail { " j/k scroll · Esc closes " } else { " Enter to scroll " };
+    let keys = if m.detail {
+        " j/k scroll · Esc closes "
+    } else {
+        " Enter to scroll "
+    };
     let mut b = block(title).title_bottom(Line::from(keys).right_aligned());
     if let Some(p) = c.progress.last_write {
         let ago = duration_text(((state.now)() - p).num_seconds() as f64);
         b = b.title(Line::from(format!(" last write {ago} ago ")).right_aligned());
     }
     if lines.is_empty() {
-        let text = Text::styled("nothing missing in the cluster's range, and parity holds", Style::new().fg(Color::Green));
+        let text = Text::styled(
+            "nothing missing in the cluster's range, and parity holds",
+            Style::new().fg(Color::Green),
+        );
         frame.render_widget(Paragraph::new(text).block(b), area);
         return;
     }

@@ -50,7 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(tasks_area);
     frame.render_widget(block, tasks_area);
     if state.tasks.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("no background task runs in this session", label_style())), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no background task runs in this session", label_style())),
+            inner,
+        );
     }
     let now = (state.now)();
     for (i, task) in state.tasks.iter().enumerate() {
@@ -58,7 +61,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         if y + 3 > inner.y + inner.height {
             break;
         }
-        draw_task(frame, Rect { x: inner.x, y, width: inner.width, height: 3 }, task, now);
+        draw_task(
+            frame,
+            Rect {
+                x: inner.x,
+                y,
+                width: inner.width,
+                height: 3,
+            },
+            task,
+            now,
+        );
     }
     draw_failures(frame, failures_area, state);
 }
@@ -82,7 +95,13 @@ fn draw_task(frame: &mut Frame, area: Rect, t: &TaskProgress, now: chrono::DateT
     let text = if t.total == 0 && t.phase != Phase::Running {
         format!("nothing to do · {} unchanged", format::thousands(t.unchanged))
     } else {
-        format!("{}/{} {} · {}", format::thousands(t.done), format::thousands(t.total), unit_name(t.task), format::percent(t.fraction()))
+        format!(
+            "{}/{} {} · {}",
+            format::thousands(t.done),
+            format::thousands(t.total),
+            unit_name(t.task),
+            format::percent(t.fraction())
+        )
     };
     frame.render_widget(
         Gauge::default()
@@ -92,20 +111,35 @@ fn draw_task(frame: &mut Frame, area: Rect, t: &TaskProgress, now: chrono::DateT
         gauge,
     );
     let mut c = vec![Span::styled("  rows ", label_style()), Span::raw(format::thousands(t.rows))];
-    c.extend([Span::styled(" · ", label_style()), Span::raw(format!("{} rows/s", format::compact(t.rate)))]);
+    c.extend([
+        Span::styled(" · ", label_style()),
+        Span::raw(format!("{} rows/s", format::compact(t.rate))),
+    ]);
     c.extend([Span::styled(" · read ", label_style()), Span::raw(format::bytes(t.bytes as f64))]);
-    c.extend([Span::styled(" · unchanged ", label_style()), Span::raw(format::thousands(t.unchanged))]);
+    c.extend([
+        Span::styled(" · unchanged ", label_style()),
+        Span::raw(format::thousands(t.unchanged)),
+    ]);
     if !t.failures.is_empty() {
-        c.extend([Span::styled(" · ", label_style()), Span::styled(format!("{} failed", t.failures.len()), error_style())]);
+        c.extend([
+            Span::styled(" · ", label_style()),
+            Span::styled(format!("{} failed", t.failures.len()), error_style()),
+        ]);
     }
     frame.render_widget(Paragraph::new(Line::from(c)), counts);
     let when = if let Some(e) = &t.error {
-        Line::from(vec![Span::styled("  error ", label_style()), Span::styled(e.clone(), error_style())])
+        Line::from(vec![
+            Span::styled("  error ", label_style()),
+            Span::styled(e.clone(), error_style()),
+        ])
     } else {
         let last = t.last_run.map_or_else(|| "never".to_string(), |x| format::relative_time(x, now));
         let mut spans = vec![Span::styled("  last run ", label_style()), Span::raw(last)];
         if let Some(next) = t.next_run {
-            spans.extend([Span::styled(" · next run ", label_style()), Span::raw(format::relative_time(next, now))]);
+            spans.extend([
+                Span::styled(" · next run ", label_style()),
+                Span::raw(format::relative_time(next, now)),
+            ]);
         }
         Line::from(spans)
     };
@@ -113,12 +147,20 @@ fn draw_task(frame: &mut Frame, area: Rect, t: &TaskProgress, now: chrono::DateT
 }
 
 fn draw_failures(frame: &mut Frame, area: Rect, state: &State) {
-    let failures: Vec<(&str, &str, &str)> =
-        state.tasks.iter().flat_map(|t| t.failures.iter().map(move |f| (t.task, f.key.as_str(), f.reason.as_str()))).collect();
+    let failures: Vec<(&str, &str, &str)> = state
+        .tasks
+        .iter()
+        .flat_map(|t| t.failures.iter().map(move |f| (t.task, f.key.as_str(), f.reason.as_str())))
+        .collect();
     let title = format!(" Failed files ({}) ", format::thousands(failures.len() as u64));
-    let block = Block::bordered().border_style(accent_style()).title(Span::styled(title, accent_style().add_modifier(Modifier::BOLD)));
+    let block = Block::bordered()
+        .border_style(accent_style())
+        .title(Span::styled(title, accent_style().add_modifier(Modifier::BOLD)));
     if failures.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("none: every file was read", label_style())).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled("none: every file was read", label_style())).block(block),
+            area,
+        );
         return;
     }
     let inner = block.inner(area);
@@ -138,9 +180,12 @@ fn draw_failures(frame: &mut Frame, area: Rect, state: &State) {
             Cell::from(Span::styled(reason.to_string(), error_style())),
         ])
     });
-    let table = Table::new(rows, [Constraint::Length(9), Constraint::Length(key_width as u16), Constraint::Min(10)])
-        .column_spacing(1)
-        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let table = Table::new(
+        rows,
+        [Constraint::Length(9), Constraint::Length(key_width as u16), Constraint::Min(10)],
+    )
+    .column_spacing(1)
+    .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     frame.render_stateful_widget(table, list, &mut TableState::default().with_selected(Some(selected)));
     if show_full {
         let (_, key, reason) = failures[selected];

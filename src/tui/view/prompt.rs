@@ -58,7 +58,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let at: Option<char> = visible.chars().nth(cursor - scroll);
     let after: String = visible.chars().skip(cursor - scroll + 1).collect();
     spans.push(Span::raw(before.clone()));
-    spans.push(Span::styled(at.map_or(" ".to_string(), String::from), Style::new().add_modifier(Modifier::REVERSED)));
+    spans.push(Span::styled(
+        at.map_or(" ".to_string(), String::from),
+        Style::new().add_modifier(Modifier::REVERSED),
+    ));
     spans.push(Span::raw(after));
     let mut lines = vec![Line::from(spans)];
     match &p.error {
@@ -76,5 +79,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     let x = area.x + (label_w + format::width(&before)) as u16;
-    frame.set_cursor_position(Position { x: x.min(area.right().saturating_sub(1)), y: area.y });
+    frame.set_cursor_position(Position {
+        x: x.min(area.right().saturating_sub(1)),
+        y: area.y,
+    });
 }

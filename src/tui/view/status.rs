@@ -30,15 +30,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             format!("querying {}", state.active_table().map_or("", |t| t.kind.plural()))
         };
-        spans.push(Span::styled(format!("{} {what}…  ", spinner(state.tick)), Style::new().fg(Color::Yellow)));
+        spans.push(Span::styled(
+            format!("{} {what}…  ", spinner(state.tick)),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     if let Some(m) = &state.message {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let text = format::truncate_middle(&m.text, (left.width as usize).saturating_sub(used));
-        spans.push(Span::styled(text, if m.is_error { error_style() } else { Style::new().fg(Color::Green) }));
+        spans.push(Span::styled(
+            text,
+            if m.is_error { error_style() } else { Style::new().fg(Color::Green) },
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
-    frame.render_widget(Paragraph::new(Line::from(format::truncate(&tasks, right.width as usize)).right_aligned()), right);
+    frame.render_widget(
+        Paragraph::new(Line::from(format::truncate(&tasks, right.width as usize)).right_aligned()),
+        right,
+    );
     let hint = if state.active_table().is_some() {
         "?:help  ⏎:drill  esc:back  /:filter  a:aggregate  w:window  s/S:sort  i:idle  c:metric  l:rows  n/p:page  e:export  r:refresh  q:quit"
     } else if state.tab == Tab::Migration {
@@ -46,7 +55,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         "?:help  j/k:select failure  1-3:cost views  Tab:next view  q:quit"
     };
-    frame.render_widget(Paragraph::new(Span::styled(format::truncate(hint, hints.width as usize), label_style())), hints);
+    frame.render_widget(
+        Paragraph::new(Span::styled(format::truncate(hint, hints.width as usize), label_style())),
+        hints,
+    );
 }
 
 /// `ingest 12/316 · federator ✓ · 2 failed`: one short word per task.

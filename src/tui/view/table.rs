@@ -30,8 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let cols = main_columns(tab.kind);
     let inner_width = area.width.saturating_sub(2) as usize;
     let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width));
-    let title =
-        if tab.aggregate.is_empty() { format!(" {} ", state.tab.title()) } else { format!(" {} by {} ", state.tab.title(), tab.aggregate) };
+    let title = if tab.aggregate.is_empty() {
+        format!(" {} ", state.tab.title())
+    } else {
+        format!(" {} by {} ", state.tab.title(), tab.aggregate)
+    };
     let mut block = Block::bordered()
         .border_style(accent_style())
         .title(Line::from(Span::styled(title, accent_style().add_modifier(Modifier::BOLD))))
@@ -41,7 +44,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         block = block.title_bottom(Line::from(format!(" {} ", span.describe(rows))));
     }
     if let Some(fit) = &fit {
-        let hidden: Vec<&str> = cols.iter().enumerate().filter(|(i, _)| !fit.shown.contains(i)).map(|(_, c)| c.title).collect();
+        let hidden: Vec<&str> = cols
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !fit.shown.contains(i))
+            .map(|(_, c)| c.title)
+            .collect();
         if !hidden.is_empty() {
             block = block.title_bottom(Line::from(format!(" hidden: {} ", hidden.join(", "))).right_aligned());
         }
@@ -59,8 +67,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         frame.render_widget(message(Text::raw(empty_text(tab)), block), area);
         return;
     }
-    let header_cells = std::iter::once(Cell::from(name_header(tab)))
-        .chain(fit.shown.iter().map(|&i| Cell::from(Line::from(column_header(tab, &cols[i])).right_aligned())));
+    let header_cells = std::iter::once(Cell::from(name_header(tab))).chain(
+        fit.shown
+            .iter()
+            .map(|&i| Cell::from(Line::from(column_header(tab, &cols[i])).right_aligned())),
+    );
     let rows = page.rows.iter().map(|r| {
         let name_style = if r.name.contains(IDLE) {
             Style::new().fg(Color::Yellow)
@@ -88,16 +99,31 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
 }
 
 fn message<'a>(text: Text<'a>, block: Block<'a>) -> Paragraph<'a> {
-    Paragraph::new(text).block(block).wrap(Wrap { trim: true }).alignment(Alignment::Center)
+    Paragraph::new(text)
+        .block(block)
+        .wrap(Wrap { trim: true })
+        .alignment(Alignment::Center)
 }
 
 fn name_header(tab: &TableTab) -> String {
-    let base = if tab.aggregate.is_empty() { "name".to_string() } else { tab.aggregate.to_string() };
-    if tab.sort.column == "name" { format!("{base} {}", arrow(tab)) } else { base }
+    let base = if tab.aggregate.is_empty() {
+        "name".to_string()
+    } else {
+        tab.aggregate.to_string()
+    };
+    if tab.sort.column == "name" {
+        format!("{base} {}", arrow(tab))
+    } else {
+        base
+    }
 }
 
 fn column_header(tab: &TableTab, c: &Column) -> String {
-    if tab.sort.column == c.id { format!("{} {}", c.title, arrow(tab)) } else { c.title.to_string() }
+    if tab.sort.column == c.id {
+        format!("{} {}", c.title, arrow(tab))
+    } else {
+        c.title.to_string()
+    }
 }
 
 fn arrow(tab: &TableTab) -> &'static str {
@@ -133,10 +159,19 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
                 .iter()
                 .chain(std::iter::once(&page.totals))
                 .map(|r| format::width(&format::value(c.unit, r.values.get(i).copied().unwrap_or(0.0))));
-            values.chain(std::iter::once(format::width(&column_header(tab, c)))).max().unwrap_or(0)
+            values
+                .chain(std::iter::once(format::width(&column_header(tab, c))))
+                .max()
+                .unwrap_or(0)
         })
         .collect();
-    let name_wanted = page.rows.iter().map(|r| format::width(&r.name)).chain([format::width(&name_header(tab)), 5]).max().unwrap_or(5);
+    let name_wanted = page
+        .rows
+        .iter()
+        .map(|r| format::width(&r.name))
+        .chain([format::width(&name_header(tab)), 5])
+        .max()
+        .unwrap_or(5);
     let name_min = name_wanted.min(NAME_MIN);
     let mut used = name_min;
     let mut shown = Vec::new();
@@ -155,9 +190,17 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
 /// Main column ids in the order they are kept when space runs out.
 fn priority(kind: DataKind) -> &'static [&'static str] {
     match kind {
-        DataKind::Allocation => {
-            &["totalCost", "cpuCost", "ramCost", "totalEfficiency", "pvCost", "gpuCost", "networkCost", "sharedCost", "loadBalancerCost"]
-        }
+        DataKind::Allocation => &[
+            "totalCost",
+            "cpuCost",
+            "ramCost",
+            "totalEfficiency",
+            "pvCost",
+            "gpuCost",
+            "networkCost",
+            "sharedCost",
+            "loadBalancerCost",
+        ],
         DataKind::Asset => &["totalCost", "cpuCost", "ramCost", "gpuCost", "count", "adjustment", "discount"],
         DataKind::CloudCost => &["cost", "kubernetesPercent", "kubernetesCost", "count"],
     }
@@ -172,11 +215,19 @@ pub(crate) fn waiting_text(state: &State, kind: DataKind) -> String {
         Some(p) => match p.phase {
             Phase::Idle => "waiting for data… (ingest has not started yet)".into(),
             Phase::Listing => "waiting for data… (ingest: listing the bucket)".into(),
-            Phase::Running => format!("waiting for data… (ingest: {}/{} files)", format::thousands(p.done), format::thousands(p.total)),
+            Phase::Running => format!(
+                "waiting for data… (ingest: {}/{} files)",
+                format::thousands(p.done),
+                format::thousands(p.total)
+            ),
             Phase::Waiting | Phase::Done => format!(
                 "no {plural} in the store yet: ingest read {} files{}",
                 format::thousands(p.done + p.unchanged),
-                if p.failures.is_empty() { String::new() } else { format!(", {} failed (see view 4)", p.failures.len()) }
+                if p.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed (see view 4)", p.failures.len())
+                }
             ),
             Phase::Failed => format!("waiting for data… ingest failed: {}", p.error.as_deref().unwrap_or("unknown error")),
         },
@@ -189,9 +240,14 @@ pub(crate) fn empty_text(tab: &TableTab) -> String {
     let (Some(w), Extent::Known { start, end }) = (&tab.window, &tab.extent) else {
         return format!("no {plural} in this window");
     };
-    let Some(data) = extent_window(*start, *end) else { return format!("no {plural} in this window") };
+    let Some(data) = extent_window(*start, *end) else {
+        return format!("no {plural} in this window");
+    };
     if w.start >= data.end {
-        format!("no data in this window; newest data ends {}", format::date(data.end - Duration::seconds(1)))
+        format!(
+            "no data in this window; newest data ends {}",
+            format::date(data.end - Duration::seconds(1))
+        )
     } else if w.end <= data.start {
         format!("no data in this window; oldest data starts {}", format::date(data.start))
     } else if !tab.filter.is_all() {
