@@ -35,7 +35,7 @@ pub trait SqlColumns {
     /// A VARCHAR expression for the value of one key of a map field
     /// (`label[app]`), using `key_param` (always `?`) where the
     /// key goes, e.g. `format!("labels[{key_param}]")`. Each
-    /// occurrence of the placeholder is bound to the key; the expression
+    /// occurrence of the marker is bound to the key; the expression
     /// must contain no other `?`. A NULL result (absent key) is fine.
     fn map_value(&self, map_field: &Field, key_param: &str) -> Option<String>;
 
