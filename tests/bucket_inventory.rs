@@ -201,3 +201,13 @@ async fn dev_bucket_inventory_on_s3_moto() {
     let inv = bucket::scan(&*store.inner).await.expect("scan S3");
     check_dev_inventory(&inv, &truth());
 }
+
+/// The same inventory through Azure Blob (Azurite).
+#[tokio::test]
+async fn dev_bucket_inventory_on_azurite() {
+    let Some(store) = dev_bucket::dev_on_azure("inventory").await else {
+        return;
+    };
+    let inv = bucket::scan(&*store.inner).await.expect("scan Azure");
+    check_dev_inventory(&inv, &truth());
+}

@@ -90,22 +90,51 @@ pub async fn dev_on_s3(tag: &str) -> Option<Store> {
 
 /// As [`dev_on_s3`], also returning the `federated-store.yaml` text that opens the same store.
 pub async fn dev_on_s3_with_yaml(tag: &str) -> Option<(Store, String)> {
-    let Some(url) = std::env::var("COSTSCOPE_TEST_S3").ok().filter(|v| !v.trim().is_empty()) else {
-        eprintln!(
-            "note: skipping the S3 part of {tag}: COSTSCOPE_TEST_S3 is not set (run `scripts/test-servers.sh start` and \
-             `eval \"$(scripts/test-servers.sh env)\"`)"
-        );
-        return None;
-    };
-    let host = url.trim().trim_end_matches('/').trim_start_matches("http://").to_string();
+    let url = server_url("COSTSCOPE_TEST_S3", tag)?;
+    let host = url.trim_start_matches("http://").to_string();
     let bucket = std::env::var("COSTSCOPE_TEST_BUCKET").unwrap_or_else(|_| "kubecost".into());
-    let nanos = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let prefix = format!("costscope-test/{tag}-{}-{nanos}", std::process::id());
+    let prefix = unique_prefix(tag);
     let yaml = format!(
         "type: S3\nconfig:\n  bucket: {bucket}\n  endpoint: {host}\n  insecure: true\n  access_key: testing\n  secret_key: testing\n  region: us-east-1\nprefix: {prefix}\n"
     );
-    let cfg = StoreConfig::parse(&yaml, Path::new("federated-store.yaml")).expect("S3 YAML parses");
-    let store = build_store(&cfg).expect("S3 store opens");
+    Some(upload_dev(yaml).await)
+}
+
+/// Azurite's documented development-account key (public, the same in every Azurite install).
+const AZURITE_KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// When `COSTSCOPE_TEST_AZURE` is set (Azurite started by `scripts/test-servers.sh`): an Azure store
+/// with a fresh prefix holding every dev file. `None`, with a printed note, when unset.
+pub async fn dev_on_azure(tag: &str) -> Option<Store> {
+    let url = server_url("COSTSCOPE_TEST_AZURE", tag)?;
+    let container = std::env::var("COSTSCOPE_TEST_BUCKET").unwrap_or_else(|_| "kubecost".into());
+    let prefix = unique_prefix(tag);
+    let yaml = format!(
+        "type: AZURE\nconfig:\n  storage_account: devstoreaccount1\n  storage_account_key: {AZURITE_KEY}\n  container: {container}\n  endpoint: {url}\nprefix: {prefix}\n"
+    );
+    Some(upload_dev(yaml).await.0)
+}
+
+fn server_url(var: &str, tag: &str) -> Option<String> {
+    let url = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    if url.is_none() {
+        eprintln!(
+            "note: skipping the {var} part of {tag}: it is not set (run `scripts/test-servers.sh start` and \
+             `eval \"$(scripts/test-servers.sh env)\"`)"
+        );
+    }
+    url.map(|u| u.trim().trim_end_matches('/').to_string())
+}
+
+fn unique_prefix(tag: &str) -> String {
+    let nanos = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("costscope-test/{tag}-{}-{nanos}", std::process::id())
+}
+
+/// Open the store of `yaml` and upload every dev file to it, 16 at a time.
+async fn upload_dev(yaml: String) -> (Store, String) {
+    let cfg = StoreConfig::parse(&yaml, Path::new("federated-store.yaml")).expect("store YAML parses");
+    let store = build_store(&cfg).expect("store opens");
     let local = fs_store(&dev_dir()).inner;
     let metas: Vec<_> = local.list(None).try_collect().await.expect("list dev");
     assert_eq!(metas.len(), 933);
@@ -120,9 +149,9 @@ pub async fn dev_on_s3_with_yaml(tag: &str) -> Option<(Store, String)> {
     .collect()
     .await;
     for r in uploads {
-        r.expect("upload to moto");
+        r.expect("upload to the test server");
     }
-    Some((store, yaml))
+    (store, yaml)
 }
 
 /// Every object of `store`: key → (size, etag).
