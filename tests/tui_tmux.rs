@@ -105,7 +105,8 @@ fn browse_dev_bucket_in_tmux() {
     s.type_text("namespace");
     s.keys(&["Enter"]);
     s.wait_for("Allocations by namespace");
-    s.keys(&["g", "Enter"]);
+    // First page, top row (the costliest namespace, ml-training, not an idle row).
+    s.keys(&["g", "k", "k", "k", "Enter"]);
     let screen = s.wait_for("Allocations by controller");
     assert!(screen.contains("namespace:\""), "drill-down adds a namespace filter:\n{screen}");
     s.keys(&["Escape"]);
