@@ -295,8 +295,11 @@ pub async fn ingest_once(
         p.done = 0;
         p.total = todo.len() as u64;
         p.unchanged = report.unchanged;
-        p.rows = 0;
-        p.bytes = 0;
+        // A pass with nothing to do keeps showing the last pass that wrote something.
+        if !todo.is_empty() {
+            p.rows = 0;
+            p.bytes = 0;
+        }
     });
     let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
         let store = store.clone();
