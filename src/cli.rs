@@ -6,9 +6,13 @@ use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
 Examples:
+  costscope demo                                   a demo bucket ending today, then the TUI
+  costscope --store federated-store.yaml           the TUI over a bucket (ingest + federator in the background)
+  costscope --store federated-store.yaml --read-only
+  costscope allocation --window 7d --aggregate namespace --idle separate
+  costscope assets --aggregate type --format json
+  costscope migration --format json
   costscope inspect federated/prod/etl/bingen/allocations/1d/1793404800-1793491200
-  costscope inspect FILE --format json > set.json
-  costscope inspect backup.bin --type AssetSet
   costscope bench decode --allocations 60000";
 
 /// costscope: a terminal cost explorer for Kubecost / OpenCost bingen ETL data in object storage.
