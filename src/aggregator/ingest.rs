@@ -7,6 +7,7 @@
 use super::rows::{FileCtx, append_allocation, append_asset, append_cloud_cost};
 use super::{Aggregator, AggregatorError};
 use crate::bingen::{self, Item, RootKind};
+use crate::bucket::keys::{KeyKind, Pipeline, parse_key};
 use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
 use futures::{StreamExt, TryStreamExt};
@@ -81,20 +82,19 @@ impl EtlFile {
     }
 }
 
-/// Parse `federated/<cluster>/etl/bingen/<pipeline>/<res>/<s>-<e>` (not `combined`).
+/// `(cluster, pipeline, resolution, start, end)` of a per-cluster federated ETL file the
+/// aggregator reads (allocations, assets, cloud costs; not `combined`), via [`parse_key`].
 fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)> {
-    let p: Vec<&str> = key.split('/').collect();
-    if p.len() != 7 || p[0] != "federated" || p[1] == "combined" || p[2] != "etl" || p[3] != "bingen" {
+    let KeyKind::Federated { cluster, file } = parse_key(key) else {
         return None;
-    }
-    let pipeline = match p[4] {
-        "allocations" => "allocations",
-        "assets" => "assets",
-        "cloudcosts" => "cloudcosts",
-        _ => return None,
     };
-    let (s, e) = p[6].split_once('-')?;
-    Some((p[1].to_string(), pipeline, p[5].to_string(), s.parse().ok()?, e.parse().ok()?))
+    let pipeline = match file.pipeline {
+        Pipeline::Allocations => "allocations",
+        Pipeline::Assets => "assets",
+        Pipeline::CloudCosts => "cloudcosts",
+        Pipeline::NetworkInsights => return None,
+    };
+    Some((cluster, pipeline, file.resolution.to_string(), file.start, file.end))
 }
 
 /// List the federated ETL files of the store, within retention and the cluster allow-list.

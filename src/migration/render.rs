@@ -89,7 +89,9 @@ const HEADERS: [&str; 9] = [
     "STATE",
 ];
 
-fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; 9] {
+/// The nine cells of one cluster row (or the `(all)` row when `c` is `None`), shared by the CLI
+/// table and the TUI's Migration tab.
+pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; 9] {
     let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
     [
         name.to_string(),

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::migration::render::{duration_text, eta_text, last_write_text, percent_text, ruler, thanos_days_text};
+use crate::migration::render::{duration_text, eta_text, percent_text, ruler};
 use crate::migration::{ClusterPhase, ClusterReport, DayState, MigrationReport, Progress};
 
 use super::super::format;
@@ -158,18 +158,7 @@ const COLUMNS: [(&str, bool); 9] = [
 const KEEP_ORDER: [usize; 9] = [0, 5, 8, 7, 3, 2, 1, 4, 6];
 
 fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> [String; 9] {
-    let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
-    [
-        name.to_string(),
-        c.map(thanos_days_text).unwrap_or_default(),
-        count(|c| c.backup_days),
-        count(|c| c.federated_days),
-        count(|c| c.ingested_days),
-        percent_text(p.percent_done),
-        last_write_text(p, (state.now)()),
-        eta_text(p),
-        p.phase.label().to_string(),
-    ]
+    crate::migration::render::row(name, c, p, (state.now)())
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport) {
