@@ -140,8 +140,8 @@ fn run_bench(b: BenchCommand) -> Result<()> {
                 println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
                 for q in &r.queries {
                     println!(
-                        "query {:<44} rows {:>7}  first {:>7.1} ms  p50 {:>7.1} ms  p99 {:>7.1} ms",
-                        q.name, q.total_rows, q.first_ms, q.p50_ms, q.p99_ms
+                        "query {:<38} rows {:>7}  cold p50 {:>6.1} ms p99 {:>6.1} ms  page p50 {:>5.1} ms p99 {:>5.1} ms",
+                        q.name, q.total_rows, q.cold_p50_ms, q.cold_p99_ms, q.page_p50_ms, q.page_p99_ms
                     );
                 }
             }

@@ -292,6 +292,67 @@ fn pages_concatenate_to_the_whole_result_for_every_sort() {
     }
 }
 
+/// Every value of two whole results (same rows in the same order) agrees to 1e-9.
+fn assert_same_result(a: &Page, b: &Page, what: &str) {
+    let names = |p: &Page| p.rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(b), "{what}: rows");
+    let same = |x: &f64, y: &f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+    for (ra, rb) in a.rows.iter().zip(&b.rows).chain(std::iter::once((&a.totals, &b.totals))) {
+        assert_eq!(ra.properties, rb.properties, "{what}: {}", ra.name);
+        for (i, (x, y)) in ra.values.iter().zip(&rb.values).enumerate() {
+            assert!(same(x, y), "{what}: {} column {i}: {x} vs {y}", ra.name);
+        }
+    }
+}
+
+#[test]
+fn rollup_tables_answer_exactly_like_the_allocation_table() {
+    // A `container` filter matching every row sends the same query to the one-row-per-allocation
+    // table; without it, these keys and filters are answered from alloc_controllers / alloc_pods.
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    let everything = "container!:\"no-such-container\"";
+    for (agg, filter) in [
+        ("cluster", ""),
+        ("namespace", "cluster:\"prod-us-east-1\""),
+        ("controller", "namespace!:\"kube-system\""),
+        ("cluster,controllerKind", ""),
+        ("node", ""),
+        ("pod", "node:\"\" | namespace:\"kube-system\""),
+    ] {
+        for idle in [IdleMode::Hide, IdleMode::Share] {
+            let rolled = dev().query(&req(DataKind::Allocation, w, agg, filter, idle)).unwrap();
+            let full_filter = if filter.is_empty() {
+                everything.to_string()
+            } else {
+                format!("({filter}) + {everything}")
+            };
+            let full = dev().query(&req(DataKind::Allocation, w, agg, &full_filter, idle)).unwrap();
+            assert!(rolled.total_rows > 0, "{agg} {filter}");
+            assert_same_result(&rolled, &full, &format!("{agg} / {filter} / {idle:?}"));
+        }
+    }
+}
+
+#[test]
+fn a_page_read_from_the_cached_result_equals_a_fresh_query() {
+    let tmp_agg = {
+        let (agg, _) = ingest(&dev_dir());
+        agg
+    };
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    let mut r = req(DataKind::Allocation, w, "pod", "", IdleMode::SeparateByCluster);
+    r.limit = 25;
+    let total = tmp_agg.query(&r).unwrap().total_rows;
+    for offset in [0, 25, total / 2, total - 30, total - 1] {
+        r.offset = offset;
+        let cached = tmp_agg.query(&r).unwrap();
+        tmp_agg.forget_results();
+        let fresh = tmp_agg.query(&r).unwrap();
+        assert_eq!(cached.rows.len(), 25.min(total - offset), "offset {offset}");
+        assert_same_result(&cached, &fresh, &format!("offset {offset}"));
+    }
+}
+
 #[test]
 fn filters_and_multi_aggregation_work_on_real_data() {
     let w = window(day("2026-11-14"), day("2026-11-21"));

@@ -155,7 +155,8 @@ fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, (String, i64, Str
     rows.collect()
 }
 
-const TABLES: [&str; 3] = ["allocations", "assets", "cloud_costs"];
+/// Every table whose rows carry a `file_key`.
+pub(crate) const TABLES: [&str; 5] = ["allocations", "alloc_pods", "alloc_controllers", "assets", "cloud_costs"];
 
 fn table_of(pipeline: &str) -> &'static str {
     match pipeline {
@@ -169,8 +170,11 @@ fn table_of(pipeline: &str) -> &'static str {
 fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     let table = table_of(f.pipeline);
-    tx.execute(&format!("DELETE FROM {table} WHERE file_key = ?"), [&f.key])
-        .map_err(|e| e.to_string())?;
+    let tables: &[&str] = if table == "allocations" { &TABLES[..3] } else { &[table] };
+    for t in tables {
+        tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [&f.key])
+            .map_err(|e| e.to_string())?;
+    }
     let ctx = FileCtx {
         key: &f.key,
         resolution: &f.resolution,
@@ -178,6 +182,7 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
         end: f.end,
     };
     let mut rows = 0u64;
+    let mut rollups = super::rollup::Rollups::default();
     {
         let mut app = tx.appender(table).map_err(|e| e.to_string())?;
         let mut append_err: Option<duckdb::Error> = None;
@@ -189,7 +194,10 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
                 // Idle is computed from node assets at query time; idle entries some writers
                 // put in sets would count twice, so they are not stored.
                 Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
-                Item::Allocation(_, a) => append_allocation(&mut app, &ctx, a),
+                Item::Allocation(_, a) => {
+                    rollups.add(a);
+                    append_allocation(&mut app, &ctx, a)
+                }
                 Item::Asset(k, a) => append_asset(&mut app, &ctx, k, a),
                 Item::CloudCost(k, c) => append_cloud_cost(&mut app, &ctx, k, c),
             };
@@ -203,6 +211,9 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
             return Err(format!("writing rows: {e}"));
         }
         app.flush().map_err(|e| e.to_string())?;
+    }
+    if table == "allocations" {
+        rollups.write(&tx, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
     }
     log_file(&tx, f, rows as i64, "ok", "").map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;

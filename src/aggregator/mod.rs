@@ -7,10 +7,12 @@
 //! another (DuckDB MVCC), so a long ingest never blocks the TUI.
 
 pub mod ingest;
+mod paging;
 mod query_alloc;
 mod query_assets;
 mod query_cloud;
 mod query_common;
+pub mod rollup;
 mod rows;
 pub mod schema;
 
@@ -27,7 +29,7 @@ pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
-    totals: query_common::TotalsCache,
+    results: paging::ResultCache,
 }
 
 /// Errors of the aggregator: DuckDB errors with what was being done.
@@ -67,7 +69,7 @@ impl Aggregator {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
             reader: Mutex::new(reader),
-            totals: Default::default(),
+            results: Default::default(),
         })
     }
 
@@ -84,17 +86,20 @@ impl Aggregator {
             path: PathBuf::from(":memory:"),
             writer: Mutex::new(conn),
             reader: Mutex::new(reader),
-            totals: Default::default(),
+            results: Default::default(),
         })
     }
 
     fn init(conn: &Connection) -> duckdb::Result<()> {
         conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")?;
         conn.execute_batch(schema::DDL)?;
+        conn.execute_batch(&rollup::ddl())?;
         let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
         if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
             if v.is_some() {
-                conn.execute_batch("DELETE FROM allocations; DELETE FROM assets; DELETE FROM cloud_costs; DELETE FROM ingest_log;")?;
+                for t in ingest::TABLES.iter().chain(["ingest_log"].iter()) {
+                    conn.execute_batch(&format!("DELETE FROM {t};"))?;
+                }
             }
             conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
@@ -113,9 +118,14 @@ impl Aggregator {
     pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         let mut c = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let out = f(&mut c);
-        // Any write may change query results: forget cached totals.
-        self.totals.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // Any write may change query results: forget cached results.
+        self.results.invalidate();
         out
+    }
+
+    /// Drop every cached query result, so the next query runs from the tables (benchmarks).
+    pub fn forget_results(&self) {
+        self.results.invalidate();
     }
 
     /// Run `f` with the reader connection.
@@ -176,9 +186,9 @@ fn qerr(e: duckdb::Error) -> QueryError {
 impl CostSource for Aggregator {
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
         self.with_reader(|c| match req.kind {
-            DataKind::Allocation => query_alloc::page(c, req, &self.totals),
-            DataKind::Asset => query_assets::page(c, req, &self.totals),
-            DataKind::CloudCost => query_cloud::page(c, req, &self.totals),
+            DataKind::Allocation => query_alloc::page(c, req, &self.results),
+            DataKind::Asset => query_assets::page(c, req, &self.results),
+            DataKind::CloudCost => query_cloud::page(c, req, &self.results),
         })
     }
 

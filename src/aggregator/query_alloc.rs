@@ -8,7 +8,9 @@
 //! would be compared with a partial workload set); shared idle is spread over rows in proportion to
 //! their CPU, RAM and GPU cost within each cluster, whatever the filter.
 
-use super::query_common::{Columns, TotalsCache, base_where, group_select, key_names, lit, run_page, run_series};
+use super::paging::{ResultCache, run_page};
+use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, lit, run_series};
+use super::rollup::{Source, source_for};
 use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
@@ -42,35 +44,62 @@ fn derived(h: &str) -> String {
     )
 }
 
-/// Build the `WITH ...` text defining `result`, and its params.
-fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
+/// What the pipeline groups by: key expressions (selected as `k0..`), the row-name expression
+/// over `k0..`, and the key select list of separate idle rows.
+struct Grouping {
+    keys: Vec<String>,
+    name: String,
+    idle_keys: String,
+}
+
+impl Grouping {
+    /// The request's aggregate. Idle rows carry `__idle__` in every key except cluster (and node
+    /// when idle is by node).
+    fn of(req: &QueryRequest) -> Result<Grouping, QueryError> {
+        let (keys, name) = group_select(req.kind, req, "name")?;
+        let by_node = req.idle == IdleMode::SeparateByNode;
+        let idle_keys: Vec<String> = req
+            .aggregate
+            .keys()
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k {
+                AggregateKey::Cluster => format!("_c AS k{i}"),
+                AggregateKey::Node if by_node => format!("_n AS k{i}"),
+                _ => format!("{} AS k{i}", lit(IDLE)),
+            })
+            .collect();
+        let idle_keys = if idle_keys.is_empty() {
+            format!("{} AS k0", lit(IDLE))
+        } else {
+            idle_keys.join(", ")
+        };
+        Ok(Grouping { keys, name, idle_keys })
+    }
+}
+
+/// Build the `WITH ...` text defining `result` over `src`, grouped by `g`, and its params.
+fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<String>), QueryError> {
     let (bw, mut params) = base_where(req, &Columns(req.kind));
-    let (keys, name) = group_select(req.kind, req, "name")?;
-    let keys = keys.join(", ");
-    let nk = key_names(req).len();
-    let kcols: Vec<String> = (0..nk).map(|i| format!("k{i}")).collect();
-    let kc = kcols.join(", ");
     let (wp, ws, we) = (params[0].clone(), params[1].clone(), params[2].clone());
+    let kc = key_cols(g.keys.len());
     let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
     let by_node = req.idle == IdleMode::SeparateByNode;
     let mut sql = format!(
-        "WITH base AS NOT MATERIALIZED (SELECT * FROM allocations WHERE {bw}),
+        "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
         span AS NOT MATERIALIZED (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),
-        grpc AS (SELECT {keys}, cluster AS _c,
-            sum(cpu_cost) cpu, sum(gpu_cost) gpu, sum(ram_cost) ram, sum(pv_cost) pv, sum(network_cost) net,
-            sum(load_balancer_cost) lb, sum(shared_cost) shared, sum(external_cost) ext,
-            sum(cpu_cost_adjustment + gpu_cost_adjustment + ram_cost_adjustment + pv_cost_adjustment + network_cost_adjustment + load_balancer_cost_adjustment) adj,
-            sum(total_cost) total,
-            sum(cpu_core_request_average * minutes / 60) req_ch, sum(cpu_core_usage_average * minutes / 60) use_ch,
-            sum(ram_bytes_request_average * minutes / 60) rreq_bh, sum(ram_bytes_usage_average * minutes / 60) ruse_bh,
-            sum(cpu_cost + cpu_cost_adjustment) cpu_t, sum(ram_cost + ram_cost_adjustment) ram_t, sum(gpu_cost + gpu_cost_adjustment) gpu_t
-            FROM base GROUP BY ALL),
+        grpc AS (SELECT {keys}{by_cluster}, {sums} FROM base GROUP BY ALL),
         nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
             FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
-        used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_cost + cpu_cost_adjustment) c, sum(ram_cost + ram_cost_adjustment) r, sum(gpu_cost + gpu_cost_adjustment) g
-            FROM allocations WHERE {window} AND node <> '' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
+        used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_t) c, sum(ram_t) r, sum(gpu_t) g
+            FROM alloc_pods WHERE {window} AND node <> '' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
         idle AS (SELECT n._c{node_col}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
             n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join})),",
+        table = src.table(),
+        keys = aliased(&g.keys),
+        // Shared idle is spread per cluster, so only then are groups split by cluster first.
+        by_cluster = if req.idle == IdleMode::Share { ", cluster AS _c" } else { "" },
+        sums = src.measure_sums(),
         node_sel = if by_node { "name AS _n," } else { "" },
         used_node_sel = if by_node { "node AS _n," } else { "" },
         node_col = if by_node { ", n._n" } else { "" },
@@ -98,38 +127,28 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
     let mut union = String::new();
     let separate = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode) && only_cluster_node(&req.filter);
     if separate {
-        // Idle rows carry `__idle__` in every key except cluster (and node when by node).
-        let idle_keys: Vec<String> = req
-            .aggregate
-            .keys()
-            .iter()
-            .enumerate()
-            .map(|(i, k)| match k {
-                AggregateKey::Cluster => format!("_c AS k{i}"),
-                AggregateKey::Node if by_node => format!("_n AS k{i}"),
-                _ => format!("{} AS k{i}", lit(IDLE)),
-            })
-            .collect();
-        let idle_keys = if idle_keys.is_empty() {
-            format!("{} AS k0", lit(IDLE))
-        } else {
-            idle_keys.join(", ")
-        };
         // Idle row names are unique: `<cluster>/__idle__`, or `<cluster>/<node>/__idle__` by node.
         let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
         union = format!(
             " UNION ALL SELECT {prefix} || {IDLE_NAME} AS name, {kc}, c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r
               FROM (SELECT {idle_keys}, _c{idle_node}, c, g, r, t FROM idle)",
+            idle_keys = g.idle_keys,
             IDLE_NAME = lit(IDLE),
             idle_node = if by_node { ", _n" } else { "" },
         );
     }
     sql.push_str(&format!(
         "summed AS (SELECT {name} AS name, {kc}, cpu, gpu, ram, pv, net, lb, shared, ext, adj, total, req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t FROM
-            (SELECT {kc}, {RESULT_SUMS} FROM rows GROUP BY ALL){union}),
+            {grouped}{union}),
         result AS (SELECT name, {kc}, cpu AS \"cpuCost\", gpu AS \"gpuCost\", ram AS \"ramCost\", pv AS \"pvCost\", net AS \"networkCost\",
             lb AS \"loadBalancerCost\", shared AS \"sharedCost\", total AS \"totalCost\", ext AS \"externalCost\", adj AS \"adjustments\",
-            req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t, {derived} FROM summed, span)",
+            req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t, span.h AS _h, {derived} FROM summed, span)",
+        name = g.name,
+        grouped = if share {
+            format!("(SELECT {kc}, {RESULT_SUMS} FROM rows GROUP BY ALL)")
+        } else {
+            "rows".to_string()
+        },
         derived = derived("span.h"),
     ));
     Ok((sql, params))
@@ -137,19 +156,21 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
 
 const RESULT_SUMS: &str = "sum(cpu) cpu, sum(gpu) gpu, sum(ram) ram, sum(pv) pv, sum(net) net, sum(lb) lb, sum(shared) shared, sum(ext) ext, sum(adj) adj, sum(total) total, sum(req_ch) req_ch, sum(use_ch) use_ch, sum(rreq_bh) rreq_bh, sum(ruse_bh) ruse_bh, sum(cpu_t) cpu_t, sum(ram_t) ram_t";
 
-/// One page of allocations.
-pub fn page(conn: &Connection, req: &QueryRequest, cache: &TotalsCache) -> Result<Page, QueryError> {
-    let (sql, params) = ctes(req)?;
+/// One page of allocations, read from the smallest table that holds the request's keys and
+/// filter fields ([`super::rollup`]).
+pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
+    let src = source_for(&req.aggregate, &req.filter);
+    let (sql, params) = ctes(req, &Grouping::of(req)?, src)?;
     let cpu_eff = eff("sum(req_ch)", "sum(use_ch)", "sum(\"cpuCost\")");
     let ram_eff = eff("sum(rreq_bh)", "sum(ruse_bh)", "sum(\"ramCost\")");
     let totals = format!(
         "SELECT count(*), sum(\"cpuCost\"), sum(\"gpuCost\"), sum(\"ramCost\"), sum(\"pvCost\"), sum(\"networkCost\"),
          sum(\"loadBalancerCost\"), sum(\"sharedCost\"), {te}, sum(\"totalCost\"),
-         sum(req_ch) / max(span.h), sum(use_ch) / max(span.h), sum(rreq_bh) / max(span.h), sum(ruse_bh) / max(span.h),
-         {cpu_eff}, {ram_eff}, sum(\"externalCost\"), sum(\"adjustments\") FROM result, span",
+         sum(req_ch) / max(_h), sum(use_ch) / max(_h), sum(rreq_bh) / max(_h), sum(ruse_bh) / max(_h),
+         {cpu_eff}, {ram_eff}, sum(\"externalCost\"), sum(\"adjustments\") FROM result",
         te = total_eff(&cpu_eff, "sum(cpu_t)", &ram_eff, "sum(ram_t)"),
     );
-    run_page(conn, req, &sql, &params, &totals, cache)
+    run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
 
 /// Daily totalCost of one allocation row (idle rows: none).

@@ -2,7 +2,8 @@
 //! default amortizedNetCost): cost, the Kubernetes share in USD (Σ cost × kubernetesPercent) and
 //! as a ratio, and the item count.
 
-use super::query_common::{Columns, TotalsCache, base_where, group_select, run_page, run_series};
+use super::paging::{ResultCache, run_page};
+use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series};
 use crate::model::CostMetricName;
 use crate::query::{Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
@@ -19,26 +20,25 @@ fn metric_col(m: CostMetricName) -> &'static str {
 }
 
 fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
-    let (bw, params) = base_where(req, &Columns(req.kind));
     let (keys, name) = group_select(req.kind, req, "key")?;
-    let kc: Vec<String> = (0..keys.len()).map(|i| format!("k{i}")).collect();
+    let (bw, params) = base_where(req, &Columns(req.kind));
     let m = metric_col(req.cost_metric);
     let sql = format!(
         "WITH g AS (SELECT {keys}, sum({m}) c, sum({m} * {m}_k8s_pct) k, count(*) n FROM cloud_costs WHERE {bw} GROUP BY ALL),
         result AS (SELECT {name} AS name, {kc}, c AS \"cost\", k AS \"kubernetesCost\",
             CASE WHEN c <> 0 THEN k / c ELSE 0.0 END AS \"kubernetesPercent\", CAST(n AS DOUBLE) AS \"count\" FROM g)",
-        keys = keys.join(", "),
-        kc = kc.join(", "),
+        keys = aliased(&keys),
+        kc = key_cols(keys.len()),
     );
     Ok((sql, params))
 }
 
 /// One page of cloud costs.
-pub fn page(conn: &Connection, req: &QueryRequest, cache: &TotalsCache) -> Result<Page, QueryError> {
-    let (sql, params) = ctes(req)?;
+pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
     let totals = "SELECT count(*), sum(\"cost\"), sum(\"kubernetesCost\"),
         CASE WHEN sum(\"cost\") <> 0 THEN sum(\"kubernetesCost\") / sum(\"cost\") ELSE 0.0 END, sum(\"count\") FROM result";
-    run_page(conn, req, &sql, &params, totals, cache)
+    let (sql, params) = ctes(req)?;
+    run_page(conn, req, (&sql, &params), totals, &key_names(req), cache)
 }
 
 /// Daily cost (chosen metric) of one cloud-cost row.

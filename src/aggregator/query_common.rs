@@ -1,10 +1,10 @@
 //! SQL building blocks shared by the allocation, asset and cloud-cost queries: which resolution
-//! answers a window, the filter → SQL column map, aggregate-key expressions, sorting and paging.
+//! answers a window, the filter → SQL column map, aggregate-key expressions and daily series
+//! (sorting and paging: [`super::paging`]).
 
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
-use crate::query::{AggregateKey, DataKind, Field, Page, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, columns, to_sql};
+use crate::query::{AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, to_sql};
 use duckdb::{Connection, params_from_iter};
-use std::collections::BTreeMap;
 
 /// `1d` for day-aligned windows (daily sets answer them, like Kubecost), else `1h`.
 pub fn resolution(req: &QueryRequest) -> &'static str {
@@ -125,23 +125,35 @@ pub fn key_expr(kind: DataKind, k: &AggregateKey) -> Result<String, QueryError> 
     Ok(e)
 }
 
-/// `SELECT` list of the group keys (`coalesce(nullif(expr,''), '__unallocated__') AS k0`, ...) and
-/// the `name` expression joining them with `/`. With no keys, `item_name` names each row.
+/// Group key expressions (`coalesce(nullif(expr,''), '__unallocated__')`, ...; selected as `k0`,
+/// `k1`, ... by [`aliased`]) and the `name` expression joining `k0..` with `/`. With no keys,
+/// `item_name` names each row.
 pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str) -> Result<(Vec<String>, String), QueryError> {
     let keys = req.aggregate.keys();
     if keys.is_empty() {
-        return Ok((vec![format!("{item_name} AS k0")], "k0".into()));
+        return Ok((vec![item_name.to_string()], "k0".into()));
     }
     let mut sel = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        sel.push(format!(
-            "coalesce(nullif({}, ''), {}) AS k{i}",
-            key_expr(kind, k)?,
-            lit(UNALLOCATED)
-        ));
+    for k in keys {
+        sel.push(format!("coalesce(nullif({}, ''), {})", key_expr(kind, k)?, lit(UNALLOCATED)));
     }
     let name = (0..keys.len()).map(|i| format!("k{i}")).collect::<Vec<_>>().join(" || '/' || ");
     Ok((sel, name))
+}
+
+/// `e0 AS k0, e1 AS k1, ...`.
+pub fn aliased(exprs: &[String]) -> String {
+    exprs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{e} AS k{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `k0, k1, ...` for `n` keys.
+pub fn key_cols(n: usize) -> String {
+    (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Key names for a row's `properties` (aggregate key names, or `name` when not aggregated).
@@ -152,95 +164,6 @@ pub fn key_names(req: &QueryRequest) -> Vec<String> {
     } else {
         keys.iter().map(|k| k.name()).collect()
     }
-}
-
-/// `ORDER BY` clause for `req.sort` over the result columns (ties by name).
-pub fn order_by(req: &QueryRequest) -> String {
-    let dir = if req.sort.descending { "DESC" } else { "ASC" };
-    if req.sort.column == "name" {
-        return format!("name {dir}");
-    }
-    let ok = columns(req.kind).iter().any(|c| c.id == req.sort.column);
-    let col = if ok { req.sort.column.as_str() } else { "totalCost" };
-    format!("\"{col}\" {dir} NULLS LAST, name ASC")
-}
-
-/// Row count and totals of whole results, keyed by their SQL and parameters, so paging through a
-/// result runs only the page query. Cleared whenever the database is written.
-pub type TotalsCache = std::sync::Mutex<std::collections::HashMap<String, (usize, Vec<f64>)>>;
-
-/// Run a page query over a `result` CTE that has `name`, `k0..kN` and one column per
-/// [`columns`] id (quoted with the id), plus a totals query `totals_query` (a `SELECT count(*),
-/// <one value per column> FROM ...` over `result`). `ctes` is the full `WITH ...` text.
-pub fn run_page(
-    conn: &Connection,
-    req: &QueryRequest,
-    ctes: &str,
-    params: &[String],
-    totals_query: &str,
-    cache: &TotalsCache,
-) -> Result<Page, QueryError> {
-    let cols = columns(req.kind);
-    let nkeys = key_names(req).len();
-    let select: Vec<String> = std::iter::once("name".to_string())
-        .chain((0..nkeys).map(|i| format!("k{i}")))
-        .chain(cols.iter().map(|c| format!("\"{}\"", c.id)))
-        .collect();
-    let limit = if req.limit == 0 {
-        "".to_string()
-    } else {
-        format!(" LIMIT {} OFFSET {}", req.limit, req.offset)
-    };
-    let sql = format!("{ctes} SELECT {} FROM result ORDER BY {}{limit}", select.join(", "), order_by(req));
-    let names = key_names(req);
-    let mut st = conn.prepare(&sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
-    let rows = st
-        .query_map(params_from_iter(params.iter()), |r| {
-            let name: String = r.get(0)?;
-            let mut properties = BTreeMap::new();
-            for (i, n) in names.iter().enumerate() {
-                properties.insert(n.clone(), r.get::<_, String>(1 + i)?);
-            }
-            let mut values = Vec::with_capacity(cols.len());
-            for i in 0..cols.len() {
-                values.push(r.get::<_, Option<f64>>(1 + nkeys + i)?.unwrap_or(0.0));
-            }
-            Ok(Row { name, properties, values })
-        })
-        .map_err(|e| QueryError(format!("query failed: {e}")))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| QueryError(format!("query failed: {e}")))?;
-    let tsql = format!("{ctes} {totals_query}");
-    let key = format!("{tsql}\u{0}{params:?}");
-    let cached = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
-    let (total_rows, totals) = match cached {
-        Some(hit) => hit,
-        None => {
-            let fresh = conn
-                .query_row(&tsql, params_from_iter(params.iter()), |r| {
-                    let n: i64 = r.get(0)?;
-                    let mut values = Vec::with_capacity(cols.len());
-                    for i in 0..cols.len() {
-                        values.push(r.get::<_, Option<f64>>(1 + i)?.unwrap_or(0.0));
-                    }
-                    Ok((n as usize, values))
-                })
-                .map_err(|e| QueryError(format!("query failed: {e}")))?;
-            cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, fresh.clone());
-            fresh
-        }
-    };
-    Ok(Page {
-        rows,
-        total_rows,
-        totals: Row {
-            name: "totals".into(),
-            properties: BTreeMap::new(),
-            values: totals,
-        },
-        offset: req.offset,
-        limit: req.limit,
-    })
 }
 
 /// Extra WHERE text and params selecting the rows of `row` (its aggregate key values).

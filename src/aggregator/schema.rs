@@ -8,14 +8,14 @@
 //! does when it falls back to namespace labels.
 
 /// Schema version; bump when the DDL changes (the database is then rebuilt from the bucket).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Entry separator of encoded maps and lists.
 pub const SEP: char = '\u{1f}';
 /// Key/value separator of encoded maps.
 pub const KV: char = '\u{1e}';
 
-/// DDL for all tables (idempotent).
+/// DDL for the item tables (idempotent); the rollups' DDL is [`super::rollup::ddl`].
 pub const DDL: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);
 CREATE TABLE IF NOT EXISTS ingest_log (

@@ -1,0 +1,216 @@
+//! Sorting and paging of query results through a small cache of materialised results.
+//!
+//! A query is a `WITH ... result AS (...)` text whose `result` has `name`, `k0..kN` (the aggregate
+//! key values) and one column per [`columns`] id. The first page of a query runs it once into a
+//! temporary table (`CREATE TEMP TABLE ... AS`), and takes the row count and the totals of the
+//! whole result from that table; every later page, sort order or export of the same query reads
+//! only that table, which is what paging through a 226k-row result needs to stay instant.
+//!
+//! Past the middle of a result the order is reversed and the offset mirrored
+//! (`total − offset − limit`), so the last page is a top-N like the first rather than a full
+//! sort; ties break by name and then the keys, which makes the order total and its reverse exact.
+//!
+//! The cache keeps [`CACHE_ENTRIES`] results per connection and is invalidated by a generation
+//! number the aggregator bumps on every database write.
+
+use crate::query::{Page, QueryError, QueryRequest, Row, columns};
+use duckdb::{Connection, params_from_iter};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Results kept materialised at once (each is one temporary table; a 226k-row allocation result
+/// takes about 40 MB).
+pub const CACHE_ENTRIES: usize = 4;
+
+/// One materialised result: its temporary table, row count and totals.
+struct Entry {
+    key: String,
+    table: String,
+    rows: usize,
+    totals: Vec<f64>,
+}
+
+/// Materialised results of the reader connection, most recently used last.
+#[derive(Default)]
+pub struct ResultCache {
+    /// Bumped by every database write; entries of an older generation are dropped.
+    generation: AtomicU64,
+    inner: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    generation: u64,
+    next_id: u64,
+    entries: Vec<Entry>,
+}
+
+impl ResultCache {
+    /// Mark every cached result stale (call after any write to the database).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn qerr(e: duckdb::Error) -> QueryError {
+    QueryError(format!("query failed: {e}"))
+}
+
+/// `ORDER BY` clause for `req.sort` over the result columns; ties by name, then by the `nkeys`
+/// key columns, so the order is total. `reversed` gives the exact reverse order.
+pub fn order_by(req: &QueryRequest, nkeys: usize, reversed: bool) -> String {
+    let desc = req.sort.descending != reversed;
+    let dir = |d: bool| if d { "DESC" } else { "ASC" };
+    let ties: String = (0..nkeys).map(|i| format!(", k{i} {}", dir(reversed))).collect();
+    if req.sort.column == "name" {
+        return format!("name {}{ties}", dir(desc));
+    }
+    let ok = columns(req.kind).iter().any(|c| c.id == req.sort.column);
+    let col = if ok { req.sort.column.as_str() } else { "totalCost" };
+    let nulls = if reversed { "NULLS FIRST" } else { "NULLS LAST" };
+    format!("\"{col}\" {} {nulls}, name {}{ties}", dir(desc), dir(reversed))
+}
+
+/// One page of a query. `ctes`/`params`: the query's `WITH` text defining `result`;
+/// `totals_query`: `SELECT count(*), <one value per column> FROM result` (it reads the
+/// materialised rows under the name `result`); `names`: the property names of `k0..`.
+///
+/// Errors: DuckDB errors, as "query failed: ...".
+pub fn run_page(
+    conn: &Connection,
+    req: &QueryRequest,
+    (ctes, params): (&str, &[String]),
+    totals_query: &str,
+    names: &[String],
+    cache: &ResultCache,
+) -> Result<Page, QueryError> {
+    let key = format!("{ctes}\u{0}{params:?}");
+    let mut st = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
+    let generation = cache.generation.load(Ordering::SeqCst);
+    if st.generation != generation {
+        for e in std::mem::take(&mut st.entries) {
+            drop_table(conn, &e.table);
+        }
+        st.generation = generation;
+    }
+    let idx = match st.entries.iter().position(|e| e.key == key) {
+        Some(i) => i,
+        None => {
+            let table = format!("costscope_result_{}", st.next_id);
+            st.next_id += 1;
+            let entry = materialise(conn, req, &table, (ctes, params), totals_query, key)?;
+            if st.entries.len() >= CACHE_ENTRIES {
+                let old = st.entries.remove(0);
+                drop_table(conn, &old.table);
+            }
+            st.entries.push(entry);
+            st.entries.len() - 1
+        }
+    };
+    let entry = st.entries.remove(idx);
+    let page = read_page(conn, req, &entry, names);
+    st.entries.push(entry);
+    let entry = st.entries.last().expect("just pushed");
+    Ok(Page {
+        rows: page?,
+        total_rows: entry.rows,
+        totals: Row {
+            name: "totals".into(),
+            properties: BTreeMap::new(),
+            values: entry.totals.clone(),
+        },
+        offset: req.offset,
+        limit: req.limit,
+    })
+}
+
+fn drop_table(conn: &Connection, table: &str) {
+    if let Err(e) = conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{table}")) {
+        tracing::warn!(%table, error = %e, "dropping a cached query result failed");
+    }
+}
+
+/// Run the query into `temp.<table>` and read its row count and totals.
+fn materialise(
+    conn: &Connection,
+    req: &QueryRequest,
+    table: &str,
+    (ctes, params): (&str, &[String]),
+    totals_query: &str,
+    key: String,
+) -> Result<Entry, QueryError> {
+    conn.execute(
+        &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result"),
+        params_from_iter(params.iter()),
+    )
+    .map_err(qerr)?;
+    let ncols = columns(req.kind).len();
+    let sql = format!("WITH result AS (SELECT * FROM temp.{table}) {totals_query}");
+    let totals = conn.query_row(&sql, [], |r| {
+        let n: i64 = r.get(0)?;
+        let values = (0..ncols)
+            .map(|i| r.get::<_, Option<f64>>(1 + i).map(|v| v.unwrap_or(0.0)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((n as usize, values))
+    });
+    match totals {
+        Ok((rows, totals)) => Ok(Entry {
+            key,
+            table: table.to_string(),
+            rows,
+            totals,
+        }),
+        Err(e) => {
+            drop_table(conn, table);
+            Err(qerr(e))
+        }
+    }
+}
+
+/// The page's rows from a materialised result, reading from the far end past the middle.
+fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String]) -> Result<Vec<Row>, QueryError> {
+    let cols = columns(req.kind);
+    let nk = names.len();
+    let (limit, offset, reversed) = if req.limit == 0 {
+        (e.rows, 0, false)
+    } else if req.offset >= e.rows {
+        return Ok(Vec::new());
+    } else {
+        let end = (req.offset + req.limit).min(e.rows);
+        let reversed = req.offset > e.rows - end;
+        (end - req.offset, if reversed { e.rows - end } else { req.offset }, reversed)
+    };
+    let select: Vec<String> = std::iter::once("name".to_string())
+        .chain((0..nk).map(|i| format!("k{i}")))
+        .chain(cols.iter().map(|c| format!("\"{}\"", c.id)))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM temp.{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        select.join(", "),
+        e.table,
+        order_by(req, nk, reversed)
+    );
+    let mut st = conn.prepare(&sql).map_err(qerr)?;
+    let mut rows = st
+        .query_map([], |r| {
+            let mut properties = BTreeMap::new();
+            for (i, n) in names.iter().enumerate() {
+                properties.insert(n.clone(), r.get::<_, String>(1 + i)?);
+            }
+            let values = (0..cols.len())
+                .map(|i| r.get::<_, Option<f64>>(1 + nk + i).map(|v| v.unwrap_or(0.0)))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Row {
+                name: r.get(0)?,
+                properties,
+                values,
+            })
+        })
+        .map_err(qerr)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(qerr)?;
+    if reversed {
+        rows.reverse();
+    }
+    Ok(rows)
+}
