@@ -4,7 +4,8 @@
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
 //! `ingest_log` with its error and skipped; windows outside the retention are dropped.
 
-use super::rows::{FileCtx, append_allocation, append_asset, append_cloud_cost};
+use super::batch::Batch;
+use super::rows::{FileCtx, allocation_kinds, append_asset, append_cloud_cost, push_allocation};
 use super::{Aggregator, AggregatorError};
 use crate::bingen::{self, Item, RootKind};
 use crate::bucket::keys::{KeyKind, Pipeline, parse_key};
@@ -185,6 +186,7 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
     let mut rollups = super::rollup::Rollups::default();
     {
         let mut app = tx.appender(table).map_err(|e| e.to_string())?;
+        let mut batch = Batch::new(allocation_kinds());
         let mut append_err: Option<duckdb::Error> = None;
         bingen::decode_streaming(bytes, f.root(), &mut |item| {
             if append_err.is_some() {
@@ -196,7 +198,8 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
                 Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
                 Item::Allocation(_, a) => {
                     rollups.add(a);
-                    append_allocation(&mut app, &ctx, a)
+                    push_allocation(&mut batch, &ctx, a);
+                    batch.flush_if_full(&mut app)
                 }
                 Item::Asset(k, a) => append_asset(&mut app, &ctx, k, a),
                 Item::CloudCost(k, c) => append_cloud_cost(&mut app, &ctx, k, c),
@@ -210,6 +213,7 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
         if let Some(e) = append_err {
             return Err(format!("writing rows: {e}"));
         }
+        batch.flush(&mut app).map_err(|e| format!("writing rows: {e}"))?;
         app.flush().map_err(|e| e.to_string())?;
     }
     if table == "allocations" {
@@ -362,6 +366,17 @@ pub async fn ingest_once(
             p.rate = report.rows as f64 / el.max(1e-9);
             p.failures = report.failures.clone();
         });
+    }
+    if report.ingested > 0 || report.removed > 0 {
+        // Writes collect in the WAL (checkpoint_threshold 512 MB, see Aggregator::open); fold them
+        // into the database file now so the next start does not replay them. A reader in the
+        // middle of a query can make DuckDB refuse; the next pass or the close does it then.
+        let agg2 = agg.clone();
+        match tokio::task::spawn_blocking(move || agg2.checkpoint()).await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "checkpoint after ingest deferred"),
+            Err(e) => tracing::warn!(error = %e, "checkpoint task failed"),
+            Ok(Ok(())) => {}
+        }
     }
     report.seconds = t0.elapsed().as_secs_f64();
     progress.send_modify(|p| {

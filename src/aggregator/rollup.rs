@@ -14,10 +14,11 @@
 //! `allocations`. This is what a cube/rollup does in an OLAP store; Kubecost's Aggregator keeps
 //! similar per-level tables in its DuckDB.
 
+use super::batch::{Batch, Kind};
 use super::rows::FileCtx;
 use crate::model::{Allocation, AllocationProperties, Str};
 use crate::query::{Aggregate, AggregateKey, Field, Filter};
-use duckdb::{Appender, Connection, ToSql, appender_params_from_iter};
+use duckdb::Connection;
 use std::collections::HashMap;
 
 /// Summed measures: output name and the expression over an `allocations` row. Costs in USD,
@@ -216,33 +217,39 @@ impl Rollups {
     /// Append both rollups' rows for file `f` (inside the file's transaction).
     pub fn write(self, tx: &Connection, f: &FileCtx<'_>) -> duckdb::Result<()> {
         let mut controllers: HashMap<[Str; 4], Sums> = HashMap::new();
-        {
-            let mut app = tx.appender(Source::Pods.table())?;
-            for (k, sums) in &self.pods {
-                append(&mut app, f, k, sums)?;
-                let c = controllers
-                    .entry([k[0].clone(), k[2].clone(), k[3].clone(), k[4].clone()])
-                    .or_insert([0.0; N_MEASURES]);
-                for (t, v) in c.iter_mut().zip(sums) {
-                    *t += v;
-                }
+        for (k, sums) in &self.pods {
+            let c = controllers
+                .entry([k[0].clone(), k[2].clone(), k[3].clone(), k[4].clone()])
+                .or_insert([0.0; N_MEASURES]);
+            for (t, v) in c.iter_mut().zip(sums) {
+                *t += v;
             }
-            app.flush()?;
         }
-        let mut app = tx.appender(Source::Controllers.table())?;
-        for (k, sums) in &controllers {
-            append(&mut app, f, k, sums)?;
-        }
-        app.flush()
+        append_all(tx, Source::Pods, f, &self.pods)?;
+        append_all(tx, Source::Controllers, f, &controllers)
     }
 }
 
-/// Append one rollup row: file columns, dimension values (`D` of them), sums.
-fn append<const D: usize>(app: &mut Appender<'_>, f: &FileCtx<'_>, dims: &[Str; D], s: &Sums) -> duckdb::Result<()> {
-    let head: [&dyn ToSql; 4] = [&f.key, &f.resolution, &f.start, &f.end];
-    let dims = dims.iter().map(|d| d as &dyn ToSql);
-    let sums = s.iter().map(|x| x as &dyn ToSql);
-    app.append_row(appender_params_from_iter(head.into_iter().chain(dims).chain(sums)))
+/// Append rollup rows (file columns, `D` dimension values, sums) to `src`'s table.
+fn append_all<const D: usize>(tx: &Connection, src: Source, f: &FileCtx<'_>, rows: &HashMap<[Str; D], Sums>) -> duckdb::Result<()> {
+    let mut kinds = vec![Kind::Str, Kind::Str, Kind::Int, Kind::Int];
+    kinds.extend([Kind::Str; D]);
+    kinds.extend([Kind::F64; N_MEASURES]);
+    let mut b = Batch::new(kinds);
+    let mut app = tx.appender(src.table())?;
+    for (dims, sums) in rows {
+        b.s(f.key).s(f.resolution).i(f.start).i(f.end);
+        for d in dims {
+            b.s(d);
+        }
+        for x in sums {
+            b.f(*x);
+        }
+        b.end_row();
+        b.flush_if_full(&mut app)?;
+    }
+    b.flush(&mut app)?;
+    app.flush()
 }
 
 #[cfg(test)]

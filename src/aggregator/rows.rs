@@ -1,5 +1,6 @@
 //! Model items → appender rows for the tables of [`super::schema`].
 
+use super::batch::{Batch, Kind};
 use super::schema::{SEP, close, push_map};
 use crate::model::{Allocation, Asset, AssetDetail, CloudCost, StrMap};
 use duckdb::{Appender, params};
@@ -31,8 +32,17 @@ fn encode_list(l: Option<&Vec<crate::model::Str>>) -> String {
     s
 }
 
-/// Append one allocation row.
-pub fn append_allocation(app: &mut Appender<'_>, f: &FileCtx<'_>, a: &Allocation) -> duckdb::Result<()> {
+/// Column kinds of the `allocations` table, in order (see [`push_allocation`]).
+pub fn allocation_kinds() -> Vec<Kind> {
+    let mut k = vec![Kind::Str, Kind::Str, Kind::Int, Kind::Int];
+    k.extend([Kind::Str; 12]);
+    k.extend([Kind::Int, Kind::Int]);
+    k.extend([Kind::F64; 33]);
+    k
+}
+
+/// Write one allocation row into `b` (a batch of [`allocation_kinds`]).
+pub fn push_allocation(b: &mut Batch, f: &FileCtx<'_>, a: &Allocation) {
     let p = a.properties.as_ref();
     let s = |g: fn(&crate::model::AllocationProperties) -> &crate::model::Str| p.map_or("", |p| &**g(p));
     let labels = encode_maps(&[p.and_then(|p| p.labels.as_ref()), p.and_then(|p| p.namespace_labels.as_ref())]);
@@ -47,25 +57,21 @@ pub fn append_allocation(app: &mut Appender<'_>, f: &FileCtx<'_>, a: &Allocation
         .map_or((a.deprecated_gpu_request_average, a.deprecated_gpu_usage_average), |g| {
             (g.gpu_request_average.unwrap_or(0.0), g.gpu_usage_average.unwrap_or(0.0))
         });
-    app.append_row(params![
-        f.key,
-        f.resolution,
-        f.start,
-        f.end,
-        &*a.name,
-        s(|p| &p.cluster),
-        s(|p| &p.node),
-        s(|p| &p.namespace),
-        s(|p| &p.controller_kind),
-        s(|p| &p.controller),
-        s(|p| &p.pod),
-        s(|p| &p.container),
-        s(|p| &p.provider_id),
-        services,
-        labels,
-        annotations,
-        a.start.unix,
-        a.end.unix,
+    b.s(f.key).s(f.resolution).i(f.start).i(f.end);
+    b.s(&a.name)
+        .s(s(|p| &p.cluster))
+        .s(s(|p| &p.node))
+        .s(s(|p| &p.namespace))
+        .s(s(|p| &p.controller_kind))
+        .s(s(|p| &p.controller))
+        .s(s(|p| &p.pod))
+        .s(s(|p| &p.container))
+        .s(s(|p| &p.provider_id))
+        .s(&services)
+        .s(&labels)
+        .s(&annotations);
+    b.i(a.start.unix).i(a.end.unix);
+    for v in [
         a.minutes(),
         a.cpu_core_hours,
         a.cpu_core_request_average,
@@ -99,7 +105,10 @@ pub fn append_allocation(app: &mut Appender<'_>, f: &FileCtx<'_>, a: &Allocation
         gpu_req,
         gpu_use,
         a.total_cost(),
-    ])
+    ] {
+        b.f(v);
+    }
+    b.end_row();
 }
 
 /// Append one asset row.
