@@ -286,7 +286,7 @@ pub async fn ingest_once(
     if !stale.is_empty() {
         let agg2 = agg.clone();
         tokio::task::spawn_blocking(move || {
-            agg2.with_writer(|c| -> duckdb::Result<()> {
+            agg2.writing(|c| -> duckdb::Result<()> {
                 for k in &stale {
                     let tx = c.transaction()?;
                     for t in TABLES {
@@ -332,7 +332,7 @@ pub async fn ingest_once(
                 let agg2 = agg.clone();
                 let f2 = f.clone();
                 tokio::task::spawn_blocking(move || {
-                    agg2.with_writer(|c| {
+                    agg2.writing(|c| {
                         let r = write_file(c, &f2, &bytes);
                         if let Err(e) = &r {
                             let _ = log_file(c, &f2, 0, "error", e);

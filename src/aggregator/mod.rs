@@ -119,11 +119,17 @@ impl Aggregator {
         &self.path
     }
 
-    /// Run `f` with the writer connection.
+    /// Run `f` with the writer connection, for reads and maintenance that change no row
+    /// (ingest log lookups, checkpoints): cached query results stay valid.
     pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         let mut c = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let out = f(&mut c);
-        // Any write may change query results: forget cached results.
+        f(&mut c)
+    }
+
+    /// Run `f` with the writer connection to change rows; cached query results are dropped
+    /// (whether or not `f` succeeded: a failed file still rewrites its ingest log entry).
+    pub(crate) fn writing<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let out = self.with_writer(f);
         self.results.invalidate();
         out
     }

@@ -11,8 +11,11 @@
 //! gives (up to float rounding order). A query whose aggregate keys and filter fields are all
 //! among a rollup's dimensions reads the smallest such rollup ([`source_for`]); anything else
 //! (labels, annotations, services, containers, provider ids, per-allocation names) reads
-//! `allocations`. This is what a cube/rollup does in an OLAP store; Kubecost's Aggregator keeps
-//! similar per-level tables in its DuckDB.
+//! `allocations`, as a rollup (pre-aggregated cube level) does in any OLAP store.
+//!
+//! The rollups are summed in memory while a file is decoded ([`Rollups`]) from [`measures`], the
+//! Rust twin of the [`MEASURES`] SQL; `tests/aggregator_dev.rs` checks both routes give the same
+//! rows and totals.
 
 use super::batch::{Batch, Kind};
 use super::rows::FileCtx;
@@ -164,20 +167,15 @@ pub fn measures(a: &Allocation) -> [f64; N_MEASURES] {
         a.load_balancer_cost,
         a.shared_cost,
         a.external_cost,
-        a.cpu_cost_adjustment
-            + a.gpu_cost_adjustment
-            + a.ram_cost_adjustment
-            + a.pv_cost_adjustment
-            + a.network_cost_adjustment
-            + a.load_balancer_cost_adjustment,
+        a.adjustments(),
         a.total_cost(),
         a.cpu_core_request_average * m / 60.0,
         a.cpu_core_usage_average * m / 60.0,
         a.ram_bytes_request_average * m / 60.0,
         a.ram_bytes_usage_average * m / 60.0,
-        a.cpu_cost + a.cpu_cost_adjustment,
-        a.ram_cost + a.ram_cost_adjustment,
-        a.gpu_cost + a.gpu_cost_adjustment,
+        a.cpu_total_cost(),
+        a.ram_total_cost(),
+        a.gpu_total_cost(),
     ]
 }
 
