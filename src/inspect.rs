@@ -56,18 +56,9 @@ impl Totals {
         match item {
             Item::Allocation(_, a) => {
                 self.saw_allocations = true;
-                let parts = [
-                    a.total_cost(),
-                    a.cpu_cost,
-                    a.gpu_cost,
-                    a.ram_cost,
-                    a.pv_cost(),
-                    a.network_cost,
-                    a.load_balancer_cost,
-                    a.shared_cost,
-                    a.external_cost,
-                    a.adjustments(),
-                ];
+                let parts = std::iter::once(a.total_cost())
+                    .chain(a.cost_columns())
+                    .chain(std::iter::once(a.adjustments()));
                 for (s, p) in self.alloc.iter_mut().zip(parts) {
                     *s += p;
                 }

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod federator;
+pub mod format;
 pub mod inspect;
 pub mod migration;
 pub mod model;

@@ -1,51 +1,9 @@
 //! Rendering a query [`Page`] for the command line: an aligned text table, Kubecost-shaped JSON
 //! (`{"window":{"start","end"},"offset","limit","totalRows","totals":{...},"data":[...]}`), or CSV.
 
-use crate::query::{Column, DataKind, Page, Unit, Window, columns};
+use crate::format::value;
+use crate::query::{Column, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
-
-/// Format a number for a table cell by unit: `$1,234.56`, `42.0%`, `1.25`, `3.2 GiB`, `12`.
-pub fn cell(v: f64, unit: Unit) -> String {
-    match unit {
-        Unit::Usd => usd(v),
-        Unit::Ratio => format!("{:.1}%", v * 100.0),
-        Unit::Cores => format!("{v:.3}"),
-        Unit::Bytes => bytes(v),
-        Unit::Count => format!("{v:.0}"),
-    }
-}
-
-/// `$1,234.56` (negative as `-$1.00`).
-pub fn usd(v: f64) -> String {
-    let neg = v < 0.0;
-    let cents = (v.abs() * 100.0).round() as u128;
-    let (d, c) = (cents / 100, cents % 100);
-    let digits = d.to_string();
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{}${grouped}.{c:02}", if neg { "-" } else { "" })
-}
-
-/// Binary byte size: `512 B`, `3.2 GiB`.
-pub fn bytes(v: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut x = v;
-    let mut i = 0;
-    while x.abs() >= 1024.0 && i < units.len() - 1 {
-        x /= 1024.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{x:.0} B")
-    } else {
-        format!("{x:.1} {}", units[i])
-    }
-}
 
 /// The table columns shown on the command line for `kind` (the main ones; JSON/CSV have all).
 pub fn table_columns(kind: DataKind) -> Vec<&'static Column> {
@@ -83,13 +41,13 @@ pub fn table(kind: DataKind, page: &Page, window: &Window) -> String {
     for r in &page.rows {
         lines.push(
             std::iter::once(r.name.clone())
-                .chain(cols.iter().zip(&idx).map(|(c, &i)| cell(r.values[i], c.unit)))
+                .chain(cols.iter().zip(&idx).map(|(c, &i)| value(c.unit, r.values[i])))
                 .collect(),
         );
     }
     lines.push(
         std::iter::once("TOTAL".to_string())
-            .chain(cols.iter().zip(&idx).map(|(c, &i)| cell(page.totals.values[i], c.unit)))
+            .chain(cols.iter().zip(&idx).map(|(c, &i)| value(c.unit, page.totals.values[i])))
             .collect(),
     );
     let widths: Vec<usize> = (0..lines[0].len())
@@ -170,18 +128,4 @@ pub fn csv(kind: DataKind, page: &Page, keys: &[String]) -> Result<String, csv::
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_and_sizes_format_like_a_cost_tool() {
-        assert_eq!(usd(1234.5678), "$1,234.57");
-        assert_eq!(usd(-0.004), "-$0.00");
-        assert_eq!(usd(1_000_000.0), "$1,000,000.00");
-        assert_eq!(bytes(3.5 * 1024.0 * 1024.0 * 1024.0), "3.5 GiB");
-        assert_eq!(cell(0.4234, Unit::Ratio), "42.3%");
-    }
 }

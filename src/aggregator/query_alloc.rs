@@ -1,5 +1,7 @@
-//! Allocation queries: aggregate, filter, idle (hide / separate by cluster or node / share),
-//! sort and page, in one DuckDB statement over the `allocations` and `assets` tables.
+//! Allocation queries: aggregate, filter and idle (hide / separate by cluster or node / share) in
+//! one DuckDB statement over the smallest allocation table holding the query's keys and filter
+//! fields (`alloc_controllers`, `alloc_pods` or `allocations`, see [`super::rollup`]) and the
+//! node assets; sorting and paging are [`super::paging`]'s.
 //!
 //! Idle follows Kubecost: idle = node asset cost − cost allocated to workloads on those nodes,
 //! per resource (CPU and RAM after the node discount, GPU as is; the node's adjustment stays in

@@ -158,15 +158,16 @@ pub fn ddl() -> String {
 /// expressions compute them over its `allocations` row.
 pub fn measures(a: &Allocation) -> [f64; N_MEASURES] {
     let m = a.minutes();
+    let [cpu, gpu, ram, pv, net, lb, shared, ext] = a.cost_columns();
     [
-        a.cpu_cost,
-        a.gpu_cost,
-        a.ram_cost,
-        a.pv_cost(),
-        a.network_cost,
-        a.load_balancer_cost,
-        a.shared_cost,
-        a.external_cost,
+        cpu,
+        gpu,
+        ram,
+        pv,
+        net,
+        lb,
+        shared,
+        ext,
         a.adjustments(),
         a.total_cost(),
         a.cpu_core_request_average * m / 60.0,

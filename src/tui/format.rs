@@ -1,101 +1,12 @@
-//! Text formatting for the TUI: money like Kubecost's UI (`$1,234.56`), ratios as percentages,
-//! cores, IEC byte sizes, thousands separators, dates, relative times and width-aware truncation
-//! with `…`. Pure functions, no terminal code.
+//! Text formatting for the TUI: dates, windows, relative times and width-aware truncation with
+//! `…`, plus the numbers of [`crate::format`] (shared with the command line). Pure functions, no
+//! terminal code.
 
 use chrono::{DateTime, Utc};
 use ratatui::text::Span;
 
-use crate::query::{Unit, Window};
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// US dollars with cents and thousands separators: `1234.5` → `$1,234.50`, `-3` → `-$3.00`.
-/// Non-finite values print as `—`.
-pub fn money(usd: f64) -> String {
-    if !usd.is_finite() {
-        return "—".into();
-    }
-    let cents = (usd.abs() * 100.0).round() as u64;
-    let sign = if usd < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", thousands(cents / 100), cents % 100)
-}
-
-/// A ratio (1.0 = 100 %) as a percentage with one decimal: `0.4523` → `45.2%`. Non-finite
-/// values print as `—`.
-pub fn percent(ratio: f64) -> String {
-    if !ratio.is_finite() {
-        return "—".into();
-    }
-    format!("{:.1}%", ratio * 100.0)
-}
-
-/// CPU cores with three decimals: `1.5` → `1.500`.
-pub fn cores(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    format!("{v:.3}")
-}
-
-/// Bytes in IEC units with one decimal: `1536` → `1.5 KiB`, `3 * 2^30` → `3.0 GiB`.
-pub fn bytes(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut x = v.abs();
-    let mut unit = 0;
-    while x >= 1024.0 && unit < UNITS.len() - 1 {
-        x /= 1024.0;
-        unit += 1;
-    }
-    let sign = if v < 0.0 { "-" } else { "" };
-    if unit == 0 {
-        format!("{sign}{x:.0} B")
-    } else {
-        format!("{sign}{x:.1} {}", UNITS[unit])
-    }
-}
-
-/// A compact count or rate: `950` → `950`, `45_200` → `45.2k`, `3_100_000` → `3.1M`.
-pub fn compact(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.1}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", v / 1e3)
-    } else {
-        format!("{v:.0}")
-    }
-}
-
-/// A value in the unit of its column (money, percent, cores, bytes or a count).
-pub fn value(unit: Unit, v: f64) -> String {
-    match unit {
-        Unit::Usd => money(v),
-        Unit::Ratio => percent(v),
-        Unit::Cores => cores(v),
-        Unit::Bytes => bytes(v),
-        Unit::Count if v.is_finite() && v >= 0.0 => thousands(v.round() as u64),
-        Unit::Count => "—".into(),
-    }
-}
+pub use crate::format::{bytes, compact, cores, money, percent, thousands, value};
+use crate::query::Window;
 
 /// `YYYY-MM-DD` of a UTC instant.
 pub fn date(t: DateTime<Utc>) -> String {
@@ -209,24 +120,6 @@ pub fn truncate_middle(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-
-    #[test]
-    fn money_and_counts() {
-        assert_eq!(money(1234.555), "$1,234.56");
-        assert_eq!(money(0.0), "$0.00");
-        assert_eq!(money(-3.0), "-$3.00");
-        assert_eq!(money(-0.001), "$0.00");
-        assert_eq!(money(1_234_567.0), "$1,234,567.00");
-        assert_eq!(money(f64::NAN), "—");
-        assert_eq!(thousands(1234), "1,234");
-        assert_eq!(thousands(123), "123");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(percent(0.4523), "45.2%");
-        assert_eq!(bytes(1536.0), "1.5 KiB");
-        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GiB");
-        assert_eq!(compact(45_200.0), "45.2k");
-        assert_eq!(value(Unit::Count, 1234.0), "1,234");
-    }
 
     #[test]
     fn windows_show_both_dates() {
