@@ -107,12 +107,10 @@ pub fn run_page(
             st.entries.len() - 1
         }
     };
+    // Most recently used last.
     let entry = st.entries.remove(idx);
-    let page = read_page(conn, req, &entry, names);
-    st.entries.push(entry);
-    let entry = st.entries.last().expect("just pushed");
-    Ok(Page {
-        rows: page?,
+    let page = read_page(conn, req, &entry, names).map(|rows| Page {
+        rows,
         total_rows: entry.rows,
         totals: Row {
             name: "totals".into(),
@@ -121,7 +119,9 @@ pub fn run_page(
         },
         offset: req.offset,
         limit: req.limit,
-    })
+    });
+    st.entries.push(entry);
+    page
 }
 
 fn drop_table(conn: &Connection, table: &str) {
