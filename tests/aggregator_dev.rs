@@ -354,6 +354,22 @@ fn a_page_read_from_the_cached_result_equals_a_fresh_query() {
 }
 
 #[test]
+fn a_rows_daily_series_adds_up_to_its_total() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    for (agg, filter) in [("namespace", ""), ("pod", "namespace:\"kube-system\""), ("label:app", "")] {
+        let r = req(DataKind::Allocation, w, agg, filter, IdleMode::Hide);
+        let page = dev().query(&r).unwrap();
+        let row = &page.rows[0];
+        let series = dev().daily_series(&r, row).unwrap();
+        assert_eq!(series.len(), 7, "{agg}: one point per day");
+        assert!(series.windows(2).all(|p| p[1].0 - p[0].0 == 86_400), "{agg}: consecutive days");
+        let sum: f64 = series.iter().map(|(_, v)| v).sum();
+        let total = row.get(DataKind::Allocation, "totalCost").unwrap();
+        assert!(close(sum, total), "{agg} {}: series {sum} vs total {total}", row.name);
+    }
+}
+
+#[test]
 fn filters_and_multi_aggregation_work_on_real_data() {
     let w = window(day("2026-11-14"), day("2026-11-21"));
     let all = dev().query(&req(DataKind::Allocation, w, "namespace", "", IdleMode::Hide)).unwrap();

@@ -175,10 +175,12 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
 
-/// Daily totalCost of one allocation row (idle rows: none).
+/// Daily totalCost of one allocation row (idle rows: none), from the table its query reads.
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
     if row.name.contains(IDLE) {
         return Ok(Vec::new());
     }
-    run_series(conn, "allocations", "total_cost", req, row)
+    let src = source_for(&req.aggregate, &req.filter);
+    let value = if src == Source::Allocations { "total_cost" } else { "total" };
+    run_series(conn, src.table(), value, req, row)
 }
