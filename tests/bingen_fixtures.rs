@@ -92,15 +92,15 @@ fn same_time(e: &str, a: &str) -> bool {
 fn migrate_v22(v: &mut Value) {
     match v {
         Value::Object(m) => {
-            if let (Some(req), Some(usage)) = (m.get("gpuRequestAverage").cloned(), m.get("gpuUsageAverage").cloned()) {
-                if m.contains_key("name") {
-                    m.remove("gpuRequestAverage");
-                    m.remove("gpuUsageAverage");
-                    m.insert(
-                        "gpuAllocation".into(),
-                        serde_json::json!({"gpuRequestAverage": req, "gpuUsageAverage": usage}),
-                    );
-                }
+            if let (Some(req), Some(usage)) = (m.get("gpuRequestAverage").cloned(), m.get("gpuUsageAverage").cloned())
+                && m.contains_key("name")
+            {
+                m.remove("gpuRequestAverage");
+                m.remove("gpuUsageAverage");
+                m.insert(
+                    "gpuAllocation".into(),
+                    serde_json::json!({"gpuRequestAverage": req, "gpuUsageAverage": usage}),
+                );
             }
             m.values_mut().for_each(migrate_v22);
         }

@@ -3,7 +3,6 @@
 //! test command starts moto and sets it).
 
 #[path = "support/dev_bucket.rs"]
-#[allow(dead_code)]
 mod dev_bucket;
 
 use assert_cmd::Command;

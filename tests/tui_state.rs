@@ -231,6 +231,30 @@ fn stale_query_answers_are_ignored() {
 }
 
 #[test]
+fn another_query_shows_loading_instead_of_old_rows_while_paging_keeps_them() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    // Another page or order of the same query: the shown rows stay until the answer.
+    let fx = s.update(Action::Command(Command::NextPage));
+    assert!(alloc(&s).page.is_some());
+    settle(&mut s, &src, fx);
+    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
+    let fx = s.update(Action::Command(Command::ReverseSort));
+    assert!(alloc(&s).page.is_some());
+    settle(&mut s, &src, fx);
+    // Another query (here the idle mode): no rows under the new header, no row to act on.
+    let fx = s.update(Action::Command(Command::CycleIdle));
+    assert!(alloc(&s).page.is_none(), "old rows are not shown for another query");
+    assert!(alloc(&s).selected_row().is_none());
+    assert!(
+        s.update(Action::Command(Command::DrillDown)).is_empty(),
+        "nothing to drill into while loading"
+    );
+    settle(&mut s, &src, fx);
+    assert!(alloc(&s).page.is_some(), "the new query's page arrives");
+}
+
+#[test]
 fn filter_errors_keep_the_prompt_open_with_the_column() {
     let src = FakeSource::standard();
     let mut s = started(&src, 80, 24, vec![]);

@@ -29,15 +29,20 @@ impl Session {
     }
     /// Wait until the screen contains `needle` (60 s at most); return the screen.
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle])
+    }
+    /// Wait until one screen contains every one of `needles` (60 s at most); return it. A view's
+    /// title changes at once, its rows when the query answers ("page" appears then).
+    fn wait_for_all(&self, needles: &[&str]) -> String {
         let t = Instant::now();
         loop {
             let s = self.screen();
-            if s.contains(needle) {
+            if needles.iter().all(|n| s.contains(n)) {
                 return s;
             }
             assert!(
                 t.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {needle:?}; screen:\n{s}"
+                "timed out waiting for {needles:?}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -93,7 +98,7 @@ fn browse_dev_bucket_in_tmux() {
     s.keys(&["a", "C-u"]);
     s.type_text("pod");
     s.keys(&["Enter"]);
-    let screen = s.wait_for("page 1/");
+    let screen = s.wait_for_all(&["Allocations by pod", "page 1/"]);
     assert!(screen.contains("rows 1–"), "{screen}");
     s.keys(&["n"]);
     s.wait_for("page 2/");
@@ -104,19 +109,19 @@ fn browse_dev_bucket_in_tmux() {
     s.keys(&["a", "C-u"]);
     s.type_text("namespace");
     s.keys(&["Enter"]);
-    s.wait_for("Allocations by namespace");
+    s.wait_for_all(&["Allocations by namespace", "page 1/"]);
     // First page, top row (the costliest namespace, ml-training, not an idle row).
     s.keys(&["g", "k", "k", "k", "Enter"]);
     let screen = s.wait_for("Allocations by controller");
     assert!(screen.contains("namespace:\""), "drill-down adds a namespace filter:\n{screen}");
     s.keys(&["Escape"]);
-    s.wait_for("Allocations by namespace");
+    s.wait_for_all(&["Allocations by namespace", "page 1/"]);
 
     // One day window, then export the whole query to CSV.
     s.keys(&["w", "C-u"]);
     s.type_text("2026-11-19,2026-11-20");
     s.keys(&["Enter"]);
-    s.wait_for("2026-11-19");
+    s.wait_for_all(&["2026-11-19", "page 1/"]);
     s.keys(&["e"]);
     let screen = s.wait_for("exported");
     assert!(screen.contains(".csv"), "{screen}");

@@ -114,7 +114,7 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
             if resolution != "1d" && resolution != "1h" {
                 return None;
             }
-            if opts.clusters.as_ref().is_some_and(|c| !c.iter().any(|x| *x == cluster)) {
+            if opts.clusters.as_ref().is_some_and(|c| !c.contains(&cluster)) {
                 return None;
             }
             let etag = m

@@ -149,7 +149,7 @@ pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, e
     labels.insert("team".into(), c.team.into());
     labels.insert("env".into(), "production".into());
     if c.controller_kind == "deployment" {
-        labels.insert("pod_template_hash".into(), c.pod.rsplitn(3, '-').nth(1).unwrap_or("").into());
+        labels.insert("pod_template_hash".into(), c.pod.rsplit('-').nth(1).unwrap_or("").into());
     }
     let mut annotations = StrMap::new();
     annotations.insert("kubernetes_io_psp".into(), "eks.privileged".into());

@@ -327,7 +327,15 @@ impl State {
         let generation = self.generation();
         let Some(t) = self.active_table_mut() else { return Vec::new() };
         let Some(request) = t.request() else { return Vec::new() };
-        t.pending = Some(Pending { generation, select });
+        let query = TableTab::query_identity(&request);
+        if t.shown_query.as_ref() != Some(&query) {
+            // Another query (not another page or order of this one): show "loading" rather than
+            // the old rows under the new header, and let no key act on those rows.
+            t.page = None;
+            t.selected = None;
+            t.series = SeriesState::None;
+        }
+        t.pending = Some(Pending { generation, select, query });
         t.stale = false;
         vec![Effect::RunQuery { request, generation }]
     }
@@ -394,6 +402,7 @@ impl State {
             }
             Ok(page) => {
                 t.apply_page(page, &pending.select);
+                t.shown_query = Some(pending.query);
                 Vec::new()
             }
         }

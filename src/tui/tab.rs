@@ -53,6 +53,8 @@ pub struct Pending {
     pub generation: u64,
     /// Selection to apply when the page arrives.
     pub select: SelectIntent,
+    /// [`TableTab::query_identity`] of the request.
+    pub query: String,
 }
 
 /// The daily series of the selected row, for the detail pane's sparkline.
@@ -132,6 +134,8 @@ pub struct TableTab {
     pub limit: usize,
     /// The last page received.
     pub page: Option<Page>,
+    /// [`TableTab::query_identity`] of the query `page` answers.
+    pub shown_query: Option<String>,
     /// Index of the selected row on `page`; `None` when the page is empty.
     pub selected: Option<usize>,
     /// The query in flight, if any.
@@ -195,6 +199,7 @@ impl TableTab {
             offset: 0,
             limit: DEFAULT_PAGE_SIZE,
             page: None,
+            shown_query: None,
             selected: None,
             pending: None,
             error: None,
@@ -205,6 +210,12 @@ impl TableTab {
     }
 
     /// The query for the current parameters, or `None` while there is no window.
+    /// What makes two requests the same query, paging and sorting aside (kind, window, aggregate,
+    /// filter, idle, cost metric): the rows of one are never shown under the header of another.
+    pub fn query_identity(r: &QueryRequest) -> String {
+        format!("{:?}", (r.kind, r.window, &r.aggregate, &r.filter, r.idle, r.cost_metric))
+    }
+
     pub fn request(&self) -> Option<QueryRequest> {
         Some(QueryRequest {
             kind: self.kind,
