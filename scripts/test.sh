@@ -4,11 +4,11 @@
 #   2. installs and starts the local S3 (moto), Azure (Azurite) and GCS (fake-gcs-server) servers
 #      (scripts/test-servers.sh; cached under ~/.cache/costscope-servers),
 #   3. runs `cargo test --release` with the servers' addresses exported, then stops the servers.
-# The build goes to $CARGO_TARGET_DIR (default ~/.cache/costscope-target) so the bundled DuckDB
-# is compiled once per machine and reused by later runs and by CI.
+# The build goes to cargo's default target (./target), the same one `cargo run --release -- demo`
+# uses, so a newcomer compiles the bundled DuckDB once; .ci/run sets CARGO_TARGET_DIR outside the
+# checkout so CI on one machine reuses its build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/costscope-target}"
 
 if ! command -v tmux >/dev/null 2>&1; then
     echo "test.sh: installing tmux (end-to-end TUI test)" >&2

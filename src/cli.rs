@@ -9,6 +9,7 @@ Examples:
   costscope demo                                   a demo bucket ending today, then the TUI
   costscope --store federated-store.yaml           the TUI over a bucket (ingest + federator in the background)
   costscope --store federated-store.yaml --read-only
+  costscope --store federated-store.yaml --write-combined   (the TUI's federator writes federated/combined)
   costscope allocation --window 7d --aggregate namespace --idle separate
   costscope assets --aggregate type --format json
   costscope migration --format json
@@ -35,9 +36,14 @@ pub struct GlobalArgs {
     /// DuckDB database file. Default: one per store in the user cache dir.
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Never write to the bucket.
+    /// Never write to the bucket (audits). Also refuses `--write-combined`.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// TUI: let its background federator write the combined sets into the bucket
+    /// (`federated/combined/...`). Default: they go to the local cache, so opening the TUI never
+    /// writes to the bucket; `costscope federate` writes them on purpose.
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub write_combined: bool,
 }
 
 /// Subcommands.
@@ -225,20 +231,20 @@ pub struct QueryArgs {
     #[arg(long, default_value = "")]
     pub filter: String,
     /// Idle: separate (per cluster), node (per node), share, hide. Allocations only.
-    #[arg(long, default_value = "separate")]
+    #[arg(long, default_value = "separate", value_parser = ["separate", "node", "share", "hide"])]
     pub idle: String,
     /// Sort column and direction: COL[:asc|desc] (default totalCost:desc).
     #[arg(long)]
     pub sort: Option<String>,
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
-    /// Rows per page; 0 = all.
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
+    /// Rows per page; 0 = all. Default: 50 for `table`, all rows for `json` and `csv`.
+    #[arg(long)]
+    pub limit: Option<usize>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Cloud costs: listCost, netCost, amortizedNetCost (default), invoicedCost, amortizedCost.
-    #[arg(long, default_value = "amortizedNetCost")]
+    #[arg(long, default_value = "amortizedNetCost", value_parser = ["listCost", "netCost", "amortizedNetCost", "invoicedCost", "amortizedCost"])]
     pub cost_metric: String,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
@@ -308,3 +314,17 @@ pub enum BenchCommand {
         json: bool,
     },
 }
+
+/// A mistake in what the user typed (a window, aggregate, filter or sort that does not parse):
+/// reported as one line and exit code 2, like clap's own usage errors. Internal failures keep
+/// exit code 1.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}

@@ -3,11 +3,12 @@
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use costscope::bingen::{self, RootKind};
-use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat};
+use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat, UsageError};
 use costscope::commands;
 use costscope::inspect;
 use costscope::query::DataKind;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
 
 /// mimalloc for every allocation of the process, DuckDB's C++ included (`override`): DuckDB's
 /// aggregation allocates heavily; with glibc malloc cold queries were 5–20% slower and peak RSS
@@ -16,9 +17,33 @@ use std::io::Write;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> Result<()> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+/// Print a failed command's error once, on one line, to stderr: `error: what: why`, red only when
+/// stderr is a terminal and `NO_COLOR` is unset. A [`UsageError`] exits 2 (as clap's own usage
+/// errors do), anything else 1. With `RUST_LOG` set, the full report (causes, locations) follows.
+fn report(e: &color_eyre::Report) -> ExitCode {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let line = format!("{e:#}").replace('\n', " ");
+    let mut err = std::io::stderr().lock();
+    let _ = if color {
+        writeln!(err, "\x1b[31merror:\x1b[0m {line}")
+    } else {
+        writeln!(err, "error: {line}")
+    };
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = writeln!(err, "{e:?}");
+    }
+    if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+}
+
+fn run(cli: Cli) -> Result<()> {
     let rt = || tokio::runtime::Builder::new_multi_thread().enable_all().build();
     match cli.command {
         Some(Command::Inspect(args)) => run_inspect(&cli.global, args),

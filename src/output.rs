@@ -2,7 +2,7 @@
 //! (`{"window":{"start","end"},"offset","limit","totalRows","totals":{...},"data":[...]}`), or CSV.
 
 use crate::format::value;
-use crate::query::{Column, DataKind, Page, Window, columns};
+use crate::query::{Aggregate, Column, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
 /// The table columns shown on the command line for `kind` (the main ones; JSON/CSV have all).
@@ -78,6 +78,12 @@ pub fn table(kind: DataKind, page: &Page, window: &Window) -> String {
         page.offset + page.rows.len(),
         page.total_rows
     ));
+    let shown = page.offset + page.rows.len();
+    if shown < page.total_rows {
+        out.push_str(&format!(
+            "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"
+        ));
+    }
     out
 }
 
@@ -112,20 +118,39 @@ pub fn json(kind: DataKind, page: &Page, window: &Window) -> Value {
     })
 }
 
-/// CSV: a header (`name`, aggregate keys, every column id), one line per row.
-pub fn csv(kind: DataKind, page: &Page, keys: &[String]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header: Vec<&str> = std::iter::once("name")
-        .chain(keys.iter().map(|k| k.as_str()))
-        .chain(columns(kind).iter().map(|c| c.id))
-        .collect();
-    w.write_record(&header)?;
+/// The key columns of a CSV: the aggregate key names (`namespace`, `label:app`), none when the
+/// query is not aggregated (the `name` column then identifies the item).
+pub fn csv_key_columns(aggregate: &Aggregate) -> Vec<String> {
+    aggregate.keys().iter().map(|k| k.name()).collect()
+}
+
+/// The one CSV layout of a query result, shared by the CLI (`--format csv`) and the TUI export
+/// (`e`): a header `name`, one column per aggregate key, then one column per value of the kind
+/// headed by its Kubecost JSON name (`cpuCost`, `totalEfficiency`, …); one line per row, numbers
+/// unformatted (USD, ratios 0..1, cores, bytes). `name` is the row's Kubecost name, so idle rows
+/// stay distinct (`prod-us/__idle__`). Returns the number of data rows written; errors are the
+/// writer's I/O errors.
+pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregate, page: &Page) -> Result<usize, csv::Error> {
+    let keys = csv_key_columns(aggregate);
+    let cols = columns(kind);
+    let mut w = csv::Writer::from_writer(out);
+    let header = std::iter::once("name")
+        .chain(keys.iter().map(String::as_str))
+        .chain(cols.iter().map(|c| c.id));
+    w.write_record(header)?;
     for r in &page.rows {
         let mut rec: Vec<String> = vec![r.name.clone()];
         rec.extend(keys.iter().map(|k| r.properties.get(k).cloned().unwrap_or_default()));
-        rec.extend(r.values.iter().map(|v| v.to_string()));
+        rec.extend((0..cols.len()).map(|i| r.values.get(i).map_or(String::new(), |v| v.to_string())));
         w.write_record(&rec)?;
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    w.flush()?;
+    Ok(page.rows.len())
+}
+
+/// [`write_csv`] into a string (the CLI's `--format csv`).
+pub fn csv(kind: DataKind, page: &Page, aggregate: &Aggregate) -> Result<String, csv::Error> {
+    let mut buf = Vec::new();
+    write_csv(&mut buf, kind, aggregate, page)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }

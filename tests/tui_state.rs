@@ -405,7 +405,7 @@ fn export_writes_every_row_of_the_query() {
     assert_eq!(msg.text, format!("exported 130 rows to {}", path.display()));
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 131, "header + 130 namespaces");
-    assert!(text.starts_with("namespace,cpuCost,gpuCost,ramCost,"));
+    assert!(text.starts_with("name,namespace,cpuCost,gpuCost,ramCost,"), "{}", &text[..60]);
 }
 
 #[test]

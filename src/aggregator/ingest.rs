@@ -378,6 +378,15 @@ pub async fn ingest_once(
             Ok(Ok(())) => {}
         }
     }
+    if report.ingested > 0 || report.removed > 0 || !agg.has_read_copy() {
+        // Other processes on this store read the newest copy (aggregator/readcopy.rs).
+        let agg2 = agg.clone();
+        match tokio::task::spawn_blocking(move || agg2.publish_read_copy()).await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "read copy not published"),
+            Err(e) => tracing::warn!(error = %e, "read copy task failed"),
+            Ok(Ok(_)) => {}
+        }
+    }
     report.seconds = t0.elapsed().as_secs_f64();
     progress.send_modify(|p| {
         p.phase = Phase::Done;

@@ -13,6 +13,7 @@ mod query_alloc;
 mod query_assets;
 mod query_cloud;
 mod query_common;
+pub mod readcopy;
 pub mod rollup;
 mod rows;
 pub mod schema;
@@ -31,6 +32,8 @@ pub struct Aggregator {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     results: paging::ResultCache,
+    /// For a read copy ([`readcopy`]): the database file it copies.
+    read_copy_of: Option<PathBuf>,
 }
 
 /// Errors of the aggregator: DuckDB errors with what was being done.
@@ -71,6 +74,7 @@ impl Aggregator {
             writer: Mutex::new(conn),
             reader: Mutex::new(reader),
             results: Default::default(),
+            read_copy_of: None,
         })
     }
 
@@ -88,6 +92,7 @@ impl Aggregator {
             writer: Mutex::new(conn),
             reader: Mutex::new(reader),
             results: Default::default(),
+            read_copy_of: None,
         })
     }
 

@@ -59,8 +59,8 @@ pub async fn ingest_loop(
 }
 
 /// Open the store and its database, start the background tasks and run the TUI until the user
-/// quits. With `--read-only` the federator writes its combined output to a local directory and the
-/// bucket receives no write.
+/// quits. The federator writes its combined output to a local directory, so the bucket receives no
+/// write, unless `--write-combined` asks for `federated/combined` in the bucket (docs/user-guide.md).
 pub async fn run(global: &GlobalArgs) -> Result<()> {
     let (store, agg) = super::open(global)?;
     let _log = tui::logging::log_to_file(&crate::config::state_dir())?;
@@ -68,10 +68,16 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let cancel = CancellationToken::new();
     let (fed_tx, fed_rx) = watch::channel(TaskProgress::new("federator"));
     let (ing_tx, ing_rx) = watch::channel(TaskProgress::new("ingest"));
-    let output = if global.read_only {
-        Output::LocalDir(federator::default_local_dir(&store.identity))
+    let (output, mode) = if global.write_combined {
+        (Output::Bucket, "combined → bucket".to_string())
     } else {
-        Output::Bucket
+        let dir = federator::default_local_dir(&store.identity);
+        let mode = format!(
+            "{} · combined → {}",
+            if global.read_only { "read-only" } else { "no bucket writes" },
+            dir.display()
+        );
+        (Output::LocalDir(dir), mode)
     };
     let fed_opts = FederateOptions {
         output,
@@ -105,7 +111,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         cancel.clone(),
     ));
     let ctx = TuiContext {
-        store_label: store.description.clone(),
+        store_label: format!("{} · {mode}", store.description),
         source: agg.clone() as Arc<dyn CostSource>,
         progress: vec![fed_rx, ing_rx],
         export_dir: std::env::current_dir()?,

@@ -4,7 +4,7 @@ use crate::aggregator::{Aggregator, IngestOptions, IngestReport, Retention, inge
 use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Store;
 use crate::progress::TaskProgress;
-use color_eyre::eyre::Result;
+use color_eyre::eyre::{Result, bail};
 use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -43,6 +43,9 @@ pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &In
 /// `costscope ingest`.
 pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
     let (store, agg) = super::open(global)?;
+    if agg.is_read_copy() {
+        bail!("another costscope process is already ingesting into this database; its results are shared with every command");
+    }
     let opts = IngestOptions {
         retention: Retention {
             daily_days: args.retention_days,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::aggregator::{Aggregator, default_db_path};
+use crate::aggregator::default_db_path;
 use crate::cli::{GlobalArgs, MigrationArgs, ReportFormat};
 use crate::migration::{MigrationOptions, Scanner, parse_cluster_map, render::render_table};
 
@@ -29,8 +29,7 @@ pub fn options(args: &MigrationArgs) -> Result<MigrationOptions> {
 }
 
 /// Ingested days from the database named by the global options. A database that does not exist
-/// yet holds none; one that cannot be opened (another costscope process may hold it) gives a
-/// warning on stderr and none.
+/// yet holds none; one another costscope process holds is read from its read copy.
 fn ingested_days(global: &GlobalArgs, identity: &str) -> Result<HashSet<(String, i64)>> {
     let db = global.db.clone().unwrap_or_else(|| default_db_path(identity));
     if !db.exists() {
@@ -40,15 +39,9 @@ fn ingested_days(global: &GlobalArgs, identity: &str) -> Result<HashSet<(String,
         );
         return Ok(HashSet::new());
     }
-    match Aggregator::open(&db) {
-        Ok(agg) => agg
-            .ingested_days()
-            .wrap_err_with(|| format!("reading ingested days from {}", db.display())),
-        Err(e) => {
-            eprintln!("warning: cannot open {}: {e}; no day counts as ingested", db.display());
-            Ok(HashSet::new())
-        }
-    }
+    super::open_db(&db)?
+        .ingested_days()
+        .wrap_err_with(|| format!("reading ingested days from {}", db.display()))
 }
 
 /// `costscope migration`: one scan (or one every `--interval` seconds with `--watch`, until

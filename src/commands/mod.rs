@@ -9,21 +9,23 @@ pub mod ingest;
 pub mod migration;
 pub mod query;
 
-use crate::aggregator::{Aggregator, default_db_path};
+use crate::aggregator::{Aggregator, default_db_path, readcopy};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Store};
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, bail};
 use std::sync::Arc;
 
 /// Open the store named by the global options (lookup order of DESIGN.md §4) and its database
-/// (`--db`, else one per store identity in the cache dir).
+/// (`--db`, else one per store identity in the cache dir). When another costscope process holds
+/// the database, its newest read copy is opened instead (`aggregator::readcopy`) and the caller
+/// must not ingest (`Aggregator::is_read_copy`).
 ///
 /// Errors: no store file found (the message lists where it looked), a bad YAML (file:line), a
 /// database that cannot be opened.
 pub fn open(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
     let store = open_store(global)?;
     let db = global.db.clone().unwrap_or_else(|| default_db_path(&store.identity));
-    let agg = Aggregator::open(&db).wrap_err_with(|| format!("opening database {}", db.display()))?;
+    let agg = open_db(&db)?;
     Ok((store, Arc::new(agg)))
 }
 
@@ -39,4 +41,30 @@ pub fn open_store(global: &GlobalArgs) -> Result<Store> {
         eprintln!("warning: {w}");
     }
     Ok(store)
+}
+
+/// Open the database file `db`; when another costscope process holds it, its newest read copy
+/// (`aggregator::readcopy`, a note on stderr says so).
+///
+/// Errors: DuckDB cannot open the file; it is locked and no read copy was published yet.
+pub fn open_db(db: &std::path::Path) -> Result<Aggregator> {
+    match Aggregator::open(db) {
+        Ok(agg) => Ok(agg),
+        Err(e) if readcopy::is_lock_conflict(&e) => match Aggregator::open_read_copy(db)? {
+            Some(copy) => {
+                eprintln!(
+                    "note: another costscope process (the TUI or `ingest --watch`) is ingesting into {}; \
+                     answering from its latest read copy (at most one ingest pass old)",
+                    db.display()
+                );
+                Ok(copy)
+            }
+            None => bail!(
+                "database {} is in use by another costscope process, which has not published a read copy yet; \
+                 try again in a few seconds",
+                db.display()
+            ),
+        },
+        Err(e) => Err(e).wrap_err_with(|| format!("opening database {}", db.display())),
+    }
 }

@@ -1,12 +1,15 @@
 //! `costscope allocation|assets|cloudcost`: an incremental ingest, then one Kubecost-style query.
 
 use crate::aggregator::{Aggregator, IngestOptions};
-use crate::cli::{GlobalArgs, OutputFormat, QueryArgs};
+use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
 use crate::query::{self, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
+
+/// Rows per page of `--format table` when `--limit` is not given (csv and json: all rows).
+pub const TABLE_PAGE: usize = 50;
 
 /// The default aggregate of a kind: namespace, type, service.
 pub fn default_aggregate(kind: DataKind) -> &'static str {
@@ -31,23 +34,25 @@ pub fn default_window(src: &dyn CostSource, kind: DataKind) -> Result<query::Win
 
 /// Build a request from command-line arguments. Errors say what is accepted.
 pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<QueryRequest> {
-    let window = match &a.window {
-        Some(w) => parse_window(w, Utc::now())?,
-        None => default_window(src, kind)?,
-    };
-    let aggregate = parse_aggregate(a.aggregate.as_deref().unwrap_or(default_aggregate(kind)), kind)?;
-    let filter = parse_filter(&a.filter, kind).map_err(|e| eyre!("{e}"))?;
-    let idle = IdleMode::parse(&a.idle).ok_or_else(|| eyre!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle))?;
+    let usage = |e: String| UsageError(e);
+    let aggregate = parse_aggregate(a.aggregate.as_deref().unwrap_or(default_aggregate(kind)), kind)
+        .map_err(|e| usage(format!("--aggregate: {e}")))?;
+    let filter = parse_filter(&a.filter, kind).map_err(|e| usage(format!("--filter: {e}")))?;
+    let idle = IdleMode::parse(&a.idle).ok_or_else(|| usage(format!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle)))?;
     let sort = match &a.sort {
-        Some(s) => Sort::parse(s, kind).map_err(|e| eyre!(e))?,
+        Some(s) => Sort::parse(s, kind).map_err(|e| usage(format!("--sort: {e}")))?,
         None => Sort::default_for(kind),
     };
     let cost_metric = CostMetricName::parse(&a.cost_metric).ok_or_else(|| {
-        eyre!(
+        usage(format!(
             "unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost",
             a.cost_metric
-        )
+        ))
     })?;
+    let window = match &a.window {
+        Some(w) => parse_window(w, Utc::now()).map_err(|e| usage(format!("--window: {e}")))?,
+        None => default_window(src, kind)?,
+    };
     Ok(QueryRequest {
         kind,
         window,
@@ -56,7 +61,10 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         idle,
         sort,
         offset: a.offset,
-        limit: a.limit,
+        limit: a.limit.unwrap_or(match a.format {
+            OutputFormat::Table => TABLE_PAGE,
+            OutputFormat::Json | OutputFormat::Csv => 0,
+        }),
         cost_metric,
     })
 }
@@ -64,22 +72,17 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
 /// Run the query and render it in the requested format.
 pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Result<String> {
     let page = agg.query(req)?;
-    let keys: Vec<String> = if req.aggregate.is_empty() {
-        vec!["name".into()]
-    } else {
-        req.aggregate.keys().iter().map(|k| k.name()).collect()
-    };
     Ok(match format {
         OutputFormat::Table => output::table(req.kind, &page, &req.window),
         OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",
-        OutputFormat::Csv => output::csv(req.kind, &page, &keys)?,
+        OutputFormat::Csv => output::csv(req.kind, &page, &req.aggregate)?,
     })
 }
 
 /// `costscope allocation|assets|cloudcost`.
 pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result<()> {
     let (store, agg) = super::open(global)?;
-    if !args.no_ingest {
+    if !args.no_ingest && !agg.is_read_copy() {
         super::ingest::ingest_with_progress(agg.clone(), &store, &IngestOptions::default(), args.format != OutputFormat::Table).await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;

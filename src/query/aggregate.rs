@@ -181,14 +181,24 @@ impl AggregateKey {
     /// the empty string, which matches items that lack the key (a missing
     /// label, or an empty `services` list, compares as `""`). `None` when the
     /// key is not valid for `kind`.
+    ///
+    /// An allocation `controller` value is `<kind>:<name>` (OpenCost
+    /// `Allocation.generateKey`, see `docs/semantics.md`), so it becomes
+    /// `controllerKind:"<kind>" + controllerName:"<name>"`.
     pub fn filter_for(&self, kind: DataKind, value: &str) -> Option<Filter> {
         let field = self.filter_field(kind)?;
         let value = if value == UNALLOCATED { "" } else { value };
-        Some(Filter::Cmp {
+        let eq = |field: Field, v: &str| Filter::Cmp {
             field,
             op: Op::Equals,
-            values: vec![value.to_string()],
-        })
+            values: vec![v.to_string()],
+        };
+        if let (AggregateKey::Controller, DataKind::Allocation, Some((ck, name))) =
+            (self, kind, value.split_once(':'))
+        {
+            return Some(eq(Field::ControllerKind, ck).and(eq(Field::ControllerName, name)));
+        }
+        Some(eq(field, value))
     }
 }
 
@@ -470,6 +480,10 @@ mod tests {
     fn filter_for_drill_down() {
         let f = AggregateKey::Controller.filter_for(DataKind::Allocation, "web").unwrap();
         assert_eq!(f.to_string(), r#"controllerName:"web""#);
+        let f = AggregateKey::Controller
+            .filter_for(DataKind::Allocation, "statefulset:queue-cfs")
+            .unwrap();
+        assert_eq!(f.to_string(), r#"controllerKind:"statefulset"+controllerName:"queue-cfs""#);
         let f = AggregateKey::Label("app".into())
             .filter_for(DataKind::Allocation, UNALLOCATED)
             .unwrap();

@@ -1,0 +1,144 @@
+//! Read copies of the database, so a second costscope process (the CLI in one pane while the TUI
+//! runs in another) can answer queries while the first one holds DuckDB's write lock.
+//!
+//! DuckDB lets one process open a database file for writing and no other process open it at all.
+//! Kubecost's Aggregator has the same problem between its writer and its query servers and solves
+//! it by publishing read-only copies of the write database (`readDBPath` with an epoch,
+//! `dbCopyFull`). costscope does the same (docs/architecture.md, "Two processes, one store"):
+//!
+//! * the process that ingests (TUI, `ingest --watch`, any command's ingest pass) publishes, after
+//!   a pass that changed rows (or when no copy exists yet), a checkpointed copy of its file as
+//!   `<db>.read/<unix milliseconds>.duckdb` — written under a temporary name, then renamed, so a
+//!   reader never sees a partial copy; older copies are removed, the newest two kept;
+//! * a process that finds the database locked opens the newest copy read-only and skips its own
+//!   ingest (it cannot write): its answers are at most one ingest pass older than the writer's.
+
+use super::{Aggregator, AggregatorError, paging, schema};
+use duckdb::{AccessMode, Config, Connection};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Copies kept after a publish (the newest and the one before, which a reader may be opening).
+const KEEP: usize = 2;
+
+/// The directory of `db`'s read copies: `<db>.read/` next to the database file.
+pub fn read_copy_dir(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".read");
+    PathBuf::from(s)
+}
+
+/// The read copies of `db`, oldest first (file names are unix milliseconds).
+fn copies(db: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(read_copy_dir(db)) else {
+        return Vec::new();
+    };
+    let mut v: Vec<(u128, PathBuf)> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let ms = p.file_name()?.to_str()?.strip_suffix(".duckdb")?.parse().ok()?;
+            Some((ms, p))
+        })
+        .collect();
+    v.sort();
+    v.into_iter().map(|(_, p)| p).collect()
+}
+
+/// True when `e` is DuckDB refusing a file because another process holds its lock.
+pub fn is_lock_conflict(e: &AggregatorError) -> bool {
+    let text = e.to_string();
+    text.contains("Could not set lock") || text.contains("Conflicting lock")
+}
+
+impl Aggregator {
+    /// True when this is a read copy opened by [`Aggregator::open_read_copy`] (no ingest).
+    pub fn is_read_copy(&self) -> bool {
+        self.read_copy_of.is_some()
+    }
+
+    /// True when this database file has at least one published read copy.
+    pub fn has_read_copy(&self) -> bool {
+        !copies(&self.path).is_empty()
+    }
+
+    /// Publish a copy of the database for other processes (see the module docs), written by DuckDB
+    /// into a temporary file then renamed. Holds the writer connection throughout, so no write
+    /// lands in the middle of the copy.
+    /// Does nothing for an in-memory database or a read copy. Returns the copy's path.
+    ///
+    /// Errors: the copy cannot be written (disk full: the partial file is removed); the next pass
+    /// retries.
+    pub fn publish_read_copy(&self) -> Result<Option<PathBuf>, AggregatorError> {
+        if self.path == Path::new(":memory:") || self.is_read_copy() {
+            return Ok(None);
+        }
+        let other = |what: &str, p: &Path, e: std::io::Error| AggregatorError::Other(format!("{what} {}: {e}", p.display()));
+        let dir = read_copy_dir(&self.path);
+        std::fs::create_dir_all(&dir).map_err(|e| other("creating", &dir, e))?;
+        let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let dst = dir.join(format!("{ms}.duckdb"));
+        let tmp = dir.join(format!("{ms}.duckdb.tmp"));
+        // The copy is made by DuckDB (`COPY FROM DATABASE`), never by opening the file ourselves:
+        // closing any descriptor of a file drops every POSIX lock this process holds on it, and
+        // DuckDB's write lock is one, so `fs::copy` would let a second writer in.
+        self.with_writer(|c| {
+            let db = |source| AggregatorError::Db {
+                path: self.path.display().to_string(),
+                source,
+            };
+            let main: String = c.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
+            let tmp_sql = tmp.display().to_string().replace('\'', "''");
+            let sql = format!(
+                "ATTACH '{tmp_sql}' AS costscope_read_copy; \
+                 COPY FROM DATABASE \"{main}\" TO costscope_read_copy; \
+                 DETACH costscope_read_copy;"
+            );
+            if let Err(e) = c.execute_batch(&sql) {
+                let _ = c.execute_batch("DETACH DATABASE IF EXISTS costscope_read_copy;");
+                let _ = std::fs::remove_file(&tmp);
+                return Err(db(e));
+            }
+            std::fs::rename(&tmp, &dst).map_err(|e| other("publishing", &dst, e))
+        })?;
+        let all = copies(&self.path);
+        for old in all.iter().take(all.len().saturating_sub(KEEP)) {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(Some(dst))
+    }
+
+    /// Open the newest read copy of the database `db` read-only, or `None` when no process has
+    /// published one. The returned aggregator answers queries; ingesting into it fails.
+    ///
+    /// Errors: DuckDB cannot open the copy, or the copy has another schema version.
+    pub fn open_read_copy(db: &Path) -> Result<Option<Aggregator>, AggregatorError> {
+        let Some(path) = copies(db).pop() else {
+            return Ok(None);
+        };
+        let err = |source| AggregatorError::Db {
+            path: path.display().to_string(),
+            source,
+        };
+        let config = Config::default().access_mode(AccessMode::ReadOnly).map_err(err)?;
+        let conn = Connection::open_with_flags(&path, config).map_err(err)?;
+        conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")
+            .map_err(err)?;
+        let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
+        if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
+            return Err(AggregatorError::Other(format!(
+                "read copy {} has schema {v:?}, this costscope needs {}",
+                path.display(),
+                schema::SCHEMA_VERSION
+            )));
+        }
+        let reader = conn.try_clone().map_err(err)?;
+        Ok(Some(Aggregator {
+            path: path.clone(),
+            writer: Mutex::new(conn),
+            reader: Mutex::new(reader),
+            results: paging::ResultCache::default(),
+            read_copy_of: Some(db.to_path_buf()),
+        }))
+    }
+}

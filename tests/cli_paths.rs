@@ -1,0 +1,163 @@
+//! Everyday command-line paths on the dev bucket (`shared/buckets/dev` as a FILESYSTEM store),
+//! run through the binary as a user or a script does: whole csv/json results without `--limit`,
+//! one-line usage errors with exit code 2 and no escape bytes in pipes, and a query answered while
+//! another costscope process (`ingest --watch`, as the TUI does) holds the database.
+
+#[path = "support/dev_bucket.rs"]
+mod dev_bucket;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const DAY: &str = "2026-11-19,2026-11-20";
+
+/// A temp dir with a store file for the dev bucket; caches and state stay inside it.
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("federated-store.yaml");
+    let text = format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_bucket::dev_dir().display());
+    std::fs::write(&yaml, text).unwrap();
+    (tmp, yaml)
+}
+
+fn costscope(tmp: &Path, yaml: &Path) -> Command {
+    let mut c = Command::cargo_bin("costscope").unwrap();
+    c.env("COSTSCOPE_CACHE_DIR", tmp.join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.join("state"))
+        .env_remove("RUST_LOG")
+        .arg("--store")
+        .arg(yaml)
+        .arg("--db")
+        .arg(tmp.join("costscope.duckdb"));
+    c
+}
+
+fn json_query(tmp: &Path, yaml: &Path, aggregate: &str, extra: &[&str]) -> (serde_json::Value, String) {
+    let out = costscope(tmp, yaml)
+        .args(["allocation", "--window", DAY, "--aggregate", aggregate, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
+#[test]
+fn csv_and_json_without_limit_hold_every_row() {
+    let (tmp, yaml) = setup();
+    let (v, _) = json_query(tmp.path(), &yaml, "pod", &[]);
+    let total = v["totalRows"].as_u64().unwrap() as usize;
+    assert!(total > 50, "pods in a day of the dev bucket: {total}");
+    assert_eq!(v["data"].as_array().unwrap().len(), total, "json holds every row");
+
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--window", DAY, "--aggregate", "pod", "--format", "csv", "--no-ingest"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), total + 1, "csv: header + every row");
+    assert!(text.starts_with("name,pod,cpuCost,"), "{}", &text[..40]);
+
+    // --limit still pages on request.
+    let (v, _) = json_query(tmp.path(), &yaml, "pod", &["--limit", "10", "--offset", "20", "--no-ingest"]);
+    assert_eq!(v["data"].as_array().unwrap().len(), 10);
+    assert_eq!(v["offset"], 20);
+
+    // A table pages (50 rows) and says how to see the rest.
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--window", DAY, "--aggregate", "pod", "--no-ingest"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("rows 1–50 of {total}")), "{text}");
+    assert!(text.contains("--offset 50"), "{text}");
+}
+
+#[test]
+fn usage_errors_are_one_line_exit_2_and_plain_in_pipes() {
+    let (tmp, yaml) = setup();
+    for args in [
+        &["allocation", "--idle", "x"][..],
+        &["allocation", "--window", "fortnight", "--no-ingest"][..],
+        &["allocation", "--filter", "namespace:", "--no-ingest"][..],
+        &["cloudcost", "--cost-metric", "bogus"][..],
+    ] {
+        let out = costscope(tmp.path(), &yaml).args(args).env("RUST_BACKTRACE", "1").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains('\x1b'), "{args:?}: escape bytes in a pipe: {err:?}");
+        assert!(!err.contains("backtrace") && !err.contains("Location"), "{args:?}: {err}");
+        assert!(err.trim().starts_with("error"), "{args:?}: {err}");
+    }
+    let out = costscope(tmp.path(), &yaml).args(["allocation", "--idle", "x"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("separate") && err.contains("hide"), "lists the accepted values: {err}");
+}
+
+/// A query while another process holds the database: it answers from the writer's read copy with
+/// the writer's figures.
+#[test]
+fn cli_answers_while_another_process_ingests() {
+    let (tmp, yaml) = setup();
+    let db = tmp.path().join("costscope.duckdb");
+    let bin = assert_cmd::cargo::cargo_bin("costscope");
+    let mut writer = std::process::Command::new(&bin)
+        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
+        .arg("--store")
+        .arg(&yaml)
+        .arg("--db")
+        .arg(&db)
+        .args(["ingest", "--watch", "--interval", "1"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(tmp.path().join("writer.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let copies = PathBuf::from(format!("{}.read", db.display()));
+    let t = Instant::now();
+    let published = loop {
+        let n = std::fs::read_dir(&copies)
+            .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "duckdb")).count())
+            .unwrap_or(0);
+        if n > 0 {
+            break true;
+        }
+        if t.elapsed() > Duration::from_secs(120) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let during = published.then(|| json_query(tmp.path(), &yaml, "cluster", &[]));
+    // The migration report also reads the ingest log through the read copy.
+    let mig = costscope(tmp.path(), &yaml).args(["migration", "--format", "json"]).output().unwrap();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    let (v, stderr) = during.expect("the writer published a read copy within 120 s");
+    let werr = std::fs::read_to_string(tmp.path().join("writer.err")).unwrap_or_default();
+    assert!(stderr.contains("read copy"), "query stderr {stderr:?}; writer stderr: {werr}");
+    assert!(mig.status.success(), "migration: {:?} {}", mig.status, String::from_utf8_lossy(&mig.stderr));
+
+    // The same query once the writer is gone (direct open) gives the same figures.
+    let (direct, _) = json_query(tmp.path(), &yaml, "cluster", &["--no-ingest"]);
+    assert_eq!(v["totalRows"], direct["totalRows"]);
+    assert_eq!(v["totals"], direct["totals"]);
+    let truth = dev_bucket::truth();
+    let want: f64 = truth["clusters"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|c| c["federated"]["allocations1d"]["2026-11-19"]["totalCost"].as_f64())
+        .sum();
+    let got: f64 = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["name"].as_str().unwrap().contains("__idle__"))
+        .map(|r| r["totalCost"].as_f64().unwrap())
+        .sum();
+    assert!((got - want).abs() <= 1e-6 * want, "{got} vs truth {want}");
+}
