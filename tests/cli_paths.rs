@@ -161,3 +161,29 @@ fn cli_answers_while_another_process_ingests() {
         .sum();
     assert!((got - want).abs() <= 1e-6 * want, "{got} vs truth {want}");
 }
+
+/// After `costscope demo`, a query with no `--store` finds the demo's store (and says so).
+#[test]
+fn after_demo_a_query_finds_the_demo_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("costscope")
+            .unwrap()
+            .current_dir(tmp.path())
+            .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+            .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
+            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+            .env_remove("COSTSCOPE_STORE")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["demo", "--no-tui", "--clusters", "1", "--days", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["allocation", "--aggregate", "cluster", "--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("using the demo store"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["totalRows"].as_u64().unwrap() >= 1);
+}

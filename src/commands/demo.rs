@@ -6,7 +6,11 @@ use color_eyre::eyre::{Result, WrapErr};
 
 /// Write the bucket ending today (UTC), then browse it unless `--no-tui`.
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
-    let dir = args.dir.clone().unwrap_or_else(|| crate::config::cache_dir().join("demo"));
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        crate::config::paths::demo_store_file()
+            .parent()
+            .map_or_else(|| crate::config::cache_dir().join("demo"), std::path::Path::to_path_buf)
+    });
     let today = chrono::Utc::now().timestamp().div_euclid(86_400) * 86_400;
     let spec = DemoSpec {
         clusters: args.clusters,
@@ -23,12 +27,14 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
     let t = std::time::Instant::now();
     let yaml = write_demo(&dir, &spec).wrap_err_with(|| format!("writing the demo bucket under {}", dir.display()))?;
     eprintln!(
-        "demo bucket: {} clusters × {} days (seed {}) in {} ({:.1} s)\nstore file:  {}",
+        "demo bucket: {} clusters × {} days (seed {}) in {} ({:.1} s)\nstore file:  {}\n\
+         query it:    costscope --store {} allocation --aggregate namespace",
         spec.clusters,
         spec.days,
         spec.seed,
         dir.display(),
         t.elapsed().as_secs_f64(),
+        yaml.display(),
         yaml.display()
     );
     if args.no_tui {

@@ -9,8 +9,10 @@ use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-/// Run one ingest pass with a one-line progress display on stderr; returns the report.
+/// Run one ingest pass with a one-line progress display on stderr — only when stderr is a
+/// terminal and `quiet` is false, so logs and pipes never get `\r` lines; returns the report.
 pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &IngestOptions, quiet: bool) -> Result<IngestReport> {
+    let quiet = quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let (tx, mut rx) = watch::channel(TaskProgress::new("ingest"));
     let show = tokio::spawn(async move {
         while rx.changed().await.is_ok() {

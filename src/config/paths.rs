@@ -33,7 +33,8 @@ pub fn project_dirs() -> Option<ProjectDirs> {
 /// 1. `cli` (the `--store FILE` argument),
 /// 2. `$COSTSCOPE_STORE`,
 /// 3. `./federated-store.yaml`,
-/// 4. `<user config dir>/federated-store.yaml` (e.g. `~/.config/costscope/federated-store.yaml`).
+/// 4. `<user config dir>/federated-store.yaml` (e.g. `~/.config/costscope/federated-store.yaml`),
+/// 5. the demo's store file ([`demo_store_file`]), with a note on stderr.
 ///
 /// An explicit path (1 or 2) that does not exist is an error rather than a reason to keep looking,
 /// so a typo is never silently replaced by another bucket. Errors: [`ConfigError::NotFound`]
@@ -41,7 +42,25 @@ pub fn project_dirs() -> Option<ProjectDirs> {
 pub fn find_store_file(cli: Option<&Path>) -> Result<PathBuf, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config_dir = project_dirs().map(|d| d.config_dir().to_path_buf());
-    find_in(cli, std::env::var_os(STORE_ENV), &cwd, config_dir.as_deref())
+    match find_in(cli, std::env::var_os(STORE_ENV), &cwd, config_dir.as_deref()) {
+        Err(ConfigError::NotFound { mut looked }) if cli.is_none() && std::env::var_os(STORE_ENV).is_none() => {
+            // 5. the demo's store file, after `costscope demo` (said on stderr, never silent).
+            let demo = demo_store_file();
+            if demo.is_file() {
+                eprintln!("note: no store file given or found; using the demo store {}", demo.display());
+                return Ok(demo);
+            }
+            looked.push(format!("{} (no demo written; `costscope demo`)", demo.display()));
+            Err(ConfigError::NotFound { looked })
+        }
+        other => other,
+    }
+}
+
+/// Where `costscope demo` writes its store file by default: `<cache dir>/demo/federated-store.yaml`
+/// (the last place [`find_store_file`] looks).
+pub fn demo_store_file() -> PathBuf {
+    cache_dir().join("demo").join(STORE_FILE_NAME)
 }
 
 /// [`find_store_file`] with its inputs passed in (testable without touching the process env).
