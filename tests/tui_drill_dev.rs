@@ -160,3 +160,58 @@ fn drill_down_every_level_adds_up_to_the_parent_row() {
     assert!(w.controller_kinds.len() >= 2, "controller kinds walked: {:?}", w.controller_kinds);
     assert!(w.unallocated > 0, "no __unallocated__ row was walked");
 }
+
+/// The TUI export (`e`) and `costscope allocation --format csv` of one query (the default window
+/// and aggregate on the dev bucket) give the same header and the same rows.
+#[test]
+fn tui_export_equals_cli_csv() {
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = started(agg.as_ref(), 160, 48, vec![]);
+    s.export_dir = tmp.path().join("exports");
+    set_aggregate(&mut s, agg.as_ref(), "cluster,namespace");
+    key(&mut s, agg.as_ref(), KeyCode::Char('e'));
+    let file = std::fs::read_dir(&s.export_dir).unwrap().next().expect("an export").unwrap().path();
+    let tui = std::fs::read_to_string(file).unwrap();
+
+    let yaml = tmp.path().join("federated-store.yaml");
+    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_bucket::dev_dir().display())).unwrap();
+    let out = assert_cmd::Command::cargo_bin("costscope")
+        .unwrap()
+        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
+        .arg("--store")
+        .arg(&yaml)
+        .args(["allocation", "--aggregate", "cluster,namespace", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli = String::from_utf8(out.stdout).unwrap();
+    let lines = |t: &str| {
+        let mut v: Vec<String> = t.lines().skip(1).map(str::to_string).collect();
+        v.sort();
+        (t.lines().next().unwrap_or("").to_string(), v)
+    };
+    let (th, tr) = lines(&tui);
+    let (ch, cr) = lines(&cli);
+    assert!(th.starts_with("name,cluster,namespace,cpuCost"), "{th}");
+    assert_eq!(th, ch, "same header");
+    assert!(tr.len() > 10 && tr.iter().any(|l| l.contains("__idle__")), "{} rows", tr.len());
+    // Same rows; numbers agree to 1e-12 relative (DuckDB's parallel sums may add in another order,
+    // which moves the last binary digit).
+    assert_eq!(tr.len(), cr.len(), "same row count");
+    for (a, b) in tr.iter().zip(&cr) {
+        for (x, y) in a.split(',').zip(b.split(',')) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{a}\n{b}"),
+                _ => assert_eq!(x, y, "{a}\n{b}"),
+            }
+        }
+    }
+    let names: std::collections::HashSet<&str> = tr.iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(names.len(), tr.len(), "every row has its own name (idle rows included)");
+}
