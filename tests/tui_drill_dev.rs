@@ -93,12 +93,10 @@ fn walk(s: &mut State, src: &Aggregator, depth: usize, w: &mut Walk) {
             assert_eq!(depth, 4, "drill into {name} at level {depth} did nothing");
             continue;
         }
-        if depth == 2 {
-            if let Some((k, _)) = name.split_once(':') {
-                if !w.controller_kinds.iter().any(|x| x == k) {
-                    w.controller_kinds.push(k.to_string());
-                }
-            }
+        if let (2, Some((k, _))) = (depth, name.split_once(':'))
+            && !w.controller_kinds.iter().any(|x| x == k)
+        {
+            w.controller_kinds.push(k.to_string());
         }
         if name == UNALLOCATED {
             w.unallocated += 1;
