@@ -187,3 +187,18 @@ fn after_demo_a_query_finds_the_demo_store() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["totalRows"].as_u64().unwrap() >= 1);
 }
+
+/// An empty window says where the data is (stderr), and the output is still well-formed.
+#[test]
+fn an_empty_window_says_where_the_data_is() {
+    let (tmp, yaml) = setup();
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--window", "2025-01-01,2025-01-08", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no allocations in this window; the data covers 2026-"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totalRows"], 0);
+}

@@ -72,11 +72,32 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
 /// Run the query and render it in the requested format.
 pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Result<String> {
     let page = agg.query(req)?;
+    if page.total_rows == 0 {
+        eprintln!("{}", empty_note(agg, req));
+    }
     Ok(match format {
         OutputFormat::Table => output::table(req.kind, &page, &req.window),
         OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",
         OutputFormat::Csv => output::csv(req.kind, &page, &req.aggregate)?,
     })
+}
+
+/// What to tell the user when `req` matched nothing: where the data of its kind is
+/// (`no data in this window; allocation data covers 2026-10-07 .. 2026-11-20`), or that a filter
+/// removed every row.
+fn empty_note(src: &dyn CostSource, req: &QueryRequest) -> String {
+    let day = |t: i64| Utc.timestamp_opt(t, 0).single().map_or(t.to_string(), |d| d.format("%Y-%m-%d").to_string());
+    let kind = req.kind.plural();
+    match src.data_extent(req.kind) {
+        Ok(Some((s, e))) if e <= req.window.start.timestamp() || s >= req.window.end.timestamp() => format!(
+            "note: no {kind} in this window; the data covers {} .. {} (window ends are exclusive)",
+            day(s),
+            day(e)
+        ),
+        Ok(Some(_)) if req.filter != crate::query::Filter::All => format!("note: no {kind} match the filter in this window"),
+        Ok(None) => format!("note: no {kind} in the database (check `costscope bucket`)"),
+        _ => format!("note: no {kind} in this window"),
+    }
 }
 
 /// `costscope allocation|assets|cloudcost`.
