@@ -26,7 +26,7 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ("1 2 3 4 5", "pick a view"),
     ("", "Move"),
     ("j k ↓ ↑", "row (crosses pages)"),
-    ("n p PgDn PgUp", "next / previous page"),
+    ("n p C-f C-b", "next / previous page"),
     ("g G Home End", "first / last page"),
     ("Enter", "drill down"),
     ("Esc Backspace", "back up one level"),
@@ -97,6 +97,14 @@ fn prompt_key(key: KeyEvent, ctrl: bool) -> Option<Edit> {
 }
 
 fn normal_key(key: KeyEvent) -> Option<Command> {
+    if key.modifiers == KeyModifiers::CONTROL {
+        // less/vim/k9s paging keys.
+        return match key.code {
+            KeyCode::Char('f') => Some(Command::NextPage),
+            KeyCode::Char('b') => Some(Command::PrevPage),
+            _ => None,
+        };
+    }
     if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
         return None;
     }
@@ -156,5 +164,9 @@ mod tests {
         }
         let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(command_for(Mode::Normal, shift_g), Some(Command::LastPage));
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(command_for(Mode::Normal, ctrl('f')), Some(Command::NextPage));
+        assert_eq!(command_for(Mode::Normal, ctrl('b')), Some(Command::PrevPage));
+        assert_eq!(command_for(Mode::Prompt, ctrl('f')), None);
     }
 }
