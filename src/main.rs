@@ -40,7 +40,11 @@ fn report(e: &color_eyre::Report) -> ExitCode {
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = writeln!(err, "{e:?}");
     }
-    if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+    if e.downcast_ref::<UsageError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn run(cli: Cli) -> Result<()> {

@@ -54,7 +54,16 @@ fn csv_and_json_without_limit_hold_every_row() {
     assert_eq!(v["data"].as_array().unwrap().len(), total, "json holds every row");
 
     let out = costscope(tmp.path(), &yaml)
-        .args(["allocation", "--window", DAY, "--aggregate", "pod", "--format", "csv", "--no-ingest"])
+        .args([
+            "allocation",
+            "--window",
+            DAY,
+            "--aggregate",
+            "pod",
+            "--format",
+            "csv",
+            "--no-ingest",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -121,7 +130,11 @@ fn cli_answers_while_another_process_ingests() {
     let t = Instant::now();
     let published = loop {
         let n = std::fs::read_dir(&copies)
-            .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "duckdb")).count())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "duckdb"))
+                    .count()
+            })
             .unwrap_or(0);
         if n > 0 {
             break true;
@@ -133,13 +146,21 @@ fn cli_answers_while_another_process_ingests() {
     };
     let during = published.then(|| json_query(tmp.path(), &yaml, "cluster", &[]));
     // The migration report also reads the ingest log through the read copy.
-    let mig = costscope(tmp.path(), &yaml).args(["migration", "--format", "json"]).output().unwrap();
+    let mig = costscope(tmp.path(), &yaml)
+        .args(["migration", "--format", "json"])
+        .output()
+        .unwrap();
     let _ = writer.kill();
     let _ = writer.wait();
     let (v, stderr) = during.expect("the writer published a read copy within 120 s");
     let werr = std::fs::read_to_string(tmp.path().join("writer.err")).unwrap_or_default();
     assert!(stderr.contains("read copy"), "query stderr {stderr:?}; writer stderr: {werr}");
-    assert!(mig.status.success(), "migration: {:?} {}", mig.status, String::from_utf8_lossy(&mig.stderr));
+    assert!(
+        mig.status.success(),
+        "migration: {:?} {}",
+        mig.status,
+        String::from_utf8_lossy(&mig.stderr)
+    );
 
     // The same query once the writer is gone (direct open) gives the same figures.
     let (direct, _) = json_query(tmp.path(), &yaml, "cluster", &["--no-ingest"]);

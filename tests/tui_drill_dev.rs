@@ -75,12 +75,20 @@ struct Walk {
 
 fn walk(s: &mut State, src: &Aggregator, depth: usize, w: &mut Walk) {
     let rows = shown(s);
-    assert!(!rows.is_empty(), "level {depth} ({}) shows no rows", s.table(DataKind::Allocation).filter);
+    assert!(
+        !rows.is_empty(),
+        "level {depth} ({}) shows no rows",
+        s.table(DataKind::Allocation).filter
+    );
     for i in picks(&rows) {
         let (name, cost) = rows[i].clone();
         // Move the selection to row i of this page (j/k, as a user does), then drill.
         let cur = s.table(DataKind::Allocation).selected.expect("a selected row");
-        let (code, steps) = if i >= cur { (KeyCode::Down, i - cur) } else { (KeyCode::Up, cur - i) };
+        let (code, steps) = if i >= cur {
+            (KeyCode::Down, i - cur)
+        } else {
+            (KeyCode::Up, cur - i)
+        };
         for _ in 0..steps {
             key(s, src, code);
         }
@@ -116,6 +124,17 @@ fn walk(s: &mut State, src: &Aggregator, depth: usize, w: &mut Walk) {
     }
 }
 
+/// The dev bucket ingested into an in-memory database.
+fn dev_aggregator() -> Arc<Aggregator> {
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
+        .unwrap();
+    agg
+}
+
 fn set_aggregate(s: &mut State, src: &dyn CostSource, text: &str) {
     key(s, src, KeyCode::Char('a'));
     send(s, src, Action::Command(Command::Edit(Edit::Clear)));
@@ -128,11 +147,7 @@ fn set_aggregate(s: &mut State, src: &dyn CostSource, text: &str) {
 
 #[test]
 fn drill_down_every_level_adds_up_to_the_parent_row() {
-    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
-    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    let agg = dev_aggregator();
 
     let mut s = started(agg.as_ref(), 160, 48, vec![]);
     set_aggregate(&mut s, agg.as_ref(), "cluster");
@@ -163,11 +178,7 @@ fn drill_down_every_level_adds_up_to_the_parent_row() {
 /// and aggregate on the dev bucket) give the same header and the same rows.
 #[test]
 fn tui_export_equals_cli_csv() {
-    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
-    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx)).unwrap();
+    let agg = dev_aggregator();
     let tmp = tempfile::tempdir().unwrap();
     let mut s = started(agg.as_ref(), 160, 48, vec![]);
     s.export_dir = tmp.path().join("exports");
@@ -177,7 +188,11 @@ fn tui_export_equals_cli_csv() {
     let tui = std::fs::read_to_string(file).unwrap();
 
     let yaml = tmp.path().join("federated-store.yaml");
-    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_bucket::dev_dir().display())).unwrap();
+    std::fs::write(
+        &yaml,
+        format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_bucket::dev_dir().display()),
+    )
+    .unwrap();
     let out = assert_cmd::Command::cargo_bin("costscope")
         .unwrap()
         .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))

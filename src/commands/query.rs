@@ -34,23 +34,23 @@ pub fn default_window(src: &dyn CostSource, kind: DataKind) -> Result<query::Win
 
 /// Build a request from command-line arguments. Errors say what is accepted.
 pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<QueryRequest> {
-    let usage = |e: String| UsageError(e);
     let aggregate = parse_aggregate(a.aggregate.as_deref().unwrap_or(default_aggregate(kind)), kind)
-        .map_err(|e| usage(format!("--aggregate: {e}")))?;
-    let filter = parse_filter(&a.filter, kind).map_err(|e| usage(format!("--filter: {e}")))?;
-    let idle = IdleMode::parse(&a.idle).ok_or_else(|| usage(format!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle)))?;
+        .map_err(|e| UsageError(format!("--aggregate: {e}")))?;
+    let filter = parse_filter(&a.filter, kind).map_err(|e| UsageError(format!("--filter: {e}")))?;
+    let idle = IdleMode::parse(&a.idle)
+        .ok_or_else(|| UsageError(format!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle)))?;
     let sort = match &a.sort {
-        Some(s) => Sort::parse(s, kind).map_err(|e| usage(format!("--sort: {e}")))?,
+        Some(s) => Sort::parse(s, kind).map_err(|e| UsageError(format!("--sort: {e}")))?,
         None => Sort::default_for(kind),
     };
     let cost_metric = CostMetricName::parse(&a.cost_metric).ok_or_else(|| {
-        usage(format!(
+        UsageError(format!(
             "unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost",
             a.cost_metric
         ))
     })?;
     let window = match &a.window {
-        Some(w) => parse_window(w, Utc::now()).map_err(|e| usage(format!("--window: {e}")))?,
+        Some(w) => parse_window(w, Utc::now()).map_err(|e| UsageError(format!("--window: {e}")))?,
         None => default_window(src, kind)?,
     };
     Ok(QueryRequest {
@@ -86,7 +86,11 @@ pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Res
 /// (`no data in this window; allocation data covers 2026-10-07 .. 2026-11-20`), or that a filter
 /// removed every row.
 fn empty_note(src: &dyn CostSource, req: &QueryRequest) -> String {
-    let day = |t: i64| Utc.timestamp_opt(t, 0).single().map_or(t.to_string(), |d| d.format("%Y-%m-%d").to_string());
+    let day = |t: i64| {
+        Utc.timestamp_opt(t, 0)
+            .single()
+            .map_or(t.to_string(), |d| d.format("%Y-%m-%d").to_string())
+    };
     let kind = req.kind.plural();
     match src.data_extent(req.kind) {
         Ok(Some((s, e))) if e <= req.window.start.timestamp() || s >= req.window.end.timestamp() => format!(

@@ -193,9 +193,7 @@ impl AggregateKey {
             op: Op::Equals,
             values: vec![v.to_string()],
         };
-        if let (AggregateKey::Controller, DataKind::Allocation, Some((ck, name))) =
-            (self, kind, value.split_once(':'))
-        {
+        if let (AggregateKey::Controller, DataKind::Allocation, Some((ck, name))) = (self, kind, value.split_once(':')) {
             return Some(eq(Field::ControllerKind, ck).and(eq(Field::ControllerName, name)));
         }
         Some(eq(field, value))

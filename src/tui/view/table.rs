@@ -80,8 +80,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         } else {
             Style::new()
         };
-        let cells = std::iter::once(Cell::from(Span::styled(format::truncate_middle(&r.name, fit.name_width), name_style)))
-            .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], r.values.get(i).copied())));
+        let cells = std::iter::once(Cell::from(Span::styled(
+            format::truncate_middle(&r.name, fit.name_width),
+            name_style,
+        )))
+        .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], r.values.get(i).copied())));
         TableRow::new(cells)
     });
     let footer =
