@@ -10,12 +10,12 @@ use costscope::query::{CostSource, DataKind, IdleMode, Page, QueryRequest, Sort,
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-fn dev_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/buckets/dev")
-}
+#[path = "support/dev_bucket.rs"]
+mod dev_bucket;
+use dev_bucket::dev_dir;
 
 fn truth() -> &'static Value {
     static T: OnceLock<Value> = OnceLock::new();

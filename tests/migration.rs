@@ -18,7 +18,7 @@ use costscope::migration::{
     ClusterPhase, ClusterReport, DayRecord, DayState, MigrationOptions, MigrationReport, Parity, build, render, scan,
 };
 use dev_bucket::{copy_dev, truth};
-use migration_dev::{DEV_BUCKET, dev_report, dev_store, observe_at};
+use migration_dev::{dev_bucket, dev_report, dev_store, observe_at};
 use serde_json::Value;
 
 const CLUSTERS: [&str; 3] = ["dev-ap-south-1", "prod-us-east-1", "staging-eu-west-1"];
@@ -377,7 +377,7 @@ fn cluster_label_and_name_map_options() {
         cluster_label: "no_such_label".into(),
         ..Default::default()
     };
-    let r = build(&observe_at(Path::new(DEV_BUCKET), &opts, now), &HashSet::new(), &opts, now);
+    let r = build(&observe_at(&dev_bucket(), &opts, now), &HashSet::new(), &opts, now);
     assert_eq!(r.thanos.blocks_used, 0);
     assert_eq!(r.thanos.unlabelled.len(), report_at(now).thanos.blocks_used);
     let prod = r.cluster("prod-us-east-1").unwrap();
@@ -388,7 +388,7 @@ fn cluster_label_and_name_map_options() {
         cluster_map: [("dev-ap-south-1".to_string(), "dev-ap".to_string())].into(),
         ..Default::default()
     };
-    let r = build(&observe_at(Path::new(DEV_BUCKET), &opts, now), &HashSet::new(), &opts, now);
+    let r = build(&observe_at(&dev_bucket(), &opts, now), &HashSet::new(), &opts, now);
     let mapped = r.cluster("dev-ap").expect("Thanos data appears under the mapped folder name");
     assert_eq!(mapped.thanos_names, ["dev-ap-south-1"]);
     assert_eq!(mapped.thanos_full_days, 29);

@@ -56,7 +56,7 @@ impl Drop for Session {
 }
 
 fn dev_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("../shared/buckets/dev")
         .canonicalize()
         .unwrap()

@@ -24,7 +24,7 @@ fn snap(name: &str, state: &State, width: u16, height: u16) -> String {
     let backend = render(state, width, height);
     let text = backend.to_string();
     insta::with_settings!({
-        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

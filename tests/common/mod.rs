@@ -1,11 +1,17 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+/// The crate root, read at run time (cargo sets `CARGO_MANIFEST_DIR` for test processes), so a
+/// test binary built from another checkout into a shared target directory still finds this one.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
 
 /// `tests/fixtures/opencost-codec`.
 pub fn codec_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opencost-codec")
+    crate_dir().join("tests/fixtures/opencost-codec")
 }
 
 /// Every bingen fixture file: (generation dir, path relative to it, absolute path).

@@ -10,9 +10,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+/// The crate root, read at run time (cargo sets `CARGO_MANIFEST_DIR` for test processes), so a
+/// test binary built from another checkout into a shared target directory still finds this one.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 /// `../shared` next to the crate (the read-only references).
 pub fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+    crate_dir().join("../shared")
 }
 
 /// The dev bucket directory.

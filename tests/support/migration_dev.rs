@@ -4,14 +4,18 @@
 #![allow(dead_code)]
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use costscope::migration::{MigrationOptions, MigrationReport, Observations, Scanner, build};
 use object_store::local::LocalFileSystem;
 
-/// `shared/buckets/dev`, next to the crate.
-pub const DEV_BUCKET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/buckets/dev");
+/// `shared/buckets/dev`, next to the crate (read at run time, see `dev_bucket::crate_dir`).
+pub fn dev_bucket() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("../shared/buckets/dev")
+}
 
 /// A local object store rooted at `dir`.
 pub fn store_at(dir: &Path) -> LocalFileSystem {
@@ -20,7 +24,7 @@ pub fn store_at(dir: &Path) -> LocalFileSystem {
 
 /// The dev bucket (read-only).
 pub fn dev_store() -> LocalFileSystem {
-    store_at(Path::new(DEV_BUCKET))
+    store_at(&dev_bucket())
 }
 
 /// Observe the bucket at `dir` with `opts`, then give every federated file `written` as its
@@ -41,5 +45,5 @@ pub fn observe_at(dir: &Path, opts: &MigrationOptions, written: DateTime<Utc>) -
 /// The dev bucket's report with default options, federated files written at `written`.
 pub fn dev_report(ingested: &HashSet<(String, i64)>, written: DateTime<Utc>, now: DateTime<Utc>) -> MigrationReport {
     let opts = MigrationOptions::default();
-    build(&observe_at(Path::new(DEV_BUCKET), &opts, written), ingested, &opts, now)
+    build(&observe_at(&dev_bucket(), &opts, written), ingested, &opts, now)
 }
