@@ -1,4 +1,4 @@
-//! Reducer tests for the TUI (no terminal): page math at the edges, page-size changes,
+//! Reducer tests for the TUI (no terminal): page math at the edges, pages that fit the screen, resizing,
 //! drill-down and back, stale answers, prompt validation, default window, waiting for data,
 //! automatic refresh after ingest progress, export.
 
@@ -10,6 +10,7 @@ use costscope::tui::action::Edit;
 use costscope::tui::input::PromptKind;
 use costscope::tui::state::AUTO_REFRESH_TICKS;
 use costscope::tui::tab::{Extent, TableTab};
+use costscope::tui::view::table_rows;
 use costscope::tui::{Action, Command, Effect, State, Tab};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_support::{FakeSource, day, send, settle, started};
@@ -87,55 +88,98 @@ fn empty_result_has_no_selection_and_page_zero() {
 }
 
 #[test]
+fn a_page_is_what_fits_on_screen() {
+    // 80×24: header 3 + tabs 1 + status 2, table borders, header and totals 4 → 14 rows.
+    assert_eq!(table_rows(80, 24), 14);
+    assert_eq!(table_rows(160, 48), 38);
+    assert_eq!(table_rows(90, 48), 22); // detail pane below the table
+    let src = FakeSource::many(130);
+    let s = started(&src, 80, 24, vec![]);
+    assert_eq!(alloc(&s).limit, 14);
+    assert_eq!(page_line(&s), "rows 1–14 of 130 · page 1/10");
+}
+
+#[test]
 fn paging_to_the_last_partial_page_and_back() {
     let src = FakeSource::many(130);
     let mut s = started(&src, 80, 24, vec![]);
-    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
     key(&mut s, &src, KeyCode::Char('G'));
-    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
-    assert_eq!(alloc(&s).selected, Some(29));
+    assert_eq!(page_line(&s), "rows 127–130 of 130 · page 10/10");
+    assert_eq!(alloc(&s).selected, Some(3));
     // Past the end nothing happens.
     assert!(s.update(Action::Command(Command::NextPage)).is_empty());
     assert!(s.update(Action::Command(Command::Down)).is_empty());
-    assert_eq!(alloc(&s).selected, Some(29));
+    assert_eq!(alloc(&s).selected, Some(3));
     key(&mut s, &src, KeyCode::Char('p'));
-    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
+    assert_eq!(page_line(&s), "rows 113–126 of 130 · page 9/10");
     assert_eq!(alloc(&s).selected, Some(0));
     // k on the first row continues on the previous page's last row.
     key(&mut s, &src, KeyCode::Char('k'));
-    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
-    assert_eq!(selected_name(&s).as_deref(), Some("ns-0049"));
+    assert_eq!(page_line(&s), "rows 99–112 of 130 · page 8/10");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0111"));
     // j on the last row continues on the next page's first row.
     key(&mut s, &src, KeyCode::Char('j'));
-    assert_eq!(selected_name(&s).as_deref(), Some("ns-0050"));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0112"));
     key(&mut s, &src, KeyCode::Char('g'));
-    assert_eq!(page_line(&s), "rows 1–50 of 130 · page 1/3");
+    assert_eq!(page_line(&s), "rows 1–14 of 130 · page 1/10");
     assert!(s.update(Action::Command(Command::PrevPage)).is_empty());
     assert!(s.update(Action::Command(Command::Up)).is_empty());
 }
 
 #[test]
-fn page_size_change_keeps_the_first_visible_row_visible() {
+fn n_visits_every_row_once() {
     let src = FakeSource::many(130);
     let mut s = started(&src, 80, 24, vec![]);
-    key(&mut s, &src, KeyCode::Char('G')); // rows 101–130, row index 100 first
-    key(&mut s, &src, KeyCode::Char('k')); // select ns-0128
-    key(&mut s, &src, KeyCode::Char('l')); // 50 → 100
-    assert_eq!(alloc(&s).limit, 100);
-    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 2/2");
-    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
-    key(&mut s, &src, KeyCode::Char('l')); // 100 → 200
-    assert_eq!(page_line(&s), "rows 1–130 of 130 · page 1/1");
-    assert!(names(&s).contains(&"ns-0100".to_string()));
-    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
-    key(&mut s, &src, KeyCode::Char('l')); // 200 → 25: row 0 is the first visible one
-    assert_eq!(page_line(&s), "rows 1–25 of 130 · page 1/6");
+    let mut seen = names(&s);
+    for _ in 0..12 {
+        key(&mut s, &src, KeyCode::Char('n'));
+        let page = names(&s);
+        if !seen.ends_with(&page) {
+            seen.extend(page);
+        }
+    }
+    let want: Vec<String> = (0..130).map(|i| format!("ns-{i:04}")).collect();
+    assert_eq!(seen, want);
+}
+
+#[test]
+fn half_pages_cross_page_boundaries() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    let ctrl = |c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    send(&mut s, &src, ctrl('d'));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0007"));
+    send(&mut s, &src, ctrl('d'));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0014"));
+    assert_eq!(page_line(&s), "rows 15–28 of 130 · page 2/10");
+    send(&mut s, &src, ctrl('u'));
+    send(&mut s, &src, ctrl('u'));
+    send(&mut s, &src, ctrl('u'));
     assert_eq!(selected_name(&s).as_deref(), Some("ns-0000"));
-    key(&mut s, &src, KeyCode::Char('n'));
-    key(&mut s, &src, KeyCode::Char('n'));
-    key(&mut s, &src, KeyCode::Char('l')); // 25 → 50 from rows 51–75: row 50 stays visible
-    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
-    assert_eq!(selected_name(&s).as_deref(), Some("ns-0050"));
+    key(&mut s, &src, KeyCode::Char('G'));
+    send(&mut s, &src, ctrl('d'));
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0129"));
+}
+
+#[test]
+fn resizing_re_pages_and_keeps_the_selected_row() {
+    let src = FakeSource::many(130);
+    let mut s = started(&src, 80, 24, vec![]);
+    key(&mut s, &src, KeyCode::Char('G'));
+    key(&mut s, &src, KeyCode::Char('k')); // ns-0128
+    send(&mut s, &src, Action::Resize(160, 48));
+    assert_eq!(alloc(&s).limit, 38);
+    assert_eq!(page_line(&s), "rows 115–130 of 130 · page 4/4");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
+    send(&mut s, &src, Action::Resize(80, 24));
+    assert_eq!(page_line(&s), "rows 127–130 of 130 · page 10/10");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
+    // A view that is not shown re-pages when it is shown.
+    key(&mut s, &src, KeyCode::Char('2'));
+    send(&mut s, &src, Action::Resize(160, 48));
+    key(&mut s, &src, KeyCode::Char('1'));
+    assert_eq!(page_line(&s), "rows 115–130 of 130 · page 4/4");
+    assert_eq!(selected_name(&s).as_deref(), Some("ns-0128"));
 }
 
 #[test]
@@ -210,9 +254,9 @@ fn stale_query_answers_are_ignored() {
     assert!(s.busy());
     // The newer answer arrives first, then the stale one: the stale one changes nothing.
     settle(&mut s, &src, second);
-    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
+    assert_eq!(page_line(&s), "rows 29–42 of 130 · page 3/10");
     settle(&mut s, &src, first);
-    assert_eq!(page_line(&s), "rows 101–130 of 130 · page 3/3");
+    assert_eq!(page_line(&s), "rows 29–42 of 130 · page 3/10");
     assert!(!s.busy());
     // A stale extent answer is dropped too.
     let fx = s.update(Action::Command(Command::Refresh));
@@ -238,7 +282,7 @@ fn another_query_shows_loading_instead_of_old_rows_while_paging_keeps_them() {
     let fx = s.update(Action::Command(Command::NextPage));
     assert!(alloc(&s).page.is_some());
     settle(&mut s, &src, fx);
-    assert_eq!(page_line(&s), "rows 51–100 of 130 · page 2/3");
+    assert_eq!(page_line(&s), "rows 15–28 of 130 · page 2/10");
     let fx = s.update(Action::Command(Command::ReverseSort));
     assert!(alloc(&s).page.is_some());
     settle(&mut s, &src, fx);

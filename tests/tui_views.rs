@@ -105,6 +105,22 @@ fn allocations_by_namespace() {
     }
 }
 
+/// A page is exactly what fits: its first and last rows are on screen, the next page's first
+/// row is not, and the row counter agrees (issue 10: "a page is what fits on screen").
+#[test]
+fn a_full_page_fills_the_table() {
+    let src = FakeSource::many(130);
+    for (w, h, rows) in [(80, 24, 14), (160, 48, 38)] {
+        let s = after_keys(&src, w, h, tasks(), "");
+        let text = snap("tui_allocations_full_page", &s, w, h);
+        let last = format!("ns-{:04}", rows - 1);
+        let next = format!("ns-{rows:04}");
+        assert!(text.contains("ns-0000") && text.contains(&last), "{text}");
+        assert!(!text.contains(&next), "{text}");
+        assert!(text.contains(&format!("rows 1–{rows} of 130")), "{text}");
+    }
+}
+
 #[test]
 fn allocations_detail_pane_side_and_below() {
     let src = FakeSource::standard();

@@ -77,6 +77,10 @@ pub enum Command {
     SelectTab(Tab),
     /// `j` / ↓: next row (continues on the next page).
     Down,
+    /// Ctrl-d: half a page down (continues on the next page).
+    HalfPageDown,
+    /// Ctrl-u: half a page up (continues on the previous page).
+    HalfPageUp,
     /// `k` / ↑: previous row (continues on the previous page).
     Up,
     /// `n` / PgDn.
@@ -101,8 +105,6 @@ pub enum Command {
     CycleIdle,
     /// `c`: next cloud cost metric (cloud costs).
     CycleMetric,
-    /// `l`: next page size.
-    CyclePageSize,
     /// `e`: export the whole current query to CSV.
     Export,
     /// `r`: run the current query again (and re-read the data extent).

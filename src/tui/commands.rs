@@ -11,7 +11,7 @@ use crate::query::{DataKind, Sort, parse_aggregate, parse_filter, parse_window};
 use super::action::{Command, Edit, Effect};
 use super::export::export_file_name;
 use super::input::{Prompt, PromptError, PromptKind};
-use super::paging::{next_page_size, page_start_for};
+use super::paging::page_start_for;
 use super::state::State;
 use super::tab::{Level, SelectIntent, SeriesState, main_columns};
 
@@ -20,9 +20,12 @@ impl State {
     pub(super) fn table_command(&mut self, c: Command) -> Vec<Effect> {
         let Some(t) = self.active_table_mut() else { return Vec::new() };
         let kind = t.kind;
+        let half = half_page(t.limit);
         match c {
             Command::Down => self.move_selection(1),
             Command::Up => self.move_selection(-1),
+            Command::HalfPageDown => self.move_selection(half),
+            Command::HalfPageUp => self.move_selection(-half),
             Command::NextPage => match t.wanted_span().next_offset() {
                 Some(o) => {
                     t.offset = o;
@@ -77,8 +80,10 @@ impl State {
                 Some(level) => {
                     t.aggregate = level.aggregate;
                     t.filter = level.filter;
-                    t.offset = level.offset;
-                    self.run_query(SelectIntent::Row(level.offset + level.selected.unwrap_or(0)))
+                    // The page size may have changed with the terminal since drilling.
+                    let row = level.offset + level.selected.unwrap_or(0);
+                    t.offset = page_start_for(row, t.limit);
+                    self.run_query(SelectIntent::Row(row))
                 }
             },
             Command::Open(kind) => {
@@ -139,54 +144,57 @@ impl State {
                 self.info("the cost metric applies to cloud costs (view 3)");
                 Vec::new()
             }
-            Command::CyclePageSize => {
-                let first_visible = t.page.as_ref().map_or(t.offset, |p| p.offset);
-                let selected = t.selected_index();
-                t.limit = next_page_size(t.limit);
-                t.offset = page_start_for(first_visible, t.limit);
-                let keep = if selected >= t.offset && selected < t.offset + t.limit {
-                    selected
-                } else {
-                    first_visible
-                };
-                let text = format!("{} rows per page", t.limit);
-                self.info(text);
-                self.run_query(SelectIntent::Row(keep))
-            }
             Command::Export => self.export(),
             _ => Vec::new(),
         }
     }
 
-    /// Move the selection by `delta` rows; past the page's edge, load the neighbouring page.
+    /// Move the selection by `delta` rows in the whole result (clamped to its first and last
+    /// row); a row on another page loads that page.
     fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
         let Some(t) = self.active_table_mut() else { return Vec::new() };
         let Some(page) = &t.page else { return Vec::new() };
-        let (Some(sel), n) = (t.selected, page.rows.len()) else {
+        let (Some(sel), n, total) = (t.selected, page.rows.len(), page.total_rows) else {
             return Vec::new();
         };
-        let target = sel as isize + delta;
-        if target >= 0 && (target as usize) < n {
-            t.selected = Some(target as usize);
-            t.series = SeriesState::Wanted;
+        let current = page.offset + sel;
+        let target = current.saturating_add_signed(delta).min(total.saturating_sub(1));
+        if target >= page.offset && target < page.offset + n {
+            if target != current {
+                t.selected = Some(target - page.offset);
+                t.series = SeriesState::Wanted;
+            }
             return Vec::new();
         }
         if t.pending.is_some() {
             return Vec::new();
         }
-        let span = t.wanted_span();
-        let (offset, select) = if delta > 0 {
-            (span.next_offset(), SelectIntent::First)
-        } else {
-            (span.prev_offset(), SelectIntent::Last)
-        };
-        match offset {
-            Some(o) => {
-                t.offset = o;
-                self.run_query(select)
+        t.offset = page_start_for(target, t.limit);
+        self.run_query(SelectIntent::Row(target))
+    }
+
+    /// The terminal is now `width` × `height`: every cost view's page becomes what fits (see
+    /// [`super::view::table_rows`]), starting at the page that holds its selected row; the
+    /// visible view re-queries now, the others when shown.
+    pub(super) fn resize(&mut self, width: u16, height: u16) -> Vec<Effect> {
+        self.size = (width, height);
+        let rows = super::view::table_rows(width, height);
+        let mut keep = None;
+        let active = self.tab.kind();
+        for t in &mut self.tables {
+            if t.limit == rows {
+                continue;
             }
-            None => Vec::new(),
+            let selected = t.selected_index();
+            t.limit = rows;
+            t.offset = page_start_for(selected, rows);
+            if Some(t.kind) == active && t.window.is_some() {
+                keep = Some(selected);
+            } else if t.page.is_some() {
+                t.stale = true;
+            }
         }
+        keep.map_or_else(Vec::new, |row| self.run_query(SelectIntent::Row(row)))
     }
 
     /// Select the last (`bottom`) or first row of the shown page.
@@ -303,6 +311,11 @@ impl State {
             }
         }
     }
+}
+
+/// Rows moved by Ctrl-d / Ctrl-u: half a page, at least one.
+fn half_page(limit: usize) -> isize {
+    (limit / 2).max(1) as isize
 }
 
 /// `Total ↓`, `name ↑`: the sort column's title and direction.

@@ -27,6 +27,7 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ("", "Move"),
     ("j k ↓ ↑", "row (crosses pages)"),
     ("n p C-f C-b", "next / previous page"),
+    ("C-d C-u", "half a page down / up"),
     ("g G Home End", "first / last page"),
     ("Enter", "drill down"),
     ("Esc Backspace", "back up one level"),
@@ -42,12 +43,22 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ("s / S", "sort column / reverse"),
     ("i", "idle mode"),
     ("c", "cloud cost metric"),
-    ("l", "rows per page"),
     ("", "In a prompt"),
     ("Enter / Esc", "apply / cancel"),
     ("← → Home End", "move the cursor"),
     ("Ctrl-U", "clear the line"),
 ];
+
+/// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
+/// first so a narrow terminal keeps the important ones. Every key here is bound in
+/// [`command_for`] (a unit test checks it).
+pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  r:refresh  q:quit";
+
+/// Key hints on the bottom line of the migration view.
+pub const MIGRATION_HINTS: &str = "?:help  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit";
+
+/// Key hints on the bottom line of the pipeline view.
+pub const PIPELINE_HINTS: &str = "?:help  j/k:select failure  1-3:cost views  Tab:next view  q:quit";
 
 /// Notes under the key list: what drill-down, windows and filters accept.
 pub const HELP_NOTES: &[&str] = &[
@@ -102,6 +113,8 @@ fn normal_key(key: KeyEvent) -> Option<Command> {
         return match key.code {
             KeyCode::Char('f') => Some(Command::NextPage),
             KeyCode::Char('b') => Some(Command::PrevPage),
+            KeyCode::Char('d') => Some(Command::HalfPageDown),
+            KeyCode::Char('u') => Some(Command::HalfPageUp),
             _ => None,
         };
     }
@@ -133,7 +146,6 @@ fn normal_key(key: KeyEvent) -> Option<Command> {
         KeyCode::Char('S') => Command::ReverseSort,
         KeyCode::Char('i') => Command::CycleIdle,
         KeyCode::Char('c') => Command::CycleMetric,
-        KeyCode::Char('l') => Command::CyclePageSize,
         KeyCode::Char('e') => Command::Export,
         KeyCode::Char('r') => Command::Refresh,
         _ => return None,
@@ -167,6 +179,28 @@ mod tests {
         let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
         assert_eq!(command_for(Mode::Normal, ctrl('f')), Some(Command::NextPage));
         assert_eq!(command_for(Mode::Normal, ctrl('b')), Some(Command::PrevPage));
+        assert_eq!(command_for(Mode::Normal, ctrl('d')), Some(Command::HalfPageDown));
+        assert_eq!(command_for(Mode::Normal, ctrl('u')), Some(Command::HalfPageUp));
         assert_eq!(command_for(Mode::Prompt, ctrl('f')), None);
+    }
+
+    /// The first key of every hint (`x:…`, `x/y:…`, `C-x:…`, named keys) is bound.
+    #[test]
+    fn every_hinted_key_is_bound() {
+        for hints in [TABLE_HINTS, MIGRATION_HINTS, PIPELINE_HINTS] {
+            for hint in hints.split("  ") {
+                let keys = hint.rsplit_once(':').map_or(hint, |(k, _)| k);
+                let first = if keys == "/" { keys } else { keys.split('/').next().unwrap() };
+                let event = match first {
+                    "⏎" => key(KeyCode::Enter),
+                    "esc" => key(KeyCode::Esc),
+                    "Tab" => key(KeyCode::Tab),
+                    "1-3" | "1-4" => key(KeyCode::Char('1')),
+                    k if k.starts_with("C-") => KeyEvent::new(KeyCode::Char(k.chars().nth(2).unwrap()), KeyModifiers::CONTROL),
+                    k => key(KeyCode::Char(k.chars().next().unwrap())),
+                };
+                assert!(command_for(Mode::Normal, event).is_some(), "hint {hint:?} names an unbound key");
+            }
+        }
     }
 }

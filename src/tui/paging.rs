@@ -1,15 +1,9 @@
 //! Page arithmetic for offset/limit pagination (Kubecost `offset`/`limit`,
 //! `shared/specs/kubecost-product.md` §1.5): page numbers, next/previous/last offsets, the
 //! "rows 51–100 of 1,234 · page 2/25" line, and re-aligning the offset when the page size
-//! changes. Pure functions, no terminal code.
+//! changes (the TUI's page is what fits on screen, so it changes with the terminal). Pure functions, no terminal code.
 
 use super::format::thousands;
-
-/// Page sizes the `l` key cycles through, in order.
-pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 200];
-
-/// Default rows per page.
-pub const DEFAULT_PAGE_SIZE: usize = 50;
 
 /// One page's position in a result: the offset of its first row, the page size (`limit`, 0 =
 /// everything on one page) and the row count of the whole result.
@@ -86,14 +80,6 @@ pub fn page_start_for(row: usize, limit: usize) -> usize {
     row.checked_div(limit).map_or(0, |pages| pages * limit)
 }
 
-/// The page size after `current` in [`PAGE_SIZES`] (wrapping; an unknown size goes to the first).
-pub fn next_page_size(current: usize) -> usize {
-    match PAGE_SIZES.iter().position(|s| *s == current) {
-        Some(i) => PAGE_SIZES[(i + 1) % PAGE_SIZES.len()],
-        None => PAGE_SIZES[0],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,8 +117,7 @@ mod tests {
         assert_eq!(page_start_for(100, 25), 100);
         assert_eq!(page_start_for(100, 200), 0);
         assert_eq!(page_start_for(150, 100), 100);
-        assert_eq!(next_page_size(50), 100);
-        assert_eq!(next_page_size(200), 25);
-        assert_eq!(next_page_size(7), 25);
+        assert_eq!(page_start_for(27, 14), 14);
+        assert_eq!(page_start_for(27, 0), 0);
     }
 }

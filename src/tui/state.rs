@@ -117,15 +117,16 @@ pub struct State {
 impl State {
     /// A fresh state on the Allocations view with the given task snapshots.
     pub fn new(store_label: impl Into<String>, export_dir: PathBuf, now: fn() -> DateTime<Utc>, tasks: Vec<TaskProgress>) -> State {
+        let rows = super::view::table_rows(80, 24);
         State {
             store_label: store_label.into(),
             export_dir,
             now,
             tab: Tab::Allocations,
             tables: [
-                TableTab::new(DataKind::Allocation),
-                TableTab::new(DataKind::Asset),
-                TableTab::new(DataKind::CloudCost),
+                TableTab::new(DataKind::Allocation, rows),
+                TableTab::new(DataKind::Asset, rows),
+                TableTab::new(DataKind::CloudCost, rows),
             ],
             tasks,
             prompt: None,
@@ -203,10 +204,7 @@ impl State {
             },
             Action::Command(c) => self.command(c),
             Action::Tick => self.on_tick(),
-            Action::Resize(w, h) => {
-                self.size = (w, h);
-                Vec::new()
-            }
+            Action::Resize(w, h) => self.resize(w, h),
             Action::ExtentLoaded { kind, generation, result } => self.on_extent(kind, generation, result),
             Action::PageLoaded { kind, generation, result } => self.on_page(kind, generation, result),
             Action::SeriesLoaded { kind, generation, result } => {

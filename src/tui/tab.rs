@@ -11,7 +11,7 @@ use crate::query::{
     drill_down_next, parse_aggregate,
 };
 
-use super::paging::{DEFAULT_PAGE_SIZE, PageSpan};
+use super::paging::PageSpan;
 
 /// What is known about the time span of a kind's data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,7 +130,7 @@ pub struct TableTab {
     pub cost_metric: CostMetricName,
     /// Offset of the page asked for (may differ from the shown page while a query runs).
     pub offset: usize,
-    /// Rows per page.
+    /// Rows per page: the table rows that fit on screen ([`super::view::table_rows`]).
     pub limit: usize,
     /// The last page received.
     pub page: Option<Page>,
@@ -182,8 +182,8 @@ pub fn default_window(end: i64) -> Option<Window> {
 
 impl TableTab {
     /// A fresh view of `kind`: default aggregate and sort, idle separate by cluster,
-    /// amortized net cost, 50 rows per page, window not known yet.
-    pub fn new(kind: DataKind) -> TableTab {
+    /// amortized net cost, `limit` rows per page (what fits on screen), window not known yet.
+    pub fn new(kind: DataKind, limit: usize) -> TableTab {
         TableTab {
             kind,
             window: None,
@@ -197,7 +197,7 @@ impl TableTab {
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,
             offset: 0,
-            limit: DEFAULT_PAGE_SIZE,
+            limit,
             page: None,
             shown_query: None,
             selected: None,

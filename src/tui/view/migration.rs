@@ -17,7 +17,7 @@ use crate::migration::{ClusterPhase, ClusterReport, DayState, MigrationReport, P
 use super::super::format;
 use super::super::migration::DetailLine;
 use super::super::state::State;
-use super::{accent_style, error_style, label_style, spinner, value_style};
+use super::{accent_style, error_style, label_style, spinner, value_style, with_footer};
 
 /// Rows of the strip panel besides one per cluster: borders, ruler, legend, parity, Thanos.
 const STRIP_EXTRA_ROWS: u16 = 6;
@@ -209,12 +209,10 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
         }
     });
     let hidden: Vec<&str> = (0..9).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].0).collect();
-    let mut block = Block::bordered()
+    let block = Block::bordered()
         .border_style(accent_style())
         .title(Span::styled(" Migration by cluster ", accent_style().add_modifier(Modifier::BOLD)));
-    if !hidden.is_empty() {
-        block = block.title_bottom(Line::from(format!(" hidden: {} ", hidden.join(", "))).right_aligned());
-    }
+    let block = with_footer(block, area.width, None, &hidden);
     let table = Table::new(body, shown.iter().map(|&i| Constraint::Length(widths[i] as u16)))
         .header(header)
         .column_spacing(1)

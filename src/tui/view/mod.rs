@@ -19,7 +19,10 @@ pub mod table;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Block;
 
+use super::format;
 use super::state::{State, Tab};
 
 /// Columns from which the detail pane is shown right of the table.
@@ -54,41 +57,86 @@ pub fn detail_visible(width: u16, height: u16) -> bool {
     detail_placement(width, height) != DetailPlacement::Hidden
 }
 
-/// Draw the whole screen for `state`.
-pub fn draw(frame: &mut Frame, state: &State) {
-    let area = frame.area();
-    let bottom_height = prompt::height(state, area.width).max(status::HEIGHT);
-    let [header_area, tabs_area, body, bottom] = Layout::vertical([
+/// Rows of the cost table that are not data rows: top and bottom border, header, totals footer.
+pub const TABLE_CHROME: u16 = 4;
+
+/// The screen's regions for a terminal `area` with a bottom bar (status line or prompt) of
+/// `bottom_height` rows. The cost views split `body` into `table` and `detail`; the other views
+/// use `body` whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    /// Header (store, window, query).
+    pub header: Rect,
+    /// Tab bar.
+    pub tabs: Rect,
+    /// Everything between the tab bar and the bottom bar.
+    pub body: Rect,
+    /// The cost table (part of `body`).
+    pub table: Rect,
+    /// The detail pane (part of `body`), when the terminal is large enough.
+    pub detail: Option<Rect>,
+    /// Status line or prompt.
+    pub bottom: Rect,
+}
+
+/// Split `area` into the screen's regions (see [`Areas`] and the width rules above).
+pub fn layout(area: Rect, bottom_height: u16) -> Areas {
+    let [header, tabs, body, bottom] = Layout::vertical([
         Constraint::Length(header::HEIGHT),
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(bottom_height),
     ])
     .areas(area);
-    header::draw(frame, header_area, state);
-    header::draw_tabs(frame, tabs_area, state);
+    let (table, detail) = match detail_placement(area.width, area.height) {
+        DetailPlacement::Side => {
+            let side = (area.width / 3).clamp(38, 60);
+            let [t, d] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side)]).areas(body);
+            (t, Some(d))
+        }
+        DetailPlacement::Below => {
+            let [t, d] = Layout::vertical([Constraint::Min(8), Constraint::Length(16)]).areas(body);
+            (t, Some(d))
+        }
+        DetailPlacement::Hidden => (body, None),
+    };
+    Areas {
+        header,
+        tabs,
+        body,
+        table,
+        detail,
+        bottom,
+    }
+}
+
+/// How many data rows the cost table shows on a `width` × `height` terminal with the status
+/// line at the bottom: the TUI's page size, so a page is exactly what fits (at least 1).
+pub fn table_rows(width: u16, height: u16) -> usize {
+    let areas = layout(Rect::new(0, 0, width, height), status::HEIGHT);
+    usize::from(areas.table.height.saturating_sub(TABLE_CHROME).max(1))
+}
+
+/// Draw the whole screen for `state`.
+pub fn draw(frame: &mut Frame, state: &State) {
+    let area = frame.area();
+    let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT));
+    header::draw(frame, areas.header, state);
+    header::draw_tabs(frame, areas.tabs, state);
     match state.active_table() {
-        None if state.tab == Tab::Migration => migration::draw(frame, body, state),
-        None => pipeline::draw(frame, body, state),
-        Some(tab) => match detail_placement(area.width, area.height) {
-            DetailPlacement::Side => {
-                let side = (area.width / 3).clamp(38, 60);
-                let [t, d] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side)]).areas(body);
-                table::draw(frame, t, state, tab);
+        None if state.tab == Tab::Migration => migration::draw(frame, areas.body, state),
+        None => pipeline::draw(frame, areas.body, state),
+        Some(tab) => {
+            table::draw(frame, areas.table, state, tab);
+            if let Some(d) = areas.detail {
                 detail::draw(frame, d, state, tab);
             }
-            DetailPlacement::Below => {
-                let [t, d] = Layout::vertical([Constraint::Min(8), Constraint::Length(16)]).areas(body);
-                table::draw(frame, t, state, tab);
-                detail::draw(frame, d, state, tab);
-            }
-            DetailPlacement::Hidden => table::draw(frame, body, state, tab),
-        },
+        }
     }
     if state.prompt.is_some() {
-        prompt::draw(frame, bottom, state);
+        prompt::draw(frame, areas.bottom, state);
     } else {
-        status::draw(frame, bottom, state);
+        status::draw(frame, areas.bottom, state);
     }
     if state.help {
         help::draw(frame, area);
@@ -131,4 +179,21 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub(crate) fn spinner(tick: u64) -> &'static str {
     const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
     FRAMES[(tick % FRAMES.len() as u64) as usize]
+}
+
+/// Put a table's bottom border titles on `block` (`width` columns wide, borders included): the
+/// row counter `left` on the left, whole, and the columns that did not fit (`hidden`) on the
+/// right, shortened to the room left over and dropped when under ten columns remain.
+pub(crate) fn with_footer<'a>(mut block: Block<'a>, width: u16, left: Option<String>, hidden: &[&str]) -> Block<'a> {
+    let mut room = usize::from(width).saturating_sub(2);
+    if let Some(left) = left {
+        let left = format!(" {left} ");
+        room = room.saturating_sub(format::width(&left) + 1);
+        block = block.title_bottom(Line::from(left));
+    }
+    if !hidden.is_empty() && room >= 10 {
+        let text = format::truncate(&format!("hidden: {}", hidden.join(", ")), room - 2);
+        block = block.title_bottom(Line::from(format!(" {text} ")).right_aligned());
+    }
+    block
 }

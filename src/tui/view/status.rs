@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 
 use crate::progress::{Phase, TaskProgress};
 
-use super::super::format;
 use super::super::state::{State, Tab};
+use super::super::{format, keys};
 use super::{error_style, label_style, spinner};
 
 /// Status area height in rows.
@@ -49,11 +49,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         right,
     );
     let hint = if state.active_table().is_some() {
-        "?:help  ⏎:drill  esc:back  /:filter  a:aggregate  w:window  s/S:sort  i:idle  c:metric  l:rows  n/p:page  e:export  r:refresh  q:quit"
+        keys::TABLE_HINTS
     } else if state.tab == Tab::Migration {
-        "?:help  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit"
+        keys::MIGRATION_HINTS
     } else {
-        "?:help  j/k:select failure  1-3:cost views  Tab:next view  q:quit"
+        keys::PIPELINE_HINTS
     };
     frame.render_widget(
         Paragraph::new(Span::styled(format::truncate(hint, hints.width as usize), label_style())),

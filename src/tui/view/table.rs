@@ -20,7 +20,7 @@ use super::super::format;
 use super::super::state::State;
 use super::super::tab::{Extent, TableTab, main_columns};
 use super::header::extent_window;
-use super::{accent_style, error_style, label_style, spinner};
+use super::{accent_style, error_style, label_style, spinner, with_footer};
 
 /// Narrowest the name column gets before numeric columns are dropped.
 const NAME_MIN: usize = 14;
@@ -35,25 +35,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     } else {
         format!(" {} by {} ", state.tab.title(), tab.aggregate)
     };
-    let mut block = Block::bordered()
+    let block = Block::bordered()
         .border_style(accent_style())
         .title(Line::from(Span::styled(title, accent_style().add_modifier(Modifier::BOLD))))
         .title(Line::from(format!(" sorted by {} ", sort_label(tab.kind, &tab.sort))).right_aligned());
-    if let Some(span) = tab.shown_span() {
-        let rows = tab.page.as_ref().map_or(0, |p| p.rows.len());
-        block = block.title_bottom(Line::from(format!(" {} ", span.describe(rows))));
-    }
-    if let Some(fit) = &fit {
-        let hidden: Vec<&str> = cols
-            .iter()
+    let counter = tab
+        .shown_span()
+        .map(|span| span.describe(tab.page.as_ref().map_or(0, |p| p.rows.len())));
+    let hidden: Vec<&str> = fit.as_ref().map_or_else(Vec::new, |fit| {
+        cols.iter()
             .enumerate()
             .filter(|(i, _)| !fit.shown.contains(i))
             .map(|(_, c)| c.title)
-            .collect();
-        if !hidden.is_empty() {
-            block = block.title_bottom(Line::from(format!(" hidden: {} ", hidden.join(", "))).right_aligned());
-        }
-    }
+            .collect()
+    });
+    let block = with_footer(block, area.width, counter, &hidden);
     let (Some(page), Some(fit)) = (tab.page.as_ref(), fit) else {
         let text = match (&tab.error, &tab.extent) {
             (Some(e), _) => Text::styled(format!("query failed: {e}"), error_style()),
