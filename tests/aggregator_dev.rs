@@ -369,6 +369,28 @@ fn a_rows_daily_series_adds_up_to_its_total() {
     }
 }
 
+/// Idle rows too: a separate idle row's days add up to its totalCost, by cluster and by node.
+#[test]
+fn an_idle_rows_daily_series_adds_up_to_its_total() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    for idle in [IdleMode::SeparateByCluster, IdleMode::SeparateByNode] {
+        let r = req(DataKind::Allocation, w, "namespace", "", idle);
+        let page = dev().query(&r).unwrap();
+        let rows: Vec<_> = page.rows.iter().filter(|row| row.name.ends_with("/__idle__")).collect();
+        assert!(!rows.is_empty(), "{idle:?}: idle rows on the first page");
+        for row in rows {
+            let series = dev().daily_series(&r, row).unwrap();
+            // A cluster runs every day; a node may live only some of them (autoscaling).
+            let days = series.len();
+            let expected = if idle == IdleMode::SeparateByCluster { 7..=7 } else { 1..=7 };
+            assert!(expected.contains(&days), "{idle:?} {}: {days} days", row.name);
+            let sum: f64 = series.iter().map(|(_, v)| v).sum();
+            let total = row.get(DataKind::Allocation, "totalCost").unwrap();
+            assert!(close(sum, total), "{idle:?} {}: series {sum} vs total {total}", row.name);
+        }
+    }
+}
+
 #[test]
 fn filters_and_multi_aggregation_work_on_real_data() {
     let w = window(day("2026-11-14"), day("2026-11-21"));

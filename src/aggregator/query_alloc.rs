@@ -11,7 +11,7 @@
 //! their CPU, RAM and GPU cost within each cluster, whatever the filter.
 
 use super::paging::{ResultCache, run_page};
-use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, lit, run_series};
+use super::query_common::{Columns, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, resolution, run_series};
 use super::rollup::{Source, source_for};
 use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
@@ -175,12 +175,45 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
 
-/// Daily totalCost of one allocation row (idle rows: none), from the table its query reads.
+/// Daily totalCost of one allocation row, from the table its query reads; for a separate idle
+/// row (`<cluster>/__idle__`, `<cluster>/<node>/__idle__`) the day's node cost minus the cost
+/// allocated on those nodes, the same subtraction as the window's idle (docs/semantics.md, idle).
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    if row.name.contains(IDLE) {
-        return Ok(Vec::new());
+    if let Some(scope) = row.name.strip_suffix(&format!("/{IDLE}")) {
+        return idle_series(conn, req, scope);
     }
     let src = source_for(&req.aggregate, &req.filter);
     let value = if src == Source::Allocations { "total_cost" } else { "total" };
     run_series(conn, src.table(), value, req, row)
+}
+
+/// Daily idle totalCost of `scope` (`cluster` or `cluster/node`) over `req.window`.
+fn idle_series(conn: &Connection, req: &QueryRequest, scope: &str) -> Result<Vec<(i64, f64)>, QueryError> {
+    let (cluster, node) = match scope.split_once('/') {
+        Some((c, n)) => (c, Some(n)),
+        None => (scope, None),
+    };
+    let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT) AND cluster = ?";
+    let (node_asset, node_pod) = if node.is_some() {
+        (" AND name = ?", " AND node = ?")
+    } else {
+        ("", "")
+    };
+    let sql = format!(
+        "SELECT day, sum(t) FROM (
+            SELECT window_start - window_start % 86400 AS day, total_cost AS t FROM assets WHERE type = 'Node' AND {window}{node_asset}
+            UNION ALL
+            SELECT window_start - window_start % 86400, -(cpu_t + ram_t + gpu_t) FROM alloc_pods WHERE {window} AND node <> ''{node_pod})
+         GROUP BY 1 ORDER BY 1"
+    );
+    let mut params = vec![
+        resolution(req).to_string(),
+        req.window.start.timestamp().to_string(),
+        req.window.end.timestamp().to_string(),
+        cluster.to_string(),
+    ];
+    params.extend(node.map(str::to_string));
+    let once = params.clone();
+    params.extend(once);
+    collect_series(conn, &sql, &params)
 }

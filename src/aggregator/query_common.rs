@@ -188,8 +188,13 @@ pub fn run_series(conn: &Connection, table: &str, value: &str, req: &QueryReques
     p.append(&mut rp);
     let sql =
         format!("SELECT window_start - window_start % 86400 AS day, sum({value}) FROM {table} WHERE {bw} AND {rw} GROUP BY 1 ORDER BY 1");
-    let mut st = conn.prepare(&sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
-    st.query_map(params_from_iter(p.iter()), |r| {
+    collect_series(conn, &sql, &p)
+}
+
+/// Run `sql` (selecting `day` unix seconds, value) with `params`; a NULL value reads as 0.
+pub fn collect_series(conn: &Connection, sql: &str, params: &[String]) -> Result<Vec<(i64, f64)>, QueryError> {
+    let mut st = conn.prepare(sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
+    st.query_map(params_from_iter(params.iter()), |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?.unwrap_or(0.0)))
     })
     .map_err(|e| QueryError(format!("query failed: {e}")))?
