@@ -28,6 +28,12 @@ pub fn money(usd: f64) -> String {
     format!("{sign}${}.{:02}", thousands(cents / 100), cents % 100)
 }
 
+/// Whether `usd` prints as a negative amount: below zero by at least half a cent, so `-0.001`
+/// (rounding noise, printed `$0.00`) is not flagged.
+pub fn is_negative(usd: f64) -> bool {
+    usd <= -0.005
+}
+
 /// A ratio (1.0 = 100 %) as a percentage with one decimal: `0.4523` → `45.2%`. Non-finite
 /// values print as `—`.
 pub fn percent(ratio: f64) -> String {

@@ -132,6 +132,26 @@ fn allocations_detail_pane_side_and_below() {
     assert!(text.contains("Efficiency"), "{text}");
 }
 
+/// Negative idle (workloads allocated more than their nodes cost) is flagged: its amounts in
+/// red in the table and the detail pane, and the detail pane says what it means.
+#[test]
+fn negative_idle_is_flagged() {
+    let src = FakeSource {
+        idle: Some((6.0, -8.0)),
+        ..FakeSource::standard()
+    };
+    let s = after_keys(&src, 100, 30, tasks(), "jjjjjjjj");
+    let backend = render(&s, 100, 30);
+    let text = snap("tui_allocations_negative_idle", &s, 100, 30);
+    assert!(text.contains("__idle__") && text.contains("Negative idle"), "{text}");
+    let buf = backend.buffer();
+    let red_minus = (0..30u16).any(|y| (0..100u16).any(|x| buf[(x, y)].symbol() == "-" && buf[(x, y)].fg == ratatui::style::Color::Red));
+    assert!(red_minus, "a negative amount is drawn in red: {text}");
+    // Idle rows have no requests or usage: no efficiency block for them.
+    assert!(!text.contains("usage"), "{text}");
+    assert!(!text.contains("300.0%"), "no shares of a negative total: {text}");
+}
+
 #[test]
 fn allocations_drilled_into_a_cluster() {
     let src = FakeSource::standard();

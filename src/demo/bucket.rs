@@ -35,6 +35,13 @@ const CLUSTERS: [(&str, &str); 6] = [
 ];
 
 /// (instance type, cores, GiB, GPUs, USD per hour).
+/// Bytes in a GiB.
+const GIB: f64 = 1073741824.0;
+
+/// Most CPU a demo container uses, as a multiple of its request (`workload::allocation`: at most
+/// 0.65 × 1.6).
+const CPU_USAGE_MAX: f64 = 1.04;
+
 const INSTANCES: [(&str, f64, f64, f64, f64); 4] = [
     ("m5.xlarge", 4.0, 16.0, 0.0, 0.192),
     ("m5.2xlarge", 8.0, 32.0, 0.0, 0.384),
@@ -60,22 +67,25 @@ struct NodeSpec {
     spot: bool,
 }
 
-fn nodes_for(rng: &mut Rng, cluster: usize, want_cores: f64) -> Vec<NodeSpec> {
-    let mut nodes = Vec::new();
-    let mut cores = 0.0;
-    while cores < want_cores {
-        let (itype, c, g, gpu, price) = INSTANCES[rng.below(3)];
-        let spot = rng.chance(0.2);
-        nodes.push(NodeSpec {
-            name: format!("ip-10-{cluster}-{}-{}.ec2.internal", nodes.len() / 200, nodes.len() % 200 + 10),
-            itype,
-            cores: c,
-            gib: g,
-            gpus: gpu,
-            price,
-            spot,
-        });
-        cores += c;
+/// The `index`-th CPU node of `cluster`: a random instance type from the catalogue, 20 % spot.
+fn cpu_node(rng: &mut Rng, cluster: usize, index: usize) -> NodeSpec {
+    let (itype, cores, gib, gpus, price) = INSTANCES[rng.below(3)];
+    NodeSpec {
+        name: format!("ip-10-{cluster}-{}-{}.ec2.internal", index / 200, index % 200 + 10),
+        itype,
+        cores,
+        gib,
+        gpus,
+        price,
+        spot: rng.chance(0.2),
+    }
+}
+
+/// Nodes for a cluster until they hold `want_cores` cores and `want_gib` GiB of RAM.
+fn nodes_for(rng: &mut Rng, cluster: usize, want_cores: f64, want_gib: f64) -> Vec<NodeSpec> {
+    let mut nodes: Vec<NodeSpec> = Vec::new();
+    while nodes.iter().map(|n| n.cores).sum::<f64>() < want_cores || nodes.iter().map(|n| n.gib).sum::<f64>() < want_gib {
+        nodes.push(cpu_node(rng, cluster, nodes.len()));
     }
     if cluster == 0 {
         let (itype, c, g, gpu, price) = INSTANCES[3];
@@ -108,8 +118,9 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
         let probe_nodes = vec!["probe".to_string()];
         let mut specs = workload::containers(&mut rng, n, &probe_nodes);
         let cores: f64 = specs.iter().map(|c| c.cpu_request).sum();
-        let nodes = nodes_for(&mut rng, ci, cores / 0.8);
-        pack(&mut rng, &mut specs, &nodes, ci == 0);
+        let gib: f64 = specs.iter().map(|c| c.ram_request / GIB).sum();
+        let mut nodes = nodes_for(&mut rng, ci, cores / 0.8, gib / 0.8);
+        pack(&mut rng, &mut specs, &mut nodes, ci);
         for d in 0..spec.days {
             let start = spec.end - ((spec.days - d) as i64) * 86_400;
             let end = start + 86_400;
@@ -160,32 +171,44 @@ fn write(dir: &Path, cluster: &str, pipeline: &str, s: i64, e: i64, bytes: &[u8]
     std::fs::write(p, bytes)
 }
 
-/// Place containers on nodes (GPU workloads on free GPU nodes, one GPU each), filling each node
-/// to at most ~90 % of its cores so the cluster keeps some idle capacity.
-fn pack(rng: &mut Rng, specs: &mut [ContainerSpec], nodes: &[NodeSpec], gpu_pool: bool) {
-    let mut used = vec![0.0f64; nodes.len()];
+/// Place pods on nodes, all containers of a pod on one node (GPU pods on free GPU nodes, one GPU
+/// each, in cluster 0), filling each node to at most 90 % of its cores and of its RAM, so every
+/// node keeps some idle capacity and no node is allocated more than it costs (demo usage stays at
+/// or below `CPU_USAGE_MAX` × requests, see `workload::allocation`). A pod that fits nowhere gets
+/// a new node, as a cluster autoscaler would add one.
+fn pack(rng: &mut Rng, specs: &mut [ContainerSpec], nodes: &mut Vec<NodeSpec>, cluster: usize) {
+    let mut used = vec![(0.0f64, 0.0f64); nodes.len()];
     let mut gpus_free: Vec<f64> = nodes.iter().map(|n| n.gpus).collect();
-    for c in specs.iter_mut() {
-        let free = (0..nodes.len()).find(|&i| gpus_free[i] >= c.gpus && c.gpus > 0.0);
-        let want_gpu = c.gpus > 0.0 && gpu_pool && free.is_some();
-        if !want_gpu {
-            c.gpus = 0.0;
-        } else if let Some(i) = free {
-            gpus_free[i] -= c.gpus;
-            used[i] += c.cpu_request;
-            c.node = nodes[i].name.clone();
-            continue;
-        }
-        let candidates: Vec<usize> = (0..nodes.len())
-            .filter(|&i| (nodes[i].gpus > 0.0) == want_gpu && used[i] + c.cpu_request <= nodes[i].cores * 0.9)
-            .collect();
-        let i = if candidates.is_empty() {
-            rng.below(nodes.len())
-        } else {
-            *rng.pick(&candidates)
+    for pod in specs.chunk_by_mut(|a, b| a.pod == b.pod && a.namespace == b.namespace) {
+        let need = pod
+            .iter()
+            .fold((0.0, 0.0), |(c, r), s| (c + s.cpu_request * CPU_USAGE_MAX, r + s.ram_request / GIB));
+        let gpus: f64 = pod.iter().map(|c| c.gpus).sum();
+        let free = (0..nodes.len()).find(|&i| gpus > 0.0 && gpus_free[i] >= gpus);
+        let i = match free {
+            Some(i) if cluster == 0 => {
+                gpus_free[i] -= gpus;
+                i
+            }
+            _ => {
+                pod.iter_mut().for_each(|c| c.gpus = 0.0);
+                let fits: Vec<usize> = (0..nodes.len())
+                    .filter(|&i| nodes[i].gpus == 0.0)
+                    .filter(|&i| used[i].0 + need.0 <= nodes[i].cores * 0.9 && used[i].1 + need.1 <= nodes[i].gib * 0.9)
+                    .collect();
+                if fits.is_empty() {
+                    nodes.push(cpu_node(rng, cluster, nodes.len()));
+                    used.push((0.0, 0.0));
+                    gpus_free.push(0.0);
+                    nodes.len() - 1
+                } else {
+                    *rng.pick(&fits)
+                }
+            }
         };
-        used[i] += c.cpu_request;
-        c.node = nodes[i].name.clone();
+        used[i].0 += need.0;
+        used[i].1 += need.1;
+        pod.iter_mut().for_each(|c| c.node = nodes[i].name.clone());
     }
 }
 

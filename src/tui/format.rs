@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::text::Span;
 
-pub use crate::format::{bytes, compact, cores, money, percent, thousands, value};
+pub use crate::format::{bytes, compact, cores, is_negative, money, percent, thousands, value};
 use crate::query::Window;
 
 /// `YYYY-MM-DD` of a UTC instant.

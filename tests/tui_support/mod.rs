@@ -52,8 +52,9 @@ pub struct FakeSource {
     pub items: Vec<Item>,
     /// (first day start, last day end) per kind; `None` = no data yet.
     pub extents: [Option<(i64, i64)>; 3],
-    /// Whether allocations have idle cost ($9/day per cluster in the result).
-    pub idle: bool,
+    /// Idle (cpuCost, ramCost) in USD per cluster-day, if allocations have idle; the standard
+    /// source has ($6, $3), so $9/day per cluster in the result.
+    pub idle: Option<(f64, f64)>,
 }
 
 fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -348,7 +349,7 @@ impl FakeSource {
         FakeSource {
             items,
             extents: [Some((day(8), day(22))), Some((day(8), day(22))), Some((day(8), day(21)))],
-            idle: true,
+            idle: Some((6.0, 3.0)),
         }
     }
 
@@ -357,7 +358,7 @@ impl FakeSource {
         FakeSource {
             items: Vec::new(),
             extents: [None, None, None],
-            idle: true,
+            idle: Some((6.0, 3.0)),
         }
     }
 
@@ -386,7 +387,7 @@ impl FakeSource {
         FakeSource {
             items,
             extents: [Some((day(8), day(22))), None, None],
-            idle: false,
+            idle: None,
         }
     }
 
@@ -508,10 +509,10 @@ impl CostSource for FakeSource {
             })
             .collect();
         let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode);
-        if req.kind == DataKind::Allocation && idle && self.idle && !rows.is_empty() {
+        if let (DataKind::Allocation, true, Some((cpu, ram)), false) = (req.kind, idle, self.idle, rows.is_empty()) {
             let mut v = vec![0.0; 17];
             let w: f64 = days.iter().map(|d| factor(*d)).sum::<f64>() * clusters.len() as f64;
-            (v[0], v[2]) = (6.0 * w, 3.0 * w);
+            (v[0], v[2]) = (cpu * w, ram * w);
             v[8] = v[0] + v[2];
             let p = req.aggregate.keys().iter().map(|k| (k.name(), IDLE.to_string())).collect();
             rows.push(Row {

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, SparklineBar};
 
-use crate::query::{DataKind, Row, Window};
+use crate::query::{DataKind, IDLE, Row, Window};
 
 use super::super::format;
 use super::super::state::State;
@@ -75,7 +75,8 @@ fn draw_stack(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab, line
 }
 
 fn money_line(label: &str, v: f64, total: f64) -> Line<'static> {
-    let share = if total.abs() > f64::EPSILON && label != "Total" {
+    // Shares of a total at or below zero (negative idle) mean nothing: none are shown.
+    let share = if total > f64::EPSILON && label != "Total" {
         format!(" {:>6}", format::percent(v / total))
     } else {
         String::new()
@@ -84,7 +85,13 @@ fn money_line(label: &str, v: f64, total: f64) -> Line<'static> {
         Span::styled(format!("{label:<LABEL$}"), label_style()),
         Span::styled(
             format!("{:>14}", format::money(v)),
-            if label == "Total" { value_style() } else { Style::new() },
+            if format::is_negative(v) {
+                error_style()
+            } else if label == "Total" {
+                value_style()
+            } else {
+                Style::new()
+            },
         ),
         Span::styled(share, label_style()),
     ])
@@ -138,10 +145,38 @@ fn count_line(label: &str, v: f64) -> Line<'static> {
     ])
 }
 
-/// Efficiency (allocations): total, then CPU and RAM request vs usage.
+/// What an idle row is, and a warning when it is negative (docs/semantics.md, idle): then the
+/// workloads were allocated more than their nodes cost.
+fn idle_note(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
+    let negative = ["cpuCost", "ramCost", "gpuCost", "totalCost"]
+        .iter()
+        .any(|id| row.get(kind, id).is_some_and(format::is_negative));
+    let mut lines = vec![
+        Line::styled("Idle: node cost that no", label_style()),
+        Line::styled("workload was allocated.", label_style()),
+    ];
+    if negative {
+        lines.extend(
+            [
+                "Negative idle: workloads were",
+                "allocated more than their nodes",
+                "cost (over-committed requests or",
+                "node assets missing).",
+            ]
+            .map(|t| Line::styled(t, error_style())),
+        );
+    }
+    lines
+}
+
+/// Efficiency (allocations): total, then CPU and RAM request vs usage; for idle rows the idle
+/// note instead (idle has no requests or usage).
 fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
     if kind != DataKind::Allocation {
         return Vec::new();
+    }
+    if row.name.contains(IDLE) {
+        return idle_note(kind, row);
     }
     let get = |id: &str| row.get(kind, id).unwrap_or(0.0);
     let part = |label: &str, req: String, used: String, eff: f64| {

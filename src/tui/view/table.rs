@@ -129,9 +129,15 @@ fn arrow(tab: &TableTab) -> &'static str {
     if tab.sort.descending { "↓" } else { "↑" }
 }
 
+/// One value, right-aligned; a negative amount (e.g. negative idle) in red.
 fn value_cell(c: &Column, v: Option<f64>) -> Cell<'static> {
     let text = v.map_or_else(|| "—".to_string(), |v| format::value(c.unit, v));
-    Cell::from(Line::from(text).right_aligned())
+    let line = Line::from(text).right_aligned();
+    if v.is_some_and(format::is_negative) {
+        Cell::from(line.style(error_style()))
+    } else {
+        Cell::from(line)
+    }
 }
 
 /// Which main columns fit, their widths (indexed like the main columns) and the name width.
