@@ -139,7 +139,8 @@ fn states_and_progress_are_consistent_with_the_truth() {
             set("federatedAssetDaysNonEmpty"),
             set("federatedEmptyFileDays"),
         );
-        let backup: BTreeSet<String> = set("etlBackupAllocationDays").union(&set("etlBackupAssetDays")).cloned().collect();
+        let (backup_alloc, backup_assets) = (set("etlBackupAllocationDays"), set("etlBackupAssetDays"));
+        let backup: BTreeSet<String> = backup_alloc.union(&backup_assets).cloned().collect();
         let thanos = |d: &str| m["thanosDayCoverageRaw"].get(d).is_some() || m["thanosDayCoverage5m"].get(d).is_some();
         for d in &c.days {
             let day = d.day.as_str();
@@ -151,6 +152,12 @@ fn states_and_progress_are_consistent_with_the_truth() {
                 } else {
                     DayState::Migrated
                 }
+            } else if thanos(day)
+                && ((!fa.contains(day) && !backup_alloc.contains(day) && !fs.contains(day))
+                    || (!fs.contains(day) && !backup_assets.contains(day) && !fa.contains(day)))
+            {
+                // A missing file nothing will write (no backup of its pipeline, no sibling file).
+                DayState::ThanosOnly
             } else if backup.contains(day) || fa.contains(day) || fs.contains(day) {
                 DayState::Pending
             } else if thanos(day) {
@@ -206,11 +213,28 @@ fn states_and_progress_are_consistent_with_the_truth() {
         "ingested alone is not migrated"
     );
     assert_eq!((ap.ingested_days, r.cluster("prod-us-east-1").unwrap().ingested_days), (1, 1));
-    // Missing days inside dev-ap-south-1's range (Thanos from 10-22): Thanos only until 10-31,
-    // then pending while the backup has data; the truth's missing federated days are among them.
+    assert_eq!(
+        state_of("dev-ap-south-1", "2026-11-04"),
+        DayState::ThanosOnly,
+        "the backup holds its assets but not its allocations"
+    );
+    // Missing days are the progress window's days that are not done: dev-ap-south-1's 10-31
+    // (Thanos only) and 11-01 … 11-07; the truth's missing federated days are among them.
     let missing: Vec<String> = ap.missing_days().iter().map(|d| d.day.clone()).collect();
-    assert_eq!(missing.first().map(String::as_str), Some("2026-10-22"));
-    assert_eq!(missing.len(), 17);
+    assert_eq!(missing.first().map(String::as_str), Some("2026-10-31"));
+    assert_eq!(missing.len(), 8);
+    for c in &r.clusters {
+        let p = &c.progress;
+        assert_eq!(
+            c.missing_days().len(),
+            p.expected_days - p.done_days,
+            "{}: missing = expected − done",
+            c.cluster
+        );
+    }
+    let staging = r.cluster("staging-eu-west-1").unwrap();
+    let empty: Vec<&str> = staging.missing_days().iter().map(|d| d.day.as_str()).collect();
+    assert_eq!(empty, ["2026-11-11", "2026-11-12"], "empty-file days are listed as missing");
     let truth_missing = strings(&t["migration"]["dev-ap-south-1"]["federatedMissingDaysInFederatedWindow"]);
     assert!(truth_missing.iter().all(|d| missing.contains(d)), "{missing:?}");
     assert_eq!(r.overall.expected_days, 63);
@@ -406,9 +430,15 @@ fn rate_eta_and_caught_up() {
     let r = report_at(written() + Duration::minutes(10));
     let p = |r: &MigrationReport, c: &str| r.cluster(c).unwrap().progress.clone();
     let ap = p(&r, "dev-ap-south-1");
-    assert_eq!(ap.pending_files, 14, "11-01 … 11-07 miss both files");
+    assert_eq!(
+        ap.pending_files, 13,
+        "11-01 … 11-07 miss both files; 11-04's allocations cannot come (no backup of them)"
+    );
     assert!(close(ap.files_per_minute, 26.0 / 30.0, 1e-12));
-    assert!(close(ap.eta_seconds.unwrap(), 14.0 / (26.0 / 30.0) * 60.0, 1e-9));
+    assert!(close(ap.eta_seconds.unwrap(), 13.0 / (26.0 / 30.0) * 60.0, 1e-9));
+    // The overall ETA is the latest cluster ETA, never shorter than one of them.
+    let latest = r.clusters.iter().filter_map(|c| c.progress.eta_seconds).fold(0.0, f64::max);
+    assert_eq!(r.overall.eta_seconds, Some(latest));
     assert_eq!(
         ap.eta,
         Some(r.generated_at + Duration::milliseconds((ap.eta_seconds.unwrap() * 1000.0).round() as i64))
@@ -500,8 +530,8 @@ fn table_lists_every_cluster_with_its_strip() {
     assert_eq!(ap, render::strip(r.cluster("dev-ap-south-1").unwrap()));
     assert_eq!(
         &ap[15..],
-        "TTTTTTTTTTPPPPPPPMMMMMMMMMMMMM",
-        "10-22 … 10-31 Thanos only, 11-01 … 11-07 pending"
+        "TTTTTTTTTTPPPTPPPMMMMMMMMMMMMM",
+        "10-22 … 10-31 Thanos only, 11-01 … 11-07 pending but 11-04 (allocations only in Thanos)"
     );
     assert!(strip_of("staging-eu-west-1").contains("MMEEMM"), "{text}");
     assert!(text.contains("legend: I ingested  M migrated  E empty file  P pending  T Thanos only  . no source"));

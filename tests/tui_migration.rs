@@ -93,8 +93,9 @@ fn migration_missing_days_of_a_cluster() {
         let s = migration_state(&src, w, h, "\n");
         assert!(s.migration.detail);
         let text = snap("tui_migration_detail", &s, w, h);
-        assert!(text.contains("dev-ap-south-1: 17 missing days · 0 mismatches"), "{text}");
-        assert!(text.contains("2026-10-22  THANOS_ONLY"), "{text}");
+        assert!(text.contains("dev-ap-south-1: 8 missing days · 0 mismatches"), "{text}");
+        assert!(text.contains("2026-10-31  THANOS_ONLY  backup ✗✗"), "{text}");
+        assert!(text.contains("2026-11-04  THANOS_ONLY  backup ✗✓"), "{text}");
     }
 }
 
@@ -108,8 +109,8 @@ fn selection_scroll_and_status_updates() {
     key(&mut s, &src, '\n');
     assert_eq!(
         s.migration.detail_lines().len(),
-        24,
-        "staging: Thanos only 10-07 … 10-21, then pending 10-22 … 10-30"
+        2,
+        "staging: its two empty-file days in the progress window (10-31 … 11-20)"
     );
     key(&mut s, &src, '\x1b');
     assert!(!s.migration.detail);
@@ -119,7 +120,7 @@ fn selection_scroll_and_status_updates() {
     for _ in 0..30 {
         key(&mut s, &src, 'j');
     }
-    assert_eq!(s.migration.scroll, 16, "scrolling stops at the last of 17 lines");
+    assert_eq!(s.migration.scroll, 7, "scrolling stops at the last of 8 lines");
     // A new scan keeps the selected cluster by name and clamps the scroll.
     let mut next = status();
     let mut report = (*next.report.take().unwrap()).clone();

@@ -9,10 +9,18 @@
 //! 1. `EMPTY` — a federated daily file (allocations or assets) exists but holds no items;
 //! 2. `INGESTED` — both federated daily files hold items and the day is in the ingested set;
 //! 3. `MIGRATED` — both federated daily files hold items;
-//! 4. `PENDING` — the backup holds the cluster's allocations or assets that day, or one federated
+//! 4. `THANOS_ONLY` — a federated daily file is missing that nothing will write (the backup does
+//!    not hold its pipeline that day and the other federated file holds no items), and Thanos
+//!    blocks of any resolution cover part of the day: e.g. the backup's allocation set is empty
+//!    but its asset set is not, so the allocations exist only in Thanos;
+//! 5. `PENDING` — the backup holds the cluster's allocations or assets that day, or one federated
 //!    daily file holds items while the other is missing;
-//! 5. `THANOS_ONLY` — Thanos blocks of any resolution cover part of the day;
-//! 6. `NO_SOURCE`.
+//! 6. `THANOS_ONLY` — Thanos blocks cover part of the day;
+//! 7. `NO_SOURCE`.
+//!
+//! **Missing days** are the days of the progress window (below) that have a source and are not
+//! done: `PENDING`, `EMPTY` and `THANOS_ONLY`. So `done + missing = expected` for every cluster,
+//! and the missing list is exactly what keeps `percentDone` below 100.
 //!
 //! **% done.** The progress window W is the federated window — first to last day with a
 //! federated daily file of any cluster (the days ETL Utils and the agents are filling) — or, with
@@ -27,8 +35,12 @@
 //! **Rate, ETA, phase.** Migration writes are the federated daily files whose window ended more
 //! than [`MigrationOptions::live_days`] before `now` (a running agent keeps rewriting its newest
 //! days; those writes say nothing about the migration). Rate = such files modified within
-//! [`MigrationOptions::rate_window`], per minute; ETA = files missing on the `PENDING` days of W /
-//! rate (days before W are outside what ETL Utils was asked to translate).
+//! [`MigrationOptions::rate_window`], per minute; ETA = pending files in W /
+//! rate (days before W are outside what ETL Utils was asked to translate); pending files are the
+//! missing federated daily files of days not done that can still come (the backup holds their
+//! pipeline, or the other federated file of the day holds items). Overall, the ETA is
+//! the latest cluster ETA (clusters migrate side by side), unknown when any cluster with pending
+//! files has no rate.
 //! "Caught up" = 100 % and no migration write for [`MigrationOptions::caught_up_after`]
 //! (ETL Utils never exits, so completion can only be inferred; Kubecost docs
 //! thanos-migration-guide.md, §1 of `shared/specs/pipeline-and-migration.md`).
@@ -127,6 +139,8 @@ impl DayFacts<'_> {
             DayState::Empty
         } else if non_empty(fa) && non_empty(fs) {
             if self.ingested { DayState::Ingested } else { DayState::Migrated }
+        } else if self.unbacked_missing() > 0 && self.coverage_any > 0.0 {
+            DayState::ThanosOnly
         } else if self.backup.iter().any(Option::is_some) || non_empty(fa) || non_empty(fs) {
             DayState::Pending
         } else if self.coverage_any > 0.0 {
@@ -134,6 +148,25 @@ impl DayFacts<'_> {
         } else {
             DayState::NoSource
         }
+    }
+}
+
+impl DayFacts<'_> {
+    /// Whether pipeline `i`'s missing federated daily file can still come: the backup holds
+    /// the pipeline that day (ETL Utils translates it), or the other pipeline's federated file
+    /// holds items (its writer writes both).
+    fn can_come(&self, i: usize) -> bool {
+        self.backup[i].is_some() || self.federated[1 - i].is_some_and(|f| !f.empty)
+    }
+
+    /// Federated daily files missing that can still come ([`Self::can_come`]).
+    fn backed_missing(&self) -> usize {
+        (0..2).filter(|&i| self.federated[i].is_none() && self.can_come(i)).count()
+    }
+
+    /// Federated daily files missing that nothing will write.
+    fn unbacked_missing(&self) -> usize {
+        (0..2).filter(|&i| self.federated[i].is_none() && !self.can_come(i)).count()
     }
 }
 
@@ -181,8 +214,8 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
                 tally.source_days += 1;
                 tally.source_done += state.is_done() as usize;
             }
-            if in_window && state == DayState::Pending {
-                tally.pending_files += facts.federated.iter().filter(|f| f.is_none()).count();
+            if in_window && !state.is_done() {
+                tally.pending_files += facts.backed_missing();
             }
             let parity = if state.is_done() {
                 check_parity(c, d, &facts, &mut mismatches)
@@ -194,6 +227,7 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
                 day: day_label(d),
                 day_start: d,
                 state,
+                in_progress_window: in_window,
                 thanos_coverage: facts.coverage_raw,
                 thanos_coverage_5m: facts.coverage_5m,
                 backup: facts.backup.iter().any(Option::is_some),
@@ -224,17 +258,33 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
             days: records,
         });
     }
+    let mut overall = total.progress(opts, now);
+    (overall.eta_seconds, overall.eta) = latest_eta(&reports, now);
     MigrationReport {
         generated_at: now,
         first_day: days.first().map(|d| day_label(*d)),
         last_day: days.last().map(|d| day_label(*d)),
         progress_window: window.map(|(a, b)| (day_label(a), day_label(b))),
-        overall: total.progress(opts, now),
+        overall,
         clusters: reports,
         mismatches,
         thanos: obs.thanos_facts.clone(),
         problems: obs.problems.clone(),
     }
+}
+
+/// The latest ETA of the clusters with pending files (seconds and instant): 0 when none has
+/// any, `None` when one of them has no rate.
+fn latest_eta(reports: &[ClusterReport], now: DateTime<Utc>) -> (Option<f64>, Option<DateTime<Utc>>) {
+    let mut out = (Some(0.0), Some(now));
+    for p in reports.iter().map(|r| &r.progress).filter(|p| p.pending_files > 0) {
+        match (p.eta_seconds, out.0) {
+            (Some(s), Some(best)) if s >= best => out = (Some(s), p.eta),
+            (Some(_), _) => {}
+            (None, _) => return (None, None),
+        }
+    }
+    out
 }
 
 /// Compare backup and federated totals of a migrated day, pipeline by pipeline, where both sides

@@ -77,11 +77,19 @@ fn states_follow_the_rules_in_order() {
     assert_eq!(states(&r, "b"), [DayState::Empty, DayState::NoSource, DayState::NoSource]);
     let r = build(&obs, &ingested, &MigrationOptions::default(), now());
     assert_eq!(states(&r, "a")[0], DayState::Ingested);
+    // The progress window is D0 (the only federated day): a is done there, b's file is empty.
     let a = r.cluster("a").unwrap();
-    assert_eq!(
-        a.missing_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(),
-        ["2026-11-20", "2026-11-21"]
-    );
+    assert!(a.missing_days().is_empty());
+    let b = r.cluster("b").unwrap();
+    assert_eq!(b.missing_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), ["2026-11-19"]);
+    for c in &r.clusters {
+        assert_eq!(
+            c.missing_days().len(),
+            c.progress.expected_days - c.progress.done_days,
+            "{}",
+            c.cluster
+        );
+    }
     assert_eq!(
         (
             a.backup_days,
@@ -101,6 +109,32 @@ fn one_federated_file_without_the_other_is_pending() {
     let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), now());
     assert_eq!(states(&r, "a"), [DayState::Pending]);
     assert_eq!(r.cluster("a").unwrap().progress.pending_files, 1);
+}
+
+/// The backup holds the day's assets but not its allocations: only the asset file can come, so
+/// the day is Thanos only (rebuild the allocations) and one file is pending.
+#[test]
+fn a_day_whose_allocations_exist_only_in_thanos_is_thanos_only() {
+    let mut obs = Observations::default();
+    put(&mut obs, "a", Pipeline::Allocations, D0, file(false, 1.0, now(), D0));
+    put(&mut obs, "a", Pipeline::Assets, D0, file(false, 1.0, now(), D0));
+    obs.backup.entry(Pipeline::Assets).or_default().insert(D1, backup_of("a", 5.0));
+    obs.thanos.insert(
+        "a".into(),
+        Coverage {
+            raw: [(D1, 1.0)].into(),
+            ..Default::default()
+        },
+    );
+    let opts = MigrationOptions {
+        horizon_days: Some(2),
+        ..Default::default()
+    };
+    let r = build(&obs, &HashSet::new(), &opts, now());
+    assert_eq!(states(&r, "a"), [DayState::Migrated, DayState::ThanosOnly]);
+    let a = r.cluster("a").unwrap();
+    assert_eq!(a.progress.pending_files, 1, "the asset file can still come");
+    assert_eq!(a.missing_days().len(), 1);
 }
 
 #[test]

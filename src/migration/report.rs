@@ -86,11 +86,6 @@ impl DayState {
     pub fn is_done(self) -> bool {
         matches!(self, DayState::Ingested | DayState::Migrated)
     }
-
-    /// True for the states listed as missing days (work left or no ETL at all).
-    pub fn is_missing(self) -> bool {
-        matches!(self, DayState::Pending | DayState::ThanosOnly | DayState::NoSource)
-    }
 }
 
 /// Result of the parity check of one migrated day.
@@ -113,6 +108,8 @@ pub struct DayRecord {
     pub day_start: i64,
     /// The derived state.
     pub state: DayState,
+    /// The day lies in the window progress is measured in ([`MigrationReport::progress_window`]).
+    pub in_progress_window: bool,
     /// Fraction of the day covered by the union of raw (resolution 0) Thanos blocks, 0–1.
     pub thanos_coverage: f64,
     /// The same for 5-minute downsampled blocks.
@@ -223,21 +220,13 @@ pub struct ClusterReport {
 }
 
 impl ClusterReport {
-    /// The first and last day (Unix seconds) on which the cluster has any source.
-    pub fn source_range(&self) -> Option<(i64, i64)> {
-        let mut with_source = self.days.iter().filter(|d| d.state != DayState::NoSource).map(|d| d.day_start);
-        let first = with_source.next()?;
-        Some((first, with_source.next_back().unwrap_or(first)))
-    }
-
-    /// Days inside [`ClusterReport::source_range`] that are `PENDING`, `THANOS_ONLY` or `NO_SOURCE`.
+    /// The days that keep `percentDone` below 100: days of the progress window with a source that
+    /// are not done (`PENDING`, `EMPTY`, `THANOS_ONLY`), oldest first. Their number is always
+    /// `expected_days − done_days`.
     pub fn missing_days(&self) -> Vec<&DayRecord> {
-        let Some((first, last)) = self.source_range() else {
-            return Vec::new();
-        };
         self.days
             .iter()
-            .filter(|d| d.day_start >= first && d.day_start <= last && d.state.is_missing())
+            .filter(|d| d.in_progress_window && d.state != DayState::NoSource && !d.state.is_done())
             .collect()
     }
 

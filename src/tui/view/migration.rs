@@ -308,8 +308,9 @@ fn detail_text(line: DetailLine<'_>) -> Line<'static> {
                 Span::styled(format!("{:<11}", d.state.name()), state_style(d.state)),
                 Span::styled(
                     format!(
-                        "  backup {}  federated alloc {} assets {}  thanos {}",
-                        mark(d.backup),
+                        "  backup {}{}  federated {}{}  thanos {}",
+                        mark(d.backup_allocations),
+                        mark(d.backup_assets),
                         mark(d.federated_allocations),
                         mark(d.federated_assets),
                         format::percent(d.thanos_coverage)
@@ -339,9 +340,9 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     let missing = lines.iter().filter(|l| matches!(l, DetailLine::Missing(_))).count();
     let title = format!(" {}: {missing} missing days · {} mismatches ", c.cluster, lines.len() - missing);
     let keys = if m.detail {
-        " j/k scroll · Esc closes "
+        " ✓✗ = allocations, assets · j/k scroll · Esc closes "
     } else {
-        " Enter to scroll "
+        " ✓✗ = allocations, assets · Enter to scroll "
     };
     let mut b = block(title).title_bottom(Line::from(keys).right_aligned());
     if let Some(p) = c.progress.last_write {
@@ -350,7 +351,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     }
     if lines.is_empty() {
         let text = Text::styled(
-            "nothing missing in the cluster's range, and parity holds",
+            "no day of the progress window is missing, and parity holds",
             Style::new().fg(Color::Green),
         );
         frame.render_widget(Paragraph::new(text).block(b), area);
