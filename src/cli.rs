@@ -230,6 +230,10 @@ pub struct QueryArgs {
     /// Kubecost filter v2, e.g. 'namespace:"kubecost"+cluster!:"dev"'.
     #[arg(long, default_value = "")]
     pub filter: String,
+    /// Keep only rows whose name contains TEXT, ignoring case (the TUI's `/` with plain text).
+    /// Applied after aggregation: totals and totalRows count the kept rows.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
     /// Idle: separate (per cluster), node (per node), share, hide. Allocations only.
     #[arg(long, default_value = "separate", value_parser = ["separate", "node", "share", "hide"])]
     pub idle: String,

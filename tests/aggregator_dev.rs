@@ -75,6 +75,7 @@ fn req(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMode) -> Qu
         offset: 0,
         limit: 0,
         cost_metric: CostMetricName::AmortizedNetCost,
+        search: None,
     }
 }
 
@@ -389,6 +390,31 @@ fn an_idle_rows_daily_series_adds_up_to_its_total() {
             assert!(close(sum, total), "{idle:?} {}: series {sum} vs total {total}", row.name);
         }
     }
+}
+
+/// A row-name search keeps the rows whose name contains the text (any case), and the totals and
+/// totalRows count only those rows.
+#[test]
+fn a_name_search_keeps_matching_rows_and_their_totals() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    let all = dev()
+        .query(&req(DataKind::Allocation, w, "namespace", "", IdleMode::SeparateByCluster))
+        .unwrap();
+    let mut r = req(DataKind::Allocation, w, "namespace", "", IdleMode::SeparateByCluster);
+    r.search = Some("KUBE".into());
+    let page = dev().query(&r).unwrap();
+    let want: Vec<&str> = all
+        .rows
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| n.to_lowercase().contains("kube"))
+        .collect();
+    let got: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert!(!want.is_empty() && want.len() < all.rows.len(), "{want:?}");
+    assert_eq!(got, want);
+    assert_eq!(page.total_rows, want.len());
+    let sum: f64 = page.rows.iter().map(|r| r.get(DataKind::Allocation, "totalCost").unwrap()).sum();
+    assert!(close(sum, page.totals.get(DataKind::Allocation, "totalCost").unwrap()));
 }
 
 #[test]

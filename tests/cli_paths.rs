@@ -183,6 +183,17 @@ fn cli_answers_while_another_process_ingests() {
     assert!((got - want).abs() <= 1e-6 * want, "{got} vs truth {want}");
 }
 
+/// `--search` keeps the rows whose name contains the text, like the TUI's `/` with plain text.
+#[test]
+fn search_keeps_rows_whose_name_contains_the_text() {
+    let (tmp, yaml) = setup();
+    let (v, _) = json_query(tmp.path(), &yaml, "pod", &["--search", "Kube-Proxy"]);
+    let rows = v["data"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert_eq!(v["totalRows"].as_u64().unwrap() as usize, rows.len());
+    assert!(rows.iter().all(|r| r["name"].as_str().unwrap().contains("kube-proxy")), "{v}");
+}
+
 /// After `costscope demo`, a query with no `--store` finds the demo's store (and says so).
 #[test]
 fn after_demo_a_query_finds_the_demo_store() {

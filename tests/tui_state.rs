@@ -298,6 +298,38 @@ fn another_query_shows_loading_instead_of_old_rows_while_paging_keeps_them() {
     assert!(alloc(&s).page.is_some(), "the new query's page arrives");
 }
 
+/// `/` with plain text searches row names (k9s habit): the rows, the header and the prompt's
+/// prefill follow it; a drill-down starts unsearched and Esc brings the search back; a v2 filter
+/// replaces it.
+#[test]
+fn plain_text_after_slash_searches_row_names() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 160, 48, vec![]);
+    for _ in 0..3 {
+        key(&mut s, &src, KeyCode::Char('i'));
+    }
+    key(&mut s, &src, KeyCode::Char('/'));
+    typ(&mut s, &src, "CHECK");
+    key(&mut s, &src, KeyCode::Enter);
+    assert!(s.prompt.is_none());
+    assert_eq!(names(&s), ["checkout"]);
+    assert_eq!(alloc(&s).search.as_deref(), Some("CHECK"));
+    assert!(alloc(&s).filter.is_all(), "a search is not a filter");
+    key(&mut s, &src, KeyCode::Char('/'));
+    assert_eq!(s.prompt.as_ref().unwrap().input.text(), "CHECK");
+    key(&mut s, &src, KeyCode::Esc);
+    key(&mut s, &src, KeyCode::Enter);
+    assert_eq!(alloc(&s).search, None, "the finer level starts unsearched");
+    assert!(names(&s).len() > 1, "{:?}", names(&s));
+    key(&mut s, &src, KeyCode::Esc);
+    assert_eq!(names(&s), ["checkout"], "Esc restores the search");
+    key(&mut s, &src, KeyCode::Char('/'));
+    send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    typ(&mut s, &src, r#"namespace:"payments""#);
+    key(&mut s, &src, KeyCode::Enter);
+    assert_eq!((alloc(&s).search.as_deref(), names(&s)), (None, vec!["payments".to_string()]));
+}
+
 #[test]
 fn filter_errors_keep_the_prompt_open_with_the_column() {
     let src = FakeSource::standard();

@@ -84,7 +84,7 @@ pub fn run_page(
     names: &[String],
     cache: &ResultCache,
 ) -> Result<Page, QueryError> {
-    let key = format!("{ctes}\u{0}{params:?}");
+    let key = format!("{ctes}\u{0}{params:?}\u{0}{:?}", req.search);
     let mut st = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
     let generation = cache.generation.load(Ordering::SeqCst);
     if st.generation != generation {
@@ -139,8 +139,16 @@ fn materialise(
     totals_query: &str,
     key: String,
 ) -> Result<Entry, QueryError> {
+    let mut params = params.to_vec();
+    let search = match &req.search {
+        Some(text) => {
+            params.push(text.clone());
+            " WHERE strpos(lower(name), lower(?)) > 0"
+        }
+        None => "",
+    };
     conn.execute(
-        &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result"),
+        &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result{search}"),
         params_from_iter(params.iter()),
     )
     .map_err(qerr)?;

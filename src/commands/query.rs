@@ -66,6 +66,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
             OutputFormat::Json | OutputFormat::Csv => 0,
         }),
         cost_metric,
+        search: a.search.clone().filter(|s| !s.is_empty()),
     })
 }
 

@@ -191,6 +191,9 @@ pub struct QueryRequest {
     pub limit: usize,
     /// Cloud costs only (default amortizedNetCost).
     pub cost_metric: CostMetricName,
+    /// Keep only result rows whose name contains this text, ignoring case (k9s `/` habit);
+    /// applied after aggregation, so totals and `totalRows` count the kept rows. `None` = all.
+    pub search: Option<String>,
 }
 
 /// One result row: its name (aggregate values joined by `/`, Kubecost style), the aggregate key

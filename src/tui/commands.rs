@@ -63,6 +63,8 @@ impl State {
                     t.stack.push(Level {
                         aggregate: std::mem::replace(&mut t.aggregate, d.aggregate),
                         filter: std::mem::replace(&mut t.filter, d.filter),
+                        // The finer level starts unsearched: its row names are other names.
+                        search: t.search.take(),
                         offset: t.offset,
                         selected: t.selected,
                         key: d.key,
@@ -80,6 +82,7 @@ impl State {
                 Some(level) => {
                     t.aggregate = level.aggregate;
                     t.filter = level.filter;
+                    t.search = level.search;
                     // The page size may have changed with the terminal since drilling.
                     let row = level.offset + level.selected.unwrap_or(0);
                     t.offset = page_start_for(row, t.limit);
@@ -95,8 +98,11 @@ impl State {
                         .clone()
                         .or_else(|| t.window.map(|w| w.to_string()))
                         .unwrap_or_default(),
-                    PromptKind::Filter if t.filter.is_all() => String::new(),
-                    PromptKind::Filter => t.filter.to_string(),
+                    PromptKind::Filter => match &t.search {
+                        Some(text) => text.clone(),
+                        None if t.filter.is_all() => String::new(),
+                        None => t.filter.to_string(),
+                    },
                 };
                 self.prompt = Some(Prompt::new(kind, &text));
                 Vec::new()
@@ -287,10 +293,19 @@ impl State {
                     message: e.to_string(),
                     column: None,
                 }),
-            PromptKind::Filter => parse_filter(&text, kind).map(|f| t.filter = f).map_err(|e| PromptError {
-                message: e.message,
-                column: Some(e.column),
-            }),
+            PromptKind::Filter if is_search(&text) => {
+                t.search = Some(text.trim().to_string());
+                Ok(())
+            }
+            PromptKind::Filter => parse_filter(&text, kind)
+                .map(|f| {
+                    t.filter = f;
+                    t.search = None;
+                })
+                .map_err(|e| PromptError {
+                    message: e.message,
+                    column: Some(e.column),
+                }),
         };
         match outcome {
             Err(e) => {
@@ -326,4 +341,11 @@ pub fn sort_label(kind: DataKind, sort: &Sort) -> String {
         .find(|c| c.id == sort.column)
         .map_or(sort.column.as_str(), |c| c.title);
     format!("{title} {}", if sort.descending { "↓" } else { "↑" })
+}
+
+/// Whether `/` input is a plain row-name search rather than a Kubecost v2 filter: non-empty text
+/// without `:` (every v2 comparison has one) and without `"` (quoted values belong to filters).
+pub fn is_search(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && !t.contains(':') && !t.contains('"')
 }

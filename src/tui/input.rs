@@ -107,7 +107,7 @@ impl PromptKind {
         match self {
             PromptKind::Aggregate => "e.g. namespace · cluster · controller · label:team · namespace,label:app",
             PromptKind::Window => "e.g. 7d · 30d · lastweek · month · 2026-11-01,2026-11-08 · empty = newest 7 days",
-            PromptKind::Filter => r#"e.g. namespace:"kube-system" · cluster!:"dev" · label[team]~:"pay" · empty = none"#,
+            PromptKind::Filter => r#"e.g. namespace:"kube-system" · cluster!:"dev" · plain text = name search · empty = none"#,
         }
     }
 }

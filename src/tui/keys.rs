@@ -65,6 +65,7 @@ pub const HELP_NOTES: &[&str] = &[
     "drill: cluster → namespace → controller → pod → container",
     "window: 7d 30d lastweek month 2026-11-01,2026-11-08 (empty = newest 7 days)",
     r#"filter: namespace:"a","b"  cluster!:"dev"  label[team]~:"pay"  a+b  (a|b)"#,
+    "filter: plain text (no : or \") keeps rows whose name contains it",
     "migration (5): Enter lists a cluster's missing and mismatched days",
 ];
 

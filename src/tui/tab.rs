@@ -79,6 +79,8 @@ pub struct Level {
     pub aggregate: Aggregate,
     /// Filter before drilling.
     pub filter: Filter,
+    /// Row-name search before drilling.
+    pub search: Option<String>,
     /// Offset before drilling.
     pub offset: usize,
     /// Selected row index (on its page) before drilling.
@@ -122,6 +124,8 @@ pub struct TableTab {
     pub aggregate: Aggregate,
     /// Filter (user filter AND drill-down conditions).
     pub filter: Filter,
+    /// Row-name search (`/` with plain text, k9s style): rows whose name contains it.
+    pub search: Option<String>,
     /// Idle mode (allocations).
     pub idle: IdleMode,
     /// Sort column and order.
@@ -193,6 +197,7 @@ impl TableTab {
             extent_generation: None,
             aggregate: default_aggregate(kind),
             filter: Filter::All,
+            search: None,
             idle: IdleMode::SeparateByCluster,
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,
@@ -211,9 +216,12 @@ impl TableTab {
 
     /// The query for the current parameters, or `None` while there is no window.
     /// What makes two requests the same query, paging and sorting aside (kind, window, aggregate,
-    /// filter, idle, cost metric): the rows of one are never shown under the header of another.
+    /// filter, idle, cost metric, search): the rows of one are never shown under the header of another.
     pub fn query_identity(r: &QueryRequest) -> String {
-        format!("{:?}", (r.kind, r.window, &r.aggregate, &r.filter, r.idle, r.cost_metric))
+        format!(
+            "{:?}",
+            (r.kind, r.window, &r.aggregate, &r.filter, r.idle, r.cost_metric, &r.search)
+        )
     }
 
     pub fn request(&self) -> Option<QueryRequest> {
@@ -227,6 +235,7 @@ impl TableTab {
             offset: self.offset,
             limit: self.limit,
             cost_metric: self.cost_metric,
+            search: self.search.clone(),
         })
     }
 

@@ -521,6 +521,9 @@ impl CostSource for FakeSource {
                 values: v,
             });
         }
+        if let Some(text) = &req.search {
+            rows.retain(|r| r.name.to_lowercase().contains(&text.to_lowercase()));
+        }
         let col = columns(req.kind).iter().position(|c| c.id == req.sort.column);
         rows.sort_by(|a, b| {
             let o = match col {

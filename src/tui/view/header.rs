@@ -91,6 +91,10 @@ fn path_line(t: &TableTab) -> Line<'static> {
         t.filter.to_string()
     };
     spans.extend(pair("filter", filter));
+    if let Some(text) = &t.search {
+        spans.push(Span::raw("  "));
+        spans.extend(pair("search", format!("name contains \"{text}\"")));
+    }
     Line::from(spans)
 }
 
