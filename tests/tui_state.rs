@@ -484,6 +484,40 @@ fn export_writes_every_row_of_the_query() {
     assert!(text.starts_with("name,namespace,cpuCost,gpuCost,ramCost,"), "{}", &text[..60]);
 }
 
+/// The `:` command line (k9s): view words switch views, an aggregate word re-aggregates (on
+/// allocations when no cost view is shown), an unknown word keeps the prompt open with the
+/// accepted commands, `:q` quits.
+#[test]
+fn colon_commands_switch_views_aggregate_and_quit() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 120, 40, vec![]);
+    let line = |s: &mut State, text: &str| -> Vec<Effect> {
+        key(s, &src, KeyCode::Char(':'));
+        assert_eq!(s.prompt.as_ref().map(|p| p.kind), Some(PromptKind::Command));
+        typ(s, &src, text);
+        let fx = s.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        let quit = fx.iter().any(|e| matches!(e, Effect::Quit));
+        settle(s, &src, fx);
+        if quit { vec![Effect::Quit] } else { Vec::new() }
+    };
+    line(&mut s, "assets");
+    assert_eq!(s.tab, Tab::Assets);
+    line(&mut s, "migration");
+    assert_eq!(s.tab, Tab::Migration);
+    line(&mut s, "pod");
+    assert_eq!(s.tab, Tab::Allocations, "an aggregate outside a cost view applies to allocations");
+    assert_eq!(alloc(&s).aggregate.to_string(), "pod");
+    assert!(alloc(&s).page.as_ref().is_some_and(|p| p.total_rows > 0));
+    line(&mut s, "ns");
+    assert_eq!(alloc(&s).aggregate.to_string(), "namespace");
+    line(&mut s, "nonsense");
+    let p = s.prompt.as_ref().expect("the prompt stays open");
+    assert!(p.error.as_ref().unwrap().message.contains(":alloc"), "{:?}", p.error);
+    key(&mut s, &src, KeyCode::Esc);
+    assert!(s.prompt.is_none());
+    assert!(matches!(line(&mut s, "q")[..], [Effect::Quit]));
+}
+
 #[test]
 fn tabs_switch_and_load_lazily() {
     let src = FakeSource::standard();

@@ -9,6 +9,7 @@ use crate::model::CostMetricName;
 use crate::query::{DataKind, Sort, parse_aggregate, parse_filter, parse_window};
 
 use super::action::{Command, Edit, Effect};
+use super::command_line::{self, LineCommand};
 use super::export::export_file_name;
 use super::input::{Prompt, PromptError, PromptKind};
 use super::paging::page_start_for;
@@ -91,6 +92,8 @@ impl State {
             },
             Command::Open(kind) => {
                 let text = match kind {
+                    // Opened by `State::command` on every view, never here.
+                    PromptKind::Command => String::new(),
                     PromptKind::Aggregate => t.aggregate.to_string(),
                     PromptKind::Window if t.window_is_default => String::new(),
                     PromptKind::Window => t
@@ -265,6 +268,10 @@ impl State {
     /// Parse the prompt's text; on success apply it, close the prompt and query; on error keep
     /// the prompt open with the message (and the column, for filters).
     fn submit_prompt(&mut self) -> Vec<Effect> {
+        if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Command) {
+            let text = p.input.text();
+            return self.submit_command_line(&text);
+        }
         let now = (self.now)();
         let (Some(p), Some(kind)) = (self.prompt.as_ref(), self.tab.kind()) else {
             self.prompt = None;
@@ -274,6 +281,8 @@ impl State {
         let prompt_kind = p.kind;
         let t = self.active_table_mut().expect("a cost view is visible");
         let outcome: Result<(), PromptError> = match prompt_kind {
+            // Handled by `submit_command_line` above.
+            PromptKind::Command => Ok(()),
             PromptKind::Aggregate => parse_aggregate(&text, kind).map(|a| t.aggregate = a).map_err(|e| PromptError {
                 message: e.to_string(),
                 column: None,
@@ -348,4 +357,36 @@ pub fn sort_label(kind: DataKind, sort: &Sort) -> String {
 pub fn is_search(text: &str) -> bool {
     let t = text.trim();
     !t.is_empty() && !t.contains(':') && !t.contains('"')
+}
+
+impl State {
+    /// Run a `:` command line ([`super::command_line`]); an unknown command keeps the prompt
+    /// open with the message.
+    fn submit_command_line(&mut self, text: &str) -> Vec<Effect> {
+        match command_line::parse(text, self.tab) {
+            Err(message) => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.error = Some(PromptError { message, column: None });
+                }
+                Vec::new()
+            }
+            Ok(cmd) => {
+                self.prompt = None;
+                match cmd {
+                    LineCommand::Quit => vec![Effect::Quit],
+                    LineCommand::Go(tab) => self.switch_tab(tab),
+                    LineCommand::Aggregate(tab, keys) => {
+                        let mut fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
+                        let kind = tab.kind().expect("aggregates apply to cost views");
+                        let t = self.active_table_mut().expect("a cost view is visible");
+                        t.aggregate = parse_aggregate(&keys, kind).expect("command_line::parse checked it");
+                        t.offset = 0;
+                        t.search = None;
+                        fx.extend(self.run_query(SelectIntent::First));
+                        fx
+                    }
+                }
+            }
+        }
+    }
 }

@@ -88,8 +88,10 @@ pub enum PromptKind {
     Aggregate,
     /// `w`: window (`7d`, `lastweek`, a date pair; empty = the newest 7 days of data).
     Window,
-    /// `/`: Kubecost filter v2.
+    /// `/`: Kubecost filter v2, or plain text to search row names.
     Filter,
+    /// `:`: a command line ([`super::command_line`]).
+    Command,
 }
 
 impl PromptKind {
@@ -99,6 +101,7 @@ impl PromptKind {
             PromptKind::Aggregate => "aggregate",
             PromptKind::Window => "window",
             PromptKind::Filter => "filter",
+            PromptKind::Command => "",
         }
     }
 
@@ -108,6 +111,7 @@ impl PromptKind {
             PromptKind::Aggregate => "e.g. namespace · cluster · controller · label:team · namespace,label:app",
             PromptKind::Window => "e.g. 7d · 30d · lastweek · month · 2026-11-01,2026-11-08 · empty = newest 7 days",
             PromptKind::Filter => r#"e.g. namespace:"kube-system" · cluster!:"dev" · plain text = name search · empty = none"#,
+            PromptKind::Command => "alloc · assets · cloud · pipeline · migration · ns · pod · cluster,label:team · q",
         }
     }
 }

@@ -32,6 +32,7 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ("Enter", "drill down"),
     ("Esc Backspace", "back up one level"),
     ("", "Other"),
+    (":", "command line (:alloc :ns :q …)"),
     ("e", "export query to CSV"),
     ("r", "refresh now"),
     ("?", "this help"),
@@ -52,13 +53,13 @@ pub const KEY_HELP: &[(&str, &str)] = &[
 /// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
 /// first so a narrow terminal keeps the important ones. Every key here is bound in
 /// [`command_for`] (a unit test checks it).
-pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  r:refresh  q:quit";
+pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  r:refresh  q:quit";
 
 /// Key hints on the bottom line of the migration view.
-pub const MIGRATION_HINTS: &str = "?:help  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit";
+pub const MIGRATION_HINTS: &str = "?:help  :cmd  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit";
 
 /// Key hints on the bottom line of the pipeline view.
-pub const PIPELINE_HINTS: &str = "?:help  j/k:select failure  1-3:cost views  Tab:next view  q:quit";
+pub const PIPELINE_HINTS: &str = "?:help  :cmd  j/k:select failure  1-3:cost views  Tab:next view  q:quit";
 
 /// Notes under the key list: what drill-down, windows and filters accept.
 pub const HELP_NOTES: &[&str] = &[
@@ -66,6 +67,7 @@ pub const HELP_NOTES: &[&str] = &[
     "window: 7d 30d lastweek month 2026-11-01,2026-11-08 (empty = newest 7 days)",
     r#"filter: namespace:"a","b"  cluster!:"dev"  label[team]~:"pay"  a+b  (a|b)"#,
     "filter: plain text (no : or \") keeps rows whose name contains it",
+    ":alloc :assets :cloud :pipeline :migration  :ns :pod :<aggregate>  :q",
     "migration (5): Enter lists a cluster's missing and mismatched days",
 ];
 
@@ -143,6 +145,7 @@ fn normal_key(key: KeyEvent) -> Option<Command> {
         KeyCode::Char('a') => Command::Open(PromptKind::Aggregate),
         KeyCode::Char('w') => Command::Open(PromptKind::Window),
         KeyCode::Char('/') => Command::Open(PromptKind::Filter),
+        KeyCode::Char(':') => Command::Open(PromptKind::Command),
         KeyCode::Char('s') => Command::CycleSort,
         KeyCode::Char('S') => Command::ReverseSort,
         KeyCode::Char('i') => Command::CycleIdle,
@@ -190,7 +193,11 @@ mod tests {
     fn every_hinted_key_is_bound() {
         for hints in [TABLE_HINTS, MIGRATION_HINTS, PIPELINE_HINTS] {
             for hint in hints.split("  ") {
-                let keys = hint.rsplit_once(':').map_or(hint, |(k, _)| k);
+                let keys = match hint.rsplit_once(':') {
+                    Some(("", _)) => ":",
+                    Some((k, _)) => k,
+                    None => hint,
+                };
                 let first = if keys == "/" { keys } else { keys.split('/').next().unwrap() };
                 let event = match first {
                     "⏎" => key(KeyCode::Enter),

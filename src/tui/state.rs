@@ -12,7 +12,7 @@ use crate::progress::{Phase, TaskProgress};
 use crate::query::DataKind;
 
 use super::action::{Action, Command, Effect};
-use super::input::Prompt;
+use super::input::{Prompt, PromptKind};
 use super::keys::{Mode, command_for};
 use super::migration::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
@@ -260,6 +260,10 @@ impl State {
                 self.refresh_active()
             }
             Command::Edit(e) => self.edit(e),
+            Command::Open(PromptKind::Command) => {
+                self.prompt = Some(Prompt::new(PromptKind::Command, ""));
+                Vec::new()
+            }
             other if self.tab == Tab::Migration => {
                 self.migration_command(other);
                 Vec::new()
@@ -286,7 +290,7 @@ impl State {
         };
     }
 
-    fn switch_tab(&mut self, tab: Tab) -> Vec<Effect> {
+    pub(super) fn switch_tab(&mut self, tab: Tab) -> Vec<Effect> {
         self.tab = tab;
         match self.active_table() {
             Some(t) if t.stale && !t.is_loading() => self.refresh_active(),

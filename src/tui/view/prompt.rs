@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::format;
 use super::super::input::Prompt;
+use super::super::input::PromptKind;
 use super::super::state::State;
 use super::{accent_style, error_style, label_style};
 
@@ -39,7 +40,10 @@ fn message_rows(message: &str, width: usize) -> usize {
 }
 
 fn label(p: &Prompt) -> String {
-    format!("{} › ", p.kind.label())
+    match p.kind {
+        PromptKind::Command => ":".to_string(),
+        _ => format!("{} › ", p.kind.label()),
+    }
 }
 
 /// Draw the open prompt into `area`.

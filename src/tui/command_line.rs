@@ -1,0 +1,93 @@
+//! The `:` command line (k9s habit): `:alloc`, `:assets`, `:cloud`, `:pipeline`, `:migration`
+//! switch views, `:q` quits, and an aggregate key (`:ns`, `:pod`, `:cluster,label:team`, ...)
+//! re-aggregates the current cost view (allocations when another view is shown). One table,
+//! [`VIEWS`], names every view word, so the help, the hint and the parser agree.
+
+use crate::query::{DataKind, parse_aggregate};
+
+use super::state::Tab;
+
+/// View words, first the one the help shows: (words, view).
+pub const VIEWS: &[(&[&str], Tab)] = &[
+    (&["alloc", "allocation", "allocations"], Tab::Allocations),
+    (&["assets", "asset"], Tab::Assets),
+    (&["cloud", "cloudcost", "cloudcosts"], Tab::CloudCosts),
+    (&["pipeline", "pipe"], Tab::Pipeline),
+    (&["migration", "mig"], Tab::Migration),
+];
+
+/// k9s-style short names of aggregate keys: (short, key).
+pub const KEY_ALIASES: &[(&str, &str)] = &[("ns", "namespace"), ("po", "pod"), ("no", "node"), ("svc", "service")];
+
+/// What a command line asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineCommand {
+    /// Show this view.
+    Go(Tab),
+    /// Aggregate `view` (a cost view) by these keys (the text as `parse_aggregate` accepts it).
+    Aggregate(Tab, String),
+    /// Quit.
+    Quit,
+}
+
+/// Parse the text typed after `:` while `current` is shown.
+///
+/// Errors: a one-line message naming what is accepted.
+pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
+    let word = text.trim().trim_start_matches(':').trim();
+    if matches!(word, "q" | "q!" | "quit") {
+        return Ok(LineCommand::Quit);
+    }
+    if let Some((_, tab)) = VIEWS.iter().find(|(words, _)| words.contains(&word)) {
+        return Ok(LineCommand::Go(*tab));
+    }
+    let view = if current.kind().is_some() { current } else { Tab::Allocations };
+    let kind = view.kind().unwrap_or(DataKind::Allocation);
+    let keys: Vec<&str> = word
+        .split(',')
+        .map(|k| {
+            let k = k.trim();
+            KEY_ALIASES.iter().find(|(short, _)| *short == k).map_or(k, |(_, key)| key)
+        })
+        .collect();
+    let keys = keys.join(",");
+    match parse_aggregate(&keys, kind) {
+        Ok(_) if !word.is_empty() => Ok(LineCommand::Aggregate(view, keys)),
+        _ => Err(format!(
+            "unknown command {word:?}; try :{} · :ns · :pod · :cluster,label:team (an aggregate) · :q",
+            VIEWS.iter().map(|(w, _)| w[0]).collect::<Vec<_>>().join(" :")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_quit_and_aggregates() {
+        for (text, tab) in [
+            ("alloc", Tab::Allocations),
+            (" :assets ", Tab::Assets),
+            ("cloud", Tab::CloudCosts),
+            ("pipeline", Tab::Pipeline),
+            ("migration", Tab::Migration),
+        ] {
+            assert_eq!(parse(text, Tab::Assets), Ok(LineCommand::Go(tab)), "{text}");
+        }
+        assert_eq!(parse("q", Tab::Pipeline), Ok(LineCommand::Quit));
+        assert_eq!(
+            parse("ns", Tab::Allocations),
+            Ok(LineCommand::Aggregate(Tab::Allocations, "namespace".into()))
+        );
+        assert_eq!(
+            parse("cluster,ns", Tab::Migration),
+            Ok(LineCommand::Aggregate(Tab::Allocations, "cluster,namespace".into())),
+            "outside a cost view an aggregate applies to allocations"
+        );
+        assert_eq!(parse("type", Tab::Assets), Ok(LineCommand::Aggregate(Tab::Assets, "type".into())));
+        let e = parse("bogus", Tab::Allocations).unwrap_err();
+        assert!(e.contains("bogus") && e.contains(":alloc") && e.contains(":q"), "{e}");
+        assert!(parse("", Tab::Allocations).is_err());
+    }
+}
