@@ -101,6 +101,9 @@ fn allocations_by_namespace() {
         let s = after_keys(&src, w, h, tasks(), "");
         let text = snap("tui_allocations", &s, w, h);
         assert!(text.contains("rows 1–6 of 6 · page 1/1"), "{text}");
+        // Ingest is at 12/316 files: the header says so and the totals are marked.
+        assert!(text.contains("loading: 12/316 files — totals incomplete"), "{text}");
+        assert!(text.contains("Total (loading)"), "{text}");
         assert!(text.contains("2026-11-15 – 2026-11-21 (7 days)"), "{text}");
     }
 }
@@ -119,6 +122,21 @@ fn a_full_page_fills_the_table() {
         assert!(!text.contains(&next), "{text}");
         assert!(text.contains(&format!("rows 1–{rows} of 130")), "{text}");
     }
+}
+
+/// Once the ingest pass has finished (waiting for the next one), nothing is marked loading.
+#[test]
+fn finished_ingest_is_not_marked_loading() {
+    let src = FakeSource::standard();
+    let mut done = tasks();
+    for t in &mut done {
+        t.phase = Phase::Waiting;
+        t.done = t.total;
+    }
+    let s = after_keys(&src, 160, 48, done, "");
+    let text = render(&s, 160, 48).to_string();
+    assert!(!text.contains("loading:") && !text.contains("(loading)"), "{text}");
+    assert!(text.contains("Total"), "{text}");
 }
 
 #[test]

@@ -190,6 +190,14 @@ impl State {
         self.tasks.iter().find(|t| t.task == name)
     }
 
+    /// `(done, total)` files while an ingest pass is listing or loading files: the database is
+    /// still filling, so query totals may be short of the bucket's.
+    pub fn ingest_in_progress(&self) -> Option<(u64, u64)> {
+        self.task("ingest")
+            .filter(|t| matches!(t.phase, Phase::Listing | Phase::Running) && t.done < t.total.max(1))
+            .map(|t| (t.done, t.total))
+    }
+
     /// True when something the user waits for is running (spinner).
     pub fn busy(&self) -> bool {
         self.exporting || self.active_table().is_some_and(TableTab::is_loading)

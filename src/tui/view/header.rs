@@ -6,7 +6,7 @@
 use chrono::DateTime;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 
@@ -22,12 +22,21 @@ pub const HEIGHT: u16 = 3;
 
 /// Draw the header into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let first = Line::from(vec![
+    let mut first = vec![
         Span::styled("costscope", accent_style().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
+    ];
+    if let (Some((done, total)), Some(_)) = (state.ingest_in_progress(), state.active_table()) {
+        first.push(Span::styled(
+            format!("loading: {done}/{total} files — totals incomplete  "),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
+    first.extend([
         Span::styled("store ", label_style()),
         Span::styled(state.store_label.clone(), value_style()),
     ]);
+    let first = Line::from(first);
     let lines = match state.active_table() {
         Some(t) => vec![first, query_line(t), path_line(t)],
         None if state.tab == Tab::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),

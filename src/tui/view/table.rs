@@ -83,8 +83,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], r.values.get(i).copied())));
         TableRow::new(cells)
     });
-    let footer =
-        std::iter::once(Cell::from("Total")).chain(fit.shown.iter().map(|&i| value_cell(&cols[i], page.totals.values.get(i).copied())));
+    // While ingest is still loading files the totals are marked (issue 10: partial data).
+    let total_label = if state.ingest_in_progress().is_some() {
+        Cell::from(Span::styled("Total (loading)", Style::new().fg(Color::Yellow)))
+    } else {
+        Cell::from("Total")
+    };
+    let footer = std::iter::once(total_label).chain(fit.shown.iter().map(|&i| value_cell(&cols[i], page.totals.values.get(i).copied())));
     let widths =
         std::iter::once(Constraint::Min(fit.name_width as u16)).chain(fit.shown.iter().map(|&i| Constraint::Length(fit.widths[i] as u16)));
     let table = Table::new(rows, widths)
