@@ -194,22 +194,26 @@ fn search_keeps_rows_whose_name_contains_the_text() {
     assert!(rows.iter().all(|r| r["name"].as_str().unwrap().contains("kube-proxy")), "{v}");
 }
 
+/// Run the binary as a newcomer with a fresh home in `tmp`: no store configured, caches, state
+/// and config inside `tmp`.
+fn newcomer(tmp: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("costscope")
+        .unwrap()
+        .current_dir(tmp)
+        .env("COSTSCOPE_CACHE_DIR", tmp.join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.join("state"))
+        .env("XDG_CONFIG_HOME", tmp.join("config"))
+        .env_remove("COSTSCOPE_STORE")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// After `costscope demo`, a query with no `--store` finds the demo's store (and says so).
 #[test]
 fn after_demo_a_query_finds_the_demo_store() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        Command::cargo_bin("costscope")
-            .unwrap()
-            .current_dir(tmp.path())
-            .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
-            .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
-            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
-            .env_remove("COSTSCOPE_STORE")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| newcomer(tmp.path(), args);
     let out = run(&["demo", "--no-tui", "--clusters", "1", "--days", "3"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(&["allocation", "--aggregate", "cluster", "--format", "json"]);
@@ -233,4 +237,42 @@ fn an_empty_window_says_where_the_data_is() {
     assert!(err.contains("no allocations in this window; the data covers 2026-"), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["totalRows"], 0);
+}
+
+/// The embedded demo is realistic enough to trust: no node is allocated more than it costs, so
+/// idle by node is never negative (issue 10: negative idle in the demo).
+#[test]
+fn the_default_demo_has_no_negative_idle_on_any_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = newcomer(tmp.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    run(&["demo", "--no-tui"]);
+    let out = run(&[
+        "allocation",
+        "--window",
+        "30d",
+        "--aggregate",
+        "namespace",
+        "--idle",
+        "node",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let idle: Vec<&serde_json::Value> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().ends_with("/__idle__"))
+        .collect();
+    assert!(idle.len() > 50, "one idle row per node: {}", idle.len());
+    for r in idle {
+        for field in ["cpuCost", "ramCost", "gpuCost", "totalCost"] {
+            let x = r[field].as_f64().unwrap();
+            assert!(x >= -0.005, "{} {field} = {x}", r["name"]);
+        }
+    }
 }

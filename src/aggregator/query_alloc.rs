@@ -11,7 +11,9 @@
 //! their CPU, RAM and GPU cost within each cluster, whatever the filter.
 
 use super::paging::{ResultCache, run_page};
-use super::query_common::{Columns, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, resolution, run_series};
+use super::query_common::{
+    Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, resolution, run_series,
+};
 use super::rollup::{Source, source_for};
 use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
@@ -85,7 +87,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
     let (bw, mut params) = base_where(req, &Columns(req.kind));
     let (wp, ws, we) = (params[0].clone(), params[1].clone(), params[2].clone());
     let kc = key_cols(g.keys.len());
-    let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
+    let window = WINDOW_SQL;
     let by_node = req.idle == IdleMode::SeparateByNode;
     let mut sql = format!(
         "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
@@ -193,7 +195,7 @@ fn idle_series(conn: &Connection, req: &QueryRequest, scope: &str) -> Result<Vec
         Some((c, n)) => (c, Some(n)),
         None => (scope, None),
     };
-    let window = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT) AND cluster = ?";
+    let window = format!("{WINDOW_SQL} AND cluster = ?");
     let (node_asset, node_pod) = if node.is_some() {
         (" AND name = ?", " AND node = ?")
     } else {

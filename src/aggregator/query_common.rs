@@ -15,6 +15,10 @@ pub fn resolution(req: &QueryRequest) -> &'static str {
     }
 }
 
+/// The window predicate every query starts with; its parameters are the resolution (`1d`/`1h`),
+/// the window start and end (unix seconds), as [`base_where`] returns them first.
+pub const WINDOW_SQL: &str = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
+
 /// WHERE clause (without `WHERE`) selecting `req`'s resolution, window and filter, and its params.
 /// Data windows must lie inside the query window.
 pub fn base_where(req: &QueryRequest, cols: &dyn SqlColumns) -> (String, Vec<String>) {
@@ -25,10 +29,7 @@ pub fn base_where(req: &QueryRequest, cols: &dyn SqlColumns) -> (String, Vec<Str
         req.window.end.timestamp().to_string(),
     ];
     p.append(&mut params);
-    (
-        format!("resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT) AND ({f})"),
-        p,
-    )
+    (format!("{WINDOW_SQL} AND ({f})"), p)
 }
 
 /// Column map for one table: filter fields → SQL.

@@ -3,7 +3,7 @@
 //! re-aggregates the current cost view (allocations when another view is shown). One table,
 //! [`VIEWS`], names every view word, so the help, the hint and the parser agree.
 
-use crate::query::{DataKind, parse_aggregate};
+use crate::query::{Aggregate, DataKind, parse_aggregate};
 
 use super::state::Tab;
 
@@ -24,8 +24,8 @@ pub const KEY_ALIASES: &[(&str, &str)] = &[("ns", "namespace"), ("po", "pod"), (
 pub enum LineCommand {
     /// Show this view.
     Go(Tab),
-    /// Aggregate `view` (a cost view) by these keys (the text as `parse_aggregate` accepts it).
-    Aggregate(Tab, String),
+    /// Aggregate `view` (a cost view) by these keys.
+    Aggregate(Tab, Aggregate),
     /// Quit.
     Quit,
 }
@@ -52,7 +52,7 @@ pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
         .collect();
     let keys = keys.join(",");
     match parse_aggregate(&keys, kind) {
-        Ok(_) if !word.is_empty() => Ok(LineCommand::Aggregate(view, keys)),
+        Ok(aggregate) if !word.is_empty() => Ok(LineCommand::Aggregate(view, aggregate)),
         _ => Err(format!(
             "unknown command {word:?}; try :{} · :ns · :pod · :cluster,label:team (an aggregate) · :q",
             VIEWS.iter().map(|(w, _)| w[0]).collect::<Vec<_>>().join(" :")
@@ -78,14 +78,26 @@ mod tests {
         assert_eq!(parse("q", Tab::Pipeline), Ok(LineCommand::Quit));
         assert_eq!(
             parse("ns", Tab::Allocations),
-            Ok(LineCommand::Aggregate(Tab::Allocations, "namespace".into()))
+            Ok(LineCommand::Aggregate(
+                Tab::Allocations,
+                parse_aggregate("namespace", DataKind::Allocation).unwrap()
+            ))
         );
         assert_eq!(
             parse("cluster,ns", Tab::Migration),
-            Ok(LineCommand::Aggregate(Tab::Allocations, "cluster,namespace".into())),
+            Ok(LineCommand::Aggregate(
+                Tab::Allocations,
+                parse_aggregate("cluster,namespace", DataKind::Allocation).unwrap()
+            )),
             "outside a cost view an aggregate applies to allocations"
         );
-        assert_eq!(parse("type", Tab::Assets), Ok(LineCommand::Aggregate(Tab::Assets, "type".into())));
+        assert_eq!(
+            parse("type", Tab::Assets),
+            Ok(LineCommand::Aggregate(
+                Tab::Assets,
+                parse_aggregate("type", DataKind::Asset).unwrap()
+            ))
+        );
         let e = parse("bogus", Tab::Allocations).unwrap_err();
         assert!(e.contains("bogus") && e.contains(":alloc") && e.contains(":q"), "{e}");
         assert!(parse("", Tab::Allocations).is_err());

@@ -375,11 +375,10 @@ impl State {
                 match cmd {
                     LineCommand::Quit => vec![Effect::Quit],
                     LineCommand::Go(tab) => self.switch_tab(tab),
-                    LineCommand::Aggregate(tab, keys) => {
+                    LineCommand::Aggregate(tab, aggregate) => {
                         let mut fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
-                        let kind = tab.kind().expect("aggregates apply to cost views");
-                        let t = self.active_table_mut().expect("a cost view is visible");
-                        t.aggregate = parse_aggregate(&keys, kind).expect("command_line::parse checked it");
+                        let Some(t) = self.active_table_mut() else { return fx };
+                        t.aggregate = aggregate;
                         t.offset = 0;
                         t.search = None;
                         fx.extend(self.run_query(SelectIntent::First));
