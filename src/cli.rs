@@ -224,7 +224,8 @@ pub struct QueryArgs {
     /// Default: the last 7 days that hold data.
     #[arg(long)]
     pub window: Option<String>,
-    /// Aggregate keys, comma list (allocation default namespace; assets type; cloudcost service).
+    /// Aggregate keys, comma list (default: allocation namespace; assets type; cloudcost
+    /// invoiceEntityID,accountID,provider,providerID,category,service as OpenCost's API).
     #[arg(long)]
     pub aggregate: Option<String>,
     /// Kubecost filter v2, e.g. 'namespace:"kubecost"+cluster!:"dev"'.
@@ -234,8 +235,11 @@ pub struct QueryArgs {
     /// Applied after aggregation: totals and totalRows count the kept rows.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// Idle: separate (per cluster), node (per node), share, hide. Allocations only.
-    #[arg(long, default_value = "separate", value_parser = ["separate", "node", "share", "hide"])]
+    /// Idle: separate (a <cluster>/__idle__ row per cluster), node (<cluster>/<node>/__idle__),
+    /// merged (one __idle__ row, Kubecost's API default), share (spread over the rows by their
+    /// CPU, RAM and GPU cost), hide. With a filter, a separate idle row keeps the share of idle
+    /// that would go to the rows shown. Allocations only.
+    #[arg(long, default_value = "separate", value_parser = ["separate", "node", "merged", "share", "hide"])]
     pub idle: String,
     /// Sort column and direction: COL[:asc|desc] (default totalCost:desc).
     #[arg(long)]

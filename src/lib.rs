@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bingen;
 pub mod bucket;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod demo;

@@ -76,6 +76,7 @@ fn req(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMode) -> Qu
         limit: 0,
         cost_metric: CostMetricName::AmortizedNetCost,
         search: None,
+        labels: Default::default(),
     }
 }
 

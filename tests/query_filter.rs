@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
 use costscope::query::{
-    AggregateKey, DataKind, Field, FieldValue, Filter, FilterTarget, Op, SqlColumns, UNALLOCATED, parse_aggregate, parse_filter,
-    parse_window, to_sql,
+    AggregateKey, DataKind, Field, FieldValue, Filter, FilterTarget, LabelConfig, Op, SqlColumns, UNALLOCATED, parse_aggregate,
+    parse_filter, parse_window, to_sql,
 };
 
 /// A minimal in-memory allocation, the way the TUI would filter rows it has.
@@ -142,8 +142,8 @@ fn display_round_trips() {
         assert_eq!(f.to_string(), input, "canonical text");
         assert_eq!(parse_filter(&f.to_string(), DataKind::Allocation).unwrap(), f);
     }
-    // Non-canonical spellings normalise.
-    let f = parse_filter(r#" ControllerKind : "a" + ( pod:"b" ) "#, DataKind::Allocation).unwrap();
+    // Non-canonical spacing and parentheses normalise (field names are case-sensitive).
+    let f = parse_filter(r#" controllerKind : "a" + ( pod:"b" ) "#, DataKind::Allocation).unwrap();
     assert_eq!(f.to_string(), r#"controllerKind:"a"+pod:"b""#);
 }
 
@@ -169,23 +169,28 @@ impl SqlColumns for DuckCols {
 
 #[test]
 fn sql_for_a_few_filters() {
-    let sql = |s: &str| to_sql(&parse_filter(s, DataKind::Allocation).unwrap(), &DuckCols);
+    let sql = |s: &str| to_sql(&parse_filter(s, DataKind::Allocation).unwrap(), &LabelConfig::default(), &DuckCols);
     assert_eq!(
         sql(r#"namespace!:"kubecost","kube-system"+label[app]~:"cost""#),
         (
-            "(coalesce(namespace, '') NOT IN (?, ?) AND contains(coalesce(labels[?], ''), ?))".to_string(),
+            "(NOT (coalesce(namespace, '') IN (?, ?)) AND contains(coalesce(labels[?], ''), ?))".to_string(),
             vec!["kubecost".to_string(), "kube-system".into(), "app".into(), "cost".into()]
         )
     );
     assert_eq!(
         sql(r#"services~:"dns"|pod~>:"-1""#),
         (
-            "(coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0 OR ends_with(coalesce(pod, ''), ?))".to_string(),
+            // `~:` on a list is membership, as in OpenCost (docs/semantics.md §3).
+            "(coalesce(list_contains(services, ?), false) OR ends_with(coalesce(pod, ''), ?))".to_string(),
             vec!["dns".to_string(), "-1".into()]
         )
     );
-    // Without map_keys, key-substring tests on a bare map match nothing.
-    assert_eq!(sql(r#"label~:"ap""#), ("FALSE".to_string(), vec![]));
+    // `label~:"ap"` is "has key ap" (OpenCost); without map_keys, key-prefix tests match nothing.
+    assert_eq!(
+        sql(r#"label~:"ap""#),
+        ("coalesce(map_contains(labels, ?), false)".to_string(), vec!["ap".to_string()])
+    );
+    assert_eq!(sql(r#"label<~:"ap""#), ("FALSE".to_string(), vec![]));
 }
 
 #[test]
@@ -211,11 +216,11 @@ fn window_and_aggregate_errors_are_helpful() {
     assert_eq!(w.to_string(), "2026-11-12T00:00:00Z,2026-11-19T00:00:00Z");
     let e = parse_window("7days", now).unwrap_err().to_string();
     assert!(e.contains("\"7days\"") && e.contains("lastweek") && e.contains("RFC3339"), "{e}");
-    let e = parse_aggregate("namespace,deployment", DataKind::Allocation)
+    let e = parse_aggregate("namespace,deployments", DataKind::Allocation)
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("\"deployment\"") && e.contains("controllerKind") && e.contains("label:<name>"),
+        e.contains("\"deployments\"") && e.contains("controllerKind") && e.contains("label:<name>"),
         "{e}"
     );
 }

@@ -225,7 +225,7 @@ fn drill_down_and_back_restore_state() {
 fn drill_down_reaches_containers_then_stops() {
     let src = FakeSource::standard();
     let mut s = started(&src, 80, 24, vec![]);
-    for _ in 0..3 {
+    for _ in 0..4 {
         key(&mut s, &src, KeyCode::Char('i'));
     }
     assert_eq!(alloc(&s).idle, IdleMode::Hide);
@@ -235,7 +235,8 @@ fn drill_down_reaches_containers_then_stops() {
     }
     assert_eq!(
         alloc(&s).filter.to_string(),
-        r#"namespace:"checkout"+controllerName:"web"+pod:"web-7d9f-a""#
+        // A bare controller name is a controller with no kind (docs/semantics.md §6).
+        r#"namespace:"checkout"+controllerKind:""+controllerName:"web"+pod:"web-7d9f-a""#
     );
     assert!(s.update(Action::Command(Command::DrillDown)).is_empty());
     assert!(s.message.as_ref().unwrap().text.contains("finest"));
@@ -401,6 +402,8 @@ fn sort_idle_metric_cycle_and_requery() {
     assert_eq!(names(&s)[0], "kube-system");
     key(&mut s, &src, KeyCode::Char('i'));
     assert_eq!(alloc(&s).idle, IdleMode::SeparateByNode);
+    key(&mut s, &src, KeyCode::Char('i'));
+    assert_eq!(alloc(&s).idle, IdleMode::Merged);
     key(&mut s, &src, KeyCode::Char('i'));
     key(&mut s, &src, KeyCode::Char('i'));
     assert_eq!(alloc(&s).idle, IdleMode::Hide);

@@ -5,26 +5,19 @@
 //!
 //! Idle follows Kubecost: idle = node asset cost − cost allocated to workloads on those nodes,
 //! per resource (CPU and RAM after the node discount, GPU as is; the node's adjustment stays in
-//! the idle total), over every allocation of the window — the filter never changes idle itself.
-//! Separate idle rows are shown when the filter restricts only `cluster`/`node` (otherwise idle
-//! would be compared with a partial workload set); shared idle is spread over rows in proportion to
-//! their CPU, RAM and GPU cost within each cluster, whatever the filter.
+//! the idle total), over every allocation of the window. With a filter (`docs/semantics.md` §8),
+//! a separate idle row keeps, per resource, the share that would go to the allocations shown
+//! (visible cost / all allocated cost of its cluster or node); shared idle is spread over rows
+//! in proportion to their CPU, RAM and GPU cost within each cluster, so a filtered row keeps its
+//! unfiltered value. Idle is computed for the clusters that have an allocation in the answer.
 
 use super::paging::{ResultCache, run_page};
 use super::query_common::{
-    Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, resolution, run_series,
+    Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_params,
 };
 use super::rollup::{Source, source_for};
-use crate::query::{AggregateKey, Field, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
+use crate::query::{AggregateKey, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
-
-fn only_cluster_node(f: &Filter) -> bool {
-    match f {
-        Filter::All => true,
-        Filter::And(v) | Filter::Or(v) => v.iter().all(only_cluster_node),
-        Filter::Cmp { field, .. } => matches!(field, Field::Cluster | Field::Node),
-    }
-}
 
 /// OpenCost's efficiency rule in SQL: usage/request, else 1 when there is usage and cost, else 0.
 fn eff(request: &str, usage: &str, cost: &str) -> String {
@@ -58,17 +51,18 @@ struct Grouping {
 
 impl Grouping {
     /// The request's aggregate. Idle rows carry `__idle__` in every key except cluster (and node
-    /// when idle is by node).
+    /// when idle is by node); merged idle carries it in every key.
     fn of(req: &QueryRequest) -> Result<Grouping, QueryError> {
         let (keys, name) = group_select(req.kind, req, "name")?;
         let by_node = req.idle == IdleMode::SeparateByNode;
+        let merged = req.idle == IdleMode::Merged;
         let idle_keys: Vec<String> = req
             .aggregate
             .keys()
             .iter()
             .enumerate()
             .map(|(i, k)| match k {
-                AggregateKey::Cluster => format!("_c AS k{i}"),
+                AggregateKey::Cluster if !merged => format!("_c AS k{i}"),
                 AggregateKey::Node if by_node => format!("_n AS k{i}"),
                 _ => format!("{} AS k{i}", lit(IDLE)),
             })
@@ -128,19 +122,13 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
     } else {
         sql.push_str("rows AS (SELECT * FROM grpc),");
     }
-    let mut union = String::new();
-    let separate = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode) && only_cluster_node(&req.filter);
-    if separate {
-        // Idle row names are unique: `<cluster>/__idle__`, or `<cluster>/<node>/__idle__` by node.
-        let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
-        union = format!(
-            " UNION ALL SELECT {prefix} || {IDLE_NAME} AS name, {kc}, c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r
-              FROM (SELECT {idle_keys}, _c{idle_node}, c, g, r, t FROM idle)",
-            idle_keys = g.idle_keys,
-            IDLE_NAME = lit(IDLE),
-            idle_node = if by_node { ", _n" } else { "" },
-        );
-    }
+    let union = match req.idle {
+        IdleMode::SeparateByCluster | IdleMode::SeparateByNode | IdleMode::Merged => {
+            sql.push_str(&scaled_idle(req, src, by_node, &mut params));
+            idle_union(req.idle, g, &kc)
+        }
+        IdleMode::Share | IdleMode::Hide => String::new(),
+    };
     sql.push_str(&format!(
         "summed AS (SELECT {name} AS name, {kc}, cpu, gpu, ram, pv, net, lb, shared, ext, adj, total, req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t FROM
             {grouped}{union}),
@@ -156,6 +144,71 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
         derived = derived("span.h"),
     ));
     Ok((sql, params))
+}
+
+/// The `idle_s` CTE (with its trailing comma): each idle row of `idle` with its CPU, RAM and GPU
+/// cost scaled by the visible / all allocated cost of that resource on its cluster (or node), the
+/// rest of its total by the visible / all allocated total. An idle key with no allocated cost keeps
+/// its idle whole; one whose allocations are all filtered out is dropped
+/// (`docs/semantics.md` §8). Without a filter `idle_s` is `idle`.
+fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, params: &mut Vec<String>) -> String {
+    if req.filter == Filter::All {
+        return "idle_s AS (SELECT * FROM idle),".into();
+    }
+    let vis_src = if src == Source::Allocations {
+        Source::Allocations
+    } else {
+        Source::Pods
+    };
+    let m = |n: &str| vis_src.measure(n).unwrap_or_else(|| "0".into());
+    let (bw, mut p) = base_where(req, &Columns(req.kind));
+    params.append(&mut p);
+    let ratio = |part: &str| format!("CASE WHEN u.{part} > 0 THEN coalesce(v.{part}, 0) / u.{part} ELSE 1.0 END");
+    let on = if by_node { "u._c = i._c AND u._n = i._n" } else { "u._c = i._c" };
+    format!(
+        "vis AS (SELECT cluster AS _c{node_sel}, sum({c}) c, sum({r}) r, sum({g}) g FROM {table} WHERE {bw} AND node <> '' GROUP BY ALL),
+        idle_s AS (SELECT _c{node_col}, c * fc AS c, r * fr AS r, g * fg AS g, (t - c - r - g) * fa + c * fc + r * fr + g * fg AS t FROM
+            (SELECT i.*, {fc} AS fc, {fr} AS fr, {fg} AS fg,
+                CASE WHEN u.c + u.r + u.g > 0 THEN coalesce(v.c + v.r + v.g, 0) / (u.c + u.r + u.g) ELSE 1.0 END AS fa,
+                v.c IS NOT NULL OR u.c IS NULL AS keep
+             FROM idle i LEFT JOIN used u ON {on} LEFT JOIN vis v ON {von})
+            WHERE keep),",
+        node_sel = if by_node { ", node AS _n" } else { "" },
+        node_col = if by_node { ", _n" } else { "" },
+        c = m("cpu_t"),
+        r = m("ram_t"),
+        g = m("gpu_t"),
+        table = vis_src.table(),
+        fc = ratio("c"),
+        fr = ratio("r"),
+        fg = ratio("g"),
+        von = on.replace("u.", "v."),
+    )
+}
+
+/// The `UNION ALL` arm adding the idle rows of `idle_s`: `<cluster>/__idle__` per cluster,
+/// `<cluster>/<node>/__idle__` per node (rows with no idle cost left out), or one `__idle__` row
+/// summed over all (merged).
+fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
+    let cols = "c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r";
+    let idle = lit(IDLE);
+    match mode {
+        IdleMode::Merged => format!(
+            " UNION ALL SELECT {idle} AS name, {kc}, {cols}
+              FROM (SELECT {keys}, sum(c) c, sum(g) g, sum(r) r, sum(t) t FROM idle_s HAVING count(*) > 0)",
+            keys = g.idle_keys,
+        ),
+        _ => {
+            let by_node = mode == IdleMode::SeparateByNode;
+            let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
+            format!(
+                " UNION ALL SELECT {prefix} || {idle} AS name, {kc}, {cols}
+                  FROM (SELECT {keys}, _c{idle_node}, c, g, r, t FROM idle_s WHERE c <> 0 OR g <> 0 OR r <> 0 OR t <> 0)",
+                keys = g.idle_keys,
+                idle_node = if by_node { ", _n" } else { "" },
+            )
+        }
+    }
 }
 
 const RESULT_SUMS: &str = "sum(cpu) cpu, sum(gpu) gpu, sum(ram) ram, sum(pv) pv, sum(net) net, sum(lb) lb, sum(shared) shared, sum(ext) ext, sum(adj) adj, sum(total) total, sum(req_ch) req_ch, sum(use_ch) use_ch, sum(rreq_bh) rreq_bh, sum(ruse_bh) ruse_bh, sum(cpu_t) cpu_t, sum(ram_t) ram_t";
@@ -177,25 +230,44 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
 
-/// Daily totalCost of one allocation row, from the table its query reads; for a separate idle
-/// row (`<cluster>/__idle__`, `<cluster>/<node>/__idle__`) the day's node cost minus the cost
-/// allocated on those nodes, the same subtraction as the window's idle (docs/semantics.md, idle).
+/// Daily totalCost of one allocation row, from the table its query reads. For an idle row
+/// (`__idle__`, `<cluster>/__idle__`, `<cluster>/<node>/__idle__`) the day's node cost minus the
+/// cost allocated on those nodes, the same subtraction as the window's idle; when a filter scaled
+/// the row (`docs/semantics.md` §8) the days are scaled alike, so they sum to the row's totalCost.
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    if let Some(scope) = row.name.strip_suffix(&format!("/{IDLE}")) {
-        return idle_series(conn, req, scope);
+    let scope = if row.name == IDLE {
+        Some(None)
+    } else {
+        row.name.strip_suffix(&format!("/{IDLE}")).map(Some)
+    };
+    if let Some(scope) = scope {
+        let days = idle_series(conn, req, scope)?;
+        let (sum, want) = (days.iter().map(|(_, v)| v).sum::<f64>(), row.get(req.kind, "totalCost"));
+        return Ok(match want {
+            Some(want) if req.filter != Filter::All && sum != 0.0 => days.into_iter().map(|(d, v)| (d, v * want / sum)).collect(),
+            _ => days,
+        });
     }
     let src = source_for(&req.aggregate, &req.filter);
     let value = if src == Source::Allocations { "total_cost" } else { "total" };
     run_series(conn, src.table(), value, req, row)
 }
 
-/// Daily idle totalCost of `scope` (`cluster` or `cluster/node`) over `req.window`.
-fn idle_series(conn: &Connection, req: &QueryRequest, scope: &str) -> Result<Vec<(i64, f64)>, QueryError> {
-    let (cluster, node) = match scope.split_once('/') {
-        Some((c, n)) => (c, Some(n)),
-        None => (scope, None),
+/// Daily idle totalCost of `scope` (`cluster` or `cluster/node`; `None`: every cluster with an
+/// allocation in the window) over `req.window`.
+fn idle_series(conn: &Connection, req: &QueryRequest, scope: Option<&str>) -> Result<Vec<(i64, f64)>, QueryError> {
+    let (cluster, node) = match scope.map(|s| s.split_once('/').map_or((s, None), |(c, n)| (c, Some(n)))) {
+        Some((c, n)) => (Some(c), n),
+        None => (None, None),
     };
-    let window = format!("{WINDOW_SQL} AND cluster = ?");
+    let mut window = WINDOW_SQL.to_string();
+    if cluster.is_some() {
+        window.push_str(" AND cluster = ?");
+    } else {
+        window.push_str(&format!(
+            " AND cluster IN (SELECT DISTINCT cluster FROM alloc_controllers WHERE {WINDOW_SQL})"
+        ));
+    }
     let (node_asset, node_pod) = if node.is_some() {
         (" AND name = ?", " AND node = ?")
     } else {
@@ -208,12 +280,11 @@ fn idle_series(conn: &Connection, req: &QueryRequest, scope: &str) -> Result<Vec
             SELECT window_start - window_start % 86400, -(cpu_t + ram_t + gpu_t) FROM alloc_pods WHERE {window} AND node <> ''{node_pod})
          GROUP BY 1 ORDER BY 1"
     );
-    let mut params = vec![
-        resolution(req).to_string(),
-        req.window.start.timestamp().to_string(),
-        req.window.end.timestamp().to_string(),
-        cluster.to_string(),
-    ];
+    let mut params = window_params(req);
+    match cluster {
+        Some(c) => params.push(c.to_string()),
+        None => params.extend(window_params(req)),
+    }
     params.extend(node.map(str::to_string));
     let once = params.clone();
     params.extend(once);

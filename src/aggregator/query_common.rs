@@ -3,31 +3,38 @@
 //! (sorting and paging: [`super::paging`]).
 
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
-use crate::query::{AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, to_sql};
+use crate::query::{AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql};
 use duckdb::{Connection, params_from_iter};
 
-/// `1d` for day-aligned windows (daily sets answer them, like Kubecost), else `1h`.
+/// The ETL resolution that answers `req.window`: `1d` when the window is day-aligned or at least
+/// 48 hours long, else `1h` (`docs/semantics.md` §7, "Which sets answer a window").
 pub fn resolution(req: &QueryRequest) -> &'static str {
-    if req.window.start.timestamp() % 86_400 == 0 && req.window.end.timestamp() % 86_400 == 0 {
+    if req.window.is_day_aligned() || req.window.duration() >= chrono::Duration::hours(48) {
         "1d"
     } else {
         "1h"
     }
 }
 
-/// The window predicate every query starts with; its parameters are the resolution (`1d`/`1h`),
-/// the window start and end (unix seconds), as [`base_where`] returns them first.
-pub const WINDOW_SQL: &str = "resolution = ? AND window_start >= CAST(? AS BIGINT) AND window_end <= CAST(? AS BIGINT)";
+/// The window predicate every query starts with: sets of the resolution that overlap the window.
+/// Its parameters are the resolution (`1d`/`1h`), the window start and end (unix seconds), as
+/// [`base_where`] returns them first. A set that overlaps the window counts whole (Kubecost's
+/// ETL sets are not prorated).
+pub const WINDOW_SQL: &str = "resolution = ? AND window_start < CAST(? AS BIGINT) AND window_end > CAST(? AS BIGINT)";
+
+/// The parameters of [`WINDOW_SQL`] for `req`, in order.
+pub fn window_params(req: &QueryRequest) -> Vec<String> {
+    vec![
+        resolution(req).to_string(),
+        req.window.end.timestamp().to_string(),
+        req.window.start.timestamp().to_string(),
+    ]
+}
 
 /// WHERE clause (without `WHERE`) selecting `req`'s resolution, window and filter, and its params.
-/// Data windows must lie inside the query window.
 pub fn base_where(req: &QueryRequest, cols: &dyn SqlColumns) -> (String, Vec<String>) {
-    let (f, mut params) = to_sql(&req.filter, cols);
-    let mut p = vec![
-        resolution(req).to_string(),
-        req.window.start.timestamp().to_string(),
-        req.window.end.timestamp().to_string(),
-    ];
+    let (f, mut params) = to_sql(&req.filter, &req.labels, cols);
+    let mut p = window_params(req);
     p.append(&mut params);
     (format!("{WINDOW_SQL} AND ({f})"), p)
 }
@@ -48,7 +55,8 @@ impl SqlColumns for Columns {
             (DataKind::Asset, Field::Name) => "name",
             (DataKind::Asset, Field::AssetType) => "type",
             (DataKind::Asset, Field::Project) => "project",
-            (DataKind::Asset, Field::Account) => "account",
+            (DataKind::Asset, Field::Account | Field::AccountID) => "account",
+            (DataKind::Allocation, Field::Provider) => "provider_id",
             (_, Field::Category) => "category",
             (_, Field::Provider) => "provider",
             (_, Field::ProviderID) => "provider_id",
@@ -81,6 +89,7 @@ fn map_col(kind: DataKind, f: &Field) -> Option<&'static str> {
     match (kind, f) {
         (_, Field::Label(_)) => Some("labels"),
         (DataKind::Allocation, Field::Annotation(_)) => Some("annotations"),
+        (DataKind::Allocation, Field::NamespaceLabel(_)) => Some("namespace_labels"),
         _ => None,
     }
 }
@@ -90,54 +99,95 @@ pub fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// SQL expression for one aggregate key's value (`''` when missing; the caller maps it to
-/// `__unallocated__`).
-pub fn key_expr(kind: DataKind, k: &AggregateKey) -> Result<String, QueryError> {
-    let label = |col: &str, key: &str| format!("split_part(split_part({col}, chr(31) || {} || chr(30), 2), chr(31), 1)", lit(key));
+/// SQL for one aggregate key's row segment, fallbacks included, as `docs/semantics.md` §6 names
+/// it: allocation values, or `__unallocated__` when empty or missing (`controller` is
+/// `<kind>:<name>`, a bare name when the kind is empty; the shortcuts `deployment`, … keep the
+/// name only for their controller kind; `service` is the first service, `__unmounted__` for
+/// unmounted volumes; aliases read the configured label, then the annotation); asset values, or
+/// `__undefined__` (`label:k` → `k=value`); cloud-cost values, or `__unallocated__`.
+///
+/// Errors: a key that does not apply to `kind`.
+pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey) -> Result<String, QueryError> {
+    let missing = lit(if kind == DataKind::Asset { UNDEFINED } else { UNALLOCATED });
+    let or_missing = |e: &str| format!("coalesce(nullif({e}, ''), {missing})");
+    let value = |col: &str, key: &str| format!("split_part(split_part({col}, chr(31) || {} || chr(30), 2), chr(31), 1)", lit(key));
+    let has = |col: &str, key: &str| format!("contains({col}, chr(31) || {} || chr(30))", lit(key));
     let e = match (kind, k) {
-        (_, AggregateKey::Cluster) => "cluster".into(),
-        (DataKind::Allocation, AggregateKey::Node) => "node".into(),
-        (DataKind::Allocation, AggregateKey::Namespace) => "namespace".into(),
-        (DataKind::Allocation, AggregateKey::ControllerKind) => "controller_kind".into(),
-        (DataKind::Allocation, AggregateKey::Controller) => {
-            "CASE WHEN controller = '' THEN '' ELSE controller_kind || ':' || controller END".into()
+        (_, AggregateKey::Cluster) => or_missing("cluster"),
+        (DataKind::Allocation, AggregateKey::Node) => or_missing("node"),
+        (DataKind::Allocation, AggregateKey::Namespace) => or_missing("namespace"),
+        (DataKind::Allocation, AggregateKey::Pod) => or_missing("pod"),
+        (DataKind::Allocation, AggregateKey::Container) => or_missing("container"),
+        (DataKind::Allocation, AggregateKey::ControllerKind) => or_missing("controller_kind"),
+        (DataKind::Allocation, AggregateKey::Controller) => format!(
+            "CASE WHEN controller = '' THEN {missing} WHEN controller_kind = '' THEN controller ELSE controller_kind || ':' || controller END"
+        ),
+        (
+            DataKind::Allocation,
+            AggregateKey::Deployment | AggregateKey::StatefulSet | AggregateKey::DaemonSet | AggregateKey::Job | AggregateKey::CronJob,
+        ) => {
+            let ck = k.controller_kind().map(lit).unwrap_or_default();
+            format!("CASE WHEN controller_kind = {ck} AND controller <> '' THEN controller ELSE {missing} END")
         }
-        (DataKind::Allocation, AggregateKey::Service) => "split_part(trim(services, chr(31)), chr(31), 1)".into(),
-        (DataKind::Allocation, AggregateKey::Pod) => "pod".into(),
-        (DataKind::Allocation, AggregateKey::Container) => "container".into(),
-        (DataKind::Allocation, AggregateKey::Annotation(a)) => label("annotations", a),
-        (_, AggregateKey::Label(l)) => label("labels", l),
-        (DataKind::Asset, AggregateKey::Type) => "type".into(),
-        (DataKind::Asset, AggregateKey::Account) => "account".into(),
-        (DataKind::Asset, AggregateKey::Project) => "project".into(),
-        (DataKind::Asset, AggregateKey::Name) => "name".into(),
-        (_, AggregateKey::Category) => "category".into(),
-        (_, AggregateKey::Provider) => "provider".into(),
-        (_, AggregateKey::ProviderID) => "provider_id".into(),
-        (DataKind::Asset | DataKind::CloudCost, AggregateKey::Service) => "service".into(),
-        (DataKind::CloudCost, AggregateKey::AccountID) => "account_id".into(),
-        (DataKind::CloudCost, AggregateKey::AccountName) => "account_name".into(),
-        (DataKind::CloudCost, AggregateKey::InvoiceEntityID) => "invoice_entity_id".into(),
-        (DataKind::CloudCost, AggregateKey::InvoiceEntityName) => "invoice_entity_name".into(),
-        (DataKind::CloudCost, AggregateKey::RegionID) => "region_id".into(),
-        (DataKind::CloudCost, AggregateKey::AvailabilityZone) => "availability_zone".into(),
-        (_, other) => return Err(QueryError(format!("aggregate key {} does not apply to {kind:?}", other.name()))),
+        (DataKind::Allocation, AggregateKey::Service) => {
+            let first = "split_part(trim(services, chr(31)), chr(31), 1)";
+            let unmounted = lit(UNMOUNTED);
+            format!(
+                "CASE WHEN {first} = '' THEN {missing} WHEN {unmounted} IN (pod, namespace, container) THEN {unmounted} ELSE {first} END"
+            )
+        }
+        (DataKind::Allocation, AggregateKey::Annotation(a)) => or_missing(&value("annotations", a)),
+        (DataKind::Allocation, AggregateKey::Alias(a)) => {
+            let key = req.labels.key(*a);
+            or_missing(&format!(
+                "CASE WHEN {} THEN {} WHEN {} THEN {} ELSE '' END",
+                has("labels", &key),
+                value("labels", &key),
+                has("annotations", &key),
+                value("annotations", &key)
+            ))
+        }
+        (DataKind::Asset, AggregateKey::Label(l)) => {
+            format!(
+                "CASE WHEN {v} = '' THEN {missing} ELSE {prefix} || {v} END",
+                v = value("labels", l),
+                prefix = lit(&format!("{l}="))
+            )
+        }
+        (_, AggregateKey::Label(l)) => or_missing(&value("labels", l)),
+        (DataKind::Asset, AggregateKey::Type) => or_missing("type"),
+        (DataKind::Asset, AggregateKey::Account) => or_missing("account"),
+        (DataKind::Asset, AggregateKey::Project) => or_missing("project"),
+        (DataKind::Asset, AggregateKey::Name) => or_missing("name"),
+        (DataKind::Asset | DataKind::CloudCost, AggregateKey::Category) => or_missing("category"),
+        (DataKind::Asset | DataKind::CloudCost, AggregateKey::Provider) => or_missing("provider"),
+        (DataKind::Asset | DataKind::CloudCost, AggregateKey::ProviderID) => or_missing("provider_id"),
+        (DataKind::Asset | DataKind::CloudCost, AggregateKey::Service) => or_missing("service"),
+        (DataKind::CloudCost, AggregateKey::AccountID) => or_missing("account_id"),
+        (DataKind::CloudCost, AggregateKey::AccountName) => or_missing("account_name"),
+        (DataKind::CloudCost, AggregateKey::InvoiceEntityID) => or_missing("invoice_entity_id"),
+        (DataKind::CloudCost, AggregateKey::InvoiceEntityName) => or_missing("invoice_entity_name"),
+        (DataKind::CloudCost, AggregateKey::RegionID) => or_missing("region_id"),
+        (DataKind::CloudCost, AggregateKey::AvailabilityZone) => or_missing("availability_zone"),
+        (_, other) => {
+            return Err(QueryError(format!(
+                "aggregate key {} does not apply to {}",
+                other.name(),
+                kind.plural()
+            )));
+        }
     };
     Ok(e)
 }
 
-/// Group key expressions (`coalesce(nullif(expr,''), '__unallocated__')`, ...; selected as `k0`,
-/// `k1`, ... by [`aliased`]) and the `name` expression joining `k0..` with `/`. With no keys,
-/// `item_name` names each row.
+/// Group key expressions (the [`segment`]s, selected as `k0`, `k1`, ... by [`aliased`]) and the
+/// `name` expression joining `k0..` with `/`. With no keys, `item_name` names each row.
 pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str) -> Result<(Vec<String>, String), QueryError> {
     let keys = req.aggregate.keys();
     if keys.is_empty() {
         return Ok((vec![item_name.to_string()], "k0".into()));
     }
-    let mut sel = Vec::new();
-    for k in keys {
-        sel.push(format!("coalesce(nullif({}, ''), {})", key_expr(kind, k)?, lit(UNALLOCATED)));
-    }
+    let sel = keys.iter().map(|k| segment(kind, req, k)).collect::<Result<Vec<_>, _>>()?;
     let name = (0..keys.len()).map(|i| format!("k{i}")).collect::<Vec<_>>().join(" || '/' || ");
     Ok((sel, name))
 }
@@ -167,17 +217,14 @@ pub fn key_names(req: &QueryRequest) -> Vec<String> {
     }
 }
 
-/// Extra WHERE text and params selecting the rows of `row` (its aggregate key values).
+/// Extra WHERE text and params selecting the items of `row`: each key's [`segment`] equals the
+/// row's value for it.
 pub fn row_where(kind: DataKind, req: &QueryRequest, row: &Row) -> Result<(String, Vec<String>), QueryError> {
-    let keys = req.aggregate.keys();
     let mut conds = Vec::new();
     let mut params = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        let v = row.properties.get(&k.name()).cloned().unwrap_or_default();
-        let v = if v == UNALLOCATED { String::new() } else { v };
-        conds.push(format!("({}) = ?", key_expr(kind, k)?));
-        let _ = i;
-        params.push(v);
+    for k in req.aggregate.keys() {
+        conds.push(format!("({}) = ?", segment(kind, req, k)?));
+        params.push(row.properties.get(&k.name()).cloned().unwrap_or_default());
     }
     Ok((if conds.is_empty() { "TRUE".into() } else { conds.join(" AND ") }, params))
 }

@@ -75,6 +75,17 @@ impl Source {
         }
     }
 
+    /// The per-row expression of measure `name` ([`MEASURES`]) in this source: the column for a
+    /// rollup, the SQL over an `allocations` row otherwise. `None` for an unknown measure.
+    pub fn measure(self, name: &str) -> Option<String> {
+        let (n, expr) = MEASURES.iter().find(|(n, _)| *n == name)?;
+        Some(if self == Source::Allocations {
+            format!("({expr})")
+        } else {
+            n.to_string()
+        })
+    }
+
     /// `sum(...) AS <name>` for every measure, reading this source's columns.
     pub fn measure_sums(self) -> String {
         MEASURES
@@ -107,7 +118,15 @@ fn source_of_field(f: &Field) -> Source {
 
 fn source_of_key(k: &AggregateKey) -> Source {
     match k {
-        AggregateKey::Cluster | AggregateKey::Namespace | AggregateKey::ControllerKind | AggregateKey::Controller => Source::Controllers,
+        AggregateKey::Cluster
+        | AggregateKey::Namespace
+        | AggregateKey::ControllerKind
+        | AggregateKey::Controller
+        | AggregateKey::Deployment
+        | AggregateKey::StatefulSet
+        | AggregateKey::DaemonSet
+        | AggregateKey::Job
+        | AggregateKey::CronJob => Source::Controllers,
         AggregateKey::Node | AggregateKey::Pod => Source::Pods,
         _ => Source::Allocations,
     }

@@ -35,7 +35,7 @@ fn encode_list(l: Option<&Vec<crate::model::Str>>) -> String {
 /// Column kinds of the `allocations` table, in order (see [`push_allocation`]).
 pub fn allocation_kinds() -> Vec<Kind> {
     let mut k = vec![Kind::Str, Kind::Str, Kind::Int, Kind::Int];
-    k.extend([Kind::Str; 12]);
+    k.extend([Kind::Str; 13]);
     k.extend([Kind::Int, Kind::Int]);
     k.extend([Kind::F64; 33]);
     k
@@ -50,6 +50,7 @@ pub fn push_allocation(b: &mut Batch, f: &FileCtx<'_>, a: &Allocation) {
         p.and_then(|p| p.annotations.as_ref()),
         p.and_then(|p| p.namespace_annotations.as_ref()),
     ]);
+    let namespace_labels = encode_maps(&[p.and_then(|p| p.namespace_labels.as_ref())]);
     let services = encode_list(p.and_then(|p| p.services.as_ref()));
     let (gpu_req, gpu_use) = a
         .gpu_allocation
@@ -69,7 +70,8 @@ pub fn push_allocation(b: &mut Batch, f: &FileCtx<'_>, a: &Allocation) {
         .s(s(|p| &p.provider_id))
         .s(&services)
         .s(&labels)
-        .s(&annotations);
+        .s(&annotations)
+        .s(&namespace_labels);
     b.i(a.start.unix).i(a.end.unix);
     for v in [
         a.minutes(),

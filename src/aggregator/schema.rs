@@ -4,11 +4,12 @@
 //! Labels, annotations and service lists are stored as delimited strings — entries
 //! `\x1f<key>\x1e<value>` with a trailing `\x1f` (services: `\x1f<svc>` … `\x1f`) — so the DuckDB
 //! appender can write them and lookups are plain string functions (see [`label_value_sql`]).
-//! Pod labels come before namespace labels, so a lookup finds the pod's value first, as Kubecost
-//! does when it falls back to namespace labels.
+//! Pod labels come before namespace labels in `labels`, so a lookup finds the pod's value first, as
+//! Kubecost does when it falls back to namespace labels; `namespace_labels` holds the namespace's
+//! own labels alone (filter field `namespaceLabel[k]`).
 
 /// Schema version; bump when the DDL changes (the database is then rebuilt from the bucket).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Entry separator of encoded maps and lists.
 pub const SEP: char = '\u{1f}';
@@ -26,7 +27,7 @@ CREATE TABLE IF NOT EXISTS allocations (
     file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
     name VARCHAR, cluster VARCHAR, node VARCHAR, namespace VARCHAR, controller_kind VARCHAR,
     controller VARCHAR, pod VARCHAR, container VARCHAR, provider_id VARCHAR,
-    services VARCHAR, labels VARCHAR, annotations VARCHAR,
+    services VARCHAR, labels VARCHAR, annotations VARCHAR, namespace_labels VARCHAR,
     start_ts BIGINT, end_ts BIGINT, minutes DOUBLE,
     cpu_core_hours DOUBLE, cpu_core_request_average DOUBLE, cpu_core_usage_average DOUBLE,
     cpu_cost DOUBLE, cpu_cost_adjustment DOUBLE, gpu_hours DOUBLE, gpu_cost DOUBLE,

@@ -115,8 +115,9 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         source: agg.clone() as Arc<dyn CostSource>,
         progress: vec![fed_rx, ing_rx],
         export_dir: std::env::current_dir()?,
-        now: chrono::Utc::now,
+        now: crate::clock::now,
         migration: Some(mig_rx),
+        labels: crate::config::AppConfig::load()?.labels,
     };
     let result = tui::run(ctx).await;
     cancel.cancel();

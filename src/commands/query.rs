@@ -4,21 +4,12 @@ use crate::aggregator::{Aggregator, IngestOptions};
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
-use crate::query::{self, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window};
+use crate::query::{self, Aggregate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
 
 /// Rows per page of `--format table` when `--limit` is not given (csv and json: all rows).
 pub const TABLE_PAGE: usize = 50;
-
-/// The default aggregate of a kind: namespace, type, service.
-pub fn default_aggregate(kind: DataKind) -> &'static str {
-    match kind {
-        DataKind::Allocation => "namespace",
-        DataKind::Asset => "type",
-        DataKind::CloudCost => "service",
-    }
-}
 
 /// The last 7 days that hold data of `kind`: `[end − 7 d, end)` where `end` is the newest daily
 /// window end. Errors when there is no data.
@@ -34,11 +25,17 @@ pub fn default_window(src: &dyn CostSource, kind: DataKind) -> Result<query::Win
 
 /// Build a request from command-line arguments. Errors say what is accepted.
 pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<QueryRequest> {
-    let aggregate = parse_aggregate(a.aggregate.as_deref().unwrap_or(default_aggregate(kind)), kind)
-        .map_err(|e| UsageError(format!("--aggregate: {e}")))?;
+    let aggregate = match &a.aggregate {
+        Some(text) => parse_aggregate(text, kind).map_err(|e| UsageError(format!("--aggregate: {e}")))?,
+        None => Aggregate::query_default(kind),
+    };
     let filter = parse_filter(&a.filter, kind).map_err(|e| UsageError(format!("--filter: {e}")))?;
-    let idle = IdleMode::parse(&a.idle)
-        .ok_or_else(|| UsageError(format!("unknown --idle {:?}; accepted: separate, node, share, hide", a.idle)))?;
+    let idle = IdleMode::parse(&a.idle).ok_or_else(|| {
+        UsageError(format!(
+            "unknown --idle {:?}; accepted: separate, node, merged, share, hide",
+            a.idle
+        ))
+    })?;
     let sort = match &a.sort {
         Some(s) => Sort::parse(s, kind).map_err(|e| UsageError(format!("--sort: {e}")))?,
         None => Sort::default_for(kind),
@@ -50,7 +47,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         ))
     })?;
     let window = match &a.window {
-        Some(w) => parse_window(w, Utc::now()).map_err(|e| UsageError(format!("--window: {e}")))?,
+        Some(w) => parse_window(w, crate::clock::now()).map_err(|e| UsageError(format!("--window: {e}")))?,
         None => default_window(src, kind)?,
     };
     Ok(QueryRequest {
@@ -67,6 +64,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         }),
         cost_metric,
         search: a.search.clone().filter(|s| !s.is_empty()),
+        labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
     })
 }
 

@@ -25,6 +25,7 @@
 //! # Ok::<(), costscope::config::ConfigError>(())
 //! ```
 
+pub mod app;
 pub mod azure;
 mod common;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod s3;
 mod s3_client;
 pub mod secret;
 
+pub use app::AppConfig;
 pub use azure::{AzureConfig, AzureCredentials};
 pub use common::HttpOptions;
 pub use error::ConfigError;

@@ -240,7 +240,7 @@ impl StoreConfig {
 
 /// Deserializes the whole document as `T`, turning serde_yaml errors into [`ConfigError::Yaml`]
 /// (`file:line:column: message`), with secret-looking values scrubbed from the message.
-fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
+pub(crate) fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
     serde_yaml::from_str(text).map_err(|e| {
         let full = e.to_string();
         let (line, column, message) = match e.location() {

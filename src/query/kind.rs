@@ -13,6 +13,9 @@ pub const UNALLOCATED: &str = "__unallocated__";
 pub const IDLE: &str = "__idle__";
 /// Row name of unmounted persistent volumes.
 pub const UNMOUNTED: &str = "__unmounted__";
+/// Asset key segment for an empty property or a missing label (OpenCost `asset.go`
+/// `UndefinedKey`).
+pub const UNDEFINED: &str = "__undefined__";
 
 /// Which Kubecost data set a query runs against; decides the accepted
 /// aggregation keys and filter fields.

@@ -13,6 +13,8 @@
 //!   `cloud-cost-api.md`).
 //! * [`kind`] — [`DataKind`] (allocation / asset / cloud cost) and the
 //!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
+//! * [`labels`] — label-key sanitizing and the alias label config
+//!   (OpenCost `promutil.go`, `config.go`).
 //! * [`filter`] — filter v2 (Kubecost `filters-api.md`, OpenCost
 //!   `core/pkg/filter/ast`).
 //!
@@ -21,15 +23,17 @@
 pub mod aggregate;
 pub mod filter;
 pub mod kind;
+pub mod labels;
 pub mod request;
 pub mod window;
 
 pub use aggregate::{
-    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNMOUNTED, accepted_keys, drill_down_next, parse_aggregate,
+    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNDEFINED, UNMOUNTED, accepted_keys, parse_aggregate,
 };
 pub use filter::{
     Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
 };
+pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{
     ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row,
     Sort, Unit, columns,

@@ -3,7 +3,7 @@
 //! `/model/cloudCost` parameters (`window`, `aggregate`, `filter`, `idle`, `offset`, `limit`;
 //! `shared/specs/kubecost-product.md` §1.2–1.7) plus a `sort`, which Kubecost lacks.
 
-use super::{Aggregate, DataKind, Filter, Window};
+use super::{Aggregate, DataKind, Filter, LabelConfig, Window};
 use crate::model::CostMetricName;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 pub enum IdleMode {
     /// No idle rows (Kubecost `idle=false`).
     Hide,
-    /// One `__idle__` row per cluster (Kubecost default, "Separate By Cluster").
+    /// One `__idle__` row for all clusters (Kubecost's API default, `splitIdle=false`).
+    Merged,
+    /// One `<cluster>/__idle__` row per cluster (`splitIdle=true`; costscope's default).
     SeparateByCluster,
-    /// One `__idle__` row per node ("Separate By Node").
+    /// One `<cluster>/<node>/__idle__` row per node (`splitIdle=true&idleByNode=true`).
     SeparateByNode,
     /// Idle spread over the rows in proportion to their CPU/GPU/RAM cost (`shareIdle=true`).
     Share,
@@ -25,27 +27,30 @@ pub enum IdleMode {
 
 impl IdleMode {
     /// Every mode, in the order the TUI cycles through them.
-    pub const ALL: [IdleMode; 4] = [
+    pub const ALL: [IdleMode; 5] = [
         IdleMode::SeparateByCluster,
         IdleMode::SeparateByNode,
+        IdleMode::Merged,
         IdleMode::Share,
         IdleMode::Hide,
     ];
-    /// CLI / header name: `separate`, `node`, `share`, `hide`.
+    /// CLI / header name: `separate`, `node`, `merged`, `share`, `hide`.
     pub fn name(self) -> &'static str {
         match self {
             IdleMode::Hide => "hide",
+            IdleMode::Merged => "merged",
             IdleMode::SeparateByCluster => "separate",
             IdleMode::SeparateByNode => "node",
             IdleMode::Share => "share",
         }
     }
-    /// Parse `hide|separate|node|share` (also `cluster` for separate, `false` for hide).
+    /// Parse `hide|separate|node|merged|share` (also `cluster` for separate, `false` for hide).
     pub fn parse(s: &str) -> Option<IdleMode> {
         match s.to_ascii_lowercase().as_str() {
             "hide" | "false" | "none" => Some(IdleMode::Hide),
             "separate" | "cluster" | "true" => Some(IdleMode::SeparateByCluster),
             "node" | "bynode" | "separate-node" => Some(IdleMode::SeparateByNode),
+            "merged" | "merge" => Some(IdleMode::Merged),
             "share" => Some(IdleMode::Share),
             _ => None,
         }
@@ -194,6 +199,9 @@ pub struct QueryRequest {
     /// Keep only result rows whose name contains this text, ignoring case (k9s `/` habit);
     /// applied after aggregation, so totals and `totalRows` count the kept rows. `None` = all.
     pub search: Option<String>,
+    /// Which label each alias field and aggregate key (`team`, `product`, …) reads; from the app
+    /// config file, OpenCost's defaults otherwise.
+    pub labels: LabelConfig,
 }
 
 /// One result row: its name (aggregate values joined by `/`, Kubecost style), the aggregate key

@@ -1,36 +1,29 @@
 //! Kubecost query windows: the text forms accepted by every Kubecost/OpenCost
 //! query API (`window=` parameter), turned into a half-open UTC interval.
 //!
-//! Follows Kubecost docs `apis/apis-overview.md` (see
-//! `shared/specs/kubecost-product.md` §1.1) and OpenCost
-//! `core/pkg/opencost/window.go` (`parseWindow`), with one deliberate
-//! difference: relative windows are aligned to whole units and end at the end
-//! of the current unit instead of at `now`.
-//!
-//! Why: costscope answers queries from Kubecost's precomputed *daily* (and,
-//! for the last 48 h, hourly) ETL sets. A window that ends at `now` touches
-//! the same sets as one that ends at the start of tomorrow, so aligning makes
-//! the window say exactly which sets are read and makes `7d` mean "the 7
-//! calendar days ending today" (today's set is partial until the day ends).
-//! Kubecost's own `3d` returns today's partial set plus 3 full days (4 sets);
-//! costscope's `3d` returns 3 sets: today (partial) plus the 2 days before it.
+//! Follows OpenCost `core/pkg/opencost/window.go` (`parseWindow`) with UTC as
+//! the offset, as `docs/semantics.md` §7 states it. `now` comes from
+//! [`crate::clock::now`] (`COSTSCOPE_NOW` fixes it for tests).
 //!
 //! | form | window (`D0` = start of today UTC) |
 //! |---|---|
 //! | `today` | `[D0, D0+1d)` |
 //! | `yesterday` | `[D0-1d, D0)` |
-//! | `week` | `[most recent Sunday 00:00, D0+1d)` (week to date, weeks start Sunday) |
+//! | `week` | `[most recent Sunday 00:00, now)` (week to date, weeks start Sunday) |
 //! | `lastweek` | the full Sunday..Saturday week before `week` |
-//! | `month` | `[1st of this month, D0+1d)` |
+//! | `month` | `[1st of this month 00:00, now)` |
 //! | `lastmonth` | the full previous calendar month |
-//! | `Nm` | `[now floored to the minute - (N-1) min, that minute + 1 min)` |
-//! | `Nh` | `[now floored to the hour - (N-1) h, that hour + 1 h)` |
-//! | `Nd` | `[D0 - (N-1) d, D0+1d)` |
+//! | `Nm` / `Nh` / `Nd` | end = now floored to the unit + 1 unit, start = end − N units |
 //! | `Nw` | same as `(7·N)d` |
-//! | `<dur> offset <dur>` | the `<dur>` window moved earlier by the offset (kubectl-cost `7d offset 48h`) |
+//! | `<N><u> offset <M><u>` | end = now − M units (not rounded), start = end − N units |
 //! | `2026-11-01T00:00:00Z,2026-11-08T00:00:00Z` | exactly that RFC3339 pair |
-//! | `1793404800,1793491200` | exactly that unix-seconds pair |
+//! | `1793404800,1793491200` (also `-` or `\|`) | exactly that unix-seconds pair |
 //! | `2026-11-01,2026-11-08` | `[2026-11-01 00:00, 2026-11-08 00:00)` (end date exclusive) |
+//!
+//! Departures from OpenCost (`docs/semantics.md` §7): keywords and units are
+//! case-insensitive; an `offset` in weeks is 7 days (OpenCost reads it as 24
+//! weeks); an empty window (`0d`) is an error; RFC3339 pairs may carry any
+//! offset; the date pair is ours.
 
 use std::fmt;
 
@@ -41,7 +34,7 @@ use serde::{Deserialize, Serialize};
 pub const ACCEPTED_WINDOWS: &str = "today, yesterday, week, month, lastweek, lastmonth, \
 <N>m, <N>h, <N>d, <N>w (N >= 1, e.g. 15m, 24h, 7d, 2w), \"<dur> offset <dur>\" (e.g. 7d offset 48h), \
 an RFC3339 pair (2026-11-01T00:00:00Z,2026-11-08T00:00:00Z), \
-a unix-seconds pair (1793404800,1793491200) or a date pair (2026-11-01,2026-11-08)";
+a unix-seconds pair (1793404800,1793491200, also with - or |) or a date pair (2026-11-01,2026-11-08)";
 
 /// A half-open time interval `[start, end)` in UTC; `end > start` always holds
 /// for windows built by [`parse_window`] or [`Window::new`].
@@ -165,8 +158,8 @@ impl Iterator for DayStarts {
 /// when a pair's end is not after its start, [`WindowError::OutOfRange`] when
 /// numbers overflow the calendar. Each echoes the input and lists the forms.
 ///
-/// Follows Kubecost docs `apis/apis-overview.md` and OpenCost
-/// `core/pkg/opencost/window.go`, aligned to whole units as explained above.
+/// Follows OpenCost `core/pkg/opencost/window.go` (`parseWindow`) and
+/// `docs/semantics.md` §7, with the departures listed in the module docs.
 pub fn parse_window(s: &str, now: DateTime<Utc>) -> Result<Window, WindowError> {
     let input = s.trim();
     let invalid = || WindowError::Invalid { input: s.to_string() };
@@ -174,7 +167,9 @@ pub fn parse_window(s: &str, now: DateTime<Utc>) -> Result<Window, WindowError> 
         return Err(invalid());
     }
     let lower = input.to_ascii_lowercase();
-    let res = if let Some((a, b)) = input.split_once(',') {
+    let res = if let Some(span) = unix_pair(input) {
+        Some(span)
+    } else if let Some((a, b)) = input.split_once(',') {
         parse_pair(a.trim(), b.trim())
     } else if let Some((dur, off)) = lower.split_once(" offset ") {
         relative_with_offset(dur.trim(), off.trim(), now)
@@ -223,9 +218,9 @@ fn keyword(s: &str, now: DateTime<Utc>) -> Option<Span> {
     let span = match s {
         "today" => (d0, d0 + day),
         "yesterday" => (d0 - day, d0),
-        "week" => (sunday, d0 + day),
+        "week" => (sunday, now),
         "lastweek" => (sunday - Duration::days(7), sunday),
-        "month" => (first, d0 + day),
+        "month" => (first, now),
         "lastmonth" => {
             let prev = (first - day).date_naive().with_day(1).expect("day 1 exists");
             (midnight(prev), first)
@@ -280,30 +275,37 @@ fn aligned(n: i64, unit: Duration, now: DateTime<Utc>) -> Span {
     Ok((sub(cur, back)?, add(cur, step)?))
 }
 
-/// `<dur> offset <dur>`: the aligned `<dur>` window moved earlier by the offset.
+/// `<N><u> offset <M><u>`: end = now − M units (not rounded), start = end − N units.
 fn relative_with_offset(dur: &str, off: &str, now: DateTime<Utc>) -> Option<Span> {
     let (n, unit) = split_duration(dur)?;
     let (m, off_unit) = split_duration(off)?;
     if n < 1 {
         return None;
     }
-    let shift = m.checked_mul(off_unit.num_seconds()).and_then(Duration::try_seconds);
-    Some(shift.ok_or(Overflow).and_then(|shift| {
-        let (s, e) = aligned(n, unit, now)?;
-        Ok((sub(s, shift)?, sub(e, shift)?))
-    }))
+    let times = |k: i64, u: Duration| k.checked_mul(u.num_seconds()).and_then(Duration::try_seconds).ok_or(Overflow);
+    Some((|| -> Span {
+        let end = sub(now, times(m, off_unit)?)?;
+        Ok((sub(end, times(n, unit)?)?, end))
+    })())
 }
 
-/// RFC3339, unix-seconds or date pair.
-fn parse_pair(a: &str, b: &str) -> Option<Span> {
+/// A unix-seconds pair `S,E`, `S-E` or `S|E` (digits only).
+fn unix_pair(s: &str) -> Option<Span> {
+    let (a, b) = s.split_once([',', '-', '|'])?;
+    let (a, b) = (a.trim(), b.trim());
     let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
-    if all_digits(a) && all_digits(b) {
-        let secs = |x: &str| x.parse::<i64>().ok().and_then(|v| DateTime::from_timestamp(v, 0));
-        return Some(match (secs(a), secs(b)) {
-            (Some(s), Some(e)) => Ok((s, e)),
-            _ => Err(Overflow),
-        });
+    if !(all_digits(a) && all_digits(b)) {
+        return None;
     }
+    let secs = |x: &str| x.parse::<i64>().ok().and_then(|v| DateTime::from_timestamp(v, 0));
+    Some(match (secs(a), secs(b)) {
+        (Some(s), Some(e)) => Ok((s, e)),
+        _ => Err(Overflow),
+    })
+}
+
+/// RFC3339 or date pair.
+fn parse_pair(a: &str, b: &str) -> Option<Span> {
     if let (Ok(s), Ok(e)) = (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
         return Some(Ok((s.with_timezone(&Utc), e.with_timezone(&Utc))));
     }
@@ -335,9 +337,9 @@ mod tests {
     fn keywords() {
         check("today", "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z");
         check("yesterday", "2026-11-17T00:00:00Z", "2026-11-18T00:00:00Z");
-        check("week", "2026-11-15T00:00:00Z", "2026-11-19T00:00:00Z");
+        check("week", "2026-11-15T00:00:00Z", "2026-11-18T13:47:25Z");
         check("lastweek", "2026-11-08T00:00:00Z", "2026-11-15T00:00:00Z");
-        check("month", "2026-11-01T00:00:00Z", "2026-11-19T00:00:00Z");
+        check("month", "2026-11-01T00:00:00Z", "2026-11-18T13:47:25Z");
         check("lastmonth", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z");
         check("  Today ", "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z");
     }
@@ -370,9 +372,10 @@ mod tests {
     }
 
     #[test]
-    fn offset_form_shifts_back() {
-        check("7d offset 48h", "2026-11-10T00:00:00Z", "2026-11-17T00:00:00Z");
-        check("1h offset 0h", "2026-11-18T13:00:00Z", "2026-11-18T14:00:00Z");
+    fn offset_form_ends_at_now_minus_offset() {
+        check("7d offset 48h", "2026-11-09T13:47:25Z", "2026-11-16T13:47:25Z");
+        check("1h offset 0h", "2026-11-18T12:47:25Z", "2026-11-18T13:47:25Z");
+        check("1d offset 1w", "2026-11-10T13:47:25Z", "2026-11-11T13:47:25Z");
     }
 
     #[test]
@@ -388,6 +391,8 @@ mod tests {
             "2026-11-02T00:00:00Z",
         );
         check("1793404800,1793491200", "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z");
+        check("1793404800-1793491200", "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z");
+        check("1793404800|1793491200", "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z");
         check("2026-11-01,2026-11-08", "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z");
     }
 

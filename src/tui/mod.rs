@@ -57,6 +57,8 @@ pub struct TuiContext {
     /// Status of the background migration scanner ([`crate::migration::run_loop`]) for the
     /// Migration view; `None` when none runs.
     pub migration: Option<watch::Receiver<crate::migration::MigrationStatus>>,
+    /// Label config of the alias fields and keys (`team`, `product`, …), from the app config.
+    pub labels: crate::query::LabelConfig,
 }
 
 /// Run the TUI until the user quits. Takes over the terminal with `ratatui::try_init()` (raw

@@ -43,6 +43,7 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
         tokio::spawn(forward_progress(receiver, tx.clone()));
     }
     let mut state = State::new(ctx.store_label, ctx.export_dir, ctx.now, tasks);
+    state.set_labels(&ctx.labels);
     if let Some(receiver) = ctx.migration {
         state.update(Action::Migration(receiver.borrow().clone()));
         tokio::spawn(forward_migration(receiver, tx.clone()));

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use crate::progress::{Phase, TaskProgress};
-use crate::query::DataKind;
+use crate::query::{DataKind, LabelConfig};
 
 use super::action::{Action, Command, Effect};
 use super::input::{Prompt, PromptKind};
@@ -140,6 +140,13 @@ impl State {
             next_generation: 1,
             ingest_advanced: false,
             last_auto_refresh: None,
+        }
+    }
+
+    /// Use `labels` for the alias fields and keys of every view's queries.
+    pub fn set_labels(&mut self, labels: &LabelConfig) {
+        for t in &mut self.tables {
+            t.labels = labels.clone();
         }
     }
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Aggregate, AggregateKey, Column, DailySeries, DataKind, Filter, IDLE, IdleMode, Page, QueryRequest, Row, Sort, Window, columns,
-    drill_down_next, parse_aggregate,
+    Aggregate, AggregateKey, Column, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
+    columns,
 };
 
 use super::paging::PageSpan;
@@ -152,16 +152,8 @@ pub struct TableTab {
     pub stale: bool,
     /// Daily series of the selected row.
     pub series: SeriesState,
-}
-
-/// The default aggregate of a kind, as the CLI uses: namespace, type, service.
-pub fn default_aggregate(kind: DataKind) -> Aggregate {
-    let text = match kind {
-        DataKind::Allocation => "namespace",
-        DataKind::Asset => "type",
-        DataKind::CloudCost => "service",
-    };
-    parse_aggregate(text, kind).expect("default aggregate keys are valid")
+    /// Label config of the alias fields and keys, passed to every query.
+    pub labels: LabelConfig,
 }
 
 /// The columns shown in the table for a kind: for allocations Kubecost's CPU, GPU, RAM, PV,
@@ -195,7 +187,7 @@ impl TableTab {
             window_text: None,
             extent: Extent::Unknown,
             extent_generation: None,
-            aggregate: default_aggregate(kind),
+            aggregate: Aggregate::view_default(kind),
             filter: Filter::All,
             search: None,
             idle: IdleMode::SeparateByCluster,
@@ -211,6 +203,7 @@ impl TableTab {
             stack: Vec::new(),
             stale: true,
             series: SeriesState::None,
+            labels: LabelConfig::default(),
         }
     }
 
@@ -236,6 +229,7 @@ impl TableTab {
             limit: self.limit,
             cost_metric: self.cost_metric,
             search: self.search.clone(),
+            labels: self.labels.clone(),
         })
     }
 
@@ -328,7 +322,7 @@ impl TableTab {
             return Err("idle cost belongs to no workload: nothing to drill into".into());
         }
         let last = keys.last().expect("non-empty");
-        let next = finer_key(self.kind, last).ok_or_else(|| format!("{last} is the finest level"))?;
+        let next = last.finer(self.kind).ok_or_else(|| format!("{last} is the finest level"))?;
         let mut filter = self.filter.clone();
         for k in keys {
             let f = k
@@ -344,17 +338,5 @@ impl TableTab {
             key,
             value,
         })
-    }
-}
-
-/// The key one level finer than `key` for drill-down in `kind`, or `None` at the bottom.
-fn finer_key(kind: DataKind, key: &AggregateKey) -> Option<AggregateKey> {
-    match kind {
-        DataKind::Allocation => drill_down_next(key).or(match key {
-            AggregateKey::Label(_) | AggregateKey::Annotation(_) => Some(AggregateKey::Controller),
-            _ => None,
-        }),
-        DataKind::Asset => (*key != AggregateKey::Name).then_some(AggregateKey::Name),
-        DataKind::CloudCost => (*key != AggregateKey::ProviderID).then_some(AggregateKey::ProviderID),
     }
 }

@@ -508,7 +508,7 @@ impl CostSource for FakeSource {
                 properties,
             })
             .collect();
-        let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode);
+        let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode | IdleMode::Merged);
         if let (DataKind::Allocation, true, Some((cpu, ram)), false) = (req.kind, idle, self.idle, rows.is_empty()) {
             let mut v = vec![0.0; 17];
             let w: f64 = days.iter().map(|d| factor(*d)).sum::<f64>() * clusters.len() as f64;

@@ -1,20 +1,21 @@
 //! In-memory evaluation of a [`Filter`] against any item that can report its
 //! field values (an allocation, asset or cloud cost row).
 //!
-//! Follows OpenCost `core/pkg/filter/matcher` (`StringMatcher`,
-//! `StringSliceMatcher`, `StringMapMatcher`): a missing map key compares as
-//! the empty string, `services:""` matches an empty list, and a negated
-//! operator is the exact negation of its positive form. One deliberate
-//! difference: on a list or a bare map, `~:`/`<~:`/`~>:` test each element
-//! (or key) for substring/prefix/suffix, where OpenCost treats `~:` there as
-//! exact membership; exact membership is still `:`.
+//! Runs the compiled tests of [`super::compile`], which follow OpenCost
+//! `core/pkg/filter/matcher` (`StringMatcher`, `StringSliceMatcher`,
+//! `StringMapMatcher`): a missing map key compares as the empty string,
+//! `services:""` matches an empty list, `~:` on a list or a key-less map is
+//! membership (like `:`), and a negated operator is the exact negation of its
+//! positive form (`docs/semantics.md` §3).
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hash};
 
-use super::ast::{Filter, Op};
-use super::field::{Field, FieldShape};
+use super::ast::Filter;
+use super::compile::{MapField, Node, Test, compile};
+use super::field::Field;
+use crate::query::labels::LabelConfig;
 
 /// A list of strings a [`FilterTarget`] can expose for `services`.
 /// Implemented for `Vec<T>` with `T: AsRef<str>` (so both `Vec<String>` and
@@ -77,112 +78,91 @@ impl<K: AsRef<str>, V: AsRef<str>> KeyValues for Vec<(K, V)> {
 /// A field's value as reported by a [`FilterTarget`].
 #[derive(Clone, Copy)]
 pub enum FieldValue<'a> {
-    /// A string field (`namespace`, `cluster`, …), or an already-resolved
-    /// `label[k]` / alias value.
+    /// A string field (`namespace`, `cluster`, …).
     Str(&'a str),
     /// A list field (`services`).
     List(&'a dyn StrList),
-    /// A map field (`label`, `annotation`): the whole map; the evaluator
-    /// applies the `[key]` itself.
+    /// A map field (`label`, `annotation`, `namespaceLabel`): the whole map;
+    /// the evaluator applies the `[key]` itself.
     Map(&'a dyn KeyValues),
     /// The item has no such field (compares as `""`, an empty list or an
-    /// empty map). For an alias field (`team`, …) it means "not resolved
-    /// here: read `label[team]` instead".
+    /// empty map).
     Missing,
 }
 
 /// Anything a filter can be evaluated against.
 ///
-/// `field` is called with the field of each comparison:
-/// * scalar fields → `Str` (or `Missing`),
-/// * `services` → `List`,
-/// * `label`/`annotation`, with or without a key → `Map` with the whole map
-///   (returning `Str` for a keyed field is also accepted),
-/// * alias fields (`department`, `environment`, `owner`, `product`, `team`)
-///   → `Str` if the target maps them itself, else `Missing`, and the
-///   evaluator falls back to `label[<alias>]`.
+/// `field` is called with scalar fields (→ `Str` or `Missing`), `services`
+/// (→ `List`) and the key-less map fields `Label(None)`, `Annotation(None)`,
+/// `NamespaceLabel(None)` (→ `Map`). Alias fields are never asked: they are
+/// compiled to label/annotation lookups ([`super::compile`]).
 pub trait FilterTarget {
     /// The value of `f` for this item.
     fn field(&self, f: &Field) -> FieldValue<'_>;
 }
 
 impl Filter {
-    /// True when `target` passes the filter. `All` and an empty `And` pass
-    /// everything; an empty `Or` passes nothing. See the module docs for the
-    /// per-shape operator semantics.
+    /// True when `target` passes the filter, with OpenCost's default label
+    /// config for the alias fields ([`Filter::matches_with`]).
     pub fn matches(&self, target: &dyn FilterTarget) -> bool {
-        match self {
-            Filter::All => true,
-            Filter::And(items) => items.iter().all(|f| f.matches(target)),
-            Filter::Or(items) => items.iter().any(|f| f.matches(target)),
-            Filter::Cmp { field, op, values } => {
-                let hit = values.iter().any(|v| positive_match(target, field, op.positive(), v));
-                hit != op.is_negated()
-            }
-        }
+        self.matches_with(target, &LabelConfig::default())
+    }
+
+    /// True when `target` passes the filter, aliases resolved through
+    /// `labels`. `All` and an empty `And` pass everything; an empty `Or`
+    /// passes nothing. Semantics: `docs/semantics.md` §3.
+    pub fn matches_with(&self, target: &dyn FilterTarget, labels: &LabelConfig) -> bool {
+        eval(&compile(self, labels), target)
     }
 }
 
-/// String comparison for a positive operator.
-fn str_match(op: Op, have: &str, want: &str) -> bool {
-    match op {
-        Op::Equals => have == want,
-        Op::Contains => have.contains(want),
-        Op::StartsWith => have.starts_with(want),
-        Op::EndsWith => have.ends_with(want),
-        negated => unreachable!("positive_match is given positive ops, got {negated:?}"),
+fn eval(node: &Node, t: &dyn FilterTarget) -> bool {
+    match node {
+        Node::True => true,
+        Node::And(v) => v.iter().all(|n| eval(n, t)),
+        Node::Or(v) => v.iter().any(|n| eval(n, t)),
+        Node::Not(n) => !eval(n, t),
+        Node::Test(x) => test(x, t),
     }
 }
 
-/// Evaluates one value against a field with a positive operator.
-fn positive_match(target: &dyn FilterTarget, field: &Field, op: Op, want: &str) -> bool {
-    match field.shape() {
-        FieldShape::Scalar => str_match(op, scalar_value(target, field), want),
-        FieldShape::List => {
-            let mut items: Box<dyn Iterator<Item = &str>> = match target.field(field) {
-                FieldValue::List(l) => l.item_iter(),
-                FieldValue::Str(s) => Box::new(std::iter::once(s)),
-                FieldValue::Map(_) | FieldValue::Missing => Box::new(std::iter::empty()),
+fn map_of(t: &dyn FilterTarget, map: MapField) -> Option<&dyn KeyValues> {
+    match t.field(&map.field()) {
+        FieldValue::Map(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn items<'t>(t: &'t dyn FilterTarget, field: &Field) -> Box<dyn Iterator<Item = &'t str> + 't> {
+    match t.field(field) {
+        FieldValue::List(l) => l.item_iter(),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+fn test(x: &Test, t: &dyn FilterTarget) -> bool {
+    match x {
+        Test::Str { field, op, value } => {
+            let have = match t.field(field) {
+                FieldValue::Str(s) => s,
+                _ => "",
             };
-            if op == Op::Equals {
-                // OpenCost: `services:""` also matches an empty list.
-                let mut empty = true;
-                for s in items {
-                    empty = false;
-                    if s == want {
-                        return true;
-                    }
-                }
-                return empty && want.is_empty();
-            }
-            items.any(|s| str_match(op, s, want))
+            op.test(have, value)
         }
-        FieldShape::MapKeys => match target.field(field) {
-            FieldValue::Map(m) => {
-                if op == Op::Equals {
-                    m.value_of(want).is_some()
-                } else {
-                    m.key_iter().any(|k| str_match(op, k, want))
+        Test::MapValue { map, key, op, value } => op.test(map_of(t, *map).and_then(|m| m.value_of(key)).unwrap_or(""), value),
+        Test::HasKey { map, key } => map_of(t, *map).is_some_and(|m| m.value_of(key).is_some()),
+        Test::AnyKey { map, op, value } => map_of(t, *map).is_some_and(|m| m.key_iter().any(|k| op.test(k, value))),
+        Test::ListHas { field, value } => {
+            let mut empty = true;
+            for s in items(t, field) {
+                empty = false;
+                if s == value {
+                    return true;
                 }
             }
-            _ => false,
-        },
-    }
-}
-
-/// The string value of a scalar-shaped field: plain fields, `label[k]`,
-/// `annotation[k]` and aliases (with the `label[<alias>]` fallback).
-fn scalar_value<'t>(target: &'t dyn FilterTarget, field: &Field) -> &'t str {
-    if let Some(alias) = field.alias_label() {
-        if let FieldValue::Str(s) = target.field(field) {
-            return s;
+            empty && value.is_empty()
         }
-        return scalar_value(target, &Field::Label(Some(alias.to_string())));
-    }
-    match target.field(field) {
-        FieldValue::Str(s) => s,
-        FieldValue::Map(m) => field.map_key().and_then(|k| m.value_of(k)).unwrap_or(""),
-        FieldValue::List(_) | FieldValue::Missing => "",
+        Test::ListAny { field, op, value } => items(t, field).any(|s| op.test(s, value)),
     }
 }
 
@@ -196,7 +176,7 @@ mod tests {
         namespace: String,
         services: Vec<String>,
         labels: BTreeMap<String, String>,
-        team: Option<String>,
+        annotations: BTreeMap<String, String>,
     }
 
     impl FilterTarget for Alloc {
@@ -205,7 +185,7 @@ mod tests {
                 Field::Namespace => FieldValue::Str(&self.namespace),
                 Field::Services => FieldValue::List(&self.services),
                 Field::Label(_) => FieldValue::Map(&self.labels),
-                Field::Team => self.team.as_deref().map_or(FieldValue::Missing, FieldValue::Str),
+                Field::Annotation(_) => FieldValue::Map(&self.annotations),
                 _ => FieldValue::Missing,
             }
         }
@@ -218,7 +198,7 @@ mod tests {
             labels: [("app".to_string(), "cost-analyzer".to_string()), ("team".into(), "infra".into())]
                 .into_iter()
                 .collect(),
-            team: None,
+            annotations: BTreeMap::new(),
         }
     }
 
@@ -264,8 +244,9 @@ mod tests {
             (r#"services:"kube-dns""#, true),
             (r#"services:"kube""#, false),
             (r#"services!:"kube-dns""#, false),
-            (r#"services~:"dn""#, true),
-            (r#"services!~:"dn""#, false),
+            (r#"services~:"dn""#, false),
+            (r#"services~:"kube-dns""#, true),
+            (r#"services!~:"dn""#, true),
             (r#"services<~:"metr""#, true),
             (r#"services~>:"dns""#, true),
             (r#"services!~>:"xyz""#, true),
@@ -289,7 +270,8 @@ mod tests {
             (r#"label:"app""#, true),
             (r#"label:"ap""#, false),
             (r#"label!:"app""#, false),
-            (r#"label~:"pp""#, true),
+            (r#"label~:"pp""#, false),
+            (r#"label~:"app""#, true),
             (r#"label<~:"te""#, true),
             (r#"label~>:"am""#, true),
             (r#"label!~>:"am""#, false),
@@ -306,16 +288,24 @@ mod tests {
     }
 
     #[test]
-    fn alias_falls_back_to_label_unless_resolved() {
+    fn alias_reads_label_then_annotation() {
         let t = item();
         assert!(m(r#"team:"infra""#, &t));
-        let mapped = Alloc {
-            team: Some("platform".into()),
+        assert!(m(r#"product:"cost-analyzer""#, &t), "product reads label app");
+        let annotated = Alloc {
+            labels: BTreeMap::new(),
+            annotations: [("team".to_string(), "platform".to_string())].into_iter().collect(),
             ..item()
         };
-        assert!(m(r#"team:"platform""#, &mapped));
-        assert!(!m(r#"team:"infra""#, &mapped));
+        assert!(m(r#"team:"platform""#, &annotated));
+        assert!(!m(r#"team:"__unallocated__""#, &annotated));
+        let both = Alloc {
+            annotations: [("team".to_string(), "platform".to_string())].into_iter().collect(),
+            ..item()
+        };
+        assert!(!m(r#"team:"platform""#, &both), "a present label wins");
         assert!(m(r#"owner:"""#, &t));
+        assert!(m(r#"owner:"__unallocated__""#, &t));
     }
 
     #[test]
@@ -354,7 +344,7 @@ mod tests {
         let m = |f: &str, kind| parse_filter(f, kind).unwrap().matches(&p);
         assert!(m(r#"label[env]:"prod""#, DataKind::Asset));
         assert!(m(r#"label:"env""#, DataKind::CloudCost));
-        assert!(m(r#"services~:"dns""#, DataKind::Allocation));
+        assert!(m(r#"services~>:"dns""#, DataKind::Allocation));
         let none = P {
             services: None,
             labels: vec![],

@@ -10,12 +10,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::query::kind::DataKind;
+use crate::query::labels::LabelAlias;
 
-/// A filterable property. `Label`/`Annotation` hold the optional map key:
-/// `label[app]` → `Label(Some("app"))`, bare `label` → `Label(None)` (whose
-/// `:` means "has key"). The five alias fields (`department`, `environment`,
-/// `owner`, `product`, `team`) are Kubecost's label mappings: unless the data
-/// source resolves them itself they read `label[<alias name>]`.
+/// A filterable property. `Label`/`Annotation`/`NamespaceLabel` hold the
+/// optional map key, already sanitized for allocations and assets
+/// (`label[app.kubernetes.io/name]` → `Label(Some("app_kubernetes_io_name"))`,
+/// see [`crate::query::sanitize_key`]); bare `label` → `Label(None)` (whose
+/// `:` means "has key"). `Alias` is one of Kubecost's five label mappings
+/// (`department`, `environment`, `owner`, `product`, `team`), resolved through
+/// a [`crate::query::LabelConfig`] when the filter is compiled.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Field {
     /// `cluster` — cluster id (allocations, assets).
@@ -38,16 +41,12 @@ pub enum Field {
     Label(Option<String>),
     /// `annotation` / `annotation[<key>]` (allocations).
     Annotation(Option<String>),
-    /// `department` alias = `label[department]` (allocations).
-    Department,
-    /// `environment` alias = `label[environment]` (allocations).
-    Environment,
-    /// `owner` alias = `label[owner]` (allocations).
-    Owner,
-    /// `product` alias = `label[product]` (allocations).
-    Product,
-    /// `team` alias = `label[team]` (allocations).
-    Team,
+    /// `namespaceLabel` / `namespaceLabel[<key>]` — the namespace's own labels
+    /// (allocations, bingen v17+; costscope extension: OpenCost merges them
+    /// into `label`, which still sees them).
+    NamespaceLabel(Option<String>),
+    /// `department`, `environment`, `owner`, `product`, `team` (allocations).
+    Alias(LabelAlias),
     /// `name` (assets).
     Name,
     /// `assetType` — Node, Disk, LoadBalancer, Network, ClusterManagement (assets).
@@ -56,16 +55,18 @@ pub enum Field {
     Category,
     /// `project` (assets).
     Project,
-    /// `provider` (assets, cloud costs).
+    /// `provider` (assets, cloud costs; on allocations it reads the
+    /// provider id, as OpenCost's `allocationFieldMap` does).
     Provider,
     /// `providerID` (assets, cloud costs).
     ProviderID,
     /// `account` (assets).
     Account,
+    /// `accountID` (cloud costs; on assets a costscope alias of `account`,
+    /// so one spelling works for both).
+    AccountID,
     /// `service` — cloud service (assets, cloud costs).
     Service,
-    /// `accountID` (cloud costs).
-    AccountID,
     /// `invoiceEntityID` (cloud costs).
     InvoiceEntityID,
     /// `invoiceEntityName` (cloud costs; costscope extension, OpenCost spelling).
@@ -98,14 +99,16 @@ const ALLOCATION_FIELDS: &[Field] = &[
     Field::ControllerKind,
     Field::Container,
     Field::Pod,
+    Field::Provider,
     Field::Services,
     Field::Label(None),
     Field::Annotation(None),
-    Field::Department,
-    Field::Environment,
-    Field::Owner,
-    Field::Product,
-    Field::Team,
+    Field::NamespaceLabel(None),
+    Field::Alias(LabelAlias::Department),
+    Field::Alias(LabelAlias::Environment),
+    Field::Alias(LabelAlias::Owner),
+    Field::Alias(LabelAlias::Product),
+    Field::Alias(LabelAlias::Team),
 ];
 const ASSET_FIELDS: &[Field] = &[
     Field::Name,
@@ -116,6 +119,7 @@ const ASSET_FIELDS: &[Field] = &[
     Field::Provider,
     Field::ProviderID,
     Field::Account,
+    Field::AccountID,
     Field::Service,
     Field::Label(None),
 ];
@@ -150,10 +154,17 @@ impl Field {
         names.join(", ")
     }
 
-    /// Looks up a field by name (case-insensitive) among those accepted for
-    /// `kind`; map fields come back with key `None`. `None` if unknown.
+    /// Looks up a field by its exact (case-sensitive, as in OpenCost) name
+    /// among those accepted for `kind`; map fields come back with key `None`.
+    /// `None` if unknown.
     pub fn from_name(name: &str, kind: DataKind) -> Option<Field> {
-        Self::all_for(kind).iter().find(|f| f.name().eq_ignore_ascii_case(name)).cloned()
+        Self::all_for(kind).iter().find(|f| f.name() == name).cloned()
+    }
+
+    /// The accepted field whose name differs from `name` only in case
+    /// (`Namespace` → `namespace`), for "did you mean" hints.
+    pub fn case_hint(name: &str, kind: DataKind) -> Option<&'static str> {
+        Self::all_for(kind).iter().map(Field::name).find(|n| n.eq_ignore_ascii_case(name))
     }
 
     /// Canonical name without the key: `controllerName`, `label`, `assetType`.
@@ -169,11 +180,8 @@ impl Field {
             Field::Services => "services",
             Field::Label(_) => "label",
             Field::Annotation(_) => "annotation",
-            Field::Department => "department",
-            Field::Environment => "environment",
-            Field::Owner => "owner",
-            Field::Product => "product",
-            Field::Team => "team",
+            Field::NamespaceLabel(_) => "namespaceLabel",
+            Field::Alias(a) => a.name(),
             Field::Name => "name",
             Field::AssetType => "assetType",
             Field::Category => "category",
@@ -191,24 +199,28 @@ impl Field {
         }
     }
 
-    /// True for `label` and `annotation`, the only fields taking `[key]`.
+    /// True for `label`, `annotation` and `namespaceLabel`, the only fields
+    /// taking `[key]`.
     pub fn is_map(&self) -> bool {
-        matches!(self, Field::Label(_) | Field::Annotation(_))
+        matches!(self, Field::Label(_) | Field::Annotation(_) | Field::NamespaceLabel(_))
     }
 
-    /// The map key of `label[k]` / `annotation[k]`; `None` otherwise.
+    /// The map key of `label[k]` / `annotation[k]` / `namespaceLabel[k]`;
+    /// `None` otherwise.
     pub fn map_key(&self) -> Option<&str> {
         match self {
-            Field::Label(k) | Field::Annotation(k) => k.as_deref(),
+            Field::Label(k) | Field::Annotation(k) | Field::NamespaceLabel(k) => k.as_deref(),
             _ => None,
         }
     }
 
-    /// For the five alias fields, the label name they stand for
-    /// (`Field::Team` → `"team"`); `None` for every other field.
-    pub fn alias_label(&self) -> Option<&'static str> {
+    /// The same map field with key `key` (`label` → `label[key]`); `None`
+    /// for a field that is not a map.
+    pub fn with_key(&self, key: Option<String>) -> Option<Field> {
         match self {
-            Field::Department | Field::Environment | Field::Owner | Field::Product | Field::Team => Some(self.name()),
+            Field::Label(_) => Some(Field::Label(key)),
+            Field::Annotation(_) => Some(Field::Annotation(key)),
+            Field::NamespaceLabel(_) => Some(Field::NamespaceLabel(key)),
             _ => None,
         }
     }
@@ -217,7 +229,7 @@ impl Field {
     pub fn shape(&self) -> FieldShape {
         match self {
             Field::Services => FieldShape::List,
-            Field::Label(None) | Field::Annotation(None) => FieldShape::MapKeys,
+            Field::Label(None) | Field::Annotation(None) | Field::NamespaceLabel(None) => FieldShape::MapKeys,
             _ => FieldShape::Scalar,
         }
     }
@@ -239,12 +251,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lookup_is_case_insensitive_and_per_kind() {
-        assert_eq!(
-            Field::from_name("controllerkind", DataKind::Allocation),
-            Some(Field::ControllerKind)
-        );
-        assert_eq!(Field::from_name("LABEL", DataKind::Asset), Some(Field::Label(None)));
+    fn lookup_is_exact_and_per_kind() {
+        assert_eq!(Field::from_name("controllerkind", DataKind::Allocation), None);
+        assert_eq!(Field::case_hint("controllerkind", DataKind::Allocation), Some("controllerKind"));
+        assert_eq!(Field::from_name("label", DataKind::Asset), Some(Field::Label(None)));
+        assert_eq!(Field::from_name("accountID", DataKind::Asset), Some(Field::AccountID));
+        assert_eq!(Field::from_name("provider", DataKind::Allocation), Some(Field::Provider));
         assert_eq!(Field::from_name("assetType", DataKind::Allocation), None);
         assert_eq!(Field::from_name("annotation", DataKind::CloudCost), None);
         assert_eq!(
@@ -259,8 +271,8 @@ mod tests {
         assert_eq!(Field::Services.shape(), FieldShape::List);
         assert_eq!(Field::Annotation(None).shape(), FieldShape::MapKeys);
         assert_eq!(Field::Annotation(Some("a".into())).shape(), FieldShape::Scalar);
-        assert_eq!(Field::Team.alias_label(), Some("team"));
-        assert_eq!(Field::Namespace.alias_label(), None);
+        assert_eq!(Field::Alias(LabelAlias::Team).to_string(), "team");
+        assert_eq!(Field::NamespaceLabel(Some("env".into())).to_string(), "namespaceLabel[env]");
         assert!(Field::names_for(DataKind::Allocation).starts_with("cluster, node, namespace, controllerName"));
     }
 }

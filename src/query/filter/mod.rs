@@ -27,14 +27,17 @@
 //! ```
 
 mod ast;
+mod compile;
 mod error;
 mod eval;
 mod field;
 pub mod lexer;
 mod parser;
 mod sql;
+mod target;
 
 pub use ast::{ALL_OPS, Filter, Op, write_quoted};
+pub use compile::{MapField, Node, StrOp, Test, compile};
 pub use error::FilterError;
 pub use eval::{FieldValue, FilterTarget, KeyValues, StrList};
 pub use field::{Field, FieldShape};

@@ -16,13 +16,17 @@
 
 use super::ast::{Filter, Op};
 use super::error::FilterError;
-use super::field::Field;
+use super::field::{Field, FieldShape};
 use super::lexer::{Token, TokenKind, tokenize};
 use crate::query::kind::DataKind;
+use crate::query::labels::sanitize_key;
 
 /// Parses `s` as a filter over `kind`'s fields. The empty (or all-blank)
-/// string gives [`Filter::All`]. Field names are case-insensitive; values
-/// must be double-quoted.
+/// string gives [`Filter::All`]. Field names are case-sensitive, as in
+/// OpenCost (a wrong case gets a "did you mean" hint); values must be
+/// double-quoted. For allocations and assets, map keys (`label[k]`) and the
+/// keys given to key-only forms (`label:"k"`) are sanitized to their
+/// Prometheus form ([`sanitize_key`]).
 ///
 /// Errors: [`FilterError`] with the 1-based column and what was expected
 /// there — the operator list after a field, a quoted value after an
@@ -165,25 +169,32 @@ impl Parser<'_> {
             unreachable!("element() checked for a word");
         };
         let mut field = Field::from_name(name, self.kind).ok_or_else(|| {
+            let hint = match Field::case_hint(name, self.kind) {
+                Some(n) => format!(" (field names are case-sensitive: did you mean '{n}'?)"),
+                None => String::new(),
+            };
             self.err(
                 &name_tok,
                 format!(
-                    "unknown filter field '{name}' for {}; valid fields: {}",
+                    "unknown filter field '{name}' for {}{hint}; valid fields: {}",
                     self.kind.plural(),
                     Field::names_for(self.kind)
                 ),
             )
         })?;
+        // Allocation and asset label keys are stored in Prometheus form, so the key a user types
+        // is sanitized the same way (docs/semantics.md §1); cloud-cost keys are kept as typed.
+        let sanitize = self.kind != DataKind::CloudCost;
+        let fix = |k: String| if sanitize { sanitize_key(&k) } else { k };
         if let TokenKind::Key(key) = &self.peek().kind {
             let key = key.clone();
             let key_tok = self.advance();
-            field = match field {
-                Field::Label(_) => Field::Label(Some(key)),
-                Field::Annotation(_) => Field::Annotation(Some(key)),
-                other => {
+            field = match field.with_key(Some(fix(key))) {
+                Some(keyed) => keyed,
+                None => {
                     return Err(self.err(
                         &key_tok,
-                        format!("field {other} takes no [key]; only label[...] and annotation[...] do"),
+                        format!("field {field} takes no [key]; only label[...], annotation[...] and namespaceLabel[...] do"),
                     ));
                 }
             };
@@ -200,6 +211,10 @@ impl Parser<'_> {
         while self.peek().kind == TokenKind::Comma {
             self.advance();
             values.push(self.value(&field, op)?);
+        }
+        if field.shape() == FieldShape::MapKeys {
+            // `label:"app.kubernetes.io/name"`: the value is a key.
+            values = values.into_iter().map(fix).collect();
         }
         Ok(Filter::Cmp { field, op, values })
     }
@@ -276,13 +291,13 @@ mod tests {
     #[test]
     fn whitespace_case_and_nesting() {
         assert_eq!(
-            alloc(" ( ( Namespace : \"a\" ) ) | label [ app ] ~: \"x\" "),
+            alloc(" ( ( namespace : \"a\" ) ) | label [ app ] ~: \"x\" "),
             Filter::Or(vec![
                 eq(Field::Namespace, "a"),
                 Filter::cmp(Field::Label(Some("app".into())), Op::Contains, "x")
             ])
         );
-        assert_eq!(alloc(r#"team:"t""#), eq(Field::Team, "t"));
+        assert_eq!(alloc(r#"team:"t""#), eq(Field::Alias(crate::query::LabelAlias::Team), "t"));
         assert_eq!(alloc(r#"annotation:"k""#), eq(Field::Annotation(None), "k"));
     }
 

@@ -13,8 +13,10 @@
 //! `list_contains`, `list_filter`, `len` and Python-style lambdas
 //! (`lambda x: …`; DuckDB 2.0 rejects the old `x -> …` arrow by default).
 
-use super::ast::{Filter, Op};
-use super::field::{Field, FieldShape};
+use super::ast::Filter;
+use super::compile::{Node, StrOp, Test, compile};
+use super::field::Field;
+use crate::query::labels::LabelConfig;
 
 /// Where each filter field lives in the caller's SQL. Every method returns a
 /// SQL expression, or `None` when the caller has no such column (the field
@@ -25,8 +27,7 @@ use super::field::{Field, FieldShape};
 /// user input.
 pub trait SqlColumns {
     /// A VARCHAR expression for a scalar field (`namespace` → `"namespace"`).
-    /// Alias fields (`team`, …) are asked here first; `None` makes them read
-    /// `label[<alias>]` through [`SqlColumns::map_value`].
+    /// Alias fields are never asked: they compile to label/annotation lookups.
     fn scalar(&self, f: &Field) -> Option<String>;
 
     /// A `VARCHAR[]` expression for a list field (`services`).
@@ -55,35 +56,82 @@ pub trait SqlColumns {
     }
 }
 
-/// Translates `filter` into a boolean SQL expression for a `WHERE` clause
-/// and the parameters for its `?` parameter markers, in order.
+/// Translates `filter` (aliases resolved through `labels`) into a boolean SQL expression for a
+/// `WHERE` clause and the parameters for its `?` parameter markers, in order. Meaning: the
+/// compiled tests of [`super::compile`] (`docs/semantics.md` §3).
 ///
 /// Shapes (`C` is the caller's column, `coalesce`d as described above):
-/// * `f:"a"` → `C = ?`; `f:"a","b"` → `C IN (?, ?)`; `f!:…` → `<>` / `NOT IN`
-/// * `f~:"a"` → `contains(C, ?)`, `<~:` → `starts_with`, `~>:` → `ends_with`;
-///   several values are OR-ed; negations wrap the whole thing in `NOT (…)`
-/// * `services:"a"` → `coalesce(list_contains(L, ?), false)`;
-///   `services~:"a"` → `coalesce(len(list_filter(L, lambda x: contains(x, ?))), 0) > 0`
-/// * `label:"k"` → `coalesce(<map_has_key>, false)`; `label[k]:"v"` compares
+/// * `f:"a"` → `C = ?`; `f:"a","b"` → `C IN (?, ?)`; `f!:…` → `NOT (…)`
+/// * `f~:"a"` → `contains(C, ?)`, `<~:` → `starts_with`, `~>:` → `ends_with`
+/// * `services:"a"` and `services~:"a"` → `coalesce(list_contains(L, ?), false)` (with `""`:
+///   also an empty list); `services<~:"a"` →
+///   `coalesce(len(list_filter(L, lambda x: starts_with(x, ?))), 0) > 0`
+/// * `label:"k"` and `label~:"k"` → `coalesce(<map_has_key>, false)`; `label[k]:"v"` compares
 ///   `coalesce(<map_value>, '')` like a scalar, binding `k` first
-/// * `+` → `(a AND b)`, `|` → `(a OR b)`, `All`/empty `And` → `TRUE`, empty
-///   `Or` → `FALSE`
-pub fn to_sql(filter: &Filter, cols: &dyn SqlColumns) -> (String, Vec<String>) {
+/// * `+` → `(a AND b)`, `|` → `(a OR b)`, `All`/empty `And` → `TRUE`, empty `Or` → `FALSE`
+pub fn to_sql(filter: &Filter, labels: &LabelConfig, cols: &dyn SqlColumns) -> (String, Vec<String>) {
     let mut params = Vec::new();
-    let sql = emit(filter, cols, &mut params);
+    let sql = emit(&compile(filter, labels), cols, &mut params);
     (sql, params)
 }
 
-fn emit(filter: &Filter, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
-    match filter {
-        Filter::All => "TRUE".into(),
-        Filter::And(items) => group(items, " AND ", "TRUE", cols, params),
-        Filter::Or(items) => group(items, " OR ", "FALSE", cols, params),
-        Filter::Cmp { field, op, values } => comparison(field, *op, values, cols, params),
+fn emit(node: &Node, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+    match node {
+        Node::True => "TRUE".into(),
+        Node::And(items) => group(items, " AND ", "TRUE", cols, params),
+        Node::Or(items) => match same_field_equals(items) {
+            Some((field, values)) if values.len() > 1 => {
+                let c = scalar_col(field, cols);
+                params.extend(values.iter().map(|v| v.to_string()));
+                format!("{c} IN ({})", vec!["?"; values.len()].join(", "))
+            }
+            _ => group(items, " OR ", "FALSE", cols, params),
+        },
+        Node::Not(inner) => {
+            let body = emit(inner, cols, params);
+            if parenthesized(inner) {
+                format!("NOT {body}")
+            } else {
+                format!("NOT ({body})")
+            }
+        }
+        Node::Test(t) => test(t, cols, params),
     }
 }
 
-fn group(items: &[Filter], joiner: &str, empty: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+/// True when [`emit`] already wraps `node` in parentheses (an `AND`/`OR` of several parts that
+/// is not an `IN` list).
+fn parenthesized(node: &Node) -> bool {
+    match node {
+        Node::And(v) => v.len() > 1,
+        Node::Or(v) => v.len() > 1 && same_field_equals(v).is_none(),
+        Node::True | Node::Not(_) | Node::Test(_) => false,
+    }
+}
+
+/// `Some((field, values))` when every item is `field = value` on one scalar field.
+fn same_field_equals(items: &[Node]) -> Option<(&Field, Vec<&str>)> {
+    let mut field = None;
+    let mut values = Vec::new();
+    for n in items {
+        let Node::Test(Test::Str {
+            field: f,
+            op: StrOp::Equals,
+            value,
+        }) = n
+        else {
+            return None;
+        };
+        if field.is_some_and(|g| g != f) {
+            return None;
+        }
+        field = Some(f);
+        values.push(value.as_str());
+    }
+    field.map(|f| (f, values))
+}
+
+fn group(items: &[Node], joiner: &str, empty: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
     match items {
         [] => empty.into(),
         [one] => emit(one, cols, params),
@@ -94,154 +142,93 @@ fn group(items: &[Filter], joiner: &str, empty: &str, cols: &dyn SqlColumns, par
     }
 }
 
-/// A column expression plus the parameters its own parameter markers need.
-struct Col {
-    sql: String,
-    params: Vec<String>,
-}
-
-impl Col {
-    /// Pastes the expression, pushing its parameters first.
-    fn emit(&self, params: &mut Vec<String>) -> &str {
-        params.extend(self.params.iter().cloned());
-        &self.sql
-    }
-}
-
-fn scalar_col(field: &Field, cols: &dyn SqlColumns) -> Col {
-    let plain = |sql: String| Col {
-        sql: format!("coalesce({sql}, '')"),
-        params: Vec::new(),
-    };
-    if let Some(alias) = field.alias_label() {
-        return match cols.scalar(field) {
-            Some(sql) => plain(sql),
-            None => scalar_col(&Field::Label(Some(alias.to_string())), cols),
-        };
-    }
-    if let Some(key) = field.map_key() {
-        return match cols.map_value(field, "?") {
-            Some(sql) => {
-                let n = sql.matches('?').count();
-                Col {
-                    sql: format!("coalesce({sql}, '')"),
-                    params: vec![key.to_string(); n],
-                }
-            }
-            None => Col {
-                sql: "''".into(),
-                params: Vec::new(),
-            },
-        };
-    }
+fn scalar_col(field: &Field, cols: &dyn SqlColumns) -> String {
     match cols.scalar(field) {
-        Some(sql) => plain(sql),
-        None => Col {
-            sql: "''".into(),
-            params: Vec::new(),
-        },
+        Some(sql) => format!("coalesce({sql}, '')"),
+        None => "''".into(),
     }
 }
 
-fn function(op: Op) -> &'static str {
-    match op.positive() {
-        Op::Contains => "contains",
-        Op::StartsWith => "starts_with",
-        Op::EndsWith => "ends_with",
-        other => unreachable!("no SQL function for {other:?}"),
-    }
-}
-
-/// OR-s the per-value predicates and applies the negation.
-fn combine(parts: Vec<String>, negated: bool) -> String {
-    let body = if parts.len() == 1 {
-        parts.into_iter().next().expect("one part")
-    } else {
-        format!("({})", parts.join(" OR "))
-    };
-    if !negated {
-        body
-    } else if body.starts_with('(') {
-        format!("NOT {body}")
-    } else {
-        format!("NOT ({body})")
+/// `fn(col, ?)` for a string comparison.
+fn compare(col: &str, op: StrOp) -> String {
+    match op {
+        StrOp::Equals => format!("{col} = ?"),
+        StrOp::Contains => format!("contains({col}, ?)"),
+        StrOp::StartsWith => format!("starts_with({col}, ?)"),
+        StrOp::EndsWith => format!("ends_with({col}, ?)"),
     }
 }
 
 /// `len(list_filter(list, lambda x: fn(x, ?))) > 0`, NULL-safe.
-fn any_element(list: &str, op: Op) -> String {
-    format!("coalesce(len(list_filter({list}, lambda x: {}(x, ?))), 0) > 0", function(op))
+fn any_element(list: &str, op: StrOp) -> String {
+    let f = match op {
+        StrOp::StartsWith => "starts_with",
+        StrOp::EndsWith => "ends_with",
+        StrOp::Contains => "contains",
+        StrOp::Equals => return format!("coalesce(list_contains({list}, ?), false)"),
+    };
+    format!("coalesce(len(list_filter({list}, lambda x: {f}(x, ?))), 0) > 0")
 }
 
-fn comparison(field: &Field, op: Op, values: &[String], cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
-    let pos = op.positive();
-    let negated = op.is_negated();
-    match field.shape() {
-        FieldShape::Scalar => {
-            let col = scalar_col(field, cols);
-            if pos == Op::Equals {
-                let c = col.emit(params).to_string();
-                params.extend(values.iter().cloned());
-                return match (values.len(), negated) {
-                    (1, false) => format!("{c} = ?"),
-                    (1, true) => format!("{c} <> ?"),
-                    (n, neg) => {
-                        let marks = vec!["?"; n].join(", ");
-                        format!("{c} {}IN ({marks})", if neg { "NOT " } else { "" })
-                    }
-                };
-            }
-            let parts = values
-                .iter()
-                .map(|v| {
-                    let c = col.emit(params).to_string();
-                    params.push(v.clone());
-                    format!("{}({c}, ?)", function(pos))
-                })
-                .collect();
-            combine(parts, negated)
+/// Pushes `key` once per `?` in `sql` (the map expression's own markers).
+fn bind_key(sql: &str, key: &str, params: &mut Vec<String>) {
+    params.extend(std::iter::repeat_n(key.to_string(), sql.matches('?').count()));
+}
+
+fn test(t: &Test, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+    match t {
+        Test::Str { field, op, value } => {
+            let c = scalar_col(field, cols);
+            params.push(value.clone());
+            compare(&c, *op)
         }
-        FieldShape::List => {
+        Test::MapValue { map, key, op, value } => match cols.map_value(&map.field(), "?") {
+            Some(sql) => {
+                bind_key(&sql, key, params);
+                params.push(value.clone());
+                compare(&format!("coalesce({sql}, '')"), *op)
+            }
+            None => {
+                params.push(value.clone());
+                compare("''", *op)
+            }
+        },
+        Test::HasKey { map, key } => {
+            let field = map.field();
+            if let Some(sql) = cols.map_has_key(&field, "?") {
+                bind_key(&sql, key, params);
+                return format!("coalesce({sql}, false)");
+            }
+            match cols.map_keys(&field) {
+                Some(keys) => {
+                    params.push(key.clone());
+                    any_element(&keys, StrOp::Equals)
+                }
+                None => "FALSE".into(),
+            }
+        }
+        Test::AnyKey { map, op, value } => match cols.map_keys(&map.field()) {
+            Some(keys) => {
+                params.push(value.clone());
+                any_element(&keys, *op)
+            }
+            None => "FALSE".into(),
+        },
+        Test::ListHas { field, value } => {
             let list = cols.list(field).unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
-            let parts = values
-                .iter()
-                .map(|v| {
-                    params.push(v.clone());
-                    match pos {
-                        Op::Equals if v.is_empty() => {
-                            format!("(coalesce(len({list}), 0) = 0 OR coalesce(list_contains({list}, ?), false))")
-                        }
-                        Op::Equals => format!("coalesce(list_contains({list}, ?), false)"),
-                        _ => any_element(&list, pos),
-                    }
-                })
-                .collect();
-            combine(parts, negated)
-        }
-        FieldShape::MapKeys => {
-            let parts = values.iter().map(|v| map_key_predicate(field, pos, v, cols, params)).collect();
-            combine(parts, negated)
-        }
-    }
-}
-
-fn map_key_predicate(field: &Field, pos: Op, key: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
-    if pos == Op::Equals
-        && let Some(sql) = cols.map_has_key(field, "?")
-    {
-        params.extend(std::iter::repeat_n(key.to_string(), sql.matches('?').count()));
-        return format!("coalesce({sql}, false)");
-    }
-    match cols.map_keys(field) {
-        Some(keys) => {
-            params.push(key.to_string());
-            if pos == Op::Equals {
-                format!("coalesce(list_contains({keys}, ?), false)")
+            params.push(value.clone());
+            let has = any_element(&list, StrOp::Equals);
+            if value.is_empty() {
+                format!("(coalesce(len({list}), 0) = 0 OR {has})")
             } else {
-                any_element(&keys, pos)
+                has
             }
         }
-        None => "FALSE".into(),
+        Test::ListAny { field, op, value } => {
+            let list = cols.list(field).unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
+            params.push(value.clone());
+            any_element(&list, *op)
+        }
     }
 }
 
@@ -283,7 +270,7 @@ mod tests {
     }
 
     fn sql(f: &str) -> (String, Vec<String>) {
-        to_sql(&parse_filter(f, DataKind::Allocation).unwrap(), &Cols)
+        to_sql(&parse_filter(f, DataKind::Allocation).unwrap(), &LabelConfig::default(), &Cols)
     }
 
     fn p(v: &[&str]) -> Vec<String> {
@@ -301,11 +288,11 @@ mod tests {
         );
         assert_eq!(
             sql(r#"cluster!:"cluster-one""#),
-            ("coalesce(cluster, '') <> ?".into(), p(&["cluster-one"]))
+            ("NOT (coalesce(cluster, '') = ?)".into(), p(&["cluster-one"]))
         );
         assert_eq!(
             sql(r#"namespace!:"kubecost","kube-system""#),
-            ("coalesce(namespace, '') NOT IN (?, ?)".into(), p(&["kubecost", "kube-system"]))
+            ("NOT (coalesce(namespace, '') IN (?, ?))".into(), p(&["kubecost", "kube-system"]))
         );
         assert_eq!(
             sql(r#"label[app]:"cost-analyzer""#),
@@ -314,7 +301,7 @@ mod tests {
         assert_eq!(
             sql(r#"(namespace:"a"|namespace:"b")+cluster:"c""#),
             (
-                "((coalesce(namespace, '') = ? OR coalesce(namespace, '') = ?) AND coalesce(cluster, '') = ?)".into(),
+                "(coalesce(namespace, '') IN (?, ?) AND coalesce(cluster, '') = ?)".into(),
                 p(&["a", "b", "c"])
             )
         );
@@ -351,10 +338,7 @@ mod tests {
         );
         assert_eq!(
             sql(r#"services!~:"dn""#),
-            (
-                "NOT (coalesce(len(list_filter(services, lambda x: contains(x, ?))), 0) > 0)".into(),
-                p(&["dn"])
-            )
+            ("NOT (coalesce(list_contains(services, ?), false))".into(), p(&["dn"]))
         );
         assert_eq!(
             sql(r#"services:"""#),
@@ -371,28 +355,33 @@ mod tests {
             sql(r#"label<~:"app.kubernetes.io/""#),
             (
                 "coalesce(len(list_filter(map_keys(labels), lambda x: starts_with(x, ?))), 0) > 0".into(),
-                p(&["app.kubernetes.io/"])
+                p(&["app_kubernetes_io_"])
             )
         );
     }
 
     #[test]
     fn aliases_and_missing_columns() {
+        // Alias: the label when present, else the annotation (no annotation column here).
         assert_eq!(
             sql(r#"team:"infra""#),
-            ("coalesce(labels[?], '') = ?".into(), p(&["team", "infra"]))
+            (
+                "((coalesce(map_contains(labels, ?), false) AND coalesce(labels[?], '') = ?) OR (NOT (coalesce(map_contains(labels, ?), false)) AND FALSE AND '' = ?))".into(),
+                p(&["team", "team", "infra", "team", "infra"])
+            )
         );
         assert_eq!(sql(r#"node:"n1""#), ("'' = ?".into(), p(&["n1"])));
         assert_eq!(sql(r#"annotation:"k""#), ("FALSE".into(), p(&[])));
         assert_eq!(sql(""), ("TRUE".into(), vec![]));
-        assert_eq!(to_sql(&Filter::Or(vec![]), &Cols).0, "FALSE");
+        assert_eq!(to_sql(&Filter::Or(vec![]), &LabelConfig::default(), &Cols).0, "FALSE");
     }
 
     #[test]
     fn values_are_never_inlined() {
         let (s, params) = sql(r#"namespace:"x' OR 1=1 --"+label["; DROP]:"y""#);
         assert!(!s.contains("OR 1=1") && !s.contains("DROP"), "{s}");
-        assert_eq!(params, p(&["x' OR 1=1 --", "\"; DROP", "y"]));
+        // The label key is sanitized (`docs/semantics.md` §1), the value bound as typed.
+        assert_eq!(params, p(&["x' OR 1=1 --", "___DROP", "y"]));
         assert_eq!(s.matches('?').count(), params.len());
     }
 }
