@@ -1,6 +1,6 @@
 //! The `costscope` binary: install error hooks, parse the command line, dispatch.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use costscope::bingen::{self, RootKind};
 use costscope::cli::{BenchCommand, Cli, Command, InspectArgs, InspectFormat, UsageError};
@@ -18,11 +18,28 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
+}
+
+/// Parse the command line; `allocation --help` also lists the label-config aliases as the app
+/// config sets them (defaults when the config is missing or unreadable: the query itself reports
+/// a bad config).
+fn parse_cli() -> Cli {
+    let config = costscope::config::AppConfig::path().map_or_else(|| "config.yaml".to_string(), |p| p.display().to_string());
+    let labels = costscope::config::AppConfig::load().map(|c| c.labels).unwrap_or_default();
+    let aliases = format!(
+        "Label aliases (filter fields and aggregate keys; the label, else the annotation): {}.\nSet them in {config} (or $COSTSCOPE_CONFIG), e.g.\n  labels:\n    environment: stage\n    owner: example.com/owner",
+        labels.describe()
+    );
+    let cmd = Cli::command().mut_subcommand("allocation", |c| {
+        let examples = c.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        c.after_help(format!("{examples}\n\n{aliases}"))
+    });
+    Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 /// Print a failed command's error once, on one line, to stderr: `error: what: why`, red only when
