@@ -206,7 +206,10 @@ fn default_session_leaves_a_copied_bucket_byte_identical() {
     tmux(&["new-session", "-d", "-s", &name, "-x", "160", "-y", "48", &cmd]);
     let s = Session(name);
     let screen = s.wait_for_all(&["kube-system", "federator ✓", "ingest ✓"]);
-    assert!(screen.contains("no bucket writes"), "the header says the session is read-only:\n{screen}");
+    assert!(
+        screen.contains("no bucket writes"),
+        "the header says the session is read-only:\n{screen}"
+    );
     s.keys(&["2", "3", "5", "1", "q"]);
     let t = Instant::now();
     while !tmp.path().join("exit").exists() {

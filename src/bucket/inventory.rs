@@ -148,6 +148,8 @@ pub struct ThanosBlock {
     pub ulid: String,
     /// `meta.json` is present (it is uploaded last; without it the block is a partial upload).
     pub has_meta: bool,
+    /// Modification time of `meta.json`, when present.
+    pub meta_modified: Option<DateTime<Utc>>,
     /// `deletion-mark.json` is present.
     pub deletion_marked: bool,
     /// `no-compact-mark.json` is present.
@@ -248,7 +250,10 @@ impl Inventory {
                     b.objects += 1;
                     b.bytes += obj.size;
                     match file {
-                        BlockFile::Meta => b.has_meta = true,
+                        BlockFile::Meta => {
+                            b.has_meta = true;
+                            b.meta_modified = Some(obj.last_modified);
+                        }
                         BlockFile::DeletionMark => b.deletion_marked = true,
                         BlockFile::NoCompactMark => b.no_compact = true,
                         BlockFile::Index | BlockFile::Chunk(_) => {}

@@ -342,6 +342,21 @@ pub fn format_block_file(ulid: &str, file: BlockFile) -> String {
     format!("{ulid}/{}", file.path())
 }
 
+/// The creation time a ULID carries (its first 10 characters: milliseconds since the Unix epoch,
+/// Crockford base32), e.g. a Thanos block id. `None` when `ulid` is not a ULID ([`is_ulid`]).
+pub fn ulid_time(ulid: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if !is_ulid(ulid) {
+        return None;
+    }
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut ms: i64 = 0;
+    for b in ulid.bytes().take(10) {
+        let v = ALPHABET.iter().position(|a| *a == b)? as i64;
+        ms = ms.checked_mul(32)?.checked_add(v)?;
+    }
+    chrono::DateTime::from_timestamp_millis(ms)
+}
+
 /// True for a Thanos block id: 26 characters of Crockford base32 (upper case, no I L O U), the
 /// first at most `7` (the 128-bit limit).
 pub fn is_ulid(s: &str) -> bool {

@@ -41,6 +41,8 @@
 //! pipeline, or the other federated file of the day holds items). Overall, the ETA is
 //! the latest cluster ETA (clusters migrate side by side), unknown when any cluster with pending
 //! files has no rate.
+//! In a copied bucket ([`Observations::copied_at`]) only files modified after the copy count as
+//! writes: a fresh copy of a static bucket is not "migrating".
 //! "Caught up" = 100 % and no migration write for [`MigrationOptions::caught_up_after`]
 //! (ETL Utils never exits, so completion can only be inferred; Kubecost docs
 //! thanos-migration-guide.md, §1 of `shared/specs/pipeline-and-migration.md`).
@@ -240,7 +242,14 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
                 parity,
             });
         }
-        for f in fed.into_iter().flat_map(|m| m.values()).filter(|f| f.window_end <= live_cutoff) {
+        // In a copied bucket, files written before the copy ended carry the copy's time.
+        let written_after_copy = |f: &&FederatedFile| obs.copied_at.is_none_or(|c| f.last_modified > c);
+        for f in fed
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|f| f.window_end <= live_cutoff)
+            .filter(written_after_copy)
+        {
             tally.last_write = tally.last_write.max(Some(f.last_modified));
             tally.recent_writes += (now - f.last_modified < opts.rate_window) as usize;
         }
@@ -253,7 +262,7 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
             thanos_partial_days: cov.raw.values().filter(|v| **v < FULL_DAY_COVERAGE).count(),
             backup_days: records.iter().filter(|r| r.backup).count(),
             federated_days: records.iter().filter(|r| r.federated_allocations && r.federated_assets).count(),
-            ingested_days: records.iter().filter(|r| r.ingested).count(),
+            ingested_days: records.iter().filter(|r| r.state == DayState::Ingested).count(),
             parity_checked_days: parity_checked,
             days: records,
         });
@@ -270,6 +279,7 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
         mismatches,
         thanos: obs.thanos_facts.clone(),
         problems: obs.problems.clone(),
+        copied_at: obs.copied_at,
     }
 }
 

@@ -49,6 +49,50 @@ pub struct Observations {
     pub federated: BTreeMap<String, BTreeMap<(Pipeline, i64), FederatedFile>>,
     /// Files that could not be read or decoded.
     pub problems: Vec<FileProblem>,
+    /// When the bucket was copied, if it was: the newest `meta.json` modification time among
+    /// Thanos blocks modified more than a day after the time their ULID carries ([`copied_at`]).
+    pub copied_at: Option<DateTime<Utc>>,
+}
+
+/// Thanos blocks are immutable: a compactor or sidecar uploads a block minutes after the time in
+/// its ULID and never rewrites it. A `meta.json` modified more than this long after that time was
+/// re-dated by a copy (`cp`, `rclone`, a restore), so object times in the bucket are copy times.
+pub const REDATED_AFTER: chrono::Duration = chrono::Duration::days(1);
+
+/// A copy writes objects back to back: an object modified within this long of the previous one
+/// (in time order) belongs to the same copy.
+pub const COPY_GAP: chrono::Duration = chrono::Duration::seconds(60);
+
+/// When `inv`'s bucket was copied, if it was (some Thanos `meta.json` is re-dated,
+/// [`REDATED_AFTER`]): the end of the burst of modification times that holds the newest re-dated
+/// `meta.json`, following every ETL file and block `meta.json` while consecutive times are at most
+/// [`COPY_GAP`] apart. Writes after it are real writes (ETL Utils or an agent working on the
+/// copy). `None` when no block is re-dated (object times are write times).
+pub fn copied_at(inv: &Inventory) -> Option<DateTime<Utc>> {
+    let redated = inv
+        .thanos_blocks
+        .iter()
+        .filter_map(|b| {
+            let (m, born) = (b.meta_modified?, crate::bucket::keys::ulid_time(&b.ulid)?);
+            (m - born > REDATED_AFTER).then_some(m)
+        })
+        .max()?;
+    let mut times: Vec<DateTime<Utc>> = inv
+        .series
+        .iter()
+        .flat_map(|s| s.files.iter().map(|f| f.object.last_modified))
+        .chain(inv.thanos_blocks.iter().filter_map(|b| b.meta_modified))
+        .filter(|t| *t >= redated)
+        .collect();
+    times.sort();
+    let mut end = redated;
+    for t in times {
+        if t - end > COPY_GAP {
+            break;
+        }
+        end = end.max(t);
+    }
+    Some(end)
 }
 
 type Fingerprint = (u64, Option<String>, DateTime<Utc>);
@@ -89,7 +133,10 @@ impl Scanner {
 
     /// Like [`Scanner::observe`] on an inventory already listed.
     pub async fn observe_inventory(&mut self, store: &dyn ObjectStore, inv: &Inventory) -> Observations {
-        let mut obs = Observations::default();
+        let mut obs = Observations {
+            copied_at: copied_at(inv),
+            ..Default::default()
+        };
         self.read_thanos(store, inv, &mut obs).await;
         self.read_sets(store, inv, &mut obs).await;
         obs

@@ -142,6 +142,13 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
         let _ = write!(out, "; % done is measured over {a} … {b}");
     }
     out.push('\n');
+    if let Some(t) = r.copied_at {
+        let _ = writeln!(
+            out,
+            "bucket copied {} ago: object times are copy times; writes are counted after it",
+            duration_text((now - t).num_seconds() as f64)
+        );
+    }
     let name_w = r.clusters.iter().map(|c| c.cluster.chars().count()).max().unwrap_or(0);
     let _ = writeln!(out, "{:name_w$}  {}", "", ruler(days, &first, &last));
     for c in &r.clusters {

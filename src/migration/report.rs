@@ -211,7 +211,7 @@ pub struct ClusterReport {
     pub backup_days: usize,
     /// Days with both federated daily files non-empty.
     pub federated_days: usize,
-    /// Days in the ingested set.
+    /// Days whose state is `INGESTED` (the `I` cells of the strip; an empty file is `EMPTY`).
     pub ingested_days: usize,
     /// Migrated days whose parity was checked.
     pub parity_checked_days: usize,
@@ -304,6 +304,9 @@ pub struct MigrationReport {
     pub thanos: ThanosFacts,
     /// Files that could not be read or decoded.
     pub problems: Vec<FileProblem>,
+    /// When the bucket was copied (its object times are copy times; writes are counted after
+    /// it), if it was.
+    pub copied_at: Option<DateTime<Utc>>,
 }
 
 impl MigrationReport {

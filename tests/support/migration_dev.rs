@@ -34,6 +34,8 @@ pub fn observe_at(dir: &Path, opts: &MigrationOptions, written: DateTime<Utc>) -
     let mut obs = rt
         .block_on(Scanner::new(opts.clone()).observe(&store_at(dir)))
         .expect("the bucket lists");
+    // The fixed time stands for real write times, so the bucket is not treated as a copy.
+    obs.copied_at = None;
     for files in obs.federated.values_mut() {
         for f in files.values_mut() {
             f.last_modified = written;

@@ -89,6 +89,13 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
         second.push(Span::raw("  "));
         second.extend(pair("window", format!("{a} … {b}")));
     }
+    if let Some(t) = status.report.as_deref().and_then(|r| r.copied_at) {
+        second.push(Span::raw("  "));
+        second.extend(pair(
+            "copied",
+            format!("{} (writes counted after it)", format::relative_time(t, now)),
+        ));
+    }
     vec![Line::from(first), Line::from(second)]
 }
 
