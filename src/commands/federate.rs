@@ -1,11 +1,11 @@
 //! `costscope federate [--once] [--dry-run] [--read-only] [--clusters a,b] [--cutoff DATE] [--out DIR]`:
-//! run the federator with a one-line progress display on stderr.
+//! run the federator with a progress bar on stderr ([`super::progress_bar`]).
 
 use crate::cli::{FederateArgs, GlobalArgs, ReportFormat};
 use crate::federator::{self, Action, FederateError, FederateOptions, FederateReport, Output};
 use crate::progress::TaskProgress;
 use color_eyre::eyre::{Result, eyre};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -18,34 +18,6 @@ pub fn output_for(global: &GlobalArgs, args: &FederateArgs, store_identity: &str
         (None, true) => Output::LocalDir(federator::default_local_dir(store_identity)),
         (None, false) => Output::Bucket,
     }
-}
-
-/// Print snapshots to stderr until the channel closes: a `\r`-rewritten line on a terminal; else
-/// (logs, pipes) a line when the phase changes, at the last window, or at most once a second.
-fn spawn_progress_printer(mut rx: watch::Receiver<TaskProgress>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let tty = std::io::stderr().is_terminal();
-        let mut last: Option<(std::time::Instant, crate::progress::Phase)> = None;
-        while rx.changed().await.is_ok() {
-            let p = rx.borrow_and_update().clone();
-            if tty {
-                eprint!("\r{}\x1b[K", federator::progress_line(&p));
-                let _ = std::io::stderr().flush();
-                continue;
-            }
-            let due = match last {
-                None => true,
-                Some((at, phase)) => phase != p.phase || p.done == p.total || at.elapsed() >= Duration::from_secs(1),
-            };
-            if due {
-                eprintln!("{}", federator::progress_line(&p));
-                last = Some((std::time::Instant::now(), p.phase));
-            }
-        }
-        if tty {
-            eprintln!();
-        }
-    })
 }
 
 /// Write one pass's result to `out`: dry-run keys and the summary line (or the JSON report);
@@ -125,10 +97,10 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         eprintln!("output: local directory {} (nothing is written to the bucket)", dir.display());
     }
     let (tx, rx) = watch::channel(TaskProgress::new(federator::TASK));
-    let printer = spawn_progress_printer(rx);
+    let display = super::progress_bar::spawn(rx, federator::progress_line, false);
     if args.once {
         let r = federator::run_once(store.inner.clone(), &opts, tx).await;
-        let _ = printer.await;
+        display.finish().await;
         let r = Ok(r?);
         print_report(&r, args.format);
         return Ok(());
@@ -140,13 +112,8 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         on_signal.cancel();
     });
     let format = args.format;
-    let tty = std::io::stderr().is_terminal();
-    let mut on_pass = move |r: &std::result::Result<FederateReport, FederateError>| {
-        if tty {
-            eprintln!(); // end the `\r` progress line
-        }
-        print_report(r, format);
-    };
+    let shown = &display;
+    let mut on_pass = move |r: &std::result::Result<FederateReport, FederateError>| shown.suspend(|| print_report(r, format));
     federator::run_loop(
         store.inner.clone(),
         &opts,
@@ -156,6 +123,6 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         &mut on_pass,
     )
     .await;
-    let _ = printer.await;
+    display.finish().await;
     Ok(())
 }

@@ -5,41 +5,33 @@ use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Store;
 use crate::progress::TaskProgress;
 use color_eyre::eyre::{Result, bail};
-use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-/// Run one ingest pass with a one-line progress display on stderr — only when stderr is a
-/// terminal and `quiet` is false, so logs and pipes never get `\r` lines; returns the report.
+/// Run one ingest pass with a progress bar on stderr (only on a terminal and when `quiet` is
+/// false; see [`super::progress_bar`]); skipped files are reported as warnings. Returns the report.
 pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &IngestOptions, quiet: bool) -> Result<IngestReport> {
-    let quiet = quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let (tx, mut rx) = watch::channel(TaskProgress::new("ingest"));
-    let show = tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let p = rx.borrow().clone();
-            if !quiet && p.total > 0 {
-                eprint!(
-                    "\ringest: {}/{} files, {} rows, {:.1} MB   ",
-                    p.done,
-                    p.total,
-                    p.rows,
-                    p.bytes as f64 / 1e6
-                );
-                let _ = std::io::stderr().flush();
-            }
-        }
-    });
+    let (tx, rx) = watch::channel(TaskProgress::new("ingest"));
+    let display = super::progress_bar::spawn(rx, ingest_line, quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let r = ingest_once(agg, store.inner.clone(), opts, &tx).await;
     drop(tx);
-    let _ = show.await;
+    display.finish().await;
     let r = r?;
-    if !quiet && r.ingested > 0 {
-        eprintln!();
-    }
     for f in &r.failures {
         eprintln!("warning: skipped {}: {}", f.key, f.reason);
     }
     Ok(r)
+}
+
+/// `ingest: 6/97 files, 120345 rows, 12.3 MB`.
+fn ingest_line(p: &TaskProgress) -> String {
+    format!(
+        "ingest: {}/{} files, {} rows, {:.1} MB",
+        p.done,
+        p.total,
+        p.rows,
+        p.bytes as f64 / 1e6
+    )
 }
 
 /// `costscope ingest`.

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod federate;
 pub mod ingest;
 pub mod migration;
+pub mod progress_bar;
 pub mod query;
 
 use crate::aggregator::{Aggregator, default_db_path, readcopy};
