@@ -257,6 +257,58 @@ pub struct QueryArgs {
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,
+    /// Columns of `--format table`, by id or title (e.g. cpu,ram,pv,total); `all` for every
+    /// column. csv and json always hold every column.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// kubectl-cost's column flags for `--format table`: with any of them, the table shows those
+    /// columns and totalCost only.
+    #[arg(long)]
+    pub show_cpu: bool,
+    /// See `--show-cpu` (RAM).
+    #[arg(long)]
+    pub show_memory: bool,
+    /// See `--show-cpu`.
+    #[arg(long)]
+    pub show_gpu: bool,
+    /// See `--show-cpu`.
+    #[arg(long)]
+    pub show_pv: bool,
+    /// See `--show-cpu`.
+    #[arg(long)]
+    pub show_network: bool,
+    /// See `--show-cpu` (load balancers).
+    #[arg(long)]
+    pub show_lb: bool,
+    /// See `--show-cpu`.
+    #[arg(long)]
+    pub show_shared: bool,
+    /// See `--show-cpu` (totalEfficiency).
+    #[arg(long)]
+    pub show_efficiency: bool,
+    /// Every column in the table (kubectl-cost `-A`).
+    #[arg(short = 'A', long)]
+    pub show_all_resources: bool,
+}
+
+impl QueryArgs {
+    /// The column words the kubectl-cost `--show-*` flags ask for (`cpu`, `memory`, …), in
+    /// table order.
+    pub fn show_flags(&self) -> Vec<&'static str> {
+        [
+            (self.show_cpu, "cpu"),
+            (self.show_gpu, "gpu"),
+            (self.show_memory, "memory"),
+            (self.show_pv, "pv"),
+            (self.show_network, "network"),
+            (self.show_lb, "lb"),
+            (self.show_shared, "shared"),
+            (self.show_efficiency, "efficiency"),
+        ]
+        .into_iter()
+        .filter_map(|(on, w)| on.then_some(w))
+        .collect()
+    }
 }
 
 /// Output format of query commands.

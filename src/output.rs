@@ -5,8 +5,9 @@ use crate::format::value;
 use crate::query::{Aggregate, Column, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
-/// The table columns shown on the command line for `kind` (the main ones; JSON/CSV have all).
-pub fn table_columns(kind: DataKind) -> Vec<&'static Column> {
+/// The table columns shown on the command line for `kind` by default, as indices into
+/// [`columns`]`(kind)` (the main ones; JSON and CSV have all).
+pub fn table_columns(kind: DataKind) -> Vec<usize> {
     let main: &[&str] = match kind {
         DataKind::Allocation => &[
             "cpuCost",
@@ -22,16 +23,16 @@ pub fn table_columns(kind: DataKind) -> Vec<&'static Column> {
         DataKind::Asset => &["count", "cpuCost", "gpuCost", "ramCost", "adjustment", "totalCost"],
         DataKind::CloudCost => &["count", "cost", "kubernetesCost", "kubernetesPercent"],
     };
-    columns(kind).iter().filter(|c| main.contains(&c.id)).collect()
+    main.iter()
+        .filter_map(|id| columns(kind).iter().position(|c| c.id == *id))
+        .collect()
 }
 
-/// Aligned text table with a totals line and a paging line.
-pub fn table(kind: DataKind, page: &Page, window: &Window) -> String {
-    let cols = table_columns(kind);
-    let idx: Vec<usize> = cols
-        .iter()
-        .map(|c| columns(kind).iter().position(|x| x.id == c.id).unwrap_or(0))
-        .collect();
+/// Aligned text table of the columns `shown` (indices into [`columns`]`(kind)`, e.g.
+/// [`table_columns`]) with a totals line and a paging line.
+pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> String {
+    let cols: Vec<&Column> = shown.iter().map(|&i| &columns(kind)[i]).collect();
+    let idx = shown.to_vec();
     let mut lines: Vec<Vec<String>> = Vec::new();
     lines.push(
         std::iter::once("NAME".to_string())

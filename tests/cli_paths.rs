@@ -194,6 +194,41 @@ fn search_keeps_rows_whose_name_contains_the_text() {
     assert!(rows.iter().all(|r| r["name"].as_str().unwrap().contains("kube-proxy")), "{v}");
 }
 
+/// kubectl-cost's `--show-*` flags and `--columns` choose the table's columns; `-A` shows all; a
+/// bad column name is a usage error before anything is ingested.
+#[test]
+fn table_columns_follow_show_flags_and_columns() {
+    let (tmp, yaml) = setup();
+    let header = |extra: &[&str]| {
+        let out = costscope(tmp.path(), &yaml)
+            .args(["allocation", "--window", DAY, "--aggregate", "cluster"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(header(&["--show-cpu", "--show-memory"]), ["NAME", "CPU", "RAM", "TOTAL"]);
+    assert_eq!(header(&["--columns", "total,pv"]), ["NAME", "TOTAL", "PV"]);
+    let all = header(&["-A"]);
+    assert!(all.contains(&"EXTERNAL".to_string()) && all.len() > 15, "{all:?}");
+    assert!(header(&[]).contains(&"SHARED".to_string()));
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--columns", "cpu,bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"bogus\"") && err.contains("cpuCost"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line, no ingest progress first: {err}");
+}
+
 /// Run the binary as a newcomer with a fresh home in `tmp`: no store configured, caches, state
 /// and config inside `tmp`.
 fn newcomer(tmp: &Path, args: &[&str]) -> std::process::Output {

@@ -90,9 +90,10 @@ fn empty_result_has_no_selection_and_page_zero() {
 #[test]
 fn a_page_is_what_fits_on_screen() {
     // 80×24: header 3 + tabs 1 + status 2, table borders, header and totals 4 → 14 rows.
-    assert_eq!(table_rows(80, 24), 14);
-    assert_eq!(table_rows(160, 48), 38);
-    assert_eq!(table_rows(90, 48), 22); // detail pane below the table
+    assert_eq!(table_rows(80, 24, false), 14);
+    assert_eq!(table_rows(160, 48, false), 38);
+    assert_eq!(table_rows(90, 48, false), 22); // detail pane below the table
+    assert_eq!(table_rows(90, 48, true), 38); // `d` hid it: the page grows
     let src = FakeSource::many(130);
     let s = started(&src, 80, 24, vec![]);
     assert_eq!(alloc(&s).limit, 14);

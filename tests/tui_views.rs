@@ -280,3 +280,28 @@ fn spinner_while_a_query_runs() {
     // The previous page stays on screen while the new one loads.
     assert!(text.contains("rows 1–6 of 6"), "{text}");
 }
+
+/// `:cols` chooses the table's columns (`:cols` alone restores them) and `d` hides the detail
+/// pane, giving its room to the table; the help lists both.
+#[test]
+fn column_choice_and_detail_toggle() {
+    let src = FakeSource::standard();
+    let s = after_keys(&src, 160, 48, vec![], ":cols cpu,total\n");
+    let text = render(&s, 160, 48).to_string();
+    let header = text.lines().find(|l| l.contains("│namespace")).expect("a header line");
+    assert!(
+        header.contains("CPU") && !header.contains("RAM") && !header.contains("Eff."),
+        "{header}"
+    );
+    assert!(text.contains("columns: CPU, Total"), "{text}");
+    let s = after_keys(&src, 160, 48, vec![], ":cols cpu,total\n:cols\n");
+    let text = render(&s, 160, 48).to_string();
+    assert!(text.lines().any(|l| l.contains("RAM") && l.contains("Eff.")), "{text}");
+    let shown = render(&after_keys(&src, 160, 48, vec![], ""), 160, 48).to_string();
+    let hidden = render(&after_keys(&src, 160, 48, vec![], "d"), 160, 48).to_string();
+    assert!(shown.contains("Daily cost") && !hidden.contains("Daily cost"), "{hidden}");
+    let bad = after_keys(&src, 160, 48, vec![], ":cols bogus\n");
+    assert!(render(&bad, 160, 48).to_string().contains("unknown column \"bogus\""));
+    let help = render(&after_keys(&src, 160, 48, vec![], "?"), 160, 48).to_string();
+    assert!(help.contains(":cols") && help.contains("detail pane"), "{help}");
+}

@@ -68,14 +68,50 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
     })
 }
 
-/// Run the query and render it in the requested format.
-pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat) -> Result<String> {
+/// The table columns `a` asks for (indices into [`query::columns`]`(kind)`): `-A` every column;
+/// `--columns` those (or `all`); kubectl-cost's `--show-*` flags those plus totalCost; else
+/// [`output::table_columns`].
+///
+/// Errors: a `--columns` name no column of `kind` has, listing the column ids.
+pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
+    let all = query::columns(kind);
+    if a.show_all_resources || a.columns.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) {
+        return Ok((0..all.len()).collect());
+    }
+    let mut words: Vec<&str> = a.columns.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+    let flags = a.show_flags();
+    if words.is_empty() && !flags.is_empty() {
+        words = flags;
+        words.push(if kind == DataKind::CloudCost { "cost" } else { "totalCost" });
+    }
+    if words.is_empty() {
+        return Ok(output::table_columns(kind));
+    }
+    let mut out = Vec::new();
+    for w in words {
+        let i = query::column_index(kind, w).ok_or_else(|| {
+            let ids: Vec<&str> = all.iter().map(|c| c.id).collect();
+            UsageError(format!(
+                "--columns: unknown column {w:?} for {}; columns: {}, or all",
+                kind.plural(),
+                ids.join(", ")
+            ))
+        })?;
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+/// Run the query and render it in the requested format (`shown`: the table's columns).
+pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown: &[usize]) -> Result<String> {
     let page = agg.query(req)?;
     if page.total_rows == 0 {
         eprintln!("{}", empty_note(agg, req));
     }
     Ok(match format {
-        OutputFormat::Table => output::table(req.kind, &page, &req.window),
+        OutputFormat::Table => output::table(req.kind, &page, &req.window, shown),
         OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",
         OutputFormat::Csv => output::csv(req.kind, &page, &req.aggregate)?,
     })
@@ -105,12 +141,13 @@ fn empty_note(src: &dyn CostSource, req: &QueryRequest) -> String {
 
 /// `costscope allocation|assets|cloudcost`.
 pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result<()> {
+    let shown = table_columns(kind, &args)?;
     let (store, agg) = super::open(global)?;
     if !args.no_ingest && !agg.is_read_copy() {
         super::ingest::ingest_with_progress(agg.clone(), &store, &IngestOptions::default(), args.format != OutputFormat::Table).await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;
-    let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format)).await??;
+    let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format, &shown)).await??;
     print!("{text}");
     Ok(())
 }

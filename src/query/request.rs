@@ -141,6 +141,22 @@ pub fn columns(kind: DataKind) -> &'static [Column] {
     }
 }
 
+/// The index in [`columns`]`(kind)` of the column a user names: its id or its title, in any
+/// case, a trailing `.` ignored (`cpuCost`, `cpu`, `Eff`), or one of kubectl-cost's words
+/// `memory` (RAM) and `efficiency` (`--show-memory`, `--show-efficiency`). `None` when no column of
+/// `kind` has that name.
+pub fn column_index(kind: DataKind, word: &str) -> Option<usize> {
+    let w = word.trim().trim_end_matches('.').to_ascii_lowercase();
+    let w = match w.as_str() {
+        "memory" | "mem" => "ram".to_string(),
+        "efficiency" => "eff".to_string(),
+        _ => w,
+    };
+    columns(kind)
+        .iter()
+        .position(|c| c.id.eq_ignore_ascii_case(&w) || c.title.trim_end_matches('.').eq_ignore_ascii_case(&w))
+}
+
 /// Sort order: a column id, or `name`, descending or ascending. Default `totalCost` descending
 /// (Kubecost's only order); ties break by name so pages are stable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -109,6 +109,8 @@ pub enum Command {
     Export,
     /// `r`: run the current query again (and re-read the data extent).
     Refresh,
+    /// `d`: show or hide the detail pane.
+    ToggleDetail,
     /// A key of the open prompt.
     Edit(Edit),
 }

@@ -1,9 +1,10 @@
 //! The `:` command line (k9s habit): `:alloc`, `:assets`, `:cloud`, `:pipeline`, `:migration`
 //! switch views, `:q` quits, and an aggregate key (`:ns`, `:pod`, `:cluster,label:team`, ...)
-//! re-aggregates the current cost view (allocations when another view is shown). One table,
+//! re-aggregates the current cost view (allocations when another view is shown), `:cols cpu,ram`
+//! picks its columns (`:cols all`, `:cols` for the default). One table,
 //! [`VIEWS`], names every view word, so the help, the hint and the parser agree.
 
-use crate::query::{Aggregate, DataKind, parse_aggregate};
+use crate::query::{Aggregate, DataKind, column_index, columns, parse_aggregate};
 
 use super::state::Tab;
 
@@ -26,6 +27,9 @@ pub enum LineCommand {
     Go(Tab),
     /// Aggregate `view` (a cost view) by these keys.
     Aggregate(Tab, Aggregate),
+    /// Show these columns of `view` (indices into its kind's columns, in order); `None`: the
+    /// default columns.
+    Columns(Tab, Option<Vec<usize>>),
     /// Quit.
     Quit,
 }
@@ -43,6 +47,12 @@ pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
     }
     let view = if current.kind().is_some() { current } else { Tab::Allocations };
     let kind = view.kind().unwrap_or(DataKind::Allocation);
+    if let Some(rest) = ["columns", "cols"]
+        .iter()
+        .find_map(|p| word.strip_prefix(p).filter(|r| r.is_empty() || r.starts_with(' ')))
+    {
+        return parse_columns(rest, view, kind);
+    }
     let keys: Vec<&str> = word
         .split(',')
         .map(|k| {
@@ -58,6 +68,34 @@ pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
             VIEWS.iter().map(|(w, _)| w[0]).collect::<Vec<_>>().join(" :")
         )),
     }
+}
+
+/// `:cols` arguments: empty (default columns), `all`, or a comma/space list of column names
+/// ([`column_index`]).
+fn parse_columns(rest: &str, view: Tab, kind: DataKind) -> Result<LineCommand, String> {
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Ok(LineCommand::Columns(view, None));
+    }
+    if rest.eq_ignore_ascii_case("all") {
+        return Ok(LineCommand::Columns(view, Some((0..columns(kind).len()).collect())));
+    }
+    let mut chosen = Vec::new();
+    for w in rest.split([',', ' ']).map(str::trim).filter(|w| !w.is_empty()) {
+        match column_index(kind, w) {
+            Some(i) if !chosen.contains(&i) => chosen.push(i),
+            Some(_) => {}
+            None => {
+                let names: Vec<&str> = columns(kind).iter().map(|c| c.id).collect();
+                return Err(format!(
+                    "unknown column {w:?} for {}; columns: {}, or all",
+                    kind.plural(),
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(LineCommand::Columns(view, Some(chosen)))
 }
 
 #[cfg(test)]

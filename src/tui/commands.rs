@@ -111,7 +111,13 @@ impl State {
                 Vec::new()
             }
             Command::CycleSort => {
-                let ids: Vec<&str> = main_columns(kind).iter().map(|c| c.id).chain(iter::once("name")).collect();
+                let cols = crate::query::columns(kind);
+                let ids: Vec<&str> = t
+                    .column_choice()
+                    .into_iter()
+                    .map(|i| cols[i].id)
+                    .chain(iter::once("name"))
+                    .collect();
                 let i = ids.iter().position(|id| *id == t.sort.column).map_or(0, |i| (i + 1) % ids.len());
                 t.sort = Sort {
                     column: ids[i].to_string(),
@@ -187,7 +193,7 @@ impl State {
     /// visible view re-queries now, the others when shown.
     pub(super) fn resize(&mut self, width: u16, height: u16) -> Vec<Effect> {
         self.size = (width, height);
-        let rows = super::view::table_rows(width, height);
+        let rows = super::view::table_rows(width, height, self.detail_hidden);
         let mut keep = None;
         let active = self.tab.kind();
         for t in &mut self.tables {
@@ -382,6 +388,15 @@ impl State {
                         t.offset = 0;
                         t.search = None;
                         fx.extend(self.run_query(SelectIntent::First));
+                        fx
+                    }
+                    LineCommand::Columns(tab, chosen) => {
+                        let fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
+                        let Some(t) = self.active_table_mut() else { return fx };
+                        t.columns = chosen;
+                        let cols = crate::query::columns(t.kind);
+                        let titles: Vec<&str> = t.column_choice().into_iter().map(|i| cols[i].title).collect();
+                        self.info(format!("columns: {}", titles.join(", ")));
                         fx
                     }
                 }

@@ -34,6 +34,8 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ("", "Other"),
     (":", "command line (:alloc :ns :q …)"),
     ("e", "export query to CSV"),
+    ("d", "detail pane on / off"),
+    (":cols cpu,ram", "choose columns (:cols all, :cols)"),
     ("r", "refresh now"),
     ("?", "this help"),
     ("q Ctrl-C", "quit"),
@@ -53,7 +55,7 @@ pub const KEY_HELP: &[(&str, &str)] = &[
 /// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
 /// first so a narrow terminal keeps the important ones. Every key here is bound in
 /// [`command_for`] (a unit test checks it).
-pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  r:refresh  q:quit";
+pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  d:detail  r:refresh  q:quit";
 
 /// Key hints on the bottom line of the migration view.
 pub const MIGRATION_HINTS: &str = "?:help  :cmd  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit";
@@ -152,6 +154,7 @@ fn normal_key(key: KeyEvent) -> Option<Command> {
         KeyCode::Char('c') => Command::CycleMetric,
         KeyCode::Char('e') => Command::Export,
         KeyCode::Char('r') => Command::Refresh,
+        KeyCode::Char('d') => Command::ToggleDetail,
         _ => return None,
     })
 }

@@ -97,6 +97,8 @@ pub struct State {
     pub prompt: Option<Prompt>,
     /// True while the `?` overlay is open.
     pub help: bool,
+    /// True when the user hid the detail pane (`d`).
+    pub detail_hidden: bool,
     /// Last message for the status line.
     pub message: Option<Message>,
     /// Ticks since start (spinner frame, debouncing).
@@ -117,7 +119,7 @@ pub struct State {
 impl State {
     /// A fresh state on the Allocations view with the given task snapshots.
     pub fn new(store_label: impl Into<String>, export_dir: PathBuf, now: fn() -> DateTime<Utc>, tasks: Vec<TaskProgress>) -> State {
-        let rows = super::view::table_rows(80, 24);
+        let rows = super::view::table_rows(80, 24, false);
         State {
             store_label: store_label.into(),
             export_dir,
@@ -131,6 +133,7 @@ impl State {
             tasks,
             prompt: None,
             help: false,
+            detail_hidden: false,
             message: None,
             tick: 0,
             size: (80, 24),
@@ -260,6 +263,17 @@ impl State {
             Command::ToggleHelp => {
                 self.help = !self.help;
                 Vec::new()
+            }
+            Command::ToggleDetail => {
+                self.detail_hidden = !self.detail_hidden;
+                self.info(if self.detail_hidden {
+                    "detail pane hidden (d shows it)"
+                } else {
+                    "detail pane shown"
+                });
+                let mut fx = self.resize(self.size.0, self.size.1);
+                fx.extend(self.load_series_if_wanted());
+                fx
             }
             Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
@@ -464,7 +478,7 @@ impl State {
     }
 
     fn load_series_if_wanted(&mut self) -> Vec<Effect> {
-        if !super::view::detail_visible(self.size.0, self.size.1) {
+        if !super::view::detail_visible(self.size.0, self.size.1, self.detail_hidden) {
             return Vec::new();
         }
         let Some(t) = self.active_table() else { return Vec::new() };

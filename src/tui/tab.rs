@@ -152,6 +152,9 @@ pub struct TableTab {
     pub stale: bool,
     /// Daily series of the selected row.
     pub series: SeriesState,
+    /// The columns the user chose (`:cols`), as indices into [`columns`]`(kind)` in display
+    /// order; `None` for [`main_columns`].
+    pub columns: Option<Vec<usize>>,
     /// Label config of the alias fields and keys, passed to every query.
     pub labels: LabelConfig,
 }
@@ -203,8 +206,15 @@ impl TableTab {
             stack: Vec::new(),
             stale: true,
             series: SeriesState::None,
+            columns: None,
             labels: LabelConfig::default(),
         }
+    }
+
+    /// The columns the table may show, as indices into [`columns`]`(kind)` in display order: the
+    /// user's choice (`:cols`) or the kind's [`main_columns`].
+    pub fn column_choice(&self) -> Vec<usize> {
+        self.columns.clone().unwrap_or_else(|| (0..main_columns(self.kind).len()).collect())
     }
 
     /// The query for the current parameters, or `None` while there is no window.

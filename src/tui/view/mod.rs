@@ -41,9 +41,11 @@ pub enum DetailPlacement {
     Hidden,
 }
 
-/// The detail pane's placement for a terminal size.
-pub fn detail_placement(width: u16, height: u16) -> DetailPlacement {
-    if width >= DETAIL_SIDE_MIN_WIDTH && height >= 16 {
+/// The detail pane's placement for a terminal size (`Hidden` when the user hid it with `d`).
+pub fn detail_placement(width: u16, height: u16, hidden: bool) -> DetailPlacement {
+    if hidden {
+        DetailPlacement::Hidden
+    } else if width >= DETAIL_SIDE_MIN_WIDTH && height >= 16 {
         DetailPlacement::Side
     } else if height >= DETAIL_BELOW_MIN_HEIGHT {
         DetailPlacement::Below
@@ -53,8 +55,8 @@ pub fn detail_placement(width: u16, height: u16) -> DetailPlacement {
 }
 
 /// True when the detail pane (and so the daily series) is shown at this terminal size.
-pub fn detail_visible(width: u16, height: u16) -> bool {
-    detail_placement(width, height) != DetailPlacement::Hidden
+pub fn detail_visible(width: u16, height: u16, hidden: bool) -> bool {
+    detail_placement(width, height, hidden) != DetailPlacement::Hidden
 }
 
 /// Rows of the cost table that are not data rows: top and bottom border, header, totals footer.
@@ -79,8 +81,9 @@ pub struct Areas {
     pub bottom: Rect,
 }
 
-/// Split `area` into the screen's regions (see [`Areas`] and the width rules above).
-pub fn layout(area: Rect, bottom_height: u16) -> Areas {
+/// Split `area` into the screen's regions (see [`Areas`] and the width rules above); no detail
+/// region when `detail_hidden`.
+pub fn layout(area: Rect, bottom_height: u16, detail_hidden: bool) -> Areas {
     let [header, tabs, body, bottom] = Layout::vertical([
         Constraint::Length(header::HEIGHT),
         Constraint::Length(1),
@@ -88,7 +91,7 @@ pub fn layout(area: Rect, bottom_height: u16) -> Areas {
         Constraint::Length(bottom_height),
     ])
     .areas(area);
-    let (table, detail) = match detail_placement(area.width, area.height) {
+    let (table, detail) = match detail_placement(area.width, area.height, detail_hidden) {
         DetailPlacement::Side => {
             let side = (area.width / 3).clamp(38, 60);
             let [t, d] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side)]).areas(body);
@@ -111,16 +114,17 @@ pub fn layout(area: Rect, bottom_height: u16) -> Areas {
 }
 
 /// How many data rows the cost table shows on a `width` × `height` terminal with the status
-/// line at the bottom: the TUI's page size, so a page is exactly what fits (at least 1).
-pub fn table_rows(width: u16, height: u16) -> usize {
-    let areas = layout(Rect::new(0, 0, width, height), status::HEIGHT);
+/// line at the bottom (and the detail pane unless `detail_hidden`): the TUI's page size, so a
+/// page is exactly what fits (at least 1).
+pub fn table_rows(width: u16, height: u16, detail_hidden: bool) -> usize {
+    let areas = layout(Rect::new(0, 0, width, height), status::HEIGHT, detail_hidden);
     usize::from(areas.table.height.saturating_sub(TABLE_CHROME).max(1))
 }
 
 /// Draw the whole screen for `state`.
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
-    let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT));
+    let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT), state.detail_hidden);
     header::draw(frame, areas.header, state);
     header::draw_tabs(frame, areas.tabs, state);
     match state.active_table() {

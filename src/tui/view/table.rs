@@ -13,12 +13,12 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
 use crate::progress::Phase;
-use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED};
+use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED, columns};
 
 use super::super::commands::sort_label;
 use super::super::format;
 use super::super::state::State;
-use super::super::tab::{Extent, TableTab, main_columns};
+use super::super::tab::{Extent, TableTab};
 use super::header::extent_window;
 use super::{accent_style, error_style, label_style, spinner, with_footer};
 
@@ -27,7 +27,7 @@ const NAME_MIN: usize = 14;
 
 /// Draw the cost table of `tab` into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
-    let cols = main_columns(tab.kind);
+    let cols = columns(tab.kind);
     let inner_width = area.width.saturating_sub(2) as usize;
     let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width));
     let title = if tab.aggregate.is_empty() {
@@ -43,10 +43,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         .shown_span()
         .map(|span| span.describe(tab.page.as_ref().map_or(0, |p| p.rows.len())));
     let hidden: Vec<&str> = fit.as_ref().map_or_else(Vec::new, |fit| {
-        cols.iter()
-            .enumerate()
-            .filter(|(i, _)| !fit.shown.contains(i))
-            .map(|(_, c)| c.title)
+        tab.column_choice()
+            .into_iter()
+            .filter(|i| !fit.shown.contains(i))
+            .map(|i| cols[i].title)
             .collect()
     });
     let block = with_footer(block, area.width, counter, &hidden);
@@ -145,25 +145,31 @@ fn value_cell(c: &Column, v: Option<f64>) -> Cell<'static> {
     }
 }
 
-/// Which main columns fit, their widths (indexed like the main columns) and the name width.
+/// Which of the tab's columns fit, their widths and the name width.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnFit {
-    /// Indices into the kind's main columns, in table order.
+    /// Indices into the kind's [`columns`], in table order.
     pub shown: Vec<usize>,
-    /// Width needed by each main column (title and every value on the page and in the totals).
+    /// Width needed by each column of the kind (title and every value on the page and in the
+    /// totals; 0 for columns the tab does not offer), indexed like [`columns`].
     pub widths: Vec<usize>,
     /// Width of the name column.
     pub name_width: usize,
 }
 
-/// Choose the columns of `page` that fit in `width` cells, keeping the most important ones
-/// (total, CPU, RAM, efficiency first) and at least [`NAME_MIN`] cells for names.
+/// Choose the columns of `page` that fit in `width` cells among the tab's [`TableTab::column_choice`],
+/// keeping the most important ones (total, CPU, RAM, efficiency first, then the user's order) and
+/// at least [`NAME_MIN`] cells for names.
 pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
-    let cols = main_columns(tab.kind);
+    let cols = columns(tab.kind);
+    let choice = tab.column_choice();
     let widths: Vec<usize> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| {
+            if !choice.contains(&i) {
+                return 0;
+            }
             let values = page
                 .rows
                 .iter()
@@ -185,19 +191,23 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     let name_min = name_wanted.min(NAME_MIN);
     let mut used = name_min;
     let mut shown = Vec::new();
-    for id in priority(tab.kind) {
-        let Some(i) = cols.iter().position(|c| c.id == *id) else { continue };
-        if used + 1 + widths[i] <= width {
+    let ranked = priority(tab.kind)
+        .iter()
+        .filter_map(|id| cols.iter().position(|c| c.id == *id))
+        .filter(|i| choice.contains(i))
+        .chain(choice.iter().copied());
+    for i in ranked {
+        if !shown.contains(&i) && used + 1 + widths[i] <= width {
             used += 1 + widths[i];
             shown.push(i);
         }
     }
-    shown.sort_unstable();
+    shown.sort_by_key(|i| choice.iter().position(|c| c == i));
     let name_width = name_min + width.saturating_sub(used);
     ColumnFit { shown, widths, name_width }
 }
 
-/// Main column ids in the order they are kept when space runs out.
+/// Column ids in the order they are kept when space runs out.
 fn priority(kind: DataKind) -> &'static [&'static str] {
     match kind {
         DataKind::Allocation => &[
