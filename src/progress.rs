@@ -57,6 +57,10 @@ pub struct TaskProgress {
     pub failures: Vec<FileFailure>,
     /// Fatal error of the pass, if any (phase `Failed`).
     pub error: Option<String>,
+    /// Ingest: the data window (unix seconds `[start, end)`) spanned by the files of this pass
+    /// not loaded yet, so a view can tell whether its own window is still loading; `None` when
+    /// not known (or nothing is pending).
+    pub pending_span: Option<(i64, i64)>,
 }
 
 impl TaskProgress {

@@ -127,12 +127,7 @@ fn browse_dev_bucket_in_tmux() {
     let screen = s.wait_for("exported");
     assert!(screen.contains(".csv"), "{screen}");
     s.keys(&["q"]);
-    let t = Instant::now();
-    while !tmp.path().join("exit").exists() {
-        assert!(t.elapsed() < Duration::from_secs(10), "the TUI did not exit on q");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(std::fs::read_to_string(tmp.path().join("exit")).unwrap().trim(), "EXITED 0");
+    assert_eq!(wait_exit(tmp.path()), "EXITED 0");
 
     // The CSV holds every row of the one-day query: Σ workloads = Σ clusters' totalCost, and the
     // idle rows = Σ idleCost, both from dev-truth.json.
@@ -166,6 +161,20 @@ fn browse_dev_bucket_in_tmux() {
     );
     assert!((idle - want_i).abs() < 1e-6 * want_i, "CSV idle {idle} vs truth {want_i}");
     assert_eq!(walk(&dev_dir()), before, "read-only: the bucket is unchanged");
+}
+
+/// Wait (10 s at most) until the shell wrapper has written the TUI's exit line to `dir/exit`
+/// (the file may exist empty for a moment before `echo` writes it); return the line.
+fn wait_exit(dir: &Path) -> String {
+    let t = Instant::now();
+    loop {
+        let line = std::fs::read_to_string(dir.join("exit")).unwrap_or_default();
+        if line.ends_with('\n') {
+            return line.trim().to_string();
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "the TUI did not exit on q");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Every object under `dir` with a hash of its bytes.
@@ -211,11 +220,7 @@ fn default_session_leaves_a_copied_bucket_byte_identical() {
         "the header says the session is read-only:\n{screen}"
     );
     s.keys(&["2", "3", "5", "1", "q"]);
-    let t = Instant::now();
-    while !tmp.path().join("exit").exists() {
-        assert!(t.elapsed() < Duration::from_secs(10), "the TUI did not exit on q");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert_eq!(wait_exit(tmp.path()), "EXITED 0");
     assert_eq!(checksums(&bucket), before, "every bucket object is unchanged and none was added");
 }
 

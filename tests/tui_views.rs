@@ -65,6 +65,7 @@ fn tasks() -> Vec<TaskProgress> {
             next_run: Some(now + Duration::minutes(8)),
             failures: vec![],
             error: None,
+            pending_span: None,
         },
         TaskProgress {
             task: "ingest",
@@ -88,6 +89,7 @@ fn tasks() -> Vec<TaskProgress> {
                 },
             ],
             error: None,
+            pending_span: None,
         },
     ]
 }
@@ -122,6 +124,25 @@ fn a_full_page_fills_the_table() {
         assert!(!text.contains(&next), "{text}");
         assert!(text.contains(&format!("rows 1–{rows} of 130")), "{text}");
     }
+}
+
+/// Files still loading for other days do not mark the view: only a pending span that touches
+/// the view's window does (issue 10: "while the window's files are still being ingested").
+#[test]
+fn loading_marks_only_views_whose_window_is_loading() {
+    let src = FakeSource::standard();
+    let with_span = |span: (i64, i64)| {
+        let mut t = tasks();
+        t[1].pending_span = Some(span);
+        t
+    };
+    let window_end = tui_support::day(22);
+    let elsewhere = after_keys(&src, 160, 48, with_span((window_end + 86_400, window_end + 2 * 86_400)), "");
+    let text = render(&elsewhere, 160, 48).to_string();
+    assert!(!text.contains("loading:") && !text.contains("(loading)"), "{text}");
+    let inside = after_keys(&src, 160, 48, with_span((window_end - 86_400, window_end)), "");
+    let text = render(&inside, 160, 48).to_string();
+    assert!(text.contains("loading: 12/316 files") && text.contains("Total (loading)"), "{text}");
 }
 
 /// Once the ingest pass has finished (waiting for the next one), nothing is marked loading.

@@ -244,6 +244,40 @@ fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: &str, error: &str
     )
 }
 
+/// The windows of the files of a pass still to load: counts of starts and ends, so the span
+/// (earliest start, latest end) stays cheap to update as files finish.
+#[derive(Default)]
+struct PendingSpan {
+    starts: std::collections::BTreeMap<i64, usize>,
+    ends: std::collections::BTreeMap<i64, usize>,
+}
+
+impl PendingSpan {
+    fn of(files: &[EtlFile]) -> PendingSpan {
+        let mut p = PendingSpan::default();
+        for f in files {
+            *p.starts.entry(f.start).or_default() += 1;
+            *p.ends.entry(f.end).or_default() += 1;
+        }
+        p
+    }
+
+    fn remove(&mut self, f: &EtlFile) {
+        for (map, k) in [(&mut self.starts, f.start), (&mut self.ends, f.end)] {
+            if let Some(n) = map.get_mut(&k) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(&k);
+                }
+            }
+        }
+    }
+
+    fn span(&self) -> Option<(i64, i64)> {
+        Some((*self.starts.keys().next()?, *self.ends.keys().next_back()?))
+    }
+}
+
 /// One ingest pass: list, drop removed files, fetch and write changed files (4 downloads in
 /// flight, one writer), reporting progress after each file.
 ///
@@ -305,10 +339,12 @@ pub async fn ingest_once(
             source,
         })?;
     }
+    let mut pending = PendingSpan::of(&todo);
     progress.send_modify(|p| {
         p.phase = Phase::Running;
         p.done = 0;
         p.total = todo.len() as u64;
+        p.pending_span = pending.span();
         p.unchanged = report.unchanged;
         // A pass with nothing to do keeps showing the last pass that wrote something.
         if !todo.is_empty() {
@@ -359,8 +395,10 @@ pub async fn ingest_once(
             }
         }
         let el = t0.elapsed().as_secs_f64();
+        pending.remove(&f);
         progress.send_modify(|p| {
             p.done += 1;
+            p.pending_span = pending.span();
             p.rows = report.rows;
             p.bytes = report.bytes;
             p.rate = report.rows as f64 / el.max(1e-9);

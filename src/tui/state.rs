@@ -200,11 +200,17 @@ impl State {
         self.tasks.iter().find(|t| t.task == name)
     }
 
-    /// `(done, total)` files while an ingest pass is listing or loading files: the database is
-    /// still filling, so query totals may be short of the bucket's.
+    /// `(done, total)` files while an ingest pass is listing or loading files whose windows touch
+    /// the visible view's window (any, when either is not known): its totals may be short of the
+    /// bucket's. Files of other days do not mark the view.
     pub fn ingest_in_progress(&self) -> Option<(u64, u64)> {
+        let window = self.active_table().and_then(|t| t.window);
+        let touches = |span: Option<(i64, i64)>| match (span, window) {
+            (Some((s, e)), Some(w)) => s < w.end.timestamp() && e > w.start.timestamp(),
+            _ => true,
+        };
         self.task("ingest")
-            .filter(|t| matches!(t.phase, Phase::Listing | Phase::Running) && t.done < t.total.max(1))
+            .filter(|t| matches!(t.phase, Phase::Listing | Phase::Running) && t.done < t.total.max(1) && touches(t.pending_span))
             .map(|t| (t.done, t.total))
     }
 
