@@ -14,7 +14,7 @@
 //! `allocations`, as a rollup (pre-aggregated cube level) does in any OLAP store.
 //!
 //! The rollups are summed in memory while a file is decoded ([`Rollups`]) from [`measures`], the
-//! Rust twin of the [`MEASURES`] SQL; `tests/aggregator_dev.rs` checks both routes give the same
+//! Rust twin of the [`MEASURES`] SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
 //! rows and totals.
 
 use super::batch::{Batch, Kind};

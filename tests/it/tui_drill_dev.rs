@@ -4,9 +4,8 @@
 //! into (idle rows aside: idle belongs to no workload). Controllers of several kinds and rows named
 //! `__unallocated__` are walked too (issue: drill-down to pods showed an empty table).
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
-mod tui_support;
+use crate::support::dev_bucket;
+use crate::support::tui as tui_support;
 
 use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::progress::TaskProgress;

@@ -4,10 +4,8 @@
 //! parity (passing on dev, failing on a day corrupted in a temporary copy), the cluster label and
 //! name map options, and the JSON / table outputs.
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
-#[path = "support/migration_dev.rs"]
-mod migration_dev;
+use crate::support::dev_bucket;
+use crate::support::migration_dev;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;

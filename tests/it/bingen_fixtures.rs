@@ -1,7 +1,7 @@
 //! Golden-file tests: every OpenCost-written fixture decodes to the values in its JSON, re-encodes
 //! to the same bytes at its own versions, and survives decode → encode(current) → decode.
 
-mod common;
+use crate::support::common;
 
 use chrono::DateTime;
 use costscope::bingen::{self, Root, RootKind, Versions};

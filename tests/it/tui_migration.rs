@@ -3,9 +3,8 @@
 //! time), plus the reducer's selection and detail handling. Snapshots live in the top-level
 //! `snapshots/` directory, like `tests/tui_views.rs`.
 
-#[path = "support/migration_dev.rs"]
-mod migration_dev;
-mod tui_support;
+use crate::support::migration_dev;
+use crate::support::tui as tui_support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -61,7 +60,7 @@ fn snap(name: &str, state: &State, width: u16, height: u16) -> String {
     let backend = terminal.backend().clone();
     let text = backend.to_string();
     insta::with_settings!({
-        snapshot_path => "../snapshots",
+        snapshot_path => "../../snapshots",
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

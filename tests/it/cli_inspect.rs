@@ -1,6 +1,6 @@
 //! `costscope inspect` end to end on the golden fixtures (assert_cmd).
 
-mod common;
+use crate::support::common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -2,8 +2,7 @@
 //! directory always, and on S3 (moto) when `COSTSCOPE_TEST_S3` is set
 //! (`scripts/test-servers.sh start && eval "$(scripts/test-servers.sh env)"`).
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
+use crate::support::dev_bucket;
 
 use costscope::bucket::keys::{ForeignLayout, Pipeline, Resolution};
 use costscope::bucket::{self, Inventory, Source, render_table, summarize};

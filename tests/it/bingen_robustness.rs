@@ -1,6 +1,6 @@
 //! Bad input: truncations, random mutations, too-new versions, unknown asset types, gzip.
 
-mod common;
+use crate::support::common;
 
 use costscope::bingen::{self, Root, RootKind, Versions};
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! drill-down and back, stale answers, prompt validation, default window, waiting for data,
 //! automatic refresh after ingest progress, export.
 
-mod tui_support;
+use crate::support::tui as tui_support;
 
 use costscope::progress::{Phase, TaskProgress};
 use costscope::query::{DataKind, Filter, IdleMode};

@@ -13,8 +13,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
+use crate::support::dev_bucket;
 use dev_bucket::dev_dir;
 
 fn truth() -> &'static Value {

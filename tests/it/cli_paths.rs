@@ -3,8 +3,7 @@
 //! one-line usage errors with exit code 2 and no escape bytes in pipes, and a query answered while
 //! another costscope process (`ingest --watch`, as the TUI does) holds the database.
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
+use crate::support::dev_bucket;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

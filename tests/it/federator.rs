@@ -1,8 +1,7 @@
 //! The federator on a copy of the dev bucket (3 clusters, 158 windows), checked against
 //! `dev-truth.json`, OpenCost's reference decoder, and the rules of DESIGN.md §6.
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
+use crate::support::dev_bucket;
 
 use costscope::bingen;
 use costscope::bucket::keys::{KeyKind, parse_key};

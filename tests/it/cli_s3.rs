@@ -2,8 +2,7 @@
 //! answers with the totals of `dev-truth.json`. Runs when `COSTSCOPE_TEST_S3` is set (the README's
 //! test command starts moto and sets it).
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
+use crate::support::dev_bucket;
 
 use assert_cmd::Command;
 

@@ -5,8 +5,7 @@
 //! ([`Filter::matches_with`] on the model allocation) and by the aggregator's DuckDB SQL on the same
 //! allocations written with our encoder and ingested; both must give OpenCost's answer.
 
-#[path = "support/mock_bucket.rs"]
-mod mock_bucket;
+use crate::support::mock_bucket;
 
 use costscope::aggregator::Aggregator;
 use costscope::model::{Allocation, CostMetricName};

@@ -3,8 +3,7 @@
 //! aggregator, with each idle mode and with filters; plus the derived key rules (§6).
 //! The set is written with our bingen encoder and ingested like a bucket.
 
-#[path = "support/mock_bucket.rs"]
-mod mock_bucket;
+use crate::support::mock_bucket;
 
 use costscope::aggregator::Aggregator;
 use costscope::model::CostMetricName;

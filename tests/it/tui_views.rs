@@ -2,7 +2,7 @@
 //! with ratatui's `TestBackend` from states driven through the real reducer against the
 //! in-memory `FakeSource`. Snapshots live in the top-level `snapshots/` directory.
 
-mod tui_support;
+use crate::support::tui as tui_support;
 
 use chrono::Duration;
 use costscope::progress::{FileFailure, Phase, TaskProgress};
@@ -24,7 +24,7 @@ fn snap(name: &str, state: &State, width: u16, height: u16) -> String {
     let backend = render(state, width, height);
     let text = backend.to_string();
     insta::with_settings!({
-        snapshot_path => "../snapshots",
+        snapshot_path => "../../snapshots",
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

@@ -3,10 +3,8 @@
 //! migration writes. Runs the scanner on a copy of `shared/buckets/dev`, then rewrites one
 //! federated file as ETL Utils would.
 
-#[path = "support/dev_bucket.rs"]
-mod dev_bucket;
-#[path = "support/migration_dev.rs"]
-mod migration_dev;
+use crate::support::dev_bucket;
+use crate::support::migration_dev;
 
 use std::collections::HashSet;
 

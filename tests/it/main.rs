@@ -1,0 +1,27 @@
+//! Every integration test in one binary, so the bundled DuckDB is linked once (ripgrep's and
+//! bottom's layout). Each module is one area; shared helpers are in [`support`]. Tests that need
+//! the object-store test servers (moto, Azurite, fake-gcs) skip themselves when `scripts/test.sh`
+//! has not started them.
+
+mod support;
+
+mod aggregator_dev;
+mod bingen_fixtures;
+mod bingen_robustness;
+mod bucket_inventory;
+mod cli_inspect;
+mod cli_paths;
+mod cli_s3;
+mod federator;
+mod migration;
+mod migration_copy;
+mod objstore_servers;
+mod query_filter;
+mod semantics_filters;
+mod semantics_keys;
+mod semantics_windows;
+mod tui_drill_dev;
+mod tui_migration;
+mod tui_state;
+mod tui_tmux;
+mod tui_views;
