@@ -195,8 +195,11 @@ impl Aggregator {
     }
 }
 
-fn qerr(e: duckdb::Error) -> QueryError {
-    QueryError(format!("query failed: {e}"))
+impl From<duckdb::Error> for QueryError {
+    /// Every DuckDB failure of a query is [`QueryError::Db`].
+    fn from(e: duckdb::Error) -> QueryError {
+        QueryError::Db(e.to_string())
+    }
 }
 
 impl CostSource for Aggregator {
@@ -233,7 +236,7 @@ impl CostSource for Aggregator {
                     })
                 },
             )
-            .map_err(qerr)
+            .map_err(QueryError::from)
         })
     }
 }

@@ -52,10 +52,6 @@ impl ResultCache {
     }
 }
 
-fn qerr(e: duckdb::Error) -> QueryError {
-    QueryError(format!("query failed: {e}"))
-}
-
 /// `ORDER BY` clause for `req.sort` over the result columns; ties by name, then by the `nkeys`
 /// key columns, so the order is total. `reversed` gives the exact reverse order.
 pub fn order_by(req: &QueryRequest, nkeys: usize, reversed: bool) -> String {
@@ -150,8 +146,7 @@ fn materialise(
     conn.execute(
         &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result{search}"),
         params_from_iter(params.iter()),
-    )
-    .map_err(qerr)?;
+    )?;
     let ncols = columns(req.kind).len();
     let sql = format!("WITH result AS (SELECT * FROM temp.{table}) {totals_query}");
     let totals = conn.query_row(&sql, [], |r| {
@@ -170,7 +165,7 @@ fn materialise(
         }),
         Err(e) => {
             drop_table(conn, table);
-            Err(qerr(e))
+            Err(QueryError::from(e))
         }
     }
 }
@@ -198,7 +193,7 @@ fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String])
         e.table,
         order_by(req, nk, reversed)
     );
-    let mut st = conn.prepare(&sql).map_err(qerr)?;
+    let mut st = conn.prepare(&sql)?;
     let mut rows = st
         .query_map([], |r| {
             let mut properties = BTreeMap::new();
@@ -213,10 +208,8 @@ fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String])
                 properties,
                 values,
             })
-        })
-        .map_err(qerr)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(qerr)?;
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     if reversed {
         rows.reverse();
     }

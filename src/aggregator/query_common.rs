@@ -170,7 +170,7 @@ pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey) -> Result<S
         (DataKind::CloudCost, AggregateKey::RegionID) => or_missing("region_id"),
         (DataKind::CloudCost, AggregateKey::AvailabilityZone) => or_missing("availability_zone"),
         (_, other) => {
-            return Err(QueryError(format!(
+            return Err(QueryError::Invalid(format!(
                 "aggregate key {} does not apply to {}",
                 other.name(),
                 kind.plural()
@@ -241,11 +241,11 @@ pub fn run_series(conn: &Connection, table: &str, value: &str, req: &QueryReques
 
 /// Run `sql` (selecting `day` unix seconds, value) with `params`; a NULL value reads as 0.
 pub fn collect_series(conn: &Connection, sql: &str, params: &[String]) -> Result<Vec<(i64, f64)>, QueryError> {
-    let mut st = conn.prepare(sql).map_err(|e| QueryError(format!("query failed: {e}")))?;
+    let mut st = conn.prepare(sql).map_err(QueryError::from)?;
     st.query_map(params_from_iter(params.iter()), |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?.unwrap_or(0.0)))
     })
-    .map_err(|e| QueryError(format!("query failed: {e}")))?
+    .map_err(QueryError::from)?
     .collect::<Result<Vec<_>, _>>()
-    .map_err(|e| QueryError(format!("query failed: {e}")))
+    .map_err(QueryError::from)
 }

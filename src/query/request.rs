@@ -256,17 +256,19 @@ pub struct Page {
 /// Cost per UTC day for one row, oldest first: (day start in unix seconds, totalCost USD).
 pub type DailySeries = Vec<(i64, f64)>;
 
-/// A query failure, with a message meant for the user (what was wrong and what is accepted).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueryError(pub String);
-
-impl std::fmt::Display for QueryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a query could not be answered; `Display` is one line meant for the user. Views add
+/// their own "query failed:" in front, once.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The request cannot be answered as asked: what was wrong and what is accepted (e.g. an
+    /// aggregate key that does not apply to the data kind).
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed to run the query (DuckDB's message).
+    #[error("database error: {0}")]
+    Db(String),
 }
-
-impl std::error::Error for QueryError {}
 
 /// What answers cost queries. The DuckDB aggregator implements it; the TUI and CLI use only this
 /// trait, so they never see SQL. Calls block (run them on a blocking thread from async code);

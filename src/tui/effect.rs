@@ -35,7 +35,7 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
         },
         Effect::Export { request, path } => {
             let result = (|| -> Result<(std::path::PathBuf, usize), String> {
-                let page = source.query(&request).map_err(|e| e.0)?;
+                let page = source.query(&request).map_err(|e| e.to_string())?;
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }

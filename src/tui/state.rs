@@ -236,7 +236,7 @@ impl State {
                 if t.series == SeriesState::Loading(generation) {
                     t.series = match result {
                         Ok(s) => SeriesState::Ready(s),
-                        Err(e) => SeriesState::Failed(e.0),
+                        Err(e) => SeriesState::Failed(e.to_string()),
                     };
                 }
                 Vec::new()
@@ -386,8 +386,8 @@ impl State {
         t.extent_generation = None;
         match result {
             Err(e) => {
-                t.extent = Extent::Failed(e.0.clone());
-                t.error = Some(e.0);
+                t.extent = Extent::Failed(e.to_string());
+                t.error = Some(e.to_string());
                 Vec::new()
             }
             Ok(None) => {
@@ -418,8 +418,11 @@ impl State {
         };
         match result {
             Err(e) => {
-                t.error = Some(e.0.clone());
-                self.error(format!("query failed: {}", e.0));
+                t.error = Some(e.to_string());
+                // The table says it when it has nothing else to show; over rows, the status line.
+                if t.page.is_some() {
+                    self.error(format!("query failed: {e}"));
+                }
                 Vec::new()
             }
             Ok(page) if page.rows.is_empty() && page.total_rows > 0 && page.offset > 0 => {

@@ -326,3 +326,28 @@ fn column_choice_and_detail_toggle() {
     let help = render(&after_keys(&src, 160, 48, vec![], "?"), 160, 48).to_string();
     assert!(help.contains(":cols") && help.contains("detail pane"), "{help}");
 }
+
+/// A database failure reads once as "query failed: database error: …" (it used to read
+/// "query failed: query failed: …").
+#[test]
+fn a_database_error_is_shown_once() {
+    use costscope::query::{CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
+    struct Failing(FakeSource);
+    impl CostSource for Failing {
+        fn query(&self, _: &QueryRequest) -> Result<Page, QueryError> {
+            Err(QueryError::Db("IO Error: disk full".into()))
+        }
+        fn daily_series(&self, _: &QueryRequest, _: &Row) -> Result<DailySeries, QueryError> {
+            Err(QueryError::Db("IO Error: disk full".into()))
+        }
+        fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+            self.0.data_extent(kind)
+        }
+    }
+    let src = Failing(FakeSource::standard());
+    let mut s = started(&src, 160, 48, vec![]);
+    send(&mut s, &src, Action::Tick);
+    let text = render(&s, 160, 48).to_string();
+    assert!(text.contains("query failed: database error: IO Error: disk full"), "{text}");
+    assert_eq!(text.matches("query failed").count(), 1, "{text}");
+}
