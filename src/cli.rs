@@ -23,7 +23,7 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
 }
 
 /// Options every command accepts.
@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Decode one bingen ETL file and print it as JSON or a summary (like Kubecost's bingentojson).
     #[command(
         after_help = "Examples:\n  costscope inspect 1793404800-1793491200 --type AllocationSet\n  costscope inspect federated/c1/etl/bingen/assets/1d/1793404800-1793491200 --format json"

@@ -8,12 +8,12 @@
 
 mod batch;
 pub mod ingest;
-mod paging;
 mod query_alloc;
 mod query_assets;
 mod query_cloud;
 mod query_common;
 pub mod readcopy;
+mod results;
 pub mod rollup;
 mod rows;
 pub mod schema;
@@ -31,7 +31,7 @@ pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
-    results: paging::ResultCache,
+    results: results::ResultCache,
     /// For a read copy ([`readcopy`]): the database file it copies.
     read_copy_of: Option<PathBuf>,
 }

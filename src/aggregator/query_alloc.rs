@@ -1,7 +1,7 @@
 //! Allocation queries: aggregate, filter and idle (hide / separate by cluster or node / share) in
 //! one DuckDB statement over the smallest allocation table holding the query's keys and filter
 //! fields (`alloc_controllers`, `alloc_pods` or `allocations`, see [`super::rollup`]) and the
-//! node assets; sorting and paging are [`super::paging`]'s.
+//! node assets; sorting and paging are [`super::results`]'s.
 //!
 //! Idle follows Kubecost: idle = node asset cost − cost allocated to workloads on those nodes,
 //! per resource (CPU and RAM after the node discount, GPU as is; the node's adjustment stays in
@@ -11,10 +11,10 @@
 //! in proportion to their CPU, RAM and GPU cost within each cluster, so a filtered row keeps its
 //! unfiltered value. Idle is computed for the clusters that have an allocation in the answer.
 
-use super::paging::{ResultCache, run_page};
 use super::query_common::{
     Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_params,
 };
+use super::results::{ResultCache, run_page};
 use super::rollup::{Source, source_for};
 use crate::query::{AggregateKey, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;

@@ -2,8 +2,8 @@
 //! the `assets` table. Node costs are shown before the node discount with the discount (USD) as
 //! its own column; `totalCost` follows OpenCost `TotalCost()` per asset type.
 
-use super::paging::{ResultCache, run_page};
 use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series};
+use super::results::{ResultCache, run_page};
 use crate::query::{Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 

@@ -2,8 +2,8 @@
 //! default amortizedNetCost): cost, the Kubernetes share in USD (Σ cost × kubernetesPercent) and
 //! as a ratio, and the item count.
 
-use super::paging::{ResultCache, run_page};
 use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series};
+use super::results::{ResultCache, run_page};
 use crate::model::CostMetricName;
 use crate::query::{Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;

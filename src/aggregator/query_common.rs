@@ -1,6 +1,6 @@
 //! SQL building blocks shared by the allocation, asset and cloud-cost queries: which resolution
 //! answers a window, the filter → SQL column map, aggregate-key expressions and daily series
-//! (sorting and paging: [`super::paging`]).
+//! (sorting and paging: [`super::results`]).
 
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
 use crate::query::{AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql};

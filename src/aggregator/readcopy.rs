@@ -13,7 +13,7 @@
 //! * a process that finds the database locked opens the newest copy read-only and skips its own
 //!   ingest (it cannot write): its answers are at most one ingest pass older than the writer's.
 
-use super::{Aggregator, AggregatorError, paging, schema};
+use super::{Aggregator, AggregatorError, results, schema};
 use duckdb::{AccessMode, Config, Connection};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -137,7 +137,7 @@ impl Aggregator {
             path: path.clone(),
             writer: Mutex::new(conn),
             reader: Mutex::new(reader),
-            results: paging::ResultCache::default(),
+            results: results::ResultCache::default(),
             read_copy_of: Some(db.to_path_buf()),
         }))
     }

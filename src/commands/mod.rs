@@ -1,11 +1,13 @@
 //! Handlers of the data subcommands (`ingest`, `allocation`, `assets`, `cloudcost`, `bucket`, `federate`): open the
 //! store and its database, run the work, print the result. Kept out of `main.rs` so it stays thin.
 
+pub mod bench;
 pub mod browse;
 pub mod bucket;
 pub mod demo;
 pub mod federate;
 pub mod ingest;
+pub mod inspect;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;

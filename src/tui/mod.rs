@@ -16,15 +16,15 @@
 
 pub mod action;
 pub mod command_line;
-pub mod commands;
+pub mod cost_view;
 pub mod effect;
 pub mod export;
 pub mod format;
 pub mod input;
 pub mod keys;
 pub mod logging;
-pub mod migration;
-pub mod paging;
+pub mod migration_state;
+pub mod page_span;
 pub mod runtime;
 pub mod state;
 pub mod tab;

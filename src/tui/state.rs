@@ -14,7 +14,7 @@ use crate::query::{DataKind, LabelConfig};
 use super::action::{Action, Command, Effect};
 use super::input::{Prompt, PromptKind};
 use super::keys::{Mode, command_for};
-use super::migration::MigrationView;
+use super::migration_state::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
 
 /// Ticks per second (the runtime ticks every 250 ms).
@@ -427,7 +427,7 @@ impl State {
             }
             Ok(page) if page.rows.is_empty() && page.total_rows > 0 && page.offset > 0 => {
                 // The result shrank under the page asked for: go to the new last page.
-                let span = super::paging::PageSpan {
+                let span = super::page_span::PageSpan {
                     offset: page.offset,
                     limit: page.limit,
                     total: page.total_rows,

@@ -11,7 +11,7 @@ use crate::query::{
     columns,
 };
 
-use super::paging::PageSpan;
+use super::page_span::PageSpan;
 
 /// What is known about the time span of a kind's data.
 #[derive(Clone, Debug, PartialEq, Eq)]

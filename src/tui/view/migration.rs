@@ -15,7 +15,7 @@ use crate::migration::render::{duration_text, eta_text, percent_text, ruler};
 use crate::migration::{ClusterPhase, ClusterReport, DayState, MigrationReport, Progress};
 
 use super::super::format;
-use super::super::migration::DetailLine;
+use super::super::migration_state::DetailLine;
 use super::super::state::State;
 use super::{accent_style, error_style, label_style, spinner, value_style, with_footer};
 

@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableStat
 use crate::progress::Phase;
 use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED, columns};
 
-use super::super::commands::sort_label;
+use super::super::cost_view::sort_label;
 use super::super::format;
 use super::super::state::State;
 use super::super::tab::{Extent, TableTab};

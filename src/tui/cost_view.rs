@@ -12,7 +12,7 @@ use super::action::{Command, Edit, Effect};
 use super::command_line::{self, LineCommand};
 use super::export::export_file_name;
 use super::input::{Prompt, PromptError, PromptKind};
-use super::paging::page_start_for;
+use super::page_span::page_start_for;
 use super::state::State;
 use super::tab::{Level, SelectIntent, SeriesState, main_columns};
 

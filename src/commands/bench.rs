@@ -1,0 +1,70 @@
+//! `costscope bench decode|ingest`: the speed benchmarks (`docs/performance.md`), printed as a
+//! table or JSON.
+
+use crate::cli::BenchCommand;
+use color_eyre::eyre::Result;
+
+/// `costscope bench`.
+///
+/// Errors: the benchmark's own (temporary directory, generation, ingest, queries).
+pub fn run(b: BenchCommand) -> Result<()> {
+    match b {
+        BenchCommand::Decode { allocations, runs, json } => {
+            let dir = tempfile::tempdir()?;
+            let exe = std::env::current_exe().ok();
+            let r = crate::bench::decode_bench(allocations, runs, dir.path(), exe.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("allocations        {}", r.allocations);
+                println!("file size          {:.1} MB", r.file_bytes as f64 / 1e6);
+                println!("encode             {:.3} s", r.encode_seconds);
+                println!(
+                    "decode (best of {runs}) {:.3} s = {:.0} allocations/s, {:.1} MB/s, {:.2} µs/allocation",
+                    r.decode_seconds, r.allocations_per_second, r.megabytes_per_second, r.micros_per_allocation
+                );
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+                if let (Some(s), Some(aps)) = (r.inspect_process_seconds, r.inspect_allocations_per_second) {
+                    println!("inspect process    {s:.3} s = {aps:.0} allocations/s (whole `inspect --format summary`)");
+                }
+            }
+            Ok(())
+        }
+        BenchCommand::Ingest {
+            containers,
+            days,
+            runs,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::ingest::ingest_bench(&dir, containers, days, runs))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "bucket             {} containers/day × {} days, {} files, {:.0} MB (generated in {:.1} s)",
+                    r.containers_per_day,
+                    r.days,
+                    r.files,
+                    r.bucket_bytes as f64 / 1e6,
+                    r.generate_seconds
+                );
+                println!(
+                    "cold ingest        {:.1} s, {} rows ({:.0} rows/s)",
+                    r.ingest_seconds, r.rows, r.rows_per_second
+                );
+                println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+                for q in &r.queries {
+                    println!(
+                        "query {:<38} rows {:>7}  cold p50 {:>6.1} ms p99 {:>6.1} ms  page p50 {:>5.1} ms p99 {:>5.1} ms",
+                        q.name, q.total_rows, q.cold_p50_ms, q.cold_p99_ms, q.page_p50_ms, q.page_p99_ms
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
