@@ -1,5 +1,5 @@
 //! Incremental ingest of `federated/<cluster>/etl/bingen/{allocations,assets,cloudcosts}/{1d,1h}/<s>-<e>`
-//! into DuckDB (Kubecost 2.x Aggregator behaviour, DESIGN.md §6): each file in one transaction keyed
+//! into DuckDB (Kubecost 2.x Aggregator behaviour, docs/architecture.md): each file in one transaction keyed
 //! by its object key, so a kill at any moment leaves no half-ingested file and no duplicate rows; a
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
 //! `ingest_log` with its error and skipped; windows outside the retention are dropped.

@@ -1,6 +1,6 @@
 //! The aggregator: an embedded DuckDB database that holds every allocation, asset and cloud cost
 //! of a store, filled incrementally from `federated/<cluster>/…` bingen files (like Kubecost 2.x's
-//! Aggregator, DESIGN.md §6) and answering Kubecost-style paginated queries ([`CostSource`]).
+//! Aggregator, docs/architecture.md) and answering Kubecost-style paginated queries ([`CostSource`]).
 //!
 //! One database per store, in the user cache dir, keyed by a hash of the store's identity, so
 //! switching buckets never mixes data. Ingest writes through one connection, queries read through
@@ -31,6 +31,8 @@ pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// Interrupts the query running on `reader` ([`CostSource::interrupt`]).
+    reader_interrupt: std::sync::Arc<duckdb::InterruptHandle>,
     results: results::ResultCache,
     /// For a read copy ([`readcopy`]): the database file it copies.
     read_copy_of: Option<PathBuf>,
@@ -72,6 +74,7 @@ impl Aggregator {
         Ok(Aggregator {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
+            reader_interrupt: reader.interrupt_handle(),
             reader: Mutex::new(reader),
             results: Default::default(),
             read_copy_of: None,
@@ -90,6 +93,7 @@ impl Aggregator {
         Ok(Aggregator {
             path: PathBuf::from(":memory:"),
             writer: Mutex::new(conn),
+            reader_interrupt: reader.interrupt_handle(),
             reader: Mutex::new(reader),
             results: Default::default(),
             read_copy_of: None,
@@ -203,6 +207,10 @@ impl From<duckdb::Error> for QueryError {
 }
 
 impl CostSource for Aggregator {
+    fn interrupt(&self) {
+        self.reader_interrupt.interrupt();
+    }
+
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
         self.with_reader(|c| match req.kind {
             DataKind::Allocation => query_alloc::page(c, req, &self.results),

@@ -136,6 +136,7 @@ impl Aggregator {
         Ok(Some(Aggregator {
             path: path.clone(),
             writer: Mutex::new(conn),
+            reader_interrupt: reader.interrupt_handle(),
             reader: Mutex::new(reader),
             results: results::ResultCache::default(),
             read_copy_of: Some(db.to_path_buf()),

@@ -1,4 +1,4 @@
-//! The aggregator benchmark of DESIGN.md §9: a bucket of N containers/day × D days written with our
+//! The aggregator benchmark (docs/performance.md): a bucket of N containers/day × D days written with our
 //! encoder, a cold ingest into DuckDB (time, database size, peak RSS), then the latency (p50/p99
 //! over `runs`) of paginated queries: by namespace, by controller, by pod with a filter, at offset 0
 //! and at a deep offset.

@@ -4,8 +4,8 @@
 //! `CloudCostSet`, their `*SetRange` roots, a bare `Allocation` and a bare `Window` — at every
 //! version from the v15 layout up to the current ones (Allocation 24, Assets 21, CloudCost 3,
 //! Window 18), gzip-wrapped or not, and writes them back at any of those versions. The wire format
-//! is specified in `shared/specs/bingen-format.md` (from OpenCost `core/pkg/opencost/opencost_codecs.go`
-//! and `core/pkg/util/buffer.go`).
+//! is OpenCost's generated codec, `core/pkg/opencost/opencost_codecs.go`, over the buffer of
+//! `core/pkg/util/buffer.go`.
 //!
 //! Decoding never panics: truncated, corrupt or hostile input yields a [`DecodeError`] naming the
 //! struct, the byte offset and what was expected, and declared counts are checked against the bytes

@@ -3,7 +3,7 @@
 //! `costscope bucket` prints ([`report`]).
 //!
 //! Layouts follow OpenCost `core/pkg/exporter/pathing` and the Kubecost docs (federated-etl.md,
-//! thanos-migration-guide.md, troubleshooting/etl-repair.md); see `shared/specs/bingen-format.md` §6.
+//! thanos-migration-guide.md, troubleshooting/etl-repair.md); docs/architecture.md lists the key kinds.
 
 pub mod inventory;
 pub mod keys;

@@ -1,5 +1,5 @@
 //! `costscope [--store FILE] [--read-only]`: the TUI over a live bucket, with the federator and
-//! the aggregator's ingest running as background tasks (DESIGN.md §1, §6, §7). Data appears in the
+//! the aggregator's ingest running as background tasks (docs/architecture.md). Data appears in the
 //! TUI as it is ingested; the Pipeline view shows both tasks' progress. A third task rescans the
 //! bucket for the Migration view (Thanos → Aggregator progress).
 
@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-/// Seconds between ingest passes: new bucket files show up within this (DESIGN.md §9: < 10 s).
+/// Seconds between ingest passes: new bucket files show up within this (docs/performance.md: under 10 s).
 pub const INGEST_INTERVAL: Duration = Duration::from_secs(8);
 
 /// Seconds between migration scans for the Migration view (a rescan of an unchanged bucket is one

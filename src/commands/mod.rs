@@ -18,7 +18,7 @@ use crate::config::{self, Store};
 use color_eyre::eyre::{Result, WrapErr, bail};
 use std::sync::Arc;
 
-/// Open the store named by the global options (lookup order of DESIGN.md §4) and its database
+/// Open the store named by the global options (lookup order in docs/user-guide.md) and its database
 /// (`--db`, else one per store identity in the cache dir). When another costscope process holds
 /// the database, its newest read copy is opened instead (`aggregator::readcopy`) and the caller
 /// must not ingest (`Aggregator::is_read_copy`).
@@ -32,7 +32,7 @@ pub fn open(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
     Ok((store, Arc::new(agg)))
 }
 
-/// Open only the store named by the global options (lookup order of DESIGN.md §4), printing the
+/// Open only the store named by the global options (lookup order in docs/user-guide.md), printing the
 /// config's warnings on stderr (`bucket` and `federate` need no database).
 ///
 /// Errors: no store file found (the message lists where it looked), a bad YAML (file:line), a

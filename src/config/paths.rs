@@ -1,6 +1,6 @@
 //! Where costscope looks for its store file and keeps its cache and logs.
 //!
-//! Store lookup order follows shared/DESIGN.md §4: `--store`, `$COSTSCOPE_STORE`,
+//! Store lookup order (docs/user-guide.md): `--store`, `$COSTSCOPE_STORE`,
 //! `./federated-store.yaml`, then the user config dir. Directories come from the `directories`
 //! crate with `ProjectDirs::from("dev", "costscope", "costscope")` (on Linux:
 //! `~/.config/costscope`, `~/.cache/costscope`, `~/.local/state/costscope`).

@@ -1,7 +1,7 @@
 //! `type: S3` — Thanos S3 config → `object_store::aws::AmazonS3`.
 //!
 //! Follows thanos-io/objstore `providers/s3/s3.go` (`Config`, `SSEConfig`, `validate`) for field
-//! names and validation, with the object_store mapping of shared/specs/rust-stack.md §3.
+//! names and validation (Thanos `pkg/objstore/s3`), mapped onto object_store's `AmazonS3Builder`.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! Building the `object_store::aws::AmazonS3` client from a validated [`S3Config`].
 //!
-//! Applies the mapping of shared/specs/rust-stack.md §2–§3 (object_store 0.14 `AmazonS3Builder`).
+//! Maps the Thanos S3 options onto object_store 0.14's `AmazonS3Builder` (its docs name each key).
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! directory — per cluster and UTC day an AllocationSet and an AssetSet, and cloud costs for the
 //! first cluster — plus a FILESYSTEM `federated-store.yaml` pointing at it. Same seed, same bytes.
 //!
-//! The shape follows `shared/buckets/README.md`: nodes from a small instance catalogue priced with
+//! The shape is a realistic federated bucket: nodes from a small instance catalogue priced with
 //! public on-demand rates, workloads packed onto nodes below capacity (so there is idle), daily
 //! deployment rollouts and cron jobs (pod churn), PVs, load balancers, one Network asset per node,
 //! cluster management at $0.10/h, and a GPU pool in the first cluster.

@@ -1,7 +1,7 @@
 //! Merging one window's per-cluster sets into the combined set.
 //!
-//! Semantics (DESIGN.md §6; Kubecost's own Federator is closed source, so this follows the safe
-//! reimplementation in `shared/specs/pipeline-and-migration.md` §3): the item maps are unioned and
+//! Semantics (Kubecost's own Federator is closed source, so this is our own safe
+//! reimplementation, docs/architecture.md): the item maps are unioned and
 //! every cluster's keys are kept as they are (OpenCost keys already start with the cluster), the
 //! window is the window of the file name in UTC (as OpenCost `NewAllocationSet(start, end)` builds
 //! it), and warnings and errors are concatenated in cluster order. A key that two clusters both

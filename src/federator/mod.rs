@@ -1,6 +1,6 @@
 //! The federator: merges every cluster's ETL set of a window into
 //! `federated/combined/etl/bingen/<pipeline>/<res>/<start>-<end>`, as Kubecost 1.x's Federator did
-//! (Kubecost docs federated-etl.md, troubleshooting/etl-repair.md; DESIGN.md §6).
+//! (Kubecost docs federated-etl.md, troubleshooting/etl-repair.md; docs/architecture.md).
 //!
 //! A pass ([`run_once`]):
 //! 1. lists the bucket once ([`crate::bucket::scan`]);

@@ -45,7 +45,7 @@
 //! writes: a fresh copy of a static bucket is not "migrating".
 //! "Caught up" = 100 % and no migration write for [`MigrationOptions::caught_up_after`]
 //! (ETL Utils never exits, so completion can only be inferred; Kubecost docs
-//! thanos-migration-guide.md, §1 of `shared/specs/pipeline-and-migration.md`).
+//! thanos-migration-guide.md; docs/user-guide.md, Migration).
 
 use std::collections::{BTreeSet, HashSet};
 

@@ -1,7 +1,7 @@
 //! Migration progress: how far a Kubecost bucket has come from Thanos to the Aggregator.
 //!
 //! During a Thanos → Aggregator migration three sources describe the same cluster-days
-//! (`shared/specs/pipeline-and-migration.md` §1, §5, §7; Kubecost docs thanos-migration-guide.md):
+//! (docs/user-guide.md, Migration; Kubecost docs thanos-migration-guide.md):
 //! * **Thanos blocks** `<ULID>/meta.json` — the metrics the old primary built its ETL from;
 //! * the **Thanos-era ETL backup** `etl/bingen/{allocations,assets}/1d/<s>-<e>` — one set per day
 //!   holding every cluster, which ETL Utils reads;

@@ -3,7 +3,7 @@
 //! serde (camelCase JSON, states in SCREAMING_SNAKE_CASE) so `costscope migration --format json`
 //! prints it as is and the TUI renders it.
 //!
-//! States follow the migration view design in `shared/specs/pipeline-and-migration.md` §7.
+//! States are defined in docs/user-guide.md (Migration).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! names Kubecost gives to costs that belong to no aggregation value.
 //!
 //! Follows Kubecost docs `apis/monitoring-apis/api-allocation.md` (special
-//! rows, see `shared/specs/kubecost-product.md` §1.3) and DESIGN.md §5.
+//! rows, docs/semantics.md §6).
 
 use serde::{Deserialize, Serialize};
 

@@ -18,7 +18,7 @@
 //! * [`filter`] — filter v2 (Kubecost `filters-api.md`, OpenCost
 //!   `core/pkg/filter/ast`).
 //!
-//! See `shared/specs/kubecost-product.md` §1 and DESIGN.md §5.
+//! Rules: docs/semantics.md.
 
 pub mod aggregate;
 pub mod filter;

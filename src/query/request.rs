@@ -1,7 +1,7 @@
 //! A cost query and its answer, shared by the aggregator (which answers it with DuckDB), the CLI
 //! and the TUI (which never see SQL). Mirrors Kubecost's `/model/allocation`, `/model/assets` and
 //! `/model/cloudCost` parameters (`window`, `aggregate`, `filter`, `idle`, `offset`, `limit`;
-//! `shared/specs/kubecost-product.md` §1.2–1.7) plus a `sort`, which Kubecost lacks.
+//! Kubecost docs `api-allocation.md`, `api-assets.md`, `cloud-cost-api.md`) plus a `sort`, which Kubecost lacks.
 
 use super::{Aggregate, DataKind, Filter, LabelConfig, Window};
 use crate::model::CostMetricName;
@@ -279,6 +279,9 @@ pub trait CostSource: Send + Sync {
     /// Daily totalCost of `row` (matched by its aggregate `properties`) over `req.window`,
     /// oldest first, one entry per UTC day that has data.
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError>;
+    /// Ask the query running now, if any, to stop early: it then fails, and its caller drops the
+    /// answer (the TUI does this only for a query a newer one replaced). Default: nothing.
+    fn interrupt(&self) {}
     /// First start and last end (unix seconds) of the daily data of `kind`, or `None` when there
     /// is none yet. Used for the default window ("the last 7 days that hold data").
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError>;

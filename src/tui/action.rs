@@ -1,7 +1,7 @@
 //! What flows into the TUI reducer ([`Action`]: keys, ticks, query results, progress snapshots),
 //! what the user asks for ([`Command`], decoded from keys by [`super::keys`]) and what the
 //! reducer asks the runtime to do ([`Effect`]: queries, series, exports, quit). Follows the
-//! action/effect split of the ratatui component template (`shared/specs/rust-stack.md` §1): the
+//! action/effect split of ratatui's component template: the
 //! reducer never does I/O, so every behaviour is testable without a terminal.
 
 use std::path::PathBuf;
@@ -62,7 +62,7 @@ pub enum Action {
     Migration(MigrationStatus),
 }
 
-/// A user intent, independent of the key that asked for it (DESIGN.md §7).
+/// A user intent, independent of the key that asked for it (docs/user-guide.md, Keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `q` / Ctrl-C.

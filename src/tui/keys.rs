@@ -1,4 +1,4 @@
-//! Key bindings (DESIGN.md §7, k9s habits): decodes a crossterm key event into a [`Command`]
+//! Key bindings (docs/user-guide.md, Keys; k9s habits): decodes a crossterm key event into a [`Command`]
 //! according to the current input mode. The help overlay ([`super::view::help`]) lists the same
 //! bindings from [`KEY_HELP`], so the two cannot drift apart silently.
 

@@ -2,7 +2,7 @@
 //! allocations, assets and cloud costs page by page with aggregate / window / filter / idle /
 //! sort, drill down from cluster to container, export to CSV, and watch the background tasks.
 //!
-//! Structure (the ratatui component-template shape, `shared/specs/rust-stack.md` §1):
+//! Structure (the shape of ratatui's component template):
 //! * [`state`] + [`commands`] — the whole state and a pure reducer
 //!   `State::update(Action) -> Vec<Effect>`; [`tab`] holds one cost view's state,
 //!   [`paging`] the page arithmetic, [`input`] the prompt's line editor, [`keys`] the bindings.
@@ -25,6 +25,7 @@ pub mod keys;
 pub mod logging;
 pub mod migration_state;
 pub mod page_span;
+pub mod runner;
 pub mod runtime;
 pub mod state;
 pub mod tab;

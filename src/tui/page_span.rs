@@ -1,5 +1,5 @@
 //! Page arithmetic for offset/limit pagination (Kubecost `offset`/`limit`,
-//! `shared/specs/kubecost-product.md` §1.5): page numbers, next/previous/last offsets, the
+//! Kubecost docs `apis/apis-overview.md`, offset/limit): page numbers, next/previous/last offsets, the
 //! "rows 51–100 of 1,234 · page 2/25" line, and re-aligning the offset when the page size
 //! changes (the TUI's page is what fits on screen, so it changes with the terminal). Pure functions, no terminal code.
 

@@ -4,7 +4,6 @@
 //! `changed()`) deliver [`Action`]s. The reducer decides; this loop only draws and runs effects,
 //! so input never waits on I/O.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::eyre;
@@ -16,11 +15,9 @@ use tokio::time::MissedTickBehavior;
 
 use crate::migration::MigrationStatus;
 use crate::progress::TaskProgress;
-use crate::query::CostSource;
 
 use super::TuiContext;
 use super::action::{Action, Effect};
-use super::effect::perform;
 use super::state::{State, TICKS_PER_SECOND};
 use super::view;
 
@@ -29,11 +26,7 @@ use super::view;
 const PROGRESS_MIN_GAP: Duration = Duration::from_millis(100);
 
 /// What the loop receives besides terminal events and ticks.
-enum Message {
-    Action(Action),
-    /// A blocking task panicked; the panic hook has already restored the terminal.
-    Panicked(String),
-}
+use super::runner::{Runner, RunnerMessage as Message};
 
 /// Run the TUI on `terminal` until quit. See [`super::run`].
 pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> color_eyre::Result<()> {
@@ -50,7 +43,7 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
     }
     let size = terminal.size()?;
     state.update(Action::Resize(size.width, size.height));
-    let runner = Runner { source: ctx.source, tx };
+    let runner = Runner::new(ctx.source, tx.clone());
     runner.start_all(state.start());
 
     let mut events = EventStream::new();
@@ -86,38 +79,6 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
             }
             runner.start(effect);
         }
-    }
-}
-
-/// Starts effects on blocking threads and reports their answers.
-struct Runner {
-    source: Arc<dyn CostSource>,
-    tx: mpsc::UnboundedSender<Message>,
-}
-
-impl Runner {
-    fn start_all(&self, effects: Vec<Effect>) {
-        for e in effects {
-            self.start(e);
-        }
-    }
-
-    fn start(&self, effect: Effect) {
-        let source = Arc::clone(&self.source);
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let message = match tokio::task::spawn_blocking(move || perform(source.as_ref(), effect)).await {
-                Ok(Some(action)) => Message::Action(action),
-                Ok(None) => return,
-                Err(e) if e.is_panic() => Message::Panicked(e.to_string()),
-                Err(e) => {
-                    tracing::warn!("query task cancelled: {e}");
-                    return;
-                }
-            };
-            // The loop may have ended (quit); then nobody needs the answer.
-            let _ = tx.send(message);
-        });
     }
 }
 

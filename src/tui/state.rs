@@ -38,6 +38,18 @@ pub enum Tab {
     Migration,
 }
 
+/// The kinds of screen a tab can be: a cost table of one data kind, the pipeline, the migration
+/// view. Views `match` on it, so a new tab must say which it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// A cost view (table, detail pane).
+    Cost(DataKind),
+    /// Background tasks.
+    Pipeline,
+    /// Migration progress.
+    Migration,
+}
+
 impl Tab {
     /// Every tab in order (`1`–`5`).
     pub const ALL: [Tab; 5] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline, Tab::Migration];
@@ -60,6 +72,17 @@ impl Tab {
             Tab::Assets => Some(DataKind::Asset),
             Tab::CloudCosts => Some(DataKind::CloudCost),
             Tab::Pipeline | Tab::Migration => None,
+        }
+    }
+
+    /// What this tab shows, for the views' exhaustive dispatch.
+    pub fn screen(self) -> Screen {
+        match self {
+            Tab::Allocations => Screen::Cost(DataKind::Allocation),
+            Tab::Assets => Screen::Cost(DataKind::Asset),
+            Tab::CloudCosts => Screen::Cost(DataKind::CloudCost),
+            Tab::Pipeline => Screen::Pipeline,
+            Tab::Migration => Screen::Migration,
         }
     }
 

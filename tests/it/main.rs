@@ -22,6 +22,7 @@ mod semantics_keys;
 mod semantics_windows;
 mod tui_drill_dev;
 mod tui_migration;
+mod tui_runner;
 mod tui_state;
 mod tui_tmux;
 mod tui_views;

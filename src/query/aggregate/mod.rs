@@ -3,7 +3,7 @@
 //!
 //! Follows Kubecost docs `apis/monitoring-apis/api-allocation.md`,
 //! `api-assets.md` and `cloud-cost-api.md` (see
-//! `shared/specs/kubecost-product.md` §1.2, §1.6, §1.7) and DESIGN.md §5.
+//! docs/semantics.md §5–§6).
 
 use std::fmt;
 

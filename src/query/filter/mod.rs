@@ -2,7 +2,7 @@
 //! tree, in-memory evaluation and DuckDB SQL translation.
 //!
 //! Follows Kubecost docs `apis/filters-api.md` (see
-//! `shared/specs/kubecost-product.md` §1.4) and OpenCost `core/pkg/filter/ast`
+//! docs/semantics.md §2–§4) and OpenCost `core/pkg/filter/ast`
 //! (grammar, field names, operator meaning).
 //!
 //! ```text

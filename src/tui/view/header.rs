@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Tabs};
 use crate::query::{DataKind, Window};
 
 use super::super::format;
-use super::super::state::{State, Tab};
+use super::super::state::{Screen, State, Tab};
 use super::super::tab::{Extent, TableTab};
 use super::{accent_style, label_style, value_style};
 
@@ -37,10 +37,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(state.store_label.clone(), value_style()),
     ]);
     let first = Line::from(first);
-    let lines = match state.active_table() {
-        Some(t) => vec![first, query_line(t), path_line(t)],
-        None if state.tab == Tab::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
-        None => vec![first, data_line(state), tasks_line(state)],
+    let lines = match state.tab.screen() {
+        Screen::Cost(kind) => vec![first, query_line(state.table(kind)), path_line(state.table(kind))],
+        Screen::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
+        Screen::Pipeline => vec![first, data_line(state), tasks_line(state)],
     };
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -1,5 +1,5 @@
 //! Rendering: pure functions from [`State`] to a ratatui [`Frame`] (no I/O, no state changes),
-//! so `TestBackend` snapshots are cheap. Layout (DESIGN.md §7): header (store, window,
+//! so `TestBackend` snapshots are cheap. Layout (docs/user-guide.md, Keys): header (store, window,
 //! aggregate, filter, idle / cost metric, drill-down path), tabs, the view (cost table with a
 //! detail pane, the pipeline, or the migration progress), and a status line — or the prompt when one is open — at the
 //! bottom; the `?` help overlays everything.
@@ -23,7 +23,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Block;
 
 use super::format;
-use super::state::{State, Tab};
+use super::state::{Screen, State};
 
 /// Columns from which the detail pane is shown right of the table.
 pub const DETAIL_SIDE_MIN_WIDTH: u16 = 100;
@@ -127,10 +127,11 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT), state.detail_hidden);
     header::draw(frame, areas.header, state);
     header::draw_tabs(frame, areas.tabs, state);
-    match state.active_table() {
-        None if state.tab == Tab::Migration => migration::draw(frame, areas.body, state),
-        None => pipeline::draw(frame, areas.body, state),
-        Some(tab) => {
+    match state.tab.screen() {
+        Screen::Migration => migration::draw(frame, areas.body, state),
+        Screen::Pipeline => pipeline::draw(frame, areas.body, state),
+        Screen::Cost(kind) => {
+            let tab = state.table(kind);
             table::draw(frame, areas.table, state, tab);
             if let Some(d) = areas.detail {
                 detail::draw(frame, d, state, tab);

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::progress::{Phase, TaskProgress};
 
-use super::super::state::{State, Tab};
+use super::super::state::{Screen, State};
 use super::super::{format, keys};
 use super::{error_style, label_style, spinner};
 
@@ -48,12 +48,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(Line::from(format::truncate(&tasks, right.width as usize)).right_aligned()),
         right,
     );
-    let hint = if state.active_table().is_some() {
-        keys::TABLE_HINTS
-    } else if state.tab == Tab::Migration {
-        keys::MIGRATION_HINTS
-    } else {
-        keys::PIPELINE_HINTS
+    let hint = match state.tab.screen() {
+        Screen::Cost(_) => keys::TABLE_HINTS,
+        Screen::Migration => keys::MIGRATION_HINTS,
+        Screen::Pipeline => keys::PIPELINE_HINTS,
     };
     frame.render_widget(
         Paragraph::new(Span::styled(format::truncate(hint, hints.width as usize), label_style())),

@@ -1,6 +1,6 @@
 //! The cost table shared by the three cost views: the aggregate name column plus the kind's main
 //! columns (allocations: CPU, GPU, RAM, PV, Network, LB, Shared, Eff., Total — Kubecost's table,
-//! `shared/specs/kubecost-product.md` §2), money as `$1,234.56`, efficiency as a percentage, a
+//! Kubecost's allocation table), money as `$1,234.56`, efficiency as a percentage, a
 //! totals footer over the whole result, and the page line. Columns that do not fit are dropped
 //! by priority (Total, CPU, RAM, Eff. stay longest) and named in the bottom border; long names
 //! end in `…`. Also the texts shown instead of a table: waiting for data, loading, empty, error.
