@@ -1,4 +1,4 @@
-//! Progress of the background tasks (federator, ingest, migration scan), reported as snapshots
+//! Progress of the background tasks (federator, ingest), reported as snapshots
 //! over a `tokio::sync::watch` channel so the TUI and the CLI progress bars can show them without
 //! ever waiting on the task.
 
@@ -24,6 +24,42 @@ pub enum Phase {
     Failed,
 }
 
+/// Which background task a [`TaskProgress`] reports on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskId {
+    /// The federator (cluster files → combined files).
+    #[default]
+    Federator,
+    /// The aggregator's ingest (bucket files → DuckDB).
+    Ingest,
+}
+
+impl TaskId {
+    /// The name shown to users and in JSON: `federator`, `ingest`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskId::Federator => "federator",
+            TaskId::Ingest => "ingest",
+        }
+    }
+
+    /// What the task counts: `windows` (federator), `files` (ingest).
+    pub fn unit(self) -> &'static str {
+        match self {
+            TaskId::Federator => "windows",
+            TaskId::Ingest => "files",
+        }
+    }
+}
+
+impl std::fmt::Display for TaskId {
+    /// [`TaskId::name`], padded like a `str` (`{:<10}` works).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// One file that could not be read or written, with the reason. The run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileFailure {
@@ -37,8 +73,8 @@ pub struct FileFailure {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskProgress {
-    /// `federator`, `ingest` or `migration`.
-    pub task: &'static str,
+    /// The task.
+    pub task: TaskId,
     pub phase: Phase,
     /// Units of work done / to do in this pass (windows for the federator, files for ingest).
     pub done: u64,
@@ -65,7 +101,7 @@ pub struct TaskProgress {
 
 impl TaskProgress {
     /// A fresh idle snapshot for `task`.
-    pub fn new(task: &'static str) -> TaskProgress {
+    pub fn new(task: TaskId) -> TaskProgress {
         TaskProgress {
             task,
             ..Default::default()

@@ -219,12 +219,31 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
     if table == "allocations" {
         rollups.write(&tx, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
     }
-    log_file(&tx, f, rows as i64, "ok", "").map_err(|e| e.to_string())?;
+    log_file(&tx, f, rows as i64, LogStatus::Ok, "").map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     Ok(rows)
 }
 
-fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: &str, error: &str) -> duckdb::Result<usize> {
+/// The outcome `ingest_log.status` records for a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogStatus {
+    /// Decoded and written.
+    Ok,
+    /// Skipped: the `error` column says why.
+    Error,
+}
+
+impl LogStatus {
+    /// The stored text: `ok`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogStatus::Ok => "ok",
+            LogStatus::Error => "error",
+        }
+    }
+}
+
+fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str) -> duckdb::Result<usize> {
     conn.execute(
         "INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         duckdb::params![
@@ -237,7 +256,7 @@ fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: &str, error: &str
             f.start,
             f.end,
             rows,
-            status,
+            status.as_str(),
             error,
             chrono::Utc::now().timestamp()
         ],
@@ -308,7 +327,7 @@ pub async fn ingest_once(
     let stale: Vec<String> = log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
     let todo: Vec<EtlFile> = files
         .iter()
-        .filter(|f| !matches!(log.get(&f.key), Some((etag, size, status)) if *etag == f.etag && *size == f.size as i64 && status == "ok"))
+        .filter(|f| !matches!(log.get(&f.key), Some((etag, size, status)) if *etag == f.etag && *size == f.size as i64 && status == LogStatus::Ok.as_str()))
         .cloned()
         .collect();
     let mut report = IngestReport {
@@ -371,7 +390,7 @@ pub async fn ingest_once(
                     agg2.writing(|c| {
                         let r = write_file(c, &f2, &bytes);
                         if let Err(e) = &r {
-                            let _ = log_file(c, &f2, 0, "error", e);
+                            let _ = log_file(c, &f2, 0, LogStatus::Error, e);
                         }
                         r
                     })

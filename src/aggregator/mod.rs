@@ -161,9 +161,11 @@ impl Aggregator {
     pub fn ingested_days(&self) -> Result<std::collections::HashSet<(String, i64)>, AggregatorError> {
         self.with_reader(|c| -> duckdb::Result<std::collections::HashSet<(String, i64)>> {
             let mut st = c.prepare(
-                "SELECT cluster, window_start FROM ingest_log WHERE pipeline = 'allocations' AND resolution = '1d' AND status = 'ok'",
+                "SELECT cluster, window_start FROM ingest_log WHERE pipeline = 'allocations' AND resolution = '1d' AND status = ?",
             )?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let rows = st.query_map([ingest::LogStatus::Ok.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
             rows.collect()
         })
         .map_err(|source| AggregatorError::Db {

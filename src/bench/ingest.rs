@@ -109,7 +109,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
     let _ = std::fs::remove_file(dir.join("bench.duckdb.wal"));
     let agg = Arc::new(Aggregator::open(&db)?);
     let store: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?);
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(crate::progress::TaskId::Ingest));
     let t = Instant::now();
     let report = ingest_once(agg.clone(), store, &IngestOptions::default(), &tx).await?;
     let ingest_seconds = t.elapsed().as_secs_f64();

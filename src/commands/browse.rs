@@ -66,8 +66,8 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let _log = tui::logging::log_to_file(&crate::config::state_dir())?;
     tracing::info!(store = %store.description, db = %agg.path().display(), "starting the TUI");
     let cancel = CancellationToken::new();
-    let (fed_tx, fed_rx) = watch::channel(TaskProgress::new("federator"));
-    let (ing_tx, ing_rx) = watch::channel(TaskProgress::new("ingest"));
+    let (fed_tx, fed_rx) = watch::channel(TaskProgress::new(crate::progress::TaskId::Federator));
+    let (ing_tx, ing_rx) = watch::channel(TaskProgress::new(crate::progress::TaskId::Ingest));
     let (output, mode) = if global.write_combined {
         (Output::Bucket, "combined → bucket".to_string())
     } else {

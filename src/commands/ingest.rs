@@ -11,7 +11,7 @@ use tokio::sync::watch;
 /// Run one ingest pass with a progress bar on stderr (only on a terminal and when `quiet` is
 /// false; see [`super::progress_bar`]); skipped files are reported as warnings. Returns the report.
 pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &IngestOptions, quiet: bool) -> Result<IngestReport> {
-    let (tx, rx) = watch::channel(TaskProgress::new("ingest"));
+    let (tx, rx) = watch::channel(TaskProgress::new(crate::progress::TaskId::Ingest));
     let display = super::progress_bar::spawn(rx, ingest_line, quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let r = ingest_once(agg, store.inner.clone(), opts, &tx).await;
     drop(tx);

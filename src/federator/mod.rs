@@ -46,7 +46,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 /// Name of the task in [`TaskProgress::task`].
-pub const TASK: &str = "federator";
+pub const TASK: crate::progress::TaskId = crate::progress::TaskId::Federator;
 
 /// Default pause between passes of [`run_loop`] (`costscope federate` without `--once`).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(600);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::progress::{Phase, TaskProgress};
+use crate::progress::{Phase, TaskId, TaskProgress};
 use crate::query::{DataKind, LabelConfig};
 
 use super::action::{Action, Command, Effect};
@@ -218,9 +218,9 @@ impl State {
         Some(&mut self.tables[table_index(k)])
     }
 
-    /// The snapshot of the task named `name`.
-    pub fn task(&self, name: &str) -> Option<&TaskProgress> {
-        self.tasks.iter().find(|t| t.task == name)
+    /// The snapshot of task `id`, if it reports to this TUI.
+    pub fn task(&self, id: TaskId) -> Option<&TaskProgress> {
+        self.tasks.iter().find(|t| t.task == id)
     }
 
     /// `(done, total)` files while an ingest pass is listing or loading files whose windows touch
@@ -232,7 +232,7 @@ impl State {
             (Some((s, e)), Some(w)) => s < w.end.timestamp() && e > w.start.timestamp(),
             _ => true,
         };
-        self.task("ingest")
+        self.task(TaskId::Ingest)
             .filter(|t| matches!(t.phase, Phase::Listing | Phase::Running) && t.done < t.total.max(1) && touches(t.pending_span))
             .map(|t| (t.done, t.total))
     }
@@ -477,13 +477,13 @@ impl State {
                 let advanced = p.done > old.done
                     || (p.phase != old.phase && matches!(p.phase, Phase::Waiting | Phase::Done))
                     || p.last_run != old.last_run;
-                if p.task == "ingest" && advanced {
+                if p.task == TaskId::Ingest && advanced {
                     self.ingest_advanced = true;
                 }
                 *old = p;
             }
             None => {
-                if p.task == "ingest" && p.done > 0 {
+                if p.task == TaskId::Ingest && p.done > 0 {
                     self.ingest_advanced = true;
                 }
                 self.tasks.push(p);

@@ -54,7 +54,21 @@ pub struct Pending {
     /// Selection to apply when the page arrives.
     pub select: SelectIntent,
     /// [`TableTab::query_identity`] of the request.
-    pub query: String,
+    pub query: QueryIdentity,
+}
+
+/// What makes two requests the same query, paging and sorting aside: the rows of one are never
+/// shown under the header of another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryIdentity {
+    kind: DataKind,
+    window: Window,
+    aggregate: Aggregate,
+    filter: Filter,
+    idle: IdleMode,
+    cost_metric: CostMetricName,
+    search: Option<String>,
+    labels: LabelConfig,
 }
 
 /// The daily series of the selected row, for the detail pane's sparkline.
@@ -139,7 +153,7 @@ pub struct TableTab {
     /// The last page received.
     pub page: Option<Page>,
     /// [`TableTab::query_identity`] of the query `page` answers.
-    pub shown_query: Option<String>,
+    pub shown_query: Option<QueryIdentity>,
     /// Index of the selected row on `page`; `None` when the page is empty.
     pub selected: Option<usize>,
     /// The query in flight, if any.
@@ -217,16 +231,21 @@ impl TableTab {
         self.columns.clone().unwrap_or_else(|| (0..main_columns(self.kind).len()).collect())
     }
 
-    /// The query for the current parameters, or `None` while there is no window.
-    /// What makes two requests the same query, paging and sorting aside (kind, window, aggregate,
-    /// filter, idle, cost metric, search): the rows of one are never shown under the header of another.
-    pub fn query_identity(r: &QueryRequest) -> String {
-        format!(
-            "{:?}",
-            (r.kind, r.window, &r.aggregate, &r.filter, r.idle, r.cost_metric, &r.search)
-        )
+    /// The [`QueryIdentity`] of `r`.
+    pub fn query_identity(r: &QueryRequest) -> QueryIdentity {
+        QueryIdentity {
+            kind: r.kind,
+            window: r.window,
+            aggregate: r.aggregate.clone(),
+            filter: r.filter.clone(),
+            idle: r.idle,
+            cost_metric: r.cost_metric,
+            search: r.search.clone(),
+            labels: r.labels.clone(),
+        }
     }
 
+    /// The query for the current parameters, or `None` while there is no window.
     pub fn request(&self) -> Option<QueryRequest> {
         Some(QueryRequest {
             kind: self.kind,

@@ -28,7 +28,7 @@ fn rt() -> tokio::runtime::Runtime {
 fn ingest(dir: &Path) -> (Arc<Aggregator>, costscope::aggregator::IngestReport) {
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(costscope::progress::TaskId::Ingest));
     let r = rt()
         .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
         .unwrap();
@@ -456,7 +456,7 @@ fn corrupt_file_is_logged_and_skipped_and_a_fixed_file_reingests_alone() {
     assert_eq!(agg.query(&q).unwrap().total_rows, 0, "no half-ingested rows");
     std::fs::write(dst.join(key), &good).unwrap();
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dst).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(costscope::progress::TaskId::Ingest));
     let r2 = rt()
         .block_on(ingest_once(agg.clone(), store.clone(), &IngestOptions::default(), &tx))
         .unwrap();

@@ -127,7 +127,7 @@ fn walk(s: &mut State, src: &Aggregator, depth: usize, w: &mut Walk) {
 fn dev_aggregator() -> Arc<Aggregator> {
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(costscope::progress::TaskId::Ingest));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
         .unwrap();

@@ -422,7 +422,7 @@ fn sort_idle_metric_cycle_and_requery() {
 fn waiting_for_data_then_auto_refresh_when_ingest_advances() {
     let mut src = FakeSource::empty();
     let ingest = TaskProgress {
-        task: "ingest",
+        task: costscope::progress::TaskId::Ingest,
         phase: Phase::Running,
         done: 0,
         total: 316,

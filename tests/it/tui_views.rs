@@ -53,7 +53,7 @@ fn tasks() -> Vec<TaskProgress> {
     let now = fixed_now();
     vec![
         TaskProgress {
-            task: "federator",
+            task: costscope::progress::TaskId::Federator,
             phase: Phase::Waiting,
             done: 42,
             total: 42,
@@ -68,7 +68,7 @@ fn tasks() -> Vec<TaskProgress> {
             pending_span: None,
         },
         TaskProgress {
-            task: "ingest",
+            task: costscope::progress::TaskId::Ingest,
             phase: Phase::Running,
             done: 12,
             total: 316,

@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::progress::{Phase, TaskProgress};
+use crate::progress::{Phase, TaskId, TaskProgress};
 
 use super::super::format;
 use super::super::state::State;
@@ -27,15 +27,6 @@ pub fn phase_name(p: Phase) -> &'static str {
         Phase::Waiting => "waiting",
         Phase::Done => "done",
         Phase::Failed => "failed",
-    }
-}
-
-/// What a task's done/total counts: windows for the federator, files for ingest.
-pub fn unit_name(task: &str) -> &'static str {
-    match task {
-        "federator" => "windows",
-        "ingest" => "files",
-        _ => "items",
     }
 }
 
@@ -99,7 +90,7 @@ fn draw_task(frame: &mut Frame, area: Rect, t: &TaskProgress, now: chrono::DateT
             "{}/{} {} · {}",
             format::thousands(t.done),
             format::thousands(t.total),
-            unit_name(t.task),
+            t.task.unit(),
             format::percent(t.fraction())
         )
     };
@@ -147,7 +138,7 @@ fn draw_task(frame: &mut Frame, area: Rect, t: &TaskProgress, now: chrono::DateT
 }
 
 fn draw_failures(frame: &mut Frame, area: Rect, state: &State) {
-    let failures: Vec<(&str, &str, &str)> = state
+    let failures: Vec<(TaskId, &str, &str)> = state
         .tasks
         .iter()
         .flat_map(|t| t.failures.iter().map(move |f| (t.task, f.key.as_str(), f.reason.as_str())))

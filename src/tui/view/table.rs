@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
-use crate::progress::Phase;
+use crate::progress::{Phase, TaskId};
 use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED, columns};
 
 use super::super::cost_view::sort_label;
@@ -230,7 +230,7 @@ fn priority(kind: DataKind) -> &'static [&'static str] {
 /// `waiting for data… (ingest: 12/316 files)`.
 pub(crate) fn waiting_text(state: &State, kind: DataKind) -> String {
     let plural = kind.plural();
-    match state.task("ingest") {
+    match state.task(TaskId::Ingest) {
         None => format!("waiting for data… no {plural} in the store and no ingest running (run `costscope ingest`)"),
         Some(p) => match p.phase {
             Phase::Idle => "waiting for data… (ingest has not started yet)".into(),

@@ -190,7 +190,7 @@ pub fn write_bucket(dir: &Path, allocations: &[Allocation], assets: &[Asset]) {
 pub fn ingest(dir: &Path) -> Aggregator {
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap());
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new("ingest"));
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(costscope::progress::TaskId::Ingest));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let r = rt
         .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
