@@ -1,6 +1,6 @@
 //! Key bindings (docs/user-guide.md, Keys; k9s habits): decodes a crossterm key event into a [`Command`]
-//! according to the current input mode. The help overlay ([`super::view::help`]) lists the same
-//! bindings from [`KEY_HELP`], so the two cannot drift apart silently.
+//! according to the current input mode. Browsing keys live in one table, [`BINDINGS`], which the
+//! decoder and the help overlay ([`super::view::help`], via [`key_help`]) both read.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -19,38 +19,198 @@ pub enum Mode {
     Prompt,
 }
 
-/// Every binding as (keys, what they do), grouped by section titles (entries with empty keys).
-pub const KEY_HELP: &[(&str, &str)] = &[
-    ("", "Views"),
-    ("Tab / S-Tab", "next / previous view"),
-    ("1 2 3 4 5", "pick a view"),
-    ("", "Move"),
-    ("j k ↓ ↑", "row (crosses pages)"),
-    ("n p C-f C-b", "next / previous page"),
-    ("C-d C-u", "half a page down / up"),
-    ("g G Home End", "first / last page"),
-    ("Enter", "drill down"),
-    ("Esc Backspace", "back up one level"),
-    ("", "Other"),
-    (":", "command line (:alloc :ns :q …)"),
-    ("e", "export query to CSV"),
-    ("d", "detail pane on / off"),
-    (":cols cpu,ram", "choose columns (:cols all, :cols)"),
-    ("r", "refresh now"),
-    ("?", "this help"),
-    ("q Ctrl-C", "quit"),
-    ("", "Query"),
-    ("a", "aggregate by"),
-    ("w", "window"),
-    ("/", "filter (Kubecost v2)"),
-    ("s / S", "sort column / reverse"),
-    ("i", "idle mode"),
-    ("c", "cloud cost metric"),
-    ("", "In a prompt"),
+/// One key of a binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// A character, Shift allowed (`G`, `S`).
+    Char(char),
+    /// Ctrl + a character.
+    Ctrl(char),
+    /// A named key (Enter, Esc, arrows, Tab, …).
+    Code(KeyCode),
+}
+
+impl Key {
+    /// True when `ev` is this key (Ctrl and Alt must match exactly; Shift is part of the char).
+    pub fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl_alt = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match self {
+            Key::Char(c) => ev.code == KeyCode::Char(c) && ctrl_alt.is_empty(),
+            Key::Ctrl(c) => ev.code == KeyCode::Char(c) && ctrl_alt == KeyModifiers::CONTROL,
+            Key::Code(k) => ev.code == k && ctrl_alt.is_empty(),
+        }
+    }
+
+    /// How the help names the key: `j`, `C-d`, `Enter`, `↓`, `S-Tab`.
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("C-{c}"),
+            Key::Code(k) => match k {
+                KeyCode::Enter => "Enter".into(),
+                KeyCode::Esc => "Esc".into(),
+                KeyCode::Backspace => "Backspace".into(),
+                KeyCode::Tab => "Tab".into(),
+                KeyCode::BackTab => "S-Tab".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::Home => "Home".into(),
+                KeyCode::End => "End".into(),
+                other => format!("{other:?}"),
+            },
+        }
+    }
+}
+
+/// One line of the help: the keys and the commands they give, and what that does.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    /// Help section title.
+    pub section: &'static str,
+    /// What the keys do.
+    pub what: &'static str,
+    /// Each key and its command.
+    pub keys: &'static [(Key, Command)],
+}
+
+const fn b(section: &'static str, what: &'static str, keys: &'static [(Key, Command)]) -> Binding {
+    Binding { section, what, keys }
+}
+
+/// Every key of the browsing mode: decoding ([`command_for`]) and the help overlay
+/// ([`key_help`]) both read this table, so they cannot drift apart.
+pub const BINDINGS: &[Binding] = &[
+    b(
+        "Views",
+        "next / previous view",
+        &[
+            (Key::Code(KeyCode::Tab), Command::NextTab),
+            (Key::Code(KeyCode::BackTab), Command::PrevTab),
+        ],
+    ),
+    b(
+        "Views",
+        "pick a view",
+        &[
+            (Key::Char('1'), Command::SelectTab(Tab::Allocations)),
+            (Key::Char('2'), Command::SelectTab(Tab::Assets)),
+            (Key::Char('3'), Command::SelectTab(Tab::CloudCosts)),
+            (Key::Char('4'), Command::SelectTab(Tab::Pipeline)),
+            (Key::Char('5'), Command::SelectTab(Tab::Migration)),
+        ],
+    ),
+    b(
+        "Move",
+        "row (crosses pages)",
+        &[
+            (Key::Char('j'), Command::Down),
+            (Key::Char('k'), Command::Up),
+            (Key::Code(KeyCode::Down), Command::Down),
+            (Key::Code(KeyCode::Up), Command::Up),
+        ],
+    ),
+    b(
+        "Move",
+        "next / previous page",
+        &[
+            (Key::Char('n'), Command::NextPage),
+            (Key::Char('p'), Command::PrevPage),
+            (Key::Ctrl('f'), Command::NextPage),
+            (Key::Ctrl('b'), Command::PrevPage),
+            (Key::Code(KeyCode::PageDown), Command::NextPage),
+            (Key::Code(KeyCode::PageUp), Command::PrevPage),
+        ],
+    ),
+    b(
+        "Move",
+        "half a page down / up",
+        &[(Key::Ctrl('d'), Command::HalfPageDown), (Key::Ctrl('u'), Command::HalfPageUp)],
+    ),
+    b(
+        "Move",
+        "first / last page",
+        &[
+            (Key::Char('g'), Command::FirstPage),
+            (Key::Char('G'), Command::LastPage),
+            (Key::Code(KeyCode::Home), Command::FirstPage),
+            (Key::Code(KeyCode::End), Command::LastPage),
+        ],
+    ),
+    b("Move", "drill down", &[(Key::Code(KeyCode::Enter), Command::DrillDown)]),
+    b(
+        "Move",
+        "back up one level",
+        &[
+            (Key::Code(KeyCode::Esc), Command::Back),
+            (Key::Code(KeyCode::Backspace), Command::Back),
+        ],
+    ),
+    b(
+        "Other",
+        "command line (:ns …)",
+        &[(Key::Char(':'), Command::Open(PromptKind::Command))],
+    ),
+    b("Other", "export query to CSV", &[(Key::Char('e'), Command::Export)]),
+    b("Other", "detail pane on / off", &[(Key::Char('d'), Command::ToggleDetail)]),
+    b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
+    b("Other", "this help", &[(Key::Char('?'), Command::ToggleHelp)]),
+    b("Other", "quit", &[(Key::Char('q'), Command::Quit), (Key::Ctrl('c'), Command::Quit)]),
+    b("Query", "aggregate by", &[(Key::Char('a'), Command::Open(PromptKind::Aggregate))]),
+    b("Query", "window", &[(Key::Char('w'), Command::Open(PromptKind::Window))]),
+    b(
+        "Query",
+        "filter (Kubecost v2)",
+        &[(Key::Char('/'), Command::Open(PromptKind::Filter))],
+    ),
+    b(
+        "Query",
+        "sort column / reverse",
+        &[(Key::Char('s'), Command::CycleSort), (Key::Char('S'), Command::ReverseSort)],
+    ),
+    b("Query", "idle mode", &[(Key::Char('i'), Command::CycleIdle)]),
+    b("Query", "cloud cost metric", &[(Key::Char('c'), Command::CycleMetric)]),
+];
+
+/// Keys of an open prompt (decoded by the prompt's own editor keys).
+const PROMPT_HELP: &[(&str, &str)] = &[
     ("Enter / Esc", "apply / cancel"),
     ("← → Home End", "move the cursor"),
     ("Ctrl-U", "clear the line"),
 ];
+
+/// Width of the help's keys column: a binding's keys are listed while they fit (`n p C-f C-b`;
+/// PgDn and PgUp work but are not listed).
+pub const HELP_KEYS_WIDTH: usize = 14;
+
+/// The help overlay's lines as (keys, what they do), grouped by section titles (entries with
+/// empty keys), in [`BINDINGS`] order, then the prompt's keys.
+pub fn key_help() -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let mut section = "";
+    for b in BINDINGS {
+        if b.section != section {
+            section = b.section;
+            out.push((String::new(), section));
+        }
+        let mut keys = String::new();
+        for label in b.keys.iter().map(|(k, _)| k.label()) {
+            let sep = usize::from(!keys.is_empty());
+            if keys.chars().count() + sep + label.chars().count() > HELP_KEYS_WIDTH {
+                break;
+            }
+            if sep == 1 {
+                keys.push(' ');
+            }
+            keys.push_str(&label);
+        }
+        out.push((keys, b.what));
+    }
+    out.push((String::new(), "In a prompt"));
+    out.extend(PROMPT_HELP.iter().map(|(k, w)| (k.to_string(), *w)));
+    out
+}
 
 /// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
 /// first so a narrow terminal keeps the important ones. Every key here is bound in
@@ -69,7 +229,7 @@ pub const HELP_NOTES: &[&str] = &[
     "window: 7d 30d lastweek month 2026-11-01,2026-11-08 (empty = newest 7 days)",
     r#"filter: namespace:"a","b"  cluster!:"dev"  label[team]~:"pay"  a+b  (a|b)"#,
     "filter: plain text (no : or \") keeps rows whose name contains it",
-    ":alloc :assets :cloud :pipeline :migration  :ns :pod :<aggregate>  :q",
+    ":alloc :assets :cloud :pipeline :migration :ns :pod :cols cpu,ram :q",
     "migration (5): Enter lists a cluster's missing and mismatched days",
 ];
 
@@ -113,50 +273,7 @@ fn prompt_key(key: KeyEvent, ctrl: bool) -> Option<Edit> {
 }
 
 fn normal_key(key: KeyEvent) -> Option<Command> {
-    if key.modifiers == KeyModifiers::CONTROL {
-        // less/vim/k9s paging keys.
-        return match key.code {
-            KeyCode::Char('f') => Some(Command::NextPage),
-            KeyCode::Char('b') => Some(Command::PrevPage),
-            KeyCode::Char('d') => Some(Command::HalfPageDown),
-            KeyCode::Char('u') => Some(Command::HalfPageUp),
-            _ => None,
-        };
-    }
-    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
-        return None;
-    }
-    Some(match key.code {
-        KeyCode::Char('q') => Command::Quit,
-        KeyCode::Char('?') => Command::ToggleHelp,
-        KeyCode::Tab => Command::NextTab,
-        KeyCode::BackTab => Command::PrevTab,
-        KeyCode::Char('1') => Command::SelectTab(Tab::Allocations),
-        KeyCode::Char('2') => Command::SelectTab(Tab::Assets),
-        KeyCode::Char('3') => Command::SelectTab(Tab::CloudCosts),
-        KeyCode::Char('4') => Command::SelectTab(Tab::Pipeline),
-        KeyCode::Char('5') => Command::SelectTab(Tab::Migration),
-        KeyCode::Char('j') | KeyCode::Down => Command::Down,
-        KeyCode::Char('k') | KeyCode::Up => Command::Up,
-        KeyCode::Char('n') | KeyCode::PageDown => Command::NextPage,
-        KeyCode::Char('p') | KeyCode::PageUp => Command::PrevPage,
-        KeyCode::Char('g') | KeyCode::Home => Command::FirstPage,
-        KeyCode::Char('G') | KeyCode::End => Command::LastPage,
-        KeyCode::Enter => Command::DrillDown,
-        KeyCode::Esc | KeyCode::Backspace => Command::Back,
-        KeyCode::Char('a') => Command::Open(PromptKind::Aggregate),
-        KeyCode::Char('w') => Command::Open(PromptKind::Window),
-        KeyCode::Char('/') => Command::Open(PromptKind::Filter),
-        KeyCode::Char(':') => Command::Open(PromptKind::Command),
-        KeyCode::Char('s') => Command::CycleSort,
-        KeyCode::Char('S') => Command::ReverseSort,
-        KeyCode::Char('i') => Command::CycleIdle,
-        KeyCode::Char('c') => Command::CycleMetric,
-        KeyCode::Char('e') => Command::Export,
-        KeyCode::Char('r') => Command::Refresh,
-        KeyCode::Char('d') => Command::ToggleDetail,
-        _ => return None,
-    })
+    BINDINGS.iter().flat_map(|b| b.keys).find(|(k, _)| k.matches(&key)).map(|(_, c)| *c)
 }
 
 #[cfg(test)]
@@ -189,6 +306,56 @@ mod tests {
         assert_eq!(command_for(Mode::Normal, ctrl('d')), Some(Command::HalfPageDown));
         assert_eq!(command_for(Mode::Normal, ctrl('u')), Some(Command::HalfPageUp));
         assert_eq!(command_for(Mode::Prompt, ctrl('f')), None);
+    }
+
+    /// Every command (but prompt edits) has a key: `index` is an exhaustive match, so a new
+    /// command does not compile until it is listed here, and the loop checks it is bound.
+    #[test]
+    fn every_command_has_a_binding() {
+        fn index(c: Command) -> usize {
+            match c {
+                Command::Quit => 0,
+                Command::ToggleHelp => 1,
+                Command::NextTab => 2,
+                Command::PrevTab => 3,
+                Command::SelectTab(_) => 4,
+                Command::Down => 5,
+                Command::HalfPageDown => 6,
+                Command::HalfPageUp => 7,
+                Command::Up => 8,
+                Command::NextPage => 9,
+                Command::PrevPage => 10,
+                Command::FirstPage => 11,
+                Command::LastPage => 12,
+                Command::DrillDown => 13,
+                Command::Back => 14,
+                Command::Open(_) => 15,
+                Command::CycleSort => 16,
+                Command::ReverseSort => 17,
+                Command::CycleIdle => 18,
+                Command::CycleMetric => 19,
+                Command::Export => 20,
+                Command::Refresh => 21,
+                Command::ToggleDetail => 22,
+                Command::Edit(_) => 23,
+            }
+        }
+        let mut bound = [false; 24];
+        bound[23] = true; // prompt edits are decoded by the prompt
+        for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
+            bound[index(*c)] = true;
+        }
+        assert!(
+            bound.iter().all(|b| *b),
+            "unbound command index: {:?}",
+            bound.iter().position(|b| !b)
+        );
+        for tab in Tab::ALL {
+            assert!(
+                BINDINGS.iter().flat_map(|b| b.keys).any(|(_, c)| *c == Command::SelectTab(tab)),
+                "{tab:?}"
+            );
+        }
     }
 
     /// The first key of every hint (`x:…`, `x/y:…`, `C-x:…`, named keys) is bound.

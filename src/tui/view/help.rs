@@ -1,4 +1,4 @@
-//! The `?` overlay: every key binding from [`KEY_HELP`] (two columns split at a section
+//! The `?` overlay: every key binding from [`key_help`] (two columns split at a section
 //! boundary when the terminal is wide enough, else one), then [`HELP_NOTES`] on accepted input,
 //! in a bordered box centred over the screen.
 
@@ -8,26 +8,24 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::super::keys::{HELP_NOTES, KEY_HELP};
+use super::super::keys::{HELP_KEYS_WIDTH as KEYS, HELP_NOTES, key_help};
 use super::{accent_style, centered, label_style};
-
-/// Width of the keys column.
-const KEYS: usize = 14;
 
 /// Draw the help overlay centred in `area`.
 pub fn draw(frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = KEY_HELP.iter().map(|(keys, what)| entry(keys, what)).collect();
+    let help = key_help();
+    let lines: Vec<Line> = help.iter().map(|(keys, what)| entry(keys, what)).collect();
     let two_columns = area.width >= 80;
     // Split at the section boundary that balances the two columns best.
     let split = if two_columns {
-        (1..KEY_HELP.len())
-            .filter(|i| KEY_HELP[*i].0.is_empty())
-            .min_by_key(|i| (*i).max(KEY_HELP.len() - i))
-            .unwrap_or(KEY_HELP.len())
+        (1..help.len())
+            .filter(|i| help[*i].0.is_empty())
+            .min_by_key(|i| (*i).max(help.len() - i))
+            .unwrap_or(help.len())
     } else {
-        KEY_HELP.len()
+        help.len()
     };
-    let rows = split.max(KEY_HELP.len() - split) as u16;
+    let rows = split.max(help.len() - split) as u16;
     let width = if two_columns { 80 } else { area.width.min(60) };
     let notes = HELP_NOTES.len() as u16 + 1;
     let popup = centered(area, width, rows + notes + 2);
@@ -54,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: false }), notes_area);
 }
 
-fn entry(keys: &'static str, what: &'static str) -> Line<'static> {
+fn entry(keys: &str, what: &'static str) -> Line<'static> {
     if keys.is_empty() {
         return Line::from(Span::styled(format!(" {what}"), accent_style().add_modifier(Modifier::BOLD)));
     }
