@@ -5,29 +5,6 @@ use crate::format::value;
 use crate::query::{Aggregate, Column, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
-/// The table columns shown on the command line for `kind` by default, as indices into
-/// [`columns`]`(kind)` (the main ones; JSON and CSV have all).
-pub fn table_columns(kind: DataKind) -> Vec<usize> {
-    let main: &[&str] = match kind {
-        DataKind::Allocation => &[
-            "cpuCost",
-            "gpuCost",
-            "ramCost",
-            "pvCost",
-            "networkCost",
-            "loadBalancerCost",
-            "sharedCost",
-            "totalEfficiency",
-            "totalCost",
-        ],
-        DataKind::Asset => &["count", "cpuCost", "gpuCost", "ramCost", "adjustment", "totalCost"],
-        DataKind::CloudCost => &["count", "cost", "kubernetesCost", "kubernetesPercent"],
-    };
-    main.iter()
-        .filter_map(|id| columns(kind).iter().position(|c| c.id == *id))
-        .collect()
-}
-
 /// Aligned text table of the columns `shown` (indices into [`columns`]`(kind)`, e.g.
 /// [`table_columns`]) with a totals line and a paging line.
 pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> String {

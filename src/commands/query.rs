@@ -70,7 +70,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
 
 /// The table columns `a` asks for (indices into [`query::columns`]`(kind)`): `-A` every column;
 /// `--columns` those (or `all`); kubectl-cost's `--show-*` flags those plus totalCost; else
-/// [`output::table_columns`].
+/// [`query::default_columns`].
 ///
 /// Errors: a `--columns` name no column of `kind` has, listing the column ids.
 pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
@@ -85,7 +85,7 @@ pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
         words.push(if kind == DataKind::CloudCost { "cost" } else { "totalCost" });
     }
     if words.is_empty() {
-        return Ok(output::table_columns(kind));
+        return Ok(query::default_columns(kind));
     }
     let mut out = Vec::new();
     for w in words {

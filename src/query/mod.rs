@@ -36,6 +36,6 @@ pub use filter::{
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{
     ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row,
-    Sort, Unit, column_index, columns,
+    Sort, Unit, column_index, columns, default_columns,
 };
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

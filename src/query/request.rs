@@ -141,6 +141,19 @@ pub fn columns(kind: DataKind) -> &'static [Column] {
     }
 }
 
+/// The columns a table shows by default, as indices into [`columns`]`(kind)`: for allocations
+/// Kubecost's CPU, GPU, RAM, PV, Network, LB, Shared, Eff., Total (the request/usage detail
+/// columns follow only on request); every column for assets and cloud costs. The CLI table and
+/// the TUI both start from it.
+pub fn default_columns(kind: DataKind) -> Vec<usize> {
+    let all = columns(kind);
+    let end = match kind {
+        DataKind::Allocation => all.iter().position(|c| c.id == "totalCost").map_or(all.len(), |i| i + 1),
+        DataKind::Asset | DataKind::CloudCost => all.len(),
+    };
+    (0..end).collect()
+}
+
 /// The index in [`columns`]`(kind)` of the column a user names: its id or its title, in any
 /// case, a trailing `.` ignored (`cpuCost`, `cpu`, `Eff`), or one of kubectl-cost's words
 /// `memory` (RAM) and `efficiency` (`--show-memory`, `--show-efficiency`). `None` when no column of

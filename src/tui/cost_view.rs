@@ -14,7 +14,7 @@ use super::export::export_file_name;
 use super::input::{Prompt, PromptError, PromptKind};
 use super::page_span::page_start_for;
 use super::state::State;
-use super::tab::{Level, SelectIntent, SeriesState, main_columns};
+use super::tab::{Level, SelectIntent, SeriesState, WindowChoice};
 
 impl State {
     /// Apply a command on the visible cost view (no-op when none is visible).
@@ -95,12 +95,10 @@ impl State {
                     // Opened by `State::command` on every view, never here.
                     PromptKind::Command => String::new(),
                     PromptKind::Aggregate => t.aggregate.to_string(),
-                    PromptKind::Window if t.window_is_default => String::new(),
-                    PromptKind::Window => t
-                        .window_text
-                        .clone()
-                        .or_else(|| t.window.map(|w| w.to_string()))
-                        .unwrap_or_default(),
+                    PromptKind::Window => match &t.window_choice {
+                        WindowChoice::FollowData => String::new(),
+                        WindowChoice::Typed(text) => text.clone(),
+                    },
                     PromptKind::Filter => match &t.search {
                         Some(text) => text.clone(),
                         None if t.filter.is_all() => String::new(),
@@ -294,15 +292,13 @@ impl State {
                 column: None,
             }),
             PromptKind::Window if text.trim().is_empty() => {
-                t.window_is_default = true;
-                t.window_text = None;
+                t.window_choice = WindowChoice::FollowData;
                 Ok(())
             }
             PromptKind::Window => parse_window(&text, now)
                 .map(|w| {
                     t.window = Some(w);
-                    t.window_is_default = false;
-                    t.window_text = Some(text.trim().to_string());
+                    t.window_choice = WindowChoice::Typed(text.trim().to_string());
                 })
                 .map_err(|e| PromptError {
                     message: e.to_string(),
@@ -331,7 +327,7 @@ impl State {
             }
             Ok(()) => {
                 t.offset = 0;
-                let follow_data = prompt_kind == PromptKind::Window && t.window_is_default;
+                let follow_data = prompt_kind == PromptKind::Window && t.follows_data();
                 self.prompt = None;
                 if follow_data {
                     self.refresh_active()
@@ -350,9 +346,8 @@ fn half_page(limit: usize) -> isize {
 
 /// `Total ↓`, `name ↑`: the sort column's title and direction.
 pub fn sort_label(kind: DataKind, sort: &Sort) -> String {
-    let title = main_columns(kind)
+    let title = crate::query::columns(kind)
         .iter()
-        .chain(crate::query::columns(kind))
         .find(|c| c.id == sort.column)
         .map_or(sort.column.as_str(), |c| c.title);
     format!("{title} {}", if sort.descending { "↓" } else { "↑" })

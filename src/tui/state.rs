@@ -367,7 +367,7 @@ impl State {
     pub(super) fn refresh_active(&mut self) -> Vec<Effect> {
         let Some(kind) = self.tab.kind() else { return Vec::new() };
         let t = &self.tables[table_index(kind)];
-        if t.window_is_default || t.window.is_none() {
+        if t.follows_data() || t.window.is_none() {
             let generation = self.generation();
             let t = &mut self.tables[table_index(kind)];
             t.extent_generation = Some(generation);
@@ -419,7 +419,7 @@ impl State {
             }
             Ok(Some((start, end))) => {
                 t.extent = Extent::Known { start, end };
-                if t.window_is_default {
+                if t.follows_data() {
                     t.window = default_window(end);
                 }
                 let keep = t.keep_selection();

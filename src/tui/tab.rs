@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Aggregate, AggregateKey, Column, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
-    columns,
+    Aggregate, AggregateKey, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
+    default_columns,
 };
 
 use super::page_span::PageSpan;
@@ -44,6 +44,15 @@ pub enum SelectIntent {
     Row(usize),
     /// The row with this name if the page has it, else the row at this index in the whole result.
     Name(String, usize),
+}
+
+/// How a view's window is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WindowChoice {
+    /// The newest 7 days of data, `[newest end − 7 d, newest end)`, moving as data arrives.
+    FollowData,
+    /// The window the user typed (kept as typed: it prefills the `w` prompt).
+    Typed(String),
 }
 
 /// The query in flight for a view.
@@ -126,10 +135,8 @@ pub struct TableTab {
     /// The query window; `None` until the data extent is known (default window) or the user
     /// sets one.
     pub window: Option<Window>,
-    /// True while the window follows the data: `[newest end − 7 d, newest end)`.
-    pub window_is_default: bool,
-    /// The window text the user typed last (prefills the `w` prompt).
-    pub window_text: Option<String>,
+    /// Whether the window follows the data or is the one the user typed.
+    pub window_choice: WindowChoice,
     /// What is known about the data's time span.
     pub extent: Extent,
     /// Generation of the extent request in flight.
@@ -167,23 +174,10 @@ pub struct TableTab {
     /// Daily series of the selected row.
     pub series: SeriesState,
     /// The columns the user chose (`:cols`), as indices into [`columns`]`(kind)` in display
-    /// order; `None` for [`main_columns`].
+    /// order; `None` for [`default_columns`].
     pub columns: Option<Vec<usize>>,
     /// Label config of the alias fields and keys, passed to every query.
     pub labels: LabelConfig,
-}
-
-/// The columns shown in the table for a kind: for allocations Kubecost's CPU, GPU, RAM, PV,
-/// Network, LB, Shared, Eff., Total; all columns for assets and cloud costs.
-pub fn main_columns(kind: DataKind) -> &'static [Column] {
-    let all = columns(kind);
-    match kind {
-        DataKind::Allocation => {
-            let end = all.iter().position(|c| c.id == "totalCost").map_or(all.len(), |i| i + 1);
-            &all[..end]
-        }
-        _ => all,
-    }
 }
 
 /// The default window for data ending at `end` (unix seconds): the last 7 days that hold
@@ -200,8 +194,7 @@ impl TableTab {
         TableTab {
             kind,
             window: None,
-            window_is_default: true,
-            window_text: None,
+            window_choice: WindowChoice::FollowData,
             extent: Extent::Unknown,
             extent_generation: None,
             aggregate: Aggregate::view_default(kind),
@@ -226,9 +219,14 @@ impl TableTab {
     }
 
     /// The columns the table may show, as indices into [`columns`]`(kind)` in display order: the
-    /// user's choice (`:cols`) or the kind's [`main_columns`].
+    /// user's choice (`:cols`) or the kind's [`default_columns`].
     pub fn column_choice(&self) -> Vec<usize> {
-        self.columns.clone().unwrap_or_else(|| (0..main_columns(self.kind).len()).collect())
+        self.columns.clone().unwrap_or_else(|| default_columns(self.kind))
+    }
+
+    /// True while the window follows the data ([`WindowChoice::FollowData`]).
+    pub fn follows_data(&self) -> bool {
+        self.window_choice == WindowChoice::FollowData
     }
 
     /// The [`QueryIdentity`] of `r`.

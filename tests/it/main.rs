@@ -12,6 +12,7 @@ mod bucket_inventory;
 mod cli_inspect;
 mod cli_paths;
 mod cli_s3;
+mod cost_source;
 mod federator;
 mod migration;
 mod migration_copy;

@@ -48,7 +48,7 @@ fn default_window_is_the_newest_seven_days_of_data() {
     let s = started(&src, 80, 24, vec![]);
     let w = alloc(&s).window.unwrap();
     assert_eq!((w.start.timestamp(), w.end.timestamp()), (day(15), day(22)));
-    assert!(alloc(&s).window_is_default);
+    assert!(alloc(&s).follows_data());
     assert_eq!(
         alloc(&s).extent,
         Extent::Known {
@@ -377,7 +377,7 @@ fn window_and_aggregate_errors_keep_the_prompt_open() {
     key(&mut s, &src, KeyCode::Enter);
     let w = alloc(&s).window.unwrap();
     assert_eq!((w.start.timestamp(), w.end.timestamp()), (day(20), day(23)));
-    assert!(!alloc(&s).window_is_default);
+    assert!(!alloc(&s).follows_data());
     // Empty text goes back to the newest 7 days of data.
     key(&mut s, &src, KeyCode::Char('w'));
     send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
