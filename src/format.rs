@@ -100,8 +100,37 @@ pub fn value(unit: Unit, v: f64) -> String {
     }
 }
 
+/// `s` safe to print on a terminal: every control character (ESC, CR, BEL, …) written as its
+/// escape (`\u{1b}`), so a label or pod name cannot move the cursor or recolour the screen. Plain
+/// text comes back borrowed.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn control_characters_are_escaped_for_terminals() {
+        assert_eq!(printable("web-7d9f"), "web-7d9f");
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(printable("a\x1b[31mred\r\x07"), "a\\u{1b}[31mred\\r\\u{7}");
+        assert!(!printable("\x1b]0;title\x07").chars().any(char::is_control));
+    }
+
     use super::*;
 
     #[test]

@@ -44,6 +44,9 @@ fn parse_cli() -> Cli {
 /// stderr is a terminal and `NO_COLOR` is unset. A [`UsageError`] exits 2 (as clap's own usage
 /// errors do), anything else 1. With `RUST_LOG` set, the full report (causes, locations) follows.
 fn report(e: &color_eyre::Report) -> ExitCode {
+    if commands::is_broken_pipe(e) {
+        return ExitCode::SUCCESS;
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let line = format!("{e:#}").replace('\n', " ");
     let mut err = std::io::stderr().lock();

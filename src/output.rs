@@ -18,7 +18,7 @@ pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> S
     );
     for r in &page.rows {
         lines.push(
-            std::iter::once(r.name.clone())
+            std::iter::once(crate::format::printable(&r.name).into_owned())
                 .chain(cols.iter().zip(&idx).map(|(c, &i)| value(c.unit, r.values[i])))
                 .collect(),
         );

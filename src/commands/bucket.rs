@@ -3,7 +3,6 @@
 use crate::bucket::{self, render_table, summarize};
 use crate::cli::{BucketArgs, GlobalArgs, ReportFormat};
 use color_eyre::eyre::{Result, WrapErr};
-use std::io::Write;
 
 /// `costscope bucket`: one listing, then the table (one line per cluster × pipeline ×
 /// resolution, Thanos totals, notes) or the same summary as JSON on stdout.
@@ -19,8 +18,6 @@ pub async fn run(global: &GlobalArgs, args: BucketArgs) -> Result<()> {
         ReportFormat::Table => format!("{}\n\n{}", store.description, render_table(&summary)),
         ReportFormat::Json => serde_json::to_string_pretty(&summary)? + "\n",
     };
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    super::write_stdout(&text)?;
+    Ok(())
 }

@@ -49,8 +49,8 @@ pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
     };
     loop {
         let r = ingest_with_progress(agg.clone(), &store, &opts, false).await?;
-        println!(
-            "{}: {} files ({} ingested, {} unchanged, {} removed, {} failed), {} rows, {:.1} MB in {:.2} s → {}",
+        super::write_stdout(&format!(
+            "{}: {} files ({} ingested, {} unchanged, {} removed, {} failed), {} rows, {:.1} MB in {:.2} s → {}\n",
             store.description,
             r.files,
             r.ingested,
@@ -61,7 +61,7 @@ pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
             r.bytes as f64 / 1e6,
             r.seconds,
             agg.path().display()
-        );
+        ))?;
         if !args.watch {
             return Ok(());
         }

@@ -4,7 +4,6 @@
 //! from the local database's ingest log ([`Aggregator::ingested_days`]).
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -71,10 +70,7 @@ pub async fn run(global: &GlobalArgs, args: MigrationArgs) -> Result<()> {
             (ReportFormat::Json, false) => serde_json::to_string_pretty(&report)? + "\n",
             (ReportFormat::Json, true) => serde_json::to_string(&report)? + "\n",
         };
-        match std::io::stdout().lock().write_all(text.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-            other => other?,
-        }
+        super::write_stdout(&text)?;
         if !args.watch {
             return Ok(());
         }

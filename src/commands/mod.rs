@@ -16,7 +16,26 @@ use crate::aggregator::{Aggregator, default_db_path, readcopy};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Store};
 use color_eyre::eyre::{Result, WrapErr, bail};
+use std::io::Write;
 use std::sync::Arc;
+
+/// Write `text` to stdout and flush. Errors: the write's; a closed pipe (`| head`) is
+/// [`std::io::ErrorKind::BrokenPipe`], which `main` turns into a quiet exit 0.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// True when `e` comes from writing to a closed pipe (an `io::Error` or a `serde_json` error of
+/// kind `BrokenPipe` anywhere in its chain): the reader (`head`, `less`) is done, not a failure.
+pub fn is_broken_pipe(e: &color_eyre::Report) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Open the store named by the global options (lookup order in docs/user-guide.md) and its database
 /// (`--db`, else one per store identity in the cache dir). When another costscope process holds

@@ -148,6 +148,6 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
     }
     let req = request(agg.as_ref(), kind, &args)?;
     let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format, &shown)).await??;
-    print!("{text}");
+    super::write_stdout(&text)?;
     Ok(())
 }

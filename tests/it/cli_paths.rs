@@ -310,3 +310,43 @@ fn the_default_demo_has_no_negative_idle_on_any_node() {
         }
     }
 }
+
+/// `costscope … | head -1`: when the reader closes the pipe, the program ends quietly with exit
+/// code 0 (it used to panic with "failed printing to stdout", exit 101).
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    use std::io::BufRead;
+    let (tmp, yaml) = setup();
+    // Ingest first so the query itself prints at once.
+    let ok = costscope(tmp.path(), &yaml).args(["ingest", "--once"]).output().unwrap();
+    assert!(ok.status.success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
+        .args(["--store"])
+        .arg(&yaml)
+        .arg("--db")
+        .arg(tmp.path().join("costscope.duckdb"))
+        // One row per allocation over 20 days: ~680 KB, far more than a pipe buffer holds.
+        .args([
+            "allocation",
+            "--no-ingest",
+            "--window",
+            "2026-11-01,2026-11-21",
+            "--aggregate",
+            "",
+            "--format",
+            "csv",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("name,"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("failed printing"), "{err}");
+}

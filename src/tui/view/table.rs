@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
             Style::new()
         };
         let cells = std::iter::once(Cell::from(Span::styled(
-            format::truncate_middle(&r.name, fit.name_width),
+            format::truncate_middle(&crate::format::printable(&r.name), fit.name_width),
             name_style,
         )))
         .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], r.values.get(i).copied())));
