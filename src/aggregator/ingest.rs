@@ -188,7 +188,7 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
         let mut app = tx.appender(table).map_err(|e| e.to_string())?;
         let mut batch = Batch::new(allocation_kinds());
         let mut append_err: Option<duckdb::Error> = None;
-        bingen::decode_streaming(bytes, f.root(), &mut |item| {
+        let decoded = bingen::decode_streaming(bytes, f.root(), &mut |item| {
             if append_err.is_some() {
                 return;
             }
@@ -210,6 +210,20 @@ fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, S
             }
         })
         .map_err(|e| e.to_string())?;
+        // A set holding another window than its key names (a misplaced copy) would land its
+        // costs on the wrong days: the transaction is dropped, nothing is written.
+        if let Some(w) = decoded.root.set_window() {
+            let (s, e) = (w.start_unix(), w.end_unix());
+            if (s, e) != (Some(f.start), Some(f.end)) {
+                return Err(format!(
+                    "the set covers {} .. {} but its key names {} .. {}: not ingested",
+                    s.map_or("open".into(), |v| v.to_string()),
+                    e.map_or("open".into(), |v| v.to_string()),
+                    f.start,
+                    f.end
+                ));
+            }
+        }
         if let Some(e) = append_err {
             return Err(format!("writing rows: {e}"));
         }

@@ -116,6 +116,19 @@ pub enum Root {
 }
 
 impl Root {
+    /// The window a set says it covers (`AllocationSet`, `AssetSet`, `CloudCostSet`); `None` for
+    /// other roots.
+    pub fn set_window(&self) -> Option<crate::model::Window> {
+        match self {
+            Root::AllocationSet(s) => Some(s.window),
+            Root::AssetSet(s) => Some(s.window),
+            Root::CloudCostSet(s) => Some(s.window),
+            Root::AllocationSetRange(_) | Root::Allocation(_) | Root::AssetSetRange(_) | Root::CloudCostSetRange(_) | Root::Window(_) => {
+                None
+            }
+        }
+    }
+
     /// The kind of this root.
     pub fn kind(&self) -> RootKind {
         match self {
@@ -151,6 +164,7 @@ pub struct Decoded {
 /// Errors: a corrupt gzip stream, or an inflated size above [`MAX_INFLATED_BYTES`].
 pub fn inflate(data: &[u8]) -> Result<Cow<'_, [u8]>, DecodeError> {
     if data.len() < 2 || data[0] != 0x1f || data[1] != 0x8b {
+        reject_text(data)?;
         return Ok(Cow::Borrowed(data));
     }
     let mut out = Vec::new();
@@ -167,7 +181,29 @@ pub fn inflate(data: &[u8]) -> Result<Cow<'_, [u8]>, DecodeError> {
             message: format!("inflates to more than {MAX_INFLATED_BYTES} bytes"),
         });
     }
+    reject_text(&out)?;
     Ok(Cow::Owned(out))
+}
+
+/// A bingen file starts with a version byte or the `BGST` table marker and its binary length,
+/// never with a run of text: 16 or more leading bytes that are all printable ASCII or whitespace
+/// are a text file (YAML, JSON, an HTML error page), reported as such instead of as a
+/// "version 104" struct.
+fn reject_text(data: &[u8]) -> Result<(), DecodeError> {
+    let head = &data[..data.len().min(16)];
+    let texty = |b: &u8| b.is_ascii_graphic() || b.is_ascii_whitespace();
+    if head.len() == 16 && head.iter().all(texty) {
+        let shown: String = String::from_utf8_lossy(head)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        return Err(DecodeError {
+            offset: 0,
+            structure: "file",
+            message: format!("not a bingen file: it starts with text ({:?}…)", shown.trim_end()),
+        });
+    }
+    Ok(())
 }
 
 /// Decode one file holding a `kind` root. Accepts gzip-wrapped data and files with or without a

@@ -166,3 +166,17 @@ fn empty_sets_have_the_sizes_opencost_writes() {
     assert_eq!(bingen::encode(&Root::AllocationSet(AllocationSet::empty(w)), v22).len(), 77);
     assert_eq!(bingen::encode(&Root::AssetSet(AssetSet::empty(w)), v22).len(), 68);
 }
+
+/// A text file (a YAML, an HTML error page saved under an ETL key) is "not a bingen file", not a
+/// struct of version 104; gzip-wrapped text too.
+#[test]
+fn text_files_are_not_bingen() {
+    let text = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let e = bingen::decode(text, RootKind::AllocationSet).unwrap_err();
+    assert!(e.to_string().contains("not a bingen file"), "{e}");
+    assert!(e.to_string().contains("apiVersion"), "{e}");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"<html><body>403 Forbidden</body></html>").unwrap();
+    let e = bingen::decode(&gz.finish().unwrap(), RootKind::AssetSet).unwrap_err();
+    assert!(e.to_string().contains("not a bingen file"), "{e}");
+}

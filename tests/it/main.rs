@@ -14,6 +14,7 @@ mod cli_paths;
 mod cli_s3;
 mod cost_source;
 mod federator;
+mod ingest_checks;
 mod migration;
 mod migration_copy;
 mod objstore_servers;

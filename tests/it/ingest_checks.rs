@@ -1,0 +1,49 @@
+//! Ingest refuses files whose content contradicts their key: a set holding another day than its
+//! key names is reported by key and skipped (its costs would land on the wrong day), and the
+//! rest of the bucket is ingested.
+
+use std::sync::Arc;
+
+use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
+use costscope::bingen;
+use costscope::model::{AllocationSet, Window};
+use costscope::progress::{TaskId, TaskProgress};
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+
+use crate::support::mock_bucket::{Costs, DAY, Props, allocation};
+
+#[test]
+fn a_set_under_another_days_key_is_skipped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let props = Props {
+        cluster: "c1",
+        namespace: "ns",
+        ..Default::default()
+    };
+    let write = |day: i64, key_day: i64, name: &str| {
+        let mut set = AllocationSet::empty(Window::utc(day, day + 86_400));
+        let a = allocation(name, &props, Costs::ONES);
+        set.allocations.as_mut().unwrap().0.push((a.name.clone(), Some(a)));
+        let p = dir
+            .path()
+            .join(format!("federated/c1/etl/bingen/allocations/1d/{key_day}-{}", key_day + 86_400));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bingen::encode_allocation_set(&set)).unwrap();
+    };
+    write(DAY, DAY, "good");
+    // A copy of DAY's set saved under the next day's key.
+    write(DAY, DAY + 86_400, "misplaced");
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let r = rt
+        .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
+        .unwrap();
+    assert_eq!(r.ingested, 1, "{r:?}");
+    assert_eq!(r.failures.len(), 1, "{r:?}");
+    let f = &r.failures[0];
+    assert!(f.key.ends_with(&format!("{}-{}", DAY + 86_400, DAY + 2 * 86_400)), "{f:?}");
+    assert!(f.reason.contains("its key names"), "{f:?}");
+}
