@@ -215,6 +215,10 @@ pub struct IngestArgs {
     /// Hourly retention in hours, counted back from the newest hourly window (Kubecost default 49).
     #[arg(long, default_value_t = 49)]
     pub retention_hours: i64,
+    /// Read again files that failed before although they have not changed (by default a failed
+    /// file is retried only when its etag or size changes).
+    #[arg(long)]
+    pub retry_failed: bool,
 }
 
 /// Arguments of `allocation`, `assets` and `cloudcost`.

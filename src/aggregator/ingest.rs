@@ -42,6 +42,10 @@ pub struct IngestOptions {
     pub retention: Retention,
     /// Only these clusters (None = all).
     pub clusters: Option<Vec<String>>,
+    /// Read again the files that failed before although they have not changed
+    /// (`ingest --retry-failed`). By default a failed file is retried only when its etag or size
+    /// changes.
+    pub retry_failed: bool,
 }
 
 /// What one ingest pass did.
@@ -145,12 +149,25 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
     Ok(files)
 }
 
-fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, (String, i64, String)>> {
-    let mut st = conn.prepare("SELECT key, etag, size, status FROM ingest_log")?;
+/// What `ingest_log` says of one object: etag, size, status, error.
+struct Logged {
+    etag: String,
+    size: i64,
+    status: String,
+    error: String,
+}
+
+fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, Logged>> {
+    let mut st = conn.prepare("SELECT key, etag, size, status, coalesce(error, '') FROM ingest_log")?;
     let rows = st.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            (r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?),
+            Logged {
+                etag: r.get(1)?,
+                size: r.get(2)?,
+                status: r.get(3)?,
+                error: r.get(4)?,
+            },
         ))
     })?;
     rows.collect()
@@ -339,15 +356,33 @@ pub async fn ingest_once(
         })?;
     let current: std::collections::HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
     let stale: Vec<String> = log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
+    let unchanged = |f: &EtlFile| log.get(&f.key).filter(|l| l.etag == f.etag && l.size == f.size as i64);
+    let ok = LogStatus::Ok.as_str();
+    // Unchanged files that failed before stay failed (reported again, not downloaded again).
+    let known_bad: Vec<FileFailure> = files
+        .iter()
+        .filter_map(|f| unchanged(f).filter(|l| l.status != ok && !opts.retry_failed).map(|l| (f, l)))
+        .map(|(f, l)| FileFailure {
+            key: f.key.clone(),
+            reason: format!(
+                "{} (unchanged since it failed; not read again, see `ingest --retry-failed`)",
+                l.error
+            ),
+        })
+        .collect();
     let todo: Vec<EtlFile> = files
         .iter()
-        .filter(|f| !matches!(log.get(&f.key), Some((etag, size, status)) if *etag == f.etag && *size == f.size as i64 && status == LogStatus::Ok.as_str()))
+        .filter(|f| match unchanged(f) {
+            Some(l) => l.status != ok && opts.retry_failed,
+            None => true,
+        })
         .cloned()
         .collect();
     let mut report = IngestReport {
         files: files.len() as u64,
-        unchanged: (files.len() - todo.len()) as u64,
+        unchanged: (files.len() - todo.len() - known_bad.len()) as u64,
         removed: stale.len() as u64,
+        failures: known_bad,
         ..Default::default()
     };
     if !stale.is_empty() {
@@ -379,6 +414,7 @@ pub async fn ingest_once(
         p.total = todo.len() as u64;
         p.pending_span = pending.span();
         p.unchanged = report.unchanged;
+        p.failures = report.failures.clone();
         // A pass with nothing to do keeps showing the last pass that wrote something.
         if !todo.is_empty() {
             p.rows = 0;

@@ -46,6 +46,7 @@ pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
             hourly_hours: args.retention_hours,
         },
         clusters: args.clusters.clone(),
+        retry_failed: args.retry_failed,
     };
     loop {
         let r = ingest_with_progress(agg.clone(), &store, &opts, false).await?;
@@ -63,6 +64,12 @@ pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
             agg.path().display()
         ))?;
         if !args.watch {
+            if !r.failures.is_empty() {
+                bail!(
+                    "{} file(s) could not be ingested (listed above); everything else was. Fix or remove them; `costscope ingest --retry-failed` reads them again",
+                    r.failures.len()
+                );
+            }
             return Ok(());
         }
         tokio::select! {

@@ -1,6 +1,7 @@
 //! Ingest refuses files whose content contradicts their key: a set holding another day than its
 //! key names is reported by key and skipped (its costs would land on the wrong day), and the
-//! rest of the bucket is ingested.
+//! rest of the bucket is ingested; an unchanged failed file is not downloaded again on later
+//! passes (unless `--retry-failed`), and `costscope ingest` exits non-zero when files failed.
 
 use std::sync::Arc;
 
@@ -46,4 +47,45 @@ fn a_set_under_another_days_key_is_skipped_and_reported() {
     let f = &r.failures[0];
     assert!(f.key.ends_with(&format!("{}-{}", DAY + 86_400, DAY + 2 * 86_400)), "{f:?}");
     assert!(f.reason.contains("its key names"), "{f:?}");
+
+    // The next pass does not download the unchanged failed file again, but still reports it.
+    let again = rt
+        .block_on(ingest_once(agg.clone(), store_of(dir.path()), &IngestOptions::default(), &tx))
+        .unwrap();
+    assert_eq!((again.ingested, again.bytes), (0, 0), "{again:?}");
+    assert_eq!(again.failures.len(), 1);
+    assert!(again.failures[0].reason.contains("not read again"), "{:?}", again.failures[0]);
+    // --retry-failed reads it again (and it fails again, for the same reason).
+    let retry = IngestOptions {
+        retry_failed: true,
+        ..Default::default()
+    };
+    let r = rt.block_on(ingest_once(agg, store_of(dir.path()), &retry, &tx)).unwrap();
+    assert!(
+        r.bytes > 0 && r.failures.len() == 1 && r.failures[0].reason.contains("its key names"),
+        "{r:?}"
+    );
+
+    // The CLI's ingest says so and exits non-zero.
+    let yaml = dir.path().join("store.yaml");
+    std::fs::write(
+        &yaml,
+        format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dir.path().display()),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .env("COSTSCOPE_CACHE_DIR", dir.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", dir.path().join("state"))
+        .arg("--store")
+        .arg(&yaml)
+        .args(["ingest", "--once"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("1 file(s) could not be ingested"), "{err}");
+}
+
+fn store_of(dir: &std::path::Path) -> Arc<dyn ObjectStore> {
+    Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap())
 }
