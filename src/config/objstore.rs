@@ -101,6 +101,9 @@ pub struct Store {
     pub identity: String,
     /// One human-readable line for headers and logs (no secrets).
     pub description: String,
+    /// For a FILESYSTEM store, its directory (canonical, without the prefix): output must never
+    /// go inside it unless the user asked for bucket writes.
+    pub local_root: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for Store {
@@ -323,9 +326,14 @@ pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
     // Belt and braces: nothing above should ever carry a secret, but scrub anyway.
     let secrets = cfg.secrets();
     let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let local_root = match &cfg.backend {
+        Backend::Filesystem { directory } => Some(std::fs::canonicalize(directory).unwrap_or_else(|_| directory.clone())),
+        _ => None,
+    };
     Ok(Store {
         inner,
         identity: redact(&identity, &refs),
         description: redact(&description, &refs),
+        local_root,
     })
 }

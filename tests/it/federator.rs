@@ -339,3 +339,35 @@ async fn read_only_federation_on_s3_moto() {
     assert_eq!(dev_bucket::listing(&*store.inner).await, before, "the S3 bucket must not change");
     assert_eq!(snapshot(out.path()).len(), DEV_WINDOWS + 1);
 }
+
+/// `--read-only --out <a folder inside the bucket>` would write into the bucket: refused with a
+/// usage error before anything runs, and nothing is created.
+#[test]
+fn an_output_folder_inside_a_directory_store_is_refused() {
+    use crate::support::mock_bucket::{Costs, Props, allocation, write_bucket};
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = dir.path().join("bucket");
+    let p = Props {
+        cluster: "c1",
+        namespace: "ns",
+        ..Default::default()
+    };
+    write_bucket(&bucket, &[allocation("a", &p, Costs::ONES)], &[]);
+    let yaml = dir.path().join("store.yaml");
+    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", bucket.display())).unwrap();
+    let before = snapshot(&bucket);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .env("COSTSCOPE_CACHE_DIR", dir.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", dir.path().join("state"))
+        .arg("--store")
+        .arg(&yaml)
+        .args(["federate", "--once", "--read-only", "--out"])
+        .arg(bucket.join("federated/combined-copy"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("inside the store's directory"), "{err}");
+    assert_eq!(snapshot(&bucket), before, "nothing written into the bucket");
+    assert!(!bucket.join("federated/combined-copy").exists());
+}
