@@ -202,6 +202,16 @@ impl AzureConfig {
         let container = nonempty(raw.container).ok_or_else(|| ctx.invalid(&["config"], "AZURE config needs `container`"))?;
 
         let endpoint = nonempty(raw.endpoint).map(|e| e.trim_end_matches('/').to_string());
+        if let Some(e) = endpoint.as_deref().filter(|e| !e.contains("://") && is_host_address(e)) {
+            return Err(ctx.invalid(
+                &["config", "endpoint"],
+                format!(
+                    "AZURE `endpoint` {e:?} is an address, but Thanos joins the endpoint to the account as \
+                     <storage_account>.<endpoint> (a domain suffix such as blob.core.windows.net); for Azurite \
+                     or another emulator give the whole URL, e.g. http://{e}/{storage_account}"
+                ),
+            ));
+        }
         let account_url = match (endpoint, parsed.as_ref().and_then(|p| p.blob_endpoint.clone())) {
             (Some(e), _) if e.contains("://") => Some(e),
             (Some(e), _) if e == DEFAULT_SUFFIX => None,
@@ -336,8 +346,25 @@ impl AzureConfig {
     }
 }
 
+/// True for `10.0.0.1`, `10.0.0.1:10000`, `[::1]:10000`, `localhost:10000`: a host, not a domain
+/// suffix.
+fn is_host_address(e: &str) -> bool {
+    let host = match e.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.is_empty() => h,
+        _ => e,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok() || e.parse::<std::net::IpAddr>().is_ok()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_address_endpoint_asks_for_a_url() {
+        assert!(is_host_address("10.0.0.1:10000") && is_host_address("localhost:10000") && is_host_address("[::1]:10000"));
+        assert!(!is_host_address("blob.core.windows.net") && !is_host_address("blob.core.chinacloudapi.cn"));
+    }
     use super::*;
 
     #[test]
