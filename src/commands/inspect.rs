@@ -28,18 +28,10 @@ pub fn run(global: &GlobalArgs, args: InspectArgs) -> Result<()> {
         return print_inspect(&key, &bytes, &args);
     }
     let key = args.file.to_string_lossy().to_string();
-    let file = std::fs::File::open(&args.file).wrap_err_with(|| format!("opening {key}"))?;
-    // SAFETY: the map is read-only and private; a file truncated by another process while we read
-    // it could fault, which is the documented hazard of memory maps. Files we inspect are ETL
-    // outputs that are written once and never changed in place.
-    let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
-    let map = if empty {
-        None
-    } else {
-        Some(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.wrap_err_with(|| format!("mapping {key}"))?)
-    };
-    let data: &[u8] = map.as_deref().unwrap_or(&[]);
-    print_inspect(&key, data, &args)
+    // Read, not memory-mapped: a file truncated by another process while mapped would kill the
+    // process with SIGBUS; a read sees a consistent (if short) copy, which decodes or errors.
+    let data = std::fs::read(&args.file).wrap_err_with(|| format!("reading {key}"))?;
+    print_inspect(&key, &data, &args)
 }
 
 fn print_inspect(key: &str, data: &[u8], args: &InspectArgs) -> Result<()> {
