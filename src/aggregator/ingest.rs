@@ -424,7 +424,8 @@ pub async fn ingest_once(
     let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
         let store = store.clone();
         async move {
-            let r = async { store.get(&ObjPath::from(f.key.as_str())).await?.bytes().await }.await;
+            // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
+            let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
             (f, r)
         }
     }))

@@ -22,7 +22,13 @@ pub fn run(global: &GlobalArgs, args: InspectArgs) -> Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let bytes = rt.block_on(async {
             use object_store::ObjectStoreExt;
-            store.inner.get(&object_store::path::Path::from(key.as_str())).await?.bytes().await
+            // The key as `costscope bucket` lists it: parsed, not re-encoded.
+            store
+                .inner
+                .get(&object_store::path::Path::parse(key.as_str())?)
+                .await?
+                .bytes()
+                .await
         });
         let bytes = bytes.map_err(|e| eyre!("reading {key} from {}: {e}", store.description))?;
         return print_inspect(&key, &bytes, &args);

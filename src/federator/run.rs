@@ -125,7 +125,8 @@ struct Built {
 /// Returns `None` when a fetch failed (recorded in `report`; the window is retried next pass).
 async fn build(source: &Arc<dyn ObjectStore>, w: &PlannedWindow, report: &mut FederateReport) -> Result<Option<Built>, FederateError> {
     let fetches = w.sources.iter().map(|s| async move {
-        let r = source.get(&ObjPath::from(s.object.key.as_str())).await?;
+        // As listed: parsed, not re-encoded (`Path::from` would turn `%` into `%25`).
+        let r = source.get(&ObjPath::parse(s.object.key.as_str())?).await?;
         let meta = r.meta.clone();
         Ok::<_, object_store::Error>((r.bytes().await?, meta))
     });

@@ -89,3 +89,34 @@ fn a_set_under_another_days_key_is_skipped_and_reported() {
 fn store_of(dir: &std::path::Path) -> Arc<dyn ObjectStore> {
     Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap())
 }
+
+/// Keys with `%` or non-ASCII characters are fetched under the key that was listed (they used to
+/// be percent-encoded a second time, `100%cost` → `100%25cost`, and were "not found" every pass).
+#[test]
+fn keys_with_percent_and_non_ascii_characters_are_read() {
+    use object_store::memory::InMemory;
+    use object_store::path::Path as ObjPath;
+    use object_store::{ObjectStoreExt, PutPayload};
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let store = Arc::new(InMemory::new());
+    for cluster in ["team%a", "équipe-b"] {
+        let props = Props {
+            cluster,
+            namespace: "ns",
+            ..Default::default()
+        };
+        let mut set = AllocationSet::empty(Window::utc(DAY, DAY + 86_400));
+        let a = allocation(&format!("{cluster}/a"), &props, Costs::ONES);
+        set.allocations.as_mut().unwrap().0.push((a.name.clone(), Some(a)));
+        let key = format!("federated/{cluster}/etl/bingen/allocations/1d/{DAY}-{}", DAY + 86_400);
+        rt.block_on(store.put(
+            &ObjPath::parse(&key).unwrap(),
+            PutPayload::from(bingen::encode_allocation_set(&set)),
+        ))
+        .unwrap();
+    }
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let r = rt.block_on(ingest_once(agg, store, &IngestOptions::default(), &tx)).unwrap();
+    assert_eq!((r.ingested, r.failures.len()), (2, 0), "{r:?}");
+}
