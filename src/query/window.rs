@@ -100,13 +100,6 @@ impl Window {
         }
     }
 
-    /// True when `[start, end)` lies entirely inside this window
-    /// (`self.start <= start` and `end <= self.end`). Use it to decide
-    /// whether an ETL set (with its own window) belongs to a query.
-    pub fn contains(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-        self.start <= start && end <= self.end
-    }
-
     /// True when `[start, end)` shares any instant with this window.
     pub fn overlaps(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
         start < self.end && self.start < end
@@ -433,15 +426,12 @@ mod tests {
     }
 
     #[test]
-    fn days_and_contains() {
+    fn days_and_overlaps() {
         let w = Window::new(t("2026-11-01T12:00:00Z"), t("2026-11-03T00:00:00Z")).unwrap();
         let days: Vec<_> = w.days().collect();
         assert_eq!(days, vec![t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z")]);
         assert_eq!(parse_window("7d", now()).unwrap().days().count(), 7);
         assert!(!w.is_day_aligned());
-        assert!(w.contains(t("2026-11-02T00:00:00Z"), t("2026-11-03T00:00:00Z")));
-        assert!(!w.contains(t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z")));
-        assert!(!w.contains(t("2026-11-02T00:00:00Z"), t("2026-11-03T00:00:01Z")));
         assert!(w.overlaps(t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z")));
         assert!(!w.overlaps(t("2026-11-03T00:00:00Z"), t("2026-11-04T00:00:00Z")));
         assert!(Window::new(w.end, w.start).is_err());

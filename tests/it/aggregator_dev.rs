@@ -2,11 +2,11 @@
 //! `dev-truth.json` (per cluster per day, per namespace, nodes, idle, cloud costs), pages must
 //! concatenate to the unpaginated result, and bad files must be skipped without corrupting state.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::model::CostMetricName;
 use costscope::progress::TaskProgress;
-use costscope::query::{CostSource, DataKind, IdleMode, Page, QueryRequest, Sort, Window, columns, parse_aggregate, parse_filter};
+use costscope::query::{CostSource, DataKind, IdleMode, Page, Sort, columns};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use serde_json::Value;
@@ -59,25 +59,7 @@ fn day(d: &str) -> i64 {
         .timestamp()
 }
 
-fn window(start: i64, end: i64) -> Window {
-    Window::new(Utc.timestamp_opt(start, 0).unwrap(), Utc.timestamp_opt(end, 0).unwrap()).unwrap()
-}
-
-fn req(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMode) -> QueryRequest {
-    QueryRequest {
-        kind,
-        window: w,
-        aggregate: parse_aggregate(agg, kind).unwrap(),
-        filter: parse_filter(filter, kind).unwrap(),
-        idle,
-        sort: Sort::default_for(kind),
-        offset: 0,
-        limit: 0,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: Default::default(),
-    }
-}
+use crate::support::{request as req, window};
 
 fn val(kind: DataKind, page: &Page, row: usize, col: &str) -> f64 {
     page.rows[row].get(kind, col).unwrap()

@@ -3,25 +3,16 @@
 //! CLI rely on — pages concatenate to the whole result, totals are the sum of the rows, a row's
 //! daily series adds up to its totalCost, the extent brackets the data.
 
-use costscope::model::CostMetricName;
-use costscope::query::{CostSource, DataKind, IdleMode, QueryRequest, Sort, Window, parse_aggregate};
+use costscope::query::{CostSource, DataKind, IdleMode, QueryRequest, Window};
 
 use crate::support::mock_bucket::{Costs, DAY, Props, allocation, ingest, node, write_bucket};
 use crate::support::tui::FakeSource;
 
 fn request(kind: DataKind, window: Window, aggregate: &str, offset: usize, limit: usize) -> QueryRequest {
     QueryRequest {
-        kind,
-        window,
-        aggregate: parse_aggregate(aggregate, kind).unwrap(),
-        filter: costscope::query::Filter::All,
-        idle: IdleMode::SeparateByCluster,
-        sort: Sort::default_for(kind),
         offset,
         limit,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: Default::default(),
+        ..crate::support::request(kind, window, aggregate, "", IdleMode::SeparateByCluster)
     }
 }
 

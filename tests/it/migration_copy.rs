@@ -37,7 +37,7 @@ fn a_fresh_copy_is_not_migrating_until_something_is_written_after_it() {
     let bytes = std::fs::read(&path).unwrap();
     // Back-date the whole copy by 10 minutes so the new write falls outside the copy's burst.
     let back = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
-    for p in walk(tmp.path()) {
+    for p in dev_bucket::snapshot(tmp.path()).keys().map(|k| tmp.path().join(k)) {
         std::fs::File::options().write(true).open(&p).unwrap().set_modified(back).unwrap();
     }
     std::fs::write(&path, bytes).unwrap();
@@ -46,16 +46,4 @@ fn a_fresh_copy_is_not_migrating_until_something_is_written_after_it() {
     assert_eq!(ap.phase, ClusterPhase::Migrating, "{ap:?}");
     assert!(ap.last_write.is_some_and(|t| t > r.copied_at.unwrap()));
     assert_eq!(r.cluster("staging-eu-west-1").unwrap().progress.last_write, None);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
-        }
-    }
-    out
 }

@@ -8,8 +8,8 @@
 use crate::support::mock_bucket;
 
 use costscope::aggregator::Aggregator;
-use costscope::model::{Allocation, CostMetricName};
-use costscope::query::{CostSource, DataKind, IdleMode, LabelConfig, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use costscope::model::Allocation;
+use costscope::query::{CostSource, DataKind, IdleMode, LabelConfig, QueryRequest, parse_filter};
 use mock_bucket::{Costs, DAY, Props, allocation, ingest, write_bucket};
 use std::collections::BTreeSet;
 
@@ -342,21 +342,8 @@ fn build(cases: &[(&'static str, Vec<(Props, bool)>)]) -> (Vec<Allocation>, Vec<
 fn duck_names(agg: &Aggregator, filter: &str, labels: &LabelConfig) -> BTreeSet<String> {
     let kind = DataKind::Allocation;
     let req = QueryRequest {
-        kind,
-        window: Window::new(
-            chrono::DateTime::from_timestamp(DAY, 0).unwrap(),
-            chrono::DateTime::from_timestamp(DAY + 86_400, 0).unwrap(),
-        )
-        .unwrap(),
-        aggregate: parse_aggregate("", kind).unwrap(),
-        filter: parse_filter(filter, kind).unwrap(),
-        idle: IdleMode::Hide,
-        sort: Sort::default_for(kind),
-        offset: 0,
-        limit: 0,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
         labels: labels.clone(),
+        ..crate::support::request(kind, crate::support::window(DAY, DAY + 86_400), "", filter, IdleMode::Hide)
     };
     agg.query(&req)
         .unwrap_or_else(|e| panic!("{filter}: {e:?}"))

@@ -6,8 +6,7 @@
 use crate::support::mock_bucket;
 
 use costscope::aggregator::Aggregator;
-use costscope::model::CostMetricName;
-use costscope::query::{CostSource, DataKind, IdleMode, LabelConfig, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use costscope::query::{CostSource, DataKind, IdleMode, parse_aggregate};
 use mock_bucket::{Costs, DAY, Props, allocation, ingest, node, write_bucket};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -222,23 +221,7 @@ fn mock() -> &'static Aggregator {
 
 fn query(aggregate: &str, filter: &str, idle: IdleMode) -> BTreeMap<String, f64> {
     let kind = DataKind::Allocation;
-    let req = QueryRequest {
-        kind,
-        window: Window::new(
-            chrono::DateTime::from_timestamp(DAY, 0).unwrap(),
-            chrono::DateTime::from_timestamp(DAY + 86_400, 0).unwrap(),
-        )
-        .unwrap(),
-        aggregate: parse_aggregate(aggregate, kind).unwrap(),
-        filter: parse_filter(filter, kind).unwrap(),
-        idle,
-        sort: Sort::default_for(kind),
-        offset: 0,
-        limit: 0,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: LabelConfig::default(),
-    };
+    let req = crate::support::request(kind, crate::support::window(DAY, DAY + 86_400), aggregate, filter, idle);
     let page = mock().query(&req).unwrap_or_else(|e| panic!("{aggregate} / {filter}: {e:?}"));
     page.rows
         .iter()

@@ -5,8 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use costscope::model::CostMetricName;
-use costscope::query::{CostSource, DailySeries, DataKind, IdleMode, Page, QueryError, QueryRequest, Row, Sort, Window};
+use costscope::query::{CostSource, DailySeries, DataKind, IdleMode, Page, QueryError, QueryRequest, Row};
 use costscope::tui::runner::{Runner, RunnerMessage};
 use costscope::tui::{Action, Effect};
 
@@ -37,20 +36,11 @@ impl CostSource for Slow {
 }
 
 fn request(offset: usize) -> QueryRequest {
-    let kind = DataKind::Allocation;
-    let day = |d: u32| chrono::DateTime::from_timestamp(crate::support::tui::day(d), 0).unwrap();
+    let window = crate::support::window(crate::support::tui::day(15), crate::support::tui::day(22));
     QueryRequest {
-        kind,
-        window: Window::new(day(15), day(22)).unwrap(),
-        aggregate: costscope::query::Aggregate::view_default(kind),
-        filter: costscope::query::Filter::All,
-        idle: IdleMode::SeparateByCluster,
-        sort: Sort::default_for(kind),
         offset,
         limit: 10,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: Default::default(),
+        ..crate::support::request(DataKind::Allocation, window, "namespace", "", IdleMode::SeparateByCluster)
     }
 }
 

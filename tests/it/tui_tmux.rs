@@ -201,7 +201,7 @@ fn default_session_leaves_a_copied_bucket_byte_identical() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let bucket = tmp.path().join("bucket");
-    copy_tree(&dev_dir(), &bucket);
+    crate::support::dev_bucket::copy_dev(&bucket);
     let before = checksums(&bucket);
     let yaml = tmp.path().join("federated-store.yaml");
     std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", bucket.display())).unwrap();
@@ -222,15 +222,6 @@ fn default_session_leaves_a_copied_bucket_byte_identical() {
     s.keys(&["2", "3", "5", "1", "q"]);
     assert_eq!(wait_exit(tmp.path()), "EXITED 0");
     assert_eq!(checksums(&bucket), before, "every bucket object is unchanged and none was added");
-}
-
-/// Copy `src` to `dst` (files and directories, fresh and writable).
-fn copy_tree(src: &Path, dst: &Path) {
-    for (p, _) in walk(src) {
-        let to = dst.join(p.strip_prefix(src).unwrap());
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::write(&to, std::fs::read(&p).unwrap()).unwrap();
-    }
 }
 
 fn walk(dir: &Path) -> Vec<(PathBuf, u64)> {
