@@ -4,6 +4,8 @@
 
 use crate::bingen::{self, DecodeError, Decoded, Family, Item, Root, RootKind};
 use crate::model::{Allocation, CostMetricName, Window};
+use crate::query::DataKind;
+use crate::query::columns::{Formula, Unit, registry};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -29,38 +31,48 @@ pub struct Summary {
 }
 
 /// Running totals over the items of a file (USD).
-#[derive(Default)]
 struct Totals {
     items: usize,
     sums: BTreeMap<String, f64>,
-    alloc: [f64; 10],
+    /// [`allocation_totals`] and their running sums.
+    alloc: Vec<(&'static str, fn(&Allocation) -> f64, f64)>,
     saw_allocations: bool,
 }
 
-const ALLOCATION_TOTALS: [&str; 10] = [
-    "totalCost",
-    "cpuCost",
-    "gpuCost",
-    "ramCost",
-    "pvCost",
-    "networkCost",
-    "loadBalancerCost",
-    "sharedCost",
-    "externalCost",
-    "adjustments",
-];
+/// The allocation totals `inspect` reports: every USD column of the allocation registry that is
+/// one measure's sum (`totalCost`, `cpuCost`, …, `adjustments`), with that measure's Rust form.
+fn allocation_totals() -> Vec<(&'static str, fn(&Allocation) -> f64)> {
+    let reg = registry(DataKind::Allocation);
+    reg.columns
+        .iter()
+        .filter(|c| c.unit == Unit::Usd)
+        .filter_map(|c| match c.formula {
+            Formula::Sum(m) => {
+                let f = reg.measures.iter().find(|x| x.name == m)?.rollup?;
+                Some((c.json(), f))
+            }
+            Formula::PerHour(_) | Formula::Efficiency(_) | Formula::TotalEfficiency { .. } | Formula::Ratio { .. } => None,
+        })
+        .collect()
+}
 
 impl Totals {
+    fn new() -> Totals {
+        Totals {
+            items: 0,
+            sums: BTreeMap::new(),
+            alloc: allocation_totals().into_iter().map(|(n, f)| (n, f, 0.0)).collect(),
+            saw_allocations: false,
+        }
+    }
+
     fn add(&mut self, item: &Item) {
         self.items += 1;
         match item {
             Item::Allocation(_, a) => {
                 self.saw_allocations = true;
-                let parts = std::iter::once(a.total_cost())
-                    .chain(a.cost_columns())
-                    .chain(std::iter::once(a.adjustments()));
-                for (s, p) in self.alloc.iter_mut().zip(parts) {
-                    *s += p;
+                for (_, f, sum) in &mut self.alloc {
+                    *sum += f(a);
                 }
             }
             Item::Asset(_, a) => {
@@ -82,7 +94,7 @@ impl Totals {
 ///
 /// Errors: the [`DecodeError`] of the file.
 pub fn summarize(data: &[u8], kind: RootKind) -> Result<Summary, DecodeError> {
-    let mut t = Totals::default();
+    let mut t = Totals::new();
     let d = bingen::decode_streaming(data, kind, &mut |item| t.add(&item))?;
     let mut codec_versions = BTreeMap::new();
     for (name, f) in [
@@ -98,8 +110,8 @@ pub fn summarize(data: &[u8], kind: RootKind) -> Result<Summary, DecodeError> {
     }
     let mut totals = t.sums;
     if t.saw_allocations || kind == RootKind::AllocationSet {
-        for (n, s) in ALLOCATION_TOTALS.iter().zip(t.alloc) {
-            totals.insert((*n).to_string(), s);
+        for (n, _, s) in t.alloc {
+            totals.insert(n.to_string(), s);
         }
     }
     let window = match &d.root {

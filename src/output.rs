@@ -2,13 +2,13 @@
 //! (`{"window":{"start","end"},"offset","limit","totalRows","totals":{...},"data":[...]}`), or CSV.
 
 use crate::format::value;
-use crate::query::{Aggregate, Column, DataKind, Page, Window, columns};
+use crate::query::{Aggregate, ColumnDef, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
 /// Aligned text table of the columns `shown` (indices into [`columns`]`(kind)`, e.g.
 /// [`table_columns`]) with a totals line and a paging line.
 pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> String {
-    let cols: Vec<&Column> = shown.iter().map(|&i| &columns(kind)[i]).collect();
+    let cols: Vec<&ColumnDef> = shown.iter().map(|&i| &columns(kind)[i]).collect();
     let idx = shown.to_vec();
     let mut lines: Vec<Vec<String>> = Vec::new();
     lines.push(
@@ -69,7 +69,7 @@ fn values_object(kind: DataKind, values: &[f64]) -> Map<String, Value> {
     columns(kind)
         .iter()
         .zip(values)
-        .map(|(c, v)| (c.id.to_string(), json!(v)))
+        .map(|(c, v)| (c.json().to_string(), json!(v)))
         .collect()
 }
 
@@ -114,7 +114,7 @@ pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregat
     let mut w = csv::Writer::from_writer(out);
     let header = std::iter::once("name")
         .chain(keys.iter().map(String::as_str))
-        .chain(cols.iter().map(|c| c.id));
+        .chain(cols.iter().map(|c| c.json()));
     w.write_record(header)?;
     for r in &page.rows {
         let mut rec: Vec<String> = vec![r.name.clone()];

@@ -7,6 +7,7 @@
 //! another (DuckDB MVCC), so a long ingest never blocks the TUI.
 
 mod batch;
+mod columns_sql;
 pub mod ingest;
 mod query_alloc;
 mod query_assets;

@@ -11,35 +11,14 @@
 //! in proportion to their CPU, RAM and GPU cost within each cluster, so a filtered row keeps its
 //! unfiltered value. Idle is computed for the clusters that have an allocation in the answer.
 
+use super::columns_sql;
 use super::query_common::{
     Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_params,
 };
 use super::results::{ResultCache, run_page};
 use super::rollup::{Source, source_for};
-use crate::query::{AggregateKey, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
+use crate::query::{AggregateKey, ColumnId, DataKind, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
-
-/// OpenCost's efficiency rule in SQL: usage/request, else 1 when there is usage and cost, else 0.
-fn eff(request: &str, usage: &str, cost: &str) -> String {
-    format!("CASE WHEN {request} > 0 THEN {usage} / {request} WHEN {usage} > 0 AND {cost} <> 0 THEN 1.0 ELSE 0.0 END")
-}
-
-/// OpenCost `TotalEfficiency()` in SQL from the CPU/RAM efficiencies and total costs.
-fn total_eff(cpu_eff: &str, cpu_t: &str, ram_eff: &str, ram_t: &str) -> String {
-    format!("CASE WHEN {cpu_t} + {ram_t} > 0 THEN (({cpu_eff}) * {cpu_t} + ({ram_eff}) * {ram_t}) / ({cpu_t} + {ram_t}) ELSE 0.0 END")
-}
-
-/// Efficiencies and averages of one summed row (`h` = window hours).
-fn derived(h: &str) -> String {
-    let cpu_eff = eff("req_ch", "use_ch", "cpu");
-    let ram_eff = eff("rreq_bh", "ruse_bh", "ram");
-    format!(
-        "{} AS \"totalEfficiency\", req_ch / {h} AS \"cpuCoreRequestAverage\", use_ch / {h} AS \"cpuCoreUsageAverage\",
-         rreq_bh / {h} AS \"ramByteRequestAverage\", ruse_bh / {h} AS \"ramByteUsageAverage\",
-         {cpu_eff} AS \"cpuEfficiency\", {ram_eff} AS \"ramEfficiency\"",
-        total_eff(&cpu_eff, "cpu_t", &ram_eff, "ram_t")
-    )
-}
 
 /// What the pipeline groups by: key expressions (selected as `k0..`), the row-name expression
 /// over `k0..`, and the key select list of separate idle rows.
@@ -130,18 +109,19 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
         IdleMode::Share | IdleMode::Hide => String::new(),
     };
     sql.push_str(&format!(
-        "summed AS (SELECT {name} AS name, {kc}, cpu, gpu, ram, pv, net, lb, shared, ext, adj, total, req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t FROM
-            {grouped}{union}),
-        result AS (SELECT name, {kc}, cpu AS \"cpuCost\", gpu AS \"gpuCost\", ram AS \"ramCost\", pv AS \"pvCost\", net AS \"networkCost\",
-            lb AS \"loadBalancerCost\", shared AS \"sharedCost\", total AS \"totalCost\", ext AS \"externalCost\", adj AS \"adjustments\",
-            req_ch, use_ch, rreq_bh, ruse_bh, cpu_t, ram_t, span.h AS _h, {derived} FROM summed, span)",
+        "summed AS (SELECT {name} AS name, {kc}, {measures} FROM {grouped}{union}),
+        result AS (SELECT name, {kc}, span.h AS _h, {columns} FROM summed, span)",
         name = g.name,
+        measures = columns_sql::names(DataKind::Allocation),
         grouped = if share {
-            format!("(SELECT {kc}, {RESULT_SUMS} FROM rows GROUP BY ALL)")
+            format!(
+                "(SELECT {kc}, {} FROM rows GROUP BY ALL)",
+                columns_sql::resums(DataKind::Allocation)
+            )
         } else {
             "rows".to_string()
         },
-        derived = derived("span.h"),
+        columns = columns_sql::result_columns(DataKind::Allocation, "span.h"),
     ));
     Ok((sql, params))
 }
@@ -190,7 +170,7 @@ fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, params: &mut Vec<
 /// `<cluster>/<node>/__idle__` per node (rows with no idle cost left out), or one `__idle__` row
 /// summed over all (merged).
 fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
-    let cols = "c, g, r, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, t, 0.0, 0.0, 0.0, 0.0, c, r";
+    let cols = columns_sql::idle_values();
     let idle = lit(IDLE);
     match mode {
         IdleMode::Merged => format!(
@@ -211,22 +191,12 @@ fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
     }
 }
 
-const RESULT_SUMS: &str = "sum(cpu) cpu, sum(gpu) gpu, sum(ram) ram, sum(pv) pv, sum(net) net, sum(lb) lb, sum(shared) shared, sum(ext) ext, sum(adj) adj, sum(total) total, sum(req_ch) req_ch, sum(use_ch) use_ch, sum(rreq_bh) rreq_bh, sum(ruse_bh) ruse_bh, sum(cpu_t) cpu_t, sum(ram_t) ram_t";
-
 /// One page of allocations, read from the smallest table that holds the request's keys and
 /// filter fields ([`super::rollup`]).
 pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
     let src = source_for(&req.aggregate, &req.filter);
     let (sql, params) = ctes(req, &Grouping::of(req)?, src)?;
-    let cpu_eff = eff("sum(req_ch)", "sum(use_ch)", "sum(\"cpuCost\")");
-    let ram_eff = eff("sum(rreq_bh)", "sum(ruse_bh)", "sum(\"ramCost\")");
-    let totals = format!(
-        "SELECT count(*), sum(\"cpuCost\"), sum(\"gpuCost\"), sum(\"ramCost\"), sum(\"pvCost\"), sum(\"networkCost\"),
-         sum(\"loadBalancerCost\"), sum(\"sharedCost\"), {te}, sum(\"totalCost\"),
-         sum(req_ch) / max(_h), sum(use_ch) / max(_h), sum(rreq_bh) / max(_h), sum(ruse_bh) / max(_h),
-         {cpu_eff}, {ram_eff}, sum(\"externalCost\"), sum(\"adjustments\") FROM result",
-        te = total_eff(&cpu_eff, "sum(cpu_t)", &ram_eff, "sum(ram_t)"),
-    );
+    let totals = columns_sql::totals_query(DataKind::Allocation);
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
 
@@ -242,7 +212,7 @@ pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i
     };
     if let Some(scope) = scope {
         let days = idle_series(conn, req, scope)?;
-        let (sum, want) = (days.iter().map(|(_, v)| v).sum::<f64>(), row.get(req.kind, "totalCost"));
+        let (sum, want) = (days.iter().map(|(_, v)| v).sum::<f64>(), row.get(req.kind, ColumnId::TotalCost));
         return Ok(match want {
             Some(want) if req.filter != Filter::All && sum != 0.0 => days.into_iter().map(|(d, v)| (d, v * want / sum)).collect(),
             _ => days,

@@ -1,32 +1,38 @@
 //! Asset queries: aggregate (type, cluster, category, provider, ...), filter, sort and page over
-//! the `assets` table. Node costs are shown before the node discount with the discount (USD) as
-//! its own column; `totalCost` follows OpenCost `TotalCost()` per asset type.
+//! the `assets` table; the measures and columns are the registry's
+//! ([`crate::query::columns`]).
 
+use super::columns_sql;
 use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series};
 use super::results::{ResultCache, run_page};
-use crate::query::{Page, QueryError, QueryRequest, Row};
+use crate::query::{DataKind, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
 fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
     let (keys, name) = group_select(req.kind, req, "key")?;
     let (bw, params) = base_where(req, &Columns(req.kind));
     let sql = format!(
-        "WITH g AS (SELECT {keys}, sum(cpu_cost) cpu, sum(gpu_cost) gpu, sum(ram_cost) ram,
-            sum((cpu_cost + ram_cost) * discount) disc, sum(adjustment) adj, count(*) n, sum(total_cost) total
-            FROM assets WHERE {bw} GROUP BY ALL),
-        result AS (SELECT {name} AS name, {kc}, cpu AS \"cpuCost\", gpu AS \"gpuCost\", ram AS \"ramCost\",
-            disc AS \"discount\", adj AS \"adjustment\", CAST(n AS DOUBLE) AS \"count\", total AS \"totalCost\" FROM g)",
+        "WITH g AS (SELECT {keys}, {sums} FROM assets WHERE {bw} GROUP BY ALL),
+        result AS (SELECT {name} AS name, {kc}, {columns} FROM g)",
         keys = aliased(&keys),
         kc = key_cols(keys.len()),
+        sums = columns_sql::sums(DataKind::Asset, req.cost_metric),
+        columns = columns_sql::result_columns(DataKind::Asset, "1"),
     );
     Ok((sql, params))
 }
 
 /// One page of assets.
 pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
-    let totals = "SELECT count(*), sum(\"cpuCost\"), sum(\"gpuCost\"), sum(\"ramCost\"), sum(\"discount\"), sum(\"adjustment\"), sum(\"count\"), sum(\"totalCost\") FROM result";
     let (sql, params) = ctes(req)?;
-    run_page(conn, req, (&sql, &params), totals, &key_names(req), cache)
+    run_page(
+        conn,
+        req,
+        (&sql, &params),
+        &columns_sql::totals_query(DataKind::Asset),
+        &key_names(req),
+        cache,
+    )
 }
 
 /// Daily totalCost of one asset row.

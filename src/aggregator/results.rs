@@ -13,7 +13,8 @@
 //! The cache keeps [`CACHE_ENTRIES`] results per connection and is invalidated by a generation
 //! number the aggregator bumps on every database write.
 
-use crate::query::{Page, QueryError, QueryRequest, Row, columns};
+use crate::query::columns::position;
+use crate::query::{Page, QueryError, QueryRequest, Row, Sort, SortKey, columns};
 use duckdb::{Connection, params_from_iter};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,11 +59,11 @@ pub fn order_by(req: &QueryRequest, nkeys: usize, reversed: bool) -> String {
     let desc = req.sort.descending != reversed;
     let dir = |d: bool| if d { "DESC" } else { "ASC" };
     let ties: String = (0..nkeys).map(|i| format!(", k{i} {}", dir(reversed))).collect();
-    if req.sort.column == "name" {
-        return format!("name {}{ties}", dir(desc));
-    }
-    let ok = columns(req.kind).iter().any(|c| c.id == req.sort.column);
-    let col = if ok { req.sort.column.as_str() } else { "totalCost" };
+    let col = match req.sort.key {
+        SortKey::Name => return format!("name {}{ties}", dir(desc)),
+        SortKey::Column(id) if position(req.kind, id).is_some() => id.json(),
+        SortKey::Column(_) => Sort::default_for(req.kind).key.name(),
+    };
     let nulls = if reversed { "NULLS FIRST" } else { "NULLS LAST" };
     format!("\"{col}\" {} {nulls}, name {}{ties}", dir(desc), dir(reversed))
 }
@@ -185,7 +186,7 @@ fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String])
     };
     let select: Vec<String> = std::iter::once("name".to_string())
         .chain((0..nk).map(|i| format!("k{i}")))
-        .chain(cols.iter().map(|c| format!("\"{}\"", c.id)))
+        .chain(cols.iter().map(|c| format!("\"{}\"", c.json())))
         .collect();
     let sql = format!(
         "SELECT {} FROM temp.{} ORDER BY {} LIMIT {limit} OFFSET {offset}",

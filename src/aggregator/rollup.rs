@@ -5,7 +5,7 @@
 //!   pod): the containers of a pod summed.
 //! * `alloc_controllers` — one row per file × (cluster, namespace, controller kind, controller).
 //!
-//! Both hold the same summed measures ([`MEASURES`], USD, core-hours, byte-hours), keep the file's
+//! Both hold the allocation measures of [`crate::query::columns`] (USD, core-hours, byte-hours), keep the file's
 //! `file_key`, `resolution` and window so ingest replaces them with the file's rows, and are
 //! exact: every measure is a plain sum, so summing a rollup gives what summing `allocations`
 //! gives (up to float rounding order). A query whose aggregate keys and filter fields are all
@@ -14,41 +14,21 @@
 //! `allocations`, as a rollup (pre-aggregated cube level) does in any OLAP store.
 //!
 //! The rollups are summed in memory while a file is decoded ([`Rollups`]) from [`measures`], the
-//! Rust twin of the [`MEASURES`] SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
+//! Rust twin of the measures' SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
 //! rows and totals.
 
 use super::batch::{Batch, Kind};
 use super::rows::FileCtx;
 use crate::model::{Allocation, AllocationProperties, Str};
-use crate::query::{Aggregate, AggregateKey, Field, Filter};
+use crate::query::columns::{Measure, N_ALLOCATION_MEASURES, registry};
+use crate::query::{Aggregate, AggregateKey, DataKind, Field, Filter};
 use duckdb::Connection;
 use std::collections::HashMap;
 
-/// Summed measures: output name and the expression over an `allocations` row. Costs in USD,
-/// `req_ch`/`use_ch` in core-hours, `rreq_bh`/`ruse_bh` in byte-hours; `*_t` are cost plus its
-/// adjustment (what idle and efficiency weigh with), `adj` all adjustments.
-pub const MEASURES: &[(&str, &str)] = &[
-    ("cpu", "cpu_cost"),
-    ("gpu", "gpu_cost"),
-    ("ram", "ram_cost"),
-    ("pv", "pv_cost"),
-    ("net", "network_cost"),
-    ("lb", "load_balancer_cost"),
-    ("shared", "shared_cost"),
-    ("ext", "external_cost"),
-    (
-        "adj",
-        "cpu_cost_adjustment + gpu_cost_adjustment + ram_cost_adjustment + pv_cost_adjustment + network_cost_adjustment + load_balancer_cost_adjustment",
-    ),
-    ("total", "total_cost"),
-    ("req_ch", "cpu_core_request_average * minutes / 60"),
-    ("use_ch", "cpu_core_usage_average * minutes / 60"),
-    ("rreq_bh", "ram_bytes_request_average * minutes / 60"),
-    ("ruse_bh", "ram_bytes_usage_average * minutes / 60"),
-    ("cpu_t", "cpu_cost + cpu_cost_adjustment"),
-    ("ram_t", "ram_cost + ram_cost_adjustment"),
-    ("gpu_t", "gpu_cost + gpu_cost_adjustment"),
-];
+/// The allocation measures ([`crate::query::columns`]): USD, core-hours, byte-hours.
+fn measure_defs() -> &'static [Measure] {
+    registry(DataKind::Allocation).measures
+}
 
 /// Where an allocation query reads its rows from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,24 +55,24 @@ impl Source {
         }
     }
 
-    /// The per-row expression of measure `name` ([`MEASURES`]) in this source: the column for a
+    /// The per-row expression of allocation measure `name` in this source: the column for a
     /// rollup, the SQL over an `allocations` row otherwise. `None` for an unknown measure.
     pub fn measure(self, name: &str) -> Option<String> {
-        let (n, expr) = MEASURES.iter().find(|(n, _)| *n == name)?;
+        let m = measure_defs().iter().find(|m| m.name == name)?;
         Some(if self == Source::Allocations {
-            format!("({expr})")
+            format!("({})", m.sql)
         } else {
-            n.to_string()
+            m.name.to_string()
         })
     }
 
-    /// `sum(...) AS <name>` for every measure, reading this source's columns.
+    /// `sum(...) AS <name>` for every allocation measure, reading this source's columns.
     pub fn measure_sums(self) -> String {
-        MEASURES
+        measure_defs()
             .iter()
-            .map(|(name, expr)| match self {
-                Source::Allocations => format!("sum({expr}) AS {name}"),
-                _ => format!("sum({name}) AS {name}"),
+            .map(|m| match self {
+                Source::Allocations => format!("sum({}) AS {}", m.sql, m.name),
+                _ => format!("sum({0}) AS {0}", m.name),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -160,7 +140,11 @@ pub fn source_for(aggregate: &Aggregate, filter: &Filter) -> Source {
 
 /// DDL of the rollup tables (idempotent).
 pub fn ddl() -> String {
-    let measures = MEASURES.iter().map(|(n, _)| format!("{n} DOUBLE")).collect::<Vec<_>>().join(", ");
+    let measures = measure_defs()
+        .iter()
+        .map(|m| format!("{} DOUBLE", m.name))
+        .collect::<Vec<_>>()
+        .join(", ");
     [(Source::Pods, POD_DIMS), (Source::Controllers, CONTROLLER_DIMS)]
         .iter()
         .map(|(s, dims)| {
@@ -173,34 +157,18 @@ pub fn ddl() -> String {
         .collect()
 }
 
-/// The [`MEASURES`] of one allocation, in order, computed over the model the way the SQL
-/// expressions compute them over its `allocations` row.
-pub fn measures(a: &Allocation) -> [f64; N_MEASURES] {
-    let m = a.minutes();
-    let [cpu, gpu, ram, pv, net, lb, shared, ext] = a.cost_columns();
-    [
-        cpu,
-        gpu,
-        ram,
-        pv,
-        net,
-        lb,
-        shared,
-        ext,
-        a.adjustments(),
-        a.total_cost(),
-        a.cpu_core_request_average * m / 60.0,
-        a.cpu_core_usage_average * m / 60.0,
-        a.ram_bytes_request_average * m / 60.0,
-        a.ram_bytes_usage_average * m / 60.0,
-        a.cpu_total_cost(),
-        a.ram_total_cost(),
-        a.gpu_total_cost(),
-    ]
+/// The allocation measures of one allocation, in registry order, computed over the model the way
+/// their SQL computes them over its `allocations` row.
+fn measures(a: &Allocation) -> Sums {
+    let mut out = [0.0; N_MEASURES];
+    for (o, m) in out.iter_mut().zip(measure_defs()) {
+        // Every allocation measure has its Rust twin (checked by a unit test in `query::columns`).
+        *o = m.rollup.map_or(0.0, |f| f(a));
+    }
+    out
 }
 
-/// Number of [`MEASURES`].
-pub const N_MEASURES: usize = 17;
+const N_MEASURES: usize = N_ALLOCATION_MEASURES;
 
 type Sums = [f64; N_MEASURES];
 
@@ -302,9 +270,8 @@ mod tests {
     #[test]
     fn ddl_and_refresh_name_every_measure() {
         let ddl = ddl();
-        for (n, _) in MEASURES {
-            assert!(ddl.matches(&format!("{n} DOUBLE")).count() == 2, "{n}");
+        for m in measure_defs() {
+            assert!(ddl.matches(&format!("{} DOUBLE", m.name)).count() == 2, "{}", m.name);
         }
-        assert_eq!(MEASURES.len(), N_MEASURES);
     }
 }

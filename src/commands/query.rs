@@ -90,7 +90,7 @@ pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
     let mut out = Vec::new();
     for w in words {
         let i = query::column_index(kind, w).ok_or_else(|| {
-            let ids: Vec<&str> = all.iter().map(|c| c.id).collect();
+            let ids: Vec<&str> = all.iter().map(|c| c.json()).collect();
             UsageError(format!(
                 "--columns: unknown column {w:?} for {}; columns: {}, or all",
                 kind.plural(),

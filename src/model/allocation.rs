@@ -253,20 +253,6 @@ impl Allocation {
             + self.shared_cost
             + self.external_cost
     }
-    /// The cost columns of Kubecost's allocation table before adjustments, USD, in the order
-    /// cpuCost, gpuCost, ramCost, pvCost, networkCost, loadBalancerCost, sharedCost, externalCost.
-    pub fn cost_columns(&self) -> [f64; 8] {
-        [
-            self.cpu_cost,
-            self.gpu_cost,
-            self.ram_cost,
-            self.pv_cost(),
-            self.network_cost,
-            self.load_balancer_cost,
-            self.shared_cost,
-            self.external_cost,
-        ]
-    }
     /// Sum of the six `*CostAdjustment` fields in USD.
     pub fn adjustments(&self) -> f64 {
         self.cpu_cost_adjustment

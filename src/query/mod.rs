@@ -15,12 +15,15 @@
 //!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
 //! * [`labels`] — label-key sanitizing and the alias label config
 //!   (OpenCost `promutil.go`, `config.go`).
+//! * [`columns`] — the column registry: each kind's summed measures and
+//!   result columns (Kubecost JSON names), from which SQL and views derive.
 //! * [`filter`] — filter v2 (Kubecost `filters-api.md`, OpenCost
 //!   `core/pkg/filter/ast`).
 //!
 //! Rules: docs/semantics.md.
 
 pub mod aggregate;
+pub mod columns;
 pub mod filter;
 pub mod kind;
 pub mod labels;
@@ -30,12 +33,10 @@ pub mod window;
 pub use aggregate::{
     Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNDEFINED, UNMOUNTED, accepted_keys, parse_aggregate,
 };
+pub use columns::{ColumnDef, ColumnId, Formula, Shown, Unit, column_index, columns, default_columns};
 pub use filter::{
     Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
 };
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
-pub use request::{
-    ALLOCATION_COLUMNS, ASSET_COLUMNS, CLOUD_COST_COLUMNS, Column, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row,
-    Sort, Unit, column_index, columns, default_columns,
-};
+pub use request::{CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

@@ -3,6 +3,7 @@
 //! `/model/cloudCost` parameters (`window`, `aggregate`, `filter`, `idle`, `offset`, `limit`;
 //! Kubecost docs `api-allocation.md`, `api-assets.md`, `cloud-cost-api.md`) plus a `sort`, which Kubecost lacks.
 
+use super::columns::{ColumnId, columns, position};
 use super::{Aggregate, DataKind, Filter, LabelConfig, Window};
 use crate::model::CostMetricName;
 use serde::Serialize;
@@ -62,133 +63,45 @@ impl IdleMode {
     }
 }
 
-/// How a number is displayed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Unit {
-    /// US dollars.
-    Usd,
-    /// A ratio (1.0 = 100 %).
-    Ratio,
-    /// CPU cores.
-    Cores,
-    /// Bytes.
-    Bytes,
-    /// A plain count.
-    Count,
+/// What a result is sorted by: the row name or one of the kind's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum SortKey {
+    Name,
+    Column(ColumnId),
 }
 
-/// One numeric column of a result, with Kubecost's JSON name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Column {
-    /// Kubecost JSON field (`cpuCost`, `totalEfficiency`, ...); also the `--sort` name.
-    pub id: &'static str,
-    /// Short table title (`CPU`, `Eff.`, `Total`).
-    pub title: &'static str,
-    pub unit: Unit,
-}
-
-const fn col(id: &'static str, title: &'static str, unit: Unit) -> Column {
-    Column { id, title, unit }
-}
-
-/// Allocation columns, in Kubecost's table order (CPU, GPU, RAM, PV, network, LB, shared,
-/// efficiency, total) followed by the usage/request detail columns.
-pub const ALLOCATION_COLUMNS: &[Column] = &[
-    col("cpuCost", "CPU", Unit::Usd),
-    col("gpuCost", "GPU", Unit::Usd),
-    col("ramCost", "RAM", Unit::Usd),
-    col("pvCost", "PV", Unit::Usd),
-    col("networkCost", "Network", Unit::Usd),
-    col("loadBalancerCost", "LB", Unit::Usd),
-    col("sharedCost", "Shared", Unit::Usd),
-    col("totalEfficiency", "Eff.", Unit::Ratio),
-    col("totalCost", "Total", Unit::Usd),
-    col("cpuCoreRequestAverage", "CPU req", Unit::Cores),
-    col("cpuCoreUsageAverage", "CPU use", Unit::Cores),
-    col("ramByteRequestAverage", "RAM req", Unit::Bytes),
-    col("ramByteUsageAverage", "RAM use", Unit::Bytes),
-    col("cpuEfficiency", "CPU eff.", Unit::Ratio),
-    col("ramEfficiency", "RAM eff.", Unit::Ratio),
-    col("externalCost", "External", Unit::Usd),
-    col("adjustments", "Adj.", Unit::Usd),
-];
-
-/// Asset columns: cost by resource (nodes), adjustment and total.
-pub const ASSET_COLUMNS: &[Column] = &[
-    col("cpuCost", "CPU", Unit::Usd),
-    col("gpuCost", "GPU", Unit::Usd),
-    col("ramCost", "RAM", Unit::Usd),
-    col("discount", "Discount", Unit::Usd),
-    col("adjustment", "Adj.", Unit::Usd),
-    col("count", "Assets", Unit::Count),
-    col("totalCost", "Total", Unit::Usd),
-];
-
-/// Cloud-cost columns for the chosen cost metric.
-pub const CLOUD_COST_COLUMNS: &[Column] = &[
-    col("cost", "Cost", Unit::Usd),
-    col("kubernetesCost", "K8s cost", Unit::Usd),
-    col("kubernetesPercent", "K8s %", Unit::Ratio),
-    col("count", "Items", Unit::Count),
-];
-
-/// The columns of `kind`.
-pub fn columns(kind: DataKind) -> &'static [Column] {
-    match kind {
-        DataKind::Allocation => ALLOCATION_COLUMNS,
-        DataKind::Asset => ASSET_COLUMNS,
-        DataKind::CloudCost => CLOUD_COST_COLUMNS,
+impl SortKey {
+    /// The name `--sort` takes and messages show: `name` or the column's JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Column(id) => id.json(),
+        }
     }
 }
 
-/// The columns a table shows by default, as indices into [`columns`]`(kind)`: for allocations
-/// Kubecost's CPU, GPU, RAM, PV, Network, LB, Shared, Eff., Total (the request/usage detail
-/// columns follow only on request); every column for assets and cloud costs. The CLI table and
-/// the TUI both start from it.
-pub fn default_columns(kind: DataKind) -> Vec<usize> {
-    let all = columns(kind);
-    let end = match kind {
-        DataKind::Allocation => all.iter().position(|c| c.id == "totalCost").map_or(all.len(), |i| i + 1),
-        DataKind::Asset | DataKind::CloudCost => all.len(),
-    };
-    (0..end).collect()
-}
-
-/// The index in [`columns`]`(kind)` of the column a user names: its id or its title, in any
-/// case, a trailing `.` ignored (`cpuCost`, `cpu`, `Eff`), or one of kubectl-cost's words
-/// `memory` (RAM) and `efficiency` (`--show-memory`, `--show-efficiency`). `None` when no column of
-/// `kind` has that name.
-pub fn column_index(kind: DataKind, word: &str) -> Option<usize> {
-    let w = word.trim().trim_end_matches('.').to_ascii_lowercase();
-    let w = match w.as_str() {
-        "memory" | "mem" => "ram".to_string(),
-        "efficiency" => "eff".to_string(),
-        _ => w,
-    };
-    columns(kind)
-        .iter()
-        .position(|c| c.id.eq_ignore_ascii_case(&w) || c.title.trim_end_matches('.').eq_ignore_ascii_case(&w))
-}
-
-/// Sort order: a column id, or `name`, descending or ascending. Default `totalCost` descending
+/// Sort order: a column or the name, descending or ascending. Default `totalCost` descending
 /// (Kubecost's only order); ties break by name so pages are stable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Sort {
-    /// `name` or a [`Column::id`].
-    pub column: String,
+    pub key: SortKey,
     pub descending: bool,
 }
 
 impl Sort {
     /// `totalCost` descending (`cost` descending for cloud costs).
     pub fn default_for(kind: DataKind) -> Sort {
-        let column = if kind == DataKind::CloudCost { "cost" } else { "totalCost" };
+        let id = if kind == DataKind::CloudCost {
+            ColumnId::Cost
+        } else {
+            ColumnId::TotalCost
+        };
         Sort {
-            column: column.into(),
+            key: SortKey::Column(id),
             descending: true,
         }
     }
-    /// Parse `COL[:asc|desc]`; the column must be `name` or one of `kind`'s column ids
+    /// Parse `COL[:asc|desc]`; the column must be `name` or one of `kind`'s columns' JSON names
     /// (case-insensitive). Errors list the accepted columns.
     pub fn parse(s: &str, kind: DataKind) -> Result<Sort, String> {
         let (c, dir) = s.split_once(':').unwrap_or((s, "desc"));
@@ -197,13 +110,15 @@ impl Sort {
             "asc" => false,
             other => return Err(format!("sort direction {other:?}: expected asc or desc")),
         };
-        let ids: Vec<&str> = std::iter::once("name").chain(columns(kind).iter().map(|c| c.id)).collect();
-        match ids.iter().find(|id| id.eq_ignore_ascii_case(c.trim())) {
-            Some(id) => Ok(Sort {
-                column: (*id).to_string(),
-                descending,
-            }),
-            None => Err(format!("unknown sort column {c:?}; accepted: {}", ids.join(", "))),
+        let keys: Vec<SortKey> = std::iter::once(SortKey::Name)
+            .chain(columns(kind).iter().map(|c| SortKey::Column(c.id)))
+            .collect();
+        match keys.iter().find(|k| k.name().eq_ignore_ascii_case(c.trim())) {
+            Some(&key) => Ok(Sort { key, descending }),
+            None => {
+                let names: Vec<&str> = keys.iter().map(|k| k.name()).collect();
+                Err(format!("unknown sort column {c:?}; accepted: {}", names.join(", ")))
+            }
         }
     }
 }
@@ -240,17 +155,14 @@ pub struct Row {
     pub name: String,
     /// Aggregate key → value (`namespace` → `checkout`).
     pub properties: BTreeMap<String, String>,
-    /// Values in the order of [`columns`] for the kind.
+    /// Values in the order of [`columns`] for the kind (read them with [`Row::get`]).
     pub values: Vec<f64>,
 }
 
 impl Row {
     /// Value of column `id` for `kind`, if the kind has that column.
-    pub fn get(&self, kind: DataKind, id: &str) -> Option<f64> {
-        columns(kind)
-            .iter()
-            .position(|c| c.id == id)
-            .and_then(|i| self.values.get(i).copied())
+    pub fn get(&self, kind: DataKind, id: ColumnId) -> Option<f64> {
+        position(kind, id).and_then(|i| self.values.get(i).copied())
     }
 }
 

@@ -86,7 +86,7 @@ fn parse_columns(rest: &str, view: Tab, kind: DataKind) -> Result<LineCommand, S
             Some(i) if !chosen.contains(&i) => chosen.push(i),
             Some(_) => {}
             None => {
-                let names: Vec<&str> = columns(kind).iter().map(|c| c.id).collect();
+                let names: Vec<&str> = columns(kind).iter().map(|c| c.json()).collect();
                 return Err(format!(
                     "unknown column {w:?} for {}; columns: {}, or all",
                     kind.plural(),

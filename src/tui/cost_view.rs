@@ -6,7 +6,7 @@
 use std::iter;
 
 use crate::model::CostMetricName;
-use crate::query::{DataKind, Sort, parse_aggregate, parse_filter, parse_window};
+use crate::query::{DataKind, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
 
 use super::action::{Command, Edit, Effect};
 use super::command_line::{self, LineCommand};
@@ -110,16 +110,16 @@ impl State {
             }
             Command::CycleSort => {
                 let cols = crate::query::columns(kind);
-                let ids: Vec<&str> = t
+                let keys: Vec<SortKey> = t
                     .column_choice()
                     .into_iter()
-                    .map(|i| cols[i].id)
-                    .chain(iter::once("name"))
+                    .map(|i| SortKey::Column(cols[i].id))
+                    .chain(iter::once(SortKey::Name))
                     .collect();
-                let i = ids.iter().position(|id| *id == t.sort.column).map_or(0, |i| (i + 1) % ids.len());
+                let i = keys.iter().position(|k| *k == t.sort.key).map_or(0, |i| (i + 1) % keys.len());
                 t.sort = Sort {
-                    column: ids[i].to_string(),
-                    descending: ids[i] != "name",
+                    key: keys[i],
+                    descending: keys[i] != SortKey::Name,
                 };
                 t.offset = 0;
                 let text = format!("sorted by {}", sort_label(kind, &t.sort));
@@ -346,10 +346,13 @@ fn half_page(limit: usize) -> isize {
 
 /// `Total ↓`, `name ↑`: the sort column's title and direction.
 pub fn sort_label(kind: DataKind, sort: &Sort) -> String {
-    let title = crate::query::columns(kind)
-        .iter()
-        .find(|c| c.id == sort.column)
-        .map_or(sort.column.as_str(), |c| c.title);
+    let title = match sort.key {
+        SortKey::Column(id) => crate::query::columns(kind)
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(id.json(), |c| c.title),
+        SortKey::Name => SortKey::Name.name(),
+    };
     format!("{title} {}", if sort.descending { "↓" } else { "↑" })
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::model::CostMetricName;
 use costscope::progress::TaskProgress;
-use costscope::query::{CostSource, DataKind, IdleMode, Page, Sort, columns};
+use costscope::query::{ColumnId, CostSource, DataKind, IdleMode, Page, Sort, columns};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use serde_json::Value;
@@ -61,7 +61,7 @@ fn day(d: &str) -> i64 {
 
 use crate::support::{request as req, window};
 
-fn val(kind: DataKind, page: &Page, row: usize, col: &str) -> f64 {
+fn val(kind: DataKind, page: &Page, row: usize, col: ColumnId) -> f64 {
     page.rows[row].get(kind, col).unwrap()
 }
 
@@ -101,19 +101,19 @@ fn per_cluster_per_day_allocation_totals_match_truth() {
                 continue;
             }
             assert_eq!(page.total_rows, 1);
-            for (col, key) in [
-                ("totalCost", "totalCost"),
-                ("cpuCost", "cpuCost"),
-                ("ramCost", "ramCost"),
-                ("gpuCost", "gpuCost"),
-                ("pvCost", "pvCost"),
-                ("networkCost", "networkCost"),
-                ("loadBalancerCost", "loadBalancerCost"),
-                ("adjustments", "adjustments"),
+            for col in [
+                ColumnId::TotalCost,
+                ColumnId::CpuCost,
+                ColumnId::RamCost,
+                ColumnId::GpuCost,
+                ColumnId::PvCost,
+                ColumnId::NetworkCost,
+                ColumnId::LoadBalancerCost,
+                ColumnId::Adjustments,
             ] {
                 let got = val(DataKind::Allocation, &page, 0, col);
-                let want = v[key].as_f64().unwrap();
-                assert!(close(got, want), "{cluster} {d} {col}: {got} vs {want}");
+                let want = v[col.json()].as_f64().unwrap();
+                assert!(close(got, want), "{cluster} {d} {}: {got} vs {want}", col.json());
             }
             checked += 1;
         }
@@ -136,7 +136,11 @@ fn per_namespace_totals_over_all_days_match_truth() {
         assert_eq!(page.total_rows, want.len(), "{cluster} namespaces");
         for (i, row) in page.rows.iter().enumerate() {
             let w = want[&row.name].as_f64().unwrap();
-            assert!(close(val(DataKind::Allocation, &page, i, "totalCost"), w), "{cluster}/{}", row.name);
+            assert!(
+                close(val(DataKind::Allocation, &page, i, ColumnId::TotalCost), w),
+                "{cluster}/{}",
+                row.name
+            );
         }
     }
 }
@@ -159,7 +163,10 @@ fn node_totals_and_separate_idle_match_truth() {
                 ))
                 .unwrap();
             assert!(
-                close(val(DataKind::Asset, &nodes, 0, "totalCost"), v["nodeTotalCost"].as_f64().unwrap()),
+                close(
+                    val(DataKind::Asset, &nodes, 0, ColumnId::TotalCost),
+                    v["nodeTotalCost"].as_f64().unwrap()
+                ),
                 "{cluster} {d} nodes"
             );
             let all = dev()
@@ -172,7 +179,7 @@ fn node_totals_and_separate_idle_match_truth() {
                 ))
                 .unwrap();
             assert!(
-                close(val(DataKind::Asset, &all, 0, "totalCost"), v["totalCost"].as_f64().unwrap()),
+                close(val(DataKind::Asset, &all, 0, ColumnId::TotalCost), v["totalCost"].as_f64().unwrap()),
                 "{cluster} {d} assets"
             );
             let alloc = dev()
@@ -189,7 +196,7 @@ fn node_totals_and_separate_idle_match_truth() {
                 .iter()
                 .position(|r| r.name == format!("{cluster}/__idle__"))
                 .expect("an idle row");
-            let idle_cost = val(DataKind::Allocation, &alloc, idle, "totalCost");
+            let idle_cost = val(DataKind::Allocation, &alloc, idle, ColumnId::TotalCost);
             assert!(close(idle_cost, v["idleCost"].as_f64().unwrap()), "{cluster} {d} idle {idle_cost}");
         }
     }
@@ -203,7 +210,7 @@ fn shared_idle_keeps_the_cluster_total() {
         .query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::SeparateByCluster))
         .unwrap();
     let share = dev().query(&req(DataKind::Allocation, w, "namespace", f, IdleMode::Share)).unwrap();
-    let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
+    let t = |p: &Page| p.totals.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
     assert!(close(t(&sep), t(&share)), "{} vs {}", t(&sep), t(&share));
     assert!(share.rows.iter().all(|r| !r.name.contains("__idle__")));
     assert_eq!(share.total_rows + 1, sep.total_rows);
@@ -223,13 +230,13 @@ fn cloud_costs_per_service_match_truth_for_every_metric() {
                 let s = &services[&row.name];
                 let name = m.json_name();
                 assert!(
-                    close(val(DataKind::CloudCost, &page, i, "cost"), s[name].as_f64().unwrap()),
+                    close(val(DataKind::CloudCost, &page, i, ColumnId::Cost), s[name].as_f64().unwrap()),
                     "{d} {} {name}",
                     row.name
                 );
                 let k = s[format!("{name}Kubernetes")].as_f64().unwrap();
                 assert!(
-                    close(val(DataKind::CloudCost, &page, i, "kubernetesCost"), k),
+                    close(val(DataKind::CloudCost, &page, i, ColumnId::KubernetesCost), k),
                     "{d} {} {name} k8s",
                     row.name
                 );
@@ -242,7 +249,7 @@ fn cloud_costs_per_service_match_truth_for_every_metric() {
 fn pages_concatenate_to_the_whole_result_for_every_sort() {
     let w = window(day("2026-11-14"), day("2026-11-21"));
     let kind = DataKind::Allocation;
-    let mut sorts: Vec<String> = columns(kind).iter().map(|c| c.id.to_string()).collect();
+    let mut sorts: Vec<String> = columns(kind).iter().map(|c| c.json().to_string()).collect();
     sorts.push("name".into());
     for col in sorts {
         for dir in ["asc", "desc"] {
@@ -347,7 +354,7 @@ fn a_rows_daily_series_adds_up_to_its_total() {
         assert_eq!(series.len(), 7, "{agg}: one point per day");
         assert!(series.windows(2).all(|p| p[1].0 - p[0].0 == 86_400), "{agg}: consecutive days");
         let sum: f64 = series.iter().map(|(_, v)| v).sum();
-        let total = row.get(DataKind::Allocation, "totalCost").unwrap();
+        let total = row.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
         assert!(close(sum, total), "{agg} {}: series {sum} vs total {total}", row.name);
     }
 }
@@ -368,7 +375,7 @@ fn an_idle_rows_daily_series_adds_up_to_its_total() {
             let expected = if idle == IdleMode::SeparateByCluster { 7..=7 } else { 1..=7 };
             assert!(expected.contains(&days), "{idle:?} {}: {days} days", row.name);
             let sum: f64 = series.iter().map(|(_, v)| v).sum();
-            let total = row.get(DataKind::Allocation, "totalCost").unwrap();
+            let total = row.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
             assert!(close(sum, total), "{idle:?} {}: series {sum} vs total {total}", row.name);
         }
     }
@@ -395,8 +402,12 @@ fn a_name_search_keeps_matching_rows_and_their_totals() {
     assert!(!want.is_empty() && want.len() < all.rows.len(), "{want:?}");
     assert_eq!(got, want);
     assert_eq!(page.total_rows, want.len());
-    let sum: f64 = page.rows.iter().map(|r| r.get(DataKind::Allocation, "totalCost").unwrap()).sum();
-    assert!(close(sum, page.totals.get(DataKind::Allocation, "totalCost").unwrap()));
+    let sum: f64 = page
+        .rows
+        .iter()
+        .map(|r| r.get(DataKind::Allocation, ColumnId::TotalCost).unwrap())
+        .sum();
+    assert!(close(sum, page.totals.get(DataKind::Allocation, ColumnId::TotalCost).unwrap()));
 }
 
 #[test]
@@ -417,7 +428,7 @@ fn filters_and_multi_aggregation_work_on_real_data() {
         .query(&req(DataKind::Allocation, w, "cluster,namespace", "", IdleMode::Hide))
         .unwrap();
     assert!(multi.rows.iter().all(|r| r.name.contains('/') && r.properties.len() == 2));
-    let t = |p: &Page| p.totals.get(DataKind::Allocation, "totalCost").unwrap();
+    let t = |p: &Page| p.totals.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
     assert!(close(t(&multi), t(&all)));
 }
 
@@ -446,7 +457,12 @@ fn corrupt_file_is_logged_and_skipped_and_a_fixed_file_reingests_alone() {
     let want = truth()["clusters"]["prod-us-east-1"]["federated"]["allocations1d"]["2026-11-19"]["totalCost"]
         .as_f64()
         .unwrap();
-    let got = agg.query(&q).unwrap().totals.get(DataKind::Allocation, "totalCost").unwrap();
+    let got = agg
+        .query(&q)
+        .unwrap()
+        .totals
+        .get(DataKind::Allocation, ColumnId::TotalCost)
+        .unwrap();
     assert!(close(got, want));
     let r3 = rt()
         .block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))

@@ -3,7 +3,7 @@
 //! CLI rely on — pages concatenate to the whole result, totals are the sum of the rows, a row's
 //! daily series adds up to its totalCost, the extent brackets the data.
 
-use costscope::query::{CostSource, DataKind, IdleMode, QueryRequest, Window};
+use costscope::query::{ColumnId, CostSource, DataKind, IdleMode, QueryRequest, Window};
 
 use crate::support::mock_bucket::{Costs, DAY, Props, allocation, ingest, node, write_bucket};
 use crate::support::tui::FakeSource;
@@ -33,7 +33,7 @@ fn conforms(name: &str, src: &dyn CostSource, aggregate: &str) {
     let all = src.query(&request(kind, window, aggregate, 0, 0)).unwrap();
     assert_eq!(all.total_rows, all.rows.len(), "{name}: limit 0 is the whole result");
     assert!(all.total_rows >= 2, "{name}: a result to page through");
-    let total = |r: &costscope::query::Row| r.get(kind, "totalCost").unwrap();
+    let total = |r: &costscope::query::Row| r.get(kind, ColumnId::TotalCost).unwrap();
     let sum: f64 = all.rows.iter().map(total).sum();
     assert!(
         close(sum, total(&all.totals)),

@@ -6,7 +6,7 @@
 use crate::support::mock_bucket;
 
 use costscope::aggregator::Aggregator;
-use costscope::query::{CostSource, DataKind, IdleMode, parse_aggregate};
+use costscope::query::{ColumnId, CostSource, DataKind, IdleMode, parse_aggregate};
 use mock_bucket::{Costs, DAY, Props, allocation, ingest, node, write_bucket};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -225,7 +225,7 @@ fn query(aggregate: &str, filter: &str, idle: IdleMode) -> BTreeMap<String, f64>
     let page = mock().query(&req).unwrap_or_else(|e| panic!("{aggregate} / {filter}: {e:?}"));
     page.rows
         .iter()
-        .map(|r| (r.name.clone(), (r.get(kind, "totalCost").unwrap() * 1e4).round() / 1e4))
+        .map(|r| (r.name.clone(), (r.get(kind, ColumnId::TotalCost).unwrap() * 1e4).round() / 1e4))
         .collect()
 }
 

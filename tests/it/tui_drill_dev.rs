@@ -9,7 +9,7 @@ use crate::support::tui as tui_support;
 
 use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::progress::TaskProgress;
-use costscope::query::{CostSource, DataKind, IDLE, UNALLOCATED, columns};
+use costscope::query::{ColumnId, CostSource, DataKind, IDLE, UNALLOCATED, columns};
 use costscope::tui::action::Edit;
 use costscope::tui::{Action, Command, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -23,7 +23,10 @@ fn key(s: &mut State, src: &dyn CostSource, code: KeyCode) {
 }
 
 fn total_col() -> usize {
-    columns(DataKind::Allocation).iter().position(|c| c.id == "totalCost").unwrap()
+    columns(DataKind::Allocation)
+        .iter()
+        .position(|c| c.id == ColumnId::TotalCost)
+        .unwrap()
 }
 
 /// Rows of the shown page: (name, totalCost).

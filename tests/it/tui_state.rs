@@ -394,10 +394,10 @@ fn sort_idle_metric_cycle_and_requery() {
     let src = FakeSource::standard();
     let mut s = started(&src, 80, 24, vec![]);
     key(&mut s, &src, KeyCode::Char('s'));
-    assert_eq!((alloc(&s).sort.column.as_str(), alloc(&s).sort.descending), ("name", false));
+    assert_eq!((alloc(&s).sort.key.name(), alloc(&s).sort.descending), ("name", false));
     assert_eq!(names(&s)[0], "__idle__");
     key(&mut s, &src, KeyCode::Char('s'));
-    assert_eq!((alloc(&s).sort.column.as_str(), alloc(&s).sort.descending), ("cpuCost", true));
+    assert_eq!((alloc(&s).sort.key.name(), alloc(&s).sort.descending), ("cpuCost", true));
     key(&mut s, &src, KeyCode::Char('S'));
     assert!(!alloc(&s).sort.descending);
     assert_eq!(names(&s)[0], "kube-system");

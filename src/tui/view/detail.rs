@@ -11,6 +11,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, SparklineBar};
 
+use crate::query::columns::{ColumnDef, ColumnId, Detail, columns};
 use crate::query::{DataKind, IDLE, Row, Window};
 
 use super::super::format;
@@ -97,44 +98,21 @@ fn money_line(label: &str, v: f64, total: f64) -> Line<'static> {
     ])
 }
 
-/// Total first, then each cost part with its share of the total.
+/// Total first, then each cost part with its share of the total, then counts: the columns'
+/// [`Detail`] places in the registry.
 fn breakdown(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
-    let get = |id: &str| row.get(kind, id).unwrap_or(0.0);
-    let (total_id, parts): (&str, &[(&str, &str)]) = match kind {
-        DataKind::Allocation => (
-            "totalCost",
-            &[
-                ("cpuCost", "CPU"),
-                ("gpuCost", "GPU"),
-                ("ramCost", "RAM"),
-                ("pvCost", "PV"),
-                ("networkCost", "Network"),
-                ("loadBalancerCost", "LB"),
-                ("sharedCost", "Shared"),
-                ("externalCost", "External"),
-                ("adjustments", "Adjustment"),
-            ],
-        ),
-        DataKind::Asset => (
-            "totalCost",
-            &[
-                ("cpuCost", "CPU"),
-                ("gpuCost", "GPU"),
-                ("ramCost", "RAM"),
-                ("discount", "Discount"),
-                ("adjustment", "Adjustment"),
-            ],
-        ),
-        DataKind::CloudCost => ("cost", &[("kubernetesCost", "Kubernetes")]),
-    };
-    let total = get(total_id);
+    let cols = columns(kind);
+    let value = |c: &ColumnDef| row.get(kind, c.id).unwrap_or(0.0);
+    let total = cols.iter().find(|c| c.detail == Detail::Total).map_or(0.0, value);
     let mut lines = vec![money_line("Total", total, total)];
-    lines.extend(parts.iter().map(|(id, label)| money_line(label, get(id), total)));
-    match kind {
-        DataKind::Asset => lines.push(count_line("Assets", get("count"))),
-        DataKind::CloudCost => lines.push(count_line("Items", get("count"))),
-        DataKind::Allocation => {}
-    }
+    lines.extend(cols.iter().filter_map(|c| match c.detail {
+        Detail::Part(label) => Some(money_line(label, value(c), total)),
+        Detail::Total | Detail::Count(_) | Detail::Omit => None,
+    }));
+    lines.extend(cols.iter().filter_map(|c| match c.detail {
+        Detail::Count(label) => Some(count_line(label, value(c))),
+        Detail::Total | Detail::Part(_) | Detail::Omit => None,
+    }));
     lines
 }
 
@@ -148,8 +126,8 @@ fn count_line(label: &str, v: f64) -> Line<'static> {
 /// What an idle row is, and a warning when it is negative (docs/semantics.md, idle): then the
 /// workloads were allocated more than their nodes cost.
 fn idle_note(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
-    let negative = ["cpuCost", "ramCost", "gpuCost", "totalCost"]
-        .iter()
+    let negative = [ColumnId::CpuCost, ColumnId::RamCost, ColumnId::GpuCost, ColumnId::TotalCost]
+        .into_iter()
         .any(|id| row.get(kind, id).is_some_and(format::is_negative));
     let mut lines = vec![
         Line::styled("Idle: node cost that no", label_style()),
@@ -178,7 +156,7 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
     if row.name.contains(IDLE) {
         return idle_note(kind, row);
     }
-    let get = |id: &str| row.get(kind, id).unwrap_or(0.0);
+    let get = |id: ColumnId| row.get(kind, id).unwrap_or(0.0);
     let part = |label: &str, req: String, used: String, eff: f64| {
         Line::from(vec![
             Span::styled(format!("{label:<4}"), label_style()),
@@ -189,20 +167,20 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
     vec![
         Line::from(vec![
             Span::styled(format!("{:<LABEL$}", "Efficiency"), label_style()),
-            Span::styled(format!("{:>14}", format::percent(get("totalEfficiency"))), value_style()),
+            Span::styled(format!("{:>14}", format::percent(get(ColumnId::TotalEfficiency))), value_style()),
         ]),
         Line::styled(format!("{:<4}{:>9} {:>9} {:>7}", "", "request", "usage", "eff."), label_style()),
         part(
             "CPU",
-            format::cores(get("cpuCoreRequestAverage")),
-            format::cores(get("cpuCoreUsageAverage")),
-            get("cpuEfficiency"),
+            format::cores(get(ColumnId::CpuCoreRequestAverage)),
+            format::cores(get(ColumnId::CpuCoreUsageAverage)),
+            get(ColumnId::CpuEfficiency),
         ),
         part(
             "RAM",
-            format::bytes(get("ramByteRequestAverage")),
-            format::bytes(get("ramByteUsageAverage")),
-            get("ramEfficiency"),
+            format::bytes(get(ColumnId::RamByteRequestAverage)),
+            format::bytes(get(ColumnId::RamByteUsageAverage)),
+            get(ColumnId::RamEfficiency),
         ),
     ]
 }

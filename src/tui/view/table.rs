@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
 use crate::progress::{Phase, TaskId};
-use crate::query::{Column, DataKind, IDLE, Page, UNALLOCATED, columns};
+use crate::query::{ColumnDef, DataKind, IDLE, Page, Shown, SortKey, UNALLOCATED, columns};
 
 use super::super::cost_view::sort_label;
 use super::super::format;
@@ -115,15 +115,15 @@ fn name_header(tab: &TableTab) -> String {
     } else {
         tab.aggregate.to_string()
     };
-    if tab.sort.column == "name" {
+    if tab.sort.key == SortKey::Name {
         format!("{base} {}", arrow(tab))
     } else {
         base
     }
 }
 
-fn column_header(tab: &TableTab, c: &Column) -> String {
-    if tab.sort.column == c.id {
+fn column_header(tab: &TableTab, c: &ColumnDef) -> String {
+    if tab.sort.key == SortKey::Column(c.id) {
         format!("{} {}", c.title, arrow(tab))
     } else {
         c.title.to_string()
@@ -135,7 +135,7 @@ fn arrow(tab: &TableTab) -> &'static str {
 }
 
 /// One value, right-aligned; a negative amount (e.g. negative idle) in red.
-fn value_cell(c: &Column, v: Option<f64>) -> Cell<'static> {
+fn value_cell(c: &ColumnDef, v: Option<f64>) -> Cell<'static> {
     let text = v.map_or_else(|| "—".to_string(), |v| format::value(c.unit, v));
     let line = Line::from(text).right_aligned();
     if v.is_some_and(format::is_negative) {
@@ -191,9 +191,17 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     let name_min = name_wanted.min(NAME_MIN);
     let mut used = name_min;
     let mut shown = Vec::new();
-    let ranked = priority(tab.kind)
-        .iter()
-        .filter_map(|id| cols.iter().position(|c| c.id == *id))
+    // Table columns by rank, then the other chosen columns in the user's order.
+    let mut by_rank: Vec<(u8, usize)> = (0..cols.len())
+        .filter_map(|i| match cols[i].shown {
+            Shown::Table { rank } => Some((rank, i)),
+            Shown::Detail => None,
+        })
+        .collect();
+    by_rank.sort_unstable();
+    let ranked = by_rank
+        .into_iter()
+        .map(|(_, i)| i)
         .filter(|i| choice.contains(i))
         .chain(choice.iter().copied());
     for i in ranked {
@@ -205,25 +213,6 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     shown.sort_by_key(|i| choice.iter().position(|c| c == i));
     let name_width = name_min + width.saturating_sub(used);
     ColumnFit { shown, widths, name_width }
-}
-
-/// Column ids in the order they are kept when space runs out.
-fn priority(kind: DataKind) -> &'static [&'static str] {
-    match kind {
-        DataKind::Allocation => &[
-            "totalCost",
-            "cpuCost",
-            "ramCost",
-            "totalEfficiency",
-            "pvCost",
-            "gpuCost",
-            "networkCost",
-            "sharedCost",
-            "loadBalancerCost",
-        ],
-        DataKind::Asset => &["totalCost", "cpuCost", "ramCost", "gpuCost", "count", "adjustment", "discount"],
-        DataKind::CloudCost => &["cost", "kubernetesPercent", "kubernetesCost", "count"],
-    }
 }
 
 /// Why there is no data yet, with the ingest task's progress:

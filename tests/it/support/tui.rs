@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, TimeZone, Utc};
 use costscope::model::CostMetricName;
 use costscope::progress::TaskProgress;
+use costscope::query::columns::{Detail, registry};
 use costscope::query::{
-    CostSource, DailySeries, DataKind, Field, FieldValue, FilterTarget, IDLE, IdleMode, Page, QueryError, QueryRequest, Row, UNALLOCATED,
-    columns,
+    CostSource, DailySeries, DataKind, Field, FieldValue, FilterTarget, IDLE, IdleMode, Page, QueryError, QueryRequest, Row, SortKey,
+    UNALLOCATED, columns,
 };
 use costscope::tui::effect::perform;
 use costscope::tui::{Action, Effect, State};
@@ -26,13 +27,35 @@ pub fn day(day: u32) -> i64 {
     Utc.with_ymd_and_hms(2026, 11, day, 0, 0, 0).unwrap().timestamp()
 }
 
-/// One item with its properties and its per-day values (in the order of `columns(kind)`;
-/// averages and ratios are per item, not per day).
+/// One item with its properties and its per-day measures (in the order of the kind's registry
+/// measures; [`PER_ITEM`] ones are per item, not per day).
 #[derive(Clone, Debug)]
 pub struct Item {
     pub kind: DataKind,
     pub props: BTreeMap<String, String>,
-    pub values: Vec<f64>,
+    pub measures: Vec<f64>,
+}
+
+/// Measures that do not grow with the days of a window: the request/usage hours (the fake's
+/// window is one "hour", so their averages are the values given) and item counts.
+const PER_ITEM: &[&str] = &["req_ch", "use_ch", "rreq_bh", "ruse_bh", "n"];
+
+/// The registry measures of `kind` from `(name, value)` pairs; unnamed measures are 0.
+fn measures(kind: DataKind, pairs: &[(&str, f64)]) -> Vec<f64> {
+    let defs = registry(kind).measures;
+    for (n, _) in pairs {
+        assert!(defs.iter().any(|m| m.name == *n), "{kind:?} has no measure {n}");
+    }
+    defs.iter()
+        .map(|m| pairs.iter().find(|(n, _)| *n == m.name).map_or(0.0, |p| p.1))
+        .collect()
+}
+
+/// A row's column values from its summed measures, through the registry's formulas.
+fn values(kind: DataKind, m: &[f64]) -> Vec<f64> {
+    let defs = registry(kind).measures;
+    let get = |n: &str| defs.iter().position(|d| d.name == n).map_or(0.0, |i| m[i]);
+    columns(kind).iter().map(|c| c.formula.eval(&get, 1.0)).collect()
 }
 
 impl FilterTarget for Item {
@@ -78,17 +101,25 @@ fn alloc(
     used: (f64, f64),
 ) -> Item {
     const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-    let mut v = vec![0.0; 17];
-    v[0] = cpu;
-    v[1] = gpu;
-    v[2] = ram;
-    v[3] = pv;
-    v[4] = net;
-    v[5] = lb;
-    v[9] = req.0;
-    v[10] = used.0;
-    v[11] = req.1 * GIB;
-    v[12] = used.1 * GIB;
+    let v = measures(
+        DataKind::Allocation,
+        &[
+            ("cpu", cpu),
+            ("gpu", gpu),
+            ("ram", ram),
+            ("pv", pv),
+            ("net", net),
+            ("lb", lb),
+            ("total", cpu + gpu + ram + pv + net + lb),
+            ("req_ch", req.0),
+            ("use_ch", used.0),
+            ("rreq_bh", req.1 * GIB),
+            ("ruse_bh", used.1 * GIB),
+            ("cpu_t", cpu),
+            ("ram_t", ram),
+            ("gpu_t", gpu),
+        ],
+    );
     Item {
         kind: DataKind::Allocation,
         props: props(&[
@@ -99,7 +130,7 @@ fn alloc(
             ("container", container),
             ("node", &format!("{cluster}-node-1")),
         ]),
-        values: v,
+        measures: v,
     }
 }
 
@@ -113,7 +144,10 @@ fn asset(cluster: &str, ty: &str, name: &str, cpu: f64, ram: f64, gpu: f64, tota
             ("provider", "AWS"),
             ("category", if ty == "Node" { "Compute" } else { "Storage" }),
         ]),
-        values: vec![cpu, gpu, ram, 0.0, 0.0, 1.0, total],
+        measures: measures(
+            DataKind::Asset,
+            &[("cpu", cpu), ("gpu", gpu), ("ram", ram), ("n", 1.0), ("total", total)],
+        ),
     }
 }
 
@@ -127,7 +161,7 @@ fn cloud(service: &str, category: &str, id: &str, cost: f64, k8s: f64) -> Item {
             ("provider", "AWS"),
             ("accountID", "123456789012"),
         ]),
-        values: vec![cost, k8s, 0.0, 1.0],
+        measures: measures(DataKind::CloudCost, &[("c", cost), ("k", k8s), ("n", 1.0)]),
     }
 }
 
@@ -452,37 +486,19 @@ fn metric_factor(m: CostMetricName) -> f64 {
     }
 }
 
-/// Sum `items` over `days` into one row's values, deriving totals and ratios.
+/// Sum `items`' measures over `days` (cloud costs scaled to the chosen metric).
 fn combine(req: &QueryRequest, items: &[&Item], days: &[i64]) -> Vec<f64> {
-    let n = columns(req.kind).len();
-    let mut v = vec![0.0; n];
+    let defs = registry(req.kind).measures;
+    let mut v = vec![0.0; defs.len()];
     let weight: f64 = days.iter().map(|d| factor(*d)).sum();
+    let metric = if req.kind == DataKind::CloudCost {
+        metric_factor(req.cost_metric)
+    } else {
+        1.0
+    };
     for it in items {
-        for (i, x) in it.values.iter().enumerate() {
-            let per_item = matches!(
-                (req.kind, i),
-                (DataKind::Allocation, 9..=12) | (DataKind::Asset, 5) | (DataKind::CloudCost, 3)
-            );
-            v[i] += if per_item { *x } else { x * weight };
-        }
-    }
-    match req.kind {
-        DataKind::Allocation => {
-            v[13] = if v[9] > 0.0 { v[10] / v[9] } else { 0.0 };
-            v[14] = if v[11] > 0.0 { v[12] / v[11] } else { 0.0 };
-            v[7] = if v[0] + v[2] > 0.0 {
-                (v[13] * v[0] + v[14] * v[2]) / (v[0] + v[2])
-            } else {
-                0.0
-            };
-            v[8] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[15] + v[16];
-        }
-        DataKind::Asset => {}
-        DataKind::CloudCost => {
-            let f = metric_factor(req.cost_metric);
-            v[0] *= f;
-            v[1] *= f;
-            v[2] = if v[0] > 0.0 { v[1] / v[0] } else { 0.0 };
+        for ((sum, x), m) in v.iter_mut().zip(&it.measures).zip(defs) {
+            *sum += if PER_ITEM.contains(&m.name) { *x } else { x * weight * metric };
         }
     }
     v
@@ -500,32 +516,39 @@ impl CostSource for FakeSource {
                 groups.entry(name).or_insert_with(|| (p, Vec::new())).1.push(it);
             }
         }
-        let mut rows: Vec<Row> = groups
+        let mut rows: Vec<(Row, Vec<f64>)> = groups
             .into_iter()
-            .map(|(name, (properties, items))| Row {
-                values: combine(req, &items, &days),
-                name,
-                properties,
+            .map(|(name, (properties, items))| {
+                let m = combine(req, &items, &days);
+                let row = Row {
+                    values: values(req.kind, &m),
+                    name,
+                    properties,
+                };
+                (row, m)
             })
             .collect();
         let idle = matches!(req.idle, IdleMode::SeparateByCluster | IdleMode::SeparateByNode | IdleMode::Merged);
         if let (DataKind::Allocation, true, Some((cpu, ram)), false) = (req.kind, idle, self.idle, rows.is_empty()) {
-            let mut v = vec![0.0; 17];
             let w: f64 = days.iter().map(|d| factor(*d)).sum::<f64>() * clusters.len() as f64;
-            (v[0], v[2]) = (cpu * w, ram * w);
-            v[8] = v[0] + v[2];
+            let (c, r) = (cpu * w, ram * w);
+            let m = measures(req.kind, &[("cpu", c), ("ram", r), ("total", c + r), ("cpu_t", c), ("ram_t", r)]);
             let p = req.aggregate.keys().iter().map(|k| (k.name(), IDLE.to_string())).collect();
-            rows.push(Row {
+            let row = Row {
                 name: IDLE.into(),
                 properties: p,
-                values: v,
-            });
+                values: values(req.kind, &m),
+            };
+            rows.push((row, m));
         }
         if let Some(text) = &req.search {
-            rows.retain(|r| r.name.to_lowercase().contains(&text.to_lowercase()));
+            rows.retain(|(r, _)| r.name.to_lowercase().contains(&text.to_lowercase()));
         }
-        let col = columns(req.kind).iter().position(|c| c.id == req.sort.column);
-        rows.sort_by(|a, b| {
+        let col = match req.sort.key {
+            SortKey::Column(id) => columns(req.kind).iter().position(|c| c.id == id),
+            SortKey::Name => None,
+        };
+        rows.sort_by(|(a, _), (b, _)| {
             let o = match col {
                 Some(i) => a.values[i].total_cmp(&b.values[i]),
                 None => a.name.cmp(&b.name),
@@ -533,21 +556,14 @@ impl CostSource for FakeSource {
             let o = if req.sort.descending { o.reverse() } else { o };
             o.then_with(|| a.name.cmp(&b.name))
         });
-        let n = columns(req.kind).len();
-        let mut totals = vec![0.0; n];
-        for r in &rows {
-            for (t, v) in totals.iter_mut().zip(&r.values) {
+        let mut summed = vec![0.0; registry(req.kind).measures.len()];
+        for (_, m) in &rows {
+            for (t, v) in summed.iter_mut().zip(m) {
                 *t += v;
             }
         }
-        if req.kind == DataKind::Allocation && !rows.is_empty() {
-            totals[13] = totals[10] / totals[9].max(1e-9);
-            totals[14] = totals[12] / totals[11].max(1e-9);
-            totals[7] = (totals[13] * totals[0] + totals[14] * totals[2]) / (totals[0] + totals[2]).max(1e-9);
-        }
-        if req.kind == DataKind::CloudCost && totals[0] > 0.0 {
-            totals[2] = totals[1] / totals[0];
-        }
+        let totals = values(req.kind, &summed);
+        let rows: Vec<Row> = rows.into_iter().map(|(r, _)| r).collect();
         let total_rows = rows.len();
         let page: Vec<Row> = if req.limit == 0 {
             rows
@@ -568,16 +584,13 @@ impl CostSource for FakeSource {
     }
 
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
-        let total_col = columns(req.kind)
-            .iter()
-            .position(|c| c.id == "totalCost" || c.id == "cost")
-            .unwrap();
+        let total_col = columns(req.kind).iter().position(|c| c.detail == Detail::Total).unwrap();
         let items: Vec<&Item> = self.matching(req).filter(|i| Self::key_of(req, i).1 == row.properties).collect();
         Ok(self
             .days(req)
             .into_iter()
             .filter(|_| !items.is_empty())
-            .map(|d| (d, combine(req, &items, &[d])[total_col]))
+            .map(|d| (d, values(req.kind, &combine(req, &items, &[d]))[total_col]))
             .collect())
     }
 

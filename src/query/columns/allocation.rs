@@ -1,0 +1,239 @@
+//! Allocation measures and columns (Kubecost `/model/allocation` fields; OpenCost
+//! `core/pkg/opencost/allocation.go`). Costs in USD; `req_ch`/`use_ch` in core-hours,
+//! `rreq_bh`/`ruse_bh` in byte-hours; `*_t` are a cost plus its adjustment (what idle and
+//! efficiency weigh with), `adj` all adjustments. The measure order is the column order of the
+//! rollup tables (`alloc_pods`, `alloc_controllers`), so it only ever grows at the end.
+
+use super::{ColumnDef, ColumnId, Detail, Efficiency, Formula, IdleValue, Measure, Registry, Shown, Unit};
+use crate::model::Allocation;
+
+const fn m(name: &'static str, sql: &'static str, idle: IdleValue, rollup: fn(&Allocation) -> f64) -> Measure {
+    Measure {
+        name,
+        sql,
+        idle,
+        rollup: Some(rollup),
+    }
+}
+
+const MEASURES: &[Measure] = &[
+    m("cpu", "cpu_cost", IdleValue::Cpu, |a| a.cpu_cost),
+    m("gpu", "gpu_cost", IdleValue::Gpu, |a| a.gpu_cost),
+    m("ram", "ram_cost", IdleValue::Ram, |a| a.ram_cost),
+    m("pv", "pv_cost", IdleValue::Zero, Allocation::pv_cost),
+    m("net", "network_cost", IdleValue::Zero, |a| a.network_cost),
+    m("lb", "load_balancer_cost", IdleValue::Zero, |a| a.load_balancer_cost),
+    m("shared", "shared_cost", IdleValue::Zero, |a| a.shared_cost),
+    m("ext", "external_cost", IdleValue::Zero, |a| a.external_cost),
+    m(
+        "adj",
+        "cpu_cost_adjustment + gpu_cost_adjustment + ram_cost_adjustment + pv_cost_adjustment + network_cost_adjustment + load_balancer_cost_adjustment",
+        IdleValue::Zero,
+        Allocation::adjustments,
+    ),
+    m("total", "total_cost", IdleValue::Total, Allocation::total_cost),
+    m("req_ch", "cpu_core_request_average * minutes / 60", IdleValue::Zero, |a| {
+        a.cpu_core_request_average * a.minutes() / 60.0
+    }),
+    m("use_ch", "cpu_core_usage_average * minutes / 60", IdleValue::Zero, |a| {
+        a.cpu_core_usage_average * a.minutes() / 60.0
+    }),
+    m("rreq_bh", "ram_bytes_request_average * minutes / 60", IdleValue::Zero, |a| {
+        a.ram_bytes_request_average * a.minutes() / 60.0
+    }),
+    m("ruse_bh", "ram_bytes_usage_average * minutes / 60", IdleValue::Zero, |a| {
+        a.ram_bytes_usage_average * a.minutes() / 60.0
+    }),
+    m(
+        "cpu_t",
+        "cpu_cost + cpu_cost_adjustment",
+        IdleValue::Cpu,
+        Allocation::cpu_total_cost,
+    ),
+    m(
+        "ram_t",
+        "ram_cost + ram_cost_adjustment",
+        IdleValue::Ram,
+        Allocation::ram_total_cost,
+    ),
+    m(
+        "gpu_t",
+        "gpu_cost + gpu_cost_adjustment",
+        IdleValue::Gpu,
+        Allocation::gpu_total_cost,
+    ),
+];
+
+const CPU_EFF: Efficiency = Efficiency {
+    request: "req_ch",
+    usage: "use_ch",
+    cost: "cpu",
+};
+const RAM_EFF: Efficiency = Efficiency {
+    request: "rreq_bh",
+    usage: "ruse_bh",
+    cost: "ram",
+};
+
+const fn c(id: ColumnId, title: &'static str, unit: Unit, shown: Shown, detail: Detail, formula: Formula) -> ColumnDef {
+    ColumnDef {
+        id,
+        title,
+        unit,
+        shown,
+        detail,
+        formula,
+    }
+}
+
+/// Kubecost's table order (CPU, GPU, RAM, PV, network, LB, shared, efficiency, total), then the
+/// usage/request detail columns.
+const COLUMNS: &[ColumnDef] = &[
+    c(
+        ColumnId::CpuCost,
+        "CPU",
+        Unit::Usd,
+        Shown::Table { rank: 1 },
+        Detail::Part("CPU"),
+        Formula::Sum("cpu"),
+    ),
+    c(
+        ColumnId::GpuCost,
+        "GPU",
+        Unit::Usd,
+        Shown::Table { rank: 5 },
+        Detail::Part("GPU"),
+        Formula::Sum("gpu"),
+    ),
+    c(
+        ColumnId::RamCost,
+        "RAM",
+        Unit::Usd,
+        Shown::Table { rank: 2 },
+        Detail::Part("RAM"),
+        Formula::Sum("ram"),
+    ),
+    c(
+        ColumnId::PvCost,
+        "PV",
+        Unit::Usd,
+        Shown::Table { rank: 4 },
+        Detail::Part("PV"),
+        Formula::Sum("pv"),
+    ),
+    c(
+        ColumnId::NetworkCost,
+        "Network",
+        Unit::Usd,
+        Shown::Table { rank: 6 },
+        Detail::Part("Network"),
+        Formula::Sum("net"),
+    ),
+    c(
+        ColumnId::LoadBalancerCost,
+        "LB",
+        Unit::Usd,
+        Shown::Table { rank: 8 },
+        Detail::Part("LB"),
+        Formula::Sum("lb"),
+    ),
+    c(
+        ColumnId::SharedCost,
+        "Shared",
+        Unit::Usd,
+        Shown::Table { rank: 7 },
+        Detail::Part("Shared"),
+        Formula::Sum("shared"),
+    ),
+    c(
+        ColumnId::TotalEfficiency,
+        "Eff.",
+        Unit::Ratio,
+        Shown::Table { rank: 3 },
+        Detail::Omit,
+        Formula::TotalEfficiency {
+            cpu: CPU_EFF,
+            cpu_weight: "cpu_t",
+            ram: RAM_EFF,
+            ram_weight: "ram_t",
+        },
+    ),
+    c(
+        ColumnId::TotalCost,
+        "Total",
+        Unit::Usd,
+        Shown::Table { rank: 0 },
+        Detail::Total,
+        Formula::Sum("total"),
+    ),
+    c(
+        ColumnId::CpuCoreRequestAverage,
+        "CPU req",
+        Unit::Cores,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::PerHour("req_ch"),
+    ),
+    c(
+        ColumnId::CpuCoreUsageAverage,
+        "CPU use",
+        Unit::Cores,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::PerHour("use_ch"),
+    ),
+    c(
+        ColumnId::RamByteRequestAverage,
+        "RAM req",
+        Unit::Bytes,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::PerHour("rreq_bh"),
+    ),
+    c(
+        ColumnId::RamByteUsageAverage,
+        "RAM use",
+        Unit::Bytes,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::PerHour("ruse_bh"),
+    ),
+    c(
+        ColumnId::CpuEfficiency,
+        "CPU eff.",
+        Unit::Ratio,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::Efficiency(CPU_EFF),
+    ),
+    c(
+        ColumnId::RamEfficiency,
+        "RAM eff.",
+        Unit::Ratio,
+        Shown::Detail,
+        Detail::Omit,
+        Formula::Efficiency(RAM_EFF),
+    ),
+    c(
+        ColumnId::ExternalCost,
+        "External",
+        Unit::Usd,
+        Shown::Detail,
+        Detail::Part("External"),
+        Formula::Sum("ext"),
+    ),
+    c(
+        ColumnId::Adjustments,
+        "Adj.",
+        Unit::Usd,
+        Shown::Detail,
+        Detail::Part("Adjustment"),
+        Formula::Sum("adj"),
+    ),
+];
+
+/// The allocation registry.
+pub(super) const REGISTRY: Registry = Registry {
+    measures: MEASURES,
+    columns: COLUMNS,
+};
