@@ -30,18 +30,21 @@ pub struct Summary {
     pub trailing_bytes: usize,
 }
 
+/// A measure's value over one allocation (the registry's rollup form).
+type MeasureFn = fn(&Allocation) -> f64;
+
 /// Running totals over the items of a file (USD).
 struct Totals {
     items: usize,
     sums: BTreeMap<String, f64>,
     /// [`allocation_totals`] and their running sums.
-    alloc: Vec<(&'static str, fn(&Allocation) -> f64, f64)>,
+    alloc: Vec<(&'static str, MeasureFn, f64)>,
     saw_allocations: bool,
 }
 
 /// The allocation totals `inspect` reports: every USD column of the allocation registry that is
 /// one measure's sum (`totalCost`, `cpuCost`, …, `adjustments`), with that measure's Rust form.
-fn allocation_totals() -> Vec<(&'static str, fn(&Allocation) -> f64)> {
+fn allocation_totals() -> Vec<(&'static str, MeasureFn)> {
     let reg = registry(DataKind::Allocation);
     reg.columns
         .iter()

@@ -9,6 +9,7 @@
 mod batch;
 mod columns_sql;
 pub mod ingest;
+mod params;
 mod query_alloc;
 mod query_assets;
 mod query_cloud;

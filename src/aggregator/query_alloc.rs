@@ -12,9 +12,8 @@
 //! unfiltered value. Idle is computed for the clusters that have an allocation in the answer.
 
 use super::columns_sql;
-use super::query_common::{
-    Columns, WINDOW_SQL, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_params,
-};
+use super::params::Params;
+use super::query_common::{Columns, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_sql};
 use super::results::{ResultCache, run_page};
 use super::rollup::{Source, source_for};
 use crate::query::{AggregateKey, ColumnId, DataKind, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
@@ -31,8 +30,8 @@ struct Grouping {
 impl Grouping {
     /// The request's aggregate. Idle rows carry `__idle__` in every key except cluster (and node
     /// when idle is by node); merged idle carries it in every key.
-    fn of(req: &QueryRequest) -> Result<Grouping, QueryError> {
-        let (keys, name) = group_select(req.kind, req, "name")?;
+    fn of(req: &QueryRequest, p: &mut Params) -> Result<Grouping, QueryError> {
+        let (keys, name) = group_select(req.kind, req, "name", p)?;
         let by_node = req.idle == IdleMode::SeparateByNode;
         let merged = req.idle == IdleMode::Merged;
         let idle_keys: Vec<String> = req
@@ -55,12 +54,12 @@ impl Grouping {
     }
 }
 
-/// Build the `WITH ...` text defining `result` over `src`, grouped by `g`, and its params.
-fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<String>), QueryError> {
-    let (bw, mut params) = base_where(req, &Columns(req.kind));
-    let (wp, ws, we) = (params[0].clone(), params[1].clone(), params[2].clone());
+/// Build the `WITH ...` text defining `result` over `src`, its values bound in `p` (the
+/// grouping's label keys are bound there already).
+fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String {
+    let window = window_sql(req, p);
+    let bw = base_where(req, &window, &Columns(req.kind), p);
     let kc = key_cols(g.keys.len());
-    let window = WINDOW_SQL;
     let by_node = req.idle == IdleMode::SeparateByNode;
     let mut sql = format!(
         "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
@@ -82,8 +81,6 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
         node_col = if by_node { ", n._n" } else { "" },
         node_join = if by_node { ", _n" } else { "" },
     );
-    params.extend([wp.clone(), ws.clone(), we.clone()]);
-    params.extend([wp, ws, we]);
     let share = req.idle == IdleMode::Share;
     if share {
         sql.push_str(
@@ -103,7 +100,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
     }
     let union = match req.idle {
         IdleMode::SeparateByCluster | IdleMode::SeparateByNode | IdleMode::Merged => {
-            sql.push_str(&scaled_idle(req, src, by_node, &mut params));
+            sql.push_str(&scaled_idle(req, src, by_node, &bw));
             idle_union(req.idle, g, &kc)
         }
         IdleMode::Share | IdleMode::Hide => String::new(),
@@ -123,15 +120,15 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source) -> Result<(String, Vec<St
         },
         columns = columns_sql::result_columns(DataKind::Allocation, "span.h"),
     ));
-    Ok((sql, params))
+    sql
 }
 
 /// The `idle_s` CTE (with its trailing comma): each idle row of `idle` with its CPU, RAM and GPU
 /// cost scaled by the visible / all allocated cost of that resource on its cluster (or node), the
 /// rest of its total by the visible / all allocated total. An idle key with no allocated cost keeps
 /// its idle whole; one whose allocations are all filtered out is dropped
-/// (`docs/semantics.md` §8). Without a filter `idle_s` is `idle`.
-fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, params: &mut Vec<String>) -> String {
+/// (`docs/semantics.md` §8). Without a filter `idle_s` is `idle`. `bw`: the query's base WHERE.
+fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, bw: &str) -> String {
     if req.filter == Filter::All {
         return "idle_s AS (SELECT * FROM idle),".into();
     }
@@ -141,8 +138,6 @@ fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, params: &mut Vec<
         Source::Pods
     };
     let m = |n: &str| vis_src.measure(n).unwrap_or_else(|| "0".into());
-    let (bw, mut p) = base_where(req, &Columns(req.kind));
-    params.append(&mut p);
     let ratio = |part: &str| format!("CASE WHEN u.{part} > 0 THEN coalesce(v.{part}, 0) / u.{part} ELSE 1.0 END");
     let on = if by_node { "u._c = i._c AND u._n = i._n" } else { "u._c = i._c" };
     format!(
@@ -195,7 +190,9 @@ fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
 /// filter fields ([`super::rollup`]).
 pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
     let src = source_for(&req.aggregate, &req.filter);
-    let (sql, params) = ctes(req, &Grouping::of(req)?, src)?;
+    let mut params = Params::new();
+    let grouping = Grouping::of(req, &mut params)?;
+    let sql = ctes(req, &grouping, src, &mut params);
     let totals = columns_sql::totals_query(DataKind::Allocation);
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
 }
@@ -230,18 +227,18 @@ fn idle_series(conn: &Connection, req: &QueryRequest, scope: Option<&str>) -> Re
         Some((c, n)) => (Some(c), n),
         None => (None, None),
     };
-    let mut window = WINDOW_SQL.to_string();
-    if cluster.is_some() {
-        window.push_str(" AND cluster = ?");
-    } else {
-        window.push_str(&format!(
-            " AND cluster IN (SELECT DISTINCT cluster FROM alloc_controllers WHERE {WINDOW_SQL})"
-        ));
-    }
-    let (node_asset, node_pod) = if node.is_some() {
-        (" AND name = ?", " AND node = ?")
-    } else {
-        ("", "")
+    let mut p = Params::new();
+    let w = window_sql(req, &mut p);
+    let window = match cluster {
+        Some(c) => format!("{w} AND cluster = {}", p.text(c)),
+        None => format!("{w} AND cluster IN (SELECT DISTINCT cluster FROM alloc_controllers WHERE {w})"),
+    };
+    let (node_asset, node_pod) = match node {
+        Some(n) => {
+            let n = p.text(n);
+            (format!(" AND name = {n}"), format!(" AND node = {n}"))
+        }
+        None => (String::new(), String::new()),
     };
     let sql = format!(
         "SELECT day, sum(t) FROM (
@@ -250,13 +247,5 @@ fn idle_series(conn: &Connection, req: &QueryRequest, scope: Option<&str>) -> Re
             SELECT window_start - window_start % 86400, -(cpu_t + ram_t + gpu_t) FROM alloc_pods WHERE {window} AND node <> ''{node_pod})
          GROUP BY 1 ORDER BY 1"
     );
-    let mut params = window_params(req);
-    match cluster {
-        Some(c) => params.push(c.to_string()),
-        None => params.extend(window_params(req)),
-    }
-    params.extend(node.map(str::to_string));
-    let once = params.clone();
-    params.extend(once);
-    collect_series(conn, &sql, &params)
+    collect_series(conn, &sql, &p)
 }

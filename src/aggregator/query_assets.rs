@@ -3,14 +3,16 @@
 //! ([`crate::query::columns`]).
 
 use super::columns_sql;
-use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series};
+use super::params::Params;
+use super::query_common::{Columns, aliased, base_where, group_select, key_cols, key_names, run_series, window_sql};
 use super::results::{ResultCache, run_page};
 use crate::query::{DataKind, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
-fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
-    let (keys, name) = group_select(req.kind, req, "key")?;
-    let (bw, params) = base_where(req, &Columns(req.kind));
+fn ctes(req: &QueryRequest, p: &mut Params) -> Result<String, QueryError> {
+    let (keys, name) = group_select(req.kind, req, "key", p)?;
+    let window = window_sql(req, p);
+    let bw = base_where(req, &window, &Columns(req.kind), p);
     let sql = format!(
         "WITH g AS (SELECT {keys}, {sums} FROM assets WHERE {bw} GROUP BY ALL),
         result AS (SELECT {name} AS name, {kc}, {columns} FROM g)",
@@ -19,12 +21,13 @@ fn ctes(req: &QueryRequest) -> Result<(String, Vec<String>), QueryError> {
         sums = columns_sql::sums(DataKind::Asset, req.cost_metric),
         columns = columns_sql::result_columns(DataKind::Asset, "1"),
     );
-    Ok((sql, params))
+    Ok(sql)
 }
 
 /// One page of assets.
 pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
-    let (sql, params) = ctes(req)?;
+    let mut params = Params::new();
+    let sql = ctes(req, &mut params)?;
     run_page(
         conn,
         req,

@@ -2,8 +2,11 @@
 //! answers a window, the filter → SQL column map, aggregate-key expressions and daily series
 //! (sorting and paging: [`super::results`]).
 
+use super::params::Params;
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
-use crate::query::{AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql};
+use crate::query::{
+    AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql_bound,
+};
 use duckdb::{Connection, params_from_iter};
 
 /// The ETL resolution that answers `req.window`: `1d` when the window is day-aligned or at least
@@ -16,27 +19,24 @@ pub fn resolution(req: &QueryRequest) -> &'static str {
     }
 }
 
-/// The window predicate every query starts with: sets of the resolution that overlap the window.
-/// Its parameters are the resolution (`1d`/`1h`), the window start and end (unix seconds), as
-/// [`base_where`] returns them first. A set that overlaps the window counts whole (Kubecost's
-/// ETL sets are not prorated).
-pub const WINDOW_SQL: &str = "resolution = ? AND window_start < CAST(? AS BIGINT) AND window_end > CAST(? AS BIGINT)";
-
-/// The parameters of [`WINDOW_SQL`] for `req`, in order.
-pub fn window_params(req: &QueryRequest) -> Vec<String> {
-    vec![
-        resolution(req).to_string(),
-        req.window.end.timestamp().to_string(),
-        req.window.start.timestamp().to_string(),
-    ]
+/// The window predicate every query starts with: sets of the resolution (`1d`/`1h`) that overlap
+/// the window, its values (resolution, window end and start in unix seconds) bound in `p`. A set
+/// that overlaps the window counts whole (Kubecost's ETL sets are not prorated). Bind it once per
+/// statement and write the returned text wherever a table is read.
+pub fn window_sql(req: &QueryRequest, p: &mut Params) -> String {
+    format!(
+        "resolution = {} AND window_start < {} AND window_end > {}",
+        p.text(resolution(req)),
+        p.int(req.window.end.timestamp()),
+        p.int(req.window.start.timestamp())
+    )
 }
 
-/// WHERE clause (without `WHERE`) selecting `req`'s resolution, window and filter, and its params.
-pub fn base_where(req: &QueryRequest, cols: &dyn SqlColumns) -> (String, Vec<String>) {
-    let (f, mut params) = to_sql(&req.filter, &req.labels, cols);
-    let mut p = window_params(req);
-    p.append(&mut params);
-    (format!("{WINDOW_SQL} AND ({f})"), p)
+/// WHERE clause (without `WHERE`): the `window` predicate ([`window_sql`]) and `req`'s filter,
+/// whose values are bound in `p`.
+pub fn base_where(req: &QueryRequest, window: &str, cols: &dyn SqlColumns, p: &mut Params) -> String {
+    let f = to_sql_bound(&req.filter, &req.labels, cols, p);
+    format!("{window} AND ({f})")
 }
 
 /// Column map for one table: filter fields → SQL.
@@ -74,11 +74,11 @@ impl SqlColumns for Columns {
     fn list(&self, f: &Field) -> Option<String> {
         matches!((self.0, f), (DataKind::Allocation, Field::Services)).then(|| list_sql("services"))
     }
-    fn map_value(&self, f: &Field, _ph: &str) -> Option<String> {
-        map_col(self.0, f).map(label_value_sql)
+    fn map_value(&self, f: &Field, key: &str) -> Option<String> {
+        map_col(self.0, f).map(|c| label_value_sql(c, key))
     }
-    fn map_has_key(&self, f: &Field, _ph: &str) -> Option<String> {
-        map_col(self.0, f).map(label_has_key_sql)
+    fn map_has_key(&self, f: &Field, key: &str) -> Option<String> {
+        map_col(self.0, f).map(|c| label_has_key_sql(c, key))
     }
     fn map_keys(&self, f: &Field) -> Option<String> {
         map_col(self.0, f).map(label_keys_sql)
@@ -94,7 +94,8 @@ fn map_col(kind: DataKind, f: &Field) -> Option<&'static str> {
     }
 }
 
-/// A SQL string literal.
+/// A SQL string literal, for constants of the code (special row names); user input is bound
+/// through [`Params`] instead.
 pub fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -104,14 +105,13 @@ pub fn lit(s: &str) -> String {
 /// `<kind>:<name>`, a bare name when the kind is empty; the shortcuts `deployment`, … keep the
 /// name only for their controller kind; `service` is the first service, `__unmounted__` for
 /// unmounted volumes; aliases read the configured label, then the annotation); asset values, or
-/// `__undefined__` (`label:k` → `k=value`); cloud-cost values, or `__unallocated__`.
+/// `__undefined__` (`label:k` → `k=value`); cloud-cost values, or `__unallocated__`. Label and
+/// annotation keys are bound in `p`.
 ///
 /// Errors: a key that does not apply to `kind`.
-pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey) -> Result<String, QueryError> {
+pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey, p: &mut Params) -> Result<String, QueryError> {
     let missing = lit(if kind == DataKind::Asset { UNDEFINED } else { UNALLOCATED });
     let or_missing = |e: &str| format!("coalesce(nullif({e}, ''), {missing})");
-    let value = |col: &str, key: &str| format!("split_part(split_part({col}, chr(31) || {} || chr(30), 2), chr(31), 1)", lit(key));
-    let has = |col: &str, key: &str| format!("contains({col}, chr(31) || {} || chr(30))", lit(key));
     let e = match (kind, k) {
         (_, AggregateKey::Cluster) => or_missing("cluster"),
         (DataKind::Allocation, AggregateKey::Node) => or_missing("node"),
@@ -136,25 +136,25 @@ pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey) -> Result<S
                 "CASE WHEN {first} = '' THEN {missing} WHEN {unmounted} IN (pod, namespace, container) THEN {unmounted} ELSE {first} END"
             )
         }
-        (DataKind::Allocation, AggregateKey::Annotation(a)) => or_missing(&value("annotations", a)),
+        (DataKind::Allocation, AggregateKey::Annotation(a)) => or_missing(&label_value_sql("annotations", &p.text(a))),
         (DataKind::Allocation, AggregateKey::Alias(a)) => {
-            let key = req.labels.key(*a);
+            let key = p.text(&req.labels.key(*a));
             or_missing(&format!(
                 "CASE WHEN {} THEN {} WHEN {} THEN {} ELSE '' END",
-                has("labels", &key),
-                value("labels", &key),
-                has("annotations", &key),
-                value("annotations", &key)
+                label_has_key_sql("labels", &key),
+                label_value_sql("labels", &key),
+                label_has_key_sql("annotations", &key),
+                label_value_sql("annotations", &key)
             ))
         }
         (DataKind::Asset, AggregateKey::Label(l)) => {
+            let key = p.text(l);
             format!(
-                "CASE WHEN {v} = '' THEN {missing} ELSE {prefix} || {v} END",
-                v = value("labels", l),
-                prefix = lit(&format!("{l}="))
+                "CASE WHEN {v} = '' THEN {missing} ELSE {key} || '=' || {v} END",
+                v = label_value_sql("labels", &key),
             )
         }
-        (_, AggregateKey::Label(l)) => or_missing(&value("labels", l)),
+        (_, AggregateKey::Label(l)) => or_missing(&label_value_sql("labels", &p.text(l))),
         (DataKind::Asset, AggregateKey::Type) => or_missing("type"),
         (DataKind::Asset, AggregateKey::Account) => or_missing("account"),
         (DataKind::Asset, AggregateKey::Project) => or_missing("project"),
@@ -182,12 +182,12 @@ pub fn segment(kind: DataKind, req: &QueryRequest, k: &AggregateKey) -> Result<S
 
 /// Group key expressions (the [`segment`]s, selected as `k0`, `k1`, ... by [`aliased`]) and the
 /// `name` expression joining `k0..` with `/`. With no keys, `item_name` names each row.
-pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str) -> Result<(Vec<String>, String), QueryError> {
+pub fn group_select(kind: DataKind, req: &QueryRequest, item_name: &str, p: &mut Params) -> Result<(Vec<String>, String), QueryError> {
     let keys = req.aggregate.keys();
     if keys.is_empty() {
         return Ok((vec![item_name.to_string()], "k0".into()));
     }
-    let sel = keys.iter().map(|k| segment(kind, req, k)).collect::<Result<Vec<_>, _>>()?;
+    let sel = keys.iter().map(|k| segment(kind, req, k, p)).collect::<Result<Vec<_>, _>>()?;
     let name = (0..keys.len()).map(|i| format!("k{i}")).collect::<Vec<_>>().join(" || '/' || ");
     Ok((sel, name))
 }
@@ -217,35 +217,34 @@ pub fn key_names(req: &QueryRequest) -> Vec<String> {
     }
 }
 
-/// Extra WHERE text and params selecting the items of `row`: each key's [`segment`] equals the
-/// row's value for it.
-pub fn row_where(kind: DataKind, req: &QueryRequest, row: &Row) -> Result<(String, Vec<String>), QueryError> {
+/// Extra WHERE text selecting the items of `row`: each key's [`segment`] equals the row's value
+/// for it (values bound in `p`).
+pub fn row_where(kind: DataKind, req: &QueryRequest, row: &Row, p: &mut Params) -> Result<String, QueryError> {
     let mut conds = Vec::new();
-    let mut params = Vec::new();
     for k in req.aggregate.keys() {
-        conds.push(format!("({}) = ?", segment(kind, req, k)?));
-        params.push(row.properties.get(&k.name()).cloned().unwrap_or_default());
+        let seg = segment(kind, req, k, p)?;
+        let value = p.text(row.properties.get(&k.name()).map_or("", String::as_str));
+        conds.push(format!("({seg}) = {value}"));
     }
-    Ok((if conds.is_empty() { "TRUE".into() } else { conds.join(" AND ") }, params))
+    Ok(if conds.is_empty() { "TRUE".into() } else { conds.join(" AND ") })
 }
 
-/// Daily series: `SELECT window_start, sum(<value>) FROM <table> WHERE <base> AND <row> GROUP BY 1`.
+/// Daily series: `SELECT day, sum(<value>) FROM <table> WHERE <base> AND <row> GROUP BY 1`.
 pub fn run_series(conn: &Connection, table: &str, value: &str, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    let (bw, mut p) = base_where(req, &Columns(req.kind));
-    let (rw, mut rp) = row_where(req.kind, req, row)?;
-    p.append(&mut rp);
+    let mut p = Params::new();
+    let window = window_sql(req, &mut p);
+    let bw = base_where(req, &window, &Columns(req.kind), &mut p);
+    let rw = row_where(req.kind, req, row, &mut p)?;
     let sql =
         format!("SELECT window_start - window_start % 86400 AS day, sum({value}) FROM {table} WHERE {bw} AND {rw} GROUP BY 1 ORDER BY 1");
     collect_series(conn, &sql, &p)
 }
 
 /// Run `sql` (selecting `day` unix seconds, value) with `params`; a NULL value reads as 0.
-pub fn collect_series(conn: &Connection, sql: &str, params: &[String]) -> Result<Vec<(i64, f64)>, QueryError> {
-    let mut st = conn.prepare(sql).map_err(QueryError::from)?;
-    st.query_map(params_from_iter(params.iter()), |r| {
+pub fn collect_series(conn: &Connection, sql: &str, params: &Params) -> Result<Vec<(i64, f64)>, QueryError> {
+    let mut st = conn.prepare(sql)?;
+    let rows = st.query_map(params_from_iter(params.values()), |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<f64>>(1)?.unwrap_or(0.0)))
-    })
-    .map_err(QueryError::from)?
-    .collect::<Result<Vec<_>, _>>()
-    .map_err(QueryError::from)
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

@@ -13,6 +13,7 @@
 //! The cache keeps [`CACHE_ENTRIES`] results per connection and is invalidated by a generation
 //! number the aggregator bumps on every database write.
 
+use super::params::Params;
 use crate::query::columns::position;
 use crate::query::{Page, QueryError, QueryRequest, Row, Sort, SortKey, columns};
 use duckdb::{Connection, params_from_iter};
@@ -76,12 +77,12 @@ pub fn order_by(req: &QueryRequest, nkeys: usize, reversed: bool) -> String {
 pub fn run_page(
     conn: &Connection,
     req: &QueryRequest,
-    (ctes, params): (&str, &[String]),
+    (ctes, params): (&str, &Params),
     totals_query: &str,
     names: &[String],
     cache: &ResultCache,
 ) -> Result<Page, QueryError> {
-    let key = format!("{ctes}\u{0}{params:?}\u{0}{:?}", req.search);
+    let key = format!("{ctes}\u{0}{:?}\u{0}{:?}", params.values(), req.search);
     let mut st = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
     let generation = cache.generation.load(Ordering::SeqCst);
     if st.generation != generation {
@@ -132,21 +133,18 @@ fn materialise(
     conn: &Connection,
     req: &QueryRequest,
     table: &str,
-    (ctes, params): (&str, &[String]),
+    (ctes, params): (&str, &Params),
     totals_query: &str,
     key: String,
 ) -> Result<Entry, QueryError> {
-    let mut params = params.to_vec();
+    let mut params = params.clone();
     let search = match &req.search {
-        Some(text) => {
-            params.push(text.clone());
-            " WHERE strpos(lower(name), lower(?)) > 0"
-        }
-        None => "",
+        Some(text) => format!(" WHERE strpos(lower(name), lower({})) > 0", params.text(text)),
+        None => String::new(),
     };
     conn.execute(
         &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result{search}"),
-        params_from_iter(params.iter()),
+        params_from_iter(params.values()),
     )?;
     let ncols = columns(req.kind).len();
     let sql = format!("WITH result AS (SELECT * FROM temp.{table}) {totals_query}");

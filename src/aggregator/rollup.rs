@@ -20,8 +20,9 @@
 use super::batch::{Batch, Kind};
 use super::rows::FileCtx;
 use crate::model::{Allocation, AllocationProperties, Str};
+use crate::query::aggregate::Grain;
 use crate::query::columns::{Measure, N_ALLOCATION_MEASURES, registry};
-use crate::query::{Aggregate, AggregateKey, DataKind, Field, Filter};
+use crate::query::{Aggregate, AggregateKey, DataKind, Filter};
 use duckdb::Connection;
 use std::collections::HashMap;
 
@@ -72,55 +73,28 @@ impl Source {
             .iter()
             .map(|m| match self {
                 Source::Allocations => format!("sum({}) AS {}", m.sql, m.name),
-                _ => format!("sum({0}) AS {0}", m.name),
+                Source::Controllers | Source::Pods => format!("sum({0}) AS {0}", m.name),
             })
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
 
-    fn rank(self) -> u8 {
-        match self {
-            Source::Controllers => 0,
-            Source::Pods => 1,
-            Source::Allocations => 2,
-        }
+/// The table of a grain.
+fn source_of(g: Grain) -> Source {
+    match g {
+        Grain::Controller => Source::Controllers,
+        Grain::Pod => Source::Pods,
+        Grain::Allocation => Source::Allocations,
     }
 }
 
-/// The smallest source holding `f`'s values.
-fn source_of_field(f: &Field) -> Source {
+/// The finest grain a filter reads.
+fn grain_of_filter(f: &Filter) -> Grain {
     match f {
-        Field::Cluster | Field::Namespace | Field::ControllerName | Field::ControllerKind => Source::Controllers,
-        Field::Node | Field::Pod => Source::Pods,
-        _ => Source::Allocations,
-    }
-}
-
-fn source_of_key(k: &AggregateKey) -> Source {
-    match k {
-        AggregateKey::Cluster
-        | AggregateKey::Namespace
-        | AggregateKey::ControllerKind
-        | AggregateKey::Controller
-        | AggregateKey::Deployment
-        | AggregateKey::StatefulSet
-        | AggregateKey::DaemonSet
-        | AggregateKey::Job
-        | AggregateKey::CronJob => Source::Controllers,
-        AggregateKey::Node | AggregateKey::Pod => Source::Pods,
-        _ => Source::Allocations,
-    }
-}
-
-fn source_of_filter(f: &Filter) -> Source {
-    match f {
-        Filter::All => Source::Controllers,
-        Filter::And(v) | Filter::Or(v) => v
-            .iter()
-            .map(source_of_filter)
-            .max_by_key(|s| s.rank())
-            .unwrap_or(Source::Controllers),
-        Filter::Cmp { field, .. } => source_of_field(field),
+        Filter::All => Grain::Controller,
+        Filter::And(v) | Filter::Or(v) => v.iter().map(grain_of_filter).max().unwrap_or(Grain::Controller),
+        Filter::Cmp { field, .. } => field.grain(),
     }
 }
 
@@ -131,11 +105,8 @@ pub fn source_for(aggregate: &Aggregate, filter: &Filter) -> Source {
     if keys.is_empty() {
         return Source::Allocations;
     }
-    keys.iter()
-        .map(source_of_key)
-        .chain(std::iter::once(source_of_filter(filter)))
-        .max_by_key(|s| s.rank())
-        .unwrap_or(Source::Allocations)
+    let grain = keys.iter().map(AggregateKey::grain).chain([grain_of_filter(filter)]).max();
+    source_of(grain.unwrap_or(Grain::Allocation))
 }
 
 /// DDL of the rollup tables (idempotent).

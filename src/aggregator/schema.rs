@@ -59,14 +59,15 @@ CREATE TABLE IF NOT EXISTS cloud_costs (
     invoiced_cost_k8s_pct DOUBLE, amortized_cost DOUBLE, amortized_cost_k8s_pct DOUBLE);
 "#;
 
-/// SQL expression for the value of map key `?` in an encoded map column (`''` when absent).
-pub fn label_value_sql(col: &str) -> String {
-    format!("split_part(split_part({col}, chr(31) || ? || chr(30), 2), chr(31), 1)")
+/// SQL expression for the value of the map key whose SQL (a bound marker) is `key` in an encoded
+/// map column (`''` when absent).
+pub fn label_value_sql(col: &str, key: &str) -> String {
+    format!("split_part(split_part({col}, chr(31) || {key} || chr(30), 2), chr(31), 1)")
 }
 
-/// SQL boolean: the encoded map column has key `?`.
-pub fn label_has_key_sql(col: &str) -> String {
-    format!("contains({col}, chr(31) || ? || chr(30))")
+/// SQL boolean: the encoded map column has the key whose SQL (a bound marker) is `key`.
+pub fn label_has_key_sql(col: &str, key: &str) -> String {
+    format!("contains({col}, chr(31) || {key} || chr(30))")
 }
 
 /// SQL list of the keys of an encoded map column.

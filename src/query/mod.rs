@@ -35,7 +35,8 @@ pub use aggregate::{
 };
 pub use columns::{ColumnDef, ColumnId, Formula, Shown, Unit, column_index, columns, default_columns};
 pub use filter::{
-    Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
+    Bind, Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
+    to_sql_bound,
 };
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};

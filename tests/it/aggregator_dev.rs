@@ -491,3 +491,26 @@ fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Label keys reach the SQL as bound values, never as text: keys with quotes, SQL and the
+/// encoding's separators group every row under `__unallocated__` (no such label) and keep the
+/// total, for the kinds that keep keys as typed (cloud costs) and those that sanitize them.
+#[test]
+fn hostile_label_keys_are_bound_not_quoted() {
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    for kind in [DataKind::CloudCost, DataKind::Asset, DataKind::Allocation] {
+        let total_col = costscope::query::columns(kind)
+            .iter()
+            .find(|c| c.detail == costscope::query::columns::Detail::Total)
+            .unwrap()
+            .id;
+        let all = dev().query(&req(kind, w, "", "", IdleMode::Hide)).unwrap();
+        for key in ["x' OR '1'='1", "a\u{1f}b\u{1e}c", "$1", "?"] {
+            let r = req(kind, w, &format!("label:{key}"), "", IdleMode::Hide);
+            let page = dev().query(&r).unwrap_or_else(|e| panic!("{kind:?} label:{key:?}: {e}"));
+            assert_eq!(page.total_rows, 1, "{kind:?} label:{key:?}: {:?}", page.rows);
+            let want = all.totals.get(kind, total_col).unwrap();
+            assert!(close(page.totals.get(kind, total_col).unwrap(), want), "{kind:?} label:{key:?}");
+        }
+    }
+}

@@ -136,7 +136,54 @@ fn eq(field: Field, v: &str) -> Filter {
     Filter::cmp(field, Op::Equals, v)
 }
 
+/// The finest level of an allocation a key or filter field reads: a controller (cluster,
+/// namespace, controller kind and name), a pod (adds node and pod), or the single allocation
+/// (containers, labels, annotations, services, provider ids). The aggregator answers a query
+/// from the pre-aggregated table of the coarsest grain that holds every key and field
+/// (`aggregator/rollup.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grain {
+    Controller,
+    Pod,
+    Allocation,
+}
+
 impl AggregateKey {
+    /// The allocation [`Grain`] this key needs (asset and cloud-cost keys read one row per item:
+    /// [`Grain::Allocation`]).
+    pub fn grain(&self) -> Grain {
+        match self {
+            AggregateKey::Cluster
+            | AggregateKey::Namespace
+            | AggregateKey::ControllerKind
+            | AggregateKey::Controller
+            | AggregateKey::Deployment
+            | AggregateKey::StatefulSet
+            | AggregateKey::DaemonSet
+            | AggregateKey::Job
+            | AggregateKey::CronJob => Grain::Controller,
+            AggregateKey::Node | AggregateKey::Pod => Grain::Pod,
+            AggregateKey::Service
+            | AggregateKey::Container
+            | AggregateKey::Label(_)
+            | AggregateKey::Annotation(_)
+            | AggregateKey::Alias(_)
+            | AggregateKey::Type
+            | AggregateKey::Category
+            | AggregateKey::Provider
+            | AggregateKey::ProviderID
+            | AggregateKey::Account
+            | AggregateKey::Project
+            | AggregateKey::Name
+            | AggregateKey::InvoiceEntityID
+            | AggregateKey::InvoiceEntityName
+            | AggregateKey::AccountID
+            | AggregateKey::AccountName
+            | AggregateKey::RegionID
+            | AggregateKey::AvailabilityZone => Grain::Allocation,
+        }
+    }
+
     /// Canonical key text (`controllerKind`, `label:app`, `team`), as Kubecost spells it.
     pub fn name(&self) -> String {
         self.to_string()

@@ -15,7 +15,7 @@ mod tests;
 
 pub use super::kind::{DataKind, IDLE, UNALLOCATED, UNDEFINED, UNMOUNTED};
 use super::labels::{LabelAlias, sanitize_key};
-pub use key::AggregateKey;
+pub use key::{AggregateKey, Grain};
 use key::{CLOUD_COST_DEFAULT_KEYS, keys_for};
 
 /// Human list of the keys `parse_aggregate` accepts for `kind`, as used in

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::query::aggregate::Grain;
 use crate::query::kind::DataKind;
 use crate::query::labels::LabelAlias;
 
@@ -138,6 +139,34 @@ const CLOUD_COST_FIELDS: &[Field] = &[
 ];
 
 impl Field {
+    /// The allocation [`Grain`] a filter on this field needs.
+    pub fn grain(&self) -> Grain {
+        match self {
+            Field::Cluster | Field::Namespace | Field::ControllerName | Field::ControllerKind => Grain::Controller,
+            Field::Node | Field::Pod => Grain::Pod,
+            Field::Container
+            | Field::Services
+            | Field::Label(_)
+            | Field::Annotation(_)
+            | Field::NamespaceLabel(_)
+            | Field::Alias(_)
+            | Field::Name
+            | Field::AssetType
+            | Field::Category
+            | Field::Project
+            | Field::Provider
+            | Field::ProviderID
+            | Field::Account
+            | Field::AccountID
+            | Field::Service
+            | Field::InvoiceEntityID
+            | Field::InvoiceEntityName
+            | Field::AccountName
+            | Field::RegionID
+            | Field::AvailabilityZone => Grain::Allocation,
+        }
+    }
+
     /// The fields accepted for `kind` (map fields with key `None`), in the
     /// order of Kubecost's `filters-api.md`.
     pub fn all_for(kind: DataKind) -> &'static [Field] {

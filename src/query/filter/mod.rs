@@ -42,4 +42,4 @@ pub use error::FilterError;
 pub use eval::{FieldValue, FilterTarget, KeyValues, StrList};
 pub use field::{Field, FieldShape};
 pub use parser::parse_filter;
-pub use sql::{SqlColumns, to_sql};
+pub use sql::{Bind, SqlColumns, to_sql, to_sql_bound};

@@ -3,8 +3,9 @@
 //!
 //! The caller (the aggregator's DuckDB layer) says which SQL expression holds
 //! each field through [`SqlColumns`]; this module never quotes or escapes a
-//! value: every filter value and map key becomes a `?` parameter, returned in
-//! parameter order. The SQL gives the same answer as [`Filter::matches`]
+//! value: every filter value and map key is handed to the caller's [`Bind`],
+//! which returns the parameter marker to write (`$3` for DuckDB's numbered
+//! parameters; `?` from the plain `Vec<String>` binder of [`to_sql`]). The SQL gives the same answer as [`Filter::matches`]
 //! (see `eval.rs`) for every row, NULLs included: scalar and map-value
 //! expressions are wrapped in `coalesce(…, '')` and list/map predicates in
 //! `coalesce(…, false)`, so a NULL compares like a missing value.
@@ -17,6 +18,20 @@ use super::ast::Filter;
 use super::compile::{Node, StrOp, Test, compile};
 use super::field::Field;
 use crate::query::labels::LabelConfig;
+
+/// Binds one parameter value and returns the marker the SQL text uses for it.
+pub trait Bind {
+    /// Bind `value` (a filter value or map key, as typed) and return its marker.
+    fn bind(&mut self, value: &str) -> String;
+}
+
+/// Collects values in marker order and writes `?` for each; every marker is written once.
+impl Bind for Vec<String> {
+    fn bind(&mut self, value: &str) -> String {
+        self.push(value.to_string());
+        "?".into()
+    }
+}
 
 /// Where each filter field lives in the caller's SQL. Every method returns a
 /// SQL expression, or `None` when the caller has no such column (the field
@@ -34,14 +49,15 @@ pub trait SqlColumns {
     fn list(&self, f: &Field) -> Option<String>;
 
     /// A VARCHAR expression for the value of one key of a map field
-    /// (`label[app]`), using `key_param` (always `?`) where the
-    /// key goes, e.g. `format!("labels[{key_param}]")`. Each
-    /// occurrence of the marker is bound to the key; the expression
-    /// must contain no other `?`. A NULL result (absent key) is fine.
+    /// (`label[app]`), using `key_param` (the bound key's marker) where the
+    /// key goes, e.g. `format!("labels[{key_param}]")`, once. Whether it is
+    /// `Some` must not depend on `key_param` (it is asked first with an empty
+    /// marker, so a key is bound only for a map the caller has). A NULL
+    /// result (absent key) is fine.
     fn map_value(&self, map_field: &Field, key_param: &str) -> Option<String>;
 
     /// A BOOLEAN expression "the map has this key", with the key marker
-    /// as in [`SqlColumns::map_value`], e.g. `map_contains(labels, ?)`.
+    /// as in [`SqlColumns::map_value`], e.g. `map_contains(labels, $2)`.
     /// `None` falls back to `list_contains(map_keys, ?)` via
     /// [`SqlColumns::map_keys`].
     fn map_has_key(&self, map_field: &Field, key_param: &str) -> Option<String>;
@@ -57,7 +73,7 @@ pub trait SqlColumns {
 }
 
 /// Translates `filter` (aliases resolved through `labels`) into a boolean SQL expression for a
-/// `WHERE` clause and the parameters for its `?` parameter markers, in order. Meaning: the
+/// `WHERE` clause with `?` markers and their values, in order. Meaning: the
 /// compiled tests of [`super::compile`] (`docs/semantics.md` §3).
 ///
 /// Shapes (`C` is the caller's column, `coalesce`d as described above):
@@ -71,19 +87,25 @@ pub trait SqlColumns {
 /// * `+` → `(a AND b)`, `|` → `(a OR b)`, `All`/empty `And` → `TRUE`, empty `Or` → `FALSE`
 pub fn to_sql(filter: &Filter, labels: &LabelConfig, cols: &dyn SqlColumns) -> (String, Vec<String>) {
     let mut params = Vec::new();
-    let sql = emit(&compile(filter, labels), cols, &mut params);
+    let sql = to_sql_bound(filter, labels, cols, &mut params);
     (sql, params)
 }
 
-fn emit(node: &Node, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+/// [`to_sql`] with the caller's binder: the `WHERE` fragment, its values bound through `b` (the
+/// aggregator binds DuckDB values and writes numbered markers).
+pub fn to_sql_bound(filter: &Filter, labels: &LabelConfig, cols: &dyn SqlColumns, b: &mut dyn Bind) -> String {
+    emit(&compile(filter, labels), cols, b)
+}
+
+fn emit(node: &Node, cols: &dyn SqlColumns, params: &mut dyn Bind) -> String {
     match node {
         Node::True => "TRUE".into(),
         Node::And(items) => group(items, " AND ", "TRUE", cols, params),
         Node::Or(items) => match same_field_equals(items) {
             Some((field, values)) if values.len() > 1 => {
                 let c = scalar_col(field, cols);
-                params.extend(values.iter().map(|v| v.to_string()));
-                format!("{c} IN ({})", vec!["?"; values.len()].join(", "))
+                let marks: Vec<String> = values.iter().map(|v| params.bind(v)).collect();
+                format!("{c} IN ({})", marks.join(", "))
             }
             _ => group(items, " OR ", "FALSE", cols, params),
         },
@@ -131,7 +153,7 @@ fn same_field_equals(items: &[Node]) -> Option<(&Field, Vec<&str>)> {
     field.map(|f| (f, values))
 }
 
-fn group(items: &[Node], joiner: &str, empty: &str, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+fn group(items: &[Node], joiner: &str, empty: &str, cols: &dyn SqlColumns, params: &mut dyn Bind) -> String {
     match items {
         [] => empty.into(),
         [one] => emit(one, cols, params),
@@ -149,75 +171,60 @@ fn scalar_col(field: &Field, cols: &dyn SqlColumns) -> String {
     }
 }
 
-/// `fn(col, ?)` for a string comparison.
-fn compare(col: &str, op: StrOp) -> String {
+/// `fn(col, <mark>)` for a string comparison.
+fn compare(col: &str, op: StrOp, mark: &str) -> String {
     match op {
-        StrOp::Equals => format!("{col} = ?"),
-        StrOp::Contains => format!("contains({col}, ?)"),
-        StrOp::StartsWith => format!("starts_with({col}, ?)"),
-        StrOp::EndsWith => format!("ends_with({col}, ?)"),
+        StrOp::Equals => format!("{col} = {mark}"),
+        StrOp::Contains => format!("contains({col}, {mark})"),
+        StrOp::StartsWith => format!("starts_with({col}, {mark})"),
+        StrOp::EndsWith => format!("ends_with({col}, {mark})"),
     }
 }
 
-/// `len(list_filter(list, lambda x: fn(x, ?))) > 0`, NULL-safe.
-fn any_element(list: &str, op: StrOp) -> String {
+/// `len(list_filter(list, lambda x: fn(x, <mark>))) > 0`, NULL-safe.
+fn any_element(list: &str, op: StrOp, mark: &str) -> String {
     let f = match op {
         StrOp::StartsWith => "starts_with",
         StrOp::EndsWith => "ends_with",
         StrOp::Contains => "contains",
-        StrOp::Equals => return format!("coalesce(list_contains({list}, ?), false)"),
+        StrOp::Equals => return format!("coalesce(list_contains({list}, {mark}), false)"),
     };
-    format!("coalesce(len(list_filter({list}, lambda x: {f}(x, ?))), 0) > 0")
+    format!("coalesce(len(list_filter({list}, lambda x: {f}(x, {mark}))), 0) > 0")
 }
 
-/// Pushes `key` once per `?` in `sql` (the map expression's own markers).
-fn bind_key(sql: &str, key: &str, params: &mut Vec<String>) {
-    params.extend(std::iter::repeat_n(key.to_string(), sql.matches('?').count()));
-}
-
-fn test(t: &Test, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
+fn test(t: &Test, cols: &dyn SqlColumns, params: &mut dyn Bind) -> String {
     match t {
         Test::Str { field, op, value } => {
             let c = scalar_col(field, cols);
-            params.push(value.clone());
-            compare(&c, *op)
+            compare(&c, *op, &params.bind(value))
         }
-        Test::MapValue { map, key, op, value } => match cols.map_value(&map.field(), "?") {
-            Some(sql) => {
-                bind_key(&sql, key, params);
-                params.push(value.clone());
-                compare(&format!("coalesce({sql}, '')"), *op)
+        Test::MapValue { map, key, op, value } => {
+            let field = map.field();
+            if cols.map_value(&field, "").is_none() {
+                return compare("''", *op, &params.bind(value));
             }
-            None => {
-                params.push(value.clone());
-                compare("''", *op)
-            }
-        },
+            let k = params.bind(key);
+            let sql = cols.map_value(&field, &k).unwrap_or_default();
+            compare(&format!("coalesce({sql}, '')"), *op, &params.bind(value))
+        }
         Test::HasKey { map, key } => {
             let field = map.field();
-            if let Some(sql) = cols.map_has_key(&field, "?") {
-                bind_key(&sql, key, params);
-                return format!("coalesce({sql}, false)");
+            if cols.map_has_key(&field, "").is_some() {
+                let k = params.bind(key);
+                return format!("coalesce({}, false)", cols.map_has_key(&field, &k).unwrap_or_default());
             }
             match cols.map_keys(&field) {
-                Some(keys) => {
-                    params.push(key.clone());
-                    any_element(&keys, StrOp::Equals)
-                }
+                Some(keys) => any_element(&keys, StrOp::Equals, &params.bind(key)),
                 None => "FALSE".into(),
             }
         }
         Test::AnyKey { map, op, value } => match cols.map_keys(&map.field()) {
-            Some(keys) => {
-                params.push(value.clone());
-                any_element(&keys, *op)
-            }
+            Some(keys) => any_element(&keys, *op, &params.bind(value)),
             None => "FALSE".into(),
         },
         Test::ListHas { field, value } => {
             let list = cols.list(field).unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
-            params.push(value.clone());
-            let has = any_element(&list, StrOp::Equals);
+            let has = any_element(&list, StrOp::Equals, &params.bind(value));
             if value.is_empty() {
                 format!("(coalesce(len({list}), 0) = 0 OR {has})")
             } else {
@@ -226,8 +233,7 @@ fn test(t: &Test, cols: &dyn SqlColumns, params: &mut Vec<String>) -> String {
         }
         Test::ListAny { field, op, value } => {
             let list = cols.list(field).unwrap_or_else(|| "CAST([] AS VARCHAR[])".into());
-            params.push(value.clone());
-            any_element(&list, *op)
+            any_element(&list, *op, &params.bind(value))
         }
     }
 }
