@@ -1,5 +1,7 @@
 //! Command-line definitions (clap derive). Global options are accepted before or after the
 //! subcommand (`costscope --store s.yaml inspect F` = `costscope inspect F --store s.yaml`).
+// Doc comments here are clap's help text, where `<cluster>`-style placeholders are meant.
+#![allow(rustdoc::invalid_html_tags)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

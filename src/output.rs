@@ -5,8 +5,8 @@ use crate::format::value;
 use crate::query::{Aggregate, ColumnDef, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
-/// Aligned text table of the columns `shown` (indices into [`columns`]`(kind)`, e.g.
-/// [`table_columns`]) with a totals line and a paging line.
+/// Aligned text table of the columns `shown` (indices into [`columns()`]`(kind)`, e.g.
+/// [`crate::commands::query::table_columns`]) with a totals line and a paging line.
 pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> String {
     let cols: Vec<&ColumnDef> = shown.iter().map(|&i| &columns(kind)[i]).collect();
     let idx = shown.to_vec();

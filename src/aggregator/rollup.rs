@@ -5,7 +5,7 @@
 //!   pod): the containers of a pod summed.
 //! * `alloc_controllers` — one row per file × (cluster, namespace, controller kind, controller).
 //!
-//! Both hold the allocation measures of [`crate::query::columns`] (USD, core-hours, byte-hours), keep the file's
+//! Both hold the allocation measures of [`crate::query::columns`](mod@crate::query::columns) (USD, core-hours, byte-hours), keep the file's
 //! `file_key`, `resolution` and window so ingest replaces them with the file's rows, and are
 //! exact: every measure is a plain sum, so summing a rollup gives what summing `allocations`
 //! gives (up to float rounding order). A query whose aggregate keys and filter fields are all
@@ -13,7 +13,7 @@
 //! (labels, annotations, services, containers, provider ids, per-allocation names) reads
 //! `allocations`, as a rollup (pre-aggregated cube level) does in any OLAP store.
 //!
-//! The rollups are summed in memory while a file is decoded ([`Rollups`]) from [`measures`], the
+//! The rollups are summed in memory while a file is decoded ([`Rollups`]) from `measures`, the
 //! Rust twin of the measures' SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
 //! rows and totals.
 

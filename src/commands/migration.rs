@@ -1,7 +1,7 @@
 //! `costscope migration [--format table|json] [--watch] [--cluster-label LABEL] [--map A=B,..]`:
 //! scan the bucket for the Thanos → Aggregator migration and print per-cluster progress, the
 //! per-day strip and parity mismatches (table), or the whole report (JSON). Ingested days come
-//! from the local database's ingest log ([`Aggregator::ingested_days`]).
+//! from the local database's ingest log ([`crate::aggregator::Aggregator::ingested_days`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -68,7 +68,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
     })
 }
 
-/// The table columns `a` asks for (indices into [`query::columns`]`(kind)`): `-A` every column;
+/// The table columns `a` asks for (indices into [`query::columns()`]`(kind)`): `-A` every column;
 /// `--columns` those (or `all`); kubectl-cost's `--show-*` flags those plus totalCost; else
 /// [`query::default_columns`].
 ///

@@ -15,7 +15,7 @@
 //!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
 //! * [`labels`] — label-key sanitizing and the alias label config
 //!   (OpenCost `promutil.go`, `config.go`).
-//! * [`columns`] — the column registry: each kind's summed measures and
+//! * [`columns`](mod@columns) — the column registry: each kind's summed measures and
 //!   result columns (Kubecost JSON names), from which SQL and views derive.
 //! * [`filter`] — filter v2 (Kubecost `filters-api.md`, OpenCost
 //!   `core/pkg/filter/ast`).

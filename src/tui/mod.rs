@@ -3,12 +3,12 @@
 //! sort, drill down from cluster to container, export to CSV, and watch the background tasks.
 //!
 //! Structure (the shape of ratatui's component template):
-//! * [`state`] + [`commands`] — the whole state and a pure reducer
+//! * [`state`] + [`cost_view`] — the whole state and a pure reducer
 //!   `State::update(Action) -> Vec<Effect>`; [`tab`] holds one cost view's state,
-//!   [`paging`] the page arithmetic, [`input`] the prompt's line editor, [`keys`] the bindings.
+//!   [`page_span`] the page arithmetic, [`input`] the prompt's line editor, [`keys`] the bindings.
 //! * [`action`] — `Action` (keys, ticks, answers, progress), `Command`, `Effect`.
 //! * [`effect`] — runs an `Effect` against the [`CostSource`] (blocking); [`export`] writes CSV.
-//! * [`view`] — pure rendering `view::draw(frame, &State)`; [`migration`] holds the Migration
+//! * [`view`] — pure rendering `view::draw(frame, &State)`; [`migration_state`] holds the Migration
 //!   view's state, fed by the background scanner of [`crate::migration`].
 //! * [`runtime`] — the tokio event loop (terminal events, ticks, answers, progress).
 //!

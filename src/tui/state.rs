@@ -2,7 +2,7 @@
 //! query answer, progress snapshot) and returns the [`Effect`]s to run. No I/O happens here, so
 //! paging, drill-down, prompts, stale-answer handling and refresh debouncing are all tested
 //! without a terminal (`tests/it/tui_state.rs`). Query-changing commands live in
-//! [`super::commands`]; this file holds the state, the dispatch and the answers.
+//! [`super::cost_view`]; this file holds the state, the dispatch and the answers.
 
 use std::path::PathBuf;
 

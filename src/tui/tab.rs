@@ -173,7 +173,7 @@ pub struct TableTab {
     pub stale: bool,
     /// Daily series of the selected row.
     pub series: SeriesState,
-    /// The columns the user chose (`:cols`), as indices into [`columns`]`(kind)` in display
+    /// The columns the user chose (`:cols`), as indices into [`columns()`](crate::query::columns())`(kind)` in display
     /// order; `None` for [`default_columns`].
     pub columns: Option<Vec<usize>>,
     /// Label config of the alias fields and keys, passed to every query.
@@ -218,7 +218,7 @@ impl TableTab {
         }
     }
 
-    /// The columns the table may show, as indices into [`columns`]`(kind)` in display order: the
+    /// The columns the table may show, as indices into [`columns()`](crate::query::columns())`(kind)` in display order: the
     /// user's choice (`:cols`) or the kind's [`default_columns`].
     pub fn column_choice(&self) -> Vec<usize> {
         self.columns.clone().unwrap_or_else(|| default_columns(self.kind))

@@ -148,10 +148,10 @@ fn value_cell(c: &ColumnDef, v: Option<f64>) -> Cell<'static> {
 /// Which of the tab's columns fit, their widths and the name width.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnFit {
-    /// Indices into the kind's [`columns`], in table order.
+    /// Indices into the kind's [`columns()`], in table order.
     pub shown: Vec<usize>,
     /// Width needed by each column of the kind (title and every value on the page and in the
-    /// totals; 0 for columns the tab does not offer), indexed like [`columns`].
+    /// totals; 0 for columns the tab does not offer), indexed like [`columns()`].
     pub widths: Vec<usize>,
     /// Width of the name column.
     pub name_width: usize,
@@ -159,7 +159,7 @@ pub struct ColumnFit {
 
 /// Choose the columns of `page` that fit in `width` cells among the tab's [`TableTab::column_choice`],
 /// keeping the most important ones (total, CPU, RAM, efficiency first, then the user's order) and
-/// at least [`NAME_MIN`] cells for names.
+/// at least `NAME_MIN` cells for names.
 pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     let cols = columns(tab.kind);
     let choice = tab.column_choice();
