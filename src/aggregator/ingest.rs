@@ -11,7 +11,7 @@ use crate::bingen::{self, Item, RootKind};
 use crate::bucket::keys::{KeyKind, Pipeline, parse_key};
 use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,15 +102,24 @@ fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)
     Some((cluster, pipeline, file.resolution.to_string(), file.start, file.end))
 }
 
+/// The federated ETL files of the store, within retention and the cluster allow-list, and the
+/// entries the listing had to skip (unreadable keys or folders, [`crate::bucket::listing`]).
+pub struct EtlListing {
+    pub files: Vec<EtlFile>,
+    pub problems: Vec<String>,
+}
+
 /// List the federated ETL files of the store, within retention and the cluster allow-list.
-pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Result<Vec<EtlFile>, AggregatorError> {
+///
+/// Errors: the store's listing failed (not one bad entry: those are in
+/// [`EtlListing::problems`]).
+pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Result<EtlListing, AggregatorError> {
     let prefix = ObjPath::from("federated");
-    let metas: Vec<_> = store
-        .list(Some(&prefix))
-        .try_collect()
+    let listing = crate::bucket::listing::list(store, Some(&prefix))
         .await
         .map_err(|e| AggregatorError::Other(format!("listing federated/: {e}")))?;
-    let mut files: Vec<EtlFile> = metas
+    let mut files: Vec<EtlFile> = listing
+        .objects
         .into_iter()
         .filter_map(|m| {
             let key = m.location.to_string();
@@ -146,7 +155,10 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
         }
     }
     files.sort_by(|a, b| (a.resolution.as_str(), b.start, &a.key).cmp(&(b.resolution.as_str(), a.start, &b.key)));
-    Ok(files)
+    Ok(EtlListing {
+        files,
+        problems: listing.problems,
+    })
 }
 
 /// What `ingest_log` says of one object: etag, size, status, error.
@@ -345,7 +357,7 @@ pub async fn ingest_once(
         p.failures.clear();
         p.error = None;
     });
-    let files = list_etl_files(store.as_ref(), opts).await?;
+    let EtlListing { files, problems } = list_etl_files(store.as_ref(), opts).await?;
     let agg2 = agg.clone();
     let log = tokio::task::spawn_blocking(move || agg2.with_writer(|c| logged(c)))
         .await
@@ -355,7 +367,12 @@ pub async fn ingest_once(
             source,
         })?;
     let current: std::collections::HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    let stale: Vec<String> = log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect();
+    // A listing that skipped entries may have missed files: then nothing counts as deleted.
+    let stale: Vec<String> = if problems.is_empty() {
+        log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect()
+    } else {
+        Vec::new()
+    };
     let unchanged = |f: &EtlFile| log.get(&f.key).filter(|l| l.etag == f.etag && l.size == f.size as i64);
     let ok = LogStatus::Ok.as_str();
     // Unchanged files that failed before stay failed (reported again, not downloaded again).
@@ -378,11 +395,15 @@ pub async fn ingest_once(
         })
         .cloned()
         .collect();
+    let listing_failures = problems.into_iter().map(|reason| FileFailure {
+        key: "federated/ (listing)".into(),
+        reason: format!("{reason} (files removed from the bucket are kept until a clean listing)"),
+    });
     let mut report = IngestReport {
         files: files.len() as u64,
         unchanged: (files.len() - todo.len() - known_bad.len()) as u64,
         removed: stale.len() as u64,
-        failures: known_bad,
+        failures: listing_failures.chain(known_bad).collect(),
         ..Default::default()
     };
     if !stale.is_empty() {

@@ -16,7 +16,6 @@
 
 use super::keys::{BlockFile, ForeignLayout, KeyKind, Pipeline, Resolution, foreign_layout, parse_key};
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use object_store::ObjectStore;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -195,6 +194,9 @@ pub struct Inventory {
     pub total_objects: u64,
     /// Bytes listed.
     pub total_bytes: u64,
+    /// Entries the listing skipped (unreadable keys or folders), one printable line each
+    /// ([`super::listing`]).
+    pub unlisted: Vec<String>,
 }
 
 /// Why a scan failed: the listing itself (one file's problems never fail a scan).
@@ -206,13 +208,13 @@ pub struct InventoryError(pub String);
 ///
 /// Errors: [`InventoryError`] when a list page fails after object_store's retries.
 pub async fn scan(store: &dyn ObjectStore) -> Result<Inventory, InventoryError> {
-    let objects: Vec<ObjectInfo> = store
-        .list(None)
-        .map_ok(ObjectInfo::from)
-        .try_collect()
-        .await
-        .map_err(|e| InventoryError(e.to_string()))?;
-    Ok(Inventory::from_objects(objects))
+    let listing = super::listing::list(store, None).await.map_err(|e| InventoryError(e.to_string()))?;
+    for p in &listing.problems {
+        tracing::warn!(problem = %p, "bucket listing skipped an entry");
+    }
+    let mut inv = Inventory::from_objects(listing.objects.into_iter().map(ObjectInfo::from));
+    inv.unlisted = listing.problems;
+    Ok(inv)
 }
 
 impl Inventory {

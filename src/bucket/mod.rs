@@ -7,6 +7,7 @@
 
 pub mod inventory;
 pub mod keys;
+pub mod listing;
 pub mod report;
 
 pub use inventory::{EMPTY_FILE_MAX_BYTES, Inventory, InventoryError, ObjectInfo, Series, Source, ThanosBlock, WindowObject, scan};

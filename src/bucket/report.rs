@@ -199,6 +199,9 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
             list(&partial)
         ));
     }
+    for p in &inv.unlisted {
+        out.push(format!("not listed: {p}"));
+    }
     if !inv.unknown.is_empty() {
         let keys: Vec<String> = inv.unknown.iter().take(UNKNOWN_EXAMPLES).map(|o| o.key.clone()).collect();
         out.push(format!(

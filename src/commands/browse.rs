@@ -81,6 +81,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     };
     let fed_opts = FederateOptions {
         output,
+        bucket_root: store.local_root.clone(),
         ..Default::default()
     };
     let fed_store = store.inner.clone();

@@ -117,6 +117,7 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         cutoff,
         dry_run: args.dry_run,
         output: output_for(global, &args, &store.identity),
+        bucket_root: store.local_root.clone(),
     };
     if let Output::LocalDir(dir) = &opts.output {
         refuse_output_inside(dir, store.local_root.as_deref())?;

@@ -28,6 +28,7 @@
 pub mod app;
 pub mod azure;
 mod common;
+pub mod dir_store;
 pub mod error;
 pub mod gcs;
 pub mod objstore;

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use object_store::ObjectStore;
-use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::prefix::PrefixStore;
 use serde::Deserialize;
@@ -304,7 +303,7 @@ pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
                     directory.display()
                 )));
             }
-            let fs = LocalFileSystem::new_with_prefix(directory).map_err(|e| fail(format!("{}: {e}", directory.display())))?;
+            let fs = super::dir_store::DirStore::new(directory).map_err(|e| fail(format!("{}: {e}", directory.display())))?;
             // Canonical, so every spelling of the same directory keys the same cache.
             let canonical = std::fs::canonicalize(directory).unwrap_or_else(|_| directory.clone());
             let ident = format!("file://{}", canonical.display().to_string().trim_end_matches('/'));

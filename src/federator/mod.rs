@@ -64,6 +64,9 @@ pub struct FederateOptions {
     pub dry_run: bool,
     /// The bucket, or a local directory (read-only mode).
     pub output: Output,
+    /// The bucket's directory when it is a FILESYSTEM store (`Store::local_root`): staging files
+    /// of writes a killed federator left there (`<key>#<n>`) are removed on the next pass.
+    pub bucket_root: Option<PathBuf>,
 }
 
 impl Default for FederateOptions {
@@ -73,6 +76,7 @@ impl Default for FederateOptions {
             cutoff: None,
             dry_run: false,
             output: Output::Bucket,
+            bucket_root: None,
         }
     }
 }

@@ -32,12 +32,15 @@ pub(super) async fn pass(
     progress.send_replace(p.clone());
 
     let inv = bucket::scan(&*source).await?;
-    let target = Target::open(&source, &opts.output, opts.dry_run).map_err(FederateError::Target)?;
+    let target = Target::open(&source, &opts.output, opts.bucket_root.as_deref(), opts.dry_run).map_err(FederateError::Target)?;
     let mut report = FederateReport {
         target: target.description.clone(),
         dry_run: opts.dry_run,
         ..Default::default()
     };
+    if !opts.dry_run {
+        report.notes.extend(target.clean_staging());
+    }
     let mut manifest = match target.read_manifest().await.map_err(FederateError::Target)? {
         Some(bytes) => {
             let (m, note) = Manifest::from_json(&bytes);

@@ -8,7 +8,6 @@
 
 use crate::bucket::ObjectInfo;
 use crate::bucket::keys::{COMBINED_CLUSTER, FEDERATED_ROOT, FEDERATOR_MANIFEST_KEY};
-use futures::TryStreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -31,23 +30,38 @@ pub(crate) struct Target {
     store: Option<Arc<dyn ObjectStore>>,
     /// For messages, e.g. `the bucket` or `local directory /x`.
     pub(crate) description: String,
+    /// The output's directory when it is one (a FILESYSTEM bucket or a local output).
+    root: Option<PathBuf>,
 }
+
+/// Staging files younger than this may belong to a write in progress (another federator).
+const STAGING_MIN_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Target {
     /// Open `output`. A local directory is created unless `dry_run` (a dry run creates nothing).
     ///
     /// Errors: the directory cannot be created or opened (message names it).
-    pub(crate) fn open(source: &Arc<dyn ObjectStore>, output: &Output, dry_run: bool) -> Result<Target, String> {
+    pub(crate) fn open(
+        source: &Arc<dyn ObjectStore>,
+        output: &Output,
+        bucket_root: Option<&std::path::Path>,
+        dry_run: bool,
+    ) -> Result<Target, String> {
         match output {
             Output::Bucket => Ok(Target {
                 store: Some(source.clone()),
                 description: "the bucket".into(),
+                root: bucket_root.map(std::path::Path::to_path_buf),
             }),
             Output::LocalDir(dir) => {
                 let description = format!("local directory {}", dir.display());
                 if !dir.exists() {
                     if dry_run {
-                        return Ok(Target { store: None, description });
+                        return Ok(Target {
+                            store: None,
+                            description,
+                            root: None,
+                        });
                     }
                     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
@@ -55,24 +69,46 @@ impl Target {
                 Ok(Target {
                     store: Some(Arc::new(fs)),
                     description,
+                    root: Some(dir.clone()),
                 })
             }
         }
+    }
+
+    /// Remove the staging files (`<key>#<n>`, older than 10 minutes) that a killed write left
+    /// under `federated/combined/` of a directory output; returns one line per file removed
+    /// (its path and size) or not removable. Object stores have no such files: a PUT is atomic.
+    pub(crate) fn clean_staging(&self) -> Vec<String> {
+        let Some(root) = &self.root else { return Vec::new() };
+        let combined = format!("{FEDERATED_ROOT}/{COMBINED_CLUSTER}/");
+        crate::config::dir_store::staging_files(root, "", STAGING_MIN_AGE)
+            .into_iter()
+            .filter(|(rel, _)| rel.to_string_lossy().contains(&combined))
+            .map(|(rel, size)| match std::fs::remove_file(root.join(&rel)) {
+                Ok(()) => format!("removed {} ({size} bytes), left by an interrupted write", rel.display()),
+                Err(e) => format!("could not remove {} left by an interrupted write: {e}", rel.display()),
+            })
+            .collect()
     }
 
     /// Existing combined ETL files, by key. Errors: the listing failed.
     pub(crate) async fn list_outputs(&self) -> Result<HashMap<String, ObjectInfo>, String> {
         let Some(store) = &self.store else { return Ok(HashMap::new()) };
         let prefix = ObjPath::from(format!("{FEDERATED_ROOT}/{COMBINED_CLUSTER}/etl/bingen"));
-        store
-            .list(Some(&prefix))
-            .map_ok(|m| {
+        let listing = crate::bucket::listing::list(store.as_ref(), Some(&prefix))
+            .await
+            .map_err(|e| format!("listing {prefix} in {}: {e}", self.description))?;
+        for p in &listing.problems {
+            tracing::warn!(problem = %p, "listing the combined outputs skipped an entry");
+        }
+        Ok(listing
+            .objects
+            .into_iter()
+            .map(|m| {
                 let o = ObjectInfo::from(m);
                 (o.key.clone(), o)
             })
-            .try_collect()
-            .await
-            .map_err(|e| format!("listing {prefix} in {}: {e}", self.description))
+            .collect())
     }
 
     /// The stored manifest bytes, `None` when there is none. Errors: any other read failure.

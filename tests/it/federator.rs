@@ -371,3 +371,46 @@ fn an_output_folder_inside_a_directory_store_is_refused() {
     assert_eq!(snapshot(&bucket), before, "nothing written into the bucket");
     assert!(!bucket.join("federated/combined-copy").exists());
 }
+
+/// A federator killed mid-write leaves `<key>#<n>` staging files in a directory bucket: `bucket`
+/// shows them, and the next federate pass removes those older than 10 minutes (younger ones may
+/// belong to a write in progress) and says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn staging_files_of_interrupted_writes_are_listed_and_cleaned() {
+    let f = fixture();
+    let folder = f.dir.join("federated/combined/etl/bingen/allocations/1d");
+    std::fs::create_dir_all(&folder).unwrap();
+    let old = folder.join("1794614400-1794700800#7");
+    let young = folder.join("1794700800-1794787200#8");
+    std::fs::write(&old, vec![0u8; 4096]).unwrap();
+    std::fs::write(&young, b"partial").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+
+    let yaml = f.dir.parent().unwrap().join("store.yaml");
+    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", f.dir.display())).unwrap();
+    let bucket = std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .env("COSTSCOPE_CACHE_DIR", f.dir.parent().unwrap().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", f.dir.parent().unwrap().join("state"))
+        .args(["bucket", "--store"])
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&bucket.stdout);
+    assert!(text.contains("2 staging file(s) of interrupted writes"), "{text}");
+
+    let opts = FederateOptions {
+        bucket_root: f.store.local_root.clone(),
+        ..Default::default()
+    };
+    let (report, _) = run(&f, &opts).await;
+    assert!(!old.exists() && young.exists());
+    let removed: Vec<&String> = report.notes.iter().filter(|n| n.starts_with("removed ")).collect();
+    assert_eq!(removed.len(), 1, "{:?}", report.notes);
+    assert!(removed[0].contains("#7") && removed[0].contains("4096 bytes"), "{removed:?}");
+}

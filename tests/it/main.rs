@@ -14,6 +14,7 @@ mod cli_paths;
 mod cli_s3;
 mod cost_source;
 mod federator;
+mod hostile_keys;
 mod ingest_checks;
 mod migration;
 mod migration_copy;

@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod dev_bucket;
+pub mod faulty_store;
 pub mod migration_dev;
 pub mod mock_bucket;
 pub mod tui;

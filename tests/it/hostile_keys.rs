@@ -1,0 +1,109 @@
+//! One object with a key object_store cannot read never takes a store down (issue: reliability).
+//! On a directory store, names with control characters or bytes that are not UTF-8 are skipped
+//! and reported, and everything else is ingested; on a store whose listing stops at such a key
+//! (S3, GCS, Azure lose the rest of the page), the prefix is listed folder by folder so the
+//! other clusters' files are still read, and nothing already ingested is dropped as "deleted".
+
+use std::os::unix::ffi::OsStrExt;
+use std::sync::Arc;
+
+use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
+use costscope::progress::{TaskId, TaskProgress};
+use costscope::query::{ColumnId, CostSource, DataKind, IdleMode};
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+
+use crate::support::dev_bucket::{copy_dev, truth};
+use crate::support::faulty_store::FaultyStore;
+use crate::support::{request, window};
+
+const FOLDER: &str = "federated/prod-us-east-1/etl/bingen/allocations/1d";
+
+fn ingest(store: Arc<dyn ObjectStore>, agg: &Arc<Aggregator>) -> costscope::aggregator::IngestReport {
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(ingest_once(agg.clone(), store, &IngestOptions::default(), &tx))
+        .unwrap()
+}
+
+/// The 7-day allocation total the dev bucket's truth gives, and the one `agg` answers.
+fn totals(agg: &Aggregator) -> (f64, f64) {
+    let t = truth();
+    let (start, end) = (1_794_614_400, 1_795_219_200); // 2026-11-14 .. 2026-11-21
+    let req = request(DataKind::Allocation, window(start, end), "cluster", "", IdleMode::Hide);
+    let got = agg
+        .query(&req)
+        .unwrap()
+        .totals
+        .get(DataKind::Allocation, ColumnId::TotalCost)
+        .unwrap();
+    let mut want = 0.0;
+    for (_, c) in t["clusters"].as_object().unwrap() {
+        for (day, v) in c["federated"]["allocations1d"].as_object().unwrap() {
+            let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            let s = d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+            if (start..end).contains(&s) {
+                want += v["totalCost"].as_f64().unwrap();
+            }
+        }
+    }
+    (got, want)
+}
+
+#[test]
+fn bad_names_on_a_directory_store_are_skipped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dev(dir.path());
+    let folder = dir.path().join(FOLDER);
+    std::fs::write(folder.join("ctl\u{1}name"), b"x").unwrap();
+    std::fs::write(folder.join(std::ffi::OsStr::from_bytes(b"bad\xffname")), b"x").unwrap();
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    // The FILESYSTEM store, as `federated-store.yaml` opens it.
+    let store = crate::support::dev_bucket::fs_store(dir.path()).inner;
+    let r = ingest(store.clone(), &agg);
+    let (got, want) = totals(&agg);
+    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}: {r:?}");
+    let problems: Vec<&String> = r.failures.iter().map(|f| &f.reason).collect();
+    assert!(problems.iter().any(|p| p.contains(r"ctl\u{1}name")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("not UTF-8")), "{problems:?}");
+    assert!(!problems.iter().any(|p| p.contains("may be missing")), "{problems:?}");
+    // `bucket` says so too.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let inv = rt.block_on(costscope::bucket::scan(&*store)).unwrap();
+    let notes = costscope::bucket::report::notes(&inv);
+    assert!(
+        notes.iter().any(|n| n.starts_with("not listed:") && n.contains(r"ctl\u{1}name")),
+        "{notes:?}"
+    );
+    assert!(inv.clusters.len() >= 3, "{:?}", inv.clusters);
+}
+
+#[test]
+fn a_listing_that_stops_at_a_bad_key_is_listed_folder_by_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dev(dir.path());
+    // A bad key in one cluster's daily allocations folder: listings stop there.
+    std::fs::write(dir.path().join(FOLDER).join("zz-BAD"), b"x").unwrap();
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let faulty = FaultyStore::new(local.clone());
+    faulty.faults.lock().unwrap().bad_key = Some("zz-BAD".into());
+    let faulty: Arc<dyn ObjectStore> = Arc::new(faulty);
+
+    // A clean first pass, then a pass over the faulty listing: nothing is dropped as deleted.
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let clean = ingest(local, &agg);
+    let again = ingest(faulty.clone(), &agg);
+    assert_eq!(again.removed, 0, "{again:?}");
+    let reasons: Vec<&str> = again.failures.iter().map(|f| f.reason.as_str()).collect();
+    assert!(reasons.iter().any(|r| r.contains("zz-BAD")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("may be missing")), "{reasons:?}");
+
+    // From scratch over the faulty listing: every other folder is read.
+    let fresh = Arc::new(Aggregator::open_in_memory().unwrap());
+    let r = ingest(faulty, &fresh);
+    let per_folder_loss = clean.files - r.files;
+    assert!(r.files > 0 && per_folder_loss <= 31, "{} of {} files listed", r.files, clean.files);
+    let req = request(DataKind::Asset, window(1_794_614_400, 1_795_219_200), "cluster", "", IdleMode::Hide);
+    let both = |a: &Aggregator| a.query(&req).unwrap().totals.get(DataKind::Asset, ColumnId::TotalCost).unwrap();
+    assert!((both(&fresh) - both(&agg)).abs() < 1e-6, "assets of every cluster are read");
+}
