@@ -46,6 +46,17 @@ pub struct GlobalArgs {
     /// writes to the bucket; `costscope federate` writes them on purpose.
     #[arg(long, global = true, conflicts_with = "read_only")]
     pub write_combined: bool,
+    /// Objects larger than this (MiB, as stored) are not downloaded: ingest and federate report
+    /// them and go on (a gzip file inflating past 512 MiB is refused too).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = 512)]
+    pub max_object_size: u64,
+}
+
+impl GlobalArgs {
+    /// [`GlobalArgs::max_object_size`] in bytes.
+    pub fn max_object_bytes(&self) -> u64 {
+        self.max_object_size.saturating_mul(1 << 20)
+    }
 }
 
 /// Subcommands.

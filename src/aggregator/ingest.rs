@@ -36,8 +36,12 @@ impl Default for Retention {
     }
 }
 
+/// Objects larger than this (bytes as stored) are refused before they are fetched, by default:
+/// 512 MiB, about 14× the largest real ETL file we know of (a 60k-allocation day, 36 MB).
+pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 512 << 20;
+
 /// Ingest settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct IngestOptions {
     pub retention: Retention,
     /// Only these clusters (None = all).
@@ -46,6 +50,21 @@ pub struct IngestOptions {
     /// (`ingest --retry-failed`). By default a failed file is retried only when its etag or size
     /// changes.
     pub retry_failed: bool,
+    /// Objects larger than this many bytes are not fetched: they are reported and recorded as
+    /// failed (so retried only when they change). `--max-object-size`; default
+    /// [`DEFAULT_MAX_OBJECT_BYTES`].
+    pub max_object_bytes: u64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            retention: Retention::default(),
+            clusters: None,
+            retry_failed: false,
+            max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
+        }
+    }
 }
 
 /// What one ingest pass did.
@@ -159,6 +178,13 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
         files,
         problems: listing.problems,
     })
+}
+
+/// One object's download: its bytes, a failure (retried next pass), or refused for its size.
+enum Fetched {
+    Bytes(bytes::Bytes),
+    Failed(object_store::Error),
+    TooLarge,
 }
 
 /// What `ingest_log` says of one object: etag, size, status, error.
@@ -442,19 +468,35 @@ pub async fn ingest_once(
             p.bytes = 0;
         }
     });
+    let max = opts.max_object_bytes;
     let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
         let store = store.clone();
         async move {
+            if f.size > max {
+                return (f, Fetched::TooLarge);
+            }
             // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
             let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
-            (f, r)
+            (f, r.map_or_else(Fetched::Failed, Fetched::Bytes))
         }
     }))
     .buffered(4);
     while let Some((f, fetched)) = fetches.next().await {
         let outcome = match fetched {
-            Err(e) => Err(format!("download failed: {e}")),
-            Ok(bytes) => {
+            Fetched::Failed(e) => Err(format!("download failed: {e}")),
+            Fetched::TooLarge => {
+                let reason = format!(
+                    "the object is {} bytes, over the limit of {max} (--max-object-size); not fetched",
+                    f.size
+                );
+                let (agg2, f2, r2) = (agg.clone(), f.clone(), reason.clone());
+                let logged = tokio::task::spawn_blocking(move || agg2.writing(|c| log_file(c, &f2, 0, LogStatus::Error, &r2))).await;
+                if let Ok(Err(e)) = logged {
+                    tracing::warn!(key = %f.key, error = %e, "recording a refused file failed");
+                }
+                Err(reason)
+            }
+            Fetched::Bytes(bytes) => {
                 report.bytes += bytes.len() as u64;
                 let agg2 = agg.clone();
                 let f2 = f.clone();

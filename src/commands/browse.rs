@@ -82,6 +82,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let fed_opts = FederateOptions {
         output,
         bucket_root: store.local_root.clone(),
+        max_object_bytes: global.max_object_bytes(),
         ..Default::default()
     };
     let fed_store = store.inner.clone();
@@ -96,7 +97,10 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let ing = tokio::spawn(ingest_loop(
         agg.clone(),
         store.clone(),
-        IngestOptions::default(),
+        IngestOptions {
+            max_object_bytes: global.max_object_bytes(),
+            ..Default::default()
+        },
         ing_tx,
         cancel.clone(),
     ));

@@ -118,6 +118,7 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         dry_run: args.dry_run,
         output: output_for(global, &args, &store.identity),
         bucket_root: store.local_root.clone(),
+        max_object_bytes: global.max_object_bytes(),
     };
     if let Output::LocalDir(dir) = &opts.output {
         refuse_output_inside(dir, store.local_root.as_deref())?;

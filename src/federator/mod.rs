@@ -67,6 +67,9 @@ pub struct FederateOptions {
     /// The bucket's directory when it is a FILESYSTEM store (`Store::local_root`): staging files
     /// of writes a killed federator left there (`<key>#<n>`) are removed on the next pass.
     pub bucket_root: Option<PathBuf>,
+    /// Source files larger than this many bytes are not fetched; they are reported like a
+    /// corrupt file (`--max-object-size`, default 512 MiB).
+    pub max_object_bytes: u64,
 }
 
 impl Default for FederateOptions {
@@ -77,6 +80,7 @@ impl Default for FederateOptions {
             dry_run: false,
             output: Output::Bucket,
             bucket_root: None,
+            max_object_bytes: crate::aggregator::ingest::DEFAULT_MAX_OBJECT_BYTES,
         }
     }
 }

@@ -64,7 +64,7 @@ pub(super) async fn pass(
         } else if opts.dry_run {
             WindowReport::new(w, Action::WouldWrite)
         } else {
-            let r = build_and_write(&source, &target, w, &mut manifest, &outputs, &mut report).await;
+            let r = build_and_write(&source, &target, w, &mut manifest, &outputs, opts.max_object_bytes, &mut report).await;
             if r.as_ref().is_ok_and(|o| o.action == Action::Written) {
                 unsaved += 1;
             }
@@ -126,19 +126,43 @@ struct Built {
 
 /// Fetch every source of `w` (concurrently), then decode and merge them on a blocking thread.
 /// Returns `None` when a fetch failed (recorded in `report`; the window is retried next pass).
-async fn build(source: &Arc<dyn ObjectStore>, w: &PlannedWindow, report: &mut FederateReport) -> Result<Option<Built>, FederateError> {
+/// A source larger than `max_object_bytes` is not fetched: it is recorded as failed (like a
+/// corrupt file) and the window is merged without it.
+async fn build(
+    source: &Arc<dyn ObjectStore>,
+    w: &PlannedWindow,
+    max_object_bytes: u64,
+    report: &mut FederateReport,
+) -> Result<Option<Built>, FederateError> {
     let fetches = w.sources.iter().map(|s| async move {
+        if s.object.size > max_object_bytes {
+            return Ok(None);
+        }
         // As listed: parsed, not re-encoded (`Path::from` would turn `%` into `%25`).
         let r = source.get(&ObjPath::parse(s.object.key.as_str())?).await?;
         let meta = r.meta.clone();
-        Ok::<_, object_store::Error>((r.bytes().await?, meta))
+        Ok::<_, object_store::Error>(Some((r.bytes().await?, meta)))
     });
     let results = futures::future::join_all(fetches).await;
     let mut inputs = Vec::with_capacity(results.len());
+    let mut oversized = Vec::new();
     let mut fetch_failed = false;
     for (s, r) in w.sources.iter().zip(results) {
         match r {
-            Ok((bytes, meta)) => {
+            Ok(None) => {
+                let reason = format!(
+                    "the object is {} bytes, over the limit of {max_object_bytes} (--max-object-size); not fetched",
+                    s.object.size
+                );
+                let r = SourceRef {
+                    key: s.object.key.clone(),
+                    etag: s.object.e_tag.clone(),
+                    size: s.object.size,
+                    last_modified: Some(s.object.last_modified),
+                };
+                oversized.push((r, reason));
+            }
+            Ok(Some((bytes, meta))) => {
                 report.bytes_read += bytes.len() as u64;
                 let o = ObjectInfo::from(meta);
                 let r = SourceRef {
@@ -166,6 +190,10 @@ async fn build(source: &Arc<dyn ObjectStore>, w: &PlannedWindow, report: &mut Fe
         let mut merger = Merger::new(pipeline, start, end).expect("planned pipelines are decodable");
         let mut failures = Vec::new();
         let mut refs = Vec::with_capacity(inputs.len());
+        for (r, reason) in oversized {
+            failures.push(RecordedFailure { key: r.key.clone(), reason });
+            refs.push(r);
+        }
         for (cluster, r, bytes) in inputs {
             if let Err(e) = merger.add(&cluster, &bytes) {
                 failures.push(RecordedFailure {
@@ -192,9 +220,10 @@ async fn build_and_write(
     w: &PlannedWindow,
     manifest: &mut Manifest,
     outputs: &HashMap<String, ObjectInfo>,
+    max_object_bytes: u64,
     report: &mut FederateReport,
 ) -> Result<WindowReport, FederateError> {
-    let Some(built) = build(source, w, report).await? else {
+    let Some(built) = build(source, w, max_object_bytes, report).await? else {
         return Ok(WindowReport::new(w, Action::Failed));
     };
     for f in &built.failures {

@@ -120,3 +120,77 @@ fn keys_with_percent_and_non_ascii_characters_are_read() {
     let r = rt.block_on(ingest_once(agg, store, &IngestOptions::default(), &tx)).unwrap();
     assert_eq!((r.ingested, r.failures.len()), (2, 0), "{r:?}");
 }
+
+/// Memory stays bounded: an object over `--max-object-size` is refused before it is fetched
+/// (and, being unchanged, not fetched again on the next pass); a gzip bomb is refused once its
+/// inflated size passes 512 MiB, and `inspect` on it stays well under 2× that in RSS.
+#[test]
+fn oversized_objects_and_gzip_bombs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let props = Props {
+        cluster: "c1",
+        namespace: "ns",
+        ..Default::default()
+    };
+    let mut set = AllocationSet::empty(Window::utc(DAY, DAY + 86_400));
+    for i in 0..40 {
+        let a = allocation(&format!("c1/ns/p{i}/c"), &props, Costs::ONES);
+        set.allocations.as_mut().unwrap().0.push((a.name.clone(), Some(a)));
+    }
+    let bytes = bingen::encode_allocation_set(&set);
+    let p = dir
+        .path()
+        .join(format!("federated/c1/etl/bingen/allocations/1d/{DAY}-{}", DAY + 86_400));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, &bytes).unwrap();
+    let opts = IngestOptions {
+        max_object_bytes: (bytes.len() - 1) as u64,
+        ..Default::default()
+    };
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let r = rt.block_on(ingest_once(agg.clone(), store_of(dir.path()), &opts, &tx)).unwrap();
+    assert_eq!((r.ingested, r.bytes, r.failures.len()), (0, 0, 1), "{r:?}");
+    assert!(r.failures[0].reason.contains("over the limit"), "{:?}", r.failures[0]);
+    let again = rt.block_on(ingest_once(agg.clone(), store_of(dir.path()), &opts, &tx)).unwrap();
+    assert_eq!((again.bytes, again.failures.len()), (0, 1), "{again:?}");
+    // With the default limit it is read.
+    let ok = IngestOptions {
+        retry_failed: true,
+        ..Default::default()
+    };
+    let r = rt.block_on(ingest_once(agg, store_of(dir.path()), &ok, &tx)).unwrap();
+    assert_eq!((r.ingested, r.failures.len()), (1, 0), "{r:?}");
+
+    // A gzip bomb: 600 MiB of zeros behind a valid header, about 600 KB stored.
+    use std::io::Write;
+    let bomb = dir.path().join("bomb.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&bomb).unwrap(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    gz.write_all(&bytes).unwrap();
+    for _ in 0..600 {
+        gz.write_all(&zeros).unwrap();
+    }
+    gz.finish().unwrap();
+    let timed = std::path::Path::new("/usr/bin/time").exists();
+    let mut cmd = if timed {
+        let mut c = std::process::Command::new("/usr/bin/time");
+        c.args(["-f", "maxrss_kb=%M"]).arg(env!("CARGO_BIN_EXE_costscope"));
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+    };
+    let out = cmd.args(["inspect", "--type", "AllocationSet"]).arg(&bomb).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("inflates to more than"), "{err}");
+    if !timed {
+        return;
+    }
+    let rss_kb: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(rss_kb > 0 && rss_kb < 900 * 1024, "peak RSS {rss_kb} kB for a 512 MiB cap");
+}
