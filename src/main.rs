@@ -15,7 +15,10 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use costscope::config::secret::scrub;
+
 fn main() -> ExitCode {
+    costscope::config::secret::register_env();
     let cli = parse_cli();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,7 +51,7 @@ fn report(e: &color_eyre::Report) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let line = format!("{e:#}").replace('\n', " ");
+    let line = scrub(&format!("{e:#}")).replace('\n', " ");
     let mut err = std::io::stderr().lock();
     let _ = if color {
         writeln!(err, "\x1b[31merror:\x1b[0m {line}")
@@ -56,7 +59,7 @@ fn report(e: &color_eyre::Report) -> ExitCode {
         writeln!(err, "error: {line}")
     };
     if std::env::var_os("RUST_LOG").is_some() {
-        let _ = writeln!(err, "{e:?}");
+        let _ = writeln!(err, "{}", scrub(&format!("{e:?}")));
     }
     if e.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)

@@ -107,6 +107,18 @@ impl TaskProgress {
             ..Default::default()
         }
     }
+    /// The snapshot with registered credentials removed from its error and failure texts
+    /// ([`crate::config::secret::scrub`]); the TUI shows only scrubbed snapshots.
+    pub fn scrubbed(mut self) -> TaskProgress {
+        use crate::config::secret::scrub;
+        self.error = self.error.map(|e| scrub(&e).into_owned());
+        for f in &mut self.failures {
+            f.reason = scrub(&f.reason).into_owned();
+            f.key = scrub(&f.key).into_owned();
+        }
+        self
+    }
+
     /// Fraction done in 0..=1 (1 when there is nothing to do).
     pub fn fraction(&self) -> f64 {
         if self.total == 0 {

@@ -2,6 +2,7 @@
 //! run the federator with a progress bar on stderr ([`super::progress_bar`]).
 
 use crate::cli::{FederateArgs, GlobalArgs, ReportFormat};
+use crate::config::secret::scrub;
 use crate::federator::{self, Action, FederateError, FederateOptions, FederateReport, Output};
 use crate::progress::TaskProgress;
 use color_eyre::eyre::{Result, eyre};
@@ -26,7 +27,7 @@ fn write_report(out: &mut dyn Write, r: &std::result::Result<FederateReport, Fed
     let r = match r {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: federator pass failed: {e}");
+            eprintln!("error: federator pass failed: {}", scrub(&e.to_string()));
             return Ok(());
         }
     };
@@ -38,10 +39,10 @@ fn write_report(out: &mut dyn Write, r: &std::result::Result<FederateReport, Fed
         writeln!(out, "would write {} ({} source file(s))", w.key, w.sources)?;
     }
     for f in &r.failures {
-        eprintln!("warning: skipped {}: {}", f.key, f.reason);
+        eprintln!("warning: skipped {}: {}", scrub(&f.key), scrub(&f.reason));
     }
     for n in &r.notes {
-        eprintln!("note: {n}");
+        eprintln!("note: {}", scrub(n));
     }
     writeln!(
         out,

@@ -3,6 +3,7 @@
 use crate::aggregator::{Aggregator, IngestOptions, IngestReport, Retention, ingest::ingest_once};
 use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Store;
+use crate::config::secret::scrub;
 use crate::progress::TaskProgress;
 use color_eyre::eyre::{Result, bail};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &In
     display.finish().await;
     let r = r?;
     for f in &r.failures {
-        eprintln!("warning: skipped {}: {}", f.key, f.reason);
+        eprintln!("warning: skipped {}: {}", scrub(&f.key), scrub(&f.reason));
     }
     Ok(r)
 }

@@ -14,6 +14,7 @@ pub mod query;
 
 use crate::aggregator::{Aggregator, default_db_path, readcopy};
 use crate::cli::GlobalArgs;
+use crate::config::secret::scrub;
 use crate::config::{self, Store};
 use color_eyre::eyre::{Result, WrapErr, bail};
 use std::io::Write;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 /// [`std::io::ErrorKind::BrokenPipe`], which `main` turns into a quiet exit 0.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(scrub(text).as_bytes())?;
     out.flush()
 }
 
@@ -60,7 +61,7 @@ pub fn open_store(global: &GlobalArgs) -> Result<Store> {
     let path = config::find_store_file(global.store.as_deref())?;
     let (cfg, store) = config::open_store(&path)?;
     for w in &cfg.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", scrub(w));
     }
     Ok(store)
 }

@@ -3,6 +3,7 @@
 //! logs and pipes, a plain line when the phase changes, at the end of a pass, or at most once a
 //! second — never `\r` or escape bytes.
 
+use crate::config::secret::scrub;
 use crate::progress::{Phase, TaskProgress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,8 +21,8 @@ impl Display {
     /// Print `line` to stderr above the bar (or as is without a bar).
     pub fn println(&self, line: &str) {
         match &self.bar {
-            Some(b) => b.suspend(|| eprintln!("{line}")),
-            None => eprintln!("{line}"),
+            Some(b) => b.suspend(|| eprintln!("{}", scrub(line))),
+            None => eprintln!("{}", scrub(line)),
         }
     }
 
@@ -75,7 +76,7 @@ pub fn spawn(mut rx: watch::Receiver<TaskProgress>, line: fn(&TaskProgress) -> S
                 Some((at, phase)) => phase != p.phase || p.done == p.total || at.elapsed() >= Duration::from_secs(1),
             };
             if due {
-                eprintln!("{}", line(&p));
+                eprintln!("{}", scrub(&line(&p)));
                 last = Some((Instant::now(), p.phase));
             }
         }

@@ -144,11 +144,16 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
     let shown = table_columns(kind, &args)?;
     let (store, agg) = super::open(global)?;
     if !args.no_ingest && !agg.is_read_copy() {
-        super::ingest::ingest_with_progress(agg.clone(), &store, &IngestOptions {
+        super::ingest::ingest_with_progress(
+            agg.clone(),
+            &store,
+            &IngestOptions {
                 max_object_bytes: global.max_object_bytes(),
                 ..Default::default()
             },
-            args.format != OutputFormat::Table).await?;
+            args.format != OutputFormat::Table,
+        )
+        .await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;
     let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format, &shown)).await??;

@@ -277,6 +277,8 @@ fn config<C: DeserializeOwned + Default>(text: &str, file: &str) -> Result<C, Co
 /// [`ConfigError::Build`] when object_store rejects the settings, a FILESYSTEM directory does not
 /// exist, or a CA / SSE-C key file cannot be read; messages never contain credentials.
 pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
+    // From now on every message this process shows or logs is scrubbed of the credentials.
+    super::secret::register(cfg.secrets());
     let file = cfg.file.display().to_string();
     let (inner, base_identity, description): (Arc<dyn ObjectStore>, String, String) = match &cfg.backend {
         Backend::S3(c) => {

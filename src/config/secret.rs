@@ -71,6 +71,72 @@ pub fn redact(message: &str, secrets: &[&str]) -> String {
     out
 }
 
+/// The credentials of every store opened by this process ([`register`]); [`scrub`] removes them.
+static REGISTERED: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+
+/// Remember `values` (a store's credentials) so that [`scrub`] removes them, and the forms a
+/// server may echo them in (percent-encoded, as in a canonical request or a SAS query string),
+/// from every message shown or logged afterwards. Values shorter than 4 characters are ignored.
+pub fn register(values: impl IntoIterator<Item = String>) {
+    let mut forms = Vec::new();
+    for v in values.into_iter().filter(|v| v.len() >= 4) {
+        let encode = |lower: bool| -> String {
+            v.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                    _ if lower => format!("%{b:02x}"),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        for e in [encode(false), encode(true)] {
+            if e != v {
+                forms.push(e);
+            }
+        }
+        // A PEM private key is echoed line by line: each long line is a secret of its own.
+        forms.extend(v.lines().map(str::trim).filter(|l| l.len() >= 16).map(str::to_string));
+        forms.push(v);
+    }
+    let mut reg = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    for f in forms {
+        if !reg.contains(&f) {
+            reg.push(f);
+        }
+    }
+}
+
+/// Environment variables whose values are credentials object_store may read (AWS, Azure, GCS);
+/// [`register_env`] registers them.
+const SECRET_ENV: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AZURE_STORAGE_ACCOUNT_KEY",
+    "AZURE_STORAGE_ACCESS_KEY",
+    "AZURE_STORAGE_SAS_KEY",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "AZURE_CLIENT_SECRET",
+    "GOOGLE_SERVICE_ACCOUNT_KEY",
+];
+
+/// [`register`] the credentials found in the environment ([`SECRET_ENV`]); call once at start.
+pub fn register_env() {
+    register(SECRET_ENV.iter().filter_map(|k| std::env::var(k).ok()));
+}
+
+/// `message` with every [`register`]ed credential replaced by [`REDACTED`]: applied to every
+/// error line, warning, log line and TUI message, whatever produced it (an S3 error body echoes
+/// the access key id and the canonical request, for instance).
+pub fn scrub(message: &str) -> std::borrow::Cow<'_, str> {
+    let reg = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    if !reg.iter().any(|s| message.contains(s.as_str())) {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let refs: Vec<&str> = reg.iter().map(String::as_str).collect();
+    std::borrow::Cow::Owned(redact(message, &refs))
+}
+
 /// Keys whose values are credentials in Thanos objstore YAML (any provider).
 pub(crate) const SECRET_KEYS: &[&str] = &[
     "access_key",
@@ -110,6 +176,18 @@ pub(crate) fn secret_values_in_text(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registered_secrets_are_scrubbed_raw_and_percent_encoded() {
+        register(["AKIAEXAMPLEKEY123".to_string(), "se/cr+et=tok".to_string(), "abc".to_string()]);
+        let echoed = "<AWSAccessKeyId>AKIAEXAMPLEKEY123</AWSAccessKeyId> X-Amz-Security-Token=se%2Fcr%2Bet%3Dtok or se%2fcr%2bet%3dtok, raw se/cr+et=tok, abc";
+        let s = scrub(echoed);
+        assert!(
+            !s.contains("AKIAEXAMPLE") && !s.contains("se%2F") && !s.contains("se%2f") && !s.contains("se/cr"),
+            "{s}"
+        );
+        assert!(s.ends_with(", abc"), "short values are left alone: {s}");
+    }
 
     #[test]
     fn secret_never_formats_its_value() {

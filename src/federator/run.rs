@@ -191,7 +191,10 @@ async fn build(
         let mut failures = Vec::new();
         let mut refs = Vec::with_capacity(inputs.len());
         for (r, reason) in oversized {
-            failures.push(RecordedFailure { key: r.key.clone(), reason });
+            failures.push(RecordedFailure {
+                key: r.key.clone(),
+                reason,
+            });
             refs.push(r);
         }
         for (cluster, r, bytes) in inputs {

@@ -86,7 +86,8 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
 /// away.
 async fn forward_migration(mut receiver: watch::Receiver<MigrationStatus>, tx: mpsc::UnboundedSender<Message>) {
     while receiver.changed().await.is_ok() {
-        let status = receiver.borrow_and_update().clone();
+        let mut status = receiver.borrow_and_update().clone();
+        status.error = status.error.map(|e| crate::config::secret::scrub(&e).into_owned());
         if tx.send(Message::Action(Action::Migration(status))).is_err() {
             return;
         }
@@ -97,7 +98,7 @@ async fn forward_migration(mut receiver: watch::Receiver<MigrationStatus>, tx: m
 /// [`PROGRESS_MIN_GAP`], until the task or the TUI goes away.
 async fn forward_progress(mut receiver: watch::Receiver<TaskProgress>, tx: mpsc::UnboundedSender<Message>) {
     while receiver.changed().await.is_ok() {
-        let snapshot = receiver.borrow_and_update().clone();
+        let snapshot = receiver.borrow_and_update().clone().scrubbed();
         if tx.send(Message::Action(Action::Progress(snapshot))).is_err() {
             return;
         }

@@ -20,6 +20,7 @@ mod migration;
 mod migration_copy;
 mod objstore_servers;
 mod query_filter;
+mod secrets;
 mod semantics_filters;
 mod semantics_keys;
 mod semantics_windows;
