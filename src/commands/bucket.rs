@@ -10,7 +10,7 @@ use color_eyre::eyre::{Result, WrapErr};
 /// Errors: no store file, a bad store config, or a listing that fails after retries.
 pub async fn run(global: &GlobalArgs, args: BucketArgs) -> Result<()> {
     let store = super::open_store(global)?;
-    let inv = bucket::scan(&*store.inner)
+    let inv = super::noting_waits(&store.description, bucket::scan(&*store.inner))
         .await
         .wrap_err_with(|| format!("scanning {}", store.description))?;
     let mut summary = summarize(&inv);

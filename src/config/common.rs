@@ -255,16 +255,38 @@ impl HttpOptions {
     }
 }
 
+/// How long one request is retried before costscope gives up, by default: 60 s (object_store's
+/// own default is 3 minutes, which left a hung endpoint looking like a hung costscope).
+pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Environment variable overriding [`DEFAULT_RETRY_TIMEOUT`], in seconds (Thanos' objstore YAML
+/// has no such field, and Kubecost reads the same file, so it is not added there).
+pub const RETRY_TIMEOUT_ENV: &str = "COSTSCOPE_STORE_TIMEOUT";
+
+/// The retry deadline: `$COSTSCOPE_STORE_TIMEOUT` seconds when set to a number, else
+/// [`DEFAULT_RETRY_TIMEOUT`].
+pub fn retry_timeout() -> Duration {
+    std::env::var(RETRY_TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(DEFAULT_RETRY_TIMEOUT, Duration::from_secs_f64)
+}
+
 /// Maps Thanos `max_retries` (which, for S3/minio, GCS and Azure, counts *attempts*; 0 = client
-/// default) to object_store's `RetryConfig::max_retries` (which counts *retries*).
-/// Returns `None` to keep object_store's default (10 retries); errors on a negative value.
+/// default) to object_store's `RetryConfig::max_retries` (which counts *retries*; default 10),
+/// with the [`retry_timeout`] deadline. Errors on a negative value.
 pub(crate) fn retry_from_attempts(attempts: Option<i64>) -> Result<Option<RetryConfig>, String> {
+    let base = RetryConfig {
+        retry_timeout: retry_timeout(),
+        ..RetryConfig::default()
+    };
     match attempts {
-        None | Some(0) => Ok(None),
+        None | Some(0) => Ok(Some(base)),
         Some(n) if n < 0 => Err(format!("max_retries must be 0 or more, found {n}")),
         Some(n) => Ok(Some(RetryConfig {
             max_retries: usize::try_from(n - 1).unwrap_or(usize::MAX),
-            ..RetryConfig::default()
+            ..base
         })),
     }
 }
@@ -294,7 +316,9 @@ mod tests {
 
     #[test]
     fn retries_count_attempts() {
-        assert!(retry_from_attempts(Some(0)).unwrap().is_none());
+        let default = retry_from_attempts(Some(0)).unwrap().unwrap();
+        assert_eq!(default.max_retries, RetryConfig::default().max_retries);
+        assert!(default.retry_timeout <= DEFAULT_RETRY_TIMEOUT);
         assert_eq!(retry_from_attempts(Some(1)).unwrap().unwrap().max_retries, 0);
         assert_eq!(retry_from_attempts(Some(5)).unwrap().unwrap().max_retries, 4);
         assert!(retry_from_attempts(Some(-1)).is_err());

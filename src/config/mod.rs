@@ -39,7 +39,7 @@ pub mod secret;
 
 pub use app::AppConfig;
 pub use azure::{AzureConfig, AzureCredentials};
-pub use common::HttpOptions;
+pub use common::{DEFAULT_RETRY_TIMEOUT, HttpOptions, RETRY_TIMEOUT_ENV, retry_timeout};
 pub use error::ConfigError;
 pub use gcs::GcsConfig;
 pub use objstore::{Backend, SUPPORTED_TYPES, Store, StoreConfig, THANOS_ONLY_TYPES, build_store};

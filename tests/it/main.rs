@@ -15,6 +15,7 @@ mod cli_s3;
 mod cost_source;
 mod federator;
 mod hostile_keys;
+mod hung_store;
 mod ingest_checks;
 mod migration;
 mod migration_copy;

@@ -1,0 +1,45 @@
+//! A store endpoint that accepts connections and never answers: costscope says what it waits
+//! for after 3 s and gives up after the documented deadline (`COSTSCOPE_STORE_TIMEOUT`, and the
+//! store file's `http_config.response_header_timeout` per read) with a one-line error, instead
+//! of hanging silently for object_store's 3 minutes.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_hung_endpoint_is_noted_and_given_up_on() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hold every connection open, never writing a byte.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("federated-store.yaml");
+    std::fs::write(
+        &yaml,
+        format!(
+            "type: S3\nconfig:\n  bucket: costs\n  endpoint: 127.0.0.1:{port}\n  insecure: true\n  region: us-east-1\n  \
+             access_key: AKIAHUNGTEST\n  secret_key: hung-secret-key\n  http_config:\n    response_header_timeout: 1s\n"
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+        .env("COSTSCOPE_STORE_TIMEOUT", "5")
+        .args(["bucket", "--store"])
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    let waited = started.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("note: still waiting for S3 bucket costs"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+    // Far below object_store's default 3 minutes (5 s deadline + the attempt in flight + start).
+    assert!(waited < Duration::from_secs(40), "gave up after {waited:?}");
+}
