@@ -240,6 +240,30 @@ impl StoreConfig {
     }
 }
 
+/// serde_yaml quotes the offending scalar (`invalid type: string "…"`), which can be a whole
+/// mis-indented block holding a credential under a misspelt key; the line and column locate it,
+/// so its text is not repeated.
+fn hide_quoted_strings(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find("string \"") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 8..];
+        match after.find('"') {
+            Some(j) => {
+                out.push_str("string (not shown)");
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str("string (not shown)");
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Deserializes the whole document as `T`, turning serde_yaml errors into [`ConfigError::Yaml`]
 /// (`file:line:column: message`), with secret-looking values scrubbed from the message.
 pub(crate) fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
@@ -258,7 +282,7 @@ pub(crate) fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, Con
             file: file.to_string(),
             line,
             column,
-            message: redact(&message, &refs),
+            message: redact(&hide_quoted_strings(&message), &refs),
         }
     })
 }

@@ -14,6 +14,7 @@ mod cli_paths;
 mod cli_s3;
 mod cost_source;
 mod federator;
+mod fuzz;
 mod hostile_keys;
 mod hung_store;
 mod ingest_checks;
