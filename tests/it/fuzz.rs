@@ -70,7 +70,11 @@ fn decoder_survives_10000_mutations_of_every_root() {
                 });
             }
             // Its own root mostly, every other root now and then.
-            let kind = if n % 8 == 0 { RootKind::ALL[rng.below(RootKind::ALL.len())] } else { own };
+            let kind = if n % 8 == 0 {
+                RootKind::ALL[rng.below(RootKind::ALL.len())]
+            } else {
+                own
+            };
             let r = std::panic::catch_unwind(|| bingen::decode(&m, kind).map(|_| ()));
             match r {
                 Ok(Ok(())) => {}
@@ -106,7 +110,9 @@ fn filter_language_survives_10000_mutations() {
         for kind in [DataKind::Allocation, DataKind::Asset, DataKind::CloudCost] {
             let r = std::panic::catch_unwind(|| match parse_filter(&text, kind) {
                 // What parses prints as a filter that parses again.
-                Ok(f) => parse_filter(&f.to_string(), kind).map(|_| ()).map_err(|e| format!("reprint {f}: {e}")),
+                Ok(f) => parse_filter(&f.to_string(), kind)
+                    .map(|_| ())
+                    .map_err(|e| format!("reprint {f}: {e}")),
                 Err(e) => {
                     assert!(!e.to_string().is_empty());
                     Ok(())
@@ -187,6 +193,8 @@ fn objstore_yaml_survives_10000_mutations() {
 #[test]
 fn regression_a_scalar_config_block_is_not_echoed() {
     let text = "type: AZURE\nconfig:\n  storage_account:oacct\n  st rage_account_key:`a2V5\n  containeax_retr3\n";
-    let e = StoreConfig::parse(text, std::path::Path::new("/tmp/s.yaml")).unwrap_err().to_string();
+    let e = StoreConfig::parse(text, std::path::Path::new("/tmp/s.yaml"))
+        .unwrap_err()
+        .to_string();
     assert!(!e.contains("a2V5") && e.contains(":3:3:"), "{e}");
 }

@@ -122,7 +122,11 @@ fn failed_reads_are_retried_next_pass_and_totals_recover() {
     let first = ingest(faulty.clone(), &agg);
     let failed: Vec<&str> = first.failures.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(failed.len(), 5, "{:?}", first.failures);
-    assert!(first.failures.iter().all(|f| f.reason.contains("connection reset")), "{:?}", first.failures);
+    assert!(
+        first.failures.iter().all(|f| f.reason.contains("connection reset")),
+        "{:?}",
+        first.failures
+    );
     let (got, want) = totals(&agg);
     assert!(got < want, "the failed days are missing after the first pass");
     let second = ingest(faulty, &agg);

@@ -18,6 +18,7 @@ mod fuzz;
 mod hostile_keys;
 mod hung_store;
 mod ingest_checks;
+mod kill9;
 mod migration;
 mod migration_copy;
 mod objstore_servers;
