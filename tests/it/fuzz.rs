@@ -99,7 +99,7 @@ const FILTER_ALPHABET: &[u8] = br#"abcnsl:~!<>+|()"[]\, _-.0$?'"#;
 
 #[test]
 fn filter_language_survives_10000_mutations() {
-    let mut rng = Rng(0xF117_E4);
+    let mut rng = Rng(0x00F1_17E4);
     for i in 0..10_000 {
         let seed = FILTER_SEEDS[i % FILTER_SEEDS.len()];
         let mut chars: Vec<u8> = seed.as_bytes().to_vec();
@@ -140,7 +140,7 @@ const WINDOW_SEEDS: &[&str] = &[
 
 #[test]
 fn window_parser_survives_10000_mutations() {
-    let mut rng = Rng(0x3D_0FF5E7);
+    let mut rng = Rng(0x3D0F_F5E7);
     let now = chrono::Utc::now();
     let alphabet = b"0123456789dhwmTZ:-,| offsetlastweekmonth+.";
     for i in 0..10_000 {
@@ -166,7 +166,7 @@ const YAML_SEEDS: &[&str] = &[
 
 #[test]
 fn objstore_yaml_survives_10000_mutations() {
-    let mut rng = Rng(0x7A_3100);
+    let mut rng = Rng(0x007A_3100);
     let path = std::path::Path::new("/tmp/fuzz-store.yaml");
     let alphabet = b"abc: \n-{}[]'\"#&*!|>%@`\t0123456789";
     for i in 0..10_000 {

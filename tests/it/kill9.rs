@@ -161,7 +161,7 @@ fn combined(bucket: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn kill_9_during_federate_leaves_no_half_written_file() {
     let hurt = setup();
-    let killed = kill_repeatedly(hurt.path(), &["federate", "--once"], 200, 0xFED_0009);
+    let killed = kill_repeatedly(hurt.path(), &["federate", "--once"], 200, 0x0FED_0009);
     assert!(killed >= KILLS, "only {killed} kills hit a running federate");
     for (key, bytes) in combined(&hurt.path().join("bucket")) {
         let kind = costscope::bingen::RootKind::from_key(&key).unwrap();
