@@ -120,7 +120,7 @@ const SECRET_ENV: &[&str] = &[
     "GOOGLE_SERVICE_ACCOUNT_KEY",
 ];
 
-/// [`register`] the credentials found in the environment ([`SECRET_ENV`]); call once at start.
+/// [`register`] the credentials found in the environment (`AWS_SECRET_ACCESS_KEY`, `AZURE_CLIENT_SECRET`, …); call once at start.
 pub fn register_env() {
     register(SECRET_ENV.iter().filter_map(|k| std::env::var(k).ok()));
 }
