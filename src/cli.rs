@@ -79,7 +79,7 @@ pub enum CliCommand {
     Ingest(IngestArgs),
     /// Allocation costs, aggregated and paginated like Kubecost's /model/allocation.
     #[command(
-        after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv"
+        after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv\n  costscope allocation --aggregate namespace --rate monthly     # Kubecost's monthly rate"
     )]
     Allocation(QueryArgs),
     /// Asset costs (nodes, disks, load balancers, ...), like Kubecost's /model/assets.
@@ -271,6 +271,11 @@ pub struct QueryArgs {
     /// Cloud costs: listCost, netCost, amortizedNetCost (default), invoicedCost, amortizedCost.
     #[arg(long, default_value = "amortizedNetCost", value_parser = ["listCost", "netCost", "amortizedNetCost", "invoicedCost", "amortizedCost"])]
     pub cost_metric: String,
+    /// Cost shown: the window's total (`cumulative`, Kubecost's "cumulative cost") or a rate,
+    /// every USD column × hours per unit / hours of data (`monthly` = 730 h, kubectl-cost's
+    /// default view; `daily` = 24 h; `hourly`).
+    #[arg(long, default_value = "cumulative", value_parser = ["cumulative", "hourly", "daily", "monthly"])]
+    pub rate: String,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,

@@ -47,6 +47,13 @@ pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> S
         }
         out.push('\n');
     }
+    if let Some(per) = page.rate.hours() {
+        out.push_str(&format!(
+            "{} rate: USD columns × {per} h / {:.1} h of data\n",
+            page.rate.name(),
+            page.covered_hours
+        ));
+    }
     let first = if page.rows.is_empty() { 0 } else { page.offset + 1 };
     out.push_str(&format!(
         "window {} .. {} · rows {}–{} of {}\n",
@@ -91,6 +98,8 @@ pub fn json(kind: DataKind, page: &Page, window: &Window) -> Value {
         "offset": page.offset,
         "limit": page.limit,
         "totalRows": page.total_rows,
+        "rate": page.rate.name(),
+        "coveredHours": page.covered_hours,
         "totals": values_object(kind, &page.totals.values),
         "data": data,
     })
@@ -106,20 +115,24 @@ pub fn csv_key_columns(aggregate: &Aggregate) -> Vec<String> {
 /// (`e`): a header `name`, one column per aggregate key, then one column per value of the kind
 /// headed by its Kubecost JSON name (`cpuCost`, `totalEfficiency`, …); one line per row, numbers
 /// unformatted (USD, ratios 0..1, cores, bytes). `name` is the row's Kubecost name, so idle rows
-/// stay distinct (`prod-us/__idle__`). Returns the number of data rows written; errors are the
-/// writer's I/O errors.
+/// stay distinct (`prod-us/__idle__`). When the page shows a rate ([`crate::query::CostRate`]),
+/// a last `rate` column names it (`monthly`) on every line. Returns the number of data rows
+/// written; errors are the writer's I/O errors.
 pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregate, page: &Page) -> Result<usize, csv::Error> {
     let keys = csv_key_columns(aggregate);
     let cols = columns(kind);
     let mut w = csv::Writer::from_writer(out);
+    let rate = page.rate.hours().map(|_| page.rate.name());
     let header = std::iter::once("name")
         .chain(keys.iter().map(String::as_str))
-        .chain(cols.iter().map(|c| c.json()));
+        .chain(cols.iter().map(|c| c.json()))
+        .chain(rate.map(|_| "rate"));
     w.write_record(header)?;
     for r in &page.rows {
         let mut rec: Vec<String> = vec![r.name.clone()];
         rec.extend(keys.iter().map(|k| r.properties.get(k).cloned().unwrap_or_default()));
         rec.extend((0..cols.len()).map(|i| r.values.get(i).map_or(String::new(), |v| v.to_string())));
+        rec.extend(rate.map(str::to_string));
         w.write_record(&rec)?;
     }
     w.flush()?;

@@ -3,8 +3,8 @@
 //! its select lists here, so no SQL lists columns by position.
 
 use crate::model::CostMetricName;
-use crate::query::DataKind;
-use crate::query::columns::{IdleValue, Measure, registry};
+use crate::query::columns::{IdleValue, Measure, Unit, registry};
+use crate::query::{CostRate, DataKind};
 
 fn join(parts: impl Iterator<Item = String>) -> String {
     parts.collect::<Vec<_>>().join(", ")
@@ -60,25 +60,38 @@ pub fn idle_values() -> String {
     }))
 }
 
-/// The measures, then every column of `kind` as `<formula> AS "<json>"` over them (`hours`: SQL
-/// of the window's hours): the select list of a `result` row after its name and keys.
-pub fn result_columns(kind: DataKind, hours: &str) -> String {
+/// The measures, the hours of data (`_h`, from `hours`, the SQL of the covered hours), the rate
+/// factor (`_rf`: hours per rate unit / `_h`, 1 for cumulative cost), then every column of
+/// `kind` as `<formula> AS "<json>"` over the measures, USD columns times `_rf`: the select list
+/// of a `result` row after its name and keys.
+pub fn result_columns(kind: DataKind, hours: &str, rate: CostRate) -> String {
     let r = registry(kind);
-    let cols = r
-        .columns
-        .iter()
-        .map(|c| format!("{} AS \"{}\"", c.formula.sql(&|m| m.to_string(), hours), c.json()));
-    join(r.measures.iter().map(|m| m.name.to_string()).chain(cols))
+    let factor = rate.hours().map_or_else(|| "1.0".to_string(), |per| format!("{per:?} / ({hours})"));
+    let cols = r.columns.iter().map(|c| {
+        let v = c.formula.sql(&|m| m.to_string(), hours);
+        let v = if c.unit == Unit::Usd { format!("({v}) * ({factor})") } else { v };
+        format!("{v} AS \"{}\"", c.json())
+    });
+    let fixed = [format!("{hours} AS _h"), format!("{factor} AS _rf")];
+    join(r.measures.iter().map(|m| m.name.to_string()).chain(fixed).chain(cols))
 }
 
-/// `SELECT count(*), <each column's formula over the measures summed> FROM result`: a result's
-/// row count and totals (averages over `max(_h)`, the window's hours each row carries).
+/// `SELECT count(*), <each column's formula over the measures summed>, max(_h) FROM result`: a
+/// result's row count, totals (averages over `max(_h)`, USD columns times the rate factor) and
+/// covered hours (last).
 pub fn totals_query(kind: DataKind) -> String {
-    let cols = join(
-        registry(kind)
-            .columns
-            .iter()
-            .map(|c| c.formula.sql(&|m| format!("sum({m})"), "max(_h)")),
-    );
-    format!("SELECT count(*), {cols} FROM result")
+    let cols = join(registry(kind).columns.iter().map(|c| {
+        let v = c.formula.sql(&|m| format!("sum({m})"), "max(_h)");
+        if c.unit == Unit::Usd {
+            format!("({v}) * coalesce(max(_rf), 1.0)")
+        } else {
+            v
+        }
+    }));
+    format!("SELECT count(*), {cols}, max(_h) FROM result")
 }
+
+/// The `span` CTE (with its trailing comma): the hours of data in `base`, first set start to
+/// last set end (at least 1e-9, so rates and averages never divide by zero).
+pub const SPAN_CTE: &str =
+    "span AS NOT MATERIALIZED (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),";

@@ -63,7 +63,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
     let by_node = req.idle == IdleMode::SeparateByNode;
     let mut sql = format!(
         "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
-        span AS NOT MATERIALIZED (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),
+        {span}
         grpc AS (SELECT {keys}{by_cluster}, {sums} FROM base GROUP BY ALL),
         nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
             FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
@@ -72,6 +72,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
         idle AS (SELECT n._c{node_col}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
             n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join})),",
         table = src.table(),
+        span = columns_sql::SPAN_CTE,
         keys = aliased(&g.keys),
         // Shared idle is spread per cluster, so only then are groups split by cluster first.
         by_cluster = if req.idle == IdleMode::Share { ", cluster AS _c" } else { "" },
@@ -107,7 +108,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
     };
     sql.push_str(&format!(
         "summed AS (SELECT {name} AS name, {kc}, {measures} FROM {grouped}{union}),
-        result AS (SELECT name, {kc}, span.h AS _h, {columns} FROM summed, span)",
+        result AS (SELECT name, {kc}, {columns} FROM summed, span)",
         name = g.name,
         measures = columns_sql::names(DataKind::Allocation),
         grouped = if share {
@@ -118,7 +119,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
         } else {
             "rows".to_string()
         },
-        columns = columns_sql::result_columns(DataKind::Allocation, "span.h"),
+        columns = columns_sql::result_columns(DataKind::Allocation, "span.h", req.rate),
     ));
     sql
 }

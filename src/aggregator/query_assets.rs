@@ -14,12 +14,15 @@ fn ctes(req: &QueryRequest, p: &mut Params) -> Result<String, QueryError> {
     let window = window_sql(req, p);
     let bw = base_where(req, &window, &Columns(req.kind), p);
     let sql = format!(
-        "WITH g AS (SELECT {keys}, {sums} FROM assets WHERE {bw} GROUP BY ALL),
-        result AS (SELECT {name} AS name, {kc}, {columns} FROM g)",
+        "WITH base AS NOT MATERIALIZED (SELECT * FROM assets WHERE {bw}),
+        {span}
+        g AS (SELECT {keys}, {sums} FROM base GROUP BY ALL),
+        result AS (SELECT {name} AS name, {kc}, {columns} FROM g, span)",
+        span = columns_sql::SPAN_CTE,
         keys = aliased(&keys),
         kc = key_cols(keys.len()),
         sums = columns_sql::sums(DataKind::Asset, req.cost_metric),
-        columns = columns_sql::result_columns(DataKind::Asset, "1"),
+        columns = columns_sql::result_columns(DataKind::Asset, "span.h", req.rate),
     );
     Ok(sql)
 }

@@ -14,12 +14,15 @@ fn ctes(req: &QueryRequest, p: &mut Params) -> Result<String, QueryError> {
     let window = window_sql(req, p);
     let bw = base_where(req, &window, &Columns(req.kind), p);
     let sql = format!(
-        "WITH g AS (SELECT {keys}, {sums} FROM cloud_costs WHERE {bw} GROUP BY ALL),
-        result AS (SELECT {name} AS name, {kc}, {columns} FROM g)",
+        "WITH base AS NOT MATERIALIZED (SELECT * FROM cloud_costs WHERE {bw}),
+        {span}
+        g AS (SELECT {keys}, {sums} FROM base GROUP BY ALL),
+        result AS (SELECT {name} AS name, {kc}, {columns} FROM g, span)",
+        span = columns_sql::SPAN_CTE,
         keys = aliased(&keys),
         kc = key_cols(keys.len()),
         sums = columns_sql::sums(DataKind::CloudCost, req.cost_metric),
-        columns = columns_sql::result_columns(DataKind::CloudCost, "1"),
+        columns = columns_sql::result_columns(DataKind::CloudCost, "span.h", req.rate),
     );
     Ok(sql)
 }

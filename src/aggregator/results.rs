@@ -30,6 +30,8 @@ struct Entry {
     table: String,
     rows: usize,
     totals: Vec<f64>,
+    /// Hours of data the result covers.
+    hours: f64,
 }
 
 /// Materialised results of the reader connection, most recently used last.
@@ -70,7 +72,7 @@ pub fn order_by(req: &QueryRequest, nkeys: usize, reversed: bool) -> String {
 }
 
 /// One page of a query. `ctes`/`params`: the query's `WITH` text defining `result`;
-/// `totals_query`: `SELECT count(*), <one value per column> FROM result` (it reads the
+/// `totals_query`: `SELECT count(*), <one value per column>, <covered hours> FROM result` (it reads the
 /// materialised rows under the name `result`); `names`: the property names of `k0..`.
 ///
 /// Errors: DuckDB errors, as "query failed: ...".
@@ -117,6 +119,8 @@ pub fn run_page(
         },
         offset: req.offset,
         limit: req.limit,
+        covered_hours: if entry.rows == 0 { 0.0 } else { entry.hours },
+        rate: req.rate,
     });
     st.entries.push(entry);
     page
@@ -153,10 +157,12 @@ fn materialise(
         let values = (0..ncols)
             .map(|i| r.get::<_, Option<f64>>(1 + i).map(|v| v.unwrap_or(0.0)))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((n as usize, values))
+        let hours = r.get::<_, Option<f64>>(1 + ncols)?.unwrap_or(0.0);
+        Ok((n as usize, values, hours))
     });
     match totals {
-        Ok((rows, totals)) => Ok(Entry {
+        Ok((rows, totals, hours)) => Ok(Entry {
+            hours,
             key,
             table: table.to_string(),
             rows,

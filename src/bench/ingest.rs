@@ -133,6 +133,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
             offset: 0,
             limit: 50,
             cost_metric: CostMetricName::AmortizedNetCost,
+            rate: Default::default(),
             search: None,
             labels: Default::default(),
         })

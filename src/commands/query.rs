@@ -4,7 +4,9 @@ use crate::aggregator::{Aggregator, IngestOptions};
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
-use crate::query::{self, Aggregate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window};
+use crate::query::{
+    self, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
+};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
 
@@ -64,6 +66,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         }),
         cost_metric,
         search: a.search.clone().filter(|s| !s.is_empty()),
+        rate: CostRate::parse(&a.rate).unwrap_or_default(),
         labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
     })
 }

@@ -39,5 +39,5 @@ pub use filter::{
     to_sql_bound,
 };
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
-pub use request::{CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
+pub use request::{CostRate, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

@@ -63,6 +63,52 @@ impl IdleMode {
     }
 }
 
+/// Which cost a result shows: the window's total, or a rate (Kubecost UI's cost metric; Kubecost
+/// docs "Allocations dashboard": cumulative cost, hourly, daily or monthly rate). A rate scales
+/// every USD column and total by `hours per unit / hours of data covered` (monthly = 730 h);
+/// ratios, averages and counts are unchanged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CostRate {
+    #[default]
+    Cumulative,
+    Hourly,
+    Daily,
+    Monthly,
+}
+
+impl CostRate {
+    /// Every rate, in the order the TUI cycles through them.
+    pub const ALL: [CostRate; 4] = [CostRate::Cumulative, CostRate::Monthly, CostRate::Daily, CostRate::Hourly];
+    /// CLI / header name: `cumulative`, `hourly`, `daily`, `monthly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CostRate::Cumulative => "cumulative",
+            CostRate::Hourly => "hourly",
+            CostRate::Daily => "daily",
+            CostRate::Monthly => "monthly",
+        }
+    }
+    /// Hours in one unit of the rate (1, 24, 730 — Kubecost's month); `None` for cumulative.
+    pub fn hours(self) -> Option<f64> {
+        match self {
+            CostRate::Cumulative => None,
+            CostRate::Hourly => Some(1.0),
+            CostRate::Daily => Some(24.0),
+            CostRate::Monthly => Some(730.0),
+        }
+    }
+    /// Parse a [`CostRate::name`], case-insensitively.
+    pub fn parse(s: &str) -> Option<CostRate> {
+        CostRate::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(s.trim()))
+    }
+    /// The next rate (TUI key).
+    pub fn next(self) -> CostRate {
+        let i = CostRate::ALL.iter().position(|r| *r == self).unwrap_or(0);
+        CostRate::ALL[(i + 1) % CostRate::ALL.len()]
+    }
+}
+
 /// What a result is sorted by: the row name or one of the kind's columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum SortKey {
@@ -146,6 +192,8 @@ pub struct QueryRequest {
     /// Which label each alias field and aggregate key (`team`, `product`, …) reads; from the app
     /// config file, OpenCost's defaults otherwise.
     pub labels: LabelConfig,
+    /// Cumulative cost (default) or a rate ([`CostRate`]).
+    pub rate: CostRate,
 }
 
 /// One result row: its name (aggregate values joined by `/`, Kubecost style), the aggregate key
@@ -176,6 +224,11 @@ pub struct Page {
     pub totals: Row,
     pub offset: usize,
     pub limit: usize,
+    /// Hours of data the result covers (first set start to last set end), what a [`CostRate`]
+    /// divides by; 0 when there is no data.
+    pub covered_hours: f64,
+    /// Whether USD values are the window's cost or a rate (the request's [`CostRate`]).
+    pub rate: CostRate,
 }
 
 /// Cost per UTC day for one row, oldest first: (day start in unix seconds, totalCost USD).

@@ -105,6 +105,8 @@ pub enum Command {
     CycleIdle,
     /// `c`: next cloud cost metric (cloud costs).
     CycleMetric,
+    /// Cumulative cost → monthly → daily → hourly rate.
+    CycleRate,
     /// `e`: export the whole current query to CSV.
     Export,
     /// `r`: run the current query again (and re-read the data extent).

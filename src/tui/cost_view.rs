@@ -157,6 +157,16 @@ impl State {
                 self.info("the cost metric applies to cloud costs (view 3)");
                 Vec::new()
             }
+            Command::CycleRate => {
+                t.rate = t.rate.next();
+                t.offset = 0;
+                let text = match t.rate.hours() {
+                    Some(h) => format!("showing the {} rate: costs × {h} h / hours of data", t.rate.name()),
+                    None => "showing cumulative cost".to_string(),
+                };
+                self.info(text);
+                self.run_query(SelectIntent::First)
+            }
             Command::Export => self.export(),
             _ => Vec::new(),
         }

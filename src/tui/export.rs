@@ -60,6 +60,8 @@ mod tests {
             totals: row,
             offset: 0,
             limit: 0,
+            covered_hours: 24.0,
+            rate: Default::default(),
         };
         let mut buf = Vec::new();
         assert_eq!(write_csv(&mut buf, DataKind::CloudCost, &agg, &page).unwrap(), 1);

@@ -171,6 +171,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b("Query", "idle mode", &[(Key::Char('i'), Command::CycleIdle)]),
     b("Query", "cloud cost metric", &[(Key::Char('c'), Command::CycleMetric)]),
+    b("Query", "cumulative or rate", &[(Key::Char('m'), Command::CycleRate)]),
 ];
 
 /// Keys of an open prompt (decoded by the prompt's own editor keys).
@@ -338,9 +339,10 @@ mod tests {
                 Command::Refresh => 21,
                 Command::ToggleDetail => 22,
                 Command::Edit(_) => 23,
+                Command::CycleRate => 24,
             }
         }
-        let mut bound = [false; 24];
+        let mut bound = [false; 25];
         bound[23] = true; // prompt edits are decoded by the prompt
         for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
             bound[index(*c)] = true;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Aggregate, AggregateKey, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
+    Aggregate, AggregateKey, CostRate, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
     default_columns,
 };
 
@@ -76,6 +76,7 @@ pub struct QueryIdentity {
     filter: Filter,
     idle: IdleMode,
     cost_metric: CostMetricName,
+    rate: CostRate,
     search: Option<String>,
     labels: LabelConfig,
 }
@@ -153,6 +154,8 @@ pub struct TableTab {
     pub sort: Sort,
     /// Cost metric (cloud costs).
     pub cost_metric: CostMetricName,
+    /// Cumulative cost or a rate (`m` cycles).
+    pub rate: CostRate,
     /// Offset of the page asked for (may differ from the shown page while a query runs).
     pub offset: usize,
     /// Rows per page: the table rows that fit on screen ([`super::view::table_rows`]).
@@ -203,6 +206,7 @@ impl TableTab {
             idle: IdleMode::SeparateByCluster,
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,
+            rate: CostRate::Cumulative,
             offset: 0,
             limit,
             page: None,
@@ -238,6 +242,7 @@ impl TableTab {
             filter: r.filter.clone(),
             idle: r.idle,
             cost_metric: r.cost_metric,
+            rate: r.rate,
             search: r.search.clone(),
             labels: r.labels.clone(),
         }
@@ -257,6 +262,7 @@ impl TableTab {
             cost_metric: self.cost_metric,
             search: self.search.clone(),
             labels: self.labels.clone(),
+            rate: self.rate,
         })
     }
 

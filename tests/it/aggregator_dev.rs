@@ -514,3 +514,42 @@ fn hostile_label_keys_are_bound_not_quoted() {
         }
     }
 }
+
+/// Kubecost's cost rate (issue: reporting): every USD column and total of the monthly rate is the
+/// cumulative value × 730 / hours of data covered (168 for a full week of data), daily × 24,
+/// hourly × 1;
+/// ratios, averages and counts are unchanged; for every kind.
+#[test]
+fn rates_scale_usd_columns_by_hours_covered() {
+    use costscope::query::{CostRate, Unit, columns};
+    let w = window(day("2026-11-14"), day("2026-11-21"));
+    for (kind, agg) in [
+        (DataKind::Allocation, "namespace"),
+        (DataKind::Asset, "type"),
+        (DataKind::CloudCost, "service"),
+    ] {
+        let cum = dev().query(&req(kind, w, agg, "", IdleMode::SeparateByCluster)).unwrap();
+        // Cloud costs in dev end a day before the week does.
+        let hours = if kind == DataKind::CloudCost { 144.0 } else { 168.0 };
+        assert!((cum.covered_hours - hours).abs() < 1e-9, "{kind:?}: {} h", cum.covered_hours);
+        for (rate, per) in [(CostRate::Monthly, 730.0), (CostRate::Daily, 24.0), (CostRate::Hourly, 1.0)] {
+            let mut r = req(kind, w, agg, "", IdleMode::SeparateByCluster);
+            r.rate = rate;
+            let page = dev().query(&r).unwrap();
+            assert_eq!((page.rate, page.total_rows), (rate, cum.total_rows));
+            let f = per / hours;
+            for (i, c) in columns(kind).iter().enumerate() {
+                let want = if c.unit == Unit::Usd {
+                    cum.totals.values[i] * f
+                } else {
+                    cum.totals.values[i]
+                };
+                assert!(close(page.totals.values[i], want), "{kind:?} {rate:?} total {}", c.json());
+                for (a, b) in page.rows.iter().zip(&cum.rows) {
+                    let want = if c.unit == Unit::Usd { b.values[i] * f } else { b.values[i] };
+                    assert!(close(a.values[i], want), "{kind:?} {rate:?} {} {}", a.name, c.json());
+                }
+            }
+        }
+    }
+}

@@ -350,3 +350,46 @@ fn a_closed_stdout_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked") && !err.contains("failed printing"), "{err}");
 }
+
+/// `--rate monthly` says so in every format: the table's rate line, JSON's `rate` and
+/// `coveredHours`, a `rate` column in CSV; and its totalCost is the cumulative one × 730 / hours.
+#[test]
+fn rate_is_named_in_table_json_and_csv() {
+    let (tmp, yaml) = setup();
+    let week = ["--window", "2026-11-14,2026-11-21"];
+    let json = |rate: &str| -> serde_json::Value {
+        let out = costscope(tmp.path(), &yaml)
+            .args(["allocation", "--aggregate", "cluster", "--format", "json", "--rate", rate])
+            .args(week)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (cum, monthly) = (json("cumulative"), json("monthly"));
+    assert_eq!(monthly["rate"], "monthly");
+    let hours = monthly["coveredHours"].as_f64().unwrap();
+    assert!((hours - 168.0).abs() < 1e-9, "{hours}");
+    let (a, b) = (
+        cum["totals"]["totalCost"].as_f64().unwrap(),
+        monthly["totals"]["totalCost"].as_f64().unwrap(),
+    );
+    assert!((b - a * 730.0 / hours).abs() < 1e-6 * b, "{a} → {b}");
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--aggregate", "cluster", "--rate", "monthly", "--format", "csv"])
+        .args(week)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.lines().next().unwrap().ends_with(",rate") && csv.lines().nth(1).unwrap().ends_with(",monthly"),
+        "{csv}"
+    );
+    let out = costscope(tmp.path(), &yaml)
+        .args(["allocation", "--aggregate", "cluster", "--rate", "daily"])
+        .args(week)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("daily rate: USD columns × 24 h / 168.0 h of data"), "{table}");
+}

@@ -5,7 +5,7 @@
 use crate::support::tui as tui_support;
 
 use costscope::progress::{Phase, TaskProgress};
-use costscope::query::{DataKind, Filter, IdleMode};
+use costscope::query::{ColumnId, CostRate, DataKind, Filter, IdleMode};
 use costscope::tui::action::Edit;
 use costscope::tui::input::PromptKind;
 use costscope::tui::state::AUTO_REFRESH_TICKS;
@@ -544,4 +544,34 @@ fn tabs_switch_and_load_lazily() {
         s.update(Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)))[..],
         [Effect::Quit]
     ));
+}
+
+/// `m` cycles cumulative cost → monthly → daily → hourly rate: the query asks for it, the header
+/// names it, and the totals scale by hours per unit / hours of data.
+#[test]
+fn m_cycles_the_cost_rate() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 120, 30, vec![]);
+    let total = |s: &State| {
+        alloc(s)
+            .page
+            .as_ref()
+            .unwrap()
+            .totals
+            .get(DataKind::Allocation, ColumnId::TotalCost)
+            .unwrap()
+    };
+    let cumulative = total(&s);
+    key(&mut s, &src, KeyCode::Char('m'));
+    assert_eq!(alloc(&s).rate, CostRate::Monthly);
+    let hours = alloc(&s).page.as_ref().unwrap().covered_hours;
+    assert!(hours > 0.0);
+    assert!((total(&s) - cumulative * 730.0 / hours).abs() < 1e-9 * total(&s));
+    let screen = crate::tui_views::render(&s, 120, 30).to_string();
+    assert!(screen.contains("monthly rate"), "{screen}");
+    for want in [CostRate::Daily, CostRate::Hourly, CostRate::Cumulative] {
+        key(&mut s, &src, KeyCode::Char('m'));
+        assert_eq!(alloc(&s).rate, want);
+    }
+    assert!((total(&s) - cumulative).abs() < 1e-9);
 }

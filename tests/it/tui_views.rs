@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tui_support::{FakeSource, fixed_now, send, started};
 
-fn render(state: &State, width: u16, height: u16) -> TestBackend {
+pub(crate) fn render(state: &State, width: u16, height: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| view::draw(f, state)).unwrap();
     terminal.backend().clone()

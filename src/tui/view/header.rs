@@ -85,6 +85,12 @@ fn path_line(t: &TableTab) -> Line<'static> {
         DataKind::CloudCost => spans.extend(pair("metric", t.cost_metric.json_name().to_string())),
         DataKind::Asset => {}
     }
+    if t.rate.hours().is_some() {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.extend(pair("cost", format!("{} rate", t.rate.name())));
+    }
     if !spans.is_empty() {
         spans.push(Span::raw("  "));
     }

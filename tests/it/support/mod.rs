@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod dev_bucket;
+pub mod fake_measures;
 pub mod faulty_store;
 pub mod migration_dev;
 pub mod mock_bucket;
@@ -34,5 +35,6 @@ pub fn request(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMod
         cost_metric: CostMetricName::AmortizedNetCost,
         search: None,
         labels: Default::default(),
+        rate: Default::default(),
     }
 }

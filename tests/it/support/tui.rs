@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, TimeZone, Utc};
-use costscope::model::CostMetricName;
 use costscope::progress::TaskProgress;
 use costscope::query::columns::{Detail, registry};
 use costscope::query::{
@@ -15,6 +14,8 @@ use costscope::query::{
     UNALLOCATED, columns,
 };
 use costscope::tui::effect::perform;
+
+use super::fake_measures::{combine, factor, measures, values};
 use costscope::tui::{Action, Effect, State};
 
 /// 2026-11-22 10:30 UTC.
@@ -34,28 +35,6 @@ pub struct Item {
     pub kind: DataKind,
     pub props: BTreeMap<String, String>,
     pub measures: Vec<f64>,
-}
-
-/// Measures that do not grow with the days of a window: the request/usage hours (the fake's
-/// window is one "hour", so their averages are the values given) and item counts.
-const PER_ITEM: &[&str] = &["req_ch", "use_ch", "rreq_bh", "ruse_bh", "n"];
-
-/// The registry measures of `kind` from `(name, value)` pairs; unnamed measures are 0.
-fn measures(kind: DataKind, pairs: &[(&str, f64)]) -> Vec<f64> {
-    let defs = registry(kind).measures;
-    for (n, _) in pairs {
-        assert!(defs.iter().any(|m| m.name == *n), "{kind:?} has no measure {n}");
-    }
-    defs.iter()
-        .map(|m| pairs.iter().find(|(n, _)| *n == m.name).map_or(0.0, |p| p.1))
-        .collect()
-}
-
-/// A row's column values from its summed measures, through the registry's formulas.
-fn values(kind: DataKind, m: &[f64]) -> Vec<f64> {
-    let defs = registry(kind).measures;
-    let get = |n: &str| defs.iter().position(|d| d.name == n).map_or(0.0, |i| m[i]);
-    columns(kind).iter().map(|c| c.formula.eval(&get, 1.0)).collect()
 }
 
 impl FilterTarget for Item {
@@ -471,39 +450,6 @@ fn kind_index(kind: DataKind) -> usize {
     }
 }
 
-/// Day weight: costs vary through the week so the sparkline has a shape.
-fn factor(day_start: i64) -> f64 {
-    1.0 + 0.08 * ((day_start / 86_400) % 7) as f64
-}
-
-fn metric_factor(m: CostMetricName) -> f64 {
-    match m {
-        CostMetricName::ListCost => 1.10,
-        CostMetricName::NetCost => 0.93,
-        CostMetricName::AmortizedNetCost => 0.95,
-        CostMetricName::InvoicedCost => 0.97,
-        CostMetricName::AmortizedCost => 1.02,
-    }
-}
-
-/// Sum `items`' measures over `days` (cloud costs scaled to the chosen metric).
-fn combine(req: &QueryRequest, items: &[&Item], days: &[i64]) -> Vec<f64> {
-    let defs = registry(req.kind).measures;
-    let mut v = vec![0.0; defs.len()];
-    let weight: f64 = days.iter().map(|d| factor(*d)).sum();
-    let metric = if req.kind == DataKind::CloudCost {
-        metric_factor(req.cost_metric)
-    } else {
-        1.0
-    };
-    for it in items {
-        for ((sum, x), m) in v.iter_mut().zip(&it.measures).zip(defs) {
-            *sum += if PER_ITEM.contains(&m.name) { *x } else { x * weight * metric };
-        }
-    }
-    v
-}
-
 impl CostSource for FakeSource {
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
         let days = self.days(req);
@@ -562,8 +508,20 @@ impl CostSource for FakeSource {
                 *t += v;
             }
         }
-        let totals = values(req.kind, &summed);
-        let rows: Vec<Row> = rows.into_iter().map(|(r, _)| r).collect();
+        let mut totals = values(req.kind, &summed);
+        let mut rows: Vec<Row> = rows.into_iter().map(|(r, _)| r).collect();
+        // A rate scales USD columns by hours per unit / hours of data, as the aggregator does.
+        let covered_hours = days.len() as f64 * 24.0;
+        if let Some(per) = req.rate.hours().filter(|_| covered_hours > 0.0) {
+            let usd: Vec<bool> = columns(req.kind).iter().map(|c| c.unit == costscope::query::Unit::Usd).collect();
+            for v in rows.iter_mut().map(|r| &mut r.values).chain(std::iter::once(&mut totals)) {
+                for (x, is_usd) in v.iter_mut().zip(&usd) {
+                    if *is_usd {
+                        *x *= per / covered_hours;
+                    }
+                }
+            }
+        }
         let total_rows = rows.len();
         let page: Vec<Row> = if req.limit == 0 {
             rows
@@ -571,6 +529,8 @@ impl CostSource for FakeSource {
             rows.into_iter().skip(req.offset).take(req.limit).collect()
         };
         Ok(Page {
+            covered_hours,
+            rate: req.rate,
             rows: page,
             total_rows,
             totals: Row {
