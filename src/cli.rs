@@ -276,6 +276,14 @@ pub struct QueryArgs {
     /// default view; `daily` = 24 h; `hourly`).
     #[arg(long, default_value = "cumulative", value_parser = ["cumulative", "hourly", "daily", "monthly"])]
     pub rate: String,
+    /// Cost over time (Kubecost `accumulate`): `true` one set for the window; `false` one set per
+    /// `--step`; `hour`, `day`, `week` (from Sunday), `month`, `quarter` one set per calendar unit
+    /// (UTC). Each set is paged and sorted like a window of its own; CSV adds a `window` column.
+    #[arg(long, default_value = "true", value_name = "HOW")]
+    pub accumulate: String,
+    /// Step of `--accumulate false`: 1h, 1d (default) or 1w (Kubecost `step`).
+    #[arg(long, value_name = "STEP")]
+    pub step: Option<String>,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,

@@ -119,24 +119,73 @@ pub fn csv_key_columns(aggregate: &Aggregate) -> Vec<String> {
 /// a last `rate` column names it (`monthly`) on every line. Returns the number of data rows
 /// written; errors are the writer's I/O errors.
 pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregate, page: &Page) -> Result<usize, csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(csv_header(kind, aggregate, page, false))?;
+    let n = write_csv_rows(&mut w, kind, aggregate, page, None)?;
+    w.flush()?;
+    Ok(n)
+}
+
+/// The CSV header of [`write_csv`], after a `window` column when `with_window` (steps).
+fn csv_header(kind: DataKind, aggregate: &Aggregate, page: &Page, with_window: bool) -> Vec<String> {
+    let lead = with_window.then(|| "window".to_string());
+    lead.into_iter()
+        .chain(std::iter::once("name".to_string()))
+        .chain(csv_key_columns(aggregate))
+        .chain(columns(kind).iter().map(|c| c.json().to_string()))
+        .chain(page.rate.hours().map(|_| "rate".to_string()))
+        .collect()
+}
+
+/// The rows of [`write_csv`], each after `window` when given.
+fn write_csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    kind: DataKind,
+    aggregate: &Aggregate,
+    page: &Page,
+    window: Option<&str>,
+) -> Result<usize, csv::Error> {
     let keys = csv_key_columns(aggregate);
     let cols = columns(kind);
-    let mut w = csv::Writer::from_writer(out);
     let rate = page.rate.hours().map(|_| page.rate.name());
-    let header = std::iter::once("name")
-        .chain(keys.iter().map(String::as_str))
-        .chain(cols.iter().map(|c| c.json()))
-        .chain(rate.map(|_| "rate"));
-    w.write_record(header)?;
     for r in &page.rows {
-        let mut rec: Vec<String> = vec![r.name.clone()];
+        let mut rec: Vec<String> = window.map(str::to_string).into_iter().collect();
+        rec.push(r.name.clone());
         rec.extend(keys.iter().map(|k| r.properties.get(k).cloned().unwrap_or_default()));
         rec.extend((0..cols.len()).map(|i| r.values.get(i).map_or(String::new(), |v| v.to_string())));
         rec.extend(rate.map(str::to_string));
         w.write_record(&rec)?;
     }
-    w.flush()?;
     Ok(page.rows.len())
+}
+
+/// A window as an ISO 8601 interval (`2026-11-14T00:00:00Z/2026-11-15T00:00:00Z`).
+pub fn interval(w: &Window) -> String {
+    format!("{}/{}", w.start.format("%Y-%m-%dT%H:%M:%SZ"), w.end.format("%Y-%m-%dT%H:%M:%SZ"))
+}
+
+/// Cost over time as CSV: [`write_csv`]'s layout after a `window` column ([`interval`]), one
+/// block of rows per step, oldest first.
+pub fn csv_steps(kind: DataKind, aggregate: &Aggregate, steps: &[(Window, Page)]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if let Some((_, first)) = steps.first() {
+        w.write_record(csv_header(kind, aggregate, first, true))?;
+    }
+    for (win, page) in steps {
+        write_csv_rows(&mut w, kind, aggregate, page, Some(&interval(win)))?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Cost over time as JSON: `{"window", "accumulate", "data": [<one page per step, as
+/// [`json`]>]}` (Kubecost's `accumulate=false` answers a list of sets).
+pub fn json_steps(kind: DataKind, window: &Window, accumulate: &str, steps: &[(Window, Page)]) -> Value {
+    json!({
+        "window": {"start": window.start.to_rfc3339(), "end": window.end.to_rfc3339()},
+        "accumulate": accumulate,
+        "data": steps.iter().map(|(w, p)| json(kind, p, w)).collect::<Vec<_>>(),
+    })
 }
 
 /// [`write_csv`] into a string (the CLI's `--format csv`).

@@ -5,7 +5,7 @@ use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
 use crate::query::{
-    self, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
+    self, Accumulate, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
 };
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
@@ -107,6 +107,30 @@ pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
     Ok(out)
 }
 
+/// Run the query once per step of `accumulate` ([`Accumulate::windows`]) and render the steps
+/// in the requested format: a table per step, JSON's `data` list, CSV with a `window` column.
+pub fn render_steps(agg: &Aggregator, req: &QueryRequest, accumulate: Accumulate, format: OutputFormat, shown: &[usize]) -> Result<String> {
+    if accumulate.is_all() {
+        return render(agg, req, format, shown);
+    }
+    let mut steps = Vec::new();
+    for w in accumulate.windows(req.window) {
+        let step = QueryRequest { window: w, ..req.clone() };
+        steps.push((w, agg.query(&step)?));
+    }
+    Ok(match format {
+        OutputFormat::Table => steps
+            .iter()
+            .map(|(w, p)| format!("── {} ──\n{}", output::interval(w), output::table(req.kind, p, w, shown)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&output::json_steps(req.kind, &req.window, &accumulate.describe(), &steps))? + "\n"
+        }
+        OutputFormat::Csv => output::csv_steps(req.kind, &req.aggregate, &steps)?,
+    })
+}
+
 /// Run the query and render it in the requested format (`shown`: the table's columns).
 pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown: &[usize]) -> Result<String> {
     let page = agg.query(req)?;
@@ -159,7 +183,8 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
         .await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;
-    let text = tokio::task::spawn_blocking(move || render(&agg, &req, args.format, &shown)).await??;
+    let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(UsageError)?;
+    let text = tokio::task::spawn_blocking(move || render_steps(&agg, &req, accumulate, args.format, &shown)).await??;
     super::write_stdout(&text)?;
     Ok(())
 }

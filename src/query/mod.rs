@@ -13,6 +13,8 @@
 //!   `cloud-cost-api.md`).
 //! * [`kind`] — [`DataKind`] (allocation / asset / cloud cost) and the
 //!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
+//! * [`steps`] — `accumulate`/`step`: a window cut into step windows
+//!   (Kubecost `api-allocation.md`).
 //! * [`labels`] — label-key sanitizing and the alias label config
 //!   (OpenCost `promutil.go`, `config.go`).
 //! * [`columns`](mod@columns) — the column registry: each kind's summed measures and
@@ -28,6 +30,7 @@ pub mod filter;
 pub mod kind;
 pub mod labels;
 pub mod request;
+pub mod steps;
 pub mod window;
 
 pub use aggregate::{
@@ -40,4 +43,5 @@ pub use filter::{
 };
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{CostRate, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
+pub use steps::{Accumulate, CalendarUnit, StepSize};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

@@ -36,7 +36,7 @@ fn ingest(dir: &Path) -> (Arc<Aggregator>, costscope::aggregator::IngestReport) 
 }
 
 /// One shared ingest of the dev bucket for the read-only tests.
-fn dev() -> &'static Aggregator {
+pub(crate) fn dev() -> &'static Aggregator {
     static A: OnceLock<Arc<Aggregator>> = OnceLock::new();
     A.get_or_init(|| {
         let (agg, r) = ingest(&dev_dir());
@@ -50,7 +50,7 @@ fn dev() -> &'static Aggregator {
     })
 }
 
-fn day(d: &str) -> i64 {
+pub(crate) fn day(d: &str) -> i64 {
     NaiveDate::parse_from_str(d, "%Y-%m-%d")
         .unwrap()
         .and_hms_opt(0, 0, 0)

@@ -393,3 +393,37 @@ fn rate_is_named_in_table_json_and_csv() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("daily rate: USD columns × 24 h / 168.0 h of data"), "{table}");
 }
+
+/// `--accumulate false` answers one page per day: JSON's `data` holds 7 pages with their
+/// windows whose totals add up to the week's; CSV starts each row with its `window`; a step with
+/// another accumulate is a usage error (exit 2).
+#[test]
+fn accumulate_false_answers_one_page_per_step() {
+    let (tmp, yaml) = setup();
+    let run = |extra: &[&str]| {
+        costscope(tmp.path(), &yaml)
+            .args(["allocation", "--aggregate", "namespace", "--window", "2026-11-14,2026-11-21"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let week: serde_json::Value = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let steps: serde_json::Value = serde_json::from_slice(&run(&["--format", "json", "--accumulate", "false"]).stdout).unwrap();
+    let data = steps["data"].as_array().unwrap();
+    assert_eq!(data.len(), 7);
+    assert_eq!(data[0]["window"]["start"], "2026-11-14T00:00:00+00:00");
+    let sum: f64 = data.iter().map(|p| p["totals"]["totalCost"].as_f64().unwrap()).sum();
+    let want = week["totals"]["totalCost"].as_f64().unwrap();
+    assert!((sum - want).abs() < 1e-6 * want, "{sum} vs {want}");
+    let csv = String::from_utf8(run(&["--format", "csv", "--accumulate", "day"]).stdout).unwrap();
+    assert!(csv.starts_with("window,name,namespace,"), "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2026-11-14T00:00:00Z/2026-11-15T00:00:00Z,"),
+        "{csv}"
+    );
+    let bad = run(&["--accumulate", "day", "--step", "1h"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+}

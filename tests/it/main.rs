@@ -27,6 +27,7 @@ mod secrets;
 mod semantics_filters;
 mod semantics_keys;
 mod semantics_windows;
+mod steps_dev;
 mod tui_drill_dev;
 mod tui_migration;
 mod tui_runner;

@@ -1,0 +1,201 @@
+//! Cost over time: how a window is cut into steps, after Kubecost's `/model/allocation`
+//! `accumulate` and `step` parameters (Kubecost docs `api-allocation.md`; OpenCost
+//! `AllocationSetRange.Accumulate`, `accumulateByHour/Day/Week/Month/Quarter`).
+//!
+//! * `accumulate=true` (the default): one set for the whole window.
+//! * `accumulate=false`: one set per `step` (`1h`, `1d`, `1w`; default `1d`), from the window's
+//!   start.
+//! * `accumulate=hour|day|week|month|quarter`: one set per calendar unit in UTC (weeks start on
+//!   Sunday, as Kubecost's `week` window does), the first and last clipped to the window.
+//!
+//! Every step is answered like a window of its own, so the steps of a window sum to the
+//! accumulated answer for every additive column (`docs/semantics.md` §10).
+
+use super::Window;
+use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+
+/// How a window's cost is split over time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Accumulate {
+    /// One set for the window (`true`).
+    #[default]
+    All,
+    /// One set per fixed step from the window's start (`false`; `--step`).
+    Step(StepSize),
+    /// One set per calendar unit (`hour`, `day`, `week`, `month`, `quarter`).
+    Calendar(CalendarUnit),
+}
+
+/// A fixed step (`--step 1h|1d|1w`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepSize {
+    Hour,
+    Day,
+    Week,
+}
+
+/// A calendar unit of `accumulate=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarUnit {
+    Hour,
+    Day,
+    Week,
+    Month,
+    Quarter,
+}
+
+impl StepSize {
+    /// Parse `1h`, `1d` or `1w` (also `hour`, `day`, `week`, `24h`, `7d`).
+    pub fn parse(s: &str) -> Option<StepSize> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "1h" | "h" | "hour" | "60m" => Some(StepSize::Hour),
+            "1d" | "d" | "day" | "24h" => Some(StepSize::Day),
+            "1w" | "w" | "week" | "7d" => Some(StepSize::Week),
+            _ => None,
+        }
+    }
+
+    fn duration(self) -> Duration {
+        match self {
+            StepSize::Hour => Duration::hours(1),
+            StepSize::Day => Duration::days(1),
+            StepSize::Week => Duration::weeks(1),
+        }
+    }
+}
+
+impl Accumulate {
+    /// Parse `--accumulate` (`true`, `false`, `hour`, `day`, `week`, `month`, `quarter`) with the
+    /// optional `--step` (only with `false`).
+    ///
+    /// Errors: an unknown value, or a step given with another accumulate; the message lists what
+    /// is accepted.
+    pub fn parse(accumulate: &str, step: Option<&str>) -> Result<Accumulate, String> {
+        let unit = match accumulate.trim().to_ascii_lowercase().as_str() {
+            "true" | "" => None,
+            "false" => {
+                return match step {
+                    None => Ok(Accumulate::Step(StepSize::Day)),
+                    Some(s) => StepSize::parse(s)
+                        .map(Accumulate::Step)
+                        .ok_or_else(|| format!("--step {s:?}: expected 1h, 1d or 1w")),
+                };
+            }
+            "hour" => Some(CalendarUnit::Hour),
+            "day" => Some(CalendarUnit::Day),
+            "week" => Some(CalendarUnit::Week),
+            "month" => Some(CalendarUnit::Month),
+            "quarter" => Some(CalendarUnit::Quarter),
+            other => {
+                return Err(format!(
+                    "--accumulate {other:?}: expected true, false, hour, day, week, month or quarter"
+                ));
+            }
+        };
+        if let Some(s) = step {
+            return Err(format!("--step {s:?} goes with --accumulate false"));
+        }
+        Ok(unit.map_or(Accumulate::All, Accumulate::Calendar))
+    }
+
+    /// Whether the answer is one set for the whole window.
+    pub fn is_all(self) -> bool {
+        self == Accumulate::All
+    }
+
+    /// The name `--accumulate` takes for this value, with the step for `false` (`false 1d`).
+    pub fn describe(self) -> String {
+        match self {
+            Accumulate::All => "true".into(),
+            Accumulate::Step(s) => format!(
+                "false (step {})",
+                match s {
+                    StepSize::Hour => "1h",
+                    StepSize::Day => "1d",
+                    StepSize::Week => "1w",
+                }
+            ),
+            Accumulate::Calendar(u) => match u {
+                CalendarUnit::Hour => "hour",
+                CalendarUnit::Day => "day",
+                CalendarUnit::Week => "week",
+                CalendarUnit::Month => "month",
+                CalendarUnit::Quarter => "quarter",
+            }
+            .into(),
+        }
+    }
+
+    /// The step windows of `w`, oldest first; they tile `w` exactly (no gap, no overlap).
+    pub fn windows(self, w: Window) -> Vec<Window> {
+        let mut out = Vec::new();
+        let mut start = w.start;
+        while start < w.end {
+            let next = match self {
+                Accumulate::All => w.end,
+                Accumulate::Step(s) => start + s.duration(),
+                Accumulate::Calendar(u) => next_boundary(start, u),
+            }
+            .min(w.end);
+            out.push(Window { start, end: next });
+            start = next;
+        }
+        out
+    }
+}
+
+/// The first boundary of `unit` after `t` (UTC).
+fn next_boundary(t: DateTime<Utc>, unit: CalendarUnit) -> DateTime<Utc> {
+    let at = |y: i32, m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap_or(t);
+    let day = at(t.year(), t.month(), t.day(), 0);
+    // The first of the month `n` months after month `from0` (0-based) of `t`'s year.
+    let add_months = |from0: u32, n: u32| {
+        let m = from0 + n;
+        at(t.year() + (m / 12) as i32, m % 12 + 1, 1, 0)
+    };
+    match unit {
+        CalendarUnit::Hour => at(t.year(), t.month(), t.day(), t.hour()) + Duration::hours(1),
+        CalendarUnit::Day => day + Duration::days(1),
+        CalendarUnit::Week => day + Duration::days(7 - i64::from(t.weekday().num_days_from_sunday())),
+        CalendarUnit::Month => add_months(t.month0(), 1),
+        CalendarUnit::Quarter => add_months(t.month0() / 3 * 3, 3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str, e: &str) -> Window {
+        Window {
+            start: s.parse().unwrap(),
+            end: e.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn steps_tile_the_window() {
+        let week = w("2026-11-14T00:00:00Z", "2026-11-21T00:00:00Z");
+        assert_eq!(Accumulate::All.windows(week), vec![week]);
+        let days = Accumulate::parse("false", None).unwrap().windows(week);
+        assert_eq!(days.len(), 7);
+        assert_eq!((days[0].start, days[6].end), (week.start, week.end));
+        assert!(days.windows(2).all(|p| p[0].end == p[1].start));
+        assert_eq!(Accumulate::parse("false", Some("1h")).unwrap().windows(week).len(), 168);
+        // 2026-11-14 is a Saturday: weeks start on Sunday.
+        let weeks = Accumulate::parse("week", None).unwrap().windows(week);
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(weeks[0].end, "2026-11-15T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        let q = Accumulate::parse("quarter", None)
+            .unwrap()
+            .windows(w("2026-08-15T00:00:00Z", "2027-01-10T00:00:00Z"));
+        let ends: Vec<String> = q.iter().map(|x| x.end.format("%Y-%m-%d").to_string()).collect();
+        assert_eq!(ends, ["2026-10-01", "2027-01-01", "2027-01-10"]);
+        let m = Accumulate::parse("month", None)
+            .unwrap()
+            .windows(w("2026-11-14T00:00:00Z", "2027-01-02T00:00:00Z"));
+        assert_eq!(m.len(), 3);
+        assert!(Accumulate::parse("day", Some("1h")).is_err());
+        assert!(Accumulate::parse("sometimes", None).is_err());
+    }
+}
