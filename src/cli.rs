@@ -18,6 +18,27 @@ Examples:
   costscope inspect federated/prod/etl/bingen/allocations/1d/1793404800-1793491200
   costscope bench decode --allocations 60000";
 
+/// `costscope allocation --help` examples, with the Kubecost `/model/allocation` parameter each
+/// option stands for.
+const ALLOCATION_EXAMPLES: &str = "\
+Examples (Kubecost /model/allocation parameter → option):
+  costscope allocation --window 7d --aggregate namespace                 window, aggregate
+  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate
+                                                                         filter, idle/splitIdle
+  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv
+  costscope allocation --aggregate namespace --rate monthly              the UI's cost metric (kubectl-cost's default)
+  costscope allocation --aggregate namespace --share-namespaces kube-system,monitoring
+                                                                         shareNamespaces
+  costscope allocation --aggregate namespace --share-labels team:platform --share-split even
+                                                                         shareLabels, shareSplit
+  costscope allocation --aggregate namespace --share-cost 300            shareCost (USD a month)
+  costscope allocation --aggregate cluster --share-tenancy-costs         shareTenancyCosts
+  costscope allocation --aggregate namespace --idle share                shareIdle=true
+  costscope allocation --window 30d --aggregate namespace --accumulate false --step 1d --format csv
+                                                                         accumulate=false, step
+  costscope allocation --window 90d --aggregate namespace --accumulate month
+                                                                         accumulate=month";
+
 /// costscope: a terminal cost explorer for Kubecost / OpenCost bingen ETL data in object storage.
 #[derive(Debug, Parser)]
 #[command(name = "costscope", version, about, after_help = EXAMPLES)]
@@ -79,7 +100,7 @@ pub enum CliCommand {
     Ingest(IngestArgs),
     /// Allocation costs, aggregated and paginated like Kubecost's /model/allocation.
     #[command(
-        after_help = "Examples:\n  costscope allocation --window 7d --aggregate namespace\n  costscope allocation --aggregate namespace,label:team --filter 'namespace!:\"kube-system\"' --idle separate\n  costscope allocation --window 2026-11-01,2026-11-08 --aggregate pod --sort cpuEfficiency:asc --limit 20 --format csv\n  costscope allocation --aggregate namespace --rate monthly     # Kubecost's monthly rate"
+after_help = ALLOCATION_EXAMPLES
     )]
     Allocation(QueryArgs),
     /// Asset costs (nodes, disks, load balancers, ...), like Kubecost's /model/assets.
@@ -284,6 +305,23 @@ pub struct QueryArgs {
     /// Step of `--accumulate false`: 1h, 1d (default) or 1w (Kubecost `step`).
     #[arg(long, value_name = "STEP")]
     pub step: Option<String>,
+    /// Share the cost of these namespaces over the other rows (Kubecost `shareNamespaces`): their
+    /// rows disappear and their cost lands in the others' sharedCost. Allocations only.
+    #[arg(long, value_delimiter = ',', value_name = "NS,...")]
+    pub share_namespaces: Vec<String>,
+    /// Share allocations with these labels, `key:value` (Kubecost `shareLabels`).
+    #[arg(long, value_delimiter = ',', value_name = "K:V,...")]
+    pub share_labels: Vec<String>,
+    /// A monthly overhead in USD shared over the rows, × hours of data / 730 (Kubecost `shareCost`).
+    #[arg(long, value_name = "USD")]
+    pub share_cost: Option<String>,
+    /// How shared cost is split: `weighted` by each row's cost (default) or `even` (Kubecost `shareSplit`).
+    #[arg(long, default_value = "weighted", value_parser = ["weighted", "even"])]
+    pub share_split: String,
+    /// Share cluster management and node-attached disk costs over each cluster's allocations by
+    /// running hours (Kubecost `shareTenancyCosts`; off unless given).
+    #[arg(long)]
+    pub share_tenancy_costs: bool,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,

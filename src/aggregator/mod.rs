@@ -19,6 +19,7 @@ mod results;
 pub mod rollup;
 mod rows;
 pub mod schema;
+mod share_sql;
 
 use crate::query::{CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;

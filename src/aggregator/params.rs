@@ -34,6 +34,11 @@ impl Params {
         self.push(Value::BigInt(i))
     }
 
+    /// Bind a DOUBLE value (e.g. USD) and return its marker.
+    pub fn float(&mut self, f: f64) -> String {
+        self.push(Value::Double(f))
+    }
+
     /// The values, for `params_from_iter`.
     pub fn values(&self) -> &[Value] {
         &self.0

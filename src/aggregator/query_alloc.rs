@@ -8,14 +8,17 @@
 //! the idle total), over every allocation of the window. With a filter (`docs/semantics.md` §8),
 //! a separate idle row keeps, per resource, the share that would go to the allocations shown
 //! (visible cost / all allocated cost of its cluster or node); shared idle is spread over rows
-//! in proportion to their CPU, RAM and GPU cost within each cluster, so a filtered row keeps its
-//! unfiltered value. Idle is computed for the clusters that have an allocation in the answer.
+//! in proportion to their CPU, RAM and GPU cost within each cluster and ETL set, so a filtered
+//! row keeps its unfiltered value. Idle is computed for the clusters that have an allocation in
+//! the answer. Shared idle and shared costs (`docs/semantics.md` §9) go through
+//! [`super::share_sql`].
 
 use super::columns_sql;
 use super::params::Params;
-use super::query_common::{Columns, aliased, base_where, collect_series, group_select, key_cols, key_names, lit, run_series, window_sql};
+use super::query_common::{aliased, collect_series, group_select, key_cols, key_names, lit, run_series, window_sql};
 use super::results::{ResultCache, run_page};
 use super::rollup::{Source, source_for};
+use super::share_sql;
 use crate::query::{AggregateKey, ColumnId, DataKind, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
 
@@ -55,16 +58,20 @@ impl Grouping {
 }
 
 /// Build the `WITH ...` text defining `result` over `src`, its values bound in `p` (the
-/// grouping's label keys are bound there already).
+/// grouping's label keys are bound there already). With shared idle or sharing the rows go
+/// through the per-set CTEs of [`share_sql`] (`rows_s`); else `rows` is `grpc` as it is.
 fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String {
     let window = window_sql(req, p);
-    let bw = base_where(req, &window, &Columns(req.kind), p);
+    let filter = share_sql::filter_sql(req, p);
+    let bw = format!("{window} AND ({filter})");
     let kc = key_cols(g.keys.len());
     let by_node = req.idle == IdleMode::SeparateByNode;
+    let per_set = share_sql::needed(req);
+    let shared = share_sql::shared_predicate(&req.share, p);
     let mut sql = format!(
         "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
         {span}
-        grpc AS (SELECT {keys}{by_cluster}, {sums} FROM base GROUP BY ALL),
+        grpc AS (SELECT {keys}{extra}, {sums} FROM base{not_shared} GROUP BY ALL),
         nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
             FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
         used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_t) c, sum(ram_t) r, sum(gpu_t) g
@@ -74,28 +81,24 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
         table = src.table(),
         span = columns_sql::SPAN_CTE,
         keys = aliased(&g.keys),
-        // Shared idle is spread per cluster, so only then are groups split by cluster first.
-        by_cluster = if req.idle == IdleMode::Share { ", cluster AS _c" } else { "" },
+        extra = if per_set { share_sql::grpc_extra(src) } else { String::new() },
+        not_shared = if per_set { format!(" WHERE NOT {shared}") } else { String::new() },
         sums = src.measure_sums(),
         node_sel = if by_node { "name AS _n," } else { "" },
         used_node_sel = if by_node { "node AS _n," } else { "" },
         node_col = if by_node { ", n._n" } else { "" },
         node_join = if by_node { ", _n" } else { "" },
     );
-    let share = req.idle == IdleMode::Share;
-    if share {
-        sql.push_str(
-            "tot AS (SELECT _c, sum(c) c, sum(r) r, sum(g) g FROM used GROUP BY 1),
-            idle_c AS (SELECT _c, sum(c) ic, sum(r) ir, sum(g) ig, sum(t) it FROM idle GROUP BY 1),
-            rows_c AS (SELECT grpc.*,
-                CASE WHEN tot.c > 0 THEN coalesce(ic, 0) * cpu_t / tot.c ELSE 0 END AS sc,
-                CASE WHEN tot.r > 0 THEN coalesce(ir, 0) * ram_t / tot.r ELSE 0 END AS sr,
-                CASE WHEN tot.g > 0 THEN coalesce(ig, 0) * gpu_t / tot.g ELSE 0 END AS sg,
-                CASE WHEN tot.c + tot.r + tot.g > 0 THEN coalesce(it - ic - ir - ig, 0) * (cpu_t + ram_t + gpu_t) / (tot.c + tot.r + tot.g) ELSE 0 END AS sa
-                FROM grpc LEFT JOIN tot USING (_c) LEFT JOIN idle_c USING (_c)),
-            rows AS (SELECT * REPLACE (cpu + sc AS cpu, ram + sr AS ram, gpu + sg AS gpu, total + sc + sr + sg + sa AS total,
-                cpu_t + sc AS cpu_t, ram_t + sr AS ram_t) FROM rows_c),",
-        );
+    let resums = columns_sql::resums(DataKind::Allocation);
+    if per_set {
+        let per = share_sql::PerSet {
+            req,
+            src,
+            window: &window,
+            filter: &filter,
+            shared: &shared,
+        };
+        sql.push_str(&per.ctes(&kc, &resums, p));
     } else {
         sql.push_str("rows AS (SELECT * FROM grpc),");
     }
@@ -111,11 +114,8 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
         result AS (SELECT name, {kc}, {columns} FROM summed, span)",
         name = g.name,
         measures = columns_sql::names(DataKind::Allocation),
-        grouped = if share {
-            format!(
-                "(SELECT {kc}, {} FROM rows GROUP BY ALL)",
-                columns_sql::resums(DataKind::Allocation)
-            )
+        grouped = if per_set {
+            format!("(SELECT {kc}, {resums} FROM rows_s GROUP BY ALL)")
         } else {
             "rows".to_string()
         },
@@ -187,10 +187,20 @@ fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
     }
 }
 
+/// The smallest table holding the request's keys, filter fields and share labels
+/// ([`super::rollup`]).
+fn source(req: &QueryRequest) -> Source {
+    if req.share.labels.is_empty() {
+        source_for(&req.aggregate, &req.filter)
+    } else {
+        Source::Allocations
+    }
+}
+
 /// One page of allocations, read from the smallest table that holds the request's keys and
 /// filter fields ([`super::rollup`]).
 pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Result<Page, QueryError> {
-    let src = source_for(&req.aggregate, &req.filter);
+    let src = source(req);
     let mut params = Params::new();
     let grouping = Grouping::of(req, &mut params)?;
     let sql = ctes(req, &grouping, src, &mut params);
@@ -216,9 +226,30 @@ pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i
             _ => days,
         });
     }
-    let src = source_for(&req.aggregate, &req.filter);
+    if share_sql::needed(req) {
+        return shared_series(conn, req, row);
+    }
+    let src = source(req);
     let value = if src == Source::Allocations { "total_cost" } else { "total" };
     run_series(conn, src.table(), value, req, row)
+}
+
+/// Daily totalCost of a row of a query with shared idle or sharing: the query's own per-set rows
+/// (`rows_s`, after idle, tenancy and shared costs) of that row, summed per UTC day.
+fn shared_series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
+    let mut p = Params::new();
+    let g = Grouping::of(req, &mut p)?;
+    let sql = ctes(req, &g, source(req), &mut p);
+    let conds: Vec<String> = key_names(req)
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("k{i} = {}", p.text(row.properties.get(k).map_or("", String::as_str))))
+        .collect();
+    let sql = format!(
+        "{sql} SELECT _ws - _ws % 86400 AS day, sum(total) FROM rows_s WHERE {} GROUP BY 1 ORDER BY 1",
+        conds.join(" AND ")
+    );
+    collect_series(conn, &sql, &p)
 }
 
 /// Daily idle totalCost of `scope` (`cluster` or `cluster/node`; `None`: every cluster with an

@@ -134,6 +134,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
             limit: 50,
             cost_metric: CostMetricName::AmortizedNetCost,
             rate: Default::default(),
+            share: Default::default(),
             search: None,
             labels: Default::default(),
         })

@@ -5,7 +5,8 @@ use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
 use crate::query::{
-    self, Accumulate, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter, parse_window,
+    self, Accumulate, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter,
+    parse_window,
 };
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
@@ -52,6 +53,17 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         Some(w) => parse_window(w, crate::clock::now()).map_err(|e| UsageError(format!("--window: {e}")))?,
         None => default_window(src, kind)?,
     };
+    let share = Sharing::from_parts(
+        &a.share_namespaces,
+        &a.share_labels,
+        a.share_cost.as_deref(),
+        &a.share_split,
+        a.share_tenancy_costs,
+    )
+    .map_err(|e| UsageError(format!("--share-*: {e}")))?;
+    if share.is_active() && kind != DataKind::Allocation {
+        return Err(UsageError(format!("--share-* options apply to allocations only, not {}", kind.plural())).into());
+    }
     Ok(QueryRequest {
         kind,
         window,
@@ -67,6 +79,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         cost_metric,
         search: a.search.clone().filter(|s| !s.is_empty()),
         rate: CostRate::parse(&a.rate).unwrap_or_default(),
+        share,
         labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
     })
 }
@@ -121,11 +134,13 @@ pub fn render_steps(agg: &Aggregator, req: &QueryRequest, accumulate: Accumulate
     Ok(match format {
         OutputFormat::Table => steps
             .iter()
-            .map(|(w, p)| format!("── {} ──\n{}", output::interval(w), output::table(req.kind, p, w, shown)))
+            .map(|(w, p)| format!("── {} ──\n{}", output::interval(w), table(req, p, w, shown)))
             .collect::<Vec<_>>()
             .join("\n"),
         OutputFormat::Json => {
-            serde_json::to_string_pretty(&output::json_steps(req.kind, &req.window, &accumulate.describe(), &steps))? + "\n"
+            let mut v = output::json_steps(req.kind, &req.window, &accumulate.describe(), &steps);
+            with_sharing(&mut v, req);
+            serde_json::to_string_pretty(&v)? + "\n"
         }
         OutputFormat::Csv => output::csv_steps(req.kind, &req.aggregate, &steps)?,
     })
@@ -138,10 +153,31 @@ pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown:
         eprintln!("{}", empty_note(agg, req));
     }
     Ok(match format {
-        OutputFormat::Table => output::table(req.kind, &page, &req.window, shown),
-        OutputFormat::Json => serde_json::to_string_pretty(&output::json(req.kind, &page, &req.window))? + "\n",
+        OutputFormat::Table => table(req, &page, &req.window, shown),
+        OutputFormat::Json => {
+            let mut v = output::json(req.kind, &page, &req.window);
+            with_sharing(&mut v, req);
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
         OutputFormat::Csv => output::csv(req.kind, &page, &req.aggregate)?,
     })
+}
+
+/// The text table of a page, with the sharing settings on a last line when anything is shared.
+fn table(req: &QueryRequest, page: &query::Page, window: &query::Window, shown: &[usize]) -> String {
+    let mut text = output::table(req.kind, page, window, shown);
+    if let Some(line) = req.share.describe() {
+        text.push_str(&format!("shared: {line}\n"));
+    }
+    text
+}
+
+/// Add `"sharing": {namespaces, labels, monthlyCost, split, tenancy}` to a JSON answer when
+/// anything is shared.
+fn with_sharing(v: &mut serde_json::Value, req: &QueryRequest) {
+    if let (true, Some(o)) = (req.share.is_active(), v.as_object_mut()) {
+        o.insert("sharing".into(), serde_json::json!(req.share));
+    }
 }
 
 /// What to tell the user when `req` matched nothing: where the data of its kind is

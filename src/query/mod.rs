@@ -15,6 +15,8 @@
 //!   special row names [`UNALLOCATED`], [`IDLE`], [`UNMOUNTED`].
 //! * [`steps`] — `accumulate`/`step`: a window cut into step windows
 //!   (Kubecost `api-allocation.md`).
+//! * [`share`] — shared costs: `shareNamespaces`, `shareLabels`, `shareCost`, `shareSplit`,
+//!   `shareTenancyCosts` (Kubecost `api-allocation.md`).
 //! * [`labels`] — label-key sanitizing and the alias label config
 //!   (OpenCost `promutil.go`, `config.go`).
 //! * [`columns`](mod@columns) — the column registry: each kind's summed measures and
@@ -30,6 +32,7 @@ pub mod filter;
 pub mod kind;
 pub mod labels;
 pub mod request;
+pub mod share;
 pub mod steps;
 pub mod window;
 
@@ -43,5 +46,6 @@ pub use filter::{
 };
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{CostRate, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
+pub use share::{ShareSplit, Sharing};
 pub use steps::{Accumulate, CalendarUnit, StepSize};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

@@ -4,6 +4,7 @@
 //! Kubecost docs `api-allocation.md`, `api-assets.md`, `cloud-cost-api.md`) plus a `sort`, which Kubecost lacks.
 
 use super::columns::{ColumnId, columns, position};
+use super::share::Sharing;
 use super::{Aggregate, DataKind, Filter, LabelConfig, Window};
 use crate::model::CostMetricName;
 use serde::Serialize;
@@ -194,6 +195,8 @@ pub struct QueryRequest {
     pub labels: LabelConfig,
     /// Cumulative cost (default) or a rate ([`CostRate`]).
     pub rate: CostRate,
+    /// Shared costs (allocations only; [`Sharing::default`] shares nothing).
+    pub share: Sharing,
 }
 
 /// One result row: its name (aggregate values joined by `/`, Kubecost style), the aggregate key

@@ -54,6 +54,15 @@ pub enum Action {
         /// Daily cost of the selected row, oldest first.
         result: Result<DailySeries, QueryError>,
     },
+    /// Answer to [`Effect::LoadChart`].
+    ChartLoaded {
+        /// Data set of the query.
+        kind: DataKind,
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// Daily cost of each charted row (name, series), in page order.
+        result: Result<Vec<(String, DailySeries)>, QueryError>,
+    },
     /// Answer to [`Effect::Export`]: the file written and its row count, or why it failed.
     Exported(Result<(PathBuf, usize), String>),
     /// A new snapshot of one background task (matched to the known tasks by `task` name).
@@ -113,6 +122,8 @@ pub enum Command {
     Refresh,
     /// `d`: show or hide the detail pane.
     ToggleDetail,
+    /// `t`: show or hide the cost-over-time chart.
+    ToggleChart,
     /// A key of the open prompt.
     Edit(Edit),
 }
@@ -166,6 +177,15 @@ pub enum Effect {
         request: QueryRequest,
         /// The row to chart.
         row: Row,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Call [`crate::query::CostSource::daily_series`] for each row; answer [`Action::ChartLoaded`].
+    LoadChart {
+        /// The query whose window, filter and sharing apply.
+        request: QueryRequest,
+        /// The rows to chart (the page's first [`super::view::chart::CHART_ROWS`]).
+        rows: Vec<Row>,
         /// Generation to echo back.
         generation: u64,
     },

@@ -6,7 +6,7 @@
 use std::iter;
 
 use crate::model::CostMetricName;
-use crate::query::{DataKind, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
+use crate::query::{DataKind, Sharing, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
 
 use super::action::{Command, Edit, Effect};
 use super::command_line::{self, LineCommand};
@@ -104,6 +104,7 @@ impl State {
                         None if t.filter.is_all() => String::new(),
                         None => t.filter.to_string(),
                     },
+                    PromptKind::Share => t.share.spec(),
                 };
                 self.prompt = Some(Prompt::new(kind, &text));
                 Vec::new()
@@ -201,7 +202,7 @@ impl State {
     /// visible view re-queries now, the others when shown.
     pub(super) fn resize(&mut self, width: u16, height: u16) -> Vec<Effect> {
         self.size = (width, height);
-        let rows = super::view::table_rows(width, height, self.detail_hidden);
+        let rows = super::view::table_rows(width, height, self.panes());
         let mut keep = None;
         let active = self.tab.kind();
         for t in &mut self.tables {
@@ -327,6 +328,13 @@ impl State {
                     message: e.message,
                     column: Some(e.column),
                 }),
+            PromptKind::Share if kind != DataKind::Allocation => Err(PromptError {
+                message: format!("sharing applies to allocations, not {}", kind.plural()),
+                column: None,
+            }),
+            PromptKind::Share => Sharing::parse_spec(&text)
+                .map(|s| t.share = s)
+                .map_err(|message| PromptError { message, column: None }),
         };
         match outcome {
             Err(e) => {

@@ -33,6 +33,14 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
             generation,
             result: source.daily_series(&request, &row),
         },
+        Effect::LoadChart { request, rows, generation } => Action::ChartLoaded {
+            kind: request.kind,
+            generation,
+            result: rows
+                .iter()
+                .map(|r| source.daily_series(&request, r).map(|s| (r.name.clone(), s)))
+                .collect(),
+        },
         Effect::Export { request, path } => {
             let result = (|| -> Result<(std::path::PathBuf, usize), String> {
                 let page = source.query(&request).map_err(|e| e.to_string())?;

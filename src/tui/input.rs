@@ -90,6 +90,8 @@ pub enum PromptKind {
     Window,
     /// `/`: Kubecost filter v2, or plain text to search row names.
     Filter,
+    /// `h`: shared costs (`kube-system,monitoring split=even cost=300`; allocations only).
+    Share,
     /// `:`: a command line ([`super::command_line`]).
     Command,
 }
@@ -101,6 +103,7 @@ impl PromptKind {
             PromptKind::Aggregate => "aggregate",
             PromptKind::Window => "window",
             PromptKind::Filter => "filter",
+            PromptKind::Share => "share",
             PromptKind::Command => "",
         }
     }
@@ -111,6 +114,9 @@ impl PromptKind {
             PromptKind::Aggregate => "e.g. namespace · cluster · controller · label:team · namespace,label:app",
             PromptKind::Window => "e.g. 7d · 30d · lastweek · month · 2026-11-01,2026-11-08 · empty = newest 7 days",
             PromptKind::Filter => r#"e.g. namespace:"kube-system" · cluster!:"dev" · plain text = name search · empty = none"#,
+            PromptKind::Share => {
+                "e.g. kube-system,monitoring · labels=team:infra · cost=300 (USD/month) · split=even · tenancy=true · empty = none"
+            }
             PromptKind::Command => "alloc · assets · cloud · pipeline · migration · ns · pod · cluster,label:team · q",
         }
     }

@@ -154,6 +154,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b("Other", "export query to CSV", &[(Key::Char('e'), Command::Export)]),
     b("Other", "detail pane on / off", &[(Key::Char('d'), Command::ToggleDetail)]),
+    b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
     b("Other", "this help", &[(Key::Char('?'), Command::ToggleHelp)]),
     b("Other", "quit", &[(Key::Char('q'), Command::Quit), (Key::Ctrl('c'), Command::Quit)]),
@@ -170,6 +171,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(Key::Char('s'), Command::CycleSort), (Key::Char('S'), Command::ReverseSort)],
     ),
     b("Query", "idle mode", &[(Key::Char('i'), Command::CycleIdle)]),
+    b("Query", "shared costs", &[(Key::Char('h'), Command::Open(PromptKind::Share))]),
     b("Query", "cloud cost metric", &[(Key::Char('c'), Command::CycleMetric)]),
     b("Query", "cumulative or rate", &[(Key::Char('m'), Command::CycleRate)]),
 ];
@@ -216,7 +218,7 @@ pub fn key_help() -> Vec<(String, &'static str)> {
 /// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
 /// first so a narrow terminal keeps the important ones. Every key here is bound in
 /// [`command_for`] (a unit test checks it).
-pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  c:metric  n/p:page  C-d/C-u:½page  e:export  d:detail  r:refresh  q:quit";
+pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  h:share  c:metric  n/p:page  C-d/C-u:½page  e:export  t:chart  d:detail  r:refresh  q:quit";
 
 /// Key hints on the bottom line of the migration view.
 pub const MIGRATION_HINTS: &str = "?:help  :cmd  j/k:select cluster  ⏎:missing days  esc:close  1-4:other views  Tab:next view  q:quit";
@@ -340,9 +342,10 @@ mod tests {
                 Command::ToggleDetail => 22,
                 Command::Edit(_) => 23,
                 Command::CycleRate => 24,
+                Command::ToggleChart => 25,
             }
         }
-        let mut bound = [false; 25];
+        let mut bound = [false; 26];
         bound[23] = true; // prompt edits are decoded by the prompt
         for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
             bound[index(*c)] = true;

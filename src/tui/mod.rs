@@ -15,6 +15,7 @@
 //! The TUI never sees SQL: it only calls [`CostSource`] and reads [`TaskProgress`] snapshots.
 
 pub mod action;
+pub mod chart_state;
 pub mod command_line;
 pub mod cost_view;
 pub mod effect;

@@ -16,6 +16,7 @@ use super::input::{Prompt, PromptKind};
 use super::keys::{Mode, command_for};
 use super::migration_state::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
+use super::view::Panes;
 
 /// Ticks per second (the runtime ticks every 250 ms).
 pub const TICKS_PER_SECOND: u64 = 4;
@@ -122,6 +123,8 @@ pub struct State {
     pub help: bool,
     /// True when the user hid the detail pane (`d`).
     pub detail_hidden: bool,
+    /// True while the cost-over-time chart is shown (`t`).
+    pub chart_shown: bool,
     /// Last message for the status line.
     pub message: Option<Message>,
     /// Ticks since start (spinner frame, debouncing).
@@ -142,7 +145,7 @@ pub struct State {
 impl State {
     /// A fresh state on the Allocations view with the given task snapshots.
     pub fn new(store_label: impl Into<String>, export_dir: PathBuf, now: fn() -> DateTime<Utc>, tasks: Vec<TaskProgress>) -> State {
-        let rows = super::view::table_rows(80, 24, false);
+        let rows = super::view::table_rows(80, 24, Panes::default());
         State {
             store_label: store_label.into(),
             export_dir,
@@ -157,6 +160,7 @@ impl State {
             prompt: None,
             help: false,
             detail_hidden: false,
+            chart_shown: false,
             message: None,
             tick: 0,
             size: (80, 24),
@@ -264,6 +268,10 @@ impl State {
                 }
                 Vec::new()
             }
+            Action::ChartLoaded { kind, generation, result } => {
+                self.on_chart(kind, generation, result);
+                Vec::new()
+            }
             Action::Exported(result) => {
                 self.exporting = false;
                 match result {
@@ -304,6 +312,7 @@ impl State {
                 fx.extend(self.load_series_if_wanted());
                 fx
             }
+            Command::ToggleChart => self.toggle_chart(),
             Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
             Command::SelectTab(t) => self.switch_tab(t),
@@ -394,6 +403,7 @@ impl State {
             t.page = None;
             t.selected = None;
             t.series = SeriesState::None;
+            t.chart = super::tab::ChartState::None;
         }
         t.pending = Some(Pending { generation, select, query });
         t.stale = false;
@@ -506,11 +516,12 @@ impl State {
             }
         }
         effects.extend(self.load_series_if_wanted());
+        effects.extend(self.load_chart_if_wanted());
         effects
     }
 
     fn load_series_if_wanted(&mut self) -> Vec<Effect> {
-        if !super::view::detail_visible(self.size.0, self.size.1, self.detail_hidden) {
+        if !super::view::detail_visible(self.size.0, self.size.1, self.panes()) {
             return Vec::new();
         }
         let Some(t) = self.active_table() else { return Vec::new() };

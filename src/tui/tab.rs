@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Aggregate, AggregateKey, CostRate, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sort, Window,
-    default_columns,
+    Aggregate, AggregateKey, CostRate, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sharing, Sort,
+    Window, default_columns,
 };
 
 use super::page_span::PageSpan;
@@ -77,24 +77,34 @@ pub struct QueryIdentity {
     idle: IdleMode,
     cost_metric: CostMetricName,
     rate: CostRate,
+    share: Sharing,
     search: Option<String>,
     labels: LabelConfig,
 }
 
-/// The daily series of the selected row, for the detail pane's sparkline.
+/// Data loaded for a view after its page (the detail pane's series, the cost-over-time chart):
+/// wanted on the next tick (debounced), loading under a generation, loaded or failed.
 #[derive(Clone, Debug, PartialEq)]
-pub enum SeriesState {
-    /// No row selected.
+pub enum Loadable<T> {
+    /// Nothing to load (no row, or the pane is off).
     None,
-    /// A row is selected; its series is loaded on the next tick (debounce for fast scrolling).
+    /// To be loaded on the next tick (debounce for fast scrolling).
     Wanted,
     /// Being loaded under this generation.
     Loading(u64),
-    /// Loaded: (day start unix seconds, USD), oldest first.
-    Ready(DailySeries),
+    /// Loaded.
+    Ready(T),
     /// Loading failed.
     Failed(String),
 }
+
+/// The daily series of the selected row, for the detail pane's sparkline: (day start unix
+/// seconds, USD), oldest first.
+pub type SeriesState = Loadable<DailySeries>;
+
+/// The cost-over-time chart: the daily series (USD per UTC day) of the first rows of the page,
+/// by row name, in page order.
+pub type ChartState = Loadable<Vec<(String, DailySeries)>>;
 
 /// One saved drill-down level, restored by `Esc`.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +166,8 @@ pub struct TableTab {
     pub cost_metric: CostMetricName,
     /// Cumulative cost or a rate (`m` cycles).
     pub rate: CostRate,
+    /// Shared costs (`h` opens the sharing prompt; allocations only).
+    pub share: Sharing,
     /// Offset of the page asked for (may differ from the shown page while a query runs).
     pub offset: usize,
     /// Rows per page: the table rows that fit on screen ([`super::view::table_rows`]).
@@ -176,6 +188,8 @@ pub struct TableTab {
     pub stale: bool,
     /// Daily series of the selected row.
     pub series: SeriesState,
+    /// Daily series of the page's first rows, while the chart is on (`t`).
+    pub chart: ChartState,
     /// The columns the user chose (`:cols`), as indices into [`columns()`](crate::query::columns())`(kind)` in display
     /// order; `None` for [`default_columns`].
     pub columns: Option<Vec<usize>>,
@@ -207,6 +221,7 @@ impl TableTab {
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,
             rate: CostRate::Cumulative,
+            share: Sharing::default(),
             offset: 0,
             limit,
             page: None,
@@ -217,6 +232,7 @@ impl TableTab {
             stack: Vec::new(),
             stale: true,
             series: SeriesState::None,
+            chart: ChartState::None,
             columns: None,
             labels: LabelConfig::default(),
         }
@@ -243,6 +259,7 @@ impl TableTab {
             idle: r.idle,
             cost_metric: r.cost_metric,
             rate: r.rate,
+            share: r.share.clone(),
             search: r.search.clone(),
             labels: r.labels.clone(),
         }
@@ -263,6 +280,7 @@ impl TableTab {
             search: self.search.clone(),
             labels: self.labels.clone(),
             rate: self.rate,
+            share: self.share.clone(),
         })
     }
 
@@ -333,6 +351,7 @@ impl TableTab {
         } else {
             SeriesState::None
         };
+        self.chart = ChartState::Wanted;
     }
 
     /// The drill-down step from the selected row: filter on the row's key values and aggregate

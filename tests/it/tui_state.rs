@@ -5,12 +5,12 @@
 use crate::support::tui as tui_support;
 
 use costscope::progress::{Phase, TaskProgress};
-use costscope::query::{ColumnId, CostRate, DataKind, Filter, IdleMode};
+use costscope::query::{ColumnId, CostRate, DataKind, Filter, IdleMode, ShareSplit};
 use costscope::tui::action::Edit;
 use costscope::tui::input::PromptKind;
 use costscope::tui::state::AUTO_REFRESH_TICKS;
-use costscope::tui::tab::{Extent, TableTab};
-use costscope::tui::view::table_rows;
+use costscope::tui::tab::{ChartState, Extent, TableTab};
+use costscope::tui::view::{Panes, table_rows};
 use costscope::tui::{Action, Command, Effect, State, Tab};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_support::{FakeSource, day, send, settle, started};
@@ -90,10 +90,21 @@ fn empty_result_has_no_selection_and_page_zero() {
 #[test]
 fn a_page_is_what_fits_on_screen() {
     // 80×24: header 3 + tabs 1 + status 2, table borders, header and totals 4 → 14 rows.
-    assert_eq!(table_rows(80, 24, false), 14);
-    assert_eq!(table_rows(160, 48, false), 38);
-    assert_eq!(table_rows(90, 48, false), 22); // detail pane below the table
-    assert_eq!(table_rows(90, 48, true), 38); // `d` hid it: the page grows
+    let shown = Panes::default();
+    let hidden = Panes {
+        detail_hidden: true,
+        chart: false,
+    };
+    let chart = Panes {
+        detail_hidden: false,
+        chart: true,
+    };
+    assert_eq!(table_rows(80, 24, shown), 14);
+    assert_eq!(table_rows(160, 48, shown), 38);
+    assert_eq!(table_rows(90, 48, shown), 22); // detail pane below the table
+    assert_eq!(table_rows(90, 48, hidden), 38); // `d` hid it: the page grows
+    assert_eq!(table_rows(80, 24, chart), 6); // the chart takes 8 of the 18 body rows
+    assert_eq!(table_rows(160, 48, chart), 22); // and 16 of 42
     let src = FakeSource::many(130);
     let s = started(&src, 80, 24, vec![]);
     assert_eq!(alloc(&s).limit, 14);
@@ -574,4 +585,63 @@ fn m_cycles_the_cost_rate() {
         assert_eq!(alloc(&s).rate, want);
     }
     assert!((total(&s) - cumulative).abs() < 1e-9);
+}
+
+/// `h` opens the sharing prompt: what is typed becomes the query's sharing, the header shows it,
+/// `h` again starts from the current settings, an error keeps the prompt open, and the asset view
+/// refuses it.
+#[test]
+fn h_sets_shared_costs() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 160, 48, vec![]);
+    key(&mut s, &src, KeyCode::Char('h'));
+    typ(&mut s, &src, "kube-system split=even");
+    key(&mut s, &src, KeyCode::Enter);
+    assert!(s.prompt.is_none());
+    let share = &alloc(&s).share;
+    assert_eq!(
+        (share.namespaces.clone(), share.split),
+        (vec!["kube-system".to_string()], ShareSplit::Even)
+    );
+    assert_eq!(alloc(&s).request().unwrap().share, *share);
+    let screen = crate::tui_views::render(&s, 160, 48).to_string();
+    assert!(screen.contains("shared namespaces kube-system · split even"), "{screen}");
+    key(&mut s, &src, KeyCode::Char('h'));
+    assert_eq!(s.prompt.as_ref().unwrap().input.text(), "namespaces=kube-system split=even");
+    typ(&mut s, &src, " cost=oops");
+    key(&mut s, &src, KeyCode::Enter);
+    let err = s.prompt.as_ref().and_then(|p| p.error.as_ref()).map(|e| e.message.clone());
+    assert!(err.unwrap().contains("monthly amount"));
+    key(&mut s, &src, KeyCode::Esc);
+    key(&mut s, &src, KeyCode::Char('2'));
+    key(&mut s, &src, KeyCode::Char('h'));
+    typ(&mut s, &src, "kube-system");
+    key(&mut s, &src, KeyCode::Enter);
+    let err = s.prompt.as_ref().and_then(|p| p.error.as_ref()).map(|e| e.message.clone());
+    assert!(err.unwrap().contains("allocations, not assets"));
+}
+
+/// `t` turns the chart on: the page shrinks to what fits above it, the first rows' daily series
+/// are loaded (they sum to each row's total), and `t` again gives the rows back.
+#[test]
+fn t_loads_the_chart_of_the_first_rows() {
+    let src = FakeSource::standard();
+    let mut s = started(&src, 160, 48, vec![]);
+    let full = alloc(&s).limit;
+    key(&mut s, &src, KeyCode::Char('t'));
+    send(&mut s, &src, Action::Tick);
+    assert!(alloc(&s).limit < full);
+    let ChartState::Ready(series) = &alloc(&s).chart else {
+        panic!("chart not loaded: {:?}", alloc(&s).chart)
+    };
+    let page = alloc(&s).page.as_ref().unwrap();
+    assert_eq!(series.len(), page.rows.len().min(5));
+    for ((name, days), row) in series.iter().zip(&page.rows) {
+        assert_eq!(name, &row.name);
+        let sum: f64 = days.iter().map(|(_, v)| v).sum();
+        let total = row.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
+        assert!((sum - total).abs() < 1e-6 * total.abs().max(1.0), "{name}: {sum} vs {total}");
+    }
+    key(&mut s, &src, KeyCode::Char('t'));
+    assert_eq!(alloc(&s).limit, full);
 }

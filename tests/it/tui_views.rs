@@ -351,3 +351,28 @@ fn a_database_error_is_shown_once() {
     assert!(text.contains("query failed: database error: IO Error: disk full"), "{text}");
     assert_eq!(text.matches("query failed").count(), 1, "{text}");
 }
+
+/// `t`: the cost-over-time chart below the table, one line per row of the page's first five,
+/// the window's first, middle and last day on the x axis and USD on the y axis; the table keeps
+/// the rows that still fit (issue: reporting, "Chart: TestBackend snapshots at 80×24 and 160×48").
+#[test]
+fn cost_over_time_chart() {
+    let src = FakeSource::standard();
+    for (w, h) in SIZES {
+        let s = after_keys(&src, w, h, tasks(), "t");
+        assert!(s.chart_shown);
+        let text = snap("tui_allocations_chart", &s, w, h);
+        assert!(text.contains("Cost over time · daily totalCost"), "{text}");
+        assert!(text.contains("11-15") && text.contains("11-21"), "{text}");
+        assert!(text.contains('$'), "{text}");
+        // The legend line names the first rows of the page, in page order.
+        let legend = text
+            .lines()
+            .find(|l| l.contains('━'))
+            .unwrap_or_else(|| panic!("no legend: {text}"));
+        let (a, b) = (legend.find("━ checkout").unwrap(), legend.find("━ payments").unwrap());
+        assert!(a < b, "{legend}");
+        let hidden = after_keys(&src, w, h, tasks(), "tt");
+        assert!(!render(&hidden, w, h).to_string().contains("Cost over time"));
+    }
+}

@@ -1,6 +1,6 @@
 //! Allocation measures and columns (Kubecost `/model/allocation` fields; OpenCost
 //! `core/pkg/opencost/allocation.go`). Costs in USD; `req_ch`/`use_ch` in core-hours,
-//! `rreq_bh`/`ruse_bh` in byte-hours; `*_t` are a cost plus its adjustment (what idle and
+//! `rreq_bh`/`ruse_bh` in byte-hours; `run_h` in hours running; `*_t` are a cost plus its adjustment (what idle and
 //! efficiency weigh with), `adj` all adjustments. The measure order is the column order of the
 //! rollup tables (`alloc_pods`, `alloc_controllers`), so it only ever grows at the end.
 
@@ -62,6 +62,8 @@ const MEASURES: &[Measure] = &[
         IdleValue::Gpu,
         Allocation::gpu_total_cost,
     ),
+    // Running hours: what tenancy costs are shared by (`docs/semantics.md` §9).
+    m("run_h", "minutes / 60", IdleValue::Zero, |a| a.minutes() / 60.0),
 ];
 
 const CPU_EFF: Efficiency = Efficiency {

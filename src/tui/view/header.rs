@@ -91,6 +91,12 @@ fn path_line(t: &TableTab) -> Line<'static> {
         }
         spans.extend(pair("cost", format!("{} rate", t.rate.name())));
     }
+    if let Some(shared) = t.share.describe() {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.extend(pair("shared", shared));
+    }
     if !spans.is_empty() {
         spans.push(Span::raw("  "));
     }

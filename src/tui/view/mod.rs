@@ -5,8 +5,11 @@
 //! bottom; the `?` help overlays everything.
 //!
 //! Width rules: the detail pane sits right of the table from 100 columns, below it from 40 rows
-//! when narrower, and is hidden otherwise (80×24 shows the table, header and status only).
+//! when narrower, and is hidden otherwise (80×24 shows the table, header and status only). The
+//! cost-over-time chart (`t`) takes the lower part of the body, full width, instead of the
+//! detail pane.
 
+pub mod chart;
 pub mod detail;
 pub mod header;
 pub mod help;
@@ -41,9 +44,19 @@ pub enum DetailPlacement {
     Hidden,
 }
 
-/// The detail pane's placement for a terminal size (`Hidden` when the user hid it with `d`).
-pub fn detail_placement(width: u16, height: u16, hidden: bool) -> DetailPlacement {
-    if hidden {
+/// Which optional panes the user asked for: the detail pane hidden (`d`), the chart on (`t`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Panes {
+    /// The user hid the detail pane.
+    pub detail_hidden: bool,
+    /// The cost-over-time chart is shown (it replaces the detail pane).
+    pub chart: bool,
+}
+
+/// The detail pane's placement for a terminal size (`Hidden` when the user hid it with `d` or
+/// the chart is shown).
+pub fn detail_placement(width: u16, height: u16, panes: Panes) -> DetailPlacement {
+    if panes.detail_hidden || panes.chart {
         DetailPlacement::Hidden
     } else if width >= DETAIL_SIDE_MIN_WIDTH && height >= 16 {
         DetailPlacement::Side
@@ -55,8 +68,14 @@ pub fn detail_placement(width: u16, height: u16, hidden: bool) -> DetailPlacemen
 }
 
 /// True when the detail pane (and so the daily series) is shown at this terminal size.
-pub fn detail_visible(width: u16, height: u16, hidden: bool) -> bool {
-    detail_placement(width, height, hidden) != DetailPlacement::Hidden
+pub fn detail_visible(width: u16, height: u16, panes: Panes) -> bool {
+    detail_placement(width, height, panes) != DetailPlacement::Hidden
+}
+
+/// Rows of the chart pane for a body of `body_height` rows: two fifths, 8 to 20, leaving the
+/// table at least 7.
+fn chart_height(body_height: u16) -> u16 {
+    (body_height * 2 / 5).clamp(8, 20).min(body_height.saturating_sub(7))
 }
 
 /// Rows of the cost table that are not data rows: top and bottom border, header, totals footer.
@@ -77,13 +96,15 @@ pub struct Areas {
     pub table: Rect,
     /// The detail pane (part of `body`), when the terminal is large enough.
     pub detail: Option<Rect>,
+    /// The cost-over-time chart (part of `body`, below the table), when it is on.
+    pub chart: Option<Rect>,
     /// Status line or prompt.
     pub bottom: Rect,
 }
 
-/// Split `area` into the screen's regions (see [`Areas`] and the width rules above); no detail
-/// region when `detail_hidden`.
-pub fn layout(area: Rect, bottom_height: u16, detail_hidden: bool) -> Areas {
+/// Split `area` into the screen's regions (see [`Areas`] and the width rules above) for the
+/// panes asked for.
+pub fn layout(area: Rect, bottom_height: u16, panes: Panes) -> Areas {
     let [header, tabs, body, bottom] = Layout::vertical([
         Constraint::Length(header::HEIGHT),
         Constraint::Length(1),
@@ -91,7 +112,19 @@ pub fn layout(area: Rect, bottom_height: u16, detail_hidden: bool) -> Areas {
         Constraint::Length(bottom_height),
     ])
     .areas(area);
-    let (table, detail) = match detail_placement(area.width, area.height, detail_hidden) {
+    if panes.chart && chart_height(body.height) >= 6 {
+        let [table, chart] = Layout::vertical([Constraint::Min(7), Constraint::Length(chart_height(body.height))]).areas(body);
+        return Areas {
+            header,
+            tabs,
+            body,
+            table,
+            detail: None,
+            chart: Some(chart),
+            bottom,
+        };
+    }
+    let (table, detail) = match detail_placement(area.width, area.height, panes) {
         DetailPlacement::Side => {
             let side = (area.width / 3).clamp(38, 60);
             let [t, d] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side)]).areas(body);
@@ -109,22 +142,23 @@ pub fn layout(area: Rect, bottom_height: u16, detail_hidden: bool) -> Areas {
         body,
         table,
         detail,
+        chart: None,
         bottom,
     }
 }
 
 /// How many data rows the cost table shows on a `width` × `height` terminal with the status
-/// line at the bottom (and the detail pane unless `detail_hidden`): the TUI's page size, so a
-/// page is exactly what fits (at least 1).
-pub fn table_rows(width: u16, height: u16, detail_hidden: bool) -> usize {
-    let areas = layout(Rect::new(0, 0, width, height), status::HEIGHT, detail_hidden);
+/// line at the bottom and the `panes` asked for: the TUI's page size, so a page is exactly what
+/// fits (at least 1).
+pub fn table_rows(width: u16, height: u16, panes: Panes) -> usize {
+    let areas = layout(Rect::new(0, 0, width, height), status::HEIGHT, panes);
     usize::from(areas.table.height.saturating_sub(TABLE_CHROME).max(1))
 }
 
 /// Draw the whole screen for `state`.
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
-    let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT), state.detail_hidden);
+    let areas = layout(area, prompt::height(state, area.width).max(status::HEIGHT), state.panes());
     header::draw(frame, areas.header, state);
     header::draw_tabs(frame, areas.tabs, state);
     match state.tab.screen() {
@@ -135,6 +169,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
             table::draw(frame, areas.table, state, tab);
             if let Some(d) = areas.detail {
                 detail::draw(frame, d, state, tab);
+            }
+            if let Some(c) = areas.chart {
+                chart::draw(frame, c, state, tab);
             }
         }
     }

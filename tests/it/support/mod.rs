@@ -36,5 +36,6 @@ pub fn request(kind: DataKind, w: Window, agg: &str, filter: &str, idle: IdleMod
         search: None,
         labels: Default::default(),
         rate: Default::default(),
+        share: Default::default(),
     }
 }

@@ -545,6 +545,12 @@ impl CostSource for FakeSource {
 
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
         let total_col = columns(req.kind).iter().position(|c| c.detail == Detail::Total).unwrap();
+        if let (true, Some((cpu, ram))) = (row.name == IDLE, self.idle) {
+            // The idle row's days, as `query` sums them: (cpu + ram) × the day's factor per cluster.
+            let clusters: std::collections::BTreeSet<_> = self.matching(req).map(|i| i.props.get("cluster").cloned()).collect();
+            let n = clusters.len() as f64;
+            return Ok(self.days(req).into_iter().map(|d| (d, (cpu + ram) * factor(d) * n)).collect());
+        }
         let items: Vec<&Item> = self.matching(req).filter(|i| Self::key_of(req, i).1 == row.properties).collect();
         Ok(self
             .days(req)
