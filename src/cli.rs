@@ -71,12 +71,26 @@ pub struct GlobalArgs {
     /// them and go on (a gzip file inflating past 512 MiB is refused too).
     #[arg(long, global = true, value_name = "MIB", default_value_t = 512)]
     pub max_object_size: u64,
+    /// Object downloads in flight at once while ingesting (memory stays bounded: at most 256 MiB
+    /// of downloaded objects are held at a time).
+    #[arg(long, global = true, value_name = "N", default_value_t = 16)]
+    pub fetch_concurrency: usize,
 }
 
 impl GlobalArgs {
     /// [`GlobalArgs::max_object_size`] in bytes.
     pub fn max_object_bytes(&self) -> u64 {
         self.max_object_size.saturating_mul(1 << 20)
+    }
+
+    /// Ingest settings from these options (`--max-object-size`, `--fetch-concurrency`), the rest
+    /// at their defaults.
+    pub fn ingest_options(&self) -> crate::aggregator::IngestOptions {
+        crate::aggregator::IngestOptions {
+            max_object_bytes: self.max_object_bytes(),
+            fetch_concurrency: self.fetch_concurrency.max(1),
+            ..Default::default()
+        }
     }
 }
 

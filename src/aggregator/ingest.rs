@@ -4,10 +4,10 @@
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
 //! `ingest_log` with its error and skipped; windows outside the retention are dropped.
 
-use super::batch::Batch;
-use super::rows::{FileCtx, allocation_kinds, append_asset, append_cloud_cost, push_allocation};
+use super::ingest_stages::{Group, Writing, account, finish, permits, start_write};
+use super::write::{LogStatus, ToWrite, log_file};
 use super::{Aggregator, AggregatorError};
-use crate::bingen::{self, Item, RootKind};
+use crate::bingen::RootKind;
 use crate::bucket::keys::{KeyKind, Pipeline, parse_key};
 use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
@@ -16,7 +16,7 @@ use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 /// Retention like Kubecost's `etlDailyStoreDurationDays` (91) and `etlHourlyStoreDurationHours`
 /// (49). Counted back from the newest window of each resolution in the bucket (not from now), so
@@ -54,6 +54,9 @@ pub struct IngestOptions {
     /// failed (so retried only when they change). `--max-object-size`; default
     /// [`DEFAULT_MAX_OBJECT_BYTES`].
     pub max_object_bytes: u64,
+    /// Downloads in flight at once (`--fetch-concurrency`, default 16): hides object-store
+    /// latency behind decoding and writing.
+    pub fetch_concurrency: usize,
 }
 
 impl Default for IngestOptions {
@@ -63,9 +66,24 @@ impl Default for IngestOptions {
             clusters: None,
             retry_failed: false,
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
+            fetch_concurrency: DEFAULT_FETCH_CONCURRENCY,
         }
     }
 }
+
+/// Downloads in flight at once by default.
+pub const DEFAULT_FETCH_CONCURRENCY: usize = 16;
+
+/// Bytes of downloaded objects held at once (in flight, waiting, or being written), beyond which
+/// new downloads wait: bounds memory whatever the concurrency (an object larger than this is
+/// fetched alone).
+pub const MAX_BYTES_IN_FLIGHT: u64 = 256 << 20;
+
+/// A group of small files written in one transaction holds at most this many files...
+pub(super) const GROUP_FILES: usize = 512;
+/// ...and this many bytes (as stored); a file at least this large is written alone, decoded
+/// once while it streams into DuckDB.
+pub(super) const GROUP_BYTES: u64 = 8 << 20;
 
 /// What one ingest pass did.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -97,7 +115,7 @@ pub struct EtlFile {
 }
 
 impl EtlFile {
-    fn root(&self) -> RootKind {
+    pub(super) fn root(&self) -> RootKind {
         match self.pipeline {
             "allocations" => RootKind::AllocationSet,
             "assets" => RootKind::AssetSet,
@@ -214,128 +232,10 @@ fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, Logged>> {
 /// Every table whose rows carry a `file_key`.
 pub(crate) const TABLES: [&str; 5] = ["allocations", "alloc_pods", "alloc_controllers", "assets", "cloud_costs"];
 
-fn table_of(pipeline: &str) -> &'static str {
-    match pipeline {
-        "allocations" => "allocations",
-        "assets" => "assets",
-        _ => "cloud_costs",
-    }
-}
-
-/// Replace one file's rows in one transaction. Returns the rows written, or the decode/DB error.
-fn write_file(conn: &mut Connection, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
-    let table = table_of(f.pipeline);
-    let tables: &[&str] = if table == "allocations" { &TABLES[..3] } else { &[table] };
-    for t in tables {
-        tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [&f.key])
-            .map_err(|e| e.to_string())?;
-    }
-    let ctx = FileCtx {
-        key: &f.key,
-        resolution: &f.resolution,
-        start: f.start,
-        end: f.end,
-    };
-    let mut rows = 0u64;
-    let mut rollups = super::rollup::Rollups::default();
-    {
-        let mut app = tx.appender(table).map_err(|e| e.to_string())?;
-        let mut batch = Batch::new(allocation_kinds());
-        let mut append_err: Option<duckdb::Error> = None;
-        let decoded = bingen::decode_streaming(bytes, f.root(), &mut |item| {
-            if append_err.is_some() {
-                return;
-            }
-            let r = match &item {
-                // Idle is computed from node assets at query time; idle entries some writers
-                // put in sets would count twice, so they are not stored.
-                Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
-                Item::Allocation(_, a) => {
-                    rollups.add(a);
-                    push_allocation(&mut batch, &ctx, a);
-                    batch.flush_if_full(&mut app)
-                }
-                Item::Asset(k, a) => append_asset(&mut app, &ctx, k, a),
-                Item::CloudCost(k, c) => append_cloud_cost(&mut app, &ctx, k, c),
-            };
-            match r {
-                Ok(()) => rows += 1,
-                Err(e) => append_err = Some(e),
-            }
-        })
-        .map_err(|e| e.to_string())?;
-        // A set holding another window than its key names (a misplaced copy) would land its
-        // costs on the wrong days: the transaction is dropped, nothing is written.
-        if let Some(w) = decoded.root.set_window() {
-            let (s, e) = (w.start_unix(), w.end_unix());
-            if (s, e) != (Some(f.start), Some(f.end)) {
-                return Err(format!(
-                    "the set covers {} .. {} but its key names {} .. {}: not ingested",
-                    s.map_or("open".into(), |v| v.to_string()),
-                    e.map_or("open".into(), |v| v.to_string()),
-                    f.start,
-                    f.end
-                ));
-            }
-        }
-        if let Some(e) = append_err {
-            return Err(format!("writing rows: {e}"));
-        }
-        batch.flush(&mut app).map_err(|e| format!("writing rows: {e}"))?;
-        app.flush().map_err(|e| e.to_string())?;
-    }
-    if table == "allocations" {
-        rollups.write(&tx, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
-    }
-    log_file(&tx, f, rows as i64, LogStatus::Ok, "").map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())?;
-    Ok(rows)
-}
-
-/// The outcome `ingest_log.status` records for a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogStatus {
-    /// Decoded and written.
-    Ok,
-    /// Skipped: the `error` column says why.
-    Error,
-}
-
-impl LogStatus {
-    /// The stored text: `ok`, `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogStatus::Ok => "ok",
-            LogStatus::Error => "error",
-        }
-    }
-}
-
-fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str) -> duckdb::Result<usize> {
-    conn.execute(
-        "INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        duckdb::params![
-            f.key,
-            f.etag,
-            f.size as i64,
-            f.cluster,
-            f.pipeline,
-            f.resolution,
-            f.start,
-            f.end,
-            rows,
-            status.as_str(),
-            error,
-            chrono::Utc::now().timestamp()
-        ],
-    )
-}
-
 /// The windows of the files of a pass still to load: counts of starts and ends, so the span
 /// (earliest start, latest end) stays cheap to update as files finish.
 #[derive(Default)]
-struct PendingSpan {
+pub(super) struct PendingSpan {
     starts: std::collections::BTreeMap<i64, usize>,
     ends: std::collections::BTreeMap<i64, usize>,
 }
@@ -350,7 +250,7 @@ impl PendingSpan {
         p
     }
 
-    fn remove(&mut self, f: &EtlFile) {
+    pub(super) fn remove(&mut self, f: &EtlFile) {
         for (map, k) in [(&mut self.starts, f.start), (&mut self.ends, f.end)] {
             if let Some(n) = map.get_mut(&k) {
                 *n -= 1;
@@ -361,13 +261,15 @@ impl PendingSpan {
         }
     }
 
-    fn span(&self) -> Option<(i64, i64)> {
+    pub(super) fn span(&self) -> Option<(i64, i64)> {
         Some((*self.starts.keys().next()?, *self.ends.keys().next_back()?))
     }
 }
 
-/// One ingest pass: list, drop removed files, fetch and write changed files (4 downloads in
-/// flight, one writer), reporting progress after each file.
+/// One ingest pass: list, drop removed files, fetch and write changed files, reporting progress
+/// as files finish. Downloads run [`IngestOptions::fetch_concurrency`] at a time (bounded by
+/// [`MAX_BYTES_IN_FLIGHT`]) while the previous group of files is written on a blocking thread:
+/// small files are written many per transaction, large ones alone (docs/architecture.md, "Ingest").
 ///
 /// Errors: only for a failure that stops the pass (the bucket cannot be listed, the database
 /// fails); a bad file is recorded in `ingest_log` and the report and skipped.
@@ -469,21 +371,30 @@ pub async fn ingest_once(
         }
     });
     let max = opts.max_object_bytes;
+    let budget = Arc::new(Semaphore::new(permits(MAX_BYTES_IN_FLIGHT) as usize));
     let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
-        let store = store.clone();
-        async move {
+        let (store, budget) = (store.clone(), budget.clone());
+        tokio::spawn(async move {
             if f.size > max {
-                return (f, Fetched::TooLarge);
+                return (f, Fetched::TooLarge, None);
             }
+            let permit = budget
+                .acquire_many_owned(permits(f.size).min(permits(MAX_BYTES_IN_FLIGHT)))
+                .await
+                .ok();
             // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
             let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
-            (f, r.map_or_else(Fetched::Failed, Fetched::Bytes))
-        }
+            (f, r.map_or_else(Fetched::Failed, Fetched::Bytes), permit)
+        })
     }))
-    .buffered(4);
-    while let Some((f, fetched)) = fetches.next().await {
-        let outcome = match fetched {
-            Fetched::Failed(e) => Err(format!("download failed: {e}")),
+    .buffered(opts.fetch_concurrency.max(1));
+    let known = Arc::new(log.keys().cloned().collect::<std::collections::HashSet<String>>());
+    let mut group = Group::default();
+    let mut writing: Option<Writing> = None;
+    while let Some(joined) = fetches.next().await {
+        let (f, fetched, permit) = joined.map_err(|e| AggregatorError::Other(format!("download task failed: {e}")))?;
+        let failed = match fetched {
+            Fetched::Failed(e) => format!("download failed: {e}"),
             Fetched::TooLarge => {
                 let reason = format!(
                     "the object is {} bytes, over the limit of {max} (--max-object-size); not fetched",
@@ -494,49 +405,33 @@ pub async fn ingest_once(
                 if let Ok(Err(e)) = logged {
                     tracing::warn!(key = %f.key, error = %e, "recording a refused file failed");
                 }
-                Err(reason)
+                reason
             }
             Fetched::Bytes(bytes) => {
                 report.bytes += bytes.len() as u64;
-                let agg2 = agg.clone();
-                let f2 = f.clone();
-                tokio::task::spawn_blocking(move || {
-                    agg2.writing(|c| {
-                        let r = write_file(c, &f2, &bytes);
-                        if let Err(e) = &r {
-                            let _ = log_file(c, &f2, 0, LogStatus::Error, e);
-                        }
-                        r
-                    })
-                })
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r)
+                group.push(
+                    ToWrite {
+                        known: known.contains(&f.key),
+                        file: f,
+                        bytes,
+                    },
+                    permit,
+                );
+                if group.full() {
+                    let done = finish(writing.take()).await?;
+                    account(&mut report, &mut pending, progress, t0, done);
+                    writing = Some(start_write(&agg, std::mem::take(&mut group)));
+                }
+                continue;
             }
         };
-        match outcome {
-            Ok(rows) => {
-                report.ingested += 1;
-                report.rows += rows;
-            }
-            Err(reason) => {
-                tracing::warn!(key = %f.key, %reason, "ingest skipped a file");
-                report.failures.push(FileFailure {
-                    key: f.key.clone(),
-                    reason,
-                });
-            }
-        }
-        let el = t0.elapsed().as_secs_f64();
-        pending.remove(&f);
-        progress.send_modify(|p| {
-            p.done += 1;
-            p.pending_span = pending.span();
-            p.rows = report.rows;
-            p.bytes = report.bytes;
-            p.rate = report.rows as f64 / el.max(1e-9);
-            p.failures = report.failures.clone();
-        });
+        account(&mut report, &mut pending, progress, t0, vec![(f, Err(failed))]);
+    }
+    let done = finish(writing.take()).await?;
+    account(&mut report, &mut pending, progress, t0, done);
+    if !group.files.is_empty() {
+        let done = finish(Some(start_write(&agg, group))).await?;
+        account(&mut report, &mut pending, progress, t0, done);
     }
     if report.ingested > 0 || report.removed > 0 {
         // Writes collect in the WAL (checkpoint_threshold 512 MB, see Aggregator::open); fold them

@@ -9,6 +9,7 @@
 mod batch;
 mod columns_sql;
 pub mod ingest;
+mod ingest_stages;
 mod params;
 mod query_alloc;
 mod query_assets;
@@ -20,6 +21,7 @@ pub mod rollup;
 mod rows;
 pub mod schema;
 mod share_sql;
+mod write;
 
 use crate::query::{CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
 use duckdb::Connection;
@@ -166,7 +168,7 @@ impl Aggregator {
             let mut st = c.prepare(
                 "SELECT cluster, window_start FROM ingest_log WHERE pipeline = 'allocations' AND resolution = '1d' AND status = ?",
             )?;
-            let rows = st.query_map([ingest::LogStatus::Ok.as_str()], |r| {
+            let rows = st.query_map([write::LogStatus::Ok.as_str()], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?;
             rows.collect()

@@ -17,13 +17,13 @@
 //! Rust twin of the measures' SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
 //! rows and totals.
 
-use super::batch::{Batch, Kind};
+use super::batch::Kind;
 use super::rows::FileCtx;
+use super::write::Appenders;
 use crate::model::{Allocation, AllocationProperties, Str};
 use crate::query::aggregate::Grain;
 use crate::query::columns::{Measure, N_ALLOCATION_MEASURES, registry};
 use crate::query::{Aggregate, AggregateKey, DataKind, Filter};
-use duckdb::Connection;
 use std::collections::HashMap;
 
 /// The allocation measures ([`crate::query::columns`]): USD, core-hours, byte-hours.
@@ -172,7 +172,7 @@ impl Rollups {
     }
 
     /// Append both rollups' rows for file `f` (inside the file's transaction).
-    pub fn write(self, tx: &Connection, f: &FileCtx<'_>) -> duckdb::Result<()> {
+    pub fn write(self, apps: &mut Appenders<'_>, f: &FileCtx<'_>) -> duckdb::Result<()> {
         let mut controllers: HashMap<[Str; 4], Sums> = HashMap::new();
         for (k, sums) in &self.pods {
             let c = controllers
@@ -182,18 +182,22 @@ impl Rollups {
                 *t += v;
             }
         }
-        append_all(tx, Source::Pods, f, &self.pods)?;
-        append_all(tx, Source::Controllers, f, &controllers)
+        append_all(apps, Source::Pods, f, &self.pods)?;
+        append_all(apps, Source::Controllers, f, &controllers)
     }
 }
 
 /// Append rollup rows (file columns, `D` dimension values, sums) to `src`'s table.
-fn append_all<const D: usize>(tx: &Connection, src: Source, f: &FileCtx<'_>, rows: &HashMap<[Str; D], Sums>) -> duckdb::Result<()> {
+fn append_all<const D: usize>(
+    apps: &mut Appenders<'_>,
+    src: Source,
+    f: &FileCtx<'_>,
+    rows: &HashMap<[Str; D], Sums>,
+) -> duckdb::Result<()> {
     let mut kinds = vec![Kind::Str, Kind::Str, Kind::Int, Kind::Int];
     kinds.extend([Kind::Str; D]);
     kinds.extend([Kind::F64; N_MEASURES]);
-    let mut b = Batch::new(kinds);
-    let mut app = tx.appender(src.table())?;
+    let (app, b) = apps.batch(src.table(), || kinds)?;
     for (dims, sums) in rows {
         b.s(f.key).s(f.resolution).i(f.start).i(f.end);
         for d in dims {
@@ -203,10 +207,9 @@ fn append_all<const D: usize>(tx: &Connection, src: Source, f: &FileCtx<'_>, row
             b.f(*x);
         }
         b.end_row();
-        b.flush_if_full(&mut app)?;
+        b.flush_if_full(app)?;
     }
-    b.flush(&mut app)?;
-    app.flush()
+    Ok(())
 }
 
 #[cfg(test)]

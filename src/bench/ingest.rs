@@ -9,7 +9,8 @@ use crate::bingen;
 use crate::demo::workload;
 use crate::model::CostMetricName;
 use crate::progress::TaskProgress;
-use crate::query::{CostSource, DataKind, IdleMode, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use crate::query::steps::query_steps;
+use crate::query::{Accumulate, CostSource, DataKind, IdleMode, QueryRequest, Sort, StepSize, Window, parse_aggregate, parse_filter};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 use serde::Serialize;
@@ -95,6 +96,27 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Latency of the window's daily steps by namespace (`--accumulate false --step 1d`): every
+/// step's query, cold (cached results dropped before each run); pages are not timed (paging a
+/// step is paging a query).
+fn step_latency(agg: &Aggregator, req: QueryRequest, runs: usize) -> Result<QueryLatency> {
+    let steps = Accumulate::Step(StepSize::Day);
+    let rows = query_steps(agg, &req, steps)?.iter().map(|(_, p)| p.total_rows).sum();
+    let (cold_p50_ms, cold_p99_ms) = timed(runs, |_| {
+        agg.forget_results();
+        query_steps(agg, &req, steps)?;
+        Ok(())
+    })?;
+    Ok(QueryLatency {
+        name: format!("namespace, {} daily steps (accumulate=false)", steps.windows(req.window).len()),
+        total_rows: rows,
+        cold_p50_ms,
+        cold_p99_ms,
+        page_p50_ms: 0.0,
+        page_p99_ms: 0.0,
+    })
+}
+
 /// Run the benchmark: generate (or reuse) the bucket in `dir`, ingest into a fresh database there,
 /// then time each query shape `runs` times.
 ///
@@ -155,6 +177,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
     deep_ctl.offset = agg.query(&deep_ctl)?.total_rows.saturating_sub(50);
     shapes.push((format!("controller, offset {}", deep_ctl.offset), deep_ctl));
     let mut queries = Vec::new();
+    queries.push(step_latency(&agg, base("namespace", "")?, runs)?);
     for (name, req) in shapes {
         let total_rows = agg.query(&req)?.total_rows;
         let (cold_p50_ms, cold_p99_ms) = timed(runs, |_| {

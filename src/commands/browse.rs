@@ -97,10 +97,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let ing = tokio::spawn(ingest_loop(
         agg.clone(),
         store.clone(),
-        IngestOptions {
-            max_object_bytes: global.max_object_bytes(),
-            ..Default::default()
-        },
+        global.ingest_options(),
         ing_tx,
         cancel.clone(),
     ));

@@ -48,7 +48,7 @@ pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
         },
         clusters: args.clusters.clone(),
         retry_failed: args.retry_failed,
-        max_object_bytes: global.max_object_bytes(),
+        ..global.ingest_options()
     };
     loop {
         let r = ingest_with_progress(agg.clone(), &store, &opts, false).await?;

@@ -1,6 +1,6 @@
 //! `costscope allocation|assets|cloudcost`: an incremental ingest, then one Kubecost-style query.
 
-use crate::aggregator::{Aggregator, IngestOptions};
+use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::model::CostMetricName;
 use crate::output;
@@ -126,11 +126,7 @@ pub fn render_steps(agg: &Aggregator, req: &QueryRequest, accumulate: Accumulate
     if accumulate.is_all() {
         return render(agg, req, format, shown);
     }
-    let mut steps = Vec::new();
-    for w in accumulate.windows(req.window) {
-        let step = QueryRequest { window: w, ..req.clone() };
-        steps.push((w, agg.query(&step)?));
-    }
+    let steps = query::steps::query_steps(agg, req, accumulate)?;
     Ok(match format {
         OutputFormat::Table => steps
             .iter()
@@ -207,16 +203,7 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
     let shown = table_columns(kind, &args)?;
     let (store, agg) = super::open(global)?;
     if !args.no_ingest && !agg.is_read_copy() {
-        super::ingest::ingest_with_progress(
-            agg.clone(),
-            &store,
-            &IngestOptions {
-                max_object_bytes: global.max_object_bytes(),
-                ..Default::default()
-            },
-            args.format != OutputFormat::Table,
-        )
-        .await?;
+        super::ingest::ingest_with_progress(agg.clone(), &store, &global.ingest_options(), args.format != OutputFormat::Table).await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;
     let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(UsageError)?;

@@ -11,7 +11,7 @@
 //! Every step is answered like a window of its own, so the steps of a window sum to the
 //! accumulated answer for every additive column (`docs/semantics.md` §10).
 
-use super::Window;
+use super::{CostSource, Page, QueryError, QueryRequest, Window};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 
 /// How a window's cost is split over time.
@@ -162,6 +162,18 @@ fn next_boundary(t: DateTime<Utc>, unit: CalendarUnit) -> DateTime<Utc> {
     }
 }
 
+/// Answer `req` once per step of `accumulate` over `req.window` (one step when accumulating):
+/// each step is `req` with the step's window, paged and sorted alike.
+///
+/// Errors: the first step's query error.
+pub fn query_steps(src: &dyn CostSource, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
+    accumulate
+        .windows(req.window)
+        .into_iter()
+        .map(|w| src.query(&QueryRequest { window: w, ..req.clone() }).map(|p| (w, p)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,3 +211,4 @@ mod tests {
         assert!(Accumulate::parse("sometimes", None).is_err());
     }
 }
+

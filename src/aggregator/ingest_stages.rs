@@ -1,0 +1,109 @@
+//! The stages of an ingest pass after the listing ([`super::ingest::ingest_once`]): downloaded
+//! files gather into groups that one blocking writer task writes while the next downloads run,
+//! and finished files are counted in the report and the progress snapshot.
+
+use super::Aggregator;
+use super::AggregatorError;
+use super::ingest::{EtlFile, GROUP_BYTES, GROUP_FILES, IngestReport, PendingSpan};
+use super::write::{LogStatus, ToWrite, log_file, write_file, write_group};
+use crate::progress::{FileFailure, TaskProgress};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, watch};
+
+/// Semaphore permits for `bytes` (one per MiB, at least one).
+pub(super) fn permits(bytes: u64) -> u32 {
+    (bytes >> 20).clamp(1, u64::from(u32::MAX >> 4)) as u32
+}
+
+/// Files waiting to be written together, with the download budget they hold.
+#[derive(Default)]
+pub(super) struct Group {
+    pub(super) files: Vec<ToWrite>,
+    bytes: u64,
+    permits: Vec<OwnedSemaphorePermit>,
+}
+
+impl Group {
+    pub(super) fn push(&mut self, w: ToWrite, permit: Option<OwnedSemaphorePermit>) {
+        self.bytes += w.bytes.len() as u64;
+        self.files.push(w);
+        self.permits.extend(permit);
+    }
+
+    /// Time to write: enough files or bytes (a large file fills a group alone).
+    pub(super) fn full(&self) -> bool {
+        self.files.len() >= GROUP_FILES || self.bytes >= GROUP_BYTES
+    }
+}
+
+/// A group being written on a blocking thread: each file with its rows or error.
+pub(super) type Writing = tokio::task::JoinHandle<Vec<(EtlFile, Result<u64, String>)>>;
+
+/// Write `group` on a blocking thread: one file alone streams into its own transaction, several
+/// share one ([`super::write::write_group`]). The download budget is released when it is written.
+pub(super) fn start_write(agg: &Arc<Aggregator>, group: Group) -> Writing {
+    let agg = agg.clone();
+    tokio::task::spawn_blocking(move || {
+        let Group { files, permits, .. } = group;
+        let results = agg.writing(|c| {
+            if let [one] = files.as_slice() {
+                let r = write_file(c, one);
+                if let Err(e) = &r {
+                    let _ = log_file(c, &one.file, 0, LogStatus::Error, e);
+                }
+                vec![r]
+            } else {
+                write_group(c, &files)
+            }
+        });
+        drop(permits);
+        files.into_iter().map(|w| w.file).zip(results).collect()
+    })
+}
+
+/// Wait for the group being written, if any.
+pub(super) async fn finish(writing: Option<Writing>) -> Result<Vec<(EtlFile, Result<u64, String>)>, AggregatorError> {
+    match writing {
+        None => Ok(Vec::new()),
+        Some(w) => w.await.map_err(|e| AggregatorError::Other(format!("write task failed: {e}"))),
+    }
+}
+
+/// Count finished files in the report and the progress snapshot.
+pub(super) fn account(
+    report: &mut IngestReport,
+    pending: &mut PendingSpan,
+    progress: &watch::Sender<TaskProgress>,
+    t0: Instant,
+    done: Vec<(EtlFile, Result<u64, String>)>,
+) {
+    if done.is_empty() {
+        return;
+    }
+    for (f, r) in done {
+        match r {
+            Ok(rows) => {
+                report.ingested += 1;
+                report.rows += rows;
+            }
+            Err(reason) => {
+                tracing::warn!(key = %f.key, %reason, "ingest skipped a file");
+                report.failures.push(FileFailure {
+                    key: f.key.clone(),
+                    reason,
+                });
+            }
+        }
+        pending.remove(&f);
+        progress.send_modify(|p| p.done += 1);
+    }
+    let el = t0.elapsed().as_secs_f64();
+    progress.send_modify(|p| {
+        p.pending_span = pending.span();
+        p.rows = report.rows;
+        p.bytes = report.bytes;
+        p.rate = report.rows as f64 / el.max(1e-9);
+        p.failures = report.failures.clone();
+    });
+}

@@ -1,0 +1,293 @@
+//! Writing decoded ETL files into DuckDB (docs/architecture.md, "Ingest"): one file, or a group
+//! of small files, per transaction. Every file's rows, rollups and `ingest_log` entry commit or
+//! roll back together, so a kill at any moment leaves no half file and no duplicates. A group
+//! pays the transaction, the appenders and the deletes once for all its files, which is what
+//! makes a bucket of many small files fast (docs/performance.md, "Fleet ingest").
+
+use super::batch::{Batch, Kind};
+use super::ingest::{EtlFile, TABLES};
+use super::rollup::Rollups;
+use super::rows::{FileCtx, allocation_kinds, append_asset, append_cloud_cost, push_allocation};
+use crate::bingen::{self, Item};
+use duckdb::{Appender, Connection};
+use std::collections::HashMap;
+
+/// The outcome `ingest_log.status` records for a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogStatus {
+    /// Decoded and written.
+    Ok,
+    /// Skipped: the `error` column says why.
+    Error,
+}
+
+impl LogStatus {
+    /// The stored text: `ok`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogStatus::Ok => "ok",
+            LogStatus::Error => "error",
+        }
+    }
+}
+
+/// Record `f` in `ingest_log` (replacing its earlier entry): rows written, outcome, error text.
+pub fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str) -> duckdb::Result<usize> {
+    // Cached: planned once per connection, not once per file.
+    conn.prepare_cached("INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?
+        .execute(duckdb::params![
+            f.key,
+            f.etag,
+            f.size as i64,
+            f.cluster,
+            f.pipeline,
+            f.resolution,
+            f.start,
+            f.end,
+            rows,
+            status.as_str(),
+            error,
+            chrono::Utc::now().timestamp()
+        ])
+}
+
+/// The item table of a pipeline.
+fn table_of(pipeline: &str) -> &'static str {
+    match pipeline {
+        "allocations" => "allocations",
+        "assets" => "assets",
+        _ => "cloud_costs",
+    }
+}
+
+/// The tables holding a file's rows: an allocation file also has rollup rows.
+fn tables_of(f: &EtlFile) -> &'static [&'static str] {
+    match table_of(f.pipeline) {
+        "allocations" => &TABLES[..3],
+        "assets" => &TABLES[3..4],
+        _ => &TABLES[4..5],
+    }
+}
+
+/// The appenders of one transaction, one per table, opened on first use, with the column
+/// batches of the tables written through Arrow ([`Batch`]): the rows of every file of a group
+/// share them, so small files are handed to DuckDB many at a time. Flushed together before the
+/// commit.
+pub struct Appenders<'c> {
+    conn: &'c Connection,
+    open: HashMap<&'static str, Appender<'c>>,
+    batches: HashMap<&'static str, Batch>,
+}
+
+impl<'c> Appenders<'c> {
+    /// No appender open yet, on `conn` (the transaction).
+    pub fn new(conn: &'c Connection) -> Appenders<'c> {
+        Appenders {
+            conn,
+            open: HashMap::new(),
+            batches: HashMap::new(),
+        }
+    }
+
+    /// The appender of `table` and its shared batch (columns of `kinds`, made on first use).
+    /// Callers push rows and call [`Batch::flush_if_full`]; the rest is flushed by
+    /// [`Appenders::flush`].
+    pub fn batch(&mut self, table: &'static str, kinds: impl FnOnce() -> Vec<Kind>) -> duckdb::Result<(&mut Appender<'c>, &mut Batch)> {
+        if !self.open.contains_key(table) {
+            let app = self.conn.appender(table)?;
+            self.open.insert(table, app);
+        }
+        let batch = self.batches.entry(table).or_insert_with(|| Batch::new(kinds()));
+        Ok((self.open.get_mut(table).expect("inserted above"), batch))
+    }
+
+    /// The appender of `table`.
+    pub fn get(&mut self, table: &'static str) -> duckdb::Result<&mut Appender<'c>> {
+        if !self.open.contains_key(table) {
+            let app = self.conn.appender(table)?;
+            self.open.insert(table, app);
+        }
+        Ok(self.open.get_mut(table).expect("inserted above"))
+    }
+
+    /// Flush every batch and appender (before the commit; dropping one would hide its error).
+    pub fn flush(mut self) -> duckdb::Result<()> {
+        for (table, batch) in &mut self.batches {
+            if let Some(app) = self.open.get_mut(table) {
+                batch.flush(app)?;
+            }
+        }
+        for app in self.open.values_mut() {
+            app.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Decode `bytes` as `f`'s set and append its rows (and, for allocations, its rollups) through
+/// `apps`. Returns the rows appended.
+///
+/// Errors: a decode error (with its offset), a set whose window is not the key's, a DuckDB error.
+fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
+    let ctx = FileCtx {
+        key: &f.key,
+        resolution: &f.resolution,
+        start: f.start,
+        end: f.end,
+    };
+    let table = table_of(f.pipeline);
+    let mut rows = 0u64;
+    let mut rollups = Rollups::default();
+    let (app, batch) = apps.batch(table, allocation_kinds).map_err(|e| e.to_string())?;
+    let mut append_err: Option<duckdb::Error> = None;
+    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |item| {
+        if append_err.is_some() {
+            return;
+        }
+        let r = match &item {
+            // Idle is computed from node assets at query time; idle entries some writers put in
+            // sets would count twice, so they are not stored.
+            Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
+            Item::Allocation(_, a) => {
+                rollups.add(a);
+                push_allocation(batch, &ctx, a);
+                batch.flush_if_full(app)
+            }
+            Item::Asset(k, a) => append_asset(app, &ctx, k, a),
+            Item::CloudCost(k, c) => append_cloud_cost(app, &ctx, k, c),
+        };
+        match r {
+            Ok(()) => rows += 1,
+            Err(e) => append_err = Some(e),
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    window_matches(&decoded.root, f)?;
+    if let Some(e) = append_err {
+        return Err(format!("writing rows: {e}"));
+    }
+    if table == "allocations" {
+        rollups.write(apps, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
+    }
+    Ok(rows)
+}
+
+/// A set holding another window than its key names (a misplaced copy) would land its costs on
+/// the wrong days: it is refused.
+fn window_matches(root: &bingen::Root, f: &EtlFile) -> Result<(), String> {
+    let Some(w) = root.set_window() else { return Ok(()) };
+    let (s, e) = (w.start_unix(), w.end_unix());
+    if (s, e) == (Some(f.start), Some(f.end)) {
+        return Ok(());
+    }
+    Err(format!(
+        "the set covers {} .. {} but its key names {} .. {}: not ingested",
+        s.map_or("open".into(), |v| v.to_string()),
+        e.map_or("open".into(), |v| v.to_string()),
+        f.start,
+        f.end
+    ))
+}
+
+/// Decode `bytes` as `f`'s set without writing anything: what [`append_file`] would refuse.
+fn check_file(f: &EtlFile, bytes: &[u8]) -> Result<(), String> {
+    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |_| {}).map_err(|e| e.to_string())?;
+    window_matches(&decoded.root, f)
+}
+
+/// Delete the rows of the files `keys` from `tables`, one statement per table.
+fn delete_rows(tx: &Connection, tables: &[&str], keys: &[&str]) -> duckdb::Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let marks = vec!["?"; keys.len()].join(", ");
+    for t in tables {
+        tx.execute(
+            &format!("DELETE FROM {t} WHERE file_key IN ({marks})"),
+            duckdb::params_from_iter(keys),
+        )?;
+    }
+    Ok(())
+}
+
+/// One file to write: its listing entry, its bytes, and whether the ingest log knows its key
+/// (then its old rows may exist and are deleted first; a new key's deletes are skipped, each
+/// being a scan of its table).
+pub struct ToWrite {
+    pub file: EtlFile,
+    pub bytes: bytes::Bytes,
+    pub known: bool,
+}
+
+/// Replace one file's rows in one transaction, its ingest-log entry included. Returns the rows
+/// written, or the decode/DB error (nothing of the file is then written; the caller logs it).
+pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    if w.known {
+        delete_rows(&tx, tables_of(&w.file), &[w.file.key.as_str()]).map_err(|e| e.to_string())?;
+    }
+    let mut apps = Appenders::new(&tx);
+    let rows = append_file(&mut apps, &w.file, &w.bytes)?;
+    apps.flush().map_err(|e| e.to_string())?;
+    log_file(&tx, &w.file, rows as i64, LogStatus::Ok, "").map_err(|e| e.to_string())?;
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(rows)
+}
+
+/// Write a group of files in one transaction: each is decoded first, so one that fails is
+/// refused alone and logged with its error; the others' rows, rollups and log entries commit
+/// together. When the transaction itself fails, each file is written on its own instead, so a
+/// database error takes down no more than its file. Returns each file's rows or error, in order.
+pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, String>> {
+    let checks: Vec<Result<(), String>> = group.iter().map(|w| check_file(&w.file, &w.bytes)).collect();
+    match write_checked(conn, group, &checks) {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, files = group.len(), "group write failed; writing its files one by one");
+            group
+                .iter()
+                .map(|w| {
+                    let r = write_file(conn, w);
+                    if let Err(e) = &r {
+                        let _ = log_file(conn, &w.file, 0, LogStatus::Error, e);
+                    }
+                    r
+                })
+                .collect()
+        }
+    }
+}
+
+/// The transaction of [`write_group`] for files already checked (`checks`, in order).
+fn write_checked(conn: &mut Connection, group: &[ToWrite], checks: &[Result<(), String>]) -> Result<Vec<Result<u64, String>>, String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    for tables in [&TABLES[..3], &TABLES[3..4], &TABLES[4..5]] {
+        let keys: Vec<&str> = group
+            .iter()
+            .zip(checks)
+            .filter(|(w, c)| w.known && c.is_ok() && tables_of(&w.file) == tables)
+            .map(|(w, _)| w.file.key.as_str())
+            .collect();
+        delete_rows(&tx, tables, &keys).map_err(|e| e.to_string())?;
+    }
+    let mut out = Vec::with_capacity(group.len());
+    {
+        let mut apps = Appenders::new(&tx);
+        for (w, check) in group.iter().zip(checks) {
+            out.push(match check {
+                Ok(()) => Ok(append_file(&mut apps, &w.file, &w.bytes)?),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        apps.flush().map_err(|e| e.to_string())?;
+    }
+    for (w, r) in group.iter().zip(&out) {
+        match r {
+            Ok(rows) => log_file(&tx, &w.file, *rows as i64, LogStatus::Ok, ""),
+            Err(e) => log_file(&tx, &w.file, 0, LogStatus::Error, e),
+        }
+        .map_err(|e| e.to_string())?;
+    }
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(out)
+}
