@@ -1,6 +1,7 @@
 //! Incremental ingest of `federated/<cluster>/etl/bingen/{allocations,assets,cloudcosts}/{1d,1h}/<s>-<e>`
-//! into DuckDB (Kubecost 2.x Aggregator behaviour, docs/architecture.md): each file in one transaction keyed
-//! by its object key, so a kill at any moment leaves no half-ingested file and no duplicate rows; a
+//! into DuckDB (Kubecost 2.x Aggregator behaviour, docs/architecture.md): each file's rows and its
+//! `ingest_log` entry (keyed by its object key) in one transaction, alone or with other small
+//! files (`aggregator/write.rs`), so a kill at any moment leaves no half-ingested file and no duplicate rows; a
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
 //! `ingest_log` with its error and skipped; windows outside the retention are dropped.
 
