@@ -80,15 +80,23 @@ pub fn result_columns(kind: DataKind, hours: &str, rate: CostRate) -> String {
 /// result's row count, totals (averages over `max(_h)`, USD columns times the rate factor) and
 /// covered hours (last).
 pub fn totals_query(kind: DataKind) -> String {
-    let cols = join(registry(kind).columns.iter().map(|c| {
+    format!("SELECT count(*), {}, max(_h) FROM result", totals_columns(kind))
+}
+
+/// [`totals_query`] per step of a stepped result: the step `_st` first, one line per step.
+pub fn totals_query_by_step(kind: DataKind) -> String {
+    format!("SELECT _st, count(*), {}, max(_h) FROM result GROUP BY _st", totals_columns(kind))
+}
+
+fn totals_columns(kind: DataKind) -> String {
+    join(registry(kind).columns.iter().map(|c| {
         let v = c.formula.sql(&|m| format!("sum({m})"), "max(_h)");
         if c.unit == Unit::Usd {
             format!("({v}) * coalesce(max(_rf), 1.0)")
         } else {
             v
         }
-    }));
-    format!("SELECT count(*), {cols}, max(_h) FROM result")
+    }))
 }
 
 /// The `span` CTE (with its trailing comma): the hours of data in `base`, first set start to

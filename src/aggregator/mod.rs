@@ -21,9 +21,10 @@ pub mod rollup;
 mod rows;
 pub mod schema;
 mod share_sql;
+mod steps_sql;
 mod write;
 
-use crate::query::{CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row};
+use crate::query::{Accumulate, CostSource, DailySeries, DataKind, Page, QueryError, QueryRequest, Row, Window};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -213,6 +214,20 @@ impl From<duckdb::Error> for QueryError {
     }
 }
 
+impl Aggregator {
+    /// Every step of `accumulate` over `req.window` answered by one statement (allocations whose
+    /// steps align with their ETL sets; `docs/semantics.md` §10), or `None` when the steps must
+    /// run one by one ([`CostSource::query_steps`] then does).
+    pub fn steps_at_once(&self, req: &QueryRequest, accumulate: Accumulate) -> Option<Result<Vec<(Window, Page)>, QueryError>> {
+        let windows = accumulate.windows(req.window);
+        if req.kind != DataKind::Allocation || windows.len() < 2 {
+            return None;
+        }
+        let r = self.with_reader(|c| query_alloc::steps(c, req, &windows))?;
+        Some(r.map(|pages| windows.into_iter().zip(pages).collect()))
+    }
+}
+
 impl CostSource for Aggregator {
     fn interrupt(&self) {
         self.reader_interrupt.interrupt();
@@ -224,6 +239,13 @@ impl CostSource for Aggregator {
             DataKind::Asset => query_assets::page(c, req, &self.results),
             DataKind::CloudCost => query_cloud::page(c, req, &self.results),
         })
+    }
+
+    fn query_steps(&self, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
+        match self.steps_at_once(req, accumulate) {
+            Some(r) => r,
+            None => crate::query::steps::each_step(self, req, accumulate),
+        }
     }
 
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {

@@ -16,10 +16,11 @@
 use super::columns_sql;
 use super::params::Params;
 use super::query_common::{aliased, collect_series, group_select, key_cols, key_names, lit, run_series, window_sql};
-use super::results::{ResultCache, run_page};
+use super::results::{ResultCache, run_page, run_steps};
 use super::rollup::{Source, source_for};
 use super::share_sql;
-use crate::query::{AggregateKey, ColumnId, DataKind, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row};
+use super::steps_sql::Stepper;
+use crate::query::{AggregateKey, ColumnId, DataKind, Filter, IDLE, IdleMode, Page, QueryError, QueryRequest, Row, Window};
 use duckdb::Connection;
 
 /// What the pipeline groups by: key expressions (selected as `k0..`), the row-name expression
@@ -60,34 +61,42 @@ impl Grouping {
 /// Build the `WITH ...` text defining `result` over `src`, its values bound in `p` (the
 /// grouping's label keys are bound there already). With shared idle or sharing the rows go
 /// through the per-set CTEs of [`share_sql`] (`rows_s`); else `rows` is `grpc` as it is.
-fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String {
+fn ctes(req: &QueryRequest, g: &Grouping, src: Source, step: Option<&Stepper>, p: &mut Params) -> String {
     let window = window_sql(req, p);
     let filter = share_sql::filter_sql(req, p);
     let bw = format!("{window} AND ({filter})");
-    let kc = key_cols(g.keys.len());
+    // With steps every grouping also groups by the step `_st`: the key columns carry it.
+    let st = Steps(step);
+    let kc = format!("{}{}", key_cols(g.keys.len()), st.col(""));
     let by_node = req.idle == IdleMode::SeparateByNode;
     let per_set = share_sql::needed(req);
     let shared = share_sql::shared_predicate(&req.share, p);
     let mut sql = format!(
-        "WITH base AS NOT MATERIALIZED (SELECT * FROM {table} WHERE {bw}),
+        "WITH base AS NOT MATERIALIZED (SELECT *{base_st} FROM {table} WHERE {bw}),
         {span}
-        grpc AS (SELECT {keys}{extra}, {sums} FROM base{not_shared} GROUP BY ALL),
-        nodes AS (SELECT cluster AS _c, {node_sel} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
-            FROM assets WHERE type = 'Node' AND {window} AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
-        used AS (SELECT cluster AS _c, {used_node_sel} sum(cpu_t) c, sum(ram_t) r, sum(gpu_t) g
-            FROM alloc_pods WHERE {window} AND node <> '' AND cluster IN (SELECT DISTINCT cluster FROM base) GROUP BY ALL),
-        idle AS (SELECT n._c{node_col}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
-            n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join})),",
+        grpc AS (SELECT {keys}{grpc_st}{extra}, {sums} FROM base{not_shared} GROUP BY ALL),
+        nodes AS (SELECT cluster AS _c, {node_sel}{nodes_st} sum(cpu_cost * (1 - discount)) c, sum(ram_cost * (1 - discount)) r, sum(gpu_cost) g, sum(total_cost) t
+            FROM assets x WHERE type = 'Node' AND {window} AND {answered} GROUP BY ALL),
+        used AS (SELECT cluster AS _c, {used_node_sel}{nodes_st} sum(cpu_t) c, sum(ram_t) r, sum(gpu_t) g
+            FROM alloc_pods x WHERE {window} AND node <> '' AND {answered} GROUP BY ALL),
+        idle AS (SELECT n._c{node_col}{idle_st}, n.c - coalesce(u.c, 0) AS c, n.r - coalesce(u.r, 0) AS r, n.g - coalesce(u.g, 0) AS g,
+            n.t - coalesce(u.c + u.r + u.g, 0) AS t FROM nodes n LEFT JOIN used u USING (_c{node_join}{join_st})),",
+        base_st = st.select("window_start"),
         table = src.table(),
-        span = columns_sql::SPAN_CTE,
+        span = st.span(),
         keys = aliased(&g.keys),
+        grpc_st = st.col(""),
         extra = if per_set { share_sql::grpc_extra(src) } else { String::new() },
         not_shared = if per_set { format!(" WHERE NOT {shared}") } else { String::new() },
         sums = src.measure_sums(),
         node_sel = if by_node { "name AS _n," } else { "" },
         used_node_sel = if by_node { "node AS _n," } else { "" },
+        nodes_st = st.select_lead("x.window_start"),
+        answered = st.answered(),
         node_col = if by_node { ", n._n" } else { "" },
+        idle_st = st.col("n."),
         node_join = if by_node { ", _n" } else { "" },
+        join_st = st.col(""),
     );
     let resums = columns_sql::resums(DataKind::Allocation);
     if per_set {
@@ -104,14 +113,14 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
     }
     let union = match req.idle {
         IdleMode::SeparateByCluster | IdleMode::SeparateByNode | IdleMode::Merged => {
-            sql.push_str(&scaled_idle(req, src, by_node, &bw));
-            idle_union(req.idle, g, &kc)
+            sql.push_str(&scaled_idle(req, src, by_node, &bw, &st));
+            idle_union(req.idle, g, &kc, &st)
         }
         IdleMode::Share | IdleMode::Hide => String::new(),
     };
     sql.push_str(&format!(
         "summed AS (SELECT {name} AS name, {kc}, {measures} FROM {grouped}{union}),
-        result AS (SELECT name, {kc}, {columns} FROM summed, span)",
+        result AS (SELECT name, {kc}, {columns} FROM summed {span_join})",
         name = g.name,
         measures = columns_sql::names(DataKind::Allocation),
         grouped = if per_set {
@@ -120,8 +129,46 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
             "rows".to_string()
         },
         columns = columns_sql::result_columns(DataKind::Allocation, "span.h", req.rate),
+        span_join = if step.is_some() { "JOIN span USING (_st)" } else { ", span" },
     ));
     sql
+}
+
+/// The SQL pieces that add the step `_st` to a query's groupings; all empty without steps.
+struct Steps<'a>(Option<&'a Stepper>);
+
+impl Steps<'_> {
+    /// `, <prefix>_st` (a group or select column).
+    fn col(&self, prefix: &str) -> String {
+        self.0.map_or_else(String::new, |_| format!(", {prefix}_st"))
+    }
+    /// `, <step of col> AS _st` (a select item computing the step).
+    fn select(&self, col: &str) -> String {
+        self.0.map_or_else(String::new, |s| format!(", {} AS _st", s.expr(col)))
+    }
+    /// `<step of col> AS _st,` (the same, before the next select item).
+    fn select_lead(&self, col: &str) -> String {
+        self.0.map_or_else(String::new, |s| format!(" {} AS _st,", s.expr(col)))
+    }
+    /// The `span` CTE: hours of data overall, or per step.
+    fn span(&self) -> String {
+        match self.0 {
+            None => columns_sql::SPAN_CTE.to_string(),
+            Some(_) => columns_sql::SPAN_CTE
+                .replace("SELECT greatest", "SELECT _st, greatest")
+                .replace("FROM base)", "FROM base GROUP BY _st)"),
+        }
+    }
+    /// Node and pod rows `x` of a cluster (and step) with an allocation in the answer.
+    fn answered(&self) -> String {
+        match self.0 {
+            None => "cluster IN (SELECT DISTINCT cluster FROM base)".into(),
+            Some(s) => format!(
+                "EXISTS (SELECT 1 FROM base b WHERE b.cluster = x.cluster AND b._st = {})",
+                s.expr("x.window_start")
+            ),
+        }
+    }
 }
 
 /// The `idle_s` CTE (with its trailing comma): each idle row of `idle` with its CPU, RAM and GPU
@@ -129,7 +176,7 @@ fn ctes(req: &QueryRequest, g: &Grouping, src: Source, p: &mut Params) -> String
 /// rest of its total by the visible / all allocated total. An idle key with no allocated cost keeps
 /// its idle whole; one whose allocations are all filtered out is dropped
 /// (`docs/semantics.md` §8). Without a filter `idle_s` is `idle`. `bw`: the query's base WHERE.
-fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, bw: &str) -> String {
+fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, bw: &str, st: &Steps) -> String {
     if req.filter == Filter::All {
         return "idle_s AS (SELECT * FROM idle),".into();
     }
@@ -140,16 +187,22 @@ fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, bw: &str) -> Stri
     };
     let m = |n: &str| vis_src.measure(n).unwrap_or_else(|| "0".into());
     let ratio = |part: &str| format!("CASE WHEN u.{part} > 0 THEN coalesce(v.{part}, 0) / u.{part} ELSE 1.0 END");
-    let on = if by_node { "u._c = i._c AND u._n = i._n" } else { "u._c = i._c" };
+    let on = format!(
+        "{}{}",
+        if by_node { "u._c = i._c AND u._n = i._n" } else { "u._c = i._c" },
+        if st.0.is_some() { " AND u._st = i._st" } else { "" }
+    );
     format!(
-        "vis AS (SELECT cluster AS _c{node_sel}, sum({c}) c, sum({r}) r, sum({g}) g FROM {table} WHERE {bw} AND node <> '' GROUP BY ALL),
-        idle_s AS (SELECT _c{node_col}, c * fc AS c, r * fr AS r, g * fg AS g, (t - c - r - g) * fa + c * fc + r * fr + g * fg AS t FROM
+        "vis AS (SELECT cluster AS _c{node_sel}{vis_st}, sum({c}) c, sum({r}) r, sum({g}) g FROM {table} WHERE {bw} AND node <> '' GROUP BY ALL),
+        idle_s AS (SELECT _c{node_col}{idle_st}, c * fc AS c, r * fr AS r, g * fg AS g, (t - c - r - g) * fa + c * fc + r * fr + g * fg AS t FROM
             (SELECT i.*, {fc} AS fc, {fr} AS fr, {fg} AS fg,
                 CASE WHEN u.c + u.r + u.g > 0 THEN coalesce(v.c + v.r + v.g, 0) / (u.c + u.r + u.g) ELSE 1.0 END AS fa,
                 v.c IS NOT NULL OR u.c IS NULL AS keep
              FROM idle i LEFT JOIN used u ON {on} LEFT JOIN vis v ON {von})
             WHERE keep),",
         node_sel = if by_node { ", node AS _n" } else { "" },
+        vis_st = st.select("window_start"),
+        idle_st = st.col(""),
         node_col = if by_node { ", _n" } else { "" },
         c = m("cpu_t"),
         r = m("ram_t"),
@@ -165,22 +218,25 @@ fn scaled_idle(req: &QueryRequest, src: Source, by_node: bool, bw: &str) -> Stri
 /// The `UNION ALL` arm adding the idle rows of `idle_s`: `<cluster>/__idle__` per cluster,
 /// `<cluster>/<node>/__idle__` per node (rows with no idle cost left out), or one `__idle__` row
 /// summed over all (merged).
-fn idle_union(mode: IdleMode, g: &Grouping, kc: &str) -> String {
+fn idle_union(mode: IdleMode, g: &Grouping, kc: &str, st: &Steps) -> String {
     let cols = columns_sql::idle_values();
     let idle = lit(IDLE);
     match mode {
         IdleMode::Merged => format!(
             " UNION ALL SELECT {idle} AS name, {kc}, {cols}
-              FROM (SELECT {keys}, sum(c) c, sum(g) g, sum(r) r, sum(t) t FROM idle_s HAVING count(*) > 0)",
+              FROM (SELECT {keys}{st}, sum(c) c, sum(g) g, sum(r) r, sum(t) t FROM idle_s {group} HAVING count(*) > 0)",
             keys = g.idle_keys,
+            st = st.col(""),
+            group = if st.0.is_some() { "GROUP BY _st" } else { "" },
         ),
         _ => {
             let by_node = mode == IdleMode::SeparateByNode;
             let prefix = if by_node { "_c || '/' || _n || '/'" } else { "_c || '/'" };
             format!(
                 " UNION ALL SELECT {prefix} || {idle} AS name, {kc}, {cols}
-                  FROM (SELECT {keys}, _c{idle_node}, c, g, r, t FROM idle_s WHERE c <> 0 OR g <> 0 OR r <> 0 OR t <> 0)",
+                  FROM (SELECT {keys}{st}, _c{idle_node}, c, g, r, t FROM idle_s WHERE c <> 0 OR g <> 0 OR r <> 0 OR t <> 0)",
                 keys = g.idle_keys,
+                st = st.col(""),
                 idle_node = if by_node { ", _n" } else { "" },
             )
         }
@@ -203,9 +259,22 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
     let src = source(req);
     let mut params = Params::new();
     let grouping = Grouping::of(req, &mut params)?;
-    let sql = ctes(req, &grouping, src, &mut params);
+    let sql = ctes(req, &grouping, src, None, &mut params);
     let totals = columns_sql::totals_query(DataKind::Allocation);
     run_page(conn, req, (&sql, &params), &totals, &key_names(req), cache)
+}
+
+/// Every step of `req.window` (`windows`, in order) in one statement, one page each, when
+/// [`Stepper::for_steps`] allows it; `None` when the steps must run one by one.
+pub fn steps(conn: &Connection, req: &QueryRequest, windows: &[Window]) -> Option<Result<Vec<Page>, QueryError>> {
+    let mut params = Params::new();
+    let stepper = Stepper::for_steps(req, windows, &mut params)?;
+    Some((|| {
+        let grouping = Grouping::of(req, &mut params)?;
+        let sql = ctes(req, &grouping, source(req), Some(&stepper), &mut params);
+        let totals = columns_sql::totals_query_by_step(DataKind::Allocation);
+        run_steps(conn, req, (&sql, &params), stepper.len(), &totals, &key_names(req))
+    })())
 }
 
 /// Daily totalCost of one allocation row, from the table its query reads. For an idle row
@@ -239,7 +308,7 @@ pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i
 fn shared_series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
     let mut p = Params::new();
     let g = Grouping::of(req, &mut p)?;
-    let sql = ctes(req, &g, source(req), &mut p);
+    let sql = ctes(req, &g, source(req), None, &mut p);
     let conds: Vec<String> = key_names(req)
         .iter()
         .enumerate()

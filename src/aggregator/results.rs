@@ -27,7 +27,10 @@ pub const CACHE_ENTRIES: usize = 4;
 /// One materialised result: its temporary table, row count and totals.
 struct Entry {
     key: String,
+    /// The temporary table (dropped when the entry goes).
     table: String,
+    /// What its rows are read from: the table, or for one step of a stepped query a subquery.
+    source: String,
     rows: usize,
     totals: Vec<f64>,
     /// Hours of data the result covers.
@@ -132,15 +135,8 @@ fn drop_table(conn: &Connection, table: &str) {
     }
 }
 
-/// Run the query into `temp.<table>` and read its row count and totals.
-fn materialise(
-    conn: &Connection,
-    req: &QueryRequest,
-    table: &str,
-    (ctes, params): (&str, &Params),
-    totals_query: &str,
-    key: String,
-) -> Result<Entry, QueryError> {
+/// Run the query into `temp.<table>` (rows whose name holds `req.search`, when given).
+fn create(conn: &Connection, req: &QueryRequest, table: &str, (ctes, params): (&str, &Params)) -> Result<(), QueryError> {
     let mut params = params.clone();
     let search = match &req.search {
         Some(text) => format!(" WHERE strpos(lower(name), lower({})) > 0", params.text(text)),
@@ -150,29 +146,152 @@ fn materialise(
         &format!("CREATE OR REPLACE TEMP TABLE {table} AS {ctes} SELECT * FROM result{search}"),
         params_from_iter(params.values()),
     )?;
+    Ok(())
+}
+
+/// Row count, totals and covered hours of the rows of `source` (a table or subquery).
+fn read_totals(conn: &Connection, req: &QueryRequest, source: &str, totals_query: &str) -> Result<(usize, Vec<f64>, f64), QueryError> {
     let ncols = columns(req.kind).len();
-    let sql = format!("WITH result AS (SELECT * FROM temp.{table}) {totals_query}");
-    let totals = conn.query_row(&sql, [], |r| {
+    let sql = format!("WITH result AS (SELECT * FROM {source}) {totals_query}");
+    Ok(conn.query_row(&sql, [], |r| {
         let n: i64 = r.get(0)?;
         let values = (0..ncols)
             .map(|i| r.get::<_, Option<f64>>(1 + i).map(|v| v.unwrap_or(0.0)))
             .collect::<Result<Vec<_>, _>>()?;
         let hours = r.get::<_, Option<f64>>(1 + ncols)?.unwrap_or(0.0);
         Ok((n as usize, values, hours))
-    });
-    match totals {
+    })?)
+}
+
+/// Run the query into `temp.<table>` and read its row count and totals.
+fn materialise(
+    conn: &Connection,
+    req: &QueryRequest,
+    table: &str,
+    query: (&str, &Params),
+    totals_query: &str,
+    key: String,
+) -> Result<Entry, QueryError> {
+    create(conn, req, table, query)?;
+    match read_totals(conn, req, &format!("temp.{table}"), totals_query) {
         Ok((rows, totals, hours)) => Ok(Entry {
             hours,
             key,
+            source: format!("temp.{table}"),
             table: table.to_string(),
             rows,
             totals,
         }),
         Err(e) => {
             drop_table(conn, table);
-            Err(QueryError::from(e))
+            Err(e)
         }
     }
+}
+
+/// One page per step of a stepped query (its `result` has `_st`, the step index `0..steps`):
+/// the query runs once into a temporary table, then one statement reads every step's row count,
+/// totals and hours (`totals_by_step`: [`super::columns_sql::totals_query_by_step`]) and one
+/// reads every step's page (`req`'s sort, offset and limit apply to each step). Not cached.
+///
+/// Errors: DuckDB errors.
+pub fn run_steps(
+    conn: &Connection,
+    req: &QueryRequest,
+    query: (&str, &Params),
+    steps: usize,
+    totals_by_step: &str,
+    names: &[String],
+) -> Result<Vec<Page>, QueryError> {
+    let table = "costscope_steps";
+    create(conn, req, table, query)?;
+    let pages = read_steps(conn, req, table, steps, totals_by_step, names);
+    drop_table(conn, table);
+    pages
+}
+
+fn read_steps(
+    conn: &Connection,
+    req: &QueryRequest,
+    table: &str,
+    steps: usize,
+    totals_by_step: &str,
+    names: &[String],
+) -> Result<Vec<Page>, QueryError> {
+    let ncols = columns(req.kind).len();
+    let mut pages: Vec<Page> = (0..steps)
+        .map(|_| Page {
+            rows: Vec::new(),
+            total_rows: 0,
+            totals: Row {
+                name: "totals".into(),
+                properties: BTreeMap::new(),
+                values: vec![0.0; ncols],
+            },
+            offset: req.offset,
+            limit: req.limit,
+            covered_hours: 0.0,
+            rate: req.rate,
+        })
+        .collect();
+    let mut st = conn.prepare(&format!("WITH result AS (SELECT * FROM temp.{table}) {totals_by_step}"))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(p) = pages.get_mut(r.get::<_, i64>(0)? as usize) else {
+            continue;
+        };
+        p.total_rows = r.get::<_, i64>(1)? as usize;
+        for (i, v) in p.totals.values.iter_mut().enumerate() {
+            *v = r.get::<_, Option<f64>>(2 + i)?.unwrap_or(0.0);
+        }
+        p.covered_hours = r.get::<_, Option<f64>>(2 + ncols)?.unwrap_or(0.0);
+    }
+    let nk = names.len();
+    let upto = if req.limit == 0 {
+        String::new()
+    } else {
+        format!(" AND _rn <= {}", req.offset + req.limit)
+    };
+    let sql = format!(
+        "SELECT _st, {} FROM (SELECT *, row_number() OVER (PARTITION BY _st ORDER BY {}) AS _rn FROM temp.{table})
+         WHERE _rn > {}{upto} ORDER BY _st, _rn",
+        select_list(req, nk),
+        order_by(req, nk, false),
+        req.offset
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(p) = pages.get_mut(r.get::<_, i64>(0)? as usize) {
+            p.rows.push(row_at(r, 1, names, ncols)?);
+        }
+    }
+    Ok(pages)
+}
+
+/// `name, k0.., "<column>"..`: what a page reads of a result row.
+fn select_list(req: &QueryRequest, nk: usize) -> String {
+    std::iter::once("name".to_string())
+        .chain((0..nk).map(|i| format!("k{i}")))
+        .chain(columns(req.kind).iter().map(|c| format!("\"{}\"", c.json())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The [`Row`] in a result line's [`select_list`], which starts at column `at`.
+fn row_at(r: &duckdb::Row<'_>, at: usize, names: &[String], ncols: usize) -> duckdb::Result<Row> {
+    let mut properties = BTreeMap::new();
+    for (i, n) in names.iter().enumerate() {
+        properties.insert(n.clone(), r.get::<_, String>(at + 1 + i)?);
+    }
+    let values = (0..ncols)
+        .map(|i| r.get::<_, Option<f64>>(at + 1 + names.len() + i).map(|v| v.unwrap_or(0.0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Row {
+        name: r.get(at)?,
+        properties,
+        values,
+    })
 }
 
 /// The page's rows from a materialised result, reading from the far end past the middle.
@@ -188,32 +307,15 @@ fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String])
         let reversed = req.offset > e.rows - end;
         (end - req.offset, if reversed { e.rows - end } else { req.offset }, reversed)
     };
-    let select: Vec<String> = std::iter::once("name".to_string())
-        .chain((0..nk).map(|i| format!("k{i}")))
-        .chain(cols.iter().map(|c| format!("\"{}\"", c.json())))
-        .collect();
     let sql = format!(
-        "SELECT {} FROM temp.{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        select.join(", "),
-        e.table,
+        "SELECT {} FROM {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        select_list(req, nk),
+        e.source,
         order_by(req, nk, reversed)
     );
     let mut st = conn.prepare(&sql)?;
     let mut rows = st
-        .query_map([], |r| {
-            let mut properties = BTreeMap::new();
-            for (i, n) in names.iter().enumerate() {
-                properties.insert(n.clone(), r.get::<_, String>(1 + i)?);
-            }
-            let values = (0..cols.len())
-                .map(|i| r.get::<_, Option<f64>>(1 + nk + i).map(|v| v.unwrap_or(0.0)))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Row {
-                name: r.get(0)?,
-                properties,
-                values,
-            })
-        })?
+        .query_map([], |r| row_at(r, 0, names, cols.len()))?
         .collect::<Result<Vec<_>, _>>()?;
     if reversed {
         rows.reverse();

@@ -9,7 +9,6 @@ use crate::bingen;
 use crate::demo::workload;
 use crate::model::CostMetricName;
 use crate::progress::TaskProgress;
-use crate::query::steps::query_steps;
 use crate::query::{Accumulate, CostSource, DataKind, IdleMode, QueryRequest, Sort, StepSize, Window, parse_aggregate, parse_filter};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
@@ -101,10 +100,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// step is paging a query).
 fn step_latency(agg: &Aggregator, req: QueryRequest, runs: usize) -> Result<QueryLatency> {
     let steps = Accumulate::Step(StepSize::Day);
-    let rows = query_steps(agg, &req, steps)?.iter().map(|(_, p)| p.total_rows).sum();
+    let rows = agg.query_steps(&req, steps)?.iter().map(|(_, p)| p.total_rows).sum();
     let (cold_p50_ms, cold_p99_ms) = timed(runs, |_| {
         agg.forget_results();
-        query_steps(agg, &req, steps)?;
+        agg.query_steps(&req, steps)?;
         Ok(())
     })?;
     Ok(QueryLatency {

@@ -126,7 +126,7 @@ pub fn render_steps(agg: &Aggregator, req: &QueryRequest, accumulate: Accumulate
     if accumulate.is_all() {
         return render(agg, req, format, shown);
     }
-    let steps = query::steps::query_steps(agg, req, accumulate)?;
+    let steps = agg.query_steps(req, accumulate)?;
     Ok(match format {
         OutputFormat::Table => steps
             .iter()

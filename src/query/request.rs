@@ -5,6 +5,7 @@
 
 use super::columns::{ColumnId, columns, position};
 use super::share::Sharing;
+use super::steps::Accumulate;
 use super::{Aggregate, DataKind, Filter, LabelConfig, Window};
 use crate::model::CostMetricName;
 use serde::Serialize;
@@ -257,6 +258,13 @@ pub enum QueryError {
 pub trait CostSource: Send + Sync {
     /// One page of `req`.
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError>;
+    /// One page per step of `accumulate` over `req.window` ([`Accumulate::windows`]), in
+    /// order, each paged and sorted as `req` says. Default: each step as a query of its own
+    /// ([`crate::query::steps::each_step`]); the aggregator answers allocation steps in one
+    /// statement when it can.
+    fn query_steps(&self, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
+        super::steps::each_step(self, req, accumulate)
+    }
     /// Daily totalCost of `row` (matched by its aggregate `properties`) over `req.window`,
     /// oldest first, one entry per UTC day that has data.
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError>;

@@ -163,10 +163,11 @@ fn next_boundary(t: DateTime<Utc>, unit: CalendarUnit) -> DateTime<Utc> {
 }
 
 /// Answer `req` once per step of `accumulate` over `req.window` (one step when accumulating):
-/// each step is `req` with the step's window, paged and sorted alike.
+/// each step is `req` with the step's window, paged and sorted alike, run as a query of its own
+/// (what [`CostSource::query_steps`] does unless a source answers all steps at once).
 ///
 /// Errors: the first step's query error.
-pub fn query_steps(src: &dyn CostSource, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
+pub fn each_step<S: CostSource + ?Sized>(src: &S, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
     accumulate
         .windows(req.window)
         .into_iter()
@@ -211,4 +212,3 @@ mod tests {
         assert!(Accumulate::parse("sometimes", None).is_err());
     }
 }
-
