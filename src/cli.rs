@@ -16,7 +16,8 @@ Examples:
   costscope assets --aggregate type --format json
   costscope migration --format json
   costscope inspect federated/prod/etl/bingen/allocations/1d/1793404800-1793491200
-  costscope bench decode --allocations 60000";
+  costscope bench decode --allocations 60000
+  costscope bench fleet --clusters 50 --days 30 --latency-ms 20";
 
 /// `costscope allocation --help` examples, with the Kubecost `/model/allocation` parameter each
 /// option stands for.
@@ -435,6 +436,26 @@ pub enum BenchCommand {
         /// Repetitions (the best is reported).
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a fleet bucket (N clusters × D days of small daily files), then time a cold ingest, a
+    /// warm rerun and a cold ingest with a latency added to every GET.
+    Fleet {
+        #[arg(long, default_value_t = 50)]
+        clusters: usize,
+        #[arg(long, default_value_t = 30)]
+        days: usize,
+        /// Containers per day in the largest cluster (others have 20–100 % of it).
+        #[arg(long, default_value_t = 300)]
+        containers: usize,
+        /// Latency added to every GET of the third run, milliseconds.
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

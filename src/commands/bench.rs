@@ -66,5 +66,38 @@ pub fn run(b: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
+        BenchCommand::Fleet {
+            clusters,
+            days,
+            containers,
+            latency_ms,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            std::fs::create_dir_all(&dir)?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::fleet::fleet_bench(&dir, clusters, days, containers, latency_ms))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+                return Ok(());
+            }
+            println!(
+                "bucket             {} clusters × {} days, {} files, {:.1} MB",
+                r.clusters,
+                r.days,
+                r.files,
+                r.bucket_bytes as f64 / 1e6
+            );
+            for run in &r.runs {
+                println!(
+                    "{:<32} {:>7.2} s  {:>5} files  {:>7.0} files/s  {:>6.2} ms/file  {} rows",
+                    run.name, run.seconds, run.files_ingested, run.files_per_second, run.ms_per_file, run.rows
+                );
+            }
+            println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
+            println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+            Ok(())
+        }
     }
 }

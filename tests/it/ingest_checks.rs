@@ -194,3 +194,27 @@ fn oversized_objects_and_gzip_bombs_are_refused() {
         .unwrap_or(0);
     assert!(rss_kb > 0 && rss_kb < 900 * 1024, "peak RSS {rss_kb} kB for a 512 MiB cap");
 }
+
+/// `costscope bench fleet` on a small fleet: the cold runs ingest every file of the bucket
+/// (locally and through the latency wrapper) with the same rows, and the warm rerun ingests none.
+#[test]
+fn fleet_bench_ingests_every_file_then_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let r = rt.block_on(costscope::bench::fleet::fleet_bench(dir.path(), 3, 2, 40, 1)).unwrap();
+    let on_disk = walk(&dir.path().join("fleet-3x2x40/federated"));
+    assert_eq!(r.files as usize, on_disk, "every file of the bucket is ingested");
+    let [cold, warm, slow] = &r.runs[..] else { panic!("{:?}", r.runs) };
+    assert_eq!((warm.files_ingested, slow.files_ingested), (0, cold.files_ingested));
+    assert!(cold.rows > 0 && slow.rows == cold.rows);
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() { walk(&e.path()) } else { 1 }
+        })
+        .sum()
+}
