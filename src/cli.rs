@@ -199,8 +199,9 @@ pub struct MigrationArgs {
     /// Rescan every --interval seconds until Ctrl-C (JSON: one report per line).
     #[arg(long)]
     pub watch: bool,
-    /// Seconds between scans with --watch.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds between scans with --watch (a new file is queryable within this plus one pass;
+    /// each scan lists the bucket once).
+    #[arg(long, default_value_t = 5)]
     pub interval: u64,
     /// Thanos external label that names the cluster in each block's meta.json.
     #[arg(long, default_value = crate::migration::DEFAULT_CLUSTER_LABEL, value_name = "LABEL")]
@@ -453,6 +454,9 @@ pub enum BenchCommand {
         /// Latency added to every GET of the third run, milliseconds.
         #[arg(long, default_value_t = 20)]
         latency_ms: u64,
+        /// New files written one by one, each timed until a query shows it (at most 100).
+        #[arg(long, default_value_t = 20)]
+        fresh_files: usize,
         /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
         dir: Option<PathBuf>,

@@ -72,6 +72,10 @@ impl Default for IngestOptions {
     }
 }
 
+/// Time between the passes of a watching ingest (`ingest --watch`, the TUI's background ingest):
+/// a new file is queryable within this plus one pass (docs/performance.md, "Freshness").
+pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Downloads in flight at once by default.
 pub const DEFAULT_FETCH_CONCURRENCY: usize = 16;
 

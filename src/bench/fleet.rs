@@ -1,14 +1,20 @@
 //! `costscope bench fleet` (docs/performance.md, "Fleet ingest"): a bucket shaped like a
 //! Kubecost fleet — N clusters × D days of daily allocation and asset sets (and cloud costs for
 //! the first cluster), a few hundred containers per cluster, written by the demo generator — then
-//! a cold ingest from the local directory, a warm rerun, and a cold ingest through a store that
-//! adds a fixed latency to every GET (what S3/GCS/Azure cost per request). Seconds, bytes.
+//! a cold ingest from the local directory, a warm rerun, a cold ingest through a store that adds
+//! a fixed latency to every GET (what S3/GCS/Azure cost per request), and the freshness of new
+//! files under a watching ingest loop. Seconds, bytes.
 
 use super::decode::peak_rss_bytes;
 use super::latency_store::LatencyStore;
 use crate::aggregator::{Aggregator, IngestOptions, IngestReport, ingest::ingest_once};
+use crate::bingen;
 use crate::demo::bucket::{DemoSpec, write_demo};
+use crate::demo::workload;
+use crate::model::CostMetricName;
 use crate::progress::{TaskId, TaskProgress};
+use crate::query::{CostSource, DataKind, IdleMode, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
@@ -16,6 +22,7 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 /// One ingest run of the fleet benchmark.
 #[derive(Debug, Serialize)]
@@ -42,7 +49,15 @@ pub struct FleetBench {
     pub runs: Vec<FleetRun>,
     pub database_bytes: u64,
     pub peak_rss_bytes: u64,
+    /// Seconds from writing a new file into the bucket to a query answering with it, while an
+    /// ingest loop with the `ingest --watch` interval runs: p50 and max over the files written.
+    pub fresh_p50_seconds: f64,
+    pub fresh_max_seconds: f64,
+    pub fresh_files: usize,
 }
+
+/// Most files the freshness measurement writes (names `fresh-0..`, removed at the next run).
+const MAX_FRESH_FILES: usize = 100;
 
 /// The last day of the fleet's data ends here (2026-11-21T00:00:00Z), so runs are comparable.
 const END: i64 = 1_795_219_200;
@@ -50,7 +65,15 @@ const END: i64 = 1_795_219_200;
 /// Run the fleet benchmark in `dir` (the bucket is kept and reused for the same shape).
 ///
 /// Errors: I/O, ingest failures (any file failing to ingest is an error here).
-pub async fn fleet_bench(dir: &Path, clusters: usize, days: usize, containers: usize, latency_ms: u64) -> Result<FleetBench> {
+/// `fresh_files` (at most 100) new files are written one by one for the freshness measurement.
+pub async fn fleet_bench(
+    dir: &Path,
+    clusters: usize,
+    days: usize,
+    containers: usize,
+    latency_ms: u64,
+    fresh_files: usize,
+) -> Result<FleetBench> {
     let bucket = dir.join(format!("fleet-{clusters}x{days}x{containers}"));
     if !bucket.join("federated-store.yaml").exists() {
         let spec = DemoSpec {
@@ -61,6 +84,10 @@ pub async fn fleet_bench(dir: &Path, clusters: usize, days: usize, containers: u
             end: END,
         };
         write_demo(&bucket, &spec)?;
+    }
+    // Files a previous run's freshness phase wrote are not part of the fleet.
+    for i in 0..MAX_FRESH_FILES {
+        let _ = std::fs::remove_dir_all(bucket.join(format!("federated/fresh-{i}")));
     }
     let bucket_bytes = dir_bytes(&bucket.join("federated"))?;
     let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(&bucket)?);
@@ -79,6 +106,7 @@ pub async fn fleet_bench(dir: &Path, clusters: usize, days: usize, containers: u
     drop(agg);
     let agg = fresh(&db)?;
     runs.push(run(&format!("cold, +{latency_ms} ms per GET"), &agg, &slow).await?);
+    let fresh_seconds = freshness(&agg, &bucket, &slow, fresh_files.min(MAX_FRESH_FILES)).await?;
     Ok(FleetBench {
         clusters,
         days,
@@ -88,6 +116,81 @@ pub async fn fleet_bench(dir: &Path, clusters: usize, days: usize, containers: u
         runs,
         database_bytes,
         peak_rss_bytes: peak_rss_bytes(),
+        fresh_p50_seconds: fresh_seconds.get(fresh_seconds.len() / 2).copied().unwrap_or(0.0),
+        fresh_max_seconds: *fresh_seconds.last().unwrap_or(&0.0),
+        fresh_files: fresh_seconds.len(),
+    })
+}
+
+/// Freshness: with an ingest pass every [`crate::aggregator::ingest::WATCH_INTERVAL`] through
+/// `store`, write `files` new daily allocation files (one new cluster each) into
+/// `bucket`, one at a time, and time each until a query by cluster shows its cluster. Seconds,
+/// sorted.
+async fn freshness(agg: &Arc<Aggregator>, bucket: &Path, store: &Arc<dyn ObjectStore>, files: usize) -> Result<Vec<f64>> {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let (a, s, c) = (agg.clone(), store.clone(), cancel.clone());
+    let watcher = tokio::spawn(async move {
+        let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+        while !c.is_cancelled() {
+            if let Err(e) = ingest_once(a.clone(), s.clone(), &IngestOptions::default(), &tx).await {
+                tracing::warn!(error = %e, "freshness ingest pass failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(crate::aggregator::ingest::WATCH_INTERVAL) => {}
+                _ = c.cancelled() => {}
+            }
+        }
+    });
+    let mut seconds = Vec::new();
+    let day = END - 86_400;
+    for i in 0..files {
+        let cluster = format!("fresh-{i}");
+        let set = workload::allocation_set(&cluster, 50, day, 7 + i as u64);
+        let key = bucket.join(format!("federated/{cluster}/etl/bingen/allocations/1d/{day}-{END}"));
+        std::fs::create_dir_all(key.parent().expect("has a parent"))?;
+        std::fs::write(&key, bingen::encode_allocation_set(&set))?;
+        let t = Instant::now();
+        let req = fresh_request(&cluster, day)?;
+        loop {
+            let a = agg.clone();
+            let r = req.clone();
+            if tokio::task::spawn_blocking(move || a.query(&r)).await??.total_rows > 0 {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(120) {
+                cancel.cancel();
+                return Err(eyre!("{cluster} not visible after 120 s"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        seconds.push(t.elapsed().as_secs_f64());
+    }
+    cancel.cancel();
+    let _ = watcher.await;
+    seconds.sort_by(f64::total_cmp);
+    Ok(seconds)
+}
+
+/// The day's allocations of `cluster` by cluster.
+fn fresh_request(cluster: &str, day: i64) -> Result<QueryRequest> {
+    let window = Window::new(
+        Utc.timestamp_opt(day, 0).single().expect("valid"),
+        Utc.timestamp_opt(day + 86_400, 0).single().expect("valid"),
+    )?;
+    Ok(QueryRequest {
+        kind: DataKind::Allocation,
+        window,
+        aggregate: parse_aggregate("cluster", DataKind::Allocation)?,
+        filter: parse_filter(&format!("cluster:\"{cluster}\""), DataKind::Allocation).map_err(|e| eyre!("{e}"))?,
+        idle: IdleMode::Hide,
+        sort: Sort::default_for(DataKind::Allocation),
+        offset: 0,
+        limit: 10,
+        cost_metric: CostMetricName::AmortizedNetCost,
+        rate: Default::default(),
+        share: Default::default(),
+        search: None,
+        labels: Default::default(),
     })
 }
 

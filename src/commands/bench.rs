@@ -71,13 +71,21 @@ pub fn run(b: BenchCommand) -> Result<()> {
             days,
             containers,
             latency_ms,
+            fresh_files,
             dir,
             json,
         } => {
             let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
             std::fs::create_dir_all(&dir)?;
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let r = rt.block_on(crate::bench::fleet::fleet_bench(&dir, clusters, days, containers, latency_ms))?;
+            let r = rt.block_on(crate::bench::fleet::fleet_bench(
+                &dir,
+                clusters,
+                days,
+                containers,
+                latency_ms,
+                fresh_files,
+            ))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
                 return Ok(());
@@ -96,6 +104,13 @@ pub fn run(b: BenchCommand) -> Result<()> {
                 );
             }
             println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
+            println!(
+                "new file → query   p50 {:.2} s, max {:.2} s over {} files (ingest every {} s)",
+                r.fresh_p50_seconds,
+                r.fresh_max_seconds,
+                r.fresh_files,
+                crate::aggregator::ingest::WATCH_INTERVAL.as_secs()
+            );
             println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
             Ok(())
         }

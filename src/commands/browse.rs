@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 /// Seconds between ingest passes: new bucket files show up within this (docs/performance.md: under 10 s).
-pub const INGEST_INTERVAL: Duration = Duration::from_secs(8);
+pub const INGEST_INTERVAL: Duration = crate::aggregator::ingest::WATCH_INTERVAL;
 
 /// Seconds between migration scans for the Migration view (a rescan of an unchanged bucket is one
 /// listing; changed sets are decoded again).

@@ -196,17 +196,23 @@ fn oversized_objects_and_gzip_bombs_are_refused() {
 }
 
 /// `costscope bench fleet` on a small fleet: the cold runs ingest every file of the bucket
-/// (locally and through the latency wrapper) with the same rows, and the warm rerun ingests none.
+/// (locally and through the latency wrapper) with the same rows, the warm rerun ingests none, and
+/// a new file is found by the watching loop.
 #[test]
 fn fleet_bench_ingests_every_file_then_none() {
     let dir = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let r = rt.block_on(costscope::bench::fleet::fleet_bench(dir.path(), 3, 2, 40, 1)).unwrap();
+    let r = rt
+        .block_on(costscope::bench::fleet::fleet_bench(dir.path(), 3, 2, 40, 1, 1))
+        .unwrap();
+    // The fleet's files, and the one new file of the freshness phase.
     let on_disk = walk(&dir.path().join("fleet-3x2x40/federated"));
-    assert_eq!(r.files as usize, on_disk, "every file of the bucket is ingested");
+    assert_eq!(r.files as usize + 1, on_disk, "every file of the bucket is ingested");
     let [cold, warm, slow] = &r.runs[..] else { panic!("{:?}", r.runs) };
     assert_eq!((warm.files_ingested, slow.files_ingested), (0, cold.files_ingested));
     assert!(cold.rows > 0 && slow.rows == cold.rows);
+    assert_eq!(r.fresh_files, 1);
+    assert!(r.fresh_max_seconds > 0.0 && r.fresh_max_seconds < 60.0, "{}", r.fresh_max_seconds);
 }
 
 fn walk(dir: &std::path::Path) -> usize {
