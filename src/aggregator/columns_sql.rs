@@ -100,6 +100,9 @@ fn totals_columns(kind: DataKind) -> String {
 }
 
 /// The `span` CTE (with its trailing comma): the hours of data in `base`, first set start to
-/// last set end (at least 1e-9, so rates and averages never divide by zero).
-pub const SPAN_CTE: &str =
-    "span AS NOT MATERIALIZED (SELECT greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base),";
+/// last set end (at least 1e-9, so rates and averages never divide by zero); per step `_st` when
+/// `by_step` (a stepped query, `aggregator/steps_sql.rs`).
+pub fn span_cte(by_step: bool) -> String {
+    let (st, group) = if by_step { ("_st, ", " GROUP BY _st") } else { ("", "") };
+    format!("span AS NOT MATERIALIZED (SELECT {st}greatest((max(window_end) - min(window_start)) / 3600.0, 1e-9) AS h FROM base{group}),")
+}

@@ -152,12 +152,7 @@ impl Steps<'_> {
     }
     /// The `span` CTE: hours of data overall, or per step.
     fn span(&self) -> String {
-        match self.0 {
-            None => columns_sql::SPAN_CTE.to_string(),
-            Some(_) => columns_sql::SPAN_CTE
-                .replace("SELECT greatest", "SELECT _st, greatest")
-                .replace("FROM base)", "FROM base GROUP BY _st)"),
-        }
+        columns_sql::span_cte(self.0.is_some())
     }
     /// Node and pod rows `x` of a cluster (and step) with an allocation in the answer.
     fn answered(&self) -> String {

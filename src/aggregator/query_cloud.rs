@@ -18,7 +18,7 @@ fn ctes(req: &QueryRequest, p: &mut Params) -> Result<String, QueryError> {
         {span}
         g AS (SELECT {keys}, {sums} FROM base GROUP BY ALL),
         result AS (SELECT {name} AS name, {kc}, {columns} FROM g, span)",
-        span = columns_sql::SPAN_CTE,
+        span = columns_sql::span_cte(false),
         keys = aliased(&keys),
         kc = key_cols(keys.len()),
         sums = columns_sql::sums(DataKind::CloudCost, req.cost_metric),

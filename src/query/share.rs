@@ -133,14 +133,7 @@ impl Sharing {
     /// The prompt form of these settings ([`Sharing::parse_spec`] reads it back); empty when
     /// nothing is shared.
     pub fn spec(&self) -> String {
-        let mut out = Vec::new();
-        if !self.namespaces.is_empty() {
-            out.push(format!("namespaces={}", self.namespaces.join(",")));
-        }
-        if !self.labels.is_empty() {
-            let l: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            out.push(format!("labels={}", l.join(",")));
-        }
+        let mut out = self.lists("=");
         if self.monthly_cost != 0.0 {
             out.push(format!("cost={}", self.monthly_cost));
         }
@@ -159,14 +152,7 @@ impl Sharing {
         if !self.is_active() {
             return None;
         }
-        let mut parts = Vec::new();
-        if !self.namespaces.is_empty() {
-            parts.push(format!("namespaces {}", self.namespaces.join(",")));
-        }
-        if !self.labels.is_empty() {
-            let l: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            parts.push(format!("labels {}", l.join(",")));
-        }
+        let mut parts = self.lists(" ");
         if self.monthly_cost != 0.0 {
             parts.push(format!("${:.2}/month", self.monthly_cost));
         }
@@ -175,6 +161,18 @@ impl Sharing {
         }
         parts.push(format!("split {}", self.split.name()));
         Some(parts.join(" · "))
+    }
+}
+
+impl Sharing {
+    /// `namespaces<sep>a,b` and `labels<sep>k:v,…`, for the lists that are not empty.
+    fn lists(&self, sep: &str) -> Vec<String> {
+        let labels: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        [("namespaces", self.namespaces.join(",")), ("labels", labels.join(","))]
+            .into_iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(name, list)| format!("{name}{sep}{list}"))
+            .collect()
     }
 }
 
