@@ -11,9 +11,8 @@ use crate::aggregator::{Aggregator, IngestOptions, IngestReport, ingest::ingest_
 use crate::bingen;
 use crate::demo::bucket::{DemoSpec, write_demo};
 use crate::demo::workload;
-use crate::model::CostMetricName;
 use crate::progress::{TaskId, TaskProgress};
-use crate::query::{CostSource, DataKind, IdleMode, QueryRequest, Sort, Window, parse_aggregate, parse_filter};
+use crate::query::{CostSource, QueryRequest, Window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 use object_store::ObjectStore;
@@ -177,21 +176,7 @@ fn fresh_request(cluster: &str, day: i64) -> Result<QueryRequest> {
         Utc.timestamp_opt(day, 0).single().expect("valid"),
         Utc.timestamp_opt(day + 86_400, 0).single().expect("valid"),
     )?;
-    Ok(QueryRequest {
-        kind: DataKind::Allocation,
-        window,
-        aggregate: parse_aggregate("cluster", DataKind::Allocation)?,
-        filter: parse_filter(&format!("cluster:\"{cluster}\""), DataKind::Allocation).map_err(|e| eyre!("{e}"))?,
-        idle: IdleMode::Hide,
-        sort: Sort::default_for(DataKind::Allocation),
-        offset: 0,
-        limit: 10,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        rate: Default::default(),
-        share: Default::default(),
-        search: None,
-        labels: Default::default(),
-    })
+    super::allocation_request(window, "cluster", &format!("cluster:\"{cluster}\""))
 }
 
 /// An empty database at `db` (an old one and its WAL removed).

@@ -7,9 +7,8 @@ use super::decode::peak_rss_bytes;
 use crate::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use crate::bingen;
 use crate::demo::workload;
-use crate::model::CostMetricName;
 use crate::progress::TaskProgress;
-use crate::query::{Accumulate, CostSource, DataKind, IdleMode, QueryRequest, Sort, StepSize, Window, parse_aggregate, parse_filter};
+use crate::query::{Accumulate, CostSource, QueryRequest, StepSize, Window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 use serde::Serialize;
@@ -143,23 +142,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
         Utc.timestamp_opt(DAY0, 0).single().expect("valid"),
         Utc.timestamp_opt(DAY0 + days as i64 * 86_400, 0).single().expect("valid"),
     )?;
-    let base = |aggregate: &str, filter: &str| -> Result<QueryRequest> {
-        Ok(QueryRequest {
-            kind: DataKind::Allocation,
-            window,
-            aggregate: parse_aggregate(aggregate, DataKind::Allocation)?,
-            filter: parse_filter(filter, DataKind::Allocation).map_err(|e| eyre!("{e}"))?,
-            idle: IdleMode::Hide,
-            sort: Sort::default_for(DataKind::Allocation),
-            offset: 0,
-            limit: 50,
-            cost_metric: CostMetricName::AmortizedNetCost,
-            rate: Default::default(),
-            share: Default::default(),
-            search: None,
-            labels: Default::default(),
-        })
-    };
+    let base = |aggregate: &str, filter: &str| super::allocation_request(window, aggregate, filter);
     let mut shapes = vec![
         ("namespace, offset 0".to_string(), base("namespace", "")?),
         ("controller, offset 0".to_string(), base("controller", "")?),

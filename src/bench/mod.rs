@@ -8,3 +8,30 @@ pub mod ingest;
 pub mod latency_store;
 
 pub use decode::{DecodeBench, decode_bench, peak_rss_bytes};
+
+/// An allocation query of the benchmarks: `aggregate` and `filter` over `window`, idle hidden,
+/// the default sort, 50 rows a page.
+///
+/// Errors: an aggregate or filter that does not parse.
+pub(crate) fn allocation_request(
+    window: crate::query::Window,
+    aggregate: &str,
+    filter: &str,
+) -> color_eyre::eyre::Result<crate::query::QueryRequest> {
+    use crate::query::{DataKind, IdleMode, QueryRequest, Sort, parse_aggregate, parse_filter};
+    Ok(QueryRequest {
+        kind: DataKind::Allocation,
+        window,
+        aggregate: parse_aggregate(aggregate, DataKind::Allocation)?,
+        filter: parse_filter(filter, DataKind::Allocation).map_err(|e| color_eyre::eyre::eyre!("{e}"))?,
+        idle: IdleMode::Hide,
+        sort: Sort::default_for(DataKind::Allocation),
+        offset: 0,
+        limit: 50,
+        cost_metric: crate::model::CostMetricName::AmortizedNetCost,
+        rate: Default::default(),
+        share: Default::default(),
+        search: None,
+        labels: Default::default(),
+    })
+}
