@@ -5,6 +5,7 @@
 //! plain types of [`model`].
 
 pub mod aggregator;
+pub mod audit;
 pub mod bench;
 pub mod bingen;
 pub mod bucket;

@@ -119,9 +119,23 @@ pub fn csv_key_columns(aggregate: &Aggregate) -> Vec<String> {
 /// a last `rate` column names it (`monthly`) on every line. Returns the number of data rows
 /// written; errors are the writer's I/O errors.
 pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregate, page: &Page) -> Result<usize, csv::Error> {
+    write_csv_with(out, kind, aggregate, page, None)
+}
+
+/// [`write_csv`] with one more last column: its header and one value per row of the page (the
+/// CLI's `--provenance` adds `sources`).
+pub fn write_csv_with<W: std::io::Write>(
+    out: W,
+    kind: DataKind,
+    aggregate: &Aggregate,
+    page: &Page,
+    extra: Option<(&str, &[String])>,
+) -> Result<usize, csv::Error> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(csv_header(kind, aggregate, page, false))?;
-    let n = write_csv_rows(&mut w, kind, aggregate, page, None)?;
+    let mut header = csv_header(kind, aggregate, page, false);
+    header.extend(extra.map(|(h, _)| h.to_string()));
+    w.write_record(header)?;
+    let n = write_csv_rows(&mut w, kind, aggregate, page, None, extra.map(|(_, v)| v))?;
     w.flush()?;
     Ok(n)
 }
@@ -144,16 +158,18 @@ fn write_csv_rows<W: std::io::Write>(
     aggregate: &Aggregate,
     page: &Page,
     window: Option<&str>,
+    extra: Option<&[String]>,
 ) -> Result<usize, csv::Error> {
     let keys = csv_key_columns(aggregate);
     let cols = columns(kind);
     let rate = page.rate.hours().map(|_| page.rate.name());
-    for r in &page.rows {
+    for (i, r) in page.rows.iter().enumerate() {
         let mut rec: Vec<String> = window.map(str::to_string).into_iter().collect();
         rec.push(r.name.clone());
         rec.extend(keys.iter().map(|k| r.properties.get(k).cloned().unwrap_or_default()));
         rec.extend((0..cols.len()).map(|i| r.values.get(i).map_or(String::new(), |v| v.to_string())));
         rec.extend(rate.map(str::to_string));
+        rec.extend(extra.map(|e| e.get(i).cloned().unwrap_or_default()));
         w.write_record(&rec)?;
     }
     Ok(page.rows.len())
@@ -172,7 +188,7 @@ pub fn csv_steps(kind: DataKind, aggregate: &Aggregate, steps: &[(Window, Page)]
         w.write_record(csv_header(kind, aggregate, first, true))?;
     }
     for (win, page) in steps {
-        write_csv_rows(&mut w, kind, aggregate, page, Some(&interval(win)))?;
+        write_csv_rows(&mut w, kind, aggregate, page, Some(&interval(win)), None)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

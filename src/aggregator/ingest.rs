@@ -117,6 +117,11 @@ pub struct EtlFile {
     pub end: i64,
     pub etag: String,
     pub size: u64,
+    /// The object's last-modified time as listed, unix seconds.
+    pub last_modified: i64,
+    /// Lowercase hex sha256 of the bytes read (as stored, before any gzip inflate); empty until
+    /// the object is downloaded.
+    pub sha256: String,
 }
 
 impl EtlFile {
@@ -185,6 +190,8 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
                 end,
                 etag,
                 size: m.size,
+                last_modified: m.last_modified.timestamp(),
+                sha256: String::new(),
             })
         })
         .collect();
@@ -389,6 +396,10 @@ pub async fn ingest_once(
                 .ok();
             // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
             let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
+            let mut f = f;
+            if let Ok(b) = &r {
+                f.sha256 = crate::audit::sha256_hex(b);
+            }
             (f, r.map_or_else(Fetched::Failed, Fetched::Bytes), permit)
         })
     }))
@@ -406,7 +417,7 @@ pub async fn ingest_once(
                     f.size
                 );
                 let (agg2, f2, r2) = (agg.clone(), f.clone(), reason.clone());
-                let logged = tokio::task::spawn_blocking(move || agg2.writing(|c| log_file(c, &f2, 0, LogStatus::Error, &r2))).await;
+                let logged = tokio::task::spawn_blocking(move || agg2.writing(|c| log_file(c, &f2, 0, LogStatus::Error, &r2, ""))).await;
                 if let Ok(Err(e)) = logged {
                     tracing::warn!(key = %f.key, error = %e, "recording a refused file failed");
                 }

@@ -50,7 +50,7 @@ pub(super) fn start_write(agg: &Arc<Aggregator>, group: Group) -> Writing {
             if let [one] = files.as_slice() {
                 let r = write_file(c, one);
                 if let Err(e) = &r {
-                    let _ = log_file(c, &one.file, 0, LogStatus::Error, e);
+                    let _ = log_file(c, &one.file, 0, LogStatus::Error, e, "");
                 }
                 vec![r]
             } else {

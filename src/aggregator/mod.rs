@@ -11,6 +11,7 @@ mod columns_sql;
 pub mod ingest;
 mod ingest_stages;
 mod params;
+pub mod provenance;
 mod query_alloc;
 mod query_assets;
 mod query_cloud;
@@ -112,15 +113,18 @@ impl Aggregator {
         // every commit of a 60k-allocation file triggered a checkpoint (0.5–1 s each). Ingest
         // checkpoints itself after each pass.
         conn.execute_batch("SET checkpoint_threshold = '512MB';")?;
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);")?;
+        let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
+        let current = v.as_deref() == Some(&schema::SCHEMA_VERSION.to_string());
+        if v.is_some() && !current {
+            // Another schema: its tables are rebuilt from the bucket (columns may have changed).
+            for t in ingest::TABLES.iter().chain(["ingest_log"].iter()) {
+                conn.execute_batch(&format!("DROP TABLE IF EXISTS {t};"))?;
+            }
+        }
         conn.execute_batch(schema::DDL)?;
         conn.execute_batch(&rollup::ddl())?;
-        let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
-        if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
-            if v.is_some() {
-                for t in ingest::TABLES.iter().chain(["ingest_log"].iter()) {
-                    conn.execute_batch(&format!("DELETE FROM {t};"))?;
-                }
-            }
+        if !current {
             conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
                 [schema::SCHEMA_VERSION.to_string()],
@@ -191,6 +195,13 @@ impl Aggregator {
             })
     }
 
+    /// The ingest log: one entry per object ingested or refused (docs/audit.md).
+    ///
+    /// Errors: a DuckDB failure.
+    pub fn ingest_log(&self) -> Result<Vec<provenance::LoggedObject>, QueryError> {
+        self.with_reader(provenance::logged_objects)
+    }
+
     /// Row counts per table (allocations, assets, cloud_costs, ingest_log).
     pub fn counts(&self) -> Result<[i64; 4], AggregatorError> {
         self.with_reader(|c| {
@@ -254,6 +265,10 @@ impl CostSource for Aggregator {
             DataKind::Asset => query_assets::series(c, req, row),
             DataKind::CloudCost => query_cloud::series(c, req, row),
         })
+    }
+
+    fn sources(&self, req: &QueryRequest, row: &Row) -> Result<Vec<crate::query::SourceObject>, QueryError> {
+        self.with_reader(|c| provenance::sources(c, req, row))
     }
 
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {

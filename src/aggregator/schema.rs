@@ -1,5 +1,8 @@
 //! DuckDB schema of the aggregator database. One row per item per ETL file; every row carries the
-//! object key it came from (`file_key`) so a file can be replaced atomically.
+//! object key it came from (`file_key`) so a file can be replaced atomically and every figure can
+//! name its sources. `ingest_log` holds one row per object read: key, etag, size (bytes),
+//! last-modified and ingest time (unix seconds), the sha256 of the bytes read, the bingen versions
+//! seen and the window (docs/audit.md).
 //!
 //! Labels, annotations and service lists are stored as delimited strings — entries
 //! `\x1f<key>\x1e<value>` with a trailing `\x1f` (services: `\x1f<svc>` … `\x1f`) — so the DuckDB
@@ -9,7 +12,7 @@
 //! own labels alone (filter field `namespaceLabel[k]`).
 
 /// Schema version; bump when the DDL changes (the database is then rebuilt from the bucket).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Entry separator of encoded maps and lists.
 pub const SEP: char = '\u{1f}';
@@ -22,7 +25,7 @@ CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);
 CREATE TABLE IF NOT EXISTS ingest_log (
     key VARCHAR PRIMARY KEY, etag VARCHAR, size BIGINT, cluster VARCHAR, pipeline VARCHAR,
     resolution VARCHAR, window_start BIGINT, window_end BIGINT, rows BIGINT, status VARCHAR,
-    error VARCHAR, ingested_at BIGINT);
+    error VARCHAR, ingested_at BIGINT, last_modified BIGINT, sha256 VARCHAR, versions VARCHAR);
 CREATE TABLE IF NOT EXISTS allocations (
     file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
     name VARCHAR, cluster VARCHAR, node VARCHAR, namespace VARCHAR, controller_kind VARCHAR,

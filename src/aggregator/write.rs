@@ -31,10 +31,12 @@ impl LogStatus {
     }
 }
 
-/// Record `f` in `ingest_log` (replacing its earlier entry): rows written, outcome, error text.
-pub fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str) -> duckdb::Result<usize> {
+/// Record `f` in `ingest_log` (replacing its earlier entry): rows written, outcome, error text,
+/// and the bingen versions seen (`versions`, e.g. `allocation 24, window 18`; empty when the file
+/// did not decode).
+pub fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str, versions: &str) -> duckdb::Result<usize> {
     // Cached: planned once per connection, not once per file.
-    conn.prepare_cached("INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?
+    conn.prepare_cached("INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?
         .execute(duckdb::params![
             f.key,
             f.etag,
@@ -47,8 +49,18 @@ pub fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, er
             rows,
             status.as_str(),
             error,
-            chrono::Utc::now().timestamp()
+            chrono::Utc::now().timestamp(),
+            f.last_modified,
+            f.sha256,
+            versions
         ])
+}
+
+/// What writing one file gave: its rows and the bingen versions seen.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub rows: u64,
+    pub versions: String,
 }
 
 /// The item table of a pipeline.
@@ -125,10 +137,10 @@ impl<'c> Appenders<'c> {
 }
 
 /// Decode `bytes` as `f`'s set and append its rows (and, for allocations, its rollups) through
-/// `apps`. Returns the rows appended.
+/// `apps`. Returns the rows appended and the versions seen.
 ///
 /// Errors: a decode error (with its offset), a set whose window is not the key's, a DuckDB error.
-fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<u64, String> {
+fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Written, String> {
     let ctx = FileCtx {
         key: &f.key,
         resolution: &f.resolution,
@@ -169,7 +181,10 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<u6
     if table == "allocations" {
         rollups.write(apps, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
     }
-    Ok(rows)
+    Ok(Written {
+        rows,
+        versions: decoded.versions.describe(),
+    })
 }
 
 /// A set holding another window than its key names (a misplaced copy) would land its costs on
@@ -227,11 +242,11 @@ pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, String> {
         delete_rows(&tx, tables_of(&w.file), &[w.file.key.as_str()]).map_err(|e| e.to_string())?;
     }
     let mut apps = Appenders::new(&tx);
-    let rows = append_file(&mut apps, &w.file, &w.bytes)?;
+    let done = append_file(&mut apps, &w.file, &w.bytes)?;
     apps.flush().map_err(|e| e.to_string())?;
-    log_file(&tx, &w.file, rows as i64, LogStatus::Ok, "").map_err(|e| e.to_string())?;
+    log_file(&tx, &w.file, done.rows as i64, LogStatus::Ok, "", &done.versions).map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
-    Ok(rows)
+    Ok(done.rows)
 }
 
 /// Write a group of files in one transaction: each is decoded first, so one that fails is
@@ -249,7 +264,7 @@ pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, 
                 .map(|w| {
                     let r = write_file(conn, w);
                     if let Err(e) = &r {
-                        let _ = log_file(conn, &w.file, 0, LogStatus::Error, e);
+                        let _ = log_file(conn, &w.file, 0, LogStatus::Error, e, "");
                     }
                     r
                 })
@@ -283,11 +298,11 @@ fn write_checked(conn: &mut Connection, group: &[ToWrite], checks: &[Result<(), 
     }
     for (w, r) in group.iter().zip(&out) {
         match r {
-            Ok(rows) => log_file(&tx, &w.file, *rows as i64, LogStatus::Ok, ""),
-            Err(e) => log_file(&tx, &w.file, 0, LogStatus::Error, e),
+            Ok(done) => log_file(&tx, &w.file, done.rows as i64, LogStatus::Ok, "", &done.versions),
+            Err(e) => log_file(&tx, &w.file, 0, LogStatus::Error, e, ""),
         }
         .map_err(|e| e.to_string())?;
     }
     tx.commit().map_err(|e| e.to_string())?;
-    Ok(out)
+    Ok(out.into_iter().map(|r| r.map(|d| d.rows)).collect())
 }

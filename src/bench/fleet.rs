@@ -1,9 +1,11 @@
 //! `costscope bench fleet` (docs/performance.md, "Fleet ingest"): a bucket shaped like a
 //! Kubecost fleet — N clusters × D days of daily allocation and asset sets (and cloud costs for
-//! the first cluster), a few hundred containers per cluster, written by the demo generator — then
-//! a cold ingest from the local directory, a warm rerun, a cold ingest through a store that adds
-//! a fixed latency to every GET (what S3/GCS/Azure cost per request), and the freshness of new
-//! files under a watching ingest loop. Seconds, bytes.
+//! the first cluster) plus the last H hours of hourly allocation and asset sets, a few hundred
+//! containers per cluster, written by the demo generator — then a cold ingest from the local
+//! directory, a warm rerun, optionally cold ingests from a real object store (the bucket uploaded
+//! to it, e.g. the moto S3 server), a cold ingest through a store that adds a fixed latency to
+//! every GET (what S3/GCS/Azure cost per request), and the freshness of new files under a
+//! watching ingest loop. Seconds, bytes.
 
 use super::decode::peak_rss_bytes;
 use super::latency_store::LatencyStore;
@@ -15,8 +17,8 @@ use crate::progress::{TaskId, TaskProgress};
 use crate::query::{CostSource, QueryRequest, Window};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
-use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
+use object_store::{ObjectStore, ObjectStoreExt};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +44,8 @@ pub struct FleetRun {
 pub struct FleetBench {
     pub clusters: usize,
     pub days: usize,
+    /// Hourly sets per cluster and pipeline (allocations, assets).
+    pub hourly_hours: usize,
     pub files: u64,
     pub bucket_bytes: u64,
     pub latency_ms: u64,
@@ -61,28 +65,44 @@ const MAX_FRESH_FILES: usize = 100;
 /// The last day of the fleet's data ends here (2026-11-21T00:00:00Z), so runs are comparable.
 const END: i64 = 1_795_219_200;
 
+/// Shape and options of a fleet benchmark run.
+#[derive(Clone, Debug)]
+pub struct FleetSpec {
+    pub clusters: usize,
+    pub days: usize,
+    /// Containers per day in the largest cluster (the others have 20–100 % of it).
+    pub containers: usize,
+    /// Hourly sets per cluster (the last this many hours; Kubecost keeps 49 h).
+    pub hourly_hours: usize,
+    /// Milliseconds added to every GET of the latency runs.
+    pub latency_ms: u64,
+    /// New files of the freshness measurement (at most 100).
+    pub fresh_files: usize,
+}
+
 /// Run the fleet benchmark in `dir` (the bucket is kept and reused for the same shape).
 ///
-/// Errors: I/O, ingest failures (any file failing to ingest is an error here).
-/// `fresh_files` (at most 100) new files are written one by one for the freshness measurement.
-pub async fn fleet_bench(
-    dir: &Path,
-    clusters: usize,
-    days: usize,
-    containers: usize,
-    latency_ms: u64,
-    fresh_files: usize,
-) -> Result<FleetBench> {
-    let bucket = dir.join(format!("fleet-{clusters}x{days}x{containers}"));
+/// When `remote` is given (an object store, for example the moto S3 server), the bucket is
+/// uploaded to it once (keys already there with the same size are skipped) and two more cold
+/// runs read from it: as it is, and with `latency_ms` added to every GET.
+///
+/// Errors: I/O, store errors while uploading, ingest failures (any file failing to ingest is an
+/// error here).
+pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc<dyn ObjectStore>)>) -> Result<FleetBench> {
+    let bucket = dir.join(format!(
+        "fleet-{}x{}x{}h{}",
+        spec.clusters, spec.days, spec.containers, spec.hourly_hours
+    ));
     if !bucket.join("federated-store.yaml").exists() {
-        let spec = DemoSpec {
-            clusters,
-            days,
+        let demo = DemoSpec {
+            clusters: spec.clusters,
+            days: spec.days,
             seed: 1,
-            containers,
+            containers: spec.containers,
             end: END,
+            hourly_hours: spec.hourly_hours,
         };
-        write_demo(&bucket, &spec)?;
+        write_demo(&bucket, &demo)?;
     }
     // Files a previous run's freshness phase wrote are not part of the fleet.
     for i in 0..MAX_FRESH_FILES {
@@ -90,10 +110,12 @@ pub async fn fleet_bench(
     }
     let bucket_bytes = dir_bytes(&bucket.join("federated"))?;
     let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(&bucket)?);
-    let slow: Arc<dyn ObjectStore> = Arc::new(LatencyStore {
-        inner: local.clone(),
-        per_get: Duration::from_millis(latency_ms),
-    });
+    let slow = |inner: &Arc<dyn ObjectStore>| -> Arc<dyn ObjectStore> {
+        Arc::new(LatencyStore {
+            inner: inner.clone(),
+            per_get: Duration::from_millis(spec.latency_ms),
+        })
+    };
     let db = dir.join("fleet.duckdb");
     let mut runs = Vec::new();
     let agg = fresh(&db)?;
@@ -103,15 +125,23 @@ pub async fn fleet_bench(
     agg.checkpoint()?;
     let database_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     drop(agg);
+    let latency = format!("+{} ms per GET", spec.latency_ms);
+    if let Some((name, store)) = &remote {
+        upload(&bucket.join("federated"), "federated", store).await?;
+        runs.push(run(&format!("cold, {name}"), &fresh(&db)?, store).await?);
+        runs.push(run(&format!("cold, {name} {latency}"), &fresh(&db)?, &slow(store)).await?);
+    }
     let agg = fresh(&db)?;
-    runs.push(run(&format!("cold, +{latency_ms} ms per GET"), &agg, &slow).await?);
-    let fresh_seconds = freshness(&agg, &bucket, &slow, fresh_files.min(MAX_FRESH_FILES)).await?;
+    let slow_local = slow(&local);
+    runs.push(run(&format!("cold, local {latency}"), &agg, &slow_local).await?);
+    let fresh_seconds = freshness(&agg, &bucket, &slow_local, spec.fresh_files.min(MAX_FRESH_FILES)).await?;
     Ok(FleetBench {
-        clusters,
-        days,
+        clusters: spec.clusters,
+        days: spec.days,
+        hourly_hours: spec.hourly_hours,
         files,
         bucket_bytes,
-        latency_ms,
+        latency_ms: spec.latency_ms,
         runs,
         database_bytes,
         peak_rss_bytes: peak_rss_bytes(),
@@ -119,6 +149,47 @@ pub async fn fleet_bench(
         fresh_max_seconds: *fresh_seconds.last().unwrap_or(&0.0),
         fresh_files: fresh_seconds.len(),
     })
+}
+
+/// Put every file under `dir` into `store` as `key_prefix/<relative path>`, 16 at a time,
+/// skipping keys that already hold an object of the same size.
+async fn upload(dir: &Path, key_prefix: &str, store: &Arc<dyn ObjectStore>) -> Result<()> {
+    use futures::StreamExt;
+    let mut files = Vec::new();
+    walk_files(dir, key_prefix, &mut files)?;
+    let results: Vec<Result<()>> = futures::stream::iter(files)
+        .map(|(path, key)| {
+            let store = store.clone();
+            async move {
+                let key = object_store::path::Path::from(key);
+                let bytes = std::fs::read(&path)?;
+                if let Ok(meta) = store.head(&key).await
+                    && meta.size == bytes.len() as u64
+                {
+                    return Ok(());
+                }
+                store.put(&key, bytes.into()).await?;
+                Ok(())
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+/// The files under `dir`, each with its key (`key_prefix/relative/path`).
+fn walk_files(dir: &Path, key_prefix: &str, out: &mut Vec<(std::path::PathBuf, String)>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let key = format!("{key_prefix}/{}", e.file_name().to_string_lossy());
+        if e.file_type()?.is_dir() {
+            walk_files(&e.path(), &key, out)?;
+        } else {
+            out.push((e.path(), key));
+        }
+    }
+    Ok(())
 }
 
 /// Freshness: with an ingest pass every [`crate::aggregator::ingest::WATCH_INTERVAL`] through

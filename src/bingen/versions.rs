@@ -80,6 +80,26 @@ impl SeenVersions {
     pub fn max(&self, f: Family) -> Option<u8> {
         self.of(f).last().copied()
     }
+    /// The versions seen, by family, as one line: `allocation 24, window 18` (several versions of
+    /// one family as `assets 20/21`); empty when nothing was decoded.
+    pub fn describe(&self) -> String {
+        [
+            (Family::Allocation, "allocation"),
+            (Family::Assets, "assets"),
+            (Family::CloudCost, "cloudcost"),
+            (Family::Default, "window"),
+        ]
+        .iter()
+        .filter_map(|&(f, name)| {
+            let vs = self.of(f);
+            (!vs.is_empty()).then(|| {
+                let list: Vec<String> = vs.iter().map(u8::to_string).collect();
+                format!("{name} {}", list.join("/"))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
     /// Versions to re-encode this file with its own versions (current where a family was not seen).
     pub fn as_versions(&self) -> Versions {
         let c = Versions::CURRENT;

@@ -1,4 +1,4 @@
-//! `costscope bench decode|ingest`: the speed benchmarks (`docs/performance.md`), printed as a
+//! `costscope bench decode|ingest|fleet`: the speed benchmarks (`docs/performance.md`), printed as a
 //! table or JSON.
 
 use crate::cli::BenchCommand;
@@ -70,30 +70,42 @@ pub fn run(b: BenchCommand) -> Result<()> {
             clusters,
             days,
             containers,
+            hourly_hours,
             latency_ms,
+            upload_to,
             fresh_files,
             dir,
             json,
         } => {
             let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
             std::fs::create_dir_all(&dir)?;
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let r = rt.block_on(crate::bench::fleet::fleet_bench(
-                &dir,
+            let spec = crate::bench::fleet::FleetSpec {
                 clusters,
                 days,
                 containers,
+                hourly_hours,
                 latency_ms,
                 fresh_files,
+            };
+            let remote = match &upload_to {
+                Some(file) => Some(crate::config::open_store(file)?.1),
+                None => None,
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::fleet::fleet_bench(
+                &dir,
+                &spec,
+                remote.as_ref().map(|s| (s.identity.as_str(), s.inner.clone())),
             ))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
                 return Ok(());
             }
             println!(
-                "bucket             {} clusters × {} days, {} files, {:.1} MB",
+                "bucket             {} clusters × {} days + {} h hourly, {} files, {:.1} MB",
                 r.clusters,
                 r.days,
+                r.hourly_hours,
                 r.files,
                 r.bucket_bytes as f64 / 1e6
             );

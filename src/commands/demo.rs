@@ -18,6 +18,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
         seed: args.seed,
         containers: args.containers,
         end: today + 86_400,
+        hourly_hours: 0,
     };
     if dir.join("federated").exists() {
         std::fs::remove_dir_all(dir.join("federated")).wrap_err_with(|| format!("clearing {}", dir.display()))?;

@@ -72,31 +72,6 @@ fn print_report(r: &std::result::Result<FederateReport, FederateError>, format: 
     }
 }
 
-/// A local output directory must not lie inside a FILESYSTEM store's directory: writing there
-/// is writing into the bucket, which `--read-only` / `--out` promise not to do.
-///
-/// Errors: a [`crate::cli::UsageError`] naming both directories.
-fn refuse_output_inside(out: &std::path::Path, root: Option<&std::path::Path>) -> Result<()> {
-    let Some(root) = root else { return Ok(()) };
-    // The output may not exist yet: resolve its nearest existing ancestor.
-    let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    let existing = abs.ancestors().find_map(|a| {
-        std::fs::canonicalize(a)
-            .ok()
-            .map(|c| c.join(abs.strip_prefix(a).unwrap_or(std::path::Path::new(""))))
-    });
-    let out_c = existing.unwrap_or(abs);
-    if out_c.starts_with(root) {
-        return Err(crate::cli::UsageError(format!(
-            "--out {} is inside the store's directory {}: that would write into the bucket; choose a folder outside it",
-            out.display(),
-            root.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
 /// `costscope federate`.
 ///
 /// Errors: no store / bad config, a bad `--cutoff`, or (with `--once`) a pass that could not run.
@@ -122,7 +97,7 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         max_object_bytes: global.max_object_bytes(),
     };
     if let Output::LocalDir(dir) = &opts.output {
-        refuse_output_inside(dir, store.local_root.as_deref())?;
+        super::refuse_output_inside("--out", dir, store.local_root.as_deref())?;
         eprintln!("output: local directory {} (nothing is written to the bucket)", dir.display());
     }
     let (tx, rx) = watch::channel(TaskProgress::new(federator::TASK));

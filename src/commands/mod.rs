@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;
+pub mod verify;
 
 use crate::aggregator::{Aggregator, default_db_path, readcopy};
 use crate::cli::GlobalArgs;
@@ -108,4 +109,30 @@ pub fn open_db(db: &std::path::Path) -> Result<Aggregator> {
         },
         Err(e) => Err(e).wrap_err_with(|| format!("opening database {}", db.display())),
     }
+}
+
+/// A local output path (`flag`'s value: `--out`, `--manifest`) must not lie inside a FILESYSTEM
+/// store's directory: writing there is writing into the bucket, which `--read-only` / `--out`
+/// promise not to do.
+///
+/// Errors: a [`crate::cli::UsageError`] naming both directories.
+pub(crate) fn refuse_output_inside(flag: &str, out: &std::path::Path, root: Option<&std::path::Path>) -> Result<()> {
+    let Some(root) = root else { return Ok(()) };
+    // The output may not exist yet: resolve its nearest existing ancestor.
+    let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let existing = abs.ancestors().find_map(|a| {
+        std::fs::canonicalize(a)
+            .ok()
+            .map(|c| c.join(abs.strip_prefix(a).unwrap_or(std::path::Path::new(""))))
+    });
+    let out_c = existing.unwrap_or(abs);
+    if out_c.starts_with(root) {
+        return Err(crate::cli::UsageError(format!(
+            "{flag} {} is inside the store's directory {}: that would write into the bucket; choose a path outside it",
+            out.display(),
+            root.display()
+        ))
+        .into());
+    }
+    Ok(())
 }

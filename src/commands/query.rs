@@ -120,42 +120,105 @@ pub fn table_columns(kind: DataKind, a: &QueryArgs) -> Result<Vec<usize>> {
     Ok(out)
 }
 
+/// What the audit options add to an answer (docs/audit.md): each row's sources
+/// (`--provenance`) and a report header (`--report-header`, `--manifest`).
+#[derive(Clone, Debug, Default)]
+pub struct AuditOut {
+    pub provenance: bool,
+    pub header: Option<crate::audit::report::ReportHeader>,
+}
+
+impl AuditOut {
+    /// The header's `# ` lines, or nothing.
+    fn lines(&self) -> String {
+        self.header.as_ref().map(|h| h.comment_lines()).unwrap_or_default()
+    }
+
+    /// Add `report` to a JSON answer when there is a header.
+    fn add_report(&self, v: &mut serde_json::Value) {
+        if let (Some(h), Some(o)) = (&self.header, v.as_object_mut()) {
+            o.insert("report".into(), h.json());
+        }
+    }
+}
+
 /// Run the query once per step of `accumulate` ([`Accumulate::windows`]) and render the steps
 /// in the requested format: a table per step, JSON's `data` list, CSV with a `window` column.
-pub fn render_steps(agg: &Aggregator, req: &QueryRequest, accumulate: Accumulate, format: OutputFormat, shown: &[usize]) -> Result<String> {
+///
+/// Errors: the query's, and `--provenance` with steps (sources are listed for one window).
+pub fn render_steps(
+    agg: &Aggregator,
+    req: &QueryRequest,
+    accumulate: Accumulate,
+    format: OutputFormat,
+    shown: &[usize],
+    audit: &AuditOut,
+) -> Result<String> {
     if accumulate.is_all() {
-        return render(agg, req, format, shown);
+        return render(agg, req, format, shown, audit);
+    }
+    if audit.provenance {
+        return Err(UsageError("--provenance lists the sources of one window; leave out --accumulate/--step".into()).into());
     }
     let steps = agg.query_steps(req, accumulate)?;
     Ok(match format {
-        OutputFormat::Table => steps
-            .iter()
-            .map(|(w, p)| format!("── {} ──\n{}", output::interval(w), table(req, p, w, shown)))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        OutputFormat::Table => {
+            audit.lines()
+                + &steps
+                    .iter()
+                    .map(|(w, p)| format!("── {} ──\n{}", output::interval(w), table(req, p, w, shown)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+        }
         OutputFormat::Json => {
             let mut v = output::json_steps(req.kind, &req.window, &accumulate.describe(), &steps);
             with_sharing(&mut v, req);
+            audit.add_report(&mut v);
             serde_json::to_string_pretty(&v)? + "\n"
         }
-        OutputFormat::Csv => output::csv_steps(req.kind, &req.aggregate, &steps)?,
+        OutputFormat::Csv => audit.lines() + &output::csv_steps(req.kind, &req.aggregate, &steps)?,
     })
 }
 
-/// Run the query and render it in the requested format (`shown`: the table's columns).
-pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown: &[usize]) -> Result<String> {
+/// Run the query and render it in the requested format (`shown`: the table's columns), with
+/// what `audit` asks for.
+pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown: &[usize], audit: &AuditOut) -> Result<String> {
     let page = agg.query(req)?;
     if page.total_rows == 0 {
         eprintln!("{}", empty_note(agg, req));
     }
+    let sources: Option<Vec<Vec<query::SourceObject>>> = match audit.provenance {
+        true => Some(page.rows.iter().map(|r| agg.sources(req, r)).collect::<Result<_, _>>()?),
+        false => None,
+    };
+    use crate::audit::report as rep;
     Ok(match format {
-        OutputFormat::Table => table(req, &page, &req.window, shown),
+        OutputFormat::Table => {
+            let mut text = audit.lines() + &table(req, &page, &req.window, shown);
+            for (r, s) in page.rows.iter().zip(sources.iter().flatten()) {
+                text.push_str(&rep::sources_lines(&r.name, s));
+            }
+            text
+        }
         OutputFormat::Json => {
             let mut v = output::json(req.kind, &page, &req.window);
             with_sharing(&mut v, req);
+            audit.add_report(&mut v);
+            if let (Some(all), Some(data)) = (&sources, v.get_mut("data").and_then(|d| d.as_array_mut())) {
+                for (row, s) in data.iter_mut().zip(all) {
+                    if let Some(o) = row.as_object_mut() {
+                        o.insert("sources".into(), rep::sources_json(s));
+                    }
+                }
+            }
             serde_json::to_string_pretty(&v)? + "\n"
         }
-        OutputFormat::Csv => output::csv(req.kind, &page, &req.aggregate)?,
+        OutputFormat::Csv => {
+            let cells: Option<Vec<String>> = sources.as_ref().map(|all| all.iter().map(|s| rep::sources_cell(s)).collect());
+            let mut buf = audit.lines().into_bytes();
+            output::write_csv_with(&mut buf, req.kind, &req.aggregate, &page, cells.as_deref().map(|c| ("sources", c)))?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
     })
 }
 
@@ -207,7 +270,16 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
     }
     let req = request(agg.as_ref(), kind, &args)?;
     let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(UsageError)?;
-    let text = tokio::task::spawn_blocking(move || render_steps(&agg, &req, accumulate, args.format, &shown)).await??;
+    let manifest_sha = match &args.report.manifest {
+        Some(m) => Some(crate::audit::manifest::file_sha256(m).map_err(|e| UsageError(format!("--manifest {}: {e}", m.display())))?),
+        None => None,
+    };
+    let audit = AuditOut {
+        provenance: args.report.provenance,
+        header: (args.report.report_header || manifest_sha.is_some())
+            .then(|| crate::audit::report::ReportHeader::new(&store.identity, &req.window, manifest_sha)),
+    };
+    let text = tokio::task::spawn_blocking(move || render_steps(&agg, &req, accumulate, args.format, &shown, &audit)).await??;
     super::write_stdout(&text)?;
     Ok(())
 }

@@ -23,6 +23,9 @@ pub struct DemoSpec {
     pub containers: usize,
     /// Exclusive end of the data as unix seconds (a UTC midnight; normally the end of today).
     pub end: i64,
+    /// Hourly (`1h`) allocation and asset sets per cluster for the last this many hours before
+    /// `end` (Kubecost keeps 49 h of them by default); 0 writes daily sets only.
+    pub hourly_hours: usize,
 }
 
 const CLUSTERS: [(&str, &str); 6] = [
@@ -111,7 +114,6 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
     let rates = Rates::default();
     for ci in 0..spec.clusters {
         let cluster = cluster_name(ci);
-        let cl: Str = cluster.as_str().into();
         let mut rng = Rng::new(spec.seed.wrapping_mul(1000).wrapping_add(ci as u64));
         let scale = [1.0, 0.5, 0.3, 0.8, 0.6, 0.2].get(ci).copied().unwrap_or(0.4);
         let n = ((spec.containers as f64) * scale).max(20.0) as usize;
@@ -126,21 +128,14 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
             let end = start + 86_400;
             churn(&mut rng, &mut specs, d);
             let util = 0.45 + 0.2 * ((d as f64) * 0.9).sin().abs();
-            let mut set = AllocationSet::empty(Window::utc(start, end));
-            let map = set.allocations.as_mut().expect("empty() makes a map");
-            let mut seen = std::collections::HashSet::new();
-            for c in &specs {
-                if c.controller_kind == "job" && !rng.chance(0.6) {
-                    continue;
-                }
-                let a = workload::allocation(&mut rng, &cl, c, start, end, &rates, util);
-                if seen.insert(a.name.clone()) {
-                    map.0.push((a.name.clone(), Some(a)));
-                }
-            }
-            write(dir, &cluster, "allocations", start, end, &bingen::encode_allocation_set(&set))?;
-            let assets = asset_set(&cl, &nodes, &specs, start, end, &rates);
-            write(dir, &cluster, "assets", start, end, &bingen::encode_asset_set(&assets))?;
+            let w = Span {
+                dir,
+                cluster: &cluster,
+                start,
+                end,
+                res: "1d",
+            };
+            write_window(&w, &mut rng, &specs, &nodes, &rates, util)?;
             if ci == 0 && d + 1 < spec.days {
                 write(
                     dir,
@@ -151,6 +146,20 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
                     &bingen::encode_cloud_cost_set(&cloud_set(&mut rng, &nodes, start, end)),
                 )?;
             }
+        }
+        // Hourly sets: the last day's workload, its own random stream (so the daily sets stay
+        // byte-identical whatever `hourly_hours` is).
+        let mut hrng = Rng::new(spec.seed.wrapping_mul(7919).wrapping_add(ci as u64));
+        for h in 0..spec.hourly_hours {
+            let start = spec.end - ((spec.hourly_hours - h) as i64) * 3_600;
+            let w = Span {
+                dir,
+                cluster: &cluster,
+                start,
+                end: start + 3_600,
+                res: "1h",
+            };
+            write_window(&w, &mut hrng, &specs, &nodes, &rates, 0.55)?;
         }
     }
     let yaml = dir.join("federated-store.yaml");
@@ -166,9 +175,44 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
 }
 
 fn write(dir: &Path, cluster: &str, pipeline: &str, s: i64, e: i64, bytes: &[u8]) -> std::io::Result<()> {
-    let p = dir.join(format!("federated/{cluster}/etl/bingen/{pipeline}/1d/{s}-{e}"));
+    write_res(dir, cluster, pipeline, "1d", s, e, bytes)
+}
+
+fn write_res(dir: &Path, cluster: &str, pipeline: &str, res: &str, s: i64, e: i64, bytes: &[u8]) -> std::io::Result<()> {
+    let p = dir.join(format!("federated/{cluster}/etl/bingen/{pipeline}/{res}/{s}-{e}"));
     std::fs::create_dir_all(p.parent().expect("has a parent"))?;
     std::fs::write(p, bytes)
+}
+
+/// One window of one cluster's files: where they go and which resolution folder (`1d`, `1h`).
+struct Span<'a> {
+    dir: &'a Path,
+    cluster: &'a str,
+    start: i64,
+    end: i64,
+    res: &'a str,
+}
+
+/// Write the AllocationSet and AssetSet of window `w`: each container of `specs` (a job's runs
+/// 60 % of the windows) at utilisation `util`, and the nodes' assets.
+fn write_window(w: &Span, rng: &mut Rng, specs: &[ContainerSpec], nodes: &[NodeSpec], rates: &Rates, util: f64) -> std::io::Result<()> {
+    let cl: Str = w.cluster.into();
+    let mut set = AllocationSet::empty(Window::utc(w.start, w.end));
+    let map = set.allocations.as_mut().expect("empty() makes a map");
+    let mut seen = std::collections::HashSet::new();
+    for c in specs {
+        if c.controller_kind == "job" && !rng.chance(0.6) {
+            continue;
+        }
+        let a = workload::allocation(rng, &cl, c, w.start, w.end, rates, util);
+        if seen.insert(a.name.clone()) {
+            map.0.push((a.name.clone(), Some(a)));
+        }
+    }
+    let (d, c, r, s, e) = (w.dir, w.cluster, w.res, w.start, w.end);
+    write_res(d, c, "allocations", r, s, e, &bingen::encode_allocation_set(&set))?;
+    let assets = asset_set(&cl, nodes, specs, s, e, rates);
+    write_res(d, c, "assets", r, s, e, &bingen::encode_asset_set(&assets))
 }
 
 /// Place pods on nodes, all containers of a pod on one node (GPU pods on free GPU nodes, one GPU

@@ -33,6 +33,7 @@ pub mod kind;
 pub mod labels;
 pub mod request;
 pub mod share;
+pub mod sources;
 pub mod steps;
 pub mod window;
 
@@ -47,5 +48,6 @@ pub use filter::{
 pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{CostRate, CostSource, DailySeries, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortKey};
 pub use share::{ShareSplit, Sharing};
+pub use sources::SourceObject;
 pub use steps::{Accumulate, CalendarUnit, StepSize};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

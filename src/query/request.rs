@@ -268,6 +268,9 @@ pub trait CostSource: Send + Sync {
     /// Daily totalCost of `row` (matched by its aggregate `properties`) over `req.window`,
     /// oldest first, one entry per UTC day that has data.
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError>;
+    /// The ETL objects `row` of `req` was computed from, ordered by key (docs/audit.md, "Sources
+    /// of a figure"): key, sha256, window and the items of each the row uses.
+    fn sources(&self, req: &QueryRequest, row: &Row) -> Result<Vec<super::SourceObject>, QueryError>;
     /// Ask the query running now, if any, to stop early: it then fails, and its caller drops the
     /// answer (the TUI does this only for a query a newer one replaced). Default: nothing.
     fn interrupt(&self) {}

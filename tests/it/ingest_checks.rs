@@ -9,8 +9,10 @@ use costscope::aggregator::{Aggregator, IngestOptions, ingest::ingest_once};
 use costscope::bingen;
 use costscope::model::{AllocationSet, Window};
 use costscope::progress::{TaskId, TaskProgress};
+use futures::StreamExt;
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
 
 use crate::support::mock_bucket::{Costs, DAY, Props, allocation};
 
@@ -202,15 +204,44 @@ fn oversized_objects_and_gzip_bombs_are_refused() {
 fn fleet_bench_ingests_every_file_then_none() {
     let dir = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let spec = costscope::bench::fleet::FleetSpec {
+        clusters: 3,
+        days: 2,
+        containers: 40,
+        hourly_hours: 3,
+        latency_ms: 1,
+        fresh_files: 1,
+    };
+    let remote: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
     let r = rt
-        .block_on(costscope::bench::fleet::fleet_bench(dir.path(), 3, 2, 40, 1, 1))
+        .block_on(costscope::bench::fleet::fleet_bench(
+            dir.path(),
+            &spec,
+            Some(("memory", remote.clone())),
+        ))
         .unwrap();
     // The fleet's files, and the one new file of the freshness phase.
-    let on_disk = walk(&dir.path().join("fleet-3x2x40/federated"));
+    let fleet = dir.path().join("fleet-3x2x40h3/federated");
+    let on_disk = walk(&fleet);
     assert_eq!(r.files as usize + 1, on_disk, "every file of the bucket is ingested");
-    let [cold, warm, slow] = &r.runs[..] else { panic!("{:?}", r.runs) };
-    assert_eq!((warm.files_ingested, slow.files_ingested), (0, cold.files_ingested));
-    assert!(cold.rows > 0 && slow.rows == cold.rows);
+    // 3 clusters × (2 days + 3 hours) × allocations and assets, and one cloud-cost day.
+    assert_eq!(r.files, 3 * 5 * 2 + 1);
+    assert_eq!(walk(&fleet.join("dev-ap-south-1/etl/bingen/allocations/1h")), 3);
+    let uploaded = rt.block_on(remote.list(None).count());
+    assert_eq!(uploaded as u64, r.files, "the upload holds the fleet's files");
+    let [cold, warm, up, up_slow, slow] = &r.runs[..] else {
+        panic!("{:?}", r.runs)
+    };
+    assert_eq!(warm.files_ingested, 0);
+    for other in [up, up_slow, slow] {
+        assert_eq!(
+            (other.files_ingested, other.rows),
+            (cold.files_ingested, cold.rows),
+            "{}",
+            other.name
+        );
+    }
+    assert!(cold.rows > 0);
     assert_eq!(r.fresh_files, 1);
     assert!(r.fresh_max_seconds > 0.0 && r.fresh_max_seconds < 60.0, "{}", r.fresh_max_seconds);
 }

@@ -27,6 +27,9 @@ impl CostSource for Slow {
     fn daily_series(&self, req: &QueryRequest, row: &Row) -> Result<DailySeries, QueryError> {
         self.inner.daily_series(req, row)
     }
+    fn sources(&self, req: &QueryRequest, row: &Row) -> Result<Vec<costscope::query::SourceObject>, QueryError> {
+        self.inner.sources(req, row)
+    }
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
         self.inner.data_extent(kind)
     }

@@ -340,6 +340,9 @@ fn a_database_error_is_shown_once() {
         fn daily_series(&self, _: &QueryRequest, _: &Row) -> Result<DailySeries, QueryError> {
             Err(QueryError::Db("IO Error: disk full".into()))
         }
+        fn sources(&self, _: &QueryRequest, _: &Row) -> Result<Vec<costscope::query::SourceObject>, QueryError> {
+            Err(QueryError::Db("IO Error: disk full".into()))
+        }
         fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
             self.0.data_extent(kind)
         }

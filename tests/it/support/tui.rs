@@ -560,6 +560,34 @@ impl CostSource for FakeSource {
             .collect())
     }
 
+    /// One daily file per cluster and day of the window, with the row's items of that cluster
+    /// (every fake item is in every day's file); the sha256 is that of the key.
+    fn sources(&self, req: &QueryRequest, row: &Row) -> Result<Vec<costscope::query::SourceObject>, QueryError> {
+        let mut per_cluster: BTreeMap<String, u64> = BTreeMap::new();
+        for i in self
+            .matching(req)
+            .filter(|i| row.name == IDLE || Self::key_of(req, i).1 == row.properties)
+        {
+            *per_cluster.entry(i.props.get("cluster").cloned().unwrap_or_default()).or_default() += 1;
+        }
+        let pipeline = ["allocations", "assets", "cloudcosts"][kind_index(req.kind)];
+        let mut out: Vec<costscope::query::SourceObject> = Vec::new();
+        for (cluster, rows) in per_cluster {
+            for d in self.days(req) {
+                let key = format!("federated/{cluster}/etl/bingen/{pipeline}/1d/{d}-{}", d + 86_400);
+                out.push(costscope::query::SourceObject {
+                    sha256: costscope::audit::sha256_hex(key.as_bytes()),
+                    key,
+                    window_start: d,
+                    window_end: d + 86_400,
+                    rows,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
         Ok(self.extent(kind))
     }

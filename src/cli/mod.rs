@@ -4,6 +4,9 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod audit;
+pub use audit::{ReportArgs, VerifyArgs};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -144,6 +147,15 @@ after_help = ALLOCATION_EXAMPLES
         after_help = "Examples:\n  costscope migration\n  costscope migration --format json > migration.json\n  costscope migration --watch --interval 120\n  costscope migration --cluster-label cluster --map prod=prod-us-east-1,stage=staging-eu-west-1"
     )]
     Migration(MigrationArgs),
+    /// Audit the bucket: decode every object, check keys against contents, windows for gaps and
+    /// overlaps, hourly against daily sets, combined against the clusters, and the local ingest
+    /// log against the bucket; optionally write or compare a manifest. Exits 1 when a check fails.
+    #[command(after_help = "Examples:
+  costscope verify --read-only
+  costscope verify --window 2026-11-01,2026-12-01 --format json
+  costscope verify --manifest audit-2026-12.json
+  costscope verify --against audit-2026-12.json")]
+    Verify(VerifyArgs),
 }
 
 /// Output of `bucket` and `federate`.
@@ -373,6 +385,8 @@ pub struct QueryArgs {
     /// Every column in the table (kubectl-cost `-A`).
     #[arg(short = 'A', long)]
     pub show_all_resources: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 impl QueryArgs {
@@ -441,8 +455,9 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write a fleet bucket (N clusters × D days of small daily files), then time a cold ingest, a
-    /// warm rerun and a cold ingest with a latency added to every GET.
+    /// Write a fleet bucket (N clusters × D days of small daily files and H hours of hourly ones),
+    /// then time a cold ingest, a warm rerun, cold ingests from an uploaded copy (`--upload-to`)
+    /// and a cold ingest with a latency added to every GET.
     Fleet {
         #[arg(long, default_value_t = 50)]
         clusters: usize,
@@ -451,9 +466,18 @@ pub enum BenchCommand {
         /// Containers per day in the largest cluster (others have 20–100 % of it).
         #[arg(long, default_value_t = 300)]
         containers: usize,
-        /// Latency added to every GET of the third run, milliseconds.
+        /// Hourly allocation and asset sets per cluster: the last this many hours (Kubecost
+        /// keeps 49 h).
+        #[arg(long, default_value_t = 49)]
+        hourly_hours: usize,
+        /// Latency added to every GET of the latency runs, milliseconds.
         #[arg(long, default_value_t = 20)]
         latency_ms: u64,
+        /// Store file of a scratch bucket (for example the moto S3 test server's, see
+        /// scripts/test-servers.sh) to upload the fleet into and ingest it from, as it is and with
+        /// the added latency. Never point this at a Kubecost bucket: it writes `federated/...`.
+        #[arg(long, value_name = "FILE")]
+        upload_to: Option<PathBuf>,
         /// New files written one by one, each timed until a query shows it (at most 100).
         #[arg(long, default_value_t = 20)]
         fresh_files: usize,
