@@ -74,15 +74,33 @@ fn allocation_parts(req: &QueryRequest, row: &Row, window: &str, p: &mut Params)
     // `__idle__`, `<cluster>/__idle__`, `<cluster>/<node>/__idle__`, or `__idle__` in a key.
     let idle_row = row.name.split('/').any(|part| part == IDLE) || row.properties.values().any(|v| v == IDLE);
     if idle_row {
-        // The idle row's scope: its cluster and node when the row has them, else every cluster
-        // the query answers.
-        let scope = |key: &str, col: &str, p: &mut Params| match row.properties.get(key).filter(|v| *v != IDLE) {
+        // The idle row's scope: its cluster and node, from its keys or from its name
+        // (`<cluster>/__idle__`, `<cluster>/<node>/__idle__` when idle is separate and the
+        // aggregate has no cluster key); without either, every cluster the query answers.
+        let named = row
+            .name
+            .strip_suffix(&format!("/{IDLE}"))
+            .filter(|n| !n.split('/').any(|p| p == IDLE));
+        let (named_cluster, named_node) = match named {
+            Some(n) if req.idle == IdleMode::SeparateByNode => n.split_once('/').map_or((Some(n), None), |(c, n)| (Some(c), Some(n))),
+            Some(n) => (Some(n), None),
+            None => (None, None),
+        };
+        let value = |key: &str, named: Option<&str>| -> Option<String> {
+            row.properties
+                .get(key)
+                .filter(|v| *v != IDLE)
+                .cloned()
+                .or(named.map(str::to_string))
+        };
+        let (c, n) = (value("cluster", named_cluster), value("node", named_node));
+        let scope = |v: &Option<String>, col: &str, p: &mut Params| match v {
             Some(v) => format!("{col} = {}", p.text(v)),
             None => "TRUE".into(),
         };
-        let cluster = scope("cluster", "cluster", p);
-        let node_asset = scope("node", "name", p);
-        let node_alloc = scope("node", "node", p);
+        let cluster = scope(&c, "cluster", p);
+        let node_asset = scope(&n, "name", p);
+        let node_alloc = scope(&n, "node", p);
         let answered = format!("cluster IN (SELECT DISTINCT cluster FROM allocations WHERE {base})");
         let types = asset_types(req, true).expect("an idle row has node assets");
         return Ok(vec![

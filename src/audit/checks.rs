@@ -189,7 +189,9 @@ fn ok(r: &ObjectRecord) -> Option<&Contents> {
 }
 
 /// Each daily set whose 24 hourly sets (same tree and pipeline) are all present and decoded:
-/// the hourly totals sum to the daily total.
+/// the hourly totals sum to the daily total. `federated/combined` is not compared: its hourly
+/// sets merge only the clusters that write hourly files, its daily sets every cluster (each
+/// combined set is reconciled with its own clusters by [`combined`] instead).
 pub fn hourly_daily(records: &[ObjectRecord], compared: &mut Compared) -> Vec<Finding> {
     let hourly: BTreeMap<(&Source, Pipeline, i64), &ObjectRecord> = records
         .iter()
@@ -197,7 +199,10 @@ pub fn hourly_daily(records: &[ObjectRecord], compared: &mut Compared) -> Vec<Fi
         .map(|r| ((&r.source, r.pipeline, r.start), r))
         .collect();
     let mut out = Vec::new();
-    for d in records.iter().filter(|r| r.resolution == Resolution::DAY) {
+    for d in records
+        .iter()
+        .filter(|r| r.resolution == Resolution::DAY && r.source != Source::Combined)
+    {
         let Some(daily) = ok(d) else { continue };
         let hours: Option<Vec<&Contents>> = (0..24)
             .map(|h| hourly.get(&(&d.source, d.pipeline, d.start + h * 3_600)).and_then(|r| ok(r)))

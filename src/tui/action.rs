@@ -51,8 +51,8 @@ pub enum Action {
         kind: DataKind,
         /// Generation of the request; stale answers are dropped.
         generation: u64,
-        /// Daily cost of the selected row, oldest first.
-        result: Result<DailySeries, QueryError>,
+        /// Daily cost of the selected row, oldest first, and its source objects.
+        result: Result<super::tab::RowDetail, QueryError>,
     },
     /// Answer to [`Effect::LoadChart`].
     ChartLoaded {
@@ -124,6 +124,8 @@ pub enum Command {
     ToggleDetail,
     /// `t`: show or hide the cost-over-time chart.
     ToggleChart,
+    /// `P`: open or close the list of the selected row's source objects.
+    ToggleSources,
     /// A key of the open prompt.
     Edit(Edit),
 }
@@ -171,7 +173,8 @@ pub enum Effect {
         /// Generation to echo back.
         generation: u64,
     },
-    /// Call [`crate::query::CostSource::daily_series`]; answer [`Action::SeriesLoaded`].
+    /// Call [`crate::query::CostSource::daily_series`] and [`crate::query::CostSource::sources`];
+    /// answer [`Action::SeriesLoaded`].
     LoadSeries {
         /// The query whose window and filter apply.
         request: QueryRequest,

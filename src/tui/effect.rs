@@ -31,7 +31,12 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
         Effect::LoadSeries { request, row, generation } => Action::SeriesLoaded {
             kind: request.kind,
             generation,
-            result: source.daily_series(&request, &row),
+            result: source.daily_series(&request, &row).and_then(|series| {
+                Ok(super::tab::RowDetail {
+                    series,
+                    sources: source.sources(&request, &row)?,
+                })
+            }),
         },
         Effect::LoadChart { request, rows, generation } => Action::ChartLoaded {
             kind: request.kind,

@@ -15,6 +15,8 @@ pub enum Mode {
     Normal,
     /// The `?` overlay is open.
     Help,
+    /// The `P` list of the selected row's sources is open.
+    Sources,
     /// A prompt (`a`, `w`, `/`) is open.
     Prompt,
 }
@@ -155,6 +157,7 @@ pub const BINDINGS: &[Binding] = &[
     b("Other", "export query to CSV", &[(Key::Char('e'), Command::Export)]),
     b("Other", "detail pane on / off", &[(Key::Char('d'), Command::ToggleDetail)]),
     b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
+    b("Other", "sources of the row", &[(Key::Char('P'), Command::ToggleSources)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
     b("Other", "this help", &[(Key::Char('?'), Command::ToggleHelp)]),
     b("Other", "quit", &[(Key::Char('q'), Command::Quit), (Key::Ctrl('c'), Command::Quit)]),
@@ -251,6 +254,10 @@ pub fn command_for(mode: Mode, key: KeyEvent) -> Option<Command> {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => Some(Command::ToggleHelp),
             _ => None,
         },
+        Mode::Sources => match key.code {
+            KeyCode::Esc | KeyCode::Char('P') | KeyCode::Char('q') | KeyCode::Enter => Some(Command::ToggleSources),
+            _ => None,
+        },
         Mode::Prompt => prompt_key(key, ctrl).map(Command::Edit),
         Mode::Normal => normal_key(key),
     }
@@ -298,7 +305,7 @@ mod tests {
         assert_eq!(command_for(Mode::Normal, key(KeyCode::Esc)), Some(Command::Back));
         assert_eq!(command_for(Mode::Prompt, key(KeyCode::Esc)), Some(Command::Edit(Edit::Cancel)));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for m in [Mode::Normal, Mode::Help, Mode::Prompt] {
+        for m in [Mode::Normal, Mode::Help, Mode::Sources, Mode::Prompt] {
             assert_eq!(command_for(m, ctrl_c), Some(Command::Quit));
         }
         let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
@@ -343,9 +350,10 @@ mod tests {
                 Command::Edit(_) => 23,
                 Command::CycleRate => 24,
                 Command::ToggleChart => 25,
+                Command::ToggleSources => 26,
             }
         }
-        let mut bound = [false; 26];
+        let mut bound = [false; 27];
         bound[23] = true; // prompt edits are decoded by the prompt
         for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
             bound[index(*c)] = true;

@@ -28,6 +28,7 @@ pub mod migration_state;
 pub mod page_span;
 pub mod runner;
 pub mod runtime;
+pub mod sources_state;
 pub mod state;
 pub mod tab;
 pub mod view;

@@ -125,6 +125,8 @@ pub struct State {
     pub detail_hidden: bool,
     /// True while the cost-over-time chart is shown (`t`).
     pub chart_shown: bool,
+    /// True while the selected row's sources are listed (`P`).
+    pub sources_shown: bool,
     /// Last message for the status line.
     pub message: Option<Message>,
     /// Ticks since start (spinner frame, debouncing).
@@ -161,6 +163,7 @@ impl State {
             help: false,
             detail_hidden: false,
             chart_shown: false,
+            sources_shown: false,
             message: None,
             tick: 0,
             size: (80, 24),
@@ -200,6 +203,8 @@ impl State {
     pub fn mode(&self) -> Mode {
         if self.help {
             Mode::Help
+        } else if self.sources_shown {
+            Mode::Sources
         } else if self.prompt.is_some() {
             Mode::Prompt
         } else {
@@ -313,6 +318,7 @@ impl State {
                 fx
             }
             Command::ToggleChart => self.toggle_chart(),
+            Command::ToggleSources => self.toggle_sources(),
             Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
             Command::SelectTab(t) => self.switch_tab(t),
@@ -521,7 +527,7 @@ impl State {
     }
 
     fn load_series_if_wanted(&mut self) -> Vec<Effect> {
-        if !super::view::detail_visible(self.size.0, self.size.1, self.panes()) {
+        if !self.sources_shown && !super::view::detail_visible(self.size.0, self.size.1, self.panes()) {
             return Vec::new();
         }
         let Some(t) = self.active_table() else { return Vec::new() };

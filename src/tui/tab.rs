@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::model::CostMetricName;
 use crate::query::{
     Aggregate, AggregateKey, CostRate, DailySeries, DataKind, Filter, IDLE, IdleMode, LabelConfig, Page, QueryRequest, Row, Sharing, Sort,
-    Window, default_columns,
+    SourceObject, Window, default_columns,
 };
 
 use super::page_span::PageSpan;
@@ -98,9 +98,17 @@ pub enum Loadable<T> {
     Failed(String),
 }
 
-/// The daily series of the selected row, for the detail pane's sparkline: (day start unix
-/// seconds, USD), oldest first.
-pub type SeriesState = Loadable<DailySeries>;
+/// What the detail pane loads for the selected row after its page: the daily series for the
+/// sparkline ((day start unix seconds, USD), oldest first) and the ETL objects the row was
+/// computed from (docs/audit.md; the Sources line and the `P` list).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowDetail {
+    pub series: DailySeries,
+    pub sources: Vec<SourceObject>,
+}
+
+/// The selected row's [`RowDetail`].
+pub type SeriesState = Loadable<RowDetail>;
 
 /// The cost-over-time chart: the daily series (USD per UTC day) of the first rows of the page,
 /// by row name, in page order.

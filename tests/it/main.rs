@@ -6,6 +6,8 @@
 mod support;
 
 mod aggregator_dev;
+mod audit_provenance;
+mod audit_verify;
 mod bingen_fixtures;
 mod bingen_robustness;
 mod bucket_inventory;

@@ -645,3 +645,41 @@ fn t_loads_the_chart_of_the_first_rows() {
     key(&mut s, &src, KeyCode::Char('t'));
     assert_eq!(alloc(&s).limit, full);
 }
+
+/// `P`: the selected row's source objects, loaded with its daily series (also while the detail
+/// pane is hidden), listed in an overlay that `Esc` closes; the detail pane counts them.
+#[test]
+fn p_lists_the_sources_of_the_selected_row() {
+    use costscope::tui::tab::SeriesState;
+    let src = FakeSource::standard();
+    let mut s = started(&src, 160, 48, vec![]);
+    key(&mut s, &src, KeyCode::Char('d'));
+    key(&mut s, &src, KeyCode::Char('j'));
+    key(&mut s, &src, KeyCode::Char('P'));
+    send(&mut s, &src, Action::Tick);
+    assert!(s.sources_shown);
+    let row = alloc(&s).selected_row().unwrap().clone();
+    let SeriesState::Ready(detail) = alloc(&s).series.clone() else {
+        panic!("sources not loaded with the detail pane hidden: {:?}", alloc(&s).series)
+    };
+    let req = alloc(&s).request().unwrap();
+    assert_eq!(detail.sources, costscope::query::CostSource::sources(&src, &req, &row).unwrap());
+    assert!(!detail.sources.is_empty());
+    let text = crate::tui_views::render(&s, 160, 48).to_string();
+    assert!(text.contains(&format!("Sources of {}", row.name)), "{text}");
+    assert!(text.contains(&detail.sources[0].key), "{text}");
+    assert!(text.contains(&detail.sources[0].sha256[..12]), "{text}");
+    // Keys other than the closing ones do nothing while the list is open.
+    key(&mut s, &src, KeyCode::Char('j'));
+    assert_eq!(alloc(&s).selected_row().unwrap().name, row.name);
+    key(&mut s, &src, KeyCode::Esc);
+    assert!(!s.sources_shown);
+    key(&mut s, &src, KeyCode::Char('d'));
+    send(&mut s, &src, Action::Tick);
+    let text = crate::tui_views::render(&s, 160, 48).to_string();
+    let items: u64 = detail.sources.iter().map(|x| x.rows).sum();
+    assert!(
+        text.contains(&format!("{} objects · {items} items (P)", detail.sources.len())),
+        "{text}"
+    );
+}

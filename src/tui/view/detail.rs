@@ -38,7 +38,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cost = breakdown(tab.kind, row);
-    let eff = efficiency(tab.kind, row);
+    let mut eff = efficiency(tab.kind, row);
+    if !eff.is_empty() {
+        eff.push(Line::raw(""));
+    }
+    eff.push(sources_line(tab));
     if inner.width >= 76 {
         // Wide and short (below the table): breakdown left, efficiency and chart right.
         let [left, right] = Layout::horizontal([Constraint::Length(40), Constraint::Min(30)]).areas(inner);
@@ -46,9 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         draw_stack(frame, right, state, tab, eff);
     } else {
         let mut lines = cost;
-        if !eff.is_empty() {
-            lines.push(Line::raw(""));
-        }
+        lines.push(Line::raw(""));
         lines.extend(eff);
         draw_stack(frame, inner, state, tab, lines);
     }
@@ -185,12 +187,25 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
     ]
 }
 
+/// `Sources  N objects · M items (P)`: how many ETL objects the row was computed from.
+fn sources_line(tab: &TableTab) -> Line<'static> {
+    let what = match &tab.series {
+        SeriesState::Ready(d) => {
+            let items: u64 = d.sources.iter().map(|s| s.rows).sum();
+            format!("{} objects · {items} items (P)", d.sources.len())
+        }
+        SeriesState::Failed(_) => "unavailable".into(),
+        SeriesState::None | SeriesState::Wanted | SeriesState::Loading(_) => "…".into(),
+    };
+    Line::from(vec![Span::styled(format!("{:<LABEL$}", "Sources"), label_style()), Span::raw(what)])
+}
+
 /// Title line, sparkline, date line.
 fn draw_chart(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let [title, bars, dates] = Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let Some(window) = tab.window else { return };
     let series = match &tab.series {
-        SeriesState::Ready(s) => s,
+        SeriesState::Ready(d) => &d.series,
         SeriesState::Failed(e) => {
             frame.render_widget(
                 Paragraph::new(Span::styled(format!("daily cost unavailable: {e}"), error_style())),

@@ -16,6 +16,7 @@ pub mod help;
 pub mod migration;
 pub mod pipeline;
 pub mod prompt;
+pub mod sources;
 pub mod status;
 pub mod table;
 
@@ -179,6 +180,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
         prompt::draw(frame, areas.bottom, state);
     } else {
         status::draw(frame, areas.bottom, state);
+    }
+    if state.sources_shown {
+        sources::draw(frame, area, state);
     }
     if state.help {
         help::draw(frame, area);
