@@ -21,7 +21,7 @@ impl ReportHeader {
     pub fn new(store: &str, window: &Window, manifest_sha256: Option<String>) -> ReportHeader {
         ReportHeader {
             store: store.to_string(),
-            window: window.clone(),
+            window: *window,
             query: command_line(std::env::args().skip(1)),
             version: env!("CARGO_PKG_VERSION").to_string(),
             manifest_sha256,
