@@ -4,16 +4,25 @@
 
 use super::Aggregator;
 use super::AggregatorError;
-use super::ingest::{EtlFile, GROUP_BYTES, GROUP_FILES, IngestReport, PendingSpan};
+use super::ingest::{EtlFile, GROUP_BYTES, GROUP_FILES, IngestReport, MAX_BYTES_IN_FLIGHT, PendingSpan};
 use super::write::{LogStatus, ToWrite, log_file, write_file, write_group};
 use crate::progress::{FileFailure, TaskProgress};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
-/// Semaphore permits for `bytes` (one per MiB, at least one).
+/// Bytes per permit of the download budget. Every downloaded file holds at least one permit
+/// until its group is written, so the budget must hold two full groups of the smallest files
+/// (one being written, the next gathering) plus the downloads in flight: with one permit per MiB,
+/// 256 files of a few KB used the whole budget before a group of 512 was full, and the ingest
+/// waited forever.
+const PERMIT_BYTES: u64 = 4 << 10;
+
+const _: () = assert!(2 * GROUP_FILES as u64 + 64 <= MAX_BYTES_IN_FLIGHT / PERMIT_BYTES);
+
+/// Semaphore permits for `bytes` (one per 4 KiB or part of it, at least one).
 pub(super) fn permits(bytes: u64) -> u32 {
-    (bytes >> 20).clamp(1, u64::from(u32::MAX >> 4)) as u32
+    bytes.div_ceil(PERMIT_BYTES).clamp(1, u64::from(u32::MAX >> 4)) as u32
 }
 
 /// Files waiting to be written together, with the download budget they hold.

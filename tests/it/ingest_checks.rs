@@ -255,3 +255,35 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+/// A bucket of many tiny files (1,200 empty hourly sets of 77 bytes) is ingested in full: every
+/// downloaded file holds part of the download budget until its group is written, and with one
+/// permit per MiB the budget ran out after 256 files, before a group of 512 was full — the ingest
+/// then waited forever. (The timeout only turns such a hang into a failure.)
+#[test]
+fn a_bucket_of_many_tiny_files_is_ingested_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = 1_790_000_000 - 1_790_000_000 % 3_600;
+    for i in 0..1_200 {
+        let (s, e) = (start + i * 3_600, start + (i + 1) * 3_600);
+        let key = dir.path().join(format!("federated/tiny/etl/bingen/allocations/1h/{s}-{e}"));
+        std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+        std::fs::write(&key, bingen::encode_allocation_set(&AllocationSet::empty(Window::utc(s, e)))).unwrap();
+    }
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let opts = IngestOptions {
+        retention: costscope::aggregator::Retention {
+            daily_days: 10_000,
+            hourly_hours: 10_000,
+        },
+        ..IngestOptions::default()
+    };
+    let r = rt
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), ingest_once(agg, store, &opts, &tx)).await })
+        .expect("the ingest finished")
+        .unwrap();
+    assert_eq!((r.ingested, r.failures.len()), (1_200, 0));
+}
