@@ -14,6 +14,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod federator;
 pub mod format;
 pub mod inspect;

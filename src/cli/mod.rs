@@ -6,7 +6,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod audit;
+mod export;
 pub use audit::{ReportArgs, VerifyArgs};
+pub use export::ExportArgs;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -156,6 +158,13 @@ after_help = ALLOCATION_EXAMPLES
   costscope verify --manifest audit-2026-12.json
   costscope verify --against audit-2026-12.json")]
     Verify(VerifyArgs),
+    /// Write the bucket's ETL sets as hive-partitioned Parquet datasets for Spark, Athena/Trino
+    /// and ClickHouse (one partition per kind × cluster × day; reruns rewrite only partitions
+    /// whose sources changed).
+    #[command(
+        after_help = "Examples:\n  costscope export --out ./dataset --read-only\n  costscope export --out ./dataset --window 2026-11-01,2026-12-01 --clusters prod,staging --kinds allocations\n  costscope export --out store:exports/parquet --resolution 1h"
+    )]
+    Export(ExportArgs),
 }
 
 /// Output of `bucket` and `federate`.

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod browse;
 pub mod bucket;
 pub mod demo;
+pub mod export;
 pub mod federate;
 pub mod ingest;
 pub mod inspect;

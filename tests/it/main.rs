@@ -15,6 +15,7 @@ mod cli_inspect;
 mod cli_paths;
 mod cli_s3;
 mod cost_source;
+mod export_parquet;
 mod federator;
 mod fuzz;
 mod hostile_keys;

@@ -1,0 +1,287 @@
+//! `costscope export` (docs/scale-out.md): the bucket's ETL sets as hive-partitioned Parquet
+//! datasets that Spark, Athena/Trino and ClickHouse read — one partition per kind × cluster × UTC
+//! day, `<kind>/cluster=<c>/year=<Y>/month=<M>/day=<D>/part-0.parquet`, laid out like OpenCost's
+//! `opencost-parquet-exporter` (unpadded month and day). Hourly exports (`--resolution 1h`) go to
+//! `<kind>_1h/` with an `hour` column.
+//!
+//! Each partition records its source objects (key, etag, size) in `_costscope_sources.json`
+//! next to its Parquet file (engines skip `_` files); a rerun rewrites only partitions whose
+//! sources changed, so disjoint `--clusters` / `--window` sets can run on different machines at
+//! once. The Parquet file is written before its manifest, so an interrupted partition is redone.
+//! Idle entries some writers put in allocation sets are not exported (costscope computes idle
+//! from node assets, as its `--idle hide` totals do).
+
+pub mod columns;
+pub mod target;
+
+use crate::bingen::{self, Item, RootKind};
+use crate::bucket::inventory::{Inventory, Source};
+use crate::bucket::keys::{Pipeline, Resolution};
+use columns::{TableBuilder, allocation_columns, asset_columns, cloud_cost_columns};
+use futures::StreamExt;
+use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use target::Target;
+
+/// What to export.
+#[derive(Clone, Debug)]
+pub struct ExportOptions {
+    /// Only days overlapping `[start, end)` (unix seconds).
+    pub window: Option<(i64, i64)>,
+    /// Only these clusters (directory names under `federated/`).
+    pub clusters: Option<Vec<String>>,
+    /// Which pipelines.
+    pub kinds: Vec<Pipeline>,
+    /// Hourly sets instead of daily ones.
+    pub hourly: bool,
+    /// Partitions written at once.
+    pub concurrency: usize,
+}
+
+/// One source object of a partition, as its manifest records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub key: String,
+    pub etag: String,
+    pub size: u64,
+}
+
+/// A partition's manifest (`_costscope_sources.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct PartitionManifest {
+    sources: Vec<SourceRef>,
+    rows: u64,
+    #[serde(rename = "costscopeVersion")]
+    version: String,
+}
+
+/// One partition to write: kind, cluster, UTC day (unix seconds) and its source objects.
+#[derive(Clone, Debug)]
+pub struct Partition {
+    pub pipeline: Pipeline,
+    pub cluster: String,
+    pub day: i64,
+    pub sources: Vec<SourceRef>,
+}
+
+impl Partition {
+    /// `<kind>[_1h]/cluster=<c>/year=<Y>/month=<M>/day=<D>`.
+    pub fn dir(&self, hourly: bool) -> String {
+        let d = chrono::DateTime::from_timestamp(self.day, 0).unwrap_or_default();
+        use chrono::Datelike;
+        format!(
+            "{}{}/cluster={}/year={}/month={}/day={}",
+            self.pipeline.name(),
+            if hourly { "_1h" } else { "" },
+            self.cluster,
+            d.year(),
+            d.month(),
+            d.day()
+        )
+    }
+}
+
+/// What became of the partitions.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportReport {
+    pub partitions: u64,
+    pub written: u64,
+    /// Partitions whose sources had not changed since they were written.
+    pub unchanged: u64,
+    pub rows: u64,
+    /// Bytes of source objects read and of Parquet written.
+    pub source_bytes: u64,
+    pub parquet_bytes: u64,
+    pub seconds: f64,
+    /// Partitions not written: where, and why (the failing object's key in the reason).
+    pub failures: Vec<ExportFailure>,
+}
+
+/// A partition that could not be written.
+#[derive(Debug, Serialize)]
+pub struct ExportFailure {
+    pub partition: String,
+    pub reason: String,
+}
+
+/// The partitions of `inv` that `opts` selects, in path order.
+pub fn plan(inv: &Inventory, opts: &ExportOptions) -> Vec<Partition> {
+    let res = if opts.hourly { Resolution::HOUR } else { Resolution::DAY };
+    let mut parts: BTreeMap<(Pipeline, String, i64), Vec<SourceRef>> = BTreeMap::new();
+    for s in inv
+        .series
+        .iter()
+        .filter(|s| s.resolution == res && opts.kinds.contains(&s.pipeline))
+    {
+        let Source::Federated(cluster) = &s.source else { continue };
+        if opts.clusters.as_ref().is_some_and(|c| !c.contains(cluster)) {
+            continue;
+        }
+        for f in &s.files {
+            let day = f.start.div_euclid(86_400) * 86_400;
+            if opts.window.is_some_and(|(ws, we)| !(day < we && day + 86_400 > ws)) {
+                continue;
+            }
+            parts.entry((s.pipeline, cluster.clone(), day)).or_default().push(SourceRef {
+                key: f.object.key.clone(),
+                etag: f.object.e_tag.clone().unwrap_or_default(),
+                size: f.object.size,
+            });
+        }
+    }
+    parts
+        .into_iter()
+        .map(|((pipeline, cluster, day), sources)| Partition {
+            pipeline,
+            cluster,
+            day,
+            sources,
+        })
+        .collect()
+}
+
+/// Export every partition of `parts` from `store` to `out`, `opts.concurrency` at a time.
+/// Never fails as a whole: each partition that cannot be read or written is a failure of the
+/// report, and the others are still written.
+pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Target, opts: &ExportOptions) -> ExportReport {
+    let t0 = std::time::Instant::now();
+    let mut report = ExportReport {
+        partitions: parts.len() as u64,
+        ..Default::default()
+    };
+    let hourly = opts.hourly;
+    let results: Vec<(String, Result<Option<(u64, u64, u64)>, String>)> = futures::stream::iter(parts)
+        .map(|p| {
+            let (store, out) = (store.clone(), out.clone());
+            async move {
+                let dir = p.dir(hourly);
+                let r = partition(&store, &p, &dir, &out, hourly).await;
+                (out.show(&dir), r)
+            }
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    for (dir, r) in results {
+        match r {
+            Ok(Some((rows, src, pq))) => {
+                report.written += 1;
+                report.rows += rows;
+                report.source_bytes += src;
+                report.parquet_bytes += pq;
+            }
+            Ok(None) => report.unchanged += 1,
+            Err(reason) => report.failures.push(ExportFailure { partition: dir, reason }),
+        }
+    }
+    report.failures.sort_by(|a, b| a.partition.cmp(&b.partition));
+    report.seconds = t0.elapsed().as_secs_f64();
+    report
+}
+
+const MANIFEST: &str = "_costscope_sources.json";
+const FILE: &str = "part-0.parquet";
+
+/// Write one partition unless its manifest lists the same sources. Returns `None` when
+/// unchanged, else (rows, source bytes, Parquet bytes).
+async fn partition(
+    store: &Arc<dyn ObjectStore>,
+    p: &Partition,
+    dir: &str,
+    out: &Target,
+    hourly: bool,
+) -> Result<Option<(u64, u64, u64)>, String> {
+    let manifest_rel = format!("{dir}/{MANIFEST}");
+    let file_rel = format!("{dir}/{FILE}");
+    if let Some(old) = out.read(&manifest_rel).await
+        && let Ok(m) = serde_json::from_slice::<PartitionManifest>(&old)
+        && m.sources == p.sources
+        && out.read(&file_rel).await.is_some()
+    {
+        return Ok(None);
+    }
+    let mut sources = Vec::with_capacity(p.sources.len());
+    for s in &p.sources {
+        let key = ObjPath::parse(&s.key).map_err(|e| format!("{}: {e}", s.key))?;
+        let bytes = async { store.get(&key).await?.bytes().await }
+            .await
+            .map_err(|e| format!("{}: download failed: {}", s.key, crate::config::secret::scrub(&e.to_string())))?;
+        sources.push((s.key.clone(), bytes));
+    }
+    let src_bytes: u64 = sources.iter().map(|(_, b)| b.len() as u64).sum();
+    let (pipeline, day) = (p.pipeline, p.day);
+    let (rows, parquet) = tokio::task::spawn_blocking(move || encode(pipeline, day, hourly, &sources))
+        .await
+        .map_err(|e| format!("encoding task failed: {e}"))??;
+    let pq = parquet.len() as u64;
+    out.write(&file_rel, parquet).await?;
+    let manifest = PartitionManifest {
+        sources: p.sources.clone(),
+        rows,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    out.write(&manifest_rel, serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?)
+        .await?;
+    Ok(Some((rows, src_bytes, pq)))
+}
+
+/// The builders of one partition's table.
+enum Tables {
+    Alloc(TableBuilder<crate::model::Allocation>),
+    Asset(TableBuilder<crate::model::Asset>),
+    Cloud(TableBuilder<crate::model::CloudCost>),
+}
+
+/// Decode the sources of a `pipeline` partition of UTC `day` and encode them as one Parquet file
+/// (Snappy). Returns its rows and bytes.
+///
+/// Errors: a source that does not decode (its key and the decoder's offset), an encoder error.
+fn encode(pipeline: Pipeline, day: i64, hourly: bool, sources: &[(String, bytes::Bytes)]) -> Result<(u64, Vec<u8>), String> {
+    let (kind, mut tables) = match pipeline {
+        Pipeline::Allocations => (
+            RootKind::AllocationSet,
+            Tables::Alloc(TableBuilder::new(allocation_columns(), hourly)),
+        ),
+        Pipeline::Assets => (RootKind::AssetSet, Tables::Asset(TableBuilder::new(asset_columns(), hourly))),
+        Pipeline::CloudCosts => (
+            RootKind::CloudCostSet,
+            Tables::Cloud(TableBuilder::new(cloud_cost_columns(), hourly)),
+        ),
+        Pipeline::NetworkInsights => return Err("networkinsights sets are not exported".into()),
+    };
+    for (key, bytes) in sources {
+        // The hour comes from the key's window: `<start>-<end>`.
+        let start: i64 = key
+            .rsplit('/')
+            .next()
+            .and_then(|w| w.split('-').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(day);
+        let hour = ((start - day) / 3_600) as i32;
+        bingen::decode_streaming(bytes, kind, &mut |item| match (&mut tables, &item) {
+            (Tables::Alloc(_), Item::Allocation(_, a)) if a.name.contains(crate::query::IDLE) => {}
+            (Tables::Alloc(t), Item::Allocation(_, a)) => t.push(a, hour),
+            (Tables::Asset(t), Item::Asset(_, a)) => t.push(a, hour),
+            (Tables::Cloud(t), Item::CloudCost(_, c)) => t.push(c, hour),
+            _ => {}
+        })
+        .map_err(|e| format!("{key}: {e}"))?;
+    }
+    let (rows, batch) = match tables {
+        Tables::Alloc(t) => (t.rows(), t.finish()),
+        Tables::Asset(t) => (t.rows(), t.finish()),
+        Tables::Cloud(t) => (t.rows(), t.finish()),
+    };
+    let batch = batch.map_err(|e| e.to_string())?;
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .set_created_by(format!("costscope {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(Vec::new(), batch.schema(), Some(props)).map_err(|e| e.to_string())?;
+    w.write(&batch).map_err(|e| e.to_string())?;
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    Ok((rows as u64, bytes))
+}
