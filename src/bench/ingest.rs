@@ -64,7 +64,7 @@ pub struct IngestBench {
 const DAY0: i64 = 1_792_800_000; // 2026-10-23T00:00:00Z
 
 /// Write the benchmark bucket under `dir` (skipped when already there with the same shape).
-fn generate(dir: &Path, containers: usize, days: usize) -> Result<u64> {
+pub(crate) fn generate(dir: &Path, containers: usize, days: usize) -> Result<u64> {
     let marker = dir.join(format!(".bench-{containers}x{days}"));
     let mut bytes = 0u64;
     if marker.exists() {

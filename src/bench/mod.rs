@@ -1,8 +1,9 @@
 //! `costscope bench`: benchmarks of the codec (`decode`) and of the aggregator (`ingest`: cold
 //! ingest and paginated query latency; `fleet`: many small files, locally and with per-request
-//! latency). Speed targets are checked here, never in timed tests.
+//! latency; `export`: the Parquet export). Speed targets are checked here, never in timed tests.
 
 pub mod decode;
+pub mod export;
 pub mod fleet;
 pub mod ingest;
 pub mod latency_store;

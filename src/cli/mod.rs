@@ -497,6 +497,22 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Export the ingest benchmark's bucket (N containers/day × D days) to Parquet and time it.
+    Export {
+        #[arg(long, default_value_t = 60_000)]
+        containers: usize,
+        #[arg(long, default_value_t = 30)]
+        days: usize,
+        /// Partitions written at once (default: the number of CPUs).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a bucket of N containers/day × D days, cold-ingest it, and time paginated queries.
     Ingest {
         #[arg(long, default_value_t = 60_000)]

@@ -66,6 +66,35 @@ pub fn run(b: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
+        BenchCommand::Export {
+            containers,
+            days,
+            concurrency,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            let n = concurrency.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::export::export_bench(&dir, containers, days, n))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "export             {} containers/day × {} days: {} partitions, {} rows in {:.2} s",
+                    r.containers, r.days, r.report.written, r.report.rows, r.report.seconds
+                );
+                println!(
+                    "throughput         {:.0} rows/s, {:.1} MB/s read, {:.1} files/s; {:.1} MB Parquet written",
+                    r.rows_per_second,
+                    r.megabytes_per_second,
+                    r.files_per_second,
+                    r.report.parquet_bytes as f64 / 1e6
+                );
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+            }
+            Ok(())
+        }
         BenchCommand::Fleet {
             clusters,
             days,

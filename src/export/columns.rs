@@ -287,8 +287,8 @@ impl<T: 'static> TableBuilder<T> {
                 }
                 (Get::Map(g), Builder::Map(b)) => {
                     for (k, v) in g(item).into_iter().flat_map(|m| m.iter()) {
-                        b.keys().append_value(k.to_string());
-                        b.values().append_value(v.to_string());
+                        b.keys().append_value(k);
+                        b.values().append_value(v);
                     }
                     // Appending an entry list to a fresh builder cannot fail.
                     let _ = b.append(true);

@@ -153,7 +153,7 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
         ..Default::default()
     };
     let hourly = opts.hourly;
-    let results: Vec<(String, Result<Option<(u64, u64, u64)>, String>)> = futures::stream::iter(parts)
+    let results: Vec<(String, Outcome)> = futures::stream::iter(parts)
         .map(|p| {
             let (store, out) = (store.clone(), out.clone());
             async move {
@@ -167,11 +167,11 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
         .await;
     for (dir, r) in results {
         match r {
-            Ok(Some((rows, src, pq))) => {
+            Ok(Some(w)) => {
                 report.written += 1;
-                report.rows += rows;
-                report.source_bytes += src;
-                report.parquet_bytes += pq;
+                report.rows += w.rows;
+                report.source_bytes += w.source_bytes;
+                report.parquet_bytes += w.parquet_bytes;
             }
             Ok(None) => report.unchanged += 1,
             Err(reason) => report.failures.push(ExportFailure { partition: dir, reason }),
@@ -185,15 +185,18 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
 const MANIFEST: &str = "_costscope_sources.json";
 const FILE: &str = "part-0.parquet";
 
-/// Write one partition unless its manifest lists the same sources. Returns `None` when
-/// unchanged, else (rows, source bytes, Parquet bytes).
-async fn partition(
-    store: &Arc<dyn ObjectStore>,
-    p: &Partition,
-    dir: &str,
-    out: &Target,
-    hourly: bool,
-) -> Result<Option<(u64, u64, u64)>, String> {
+/// What writing one partition gave: rows, and bytes read and written.
+struct Written {
+    rows: u64,
+    source_bytes: u64,
+    parquet_bytes: u64,
+}
+
+/// A partition's outcome: written, unchanged (`None`), or why not.
+type Outcome = Result<Option<Written>, String>;
+
+/// Write one partition unless its manifest lists the same sources.
+async fn partition(store: &Arc<dyn ObjectStore>, p: &Partition, dir: &str, out: &Target, hourly: bool) -> Outcome {
     let manifest_rel = format!("{dir}/{MANIFEST}");
     let file_rel = format!("{dir}/{FILE}");
     if let Some(old) = out.read(&manifest_rel).await
@@ -225,7 +228,11 @@ async fn partition(
     };
     out.write(&manifest_rel, serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?)
         .await?;
-    Ok(Some((rows, src_bytes, pq)))
+    Ok(Some(Written {
+        rows,
+        source_bytes: src_bytes,
+        parquet_bytes: pq,
+    }))
 }
 
 /// The builders of one partition's table.

@@ -259,3 +259,20 @@ fn spark_and_clickhouse_answer_costscopes_aggregations() {
         }
     }
 }
+
+/// `costscope bench export` on a small bucket: every daily set becomes a partition with all its
+/// allocations.
+#[test]
+fn the_export_benchmark_writes_every_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let r = rt.block_on(costscope::bench::export::export_bench(dir.path(), 300, 3, 2)).unwrap();
+    assert_eq!((r.report.partitions, r.report.written), (3, 3));
+    let mut files = Vec::new();
+    files_under(&dir.path().join("parquet"), &mut files);
+    let parquet: Vec<&PathBuf> = files.iter().filter(|f| f.extension().is_some_and(|e| e == "parquet")).collect();
+    assert_eq!(parquet.len(), 3);
+    let rows: usize = parquet.iter().map(|f| read_back(f).0).sum();
+    assert_eq!(rows as u64, r.report.rows);
+    assert!(rows >= 3 * 290, "about 300 allocations a day: {rows}");
+}
