@@ -276,3 +276,56 @@ fn the_export_benchmark_writes_every_partition() {
     assert_eq!(rows as u64, r.report.rows);
     assert!(rows >= 3 * 290, "about 300 allocations a day: {rows}");
 }
+
+/// `--resolution 1h` writes the hourly sets of each day into one partition under
+/// `allocations_1h/` with an `hour` column; `--out store:PREFIX` writes into the bucket itself.
+#[test]
+fn hourly_partitions_carry_the_hour_and_store_output_lands_in_the_bucket() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    dev_bucket::copy_dev(&bucket);
+    let yaml = store_file(tmp.path(), &bucket);
+    let o = Command::cargo_bin("costscope")
+        .unwrap()
+        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
+        .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
+        .arg("--store")
+        .arg(&yaml)
+        .args([
+            "export",
+            "--out",
+            "store:exports/parquet",
+            "--resolution",
+            "1h",
+            "--kinds",
+            "allocations",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // prod-us-east-1 alone has hourly files: 48 hours, two days.
+    assert_eq!((v["partitions"].as_u64(), v["written"].as_u64()), (Some(2), Some(2)), "{v}");
+    let file = bucket.join("exports/parquet/allocations_1h/cluster=prod-us-east-1/year=2026/month=11/day=19/part-0.parquet");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut per_hour: BTreeMap<i32, usize> = BTreeMap::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let hours = batch.column_by_name("hour").unwrap();
+        let hours = hours.as_any().downcast_ref::<duckdb::arrow::array::Int32Array>().unwrap();
+        for h in hours.iter().flatten() {
+            *per_hour.entry(h).or_default() += 1;
+        }
+    }
+    assert_eq!(per_hour.keys().copied().collect::<Vec<_>>(), (0..24).collect::<Vec<_>>());
+    let truth = dev_bucket::truth();
+    let h0 = truth["clusters"]["prod-us-east-1"]["federated"]["allocations1h"]["2026-11-19T00:00:00Z"]["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(per_hour[&0] as u64, h0);
+}
