@@ -5,7 +5,7 @@
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
 //! `ingest_log` with its error and skipped; windows outside the retention are dropped.
 
-use super::ingest_stages::{Group, Writing, account, finish, permits, start_write};
+use super::ingest_stages::{Group, Writing, account, file_permits, finish, permits, start_write};
 use super::write::{LogStatus, ToWrite, log_file};
 use super::{Aggregator, AggregatorError};
 use crate::bingen::RootKind;
@@ -384,26 +384,40 @@ pub async fn ingest_once(
     });
     let max = opts.max_object_bytes;
     let budget = Arc::new(Semaphore::new(permits(MAX_BYTES_IN_FLIGHT) as usize));
-    let mut fetches = futures::stream::iter(todo.into_iter().map(|f| {
-        let (store, budget) = (store.clone(), budget.clone());
-        tokio::spawn(async move {
-            if f.size > max {
-                return (f, Fetched::TooLarge, None);
-            }
-            let permit = budget
-                .acquire_many_owned(permits(f.size).min(permits(MAX_BYTES_IN_FLIGHT)))
-                .await
-                .ok();
-            // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
-            let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
-            let mut f = f;
-            if let Ok(b) = &r {
-                f.sha256 = crate::audit::sha256_hex(b);
-            }
-            (f, r.map_or_else(Fetched::Failed, Fetched::Bytes), permit)
-        })
-    }))
-    .buffered(opts.fetch_concurrency.max(1));
+    // Permits are taken in listing order, before each download starts, and the downloads are
+    // consumed in the same order: a file never waits for permits that files behind it hold
+    // (taken inside the download tasks, in whatever order they ran, the files after the first
+    // could hold the whole budget while the first waited, and the pass stopped for good).
+    let mut fetches = std::pin::pin!(
+        futures::stream::iter(todo)
+            .then(|f| {
+                let budget = budget.clone();
+                async move {
+                    let permit = if f.size > max {
+                        None
+                    } else {
+                        budget.acquire_many_owned(file_permits(f.size)).await.ok()
+                    };
+                    (f, permit)
+                }
+            })
+            .map(|(f, permit)| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    if f.size > max {
+                        return (f, Fetched::TooLarge, None);
+                    }
+                    // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
+                    let r = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await }.await;
+                    let mut f = f;
+                    if let Ok(b) = &r {
+                        f.sha256 = crate::audit::sha256_hex(b);
+                    }
+                    (f, r.map_or_else(Fetched::Failed, Fetched::Bytes), permit)
+                })
+            })
+            .buffered(opts.fetch_concurrency.max(1))
+    );
     let known = Arc::new(log.keys().cloned().collect::<std::collections::HashSet<String>>());
     let mut group = Group::default();
     let mut writing: Option<Writing> = None;

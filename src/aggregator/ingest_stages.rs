@@ -25,24 +25,43 @@ pub(super) fn permits(bytes: u64) -> u32 {
     bytes.div_ceil(PERMIT_BYTES).clamp(1, u64::from(u32::MAX >> 4)) as u32
 }
 
+/// The permits one downloaded file of `bytes` holds: [`permits`], at most an eighth of the
+/// budget. A group also counts as full once it holds an eighth ([`Group::full`]). The group being
+/// gathered and the one being written then hold at most half the budget together, so the next
+/// file in order always gets its permits once the files before it are written. A file larger
+/// than that eighth is held beyond the count (memory then exceeds [`MAX_BYTES_IN_FLIGHT`] by at
+/// most that file).
+pub(super) fn file_permits(bytes: u64) -> u32 {
+    permits(bytes).min(GROUP_PERMITS)
+}
+
+/// Permits at which a group counts as full, and the most one file holds: an eighth of the budget.
+const GROUP_PERMITS: u32 = (MAX_BYTES_IN_FLIGHT / PERMIT_BYTES / 8) as u32;
+
+const _: () =
+    assert!(2 * (GROUP_BYTES / PERMIT_BYTES + 2 * GROUP_PERMITS as u64) + GROUP_PERMITS as u64 <= MAX_BYTES_IN_FLIGHT / PERMIT_BYTES);
+
 /// Files waiting to be written together, with the download budget they hold.
 #[derive(Default)]
 pub(super) struct Group {
     pub(super) files: Vec<ToWrite>,
     bytes: u64,
     permits: Vec<OwnedSemaphorePermit>,
+    held: u64,
 }
 
 impl Group {
     pub(super) fn push(&mut self, w: ToWrite, permit: Option<OwnedSemaphorePermit>) {
         self.bytes += w.bytes.len() as u64;
         self.files.push(w);
+        self.held += permit.as_ref().map_or(0, |p| p.num_permits() as u64);
         self.permits.extend(permit);
     }
 
-    /// Time to write: enough files or bytes (a large file fills a group alone).
+    /// Time to write: enough files, bytes or download budget (a large file fills a group alone;
+    /// the budget counts listed sizes, which a store may report larger than what it sends).
     pub(super) fn full(&self) -> bool {
-        self.files.len() >= GROUP_FILES || self.bytes >= GROUP_BYTES
+        self.files.len() >= GROUP_FILES || self.bytes >= GROUP_BYTES || self.held >= u64::from(GROUP_PERMITS)
     }
 }
 

@@ -54,6 +54,57 @@ pub enum AggregatorError {
     Other(String),
 }
 
+/// Environment variable setting DuckDB's memory cap (its `memory_limit`, e.g. `1.5GB`, `4GB`), or
+/// `default` for DuckDB's own 80 % of RAM. Unset: [`DEFAULT_MEMORY_LIMIT_BYTES`].
+pub const MEMORY_LIMIT_ENV: &str = "COSTSCOPE_DB_MEMORY_LIMIT";
+
+/// The memory cap when [`MEMORY_LIMIT_ENV`] is unset, bytes (1.5 GB), unless DuckDB's own default
+/// is lower. Beyond it DuckDB evicts blocks it has written and spills to temporary files. Measured
+/// (docs/performance.md, "Retention scale"): 60k containers/day × 91 days ingests in 73 s at a
+/// 1,827 MiB peak for the whole benchmark, where DuckDB's default let the buffer pool hold every
+/// block written (2,300 MiB, 85 s).
+pub const DEFAULT_MEMORY_LIMIT_BYTES: f64 = 1.5e9;
+
+/// Bytes of a size as DuckDB writes and reads them (`1.5GB`, `18.6 GiB`, `512.0 MiB`, `100 bytes`).
+fn size_bytes(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let unit = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let number: f64 = t[..t.len() - unit.len()].parse().ok()?;
+    let scale = match unit.trim() {
+        "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        "KiB" => 1024.0,
+        "MiB" => 1048576.0,
+        "GiB" => 1073741824.0,
+        "TiB" => 1099511627776.0,
+        "B" | "bytes" => 1.0,
+        _ => return None,
+    };
+    Some(number * scale)
+}
+
+/// The `memory_limit` to set on `conn`, if any: [`MEMORY_LIMIT_ENV`] when it is a size (another
+/// value is ignored with a warning), nothing for `default`, else [`DEFAULT_MEMORY_LIMIT_BYTES`]
+/// when DuckDB's own default is higher.
+fn memory_limit(conn: &Connection) -> Option<String> {
+    match std::env::var(MEMORY_LIMIT_ENV) {
+        Ok(v) if v.trim().eq_ignore_ascii_case("default") => None,
+        Ok(v) => match size_bytes(&v) {
+            Some(b) if b > 0.0 => Some(format!("{}B", b.round() as u64)),
+            _ => {
+                tracing::warn!(value = %v.trim(), "{MEMORY_LIMIT_ENV} is not a size like 1.5GB; ignored");
+                None
+            }
+        },
+        Err(_) => {
+            let current: String = conn.query_row("SELECT current_setting('memory_limit')", [], |r| r.get(0)).ok()?;
+            (size_bytes(&current)? > DEFAULT_MEMORY_LIMIT_BYTES).then(|| format!("{}B", DEFAULT_MEMORY_LIMIT_BYTES as u64))
+        }
+    }
+}
+
 /// Default database file for a store identity: `<cache_dir>/db/<sha256(identity)[..16]>.duckdb`.
 pub fn default_db_path(store_identity: &str) -> PathBuf {
     let h = Sha256::digest(store_identity.as_bytes());
@@ -113,6 +164,12 @@ impl Aggregator {
         // every commit of a 60k-allocation file triggered a checkpoint (0.5–1 s each). Ingest
         // checkpoints itself after each pass.
         conn.execute_batch("SET checkpoint_threshold = '512MB';")?;
+        if let Some(limit) = memory_limit(conn) {
+            // Written rows stay in memory until a checkpoint puts them in the file, and only
+            // then can DuckDB evict them: under a cap, checkpoint more often.
+            conn.execute_batch(&format!("SET memory_limit = '{limit}'; SET checkpoint_threshold = '128MB';"))?;
+            tracing::debug!(%limit, "DuckDB memory limit");
+        }
         conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);")?;
         let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
         let current = v.as_deref() == Some(&schema::SCHEMA_VERSION.to_string());
@@ -290,5 +347,30 @@ impl CostSource for Aggregator {
             )
             .map_err(QueryError::from)
         })
+    }
+}
+
+#[cfg(test)]
+mod memory_tests {
+    #[test]
+    fn sizes_read_as_duckdb_writes_them() {
+        assert_eq!(super::size_bytes("1.5GB"), Some(1.5e9));
+        assert_eq!(super::size_bytes("18.6 GiB"), Some(18.6 * 1073741824.0));
+        assert_eq!(super::size_bytes("512.0 MiB"), Some(512.0 * 1048576.0));
+        assert_eq!(super::size_bytes("lots"), None);
+        assert_eq!(super::size_bytes("3 parsecs"), None);
+    }
+
+    /// Without the environment variable, the database is capped at 1.5 GB (or DuckDB's own
+    /// default when lower), as DuckDB reads it back.
+    #[test]
+    fn the_database_is_capped_by_default() {
+        if std::env::var_os(super::MEMORY_LIMIT_ENV).is_some() {
+            return;
+        }
+        let agg = super::Aggregator::open_in_memory().unwrap();
+        let limit: String = agg.with_writer(|c| c.query_row("SELECT current_setting('memory_limit')", [], |r| r.get(0)).unwrap());
+        let bytes = super::size_bytes(&limit).unwrap();
+        assert!(bytes <= super::DEFAULT_MEMORY_LIMIT_BYTES * 1.01, "{limit}");
     }
 }

@@ -287,3 +287,80 @@ fn a_bucket_of_many_tiny_files_is_ingested_in_full() {
         .unwrap();
     assert_eq!((r.ingested, r.failures.len()), (1_200, 0));
 }
+
+/// A store whose listing reports every object 60 MiB large (as a transcoding store can report
+/// more than it sends): each file holds an eighth of the download budget, so only a few fit at
+/// once. The pass still ingests everything: permits are taken in listing order before each
+/// download, and a group counts as full once it holds an eighth of the budget. (Taken inside the
+/// download tasks, the files after the first could hold the whole budget while the first waited,
+/// and the pass stopped for good; the timeout only turns such a hang into a failure.)
+#[test]
+fn objects_listed_larger_than_they_are_are_ingested_in_full() {
+    use futures::stream::BoxStream;
+    use object_store::path::Path as P;
+    use object_store::{
+        CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, PutMultipartOptions, PutOptions, PutPayload, PutResult,
+    };
+    #[derive(Debug)]
+    struct Inflated(Arc<dyn ObjectStore>);
+    impl std::fmt::Display for Inflated {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "Inflated({})", self.0)
+        }
+    }
+    fn big(mut m: ObjectMeta) -> ObjectMeta {
+        m.size = 60 << 20;
+        m
+    }
+    #[async_trait::async_trait]
+    impl ObjectStore for Inflated {
+        async fn put_opts(&self, l: &P, p: PutPayload, o: PutOptions) -> object_store::Result<PutResult> {
+            self.0.put_opts(l, p, o).await
+        }
+        async fn put_multipart_opts(&self, l: &P, o: PutMultipartOptions) -> object_store::Result<Box<dyn MultipartUpload>> {
+            self.0.put_multipart_opts(l, o).await
+        }
+        async fn get_opts(&self, l: &P, o: GetOptions) -> object_store::Result<GetResult> {
+            self.0.get_opts(l, o).await
+        }
+        fn delete_stream(&self, l: BoxStream<'static, object_store::Result<P>>) -> BoxStream<'static, object_store::Result<P>> {
+            self.0.delete_stream(l)
+        }
+        fn list(&self, prefix: Option<&P>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+            Box::pin(self.0.list(prefix).map(|r| r.map(big)))
+        }
+        async fn list_with_delimiter(&self, prefix: Option<&P>) -> object_store::Result<ListResult> {
+            let mut r = self.0.list_with_delimiter(prefix).await?;
+            r.objects = r.objects.into_iter().map(big).collect();
+            Ok(r)
+        }
+        async fn copy_opts(&self, from: &P, to: &P, o: CopyOptions) -> object_store::Result<()> {
+            self.0.copy_opts(from, to, o).await
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let start = 1_790_000_000 - 1_790_000_000 % 3_600;
+    for i in 0..200 {
+        let (s, e) = (start + i * 3_600, start + (i + 1) * 3_600);
+        let key = dir.path().join(format!("federated/big/etl/bingen/allocations/1h/{s}-{e}"));
+        std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+        std::fs::write(&key, bingen::encode_allocation_set(&AllocationSet::empty(Window::utc(s, e)))).unwrap();
+    }
+    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let store: Arc<dyn ObjectStore> = Arc::new(Inflated(local));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let opts = IngestOptions {
+        retention: costscope::aggregator::Retention {
+            daily_days: 10_000,
+            hourly_hours: 10_000,
+        },
+        ..IngestOptions::default()
+    };
+    let r = rt
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), ingest_once(agg, store, &opts, &tx)).await })
+        .expect("the ingest finished")
+        .unwrap();
+    assert_eq!((r.ingested, r.failures.len()), (200, 0));
+}
