@@ -34,6 +34,7 @@ mod semantics_windows;
 mod share_dev;
 mod steps_dev;
 mod tui_drill_dev;
+mod tui_loads;
 mod tui_migration;
 mod tui_runner;
 mod tui_state;
