@@ -27,4 +27,7 @@ fi
 bash scripts/engines.sh install
 eval "$(bash scripts/engines.sh env)"
 
+# Snapshot files are found from this checkout, not from the directory the test binary was
+# compiled in: several checkouts sharing one CARGO_TARGET_DIR reuse each other's binaries.
+export INSTA_WORKSPACE_ROOT="$PWD"
 cargo test --release "$@"
