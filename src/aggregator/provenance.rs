@@ -12,8 +12,8 @@
 //!   sets as the row's own items, so they add no file.
 
 use super::params::Params;
-use super::query_common::{Columns, base_where, row_where, window_sql};
-use crate::query::{DataKind, IDLE, IdleMode, QueryError, QueryRequest, Row, SourceObject};
+use super::query_common::{Columns, base_where, idle_scope, row_where, window_sql};
+use crate::query::{DataKind, IdleMode, QueryError, QueryRequest, Row, SourceObject};
 use duckdb::{Connection, params_from_iter};
 
 /// The sources of `row` of `req`, ordered by key. Each names its object key, sha256, window (unix
@@ -56,57 +56,36 @@ fn items(table: &str, base: &str, row: &str) -> String {
     format!("SELECT file_key, count(*) AS n FROM {table} WHERE {base} AND {row} GROUP BY 1")
 }
 
-/// The asset types whose cost reaches an allocation row beyond its own items: Node (idle), and
-/// ClusterManagement and node-local disks (tenancy costs), as `req` shares them.
-fn asset_types(req: &QueryRequest, idle_row: bool) -> Option<String> {
-    let idle = idle_row || req.idle == IdleMode::Share;
-    let tenancy = !idle_row && req.share.tenancy;
-    match (idle, tenancy) {
-        (false, false) => None,
-        (true, false) => Some("type = 'Node'".into()),
-        (false, true) => Some("(type = 'ClusterManagement' OR (type = 'Disk' AND local > 0))".into()),
-        (true, true) => Some("(type = 'Node' OR type = 'ClusterManagement' OR (type = 'Disk' AND local > 0))".into()),
-    }
+/// Node assets: what idle is computed from.
+const NODE_ASSETS: &str = "type = 'Node'";
+/// Cluster management and node-local disks: the tenancy costs.
+const TENANCY_ASSETS: &str = "(type = 'ClusterManagement' OR (type = 'Disk' AND local > 0))";
+
+/// The asset types whose cost reaches a workload row beyond its own items, as `req` shares them:
+/// Node assets with shared idle, tenancy assets with shared tenancy costs.
+fn shared_asset_types(req: &QueryRequest) -> Option<String> {
+    let types: Vec<&str> = [(req.idle == IdleMode::Share, NODE_ASSETS), (req.share.tenancy, TENANCY_ASSETS)]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect();
+    (!types.is_empty()).then(|| format!("({})", types.join(" OR ")))
 }
 
 fn allocation_parts(req: &QueryRequest, row: &Row, window: &str, p: &mut Params) -> Result<Vec<String>, QueryError> {
     let base = base_where(req, window, &Columns(DataKind::Allocation), p);
-    // `__idle__`, `<cluster>/__idle__`, `<cluster>/<node>/__idle__`, or `__idle__` in a key.
-    let idle_row = row.name.split('/').any(|part| part == IDLE) || row.properties.values().any(|v| v == IDLE);
-    if idle_row {
-        // The idle row's scope: its cluster and node, from its keys or from its name
-        // (`<cluster>/__idle__`, `<cluster>/<node>/__idle__` when idle is separate and the
-        // aggregate has no cluster key); without either, every cluster the query answers.
-        let named = row
-            .name
-            .strip_suffix(&format!("/{IDLE}"))
-            .filter(|n| !n.split('/').any(|p| p == IDLE));
-        let (named_cluster, named_node) = match named {
-            Some(n) if req.idle == IdleMode::SeparateByNode => n.split_once('/').map_or((Some(n), None), |(c, n)| (Some(c), Some(n))),
-            Some(n) => (Some(n), None),
-            None => (None, None),
-        };
-        let value = |key: &str, named: Option<&str>| -> Option<String> {
-            row.properties
-                .get(key)
-                .filter(|v| *v != IDLE)
-                .cloned()
-                .or(named.map(str::to_string))
-        };
-        let (c, n) = (value("cluster", named_cluster), value("node", named_node));
-        let scope = |v: &Option<String>, col: &str, p: &mut Params| match v {
+    if let Some(scope) = idle_scope(row) {
+        let bind = |v: &Option<String>, col: &str, p: &mut Params| match v {
             Some(v) => format!("{col} = {}", p.text(v)),
             None => "TRUE".into(),
         };
-        let cluster = scope(&c, "cluster", p);
-        let node_asset = scope(&n, "name", p);
-        let node_alloc = scope(&n, "node", p);
+        let cluster = bind(&scope.cluster, "cluster", p);
+        let node_asset = bind(&scope.node, "name", p);
+        let node_alloc = bind(&scope.node, "node", p);
         let answered = format!("cluster IN (SELECT DISTINCT cluster FROM allocations WHERE {base})");
-        let types = asset_types(req, true).expect("an idle row has node assets");
         return Ok(vec![
             items(
                 "assets",
-                &format!("{window} AND {types} AND {answered}"),
+                &format!("{window} AND {NODE_ASSETS} AND {answered}"),
                 &format!("{cluster} AND {node_asset}"),
             ),
             items(
@@ -118,7 +97,7 @@ fn allocation_parts(req: &QueryRequest, row: &Row, window: &str, p: &mut Params)
     }
     let own = row_where(DataKind::Allocation, req, row, p)?;
     let mut parts = vec![items("allocations", &base, &own)];
-    if let Some(types) = asset_types(req, false) {
+    if let Some(types) = shared_asset_types(req) {
         parts.push(items(
             "assets",
             &format!("{window} AND {types}"),

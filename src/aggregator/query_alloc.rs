@@ -15,7 +15,7 @@
 
 use super::columns_sql;
 use super::params::Params;
-use super::query_common::{aliased, collect_series, group_select, key_cols, key_names, lit, run_series, window_sql};
+use super::query_common::{IdleScope, aliased, collect_series, group_select, idle_scope, key_cols, key_names, lit, run_series, window_sql};
 use super::results::{ResultCache, run_page, run_steps};
 use super::rollup::{Source, source_for};
 use super::share_sql;
@@ -277,13 +277,8 @@ pub fn steps(conn: &Connection, req: &QueryRequest, windows: &[Window]) -> Optio
 /// cost allocated on those nodes, the same subtraction as the window's idle; when a filter scaled
 /// the row (`docs/semantics.md` §8) the days are scaled alike, so they sum to the row's totalCost.
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    let scope = if row.name == IDLE {
-        Some(None)
-    } else {
-        row.name.strip_suffix(&format!("/{IDLE}")).map(Some)
-    };
-    if let Some(scope) = scope {
-        let days = idle_series(conn, req, scope)?;
+    if let Some(scope) = idle_scope(row) {
+        let days = idle_series(conn, req, &scope)?;
         let (sum, want) = (days.iter().map(|(_, v)| v).sum::<f64>(), row.get(req.kind, ColumnId::TotalCost));
         return Ok(match want {
             Some(want) if req.filter != Filter::All && sum != 0.0 => days.into_iter().map(|(d, v)| (d, v * want / sum)).collect(),
@@ -318,11 +313,8 @@ fn shared_series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec
 
 /// Daily idle totalCost of `scope` (`cluster` or `cluster/node`; `None`: every cluster with an
 /// allocation in the window) over `req.window`.
-fn idle_series(conn: &Connection, req: &QueryRequest, scope: Option<&str>) -> Result<Vec<(i64, f64)>, QueryError> {
-    let (cluster, node) = match scope.map(|s| s.split_once('/').map_or((s, None), |(c, n)| (c, Some(n)))) {
-        Some((c, n)) => (Some(c), n),
-        None => (None, None),
-    };
+fn idle_series(conn: &Connection, req: &QueryRequest, scope: &IdleScope) -> Result<Vec<(i64, f64)>, QueryError> {
+    let (cluster, node) = (scope.cluster.as_deref(), scope.node.as_deref());
     let mut p = Params::new();
     let w = window_sql(req, &mut p);
     let window = match cluster {

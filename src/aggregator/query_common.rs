@@ -5,7 +5,7 @@
 use super::params::Params;
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
 use crate::query::{
-    AggregateKey, DataKind, Field, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql_bound,
+    AggregateKey, DataKind, Field, IDLE, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql_bound,
 };
 use duckdb::{Connection, params_from_iter};
 
@@ -215,6 +215,44 @@ pub fn key_names(req: &QueryRequest) -> Vec<String> {
     } else {
         keys.iter().map(|k| k.name()).collect()
     }
+}
+
+/// The cluster and node an idle row's cost is of; `None` for either means every one the query
+/// answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdleScope {
+    pub cluster: Option<String>,
+    pub node: Option<String>,
+}
+
+/// The scope of `row` when it is an idle row (`__idle__`, `<cluster>/__idle__`,
+/// `<cluster>/<node>/__idle__`, or `__idle__` in one of its keys), else `None`. The cluster and
+/// node come from the row's keys, or from its name when the aggregate has no such key (idle
+/// separate by cluster or node, aggregated by namespace).
+pub fn idle_scope(row: &Row) -> Option<IdleScope> {
+    let idle = row.name.split('/').any(|part| part == IDLE) || row.properties.values().any(|v| v == IDLE);
+    if !idle {
+        return None;
+    }
+    let named = row
+        .name
+        .strip_suffix(&format!("/{IDLE}"))
+        .filter(|n| !n.split('/').any(|part| part == IDLE));
+    let (named_cluster, named_node) = match named {
+        Some(n) => n.split_once('/').map_or((Some(n), None), |(c, n)| (Some(c), Some(n))),
+        None => (None, None),
+    };
+    let value = |key: &str, named: Option<&str>| {
+        row.properties
+            .get(key)
+            .filter(|v| *v != IDLE)
+            .cloned()
+            .or(named.map(str::to_string))
+    };
+    Some(IdleScope {
+        cluster: value("cluster", named_cluster),
+        node: value("node", named_node),
+    })
 }
 
 /// Extra WHERE text selecting the items of `row`: each key's [`segment`] equals the row's value
