@@ -1,6 +1,6 @@
 //! Command-line definitions (clap derive). Global options are accepted before or after the
 //! subcommand (`costscope --store s.yaml inspect F` = `costscope inspect F --store s.yaml`).
-// Doc comments here are clap's help text, where `<cluster>`-style placeholders are meant.
+// Doc comments here are clap's help text: `<cluster>` there names an argument, not an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

@@ -24,13 +24,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<()> {
             ))),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let window = match &args.window {
-        Some(w) => {
-            let w = crate::query::parse_window(w, crate::clock::now()).map_err(|e| UsageError(format!("--window: {e}")))?;
-            Some((w.start.timestamp(), w.end.timestamp()))
-        }
-        None => None,
-    };
+    let window = super::window_bounds(args.window.as_deref())?;
     let out = match args.out.strip_prefix("store:") {
         Some(_) if global.read_only => {
             return Err(

@@ -112,6 +112,20 @@ pub fn open_db(db: &std::path::Path) -> Result<Aggregator> {
     }
 }
 
+/// A `--window` option's value parsed against the clock ([`crate::query::parse_window`]).
+///
+/// Errors: a [`crate::cli::UsageError`] naming `--window` and what is accepted.
+pub(crate) fn window_option(text: &str) -> Result<crate::query::Window, crate::cli::UsageError> {
+    crate::query::parse_window(text, crate::clock::now()).map_err(|e| crate::cli::UsageError(format!("--window: {e}")))
+}
+
+/// A `--window` option as `(start, end)` unix seconds, or `None` when not given. Errors as
+/// [`window_option`].
+pub(crate) fn window_bounds(text: Option<&str>) -> Result<Option<(i64, i64)>, crate::cli::UsageError> {
+    text.map(|t| window_option(t).map(|w| (w.start.timestamp(), w.end.timestamp())))
+        .transpose()
+}
+
 /// A local output path (`flag`'s value: `--out`, `--manifest`) must not lie inside a FILESYSTEM
 /// store's directory: writing there is writing into the bucket, which `--read-only` / `--out`
 /// promise not to do.

@@ -6,7 +6,6 @@ use crate::model::CostMetricName;
 use crate::output;
 use crate::query::{
     self, Accumulate, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter,
-    parse_window,
 };
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
@@ -50,7 +49,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         ))
     })?;
     let window = match &a.window {
-        Some(w) => parse_window(w, crate::clock::now()).map_err(|e| UsageError(format!("--window: {e}")))?,
+        Some(w) => super::window_option(w)?,
         None => default_window(src, kind)?,
     };
     let share = Sharing::from_parts(

@@ -15,13 +15,7 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 /// database; and, after the report is printed, any failed check.
 pub async fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<()> {
     let store = super::open_store(global)?;
-    let window = match &args.window {
-        Some(w) => {
-            let w = crate::query::parse_window(w, crate::clock::now()).map_err(|e| UsageError(format!("--window: {e}")))?;
-            Some((w.start.timestamp(), w.end.timestamp()))
-        }
-        None => None,
-    };
+    let window = super::window_bounds(args.window.as_deref())?;
     if let Some(m) = &args.manifest {
         // A manifest written into the bucket would be an object of the bucket it describes.
         super::refuse_output_inside("--manifest", m, store.local_root.as_deref())?;

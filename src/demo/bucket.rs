@@ -137,10 +137,11 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
             };
             write_window(&w, &mut rng, &specs, &nodes, &rates, util)?;
             if ci == 0 && d + 1 < spec.days {
-                write(
+                write_res(
                     dir,
                     &cluster,
                     "cloudcosts",
+                    "1d",
                     start,
                     end,
                     &bingen::encode_cloud_cost_set(&cloud_set(&mut rng, &nodes, start, end)),
@@ -172,10 +173,6 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
         ),
     )?;
     Ok(yaml)
-}
-
-fn write(dir: &Path, cluster: &str, pipeline: &str, s: i64, e: i64, bytes: &[u8]) -> std::io::Result<()> {
-    write_res(dir, cluster, pipeline, "1d", s, e, bytes)
 }
 
 fn write_res(dir: &Path, cluster: &str, pipeline: &str, res: &str, s: i64, e: i64, bytes: &[u8]) -> std::io::Result<()> {

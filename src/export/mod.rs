@@ -260,13 +260,8 @@ fn encode(pipeline: Pipeline, day: i64, hourly: bool, sources: &[(String, bytes:
         Pipeline::NetworkInsights => return Err("networkinsights sets are not exported".into()),
     };
     for (key, bytes) in sources {
-        // The hour comes from the key's window: `<start>-<end>`.
-        let start: i64 = key
-            .rsplit('/')
-            .next()
-            .and_then(|w| w.split('-').next())
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(day);
+        // The hour comes from the key's window (the plan only takes keys that parse).
+        let start = crate::bucket::keys::parse_key(key).etl_file().map_or(day, |f| f.start);
         let hour = ((start - day) / 3_600) as i32;
         bingen::decode_streaming(bytes, kind, &mut |item| match (&mut tables, &item) {
             (Tables::Alloc(_), Item::Allocation(_, a)) if a.name.contains(crate::query::IDLE) => {}

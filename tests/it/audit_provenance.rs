@@ -4,31 +4,18 @@
 //! names the store, window, command line, version and the manifest's sha256, in JSON and CSV.
 
 use super::audit_verify::sha256sum;
-use crate::support::dev_bucket;
-use assert_cmd::Command;
+use crate::support::{cli, dev_bucket};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    let yaml = tmp.path().join("federated-store.yaml");
-    let text = format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_bucket::dev_dir().display());
-    std::fs::write(&yaml, text).unwrap();
+    let yaml = cli::store_file(tmp.path(), &dev_bucket::dev_dir());
     (tmp, yaml)
 }
 
 fn run(tmp: &Path, yaml: &Path, args: &[&str]) -> String {
-    let out = Command::cargo_bin("costscope")
-        .unwrap()
-        .env("COSTSCOPE_CACHE_DIR", tmp.join("cache"))
-        .env("COSTSCOPE_STATE_DIR", tmp.join("state"))
-        .env_remove("RUST_LOG")
-        .arg("--store")
-        .arg(yaml)
-        .arg("--read-only")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = cli::costscope_read_only(tmp, yaml).args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }

@@ -3,7 +3,7 @@
 //! a truncated file and a tampered hourly set are each reported with the key and the reason, and
 //! `--against` lists exactly the objects that changed since the manifest.
 
-use crate::support::dev_bucket;
+use crate::support::{cli, dev_bucket};
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -25,27 +25,18 @@ impl Copy {
         let tmp = tempfile::tempdir().unwrap();
         let bucket = tmp.path().join("bucket");
         dev_bucket::copy_dev(&bucket);
-        let yaml = tmp.path().join("federated-store.yaml");
-        std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", bucket.display())).unwrap();
+        let yaml = cli::store_file(tmp.path(), &bucket);
         Copy { tmp, bucket, yaml }
     }
 
     /// The binary on this copy, `--read-only` as an auditor runs it.
     fn cmd(&self) -> Command {
-        let mut c = self.writing();
-        c.arg("--read-only");
-        c
+        cli::costscope_read_only(self.tmp.path(), &self.yaml)
     }
 
     /// The binary on this copy, allowed to write into it (`federate`).
     fn writing(&self) -> Command {
-        let mut c = Command::cargo_bin("costscope").unwrap();
-        c.env("COSTSCOPE_CACHE_DIR", self.tmp.path().join("cache"))
-            .env("COSTSCOPE_STATE_DIR", self.tmp.path().join("state"))
-            .env_remove("RUST_LOG")
-            .arg("--store")
-            .arg(&self.yaml);
-        c
+        cli::costscope(self.tmp.path(), &self.yaml)
     }
 
     /// `verify --format json` with `args`: exit code and the report.

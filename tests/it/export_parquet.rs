@@ -11,32 +11,16 @@
 //! aggregations to 1e-9.
 
 use crate::support::dev_bucket;
-use assert_cmd::Command;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn costscope(tmp: &Path, yaml: &Path) -> Command {
-    let mut c = Command::cargo_bin("costscope").unwrap();
-    c.env("COSTSCOPE_CACHE_DIR", tmp.join("cache"))
-        .env("COSTSCOPE_STATE_DIR", tmp.join("state"))
-        .env_remove("RUST_LOG")
-        .arg("--store")
-        .arg(yaml)
-        .arg("--read-only");
-    c
-}
-
-fn store_file(tmp: &Path, bucket: &Path) -> PathBuf {
-    let yaml = tmp.join("federated-store.yaml");
-    std::fs::write(&yaml, format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", bucket.display())).unwrap();
-    yaml
-}
+use crate::support::cli::{costscope, costscope_read_only, store_file};
 
 /// `export --format json` with `args`: exit code and the report.
 fn export(tmp: &Path, yaml: &Path, out: &Path, args: &[&str]) -> (i32, Value) {
-    let o = costscope(tmp, yaml)
+    let o = costscope_read_only(tmp, yaml)
         .args(["export", "--format", "json", "--out"])
         .arg(out)
         .args(args)
@@ -147,7 +131,7 @@ fn a_bad_source_fails_its_partition_alone_and_store_output_needs_write_access() 
     assert!(f["reason"].as_str().unwrap().starts_with(key), "{f}");
     assert!(!out.join("assets/cluster=dev-ap-south-1/year=2026/month=11/day=14").exists());
 
-    let o = costscope(tmp.path(), &yaml)
+    let o = costscope_read_only(tmp.path(), &yaml)
         .args(["export", "--out", "store:exports"])
         .output()
         .unwrap();
@@ -155,11 +139,7 @@ fn a_bad_source_fails_its_partition_alone_and_store_output_needs_write_access() 
     assert!(String::from_utf8_lossy(&o.stderr).contains("--read-only"));
     assert!(!bucket.join("exports").exists());
     let inside = bucket.join("dataset");
-    let o = Command::cargo_bin("costscope")
-        .unwrap()
-        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
-        .arg("--store")
-        .arg(&yaml)
+    let o = costscope(tmp.path(), &yaml)
         .args(["export", "--out"])
         .arg(&inside)
         .output()
@@ -170,7 +150,7 @@ fn a_bad_source_fails_its_partition_alone_and_store_output_needs_write_access() 
 
 /// costscope's JSON answer as name → totalCost.
 fn answer(tmp: &Path, yaml: &Path, args: &[&str]) -> BTreeMap<String, f64> {
-    let o = costscope(tmp, yaml)
+    let o = costscope_read_only(tmp, yaml)
         .args(args)
         .args(["--format", "json", "--limit", "0"])
         .output()
@@ -285,12 +265,7 @@ fn hourly_partitions_carry_the_hour_and_store_output_lands_in_the_bucket() {
     let bucket = tmp.path().join("bucket");
     dev_bucket::copy_dev(&bucket);
     let yaml = store_file(tmp.path(), &bucket);
-    let o = Command::cargo_bin("costscope")
-        .unwrap()
-        .env("COSTSCOPE_CACHE_DIR", tmp.path().join("cache"))
-        .env("COSTSCOPE_STATE_DIR", tmp.path().join("state"))
-        .arg("--store")
-        .arg(&yaml)
+    let o = costscope(tmp.path(), &yaml)
         .args([
             "export",
             "--out",

@@ -263,28 +263,9 @@ fn walk(dir: &std::path::Path) -> usize {
 #[test]
 fn a_bucket_of_many_tiny_files_is_ingested_in_full() {
     let dir = tempfile::tempdir().unwrap();
-    let start = 1_790_000_000 - 1_790_000_000 % 3_600;
-    for i in 0..1_200 {
-        let (s, e) = (start + i * 3_600, start + (i + 1) * 3_600);
-        let key = dir.path().join(format!("federated/tiny/etl/bingen/allocations/1h/{s}-{e}"));
-        std::fs::create_dir_all(key.parent().unwrap()).unwrap();
-        std::fs::write(&key, bingen::encode_allocation_set(&AllocationSet::empty(Window::utc(s, e)))).unwrap();
-    }
-    let agg = Arc::new(Aggregator::open_in_memory().unwrap());
+    write_empty_hourly_sets(dir.path(), "tiny", 1_200);
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
-    let opts = IngestOptions {
-        retention: costscope::aggregator::Retention {
-            daily_days: 10_000,
-            hourly_hours: 10_000,
-        },
-        ..IngestOptions::default()
-    };
-    let r = rt
-        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), ingest_once(agg, store, &opts, &tx)).await })
-        .expect("the ingest finished")
-        .unwrap();
+    let r = ingest_all_within_a_minute(store);
     assert_eq!((r.ingested, r.failures.len()), (1_200, 0));
 }
 
@@ -339,16 +320,27 @@ fn objects_listed_larger_than_they_are_are_ingested_in_full() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
+    write_empty_hourly_sets(dir.path(), "big", 200);
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let r = ingest_all_within_a_minute(Arc::new(Inflated(local)));
+    assert_eq!((r.ingested, r.failures.len()), (200, 0));
+}
+
+/// `n` empty hourly AllocationSets of `cluster` under `dir` (77 bytes each), consecutive hours.
+fn write_empty_hourly_sets(dir: &std::path::Path, cluster: &str, n: i64) {
     let start = 1_790_000_000 - 1_790_000_000 % 3_600;
-    for i in 0..200 {
+    for i in 0..n {
         let (s, e) = (start + i * 3_600, start + (i + 1) * 3_600);
-        let key = dir.path().join(format!("federated/big/etl/bingen/allocations/1h/{s}-{e}"));
+        let key = dir.join(format!("federated/{cluster}/etl/bingen/allocations/1h/{s}-{e}"));
         std::fs::create_dir_all(key.parent().unwrap()).unwrap();
         std::fs::write(&key, bingen::encode_allocation_set(&AllocationSet::empty(Window::utc(s, e)))).unwrap();
     }
+}
+
+/// One ingest pass of everything in `store` (no retention cut) into a fresh in-memory database;
+/// panics when it has not finished within a minute (a hang, not a speed check).
+fn ingest_all_within_a_minute(store: Arc<dyn ObjectStore>) -> costscope::aggregator::IngestReport {
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
-    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
-    let store: Arc<dyn ObjectStore> = Arc::new(Inflated(local));
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
     let opts = IngestOptions {
@@ -358,9 +350,7 @@ fn objects_listed_larger_than_they_are_are_ingested_in_full() {
         },
         ..IngestOptions::default()
     };
-    let r = rt
-        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), ingest_once(agg, store, &opts, &tx)).await })
+    rt.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), ingest_once(agg, store, &opts, &tx)).await })
         .expect("the ingest finished")
-        .unwrap();
-    assert_eq!((r.ingested, r.failures.len()), (200, 0));
+        .unwrap()
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration test modules.
 
+pub mod cli;
 pub mod common;
 pub mod dev_bucket;
 pub mod fake_measures;
