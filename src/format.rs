@@ -100,6 +100,56 @@ pub fn value(unit: Unit, v: f64) -> String {
     }
 }
 
+/// Digits after the point machine output keeps: 1e-10 of a USD, a core or a byte is far below
+/// anything Kubecost reports, and above f64's noise on sums of a few thousand terms.
+pub const MACHINE_DECIMALS: usize = 10;
+
+/// A value for machine output (CSV, JSON) in its column's unit: counts as whole numbers, other
+/// values rounded to [`MACHINE_DECIMALS`] places, so a sum that cancels to
+/// `-0.00000000000005684…` reads `0` (issue 28); `None` for NaN and infinities.
+pub fn machine_value(unit: Unit, v: f64) -> Option<MachineNumber> {
+    if !v.is_finite() {
+        return None;
+    }
+    Some(match unit {
+        Unit::Count => MachineNumber::Int(v.round() as i64),
+        Unit::Usd | Unit::Ratio | Unit::Cores | Unit::Bytes => {
+            let scale = 10f64.powi(MACHINE_DECIMALS as i32);
+            let r = (v * scale).round() / scale;
+            // Beyond 2^53 / scale the rounding would only add error: keep such values as they are.
+            let r = if v.abs() < 9.0e15 / scale { r } else { v };
+            MachineNumber::Float(if r == 0.0 { 0.0 } else { r })
+        }
+    })
+}
+
+/// A number as [`machine_value`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MachineNumber {
+    /// A whole count.
+    Int(i64),
+    /// Anything else.
+    Float(f64),
+}
+
+impl std::fmt::Display for MachineNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MachineNumber::Int(n) => write!(f, "{n}"),
+            MachineNumber::Float(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl serde::Serialize for MachineNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MachineNumber::Int(n) => s.serialize_i64(*n),
+            MachineNumber::Float(v) => s.serialize_f64(*v),
+        }
+    }
+}
+
 /// `s` safe to print on a terminal: every control character (ESC, CR, BEL, …) written as its
 /// escape (`\u{1b}`), so a label or pod name cannot move the cursor or recolour the screen. Plain
 /// text comes back borrowed.
@@ -149,5 +199,12 @@ mod tests {
         assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GiB");
         assert_eq!(compact(45_200.0), "45.2k");
         assert_eq!(value(Unit::Count, 1234.0), "1,234");
+        let m = |u, v| machine_value(u, v).map(|n| n.to_string());
+        assert_eq!(m(Unit::Usd, -0.00000000000005684341886080802).as_deref(), Some("0"));
+        assert_eq!(m(Unit::Usd, 0.1 + 0.2).as_deref(), Some("0.3"));
+        assert_eq!(m(Unit::Usd, 1234.5678).as_deref(), Some("1234.5678"));
+        assert_eq!(m(Unit::Count, 22.0).as_deref(), Some("22"));
+        assert_eq!(m(Unit::Bytes, 3.0e18).as_deref(), Some("3000000000000000000"));
+        assert_eq!(m(Unit::Ratio, f64::NAN), None);
     }
 }

@@ -1,6 +1,6 @@
 //! The `costscope` binary: install error hooks, parse the command line, dispatch.
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use color_eyre::eyre::Result;
 use costscope::cli::{Cli, CliCommand, UsageError};
 use costscope::commands;
@@ -15,6 +15,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use costscope::config::ConfigError;
 use costscope::config::secret::scrub;
 
 fn main() -> ExitCode {
@@ -36,32 +37,35 @@ fn parse_cli() -> Cli {
         "Label aliases (filter fields and aggregate keys; the label, else the annotation): {}.\nSet them in {config} (or $COSTSCOPE_CONFIG), e.g.\n  labels:\n    environment: stage\n    owner: example.com/owner",
         labels.describe()
     );
-    let cmd = Cli::command().mut_subcommand("allocation", |c| {
+    let cmd = costscope::cli::command().mut_subcommand("allocation", |c| {
         let examples = c.get_after_help().map(|h| h.to_string()).unwrap_or_default();
         c.after_help(format!("{examples}\n\n{aliases}"))
     });
     Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
 }
 
-/// Print a failed command's error once, on one line, to stderr: `error: what: why`, red only when
-/// stderr is a terminal and `NO_COLOR` is unset. A [`UsageError`] exits 2 (as clap's own usage
+/// Print a failed command's error once to stderr: `error: what: why` on one line, red only when
+/// stderr is a terminal and `NO_COLOR` is unset. An error whose message has its own lines (the
+/// places a store file was looked for, a filter's input with a caret under the column) keeps them,
+/// below the first. A usage error ([`UsageError`], no store file found) exits 2 (as clap's own usage
 /// errors do), anything else 1. With `RUST_LOG` set, the full report (causes, locations) follows.
 fn report(e: &color_eyre::Report) -> ExitCode {
     if commands::is_broken_pipe(e) {
         return ExitCode::SUCCESS;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let line = scrub(&format!("{e:#}")).replace('\n', " ");
+    let text = scrub(&format!("{e:#}"));
     let mut err = std::io::stderr().lock();
     let _ = if color {
-        writeln!(err, "\x1b[31merror:\x1b[0m {line}")
+        writeln!(err, "\x1b[31merror:\x1b[0m {text}")
     } else {
-        writeln!(err, "error: {line}")
+        writeln!(err, "error: {text}")
     };
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = writeln!(err, "{}", scrub(&format!("{e:?}")));
     }
-    if e.downcast_ref::<UsageError>().is_some() {
+    let no_store = matches!(e.downcast_ref::<ConfigError>(), Some(ConfigError::NotFound { .. }));
+    if no_store || e.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE

@@ -1,7 +1,7 @@
 //! Rendering a query [`Page`] for the command line: an aligned text table, Kubecost-shaped JSON
 //! (`{"window":{"start","end"},"offset","limit","totalRows","totals":{...},"data":[...]}`), or CSV.
 
-use crate::format::value;
+use crate::format::{machine_value, value};
 use crate::query::{Aggregate, ColumnDef, DataKind, Page, Window, columns};
 use serde_json::{Map, Value, json};
 
@@ -76,7 +76,7 @@ fn values_object(kind: DataKind, values: &[f64]) -> Map<String, Value> {
     columns(kind)
         .iter()
         .zip(values)
-        .map(|(c, v)| (c.json().to_string(), json!(v)))
+        .map(|(c, v)| (c.json().to_string(), json!(machine_value(c.unit, *v))))
         .collect()
 }
 
@@ -167,7 +167,12 @@ fn write_csv_rows<W: std::io::Write>(
         let mut rec: Vec<String> = window.map(str::to_string).into_iter().collect();
         rec.push(r.name.clone());
         rec.extend(keys.iter().map(|k| r.properties.get(k).cloned().unwrap_or_default()));
-        rec.extend((0..cols.len()).map(|i| r.values.get(i).map_or(String::new(), |v| v.to_string())));
+        rec.extend(cols.iter().enumerate().map(|(i, c)| {
+            r.values
+                .get(i)
+                .and_then(|v| machine_value(c.unit, *v))
+                .map_or(String::new(), |n| n.to_string())
+        }));
         rec.extend(rate.map(str::to_string));
         rec.extend(extra.map(|e| e.get(i).cloned().unwrap_or_default()));
         w.write_record(&rec)?;

@@ -42,6 +42,11 @@ pub struct VerifyReport {
     /// Every failed check, in check order (listing entries skipped come first, as decode
     /// findings).
     pub findings: Vec<Finding>,
+    /// Federated series that lack windows of the bucket's federated window or of the ETL backup
+    /// (within `--window`): not a failure — a migration or a new cluster is not corruption — but
+    /// what the gap check, which looks only between a series' own first and last file, cannot see
+    /// (issue 28).
+    pub coverage: Vec<crate::bucket::Coverage>,
 }
 
 impl VerifyReport {
@@ -97,8 +102,24 @@ pub async fn verify(
         ingest_log_entries: inputs.ingest_log.as_ref().map(|l| l.len() as u64),
         not_ingested_yet: not_ingested,
         findings,
+        coverage: coverage_within(inv, inputs.window),
     };
     (report, records)
+}
+
+/// [`Inventory::coverage`] limited to the windows starting in `window`, without the series that
+/// lack nothing.
+fn coverage_within(inv: &Inventory, window: Option<(i64, i64)>) -> Vec<crate::bucket::Coverage> {
+    let inside = |t: &i64| window.is_none_or(|(a, b)| *t >= a && *t < b);
+    inv.coverage()
+        .into_iter()
+        .map(|mut c| {
+            c.missing_in_federated_window.retain(inside);
+            c.backup_only.retain(inside);
+            c
+        })
+        .filter(|c| !c.missing_in_federated_window.is_empty() || !c.backup_only.is_empty())
+        .collect()
 }
 
 /// Compare the ingest log with the objects read: a logged object gone from the bucket, or whose

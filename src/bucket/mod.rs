@@ -5,11 +5,13 @@
 //! Layouts follow OpenCost `core/pkg/exporter/pathing` and the Kubecost docs (federated-etl.md,
 //! thanos-migration-guide.md, troubleshooting/etl-repair.md); docs/architecture.md lists the key kinds.
 
+pub mod coverage;
 pub mod inventory;
 pub mod keys;
 pub mod listing;
 pub mod report;
 
+pub use coverage::Coverage;
 pub use inventory::{EMPTY_FILE_MAX_BYTES, Inventory, InventoryError, ObjectInfo, Series, Source, ThanosBlock, WindowObject, scan};
 pub use keys::{BlockFile, EtlFile, ForeignLayout, KeyKind, Pipeline, Resolution, parse_key};
 pub use report::{InventorySummary, SeriesRow, render_table, summarize};

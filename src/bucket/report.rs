@@ -1,6 +1,7 @@
 //! What `costscope bucket` prints: a summary of an [`Inventory`] as rows (one per source ×
 //! pipeline × resolution), Thanos totals and plain-language notes, as a text table or JSON.
 
+use super::coverage::Coverage;
 use super::inventory::{EMPTY_FILE_MAX_BYTES, Inventory, Series, Source};
 use super::keys::{COMBINED_CLUSTER, Pipeline, Resolution};
 use chrono::{DateTime, Utc};
@@ -35,6 +36,13 @@ pub struct SeriesRow {
     pub empty: usize,
     /// Windows missing between the first and the last.
     pub missing: u64,
+    /// Federated clusters: windows of the bucket's federated window (first to last window of any
+    /// cluster, same pipeline and resolution) with no file here ([`Coverage`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_in_federated_window: Option<u64>,
+    /// Federated clusters: windows the ETL backup holds with no file here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_only: Option<u64>,
 }
 
 /// Thanos totals.
@@ -100,7 +108,13 @@ pub fn human_bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[i])
 }
 
-fn row(s: &Series) -> SeriesRow {
+fn row(s: &Series, coverage: &[Coverage]) -> SeriesRow {
+    let cov = match &s.source {
+        Source::Federated(c) => coverage
+            .iter()
+            .find(|v| &v.cluster == c && v.pipeline == s.pipeline && v.resolution == s.resolution),
+        _ => None,
+    };
     let tree = match s.source {
         Source::Federated(_) => "federated",
         Source::Combined => COMBINED_CLUSTER,
@@ -117,6 +131,8 @@ fn row(s: &Series) -> SeriesRow {
         bytes: s.bytes(),
         empty: s.empty_files().count(),
         missing: s.missing_windows(),
+        missing_in_federated_window: cov.map(|c| c.missing_in_federated_window.len() as u64),
+        backup_only: cov.map(|c| c.backup_only.len() as u64),
     }
 }
 
@@ -131,7 +147,10 @@ pub fn summarize(inv: &Inventory) -> InventorySummary {
     };
     InventorySummary {
         clusters: inv.clusters.clone(),
-        rows: inv.series.iter().map(row).collect(),
+        rows: {
+            let coverage = inv.coverage();
+            inv.series.iter().map(|s| row(s, &coverage)).collect()
+        },
         thanos,
         unknown_objects: inv.unknown.len(),
         total_objects: inv.total_objects,
@@ -188,6 +207,24 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
             ));
         }
     }
+    for c in inv.coverage() {
+        let what = format!("{} {} {}", c.cluster, c.pipeline, c.resolution);
+        let labels = |v: &[i64]| list(&v.iter().map(|t| window_label(*t, c.resolution)).collect::<Vec<_>>());
+        if !c.missing_in_federated_window.is_empty() {
+            out.push(format!(
+                "{what}: {} window(s) of the bucket's federated window have no file: {}",
+                c.missing_in_federated_window.len(),
+                labels(&c.missing_in_federated_window)
+            ));
+        }
+        if !c.backup_only.is_empty() {
+            out.push(format!(
+                "{what}: {} window(s) of the ETL backup (all clusters' sets) have no federated file here: {}",
+                c.backup_only.len(),
+                labels(&c.backup_only)
+            ));
+        }
+    }
     if inv.series.iter().any(|s| s.source == Source::Combined) {
         out.push("federated/combined holds Federator output (Kubecost 1.x primaries read it; the 2.x Aggregator and costscope's ingest ignore it)".into());
     }
@@ -224,8 +261,11 @@ fn list(items: &[String]) -> String {
 
 /// The summary as an aligned text table followed by the Thanos line and the notes.
 pub fn render_table(s: &InventorySummary) -> String {
-    let header = ["SOURCE", "PIPELINE", "RES", "FILES", "FIRST", "LAST", "BYTES", "EMPTY", "MISSING"];
-    let cells: Vec<[String; 9]> = s
+    let header = [
+        "SOURCE", "PIPELINE", "RES", "FILES", "FIRST", "LAST", "BYTES", "EMPTY", "GAPS", "MISSING", "BACKUP ONLY",
+    ];
+    let opt = |v: Option<u64>| v.map_or_else(|| "—".to_string(), |n| n.to_string());
+    let cells: Vec<[String; 11]> = s
         .rows
         .iter()
         .map(|r| {
@@ -239,6 +279,8 @@ pub fn render_table(s: &InventorySummary) -> String {
                 human_bytes(r.bytes),
                 r.empty.to_string(),
                 r.missing.to_string(),
+                opt(r.missing_in_federated_window),
+                opt(r.backup_only),
             ]
         })
         .collect();
@@ -248,7 +290,7 @@ pub fn render_table(s: &InventorySummary) -> String {
             *w = (*w).max(v.chars().count());
         }
     }
-    let numeric = [false, false, false, true, false, false, true, true, true];
+    let numeric = [false, false, false, true, false, false, true, true, true, true, true];
     let mut out = String::new();
     let mut line = |vals: &[String]| {
         let mut l = String::new();

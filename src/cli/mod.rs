@@ -59,9 +59,13 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Thanos objstore file (federated-store.yaml). Default: $COSTSCOPE_STORE, ./federated-store.yaml,
-    /// then the user config dir.
+    /// then the user config dir; none found is an error (exit 2), never the demo (see --demo).
     #[arg(long, global = true, value_name = "FILE")]
     pub store: Option<PathBuf>,
+    /// Use the demo bucket written by `costscope demo` (its store file in the cache dir). Without
+    /// it, a command that finds no store file fails instead of answering from the demo.
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub demo: bool,
     /// DuckDB database file. Default: one per store in the user cache dir.
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -98,6 +102,45 @@ impl GlobalArgs {
             ..Default::default()
         }
     }
+}
+
+/// Options of [`QueryArgs`] that only one or two kinds take, by clap id, with the subcommands
+/// they apply to: `--help` of the others does not list them (a hidden option still parses, and
+/// the command refuses it with a usage error).
+const KIND_OPTIONS: &[(&str, &[&str])] = &[
+    ("idle", &["allocation"]),
+    ("share_namespaces", &["allocation"]),
+    ("share_labels", &["allocation"]),
+    ("share_cost", &["allocation"]),
+    ("share_split", &["allocation"]),
+    ("share_tenancy_costs", &["allocation"]),
+    ("show_gpu", &["allocation", "assets"]),
+    ("show_pv", &["allocation"]),
+    ("show_network", &["allocation"]),
+    ("show_lb", &["allocation"]),
+    ("show_shared", &["allocation"]),
+    ("show_efficiency", &["allocation"]),
+    ("show_cpu", &["allocation", "assets"]),
+    ("show_memory", &["allocation", "assets"]),
+    ("cost_metric", &["cloudcost"]),
+];
+
+/// The clap command of [`Cli`] with each query subcommand's `--help` listing only the options
+/// its kind takes ([`KIND_OPTIONS`]; issue 28: `cloudcost --help` listed allocation options).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for sub in ["allocation", "assets", "cloudcost"] {
+        cmd = cmd.mut_subcommand(sub, |mut c| {
+            for (id, kinds) in KIND_OPTIONS {
+                if !kinds.contains(&sub) {
+                    c = c.mut_arg(*id, |a| a.hide(true));
+                }
+            }
+            c
+        });
+    }
+    cmd
 }
 
 /// Subcommands.

@@ -24,6 +24,23 @@ pub const INGEST_INTERVAL: Duration = crate::aggregator::ingest::WATCH_INTERVAL;
 /// listing; changed sets are decoded again).
 pub const MIGRATION_INTERVAL: Duration = Duration::from_secs(60);
 
+/// The TUI draws on a terminal: without one (a pipe, cron, CI) say so and name the CLI
+/// subcommands that answer the same questions, instead of the OS error the terminal setup gives
+/// (`No such device or address`).
+///
+/// Errors: a [`crate::cli::UsageError`] (exit 2) when stdin or stdout is not a terminal.
+fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(crate::cli::UsageError(
+        "the TUI needs a terminal (stdin and stdout); without one use the CLI: costscope allocation|assets|cloudcost|bucket|migration|ingest --once (see costscope --help)"
+            .into(),
+    )
+    .into())
+}
+
 /// Ingest forever: a pass, then `Waiting` with `next_run`, until `cancel`. A failed pass is shown
 /// as `Failed` with its error and retried at the next interval.
 pub async fn ingest_loop(
@@ -62,6 +79,7 @@ pub async fn ingest_loop(
 /// quits. The federator writes its combined output to a local directory, so the bucket receives no
 /// write, unless `--write-combined` asks for `federated/combined` in the bucket (docs/user-guide.md).
 pub async fn run(global: &GlobalArgs) -> Result<()> {
+    require_terminal()?;
     let (store, agg) = super::open(global)?;
     let _log = tui::logging::log_to_file(&crate::config::state_dir())?;
     tracing::info!(store = %store.description, db = %agg.path().display(), "starting the TUI");
@@ -102,6 +120,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         cancel.clone(),
     ));
     let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
+    let (horizon_tx, horizon_rx) = watch::channel(None);
     let mig_agg = agg.clone();
     let ingested_days: migration::IngestedDaysFn = Arc::new(move || mig_agg.ingested_days().map_err(|e| e.to_string()));
     let mig = tokio::spawn(migration::run_loop(
@@ -110,6 +129,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         ingested_days,
         MIGRATION_INTERVAL,
         mig_tx,
+        horizon_rx,
         cancel.clone(),
     ));
     let ctx = TuiContext {
@@ -119,6 +139,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         export_dir: std::env::current_dir()?,
         now: crate::clock::now,
         migration: Some(mig_rx),
+        migration_horizon: Some(horizon_tx),
         labels: crate::config::AppConfig::load()?.labels,
     };
     let result = tui::run(ctx).await;

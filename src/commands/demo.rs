@@ -29,7 +29,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
     let yaml = write_demo(&dir, &spec).wrap_err_with(|| format!("writing the demo bucket under {}", dir.display()))?;
     eprintln!(
         "demo bucket: {} clusters × {} days (seed {}) in {} ({:.1} s)\nstore file:  {}\n\
-         query it:    costscope --store {} allocation --aggregate namespace",
+         query it:    costscope --store {} allocation --aggregate namespace   (or: costscope --demo allocation …)",
         spec.clusters,
         spec.days,
         spec.seed,
@@ -39,6 +39,10 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> Result<()> {
         yaml.display()
     );
     if args.no_tui {
+        return Ok(());
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        eprintln!("not a terminal: the TUI is not opened (the bucket is written; query it as above)");
         return Ok(());
     }
     let mut g = global.clone();

@@ -16,8 +16,8 @@ pub fn run(global: &GlobalArgs, args: InspectArgs) -> Result<()> {
     if !args.file.exists() {
         // Not a local file: treat it as an object key in the store.
         let key = args.file.to_string_lossy().to_string();
-        let path = crate::config::find_store_file(global.store.as_deref())
-            .map_err(|e| eyre!("{key} is not a local file, and no store to read it from: {e}"))?;
+        let path = crate::config::find_store_file(global.store.as_deref(), global.demo)
+            .map_err(|e| crate::cli::UsageError(format!("{key} is not a local file, and no store to read it from: {e}")))?;
         let (_, store) = crate::config::open_store(&path)?;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let bytes = rt.block_on(async {

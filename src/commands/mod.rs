@@ -78,7 +78,7 @@ pub fn open(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
 /// Errors: no store file found (the message lists where it looked), a bad YAML (file:line), a
 /// client that cannot be built.
 pub fn open_store(global: &GlobalArgs) -> Result<Store> {
-    let path = config::find_store_file(global.store.as_deref())?;
+    let path = config::find_store_file(global.store.as_deref(), global.demo)?;
     let (cfg, store) = config::open_store(&path)?;
     for w in &cfg.warnings {
         eprintln!("warning: {}", scrub(w));

@@ -97,7 +97,7 @@ fn table(description: &str, r: &VerifyReport, inputs: &VerifyInputs, written: Op
         (Check::Decode, "every object decodes".into()),
         (Check::Name, "key window = set window, one window of its resolution".into()),
         (Check::Empty, "files ≤ 86 B are empty sets and empty sets ≤ 86 B".into()),
-        (Check::Gap, "no missing window per tree × pipeline × resolution".into()),
+        (Check::Gap, "no missing window between a series' first and last file".into()),
         (Check::Overlap, "no overlapping windows".into()),
         (
             Check::HourlyDaily,
@@ -133,6 +133,19 @@ fn table(description: &str, r: &VerifyReport, inputs: &VerifyInputs, written: Op
                 f.check.name(),
                 crate::format::printable(&f.key),
                 crate::format::printable(&f.reason)
+            ));
+        }
+    }
+    if !r.coverage.is_empty() {
+        out.push_str("\nCOVERAGE (not a failure: windows other series of the bucket have)\n");
+        for c in &r.coverage {
+            out.push_str(&format!(
+                "{} {} {}: {} window(s) of the federated window without a file, {} of the ETL backup not federated\n",
+                crate::format::printable(&c.cluster),
+                c.pipeline,
+                c.resolution,
+                c.missing_in_federated_window.len(),
+                c.backup_only.len()
             ));
         }
     }

@@ -47,11 +47,11 @@ pub enum ConfigError {
         message: String,
     },
 
-    /// No store file was found; `looked` lists every place tried, in lookup order.
+    /// No store file was found; `looked` lists every place tried, in lookup order. Shown as one
+    /// short line, then one indented line per place (a usage error: exit 2).
     #[error(
-        "no object-store config found; looked in:\n  {}\nPass --store FILE, set $COSTSCOPE_STORE, or create one of these files \
-         (Thanos objstore format: `type: S3|GCS|AZURE|FILESYSTEM` and `config:`).",
-        looked.join("\n  ")
+        "no store file found: pass --store FILE, set $COSTSCOPE_STORE, or use --demo (after `costscope demo`)\n  looked in: {}",
+        looked.join("\n             ")
     )]
     NotFound {
         /// Human-readable descriptions of the places tried (paths, and unset variables).

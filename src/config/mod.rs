@@ -18,7 +18,7 @@
 //!
 //! ```no_run
 //! use costscope::config::{build_store, find_store_file, StoreConfig};
-//! let path = find_store_file(None)?;
+//! let path = find_store_file(None, false)?;
 //! let cfg = StoreConfig::load(&path)?;
 //! let store = build_store(&cfg)?;
 //! println!("{} ({})", store.description, store.identity);

@@ -33,32 +33,36 @@ pub fn project_dirs() -> Option<ProjectDirs> {
 /// 1. `cli` (the `--store FILE` argument),
 /// 2. `$COSTSCOPE_STORE`,
 /// 3. `./federated-store.yaml`,
-/// 4. `<user config dir>/federated-store.yaml` (e.g. `~/.config/costscope/federated-store.yaml`),
-/// 5. the demo's store file ([`demo_store_file`]), with a note on stderr.
+/// 4. `<user config dir>/federated-store.yaml` (e.g. `~/.config/costscope/federated-store.yaml`).
+///
+/// With `demo` (the `--demo` flag) the demo's store file ([`demo_store_file`]) is used instead, and
+/// only then: a command that finds no store never falls back to the demo's costs (a cron job that
+/// lost its config must fail, not report fake figures).
 ///
 /// An explicit path (1 or 2) that does not exist is an error rather than a reason to keep looking,
 /// so a typo is never silently replaced by another bucket. Errors: [`ConfigError::NotFound`]
-/// listing every place looked at. The returned path is as given (not canonicalised).
-pub fn find_store_file(cli: Option<&Path>) -> Result<PathBuf, ConfigError> {
+/// listing every place looked at (a usage error: exit 2). The returned path is as given (not
+/// canonicalised).
+pub fn find_store_file(cli: Option<&Path>, demo: bool) -> Result<PathBuf, ConfigError> {
+    if demo {
+        let file = demo_store_file();
+        return match cli {
+            Some(_) => Err(ConfigError::NotFound {
+                looked: vec!["--demo and --store both given: choose one".to_string()],
+            }),
+            None if file.is_file() => Ok(file),
+            None => Err(ConfigError::NotFound {
+                looked: vec![format!("{} from --demo (no demo written yet: run `costscope demo`)", file.display())],
+            }),
+        };
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config_dir = project_dirs().map(|d| d.config_dir().to_path_buf());
-    match find_in(cli, std::env::var_os(STORE_ENV), &cwd, config_dir.as_deref()) {
-        Err(ConfigError::NotFound { mut looked }) if cli.is_none() && std::env::var_os(STORE_ENV).is_none() => {
-            // 5. the demo's store file, after `costscope demo` (said on stderr, never silent).
-            let demo = demo_store_file();
-            if demo.is_file() {
-                eprintln!("note: no store file given or found; using the demo store {}", demo.display());
-                return Ok(demo);
-            }
-            looked.push(format!("{} (no demo written; `costscope demo`)", demo.display()));
-            Err(ConfigError::NotFound { looked })
-        }
-        other => other,
-    }
+    find_in(cli, std::env::var_os(STORE_ENV), &cwd, config_dir.as_deref())
 }
 
 /// Where `costscope demo` writes its store file by default: `<cache dir>/demo/federated-store.yaml`
-/// (the last place [`find_store_file`] looks).
+/// (what `--demo` opens).
 pub fn demo_store_file() -> PathBuf {
     cache_dir().join("demo").join(STORE_FILE_NAME)
 }

@@ -43,9 +43,11 @@
 //! files has no rate.
 //! In a copied bucket ([`Observations::copied_at`]) only files modified after the copy count as
 //! writes: a fresh copy of a static bucket is not "migrating".
-//! "Caught up" = 100 % and no migration write for [`MigrationOptions::caught_up_after`]
+//! "Caught up" = 100 % of the progress window, every day outside it that has a source (backup
+//! or Thanos) federated too, and no migration write for [`MigrationOptions::caught_up_after`]
 //! (ETL Utils never exits, so completion can only be inferred; Kubecost docs
-//! thanos-migration-guide.md; docs/user-guide.md, Migration).
+//! thanos-migration-guide.md; docs/user-guide.md, Migration). A cluster whose window is done but
+//! whose earlier source days are not is `HistoryPending`, never caught up.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -71,6 +73,7 @@ struct Tally {
     done: usize,
     source_days: usize,
     source_done: usize,
+    missing_outside: usize,
     pending_files: usize,
     recent_writes: usize,
     last_write: Option<DateTime<Utc>>,
@@ -83,6 +86,7 @@ impl Tally {
             done: self.done + o.done,
             source_days: self.source_days + o.source_days,
             source_done: self.source_done + o.source_done,
+            missing_outside: self.missing_outside + o.missing_outside,
             pending_files: self.pending_files + o.pending_files,
             recent_writes: self.recent_writes + o.recent_writes,
             last_write: self.last_write.max(o.last_write),
@@ -99,11 +103,13 @@ impl Tally {
             (_, false) => None,
         };
         let eta = eta_seconds.map(|s| now + Duration::milliseconds((s * 1000.0).round() as i64));
-        let complete = self.done == self.expected;
+        let window_complete = self.done == self.expected;
+        let complete = window_complete && self.missing_outside == 0;
         let quiet = self.last_write.is_none_or(|t| now - t >= opts.caught_up_after);
         let phase = match () {
             _ if complete && quiet => ClusterPhase::CaughtUp,
             _ if complete => ClusterPhase::Settling,
+            _ if window_complete => ClusterPhase::HistoryPending,
             _ if self.pending_files == 0 => ClusterPhase::NeedsRebuild,
             _ if files_per_minute > 0.0 => ClusterPhase::Migrating,
             _ => ClusterPhase::Stalled,
@@ -113,6 +119,7 @@ impl Tally {
             expected_days: self.expected,
             done_days: self.done,
             percent_of_source_days: pct(self.source_done, self.source_days),
+            missing_outside_window: self.missing_outside,
             pending_files: self.pending_files,
             last_write: self.last_write,
             files_per_minute,
@@ -212,6 +219,7 @@ pub fn build(obs: &Observations, ingested: &HashSet<(String, i64)>, opts: &Migra
                 tally.expected += 1;
                 tally.done += state.is_done() as usize;
             }
+            tally.missing_outside += (!in_window && state.is_missing()) as usize;
             if facts.backup[0].is_some() && facts.coverage_raw >= FULL_DAY_COVERAGE {
                 tally.source_days += 1;
                 tally.source_done += state.is_done() as usize;

@@ -150,6 +150,10 @@ fn progress_counts_expected_days_in_the_federated_window() {
     assert_eq!(r.overall.percent_done, Some(50.0));
     // Source days: backup allocations + full raw coverage = D0, D1; D0 is migrated.
     assert_eq!(a.percent_of_source_days, Some(50.0));
+    // D1 (pending) and D2 (Thanos only) lie after the window: a is not caught up.
+    assert_eq!((a.phase, a.missing_outside_window), (ClusterPhase::HistoryPending, 2));
+    let unfinished: Vec<&str> = r.cluster("a").unwrap().unfinished_days().iter().map(|d| d.day.as_str()).collect();
+    assert_eq!(unfinished, ["2026-11-20", "2026-11-21"], "Enter lists every day the strip marks");
     // A 3-day horizon makes D1 (pending) and D2 (Thanos only) expected too.
     let opts = MigrationOptions {
         horizon_days: Some(3),
@@ -197,8 +201,20 @@ fn rate_eta_and_caught_up() {
     assert!((a.eta_seconds.unwrap() - 1800.0).abs() < 1e-6);
     assert_eq!(a.phase, ClusterPhase::Migrating);
     assert_eq!(a.last_write, Some(recent));
-    // Complete but written 10 minutes ago: settling; an hour later: caught up.
+    // The federated window (D0, D1) is done, but D2 has a source (Thanos) and is not federated:
+    // history pending, never caught up, whatever the time (issue 28).
     put(&mut obs, "a", Pipeline::Assets, D1, file(false, 20.0, recent, D1));
+    for at in [now(), now() + Duration::days(30)] {
+        let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), at);
+        let a = r.cluster("a").unwrap();
+        assert_eq!(a.progress.percent_done, Some(100.0));
+        assert_eq!((a.progress.phase, a.progress.missing_outside_window), (ClusterPhase::HistoryPending, 1));
+        assert_eq!(a.unfinished_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), ["2026-11-21"]);
+        assert_eq!(r.overall.phase, ClusterPhase::HistoryPending);
+    }
+    // Without D2's Thanos data every source day is federated. Complete but written 10 minutes
+    // ago: settling; an hour later: caught up.
+    obs.thanos.get_mut("a").unwrap().raw.remove(&D2);
     let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), now());
     assert_eq!(r.cluster("a").unwrap().progress.phase, ClusterPhase::Settling);
     let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), now() + Duration::hours(1));

@@ -1,6 +1,7 @@
 //! Text output of `costscope migration --format table`: one row per cluster (Thanos days, backup
-//! days, federated days, ingested days, % done, last write, ETA, phase), an overall row, the
-//! per-day strip (one letter per UTC day, legend below), parity mismatches, Thanos facts and
+//! days, federated days, ingested days, % done of the counted window, % of source days, last
+//! write, ETA, phase), an overall row, the per-day strip (one letter per UTC day, a line of `━`
+//! under the days the window counts, legend below), parity mismatches, Thanos facts and
 //! unreadable files. The cell formatters are public so the TUI shows the same texts.
 
 use std::fmt::Write;
@@ -29,7 +30,8 @@ pub fn duration_text(seconds: f64) -> String {
 /// (stalled, or the missing days have nothing ETL Utils could write).
 pub fn eta_text(p: &Progress) -> String {
     match (p.phase, p.eta_seconds) {
-        (ClusterPhase::CaughtUp | ClusterPhase::Settling, _) => "done".into(),
+        // The ETA is the counted window's: done for a cluster whose earlier history is pending.
+        (ClusterPhase::CaughtUp | ClusterPhase::Settling | ClusterPhase::HistoryPending, _) => "done".into(),
         (ClusterPhase::Migrating, Some(s)) => duration_text(s),
         _ => "—".into(),
     }
@@ -57,6 +59,12 @@ pub fn strip(c: &ClusterReport) -> String {
     c.days.iter().map(|d| d.state.letter()).collect()
 }
 
+/// The counted-window marker under a strip: `━` under each day inside the progress window, a
+/// space under the others (`days` as in [`ClusterReport::days`]).
+pub fn counted_marks(c: &ClusterReport) -> String {
+    c.days.iter().map(|d| if d.in_progress_window { '━' } else { ' ' }).collect()
+}
+
 /// `I ingested  M migrated  E empty file  P pending  T Thanos only  . no source`.
 pub fn legend() -> String {
     DayState::ALL
@@ -77,13 +85,21 @@ pub fn ruler(days: usize, first: &str, last: &str) -> String {
     }
 }
 
-const HEADERS: [&str; 9] = [
+/// Cells of a cluster row ([`row`]).
+pub const ROW_CELLS: usize = 10;
+/// Index of the phase cell in a row (styled by phase in the TUI).
+pub const PHASE_CELL: usize = 9;
+/// Cells from this index on are left-aligned text (the first, the cluster, is too).
+pub const FIRST_TEXT_CELL: usize = 7;
+
+const HEADERS: [&str; ROW_CELLS] = [
     "CLUSTER",
     "THANOS",
     "BACKUP",
     "FEDERATED",
     "INGESTED",
     "DONE",
+    "SOURCE DAYS",
     "LAST WRITE",
     "ETA",
     "STATE",
@@ -91,7 +107,7 @@ const HEADERS: [&str; 9] = [
 
 /// The nine cells of one cluster row (or the `(all)` row when `c` is `None`), shared by the CLI
 /// table and the TUI's Migration tab.
-pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; 9] {
+pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; ROW_CELLS] {
     let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
     [
         name.to_string(),
@@ -100,6 +116,7 @@ pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Ut
         count(|c| c.federated_days),
         count(|c| c.ingested_days),
         percent_text(p.percent_done),
+        percent_text(p.percent_of_source_days),
         last_write_text(p, now),
         eta_text(p),
         p.phase.label().to_string(),
@@ -109,12 +126,12 @@ pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Ut
 /// The whole text report. `now` is the clock for "ago" (usually [`MigrationReport::generated_at`]).
 pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
     let mut out = String::new();
-    let mut rows: Vec<[String; 9]> = vec![HEADERS.map(String::from)];
+    let mut rows: Vec<[String; ROW_CELLS]> = vec![HEADERS.map(String::from)];
     rows.extend(r.clusters.iter().map(|c| row(&c.cluster, Some(c), &c.progress, now)));
     if r.clusters.len() > 1 {
         rows.push(row("(all)", None, &r.overall, now));
     }
-    let widths: Vec<usize> = (0..9)
+    let widths: Vec<usize> = (0..ROW_CELLS)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     for cells in &rows {
@@ -122,7 +139,7 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                if i == 0 || i >= 6 {
+                if i == 0 || i >= FIRST_TEXT_CELL {
                     format!("{v:<w$}", w = widths[i])
                 } else {
                     format!("{v:>w$}", w = widths[i])
@@ -139,7 +156,7 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
     let days = r.clusters[0].days.len();
     let _ = write!(out, "\ndays {first} … {last} ({days})");
     if let Some((a, b)) = &r.progress_window {
-        let _ = write!(out, "; % done is measured over {a} … {b}");
+        let _ = write!(out, "; % done is measured over {a} … {b} (━ below the strips)");
     }
     out.push('\n');
     if let Some(t) = r.copied_at {
@@ -149,11 +166,12 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
             duration_text((now - t).num_seconds() as f64)
         );
     }
-    let name_w = r.clusters.iter().map(|c| c.cluster.chars().count()).max().unwrap_or(0);
+    let name_w = r.clusters.iter().map(|c| c.cluster.chars().count()).max().unwrap_or(0).max("counted".len());
     let _ = writeln!(out, "{:name_w$}  {}", "", ruler(days, &first, &last));
     for c in &r.clusters {
         let _ = writeln!(out, "{:<name_w$}  {}", c.cluster, strip(c));
     }
+    let _ = writeln!(out, "{:<name_w$}  {}", "counted", counted_marks(&r.clusters[0]).trim_end());
     let _ = writeln!(out, "legend: {}", legend());
     let checked: usize = r.clusters.iter().map(|c| c.parity_checked_days).sum();
     let _ = writeln!(

@@ -86,6 +86,11 @@ impl DayState {
     pub fn is_done(self) -> bool {
         matches!(self, DayState::Ingested | DayState::Migrated)
     }
+
+    /// True for a day that has a source but is not done: `PENDING`, `EMPTY`, `THANOS_ONLY`.
+    pub fn is_missing(self) -> bool {
+        self != DayState::NoSource && !self.is_done()
+    }
 }
 
 /// Result of the parity check of one migrated day.
@@ -147,6 +152,9 @@ pub enum ClusterPhase {
     /// Not done, but no day is pending: the missing days have no ETL source (Thanos only) or are
     /// empty files, so waiting will not help; rebuild the ETL for them.
     NeedsRebuild,
+    /// The progress window is done, but days before or after it that have a source (backup or
+    /// Thanos) are not federated: not caught up (widen the horizon to count them).
+    HistoryPending,
 }
 
 impl ClusterPhase {
@@ -158,6 +166,7 @@ impl ClusterPhase {
             ClusterPhase::Migrating => "migrating",
             ClusterPhase::Stalled => "stalled",
             ClusterPhase::NeedsRebuild => "needs rebuild",
+            ClusterPhase::HistoryPending => "history pending",
         }
     }
 }
@@ -175,6 +184,9 @@ pub struct Progress {
     /// 100 × migrated / source days, where source days have backup allocations and full raw
     /// Thanos coverage (dev-truth's `fractionOfSourceDays`); `None` without source days.
     pub percent_of_source_days: Option<f64>,
+    /// Days outside the progress window that have a source (backup or Thanos) and are not done
+    /// (`PENDING`, `EMPTY`, `THANOS_ONLY`): a cluster with any is not caught up.
+    pub missing_outside_window: usize,
     /// Federated daily files still missing on the `PENDING` days of the progress window
     /// (allocations + assets).
     pub pending_files: usize,
@@ -224,10 +236,14 @@ impl ClusterReport {
     /// are not done (`PENDING`, `EMPTY`, `THANOS_ONLY`), oldest first. Their number is always
     /// `expected_days − done_days`.
     pub fn missing_days(&self) -> Vec<&DayRecord> {
-        self.days
-            .iter()
-            .filter(|d| d.in_progress_window && d.state != DayState::NoSource && !d.state.is_done())
-            .collect()
+        self.days.iter().filter(|d| d.in_progress_window && d.state.is_missing()).collect()
+    }
+
+    /// Every day the strip marks as not done (`PENDING`, `EMPTY`, `THANOS_ONLY`), inside the
+    /// progress window or not, oldest first: what the TUI's Enter lists. Its number is
+    /// `missing_days().len() + progress.missing_outside_window`.
+    pub fn unfinished_days(&self) -> Vec<&DayRecord> {
+        self.days.iter().filter(|d| d.state.is_missing()).collect()
     }
 
     /// Number of days in each state, in [`DayState::ALL`] order.

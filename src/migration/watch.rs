@@ -34,20 +34,26 @@ pub struct MigrationStatus {
 
 /// Scan `store` every `interval` until `cancel`, publishing each result on `tx`. A failed scan
 /// keeps the previous report and sets [`MigrationStatus::error`]; when `ingested_days` fails the
-/// scan runs with no ingested days and says so in `error`. Returns when cancelled or when every
-/// receiver is gone.
+/// scan runs with no ingested days and says so in `error`. A new value on `horizon` (the TUI's
+/// `H`: [`MigrationOptions::horizon_days`]) replaces the option and rescans at once. Returns when
+/// cancelled or when every receiver is gone.
 pub async fn run_loop(
     store: Arc<dyn ObjectStore>,
     options: MigrationOptions,
     ingested_days: IngestedDaysFn,
     interval: Duration,
     tx: watch::Sender<MigrationStatus>,
+    mut horizon: watch::Receiver<Option<i64>>,
     cancel: CancellationToken,
 ) {
     let mut scanner = Scanner::new(options);
+    let mut horizon_live = true;
     loop {
         if tx.is_closed() {
             return;
+        }
+        if horizon_live {
+            scanner.options.horizon_days = *horizon.borrow_and_update();
         }
         tx.send_modify(|s| s.scanning = true);
         let days_fn = Arc::clone(&ingested_days);
@@ -78,9 +84,18 @@ pub async fn run_loop(
                 }
             }
         });
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = cancel.cancelled() => return,
+        let sleep = tokio::time::sleep(interval);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                _ = cancel.cancelled() => return,
+                changed = horizon.changed(), if horizon_live => match changed {
+                    Ok(()) => break,
+                    // The sender is gone: keep the last horizon, rescan on the interval.
+                    Err(_) => horizon_live = false,
+                },
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ pub mod window;
 pub use aggregate::{
     Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNDEFINED, UNMOUNTED, accepted_keys, parse_aggregate,
 };
-pub use columns::{ColumnDef, ColumnId, Formula, Shown, Unit, column_index, columns, default_columns};
+pub use columns::{ColumnDef, ColumnId, Detail, Formula, Shown, Unit, column_index, columns, default_columns};
 pub use filter::{
     Bind, Field, FieldShape, FieldValue, Filter, FilterError, FilterTarget, KeyValues, Op, SqlColumns, StrList, parse_filter, to_sql,
     to_sql_bound,

@@ -200,6 +200,10 @@ pub enum Effect {
         /// Destination file.
         path: PathBuf,
     },
+    /// Have the background migration scanner count progress over the last N days (`None`: the
+    /// federated window) and rescan; handled by the runtime, no answer (the new report arrives as
+    /// [`Action::Migration`]).
+    SetMigrationHorizon(Option<i64>),
     /// Leave the TUI.
     Quit,
 }

@@ -1,10 +1,11 @@
 //! The `:` command line (k9s habit): `:alloc`, `:assets`, `:cloud`, `:pipeline`, `:migration`
 //! switch views, `:q` quits, and an aggregate key (`:ns`, `:pod`, `:cluster,label:team`, ...)
 //! re-aggregates the current cost view (allocations when another view is shown), `:cols cpu,ram`
-//! picks its columns (`:cols all`, `:cols` for the default). One table,
+//! picks its columns (`:cols all`, `:cols` for the default), `:sort ram desc` sorts by a column
+//! named by its title or JSON name (or `name`) without cycling through the others. One table,
 //! [`VIEWS`], names every view word, so the help, the hint and the parser agree.
 
-use crate::query::{Aggregate, DataKind, column_index, columns, parse_aggregate};
+use crate::query::{Aggregate, DataKind, Filter, Sort, SortKey, column_index, columns, parse_aggregate, parse_filter};
 
 use super::state::Tab;
 
@@ -25,11 +26,14 @@ pub const KEY_ALIASES: &[(&str, &str)] = &[("ns", "namespace"), ("po", "pod"), (
 pub enum LineCommand {
     /// Show this view.
     Go(Tab),
-    /// Aggregate `view` (a cost view) by these keys.
-    Aggregate(Tab, Aggregate),
+    /// Aggregate `view` (a cost view) by these keys, and filter it when a filter is given (`:no`
+    /// on Assets: the Node assets by name).
+    Aggregate(Tab, Aggregate, Option<Filter>),
     /// Show these columns of `view` (indices into its kind's columns, in order); `None`: the
     /// default columns.
     Columns(Tab, Option<Vec<usize>>),
+    /// Sort `view` (a cost view) this way.
+    Sort(Tab, Sort),
     /// Quit.
     Quit,
 }
@@ -53,6 +57,9 @@ pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
     {
         return parse_columns(rest, view, kind);
     }
+    if let Some(rest) = word.strip_prefix("sort").filter(|r| r.is_empty() || r.starts_with(' ')) {
+        return parse_sort(rest, view, kind);
+    }
     let keys: Vec<&str> = word
         .split(',')
         .map(|k| {
@@ -61,12 +68,46 @@ pub fn parse(text: &str, current: Tab) -> Result<LineCommand, String> {
         })
         .collect();
     let keys = keys.join(",");
+    if kind == DataKind::Asset && keys == "node" {
+        // Assets have no node key: k9s's `:no` there lists the Node assets by name.
+        let aggregate = parse_aggregate("name", kind).map_err(|e| e.to_string())?;
+        let filter = parse_filter(r#"assetType:"Node""#, kind).map_err(|e| e.to_string())?;
+        return Ok(LineCommand::Aggregate(view, aggregate, Some(filter)));
+    }
     match parse_aggregate(&keys, kind) {
-        Ok(aggregate) if !word.is_empty() => Ok(LineCommand::Aggregate(view, aggregate)),
+        Ok(aggregate) if !word.is_empty() => Ok(LineCommand::Aggregate(view, aggregate, None)),
         _ => Err(format!(
             "unknown command {word:?}; try :{} · :ns · :pod · :cluster,label:team (an aggregate) · :q",
             VIEWS.iter().map(|(w, _)| w[0]).collect::<Vec<_>>().join(" :")
         )),
+    }
+}
+
+/// `:sort` arguments: a column (title or JSON name, [`column_index`]) or `name`, then optionally
+/// `asc` or `desc` (default: descending for columns, ascending for names, as `s` does).
+fn parse_sort(rest: &str, view: Tab, kind: DataKind) -> Result<LineCommand, String> {
+    let mut words = rest.split_whitespace();
+    let usage = || {
+        let names: Vec<&str> = columns(kind).iter().map(|c| c.title).collect();
+        format!("usage: :sort COLUMN [asc|desc]; columns of {}: name, {}", kind.plural(), names.join(", "))
+    };
+    let key = match words.next() {
+        None => return Err(usage()),
+        Some(w) if w.eq_ignore_ascii_case("name") => SortKey::Name,
+        Some(w) => match column_index(kind, w) {
+            Some(i) => SortKey::Column(columns(kind)[i].id),
+            None => return Err(format!("unknown column {w:?}; {}", usage())),
+        },
+    };
+    let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None => key != SortKey::Name,
+        Some("desc") => true,
+        Some("asc") => false,
+        Some(_) => return Err(usage()),
+    };
+    match words.next() {
+        None => Ok(LineCommand::Sort(view, Sort { key, descending })),
+        Some(_) => Err(usage()),
     }
 }
 
@@ -118,14 +159,16 @@ mod tests {
             parse("ns", Tab::Allocations),
             Ok(LineCommand::Aggregate(
                 Tab::Allocations,
-                parse_aggregate("namespace", DataKind::Allocation).unwrap()
+                parse_aggregate("namespace", DataKind::Allocation).unwrap(),
+                None
             ))
         );
         assert_eq!(
             parse("cluster,ns", Tab::Migration),
             Ok(LineCommand::Aggregate(
                 Tab::Allocations,
-                parse_aggregate("cluster,namespace", DataKind::Allocation).unwrap()
+                parse_aggregate("cluster,namespace", DataKind::Allocation).unwrap(),
+                None
             )),
             "outside a cost view an aggregate applies to allocations"
         );
@@ -133,9 +176,40 @@ mod tests {
             parse("type", Tab::Assets),
             Ok(LineCommand::Aggregate(
                 Tab::Assets,
-                parse_aggregate("type", DataKind::Asset).unwrap()
+                parse_aggregate("type", DataKind::Asset).unwrap(),
+                None
             ))
         );
+        // The guide's `:no` works on every cost view it names (issue 28).
+        assert_eq!(
+            parse("no", Tab::Assets),
+            Ok(LineCommand::Aggregate(
+                Tab::Assets,
+                parse_aggregate("name", DataKind::Asset).unwrap(),
+                Some(parse_filter(r#"assetType:"Node""#, DataKind::Asset).unwrap())
+            ))
+        );
+        assert!(matches!(parse("no", Tab::Allocations), Ok(LineCommand::Aggregate(Tab::Allocations, _, None))));
+        // `:sort` picks a column by title or JSON name (issue 28: no cycling through ten).
+        let ram = column_index(DataKind::Allocation, "ram").unwrap();
+        let ram_sort = |descending| {
+            Ok(LineCommand::Sort(
+                Tab::Allocations,
+                Sort {
+                    key: SortKey::Column(columns(DataKind::Allocation)[ram].id),
+                    descending,
+                },
+            ))
+        };
+        assert_eq!(parse("sort RAM", Tab::Allocations), ram_sort(true));
+        assert_eq!(parse("sort ramCost asc", Tab::Allocations), ram_sort(false));
+        assert!(matches!(
+            parse("sort name", Tab::Assets),
+            Ok(LineCommand::Sort(Tab::Assets, Sort { key: SortKey::Name, descending: false }))
+        ));
+        for bad in ["sort", "sort bogus", "sort ram up", "sort ram asc x"] {
+            assert!(parse(bad, Tab::Allocations).unwrap_err().contains("usage: :sort"), "{bad}");
+        }
         let e = parse("bogus", Tab::Allocations).unwrap_err();
         assert!(e.contains("bogus") && e.contains(":alloc") && e.contains(":q"), "{e}");
         assert!(parse("", Tab::Allocations).is_err());

@@ -6,7 +6,7 @@
 use std::iter;
 
 use crate::model::CostMetricName;
-use crate::query::{DataKind, Sharing, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
+use crate::query::{DataKind, Filter, Sharing, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
 
 use super::action::{Command, Edit, Effect};
 use super::command_line::{self, LineCommand};
@@ -90,10 +90,15 @@ impl State {
                     self.run_query(SelectIntent::Row(row))
                 }
             },
+            Command::Open(PromptKind::Horizon) => {
+                self.info("H sets the migration horizon (view 5)");
+                Vec::new()
+            }
             Command::Open(kind) => {
                 let text = match kind {
-                    // Opened by `State::command` on every view, never here.
-                    PromptKind::Command => String::new(),
+                    // Opened by `State::command` on every view, and `H` on the Migration view
+                    // only (above): never here.
+                    PromptKind::Command | PromptKind::Horizon => String::new(),
                     PromptKind::Aggregate => t.aggregate.to_string(),
                     PromptKind::Window => match &t.window_choice {
                         WindowChoice::FollowData => String::new(),
@@ -106,6 +111,9 @@ impl State {
                     },
                     PromptKind::Share => t.share.spec(),
                 };
+                if kind == PromptKind::Filter {
+                    t.before_search = Some((t.filter.clone(), t.search.clone()));
+                }
                 self.prompt = Some(Prompt::new(kind, &text));
                 Vec::new()
             }
@@ -269,15 +277,61 @@ impl State {
             Edit::End => input.end(),
             Edit::Clear => input.clear(),
             Edit::Cancel => {
+                let filter_prompt = p.kind == PromptKind::Filter;
                 self.prompt = None;
-                return Vec::new();
+                return if filter_prompt { self.restore_search() } else { Vec::new() };
             }
-            Edit::Submit => return self.submit_prompt(),
+            Edit::Submit => {
+                let fx = self.submit_prompt();
+                if self.prompt.is_none()
+                    && let Some(t) = self.active_table_mut()
+                {
+                    t.before_search = None;
+                }
+                return fx;
+            }
         }
         if matches!(e, Edit::Insert(_) | Edit::Backspace | Edit::Delete | Edit::Clear) {
             p.error = None;
+            if p.kind == PromptKind::Filter {
+                let text = p.input.text();
+                return self.search_as_you_type(&text);
+            }
         }
         Vec::new()
+    }
+
+    /// k9s's filter as you type: while the `/` prompt holds a plain-text search (or nothing), each
+    /// edit applies it at once — the search replaces the filter, an empty prompt clears both. A
+    /// v2 filter (with `:` or `"`) applies on Enter only.
+    fn search_as_you_type(&mut self, text: &str) -> Vec<Effect> {
+        let empty = text.trim().is_empty();
+        if !empty && !is_search(text) {
+            return Vec::new();
+        }
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let search = (!empty).then(|| text.trim().to_string());
+        if t.search == search && t.filter.is_all() {
+            return Vec::new();
+        }
+        t.search = search;
+        t.filter = Filter::All;
+        t.offset = 0;
+        self.run_query(SelectIntent::First)
+    }
+
+    /// Esc on the `/` prompt: put back the filter and search it found, re-querying when typing
+    /// had changed them.
+    fn restore_search(&mut self) -> Vec<Effect> {
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
+        let Some((filter, search)) = t.before_search.take() else { return Vec::new() };
+        if t.filter == filter && t.search == search {
+            return Vec::new();
+        }
+        t.filter = filter;
+        t.search = search;
+        t.offset = 0;
+        self.run_query(SelectIntent::First)
     }
 
     /// Parse the prompt's text; on success apply it, close the prompt and query; on error keep
@@ -286,6 +340,10 @@ impl State {
         if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Command) {
             let text = p.input.text();
             return self.submit_command_line(&text);
+        }
+        if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Horizon) {
+            let text = p.input.text();
+            return self.submit_horizon(&text);
         }
         let now = (self.now)();
         let (Some(p), Some(kind)) = (self.prompt.as_ref(), self.tab.kind()) else {
@@ -296,8 +354,8 @@ impl State {
         let prompt_kind = p.kind;
         let t = self.active_table_mut().expect("a cost view is visible");
         let outcome: Result<(), PromptError> = match prompt_kind {
-            // Handled by `submit_command_line` above.
-            PromptKind::Command => Ok(()),
+            // Handled by `submit_command_line` and `submit_horizon` above.
+            PromptKind::Command | PromptKind::Horizon => Ok(()),
             PromptKind::Aggregate => parse_aggregate(&text, kind).map(|a| t.aggregate = a).map_err(|e| PromptError {
                 message: e.to_string(),
                 column: None,
@@ -315,8 +373,10 @@ impl State {
                     message: e.to_string(),
                     column: None,
                 }),
+            // A search replaces the filter: what the prompt shows is all that applies (issue 28).
             PromptKind::Filter if is_search(&text) => {
                 t.search = Some(text.trim().to_string());
+                t.filter = Filter::All;
                 Ok(())
             }
             PromptKind::Filter => parse_filter(&text, kind)
@@ -397,12 +457,25 @@ impl State {
                 match cmd {
                     LineCommand::Quit => vec![Effect::Quit],
                     LineCommand::Go(tab) => self.switch_tab(tab),
-                    LineCommand::Aggregate(tab, aggregate) => {
+                    LineCommand::Aggregate(tab, aggregate, filter) => {
                         let mut fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
                         let Some(t) = self.active_table_mut() else { return fx };
                         t.aggregate = aggregate;
+                        if let Some(f) = filter {
+                            t.filter = f;
+                        }
                         t.offset = 0;
                         t.search = None;
+                        fx.extend(self.run_query(SelectIntent::First));
+                        fx
+                    }
+                    LineCommand::Sort(tab, sort) => {
+                        let mut fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
+                        let Some(t) = self.active_table_mut() else { return fx };
+                        t.sort = sort;
+                        t.offset = 0;
+                        let text = format!("sorted by {}", sort_label(t.kind, &t.sort));
+                        self.info(text);
                         fx.extend(self.run_query(SelectIntent::First));
                         fx
                     }

@@ -10,7 +10,7 @@ use super::action::{Action, Effect};
 use super::export::write_csv;
 
 /// Run `effect` (blocking) and return the action that reports its answer; `None` for
-/// [`Effect::Quit`], which the runtime handles itself.
+/// [`Effect::Quit`] and [`Effect::SetMigrationHorizon`], which the runtime handles itself.
 pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
     Some(match effect {
         Effect::LoadExtent { kind, generation } => Action::ExtentLoaded {
@@ -60,6 +60,6 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
             })();
             Action::Exported(result)
         }
-        Effect::Quit => return None,
+        Effect::Quit | Effect::SetMigrationHorizon(_) => return None,
     })
 }

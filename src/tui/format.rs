@@ -116,10 +116,63 @@ pub fn truncate_middle(s: &str, max: usize) -> String {
     format!("{head}…{tail}")
 }
 
+/// Every name of `names` cut to `max` cells ([`truncate_middle`]), except that names whose cuts
+/// would read the same although the names differ (`ip-10-0-1-12…internal/__idle__` for two nodes)
+/// are cut around where they differ instead: a short head, `…`, the text from just before the
+/// first difference, and `…` when more follows. Rows of one page stay distinguishable (issue 28).
+pub fn truncate_distinct(names: &[String], max: usize) -> Vec<String> {
+    let plain: Vec<String> = names.iter().map(|n| truncate_middle(n, max)).collect();
+    (0..names.len())
+        .map(|i| {
+            let differs_at = (0..names.len())
+                .filter(|&j| plain[j] == plain[i] && names[j] != names[i])
+                .map(|j| names[i].chars().zip(names[j].chars()).take_while(|(a, b)| a == b).count())
+                .min();
+            match differs_at {
+                Some(at) if max >= 8 => around(&names[i], at, max),
+                _ => plain[i].clone(),
+            }
+        })
+        .collect()
+}
+
+/// `s` shown from a little before char `at`, within `max` cells: `head…middle…`.
+fn around(s: &str, at: usize, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let head_len = (max / 4).min(at);
+    let head: String = chars[..head_len].iter().collect();
+    let from = at.saturating_sub(2).max(head_len);
+    let rest: String = chars[from..].iter().collect();
+    let room = max.saturating_sub(width(&head) + 1);
+    let sep = if from > head_len { "…" } else { "" };
+    let room = room + usize::from(sep.is_empty());
+    format!("{head}{sep}{}", truncate(&rest, room))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn names_that_would_read_the_same_are_cut_where_they_differ() {
+        let names: Vec<String> = [
+            "dev-ap-south-1/ip-10-0-1-12.ap-south-1.compute.internal/__idle__",
+            "dev-ap-south-1/ip-10-0-3-12.ap-south-1.compute.internal/__idle__",
+            "kube-system",
+        ]
+        .map(String::from)
+        .to_vec();
+        let cut = truncate_distinct(&names, 30);
+        assert_ne!(cut[0], cut[1], "{cut:?}");
+        assert!(cut.iter().all(|c| width(c) <= 30), "{cut:?}");
+        assert!(cut[0].contains("1-12") && cut[1].contains("3-12"), "{cut:?}");
+        assert!(cut[0].contains('…') && cut[0].starts_with("dev-ap"), "{cut:?}");
+        assert_eq!(cut[2], "kube-system");
+        // Names that stay apart when cut in the middle keep that cut.
+        let apart: Vec<String> = ["alpha-service-one", "beta-service-two"].map(String::from).to_vec();
+        assert_eq!(truncate_distinct(&apart, 10), apart.iter().map(|n| truncate_middle(n, 10)).collect::<Vec<_>>());
+    }
 
     #[test]
     fn windows_show_both_dates() {

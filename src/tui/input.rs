@@ -94,6 +94,8 @@ pub enum PromptKind {
     Share,
     /// `:`: a command line ([`super::command_line`]).
     Command,
+    /// `H` (Migration view): the horizon progress is counted over, in days (`--horizon-days`).
+    Horizon,
 }
 
 impl PromptKind {
@@ -105,6 +107,7 @@ impl PromptKind {
             PromptKind::Filter => "filter",
             PromptKind::Share => "share",
             PromptKind::Command => "",
+            PromptKind::Horizon => "horizon days",
         }
     }
 
@@ -118,6 +121,7 @@ impl PromptKind {
                 "e.g. kube-system,monitoring · labels=team:infra · cost=300 (USD/month) · split=even · tenancy=true · empty = none"
             }
             PromptKind::Command => "alloc · assets · cloud · pipeline · migration · ns · pod · cluster,label:team · q",
+            PromptKind::Horizon => "count % done over the last N days, e.g. 30 · 90 · empty = the federated window",
         }
     }
 }

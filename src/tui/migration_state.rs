@@ -4,8 +4,12 @@
 
 use crate::migration::{ClusterReport, DayRecord, MigrationReport, MigrationStatus, ParityMismatch};
 
-use super::action::Command;
+use super::action::{Command, Effect};
+use super::input::{Prompt, PromptError, PromptKind};
 use super::state::State;
+
+/// Longest horizon `H` accepts, in days (ten years of daily sets).
+pub const MAX_HORIZON_DAYS: i64 = 3650;
 
 /// The Migration view's state.
 #[derive(Clone, Debug, Default)]
@@ -18,12 +22,16 @@ pub struct MigrationView {
     pub detail: bool,
     /// First line shown of that list.
     pub scroll: usize,
+    /// The horizon the scanner counts progress over (`H`; `--horizon-days`): the last N days of
+    /// the report, or `None` for the federated window.
+    pub horizon_days: Option<i64>,
 }
 
 /// One line of a cluster's detail list.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DetailLine<'a> {
-    /// A day that is `PENDING`, `THANOS_ONLY` or `NO_SOURCE` inside the cluster's source range.
+    /// A day the strip marks as not done (`PENDING`, `EMPTY`, `THANOS_ONLY`), in the counted window
+    /// or not ([`ClusterReport::unfinished_days`]).
     Missing(&'a DayRecord),
     /// A migrated day whose backup and federated totals differ.
     Mismatch(&'a ParityMismatch),
@@ -40,12 +48,13 @@ impl MigrationView {
         self.report()?.clusters.get(self.selected)
     }
 
-    /// The selected cluster's missing days, then its parity mismatches.
+    /// The selected cluster's days that are not done (every one its strip marks), then its parity
+    /// mismatches.
     pub fn detail_lines(&self) -> Vec<DetailLine<'_>> {
         let (Some(r), Some(c)) = (self.report(), self.selected_cluster()) else {
             return Vec::new();
         };
-        let missing = c.missing_days().into_iter().map(DetailLine::Missing);
+        let missing = c.unfinished_days().into_iter().map(DetailLine::Missing);
         missing.chain(r.mismatches_of(&c.cluster).map(DetailLine::Mismatch)).collect()
     }
 
@@ -61,6 +70,39 @@ impl MigrationView {
 }
 
 impl State {
+    /// Apply the `H` prompt's text: a whole number of days (1 to [`MAX_HORIZON_DAYS`]) counts
+    /// progress over the report's last N days, empty over the federated window; the scanner
+    /// rescans with it. A bad value keeps the prompt open with the message.
+    pub(super) fn submit_horizon(&mut self, text: &str) -> Vec<Effect> {
+        let text = text.trim();
+        let parsed = match text {
+            "" => Ok(None),
+            t => t
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=MAX_HORIZON_DAYS).contains(d))
+                .map(Some)
+                .ok_or_else(|| format!("{t:?}: give a whole number of days from 1 to {MAX_HORIZON_DAYS}, or nothing for the federated window")),
+        };
+        match parsed {
+            Err(message) => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.error = Some(PromptError { message, column: None });
+                }
+                Vec::new()
+            }
+            Ok(days) => {
+                self.prompt = None;
+                self.migration.horizon_days = days;
+                self.info(match days {
+                    Some(n) => format!("migration progress counted over the last {n} days; rescanning"),
+                    None => "migration progress counted over the federated window; rescanning".to_string(),
+                });
+                vec![Effect::SetMigrationHorizon(days)]
+            }
+        }
+    }
+
     /// Apply a command on the Migration view: `j`/`k` move the cluster selection (or scroll the
     /// open list), Enter opens the selected cluster's missing and mismatched days, Esc closes it.
     pub(super) fn migration_command(&mut self, c: Command) {
@@ -88,6 +130,10 @@ impl State {
             Command::Back if m.detail => m.detail = false,
             Command::Back => self.info("already at the top level"),
             Command::Refresh => self.info("the migration view rescans the bucket in the background"),
+            Command::Open(PromptKind::Horizon) => {
+                let text = m.horizon_days.map(|d| d.to_string()).unwrap_or_default();
+                self.prompt = Some(Prompt::new(PromptKind::Horizon, &text));
+            }
             _ => self.info("this key applies to the cost views (1–3)"),
         }
     }

@@ -60,6 +60,9 @@ pub struct TuiContext {
     /// Status of the background migration scanner ([`crate::migration::run_loop`]) for the
     /// Migration view; `None` when none runs.
     pub migration: Option<watch::Receiver<crate::migration::MigrationStatus>>,
+    /// Where the Migration view's `H` sends a new horizon (days, `None` = the federated window)
+    /// for that scanner; `None` when no scanner runs.
+    pub migration_horizon: Option<watch::Sender<Option<i64>>>,
     /// Label config of the alias fields and keys (`team`, `product`, …), from the app config.
     pub labels: crate::query::LabelConfig,
 }

@@ -74,10 +74,15 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
         // Progress snapshots only change what the next tick draws.
         redraw = !matches!(action, Action::Progress(_));
         for effect in state.update(action) {
-            if matches!(effect, Effect::Quit) {
-                return Ok(());
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::SetMigrationHorizon(days) => {
+                    if let Some(tx) = &ctx.migration_horizon {
+                        tx.send_replace(days);
+                    }
+                }
+                other => runner.start(other),
             }
-            runner.start(effect);
         }
     }
 }

@@ -100,7 +100,13 @@ pub struct Message {
     pub text: String,
     /// Shown in red when true.
     pub is_error: bool,
+    /// [`State::tick`] when it was set: it goes after [`MESSAGE_TICKS`] (errors after twice as
+    /// long), or at the next key, whichever comes first (issue 28: stale messages).
+    pub set_at: u64,
 }
+
+/// Ticks a status message stays without a key press (8 seconds).
+pub const MESSAGE_TICKS: u64 = 8 * TICKS_PER_SECOND;
 
 /// The whole TUI state. Render functions take `&State`; only [`State::update`] changes it.
 #[derive(Clone, Debug)]
@@ -232,18 +238,32 @@ impl State {
         self.tasks.iter().find(|t| t.task == id)
     }
 
-    /// `(done, total)` files while an ingest pass is listing or loading files whose windows touch
-    /// the visible view's window (any, when either is not known): its totals may be short of the
-    /// bucket's. Files of other days do not mark the view.
+    /// `(done, total)` files while the visible view's figures may still change with the running
+    /// ingest pass, so its totals are marked incomplete (docs/user-guide.md, "Loading"):
+    /// * the first pass since the TUI started (no `last_run`) while it has not started, lists, or
+    ///   loads any file: what the database holds is not yet known to be the bucket's;
+    /// * a later pass while it loads files whose windows touch the view's window, or — when the
+    ///   window follows the data — lie after its start (newer data moves the window).
+    ///
+    /// A later pass that is only listing (the rescan every few seconds) or has nothing to load
+    /// marks nothing: the database already holds the previous pass's files.
     pub fn ingest_in_progress(&self) -> Option<(u64, u64)> {
-        let window = self.active_table().and_then(|t| t.window);
+        let table = self.active_table();
+        let window = table.and_then(|t| t.window);
+        let follows = table.is_some_and(TableTab::follows_data);
         let touches = |span: Option<(i64, i64)>| match (span, window) {
+            (Some((_, e)), Some(w)) if follows => e > w.start.timestamp(),
             (Some((s, e)), Some(w)) => s < w.end.timestamp() && e > w.start.timestamp(),
             _ => true,
         };
-        self.task(TaskId::Ingest)
-            .filter(|t| matches!(t.phase, Phase::Listing | Phase::Running) && t.done < t.total.max(1) && touches(t.pending_span))
-            .map(|t| (t.done, t.total))
+        let t = self.task(TaskId::Ingest)?;
+        let first_pass = t.last_run.is_none();
+        let loading = match t.phase {
+            Phase::Idle | Phase::Listing => first_pass,
+            Phase::Running => t.done < t.total && (first_pass || touches(t.pending_span)),
+            Phase::Waiting | Phase::Done | Phase::Failed => false,
+        };
+        loading.then_some((t.done, t.total))
     }
 
     /// True when something the user waits for is running (spinner).
@@ -255,10 +275,16 @@ impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Key(key) => match command_for(self.mode(), key) {
-                Some(c) => self.command(c),
+                Some(c) => {
+                    self.message = None;
+                    self.command(c)
+                }
                 None => Vec::new(),
             },
-            Action::Command(c) => self.command(c),
+            Action::Command(c) => {
+                self.message = None;
+                self.command(c)
+            }
             Action::Tick => self.on_tick(),
             Action::Resize(w, h) => self.resize(w, h),
             Action::ExtentLoaded { kind, generation, result } => self.on_extent(kind, generation, result),
@@ -509,6 +535,11 @@ impl State {
 
     fn on_tick(&mut self) -> Vec<Effect> {
         self.tick += 1;
+        let tick = self.tick;
+        self.message = self.message.take().filter(|m| {
+            let life = if m.is_error { 2 * MESSAGE_TICKS } else { MESSAGE_TICKS };
+            tick < m.set_at + life
+        });
         let mut effects = Vec::new();
         let due = self.last_auto_refresh.is_none_or(|t| self.tick >= t + AUTO_REFRESH_TICKS);
         if self.ingest_advanced && due {
@@ -547,6 +578,7 @@ impl State {
         self.message = Some(Message {
             text: text.into(),
             is_error: false,
+            set_at: self.tick,
         });
     }
 
@@ -554,6 +586,7 @@ impl State {
         self.message = Some(Message {
             text: text.into(),
             is_error: true,
+            set_at: self.tick,
         });
     }
 }

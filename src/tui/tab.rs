@@ -123,6 +123,9 @@ pub struct Level {
     pub filter: Filter,
     /// Row-name search before drilling.
     pub search: Option<String>,
+    /// Filter and search before the open `/` prompt applied its text as you type (restored by
+    /// Esc); `None` when no `/` prompt is open.
+    pub before_search: Option<(Filter, Option<String>)>,
     /// Offset before drilling.
     pub offset: usize,
     /// Selected row index (on its page) before drilling.
@@ -225,6 +228,7 @@ impl TableTab {
             aggregate: Aggregate::view_default(kind),
             filter: Filter::All,
             search: None,
+            before_search: None,
             idle: IdleMode::SeparateByCluster,
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,
@@ -247,9 +251,23 @@ impl TableTab {
     }
 
     /// The columns the table may show, as indices into [`columns()`](crate::query::columns())`(kind)` in display order: the
-    /// user's choice (`:cols`) or the kind's [`default_columns`].
+    /// user's choice (`:cols`), or the kind's [`default_columns`] plus every other part of the
+    /// total (`External`, `Adj.`) that is non-zero in the page's totals, so the shown columns add
+    /// up to Total (issue 28).
     pub fn column_choice(&self) -> Vec<usize> {
-        self.columns.clone().unwrap_or_else(|| default_columns(self.kind))
+        if let Some(chosen) = &self.columns {
+            return chosen.clone();
+        }
+        let mut out = default_columns(self.kind);
+        if let Some(page) = &self.page {
+            let cols = crate::query::columns(self.kind);
+            out.extend((0..cols.len()).filter(|i| {
+                !out.contains(i)
+                    && matches!(cols[*i].detail, crate::query::Detail::Part(_))
+                    && page.totals.values.get(*i).is_some_and(|v| v.abs() >= 0.005)
+            }));
+        }
+        out
     }
 
     /// True while the window follows the data ([`WindowChoice::FollowData`]).

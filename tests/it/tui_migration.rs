@@ -92,9 +92,16 @@ fn migration_missing_days_of_a_cluster() {
         let s = migration_state(&src, w, h, "\n");
         assert!(s.migration.detail);
         let text = snap("tui_migration_detail", &s, w, h);
-        assert!(text.contains("dev-ap-south-1: 8 missing days · 0 mismatches"), "{text}");
-        assert!(text.contains("2026-10-31  THANOS_ONLY  backup ✗✗"), "{text}");
+        // Enter lists exactly the days the strip marks (T × 10, P P P T P P P), 8 of them in the
+        // counted window 2026-10-31 … 2026-11-20 (issue 28).
+        assert!(
+            text.contains("dev-ap-south-1: 17 days not done (8 in the counted window) · 0 mismatches"),
+            "{text}"
+        );
         assert!(text.contains("2026-11-04  THANOS_ONLY  backup ✗✓"), "{text}");
+        let c = s.migration.selected_cluster().unwrap();
+        let strip_marked = costscope::migration::render::strip(c).chars().filter(|l| "PET".contains(*l)).count();
+        assert_eq!(s.migration.detail_lines().len(), strip_marked);
     }
 }
 
@@ -108,8 +115,8 @@ fn selection_scroll_and_status_updates() {
     key(&mut s, &src, '\n');
     assert_eq!(
         s.migration.detail_lines().len(),
-        2,
-        "staging: its two empty-file days in the progress window (10-31 … 11-20)"
+        26,
+        "staging: 15 Thanos-only and 9 pending days before the counted window, two empty-file days in it"
     );
     key(&mut s, &src, '\x1b');
     assert!(!s.migration.detail);
@@ -119,7 +126,7 @@ fn selection_scroll_and_status_updates() {
     for _ in 0..30 {
         key(&mut s, &src, 'j');
     }
-    assert_eq!(s.migration.scroll, 7, "scrolling stops at the last of 8 lines");
+    assert_eq!(s.migration.scroll, 16, "scrolling stops at the last of 17 lines");
     // A new scan keeps the selected cluster by name and clamps the scroll.
     let mut next = status();
     let mut report = (*next.report.take().unwrap()).clone();
@@ -154,4 +161,48 @@ fn waiting_and_unavailable_texts() {
         ..Default::default()
     }));
     assert!(draw(&s).contains("migration scan failed: listing the bucket failed: boom"));
+}
+
+/// A cluster whose counted window is done but whose earlier source days are not is never shown as
+/// caught up; the table shows source-day progress beside it and the strip marks the counted days.
+#[test]
+fn history_pending_is_not_caught_up() {
+    let src = FakeSource::standard();
+    let s = migration_state(&src, 160, 48, "");
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| view::draw(f, &s)).unwrap();
+    let text = t.backend().to_string();
+    let prod = text.lines().find(|l| l.contains("prod-us-east-1") && l.contains('%')).unwrap();
+    assert!(prod.contains("100.0%") && prod.contains("history pending"), "{prod}");
+    assert!(!text.contains("caught up"), "{text}");
+    assert!(text.contains("src days") && text.contains("source days"), "{text}");
+    let counted = text.lines().find(|l| l.contains("counted") && l.contains('━')).unwrap();
+    assert_eq!(counted.matches('━').count(), 21, "10-31 … 11-20: {counted}");
+}
+
+/// `H` sets the horizon: a number of days asks the scanner to rescan with it, empty goes back to
+/// the federated window, anything else is refused in the prompt.
+#[test]
+fn horizon_prompt_sets_the_scanner_horizon() {
+    use costscope::tui::Effect;
+    let src = FakeSource::standard();
+    let mut s = migration_state(&src, 80, 24, "H");
+    let mut typed = |s: &mut State, text: &str| -> Vec<Effect> {
+        s.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        for c in text.chars() {
+            s.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+        s.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)))
+    };
+    assert!(typed(&mut s, "0").is_empty());
+    let err = s.prompt.as_ref().and_then(|p| p.error.clone()).expect("0 is refused");
+    assert!(err.message.contains("from 1 to"), "{}", err.message);
+    let fx = typed(&mut s, "30");
+    assert!(matches!(fx.as_slice(), [Effect::SetMigrationHorizon(Some(30))]), "{fx:?}");
+    assert_eq!(s.migration.horizon_days, Some(30));
+    assert!(s.prompt.is_none());
+    key(&mut s, &src, 'H');
+    assert_eq!(s.prompt.as_ref().unwrap().input.text(), "30");
+    let fx = typed(&mut s, "");
+    assert!(matches!(fx.as_slice(), [Effect::SetMigrationHorizon(None)]), "{fx:?}");
 }

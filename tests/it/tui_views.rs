@@ -126,23 +126,52 @@ fn a_full_page_fills_the_table() {
     }
 }
 
-/// Files still loading for other days do not mark the view: only a pending span that touches
-/// the view's window does (issue 10: "while the window's files are still being ingested").
+/// On a later pass, files still loading for other days do not mark the view: only a pending span
+/// that touches the view's window does, or — the window following the data — lies after its start
+/// (newer days move the window). On the first pass everything is marked: what the database holds
+/// is not yet the bucket (issue 28: `ingest 61/97` showed unmarked totals).
 #[test]
 fn loading_marks_only_views_whose_window_is_loading() {
     let src = FakeSource::standard();
-    let with_span = |span: (i64, i64)| {
+    let with_span = |span: (i64, i64), later_pass: bool| {
         let mut t = tasks();
         t[1].pending_span = Some(span);
+        t[1].last_run = later_pass.then(|| fixed_now() - Duration::seconds(5));
         t
     };
-    let window_end = tui_support::day(22);
-    let elsewhere = after_keys(&src, 160, 48, with_span((window_end + 86_400, window_end + 2 * 86_400)), "");
-    let text = render(&elsewhere, 160, 48).to_string();
-    assert!(!text.contains("loading:") && !text.contains("(loading)"), "{text}");
-    let inside = after_keys(&src, 160, 48, with_span((window_end - 86_400, window_end)), "");
-    let text = render(&inside, 160, 48).to_string();
-    assert!(text.contains("loading: 12/316 files") && text.contains("Total (loading)"), "{text}");
+    let marked = |tasks: Vec<TaskProgress>, keys: &str| {
+        let s = after_keys(&src, 160, 48, tasks, keys);
+        let text = render(&s, 160, 48).to_string();
+        let header = text.contains("loading: 12/316 files — totals incomplete");
+        assert_eq!(header, text.contains("Total (loading)"), "{text}");
+        header
+    };
+    let (window_start, window_end) = (tui_support::day(15), tui_support::day(22));
+    let before = (window_start - 2 * 86_400, window_start - 86_400);
+    let inside = (window_end - 86_400, window_end);
+    let after = (window_end + 86_400, window_end + 2 * 86_400);
+    assert!(!marked(with_span(before, true), ""), "older days do not touch the window");
+    assert!(marked(with_span(inside, true), ""));
+    assert!(marked(with_span(after, true), ""), "newer days move a window that follows the data");
+    assert!(!marked(with_span(after, true), "w2026-11-15,2026-11-22\n"), "a typed window stays");
+    assert!(marked(with_span(before, false), ""), "first pass: every figure may still change");
+}
+
+/// A later pass that is only listing (the rescan every few seconds) marks nothing: no flash of
+/// `loading: 0/0` on an idle session (issue 28); the first pass's listing is marked.
+#[test]
+fn a_rescan_does_not_flash_loading() {
+    let src = FakeSource::standard();
+    let mut t = tasks();
+    t[1].phase = Phase::Listing;
+    t[1].done = 0;
+    t[1].total = 0;
+    t[1].last_run = Some(fixed_now() - Duration::seconds(5));
+    let text = render(&after_keys(&src, 160, 48, t.clone(), ""), 160, 48).to_string();
+    assert!(!text.contains("loading") && !text.contains("(loading)"), "{text}");
+    t[1].last_run = None;
+    let text = render(&after_keys(&src, 160, 48, t, ""), 160, 48).to_string();
+    assert!(text.contains("loading: listing the bucket — totals incomplete"), "{text}");
 }
 
 /// Once the ingest pass has finished (waiting for the next one), nothing is marked loading.
@@ -378,4 +407,51 @@ fn cost_over_time_chart() {
         let hidden = after_keys(&src, w, h, tasks(), "tt");
         assert!(!render(&hidden, w, h).to_string().contains("Cost over time"));
     }
+}
+
+/// Non-zero adjustments are a part of Total: their column is shown by default, or named with its
+/// amount in the border when it does not fit, so the visible columns add up (issue 28).
+#[test]
+fn nonzero_adjustments_are_shown() {
+    use costscope::query::DataKind;
+    let defs = costscope::query::columns::registry(DataKind::Allocation).measures;
+    let at = |n: &str| defs.iter().position(|m| m.name == n).unwrap();
+    let mut src = FakeSource::standard();
+    let item = src.items.iter_mut().find(|i| i.kind == DataKind::Allocation).unwrap();
+    item.measures[at("adj")] = -2.5;
+    item.measures[at("total")] -= 2.5;
+    let text = render(&after_keys(&src, 160, 48, vec![], ""), 160, 48).to_string();
+    let header = text.lines().find(|l| l.contains("CPU") && l.contains("Total")).unwrap();
+    assert!(header.contains("Adj."), "{text}");
+    let plain = render(&after_keys(&FakeSource::standard(), 160, 48, vec![], ""), 160, 48).to_string();
+    assert!(!plain.contains("Adj."), "no adjustments, no column: {plain}");
+    let narrow = render(&after_keys(&src, 80, 24, vec![], ""), 80, 24).to_string();
+    let named = narrow.lines().any(|l| l.contains("Adj. -$") || (l.contains("CPU") && l.contains("Adj.")));
+    assert!(named, "{narrow}");
+}
+
+/// A typed window longer than the data says how much of it the data covers (issue 28: `30d` on a
+/// bucket whose data ended weeks ago read `(30 days)`).
+#[test]
+fn header_states_the_data_coverage_of_a_longer_window() {
+    let src = FakeSource::standard();
+    let s = after_keys(&src, 160, 48, vec![], "w2026-11-01,2026-11-22\n");
+    let text = render(&s, 160, 48).to_string();
+    assert!(
+        text.contains("2026-11-01 – 2026-11-21 (21 days) · data covers 2026-11-08 – 2026-11-21 (14 days)"),
+        "{text}"
+    );
+    let s = after_keys(&src, 160, 48, vec![], "");
+    assert!(!render(&s, 160, 48).to_string().contains("data covers"), "the default window is all data");
+}
+
+/// A filter longer than the header keeps both ends around an ellipsis instead of being clipped.
+#[test]
+fn a_long_filter_is_shortened_in_the_middle() {
+    let src = FakeSource::standard();
+    let filter = r#"/namespace:"checkout","payments","search","kube-system","monitoring","logging","ingress-nginx"+cluster:"prod-us""#;
+    let s = after_keys(&src, 80, 24, vec![], &format!("{filter}\n"));
+    let text = render(&s, 80, 24).to_string();
+    let line = text.lines().find(|l| l.contains("filter ")).unwrap();
+    assert!(line.contains('…') && line.contains("namespace:") && line.contains("\"prod-us\""), "{line}");
 }

@@ -159,9 +159,10 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
         return idle_note(kind, row);
     }
     let get = |id: ColumnId| row.get(kind, id).unwrap_or(0.0);
+    // The unit goes with the label: CPU in cores, RAM with its own IEC unit (issue 28).
     let part = |label: &str, req: String, used: String, eff: f64| {
         Line::from(vec![
-            Span::styled(format!("{label:<4}"), label_style()),
+            Span::styled(format!("{label:<9}"), label_style()),
             Span::raw(format!("{req:>9} {used:>9} ")),
             Span::styled(format!("{:>7}", format::percent(eff)), value_style()),
         ])
@@ -171,9 +172,9 @@ fn efficiency(kind: DataKind, row: &Row) -> Vec<Line<'static>> {
             Span::styled(format!("{:<LABEL$}", "Efficiency"), label_style()),
             Span::styled(format!("{:>14}", format::percent(get(ColumnId::TotalEfficiency))), value_style()),
         ]),
-        Line::styled(format!("{:<4}{:>9} {:>9} {:>7}", "", "request", "usage", "eff."), label_style()),
+        Line::styled(format!("{:<9}{:>9} {:>9} {:>7}", "", "request", "usage", "eff."), label_style()),
         part(
-            "CPU",
+            "CPU cores",
             format::cores(get(ColumnId::CpuCoreRequestAverage)),
             format::cores(get(ColumnId::CpuCoreUsageAverage)),
             get(ColumnId::CpuEfficiency),

@@ -27,8 +27,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::raw("  "),
     ];
     if let (Some((done, total)), Some(_)) = (state.ingest_in_progress(), state.active_table()) {
+        let what = if total == 0 {
+            "listing the bucket".to_string()
+        } else {
+            format!("{done}/{total} files")
+        };
         first.push(Span::styled(
-            format!("loading: {done}/{total} files — totals incomplete  "),
+            format!("loading: {what} — totals incomplete  "),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
     }
@@ -37,8 +42,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(state.store_label.clone(), value_style()),
     ]);
     let first = Line::from(first);
+    let width = usize::from(area.width);
     let lines = match state.tab.screen() {
-        Screen::Cost(kind) => vec![first, query_line(state.table(kind)), path_line(state.table(kind))],
+        Screen::Cost(kind) => vec![
+            first,
+            fit_line(query_line(state.table(kind)), width),
+            fit_line(path_line(state.table(kind)), width),
+        ],
         Screen::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
         Screen::Pipeline => vec![first, data_line(state), tasks_line(state)],
     };
@@ -60,9 +70,54 @@ fn pair(label: &str, value: String) -> [Span<'static>; 2] {
     [Span::styled(format!("{label} "), label_style()), Span::styled(value, value_style())]
 }
 
+/// `line` cut to `width` cells by shortening its widest values in the middle (`…`), so a long
+/// filter or path keeps both ends instead of being clipped without a mark (issue 28).
+fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let mut spans = line.spans;
+    loop {
+        let total: usize = spans.iter().map(|s| s.width()).sum();
+        if total <= width {
+            return Line::from(spans);
+        }
+        // Values are the spans after their labels (`pair`): shorten the widest of them.
+        let Some((i, w)) = spans
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.style == value_style())
+            .map(|(i, s)| (i, s.width()))
+            .max_by_key(|(_, w)| *w)
+            .filter(|(_, w)| *w > 8)
+        else {
+            return Line::from(spans);
+        };
+        let to = w.saturating_sub(total - width).max(8);
+        let text = format::truncate_middle(&spans[i].content, to);
+        spans[i] = Span::styled(text, value_style());
+    }
+}
+
+/// The window, and how much of it the data covers when that is less (issue 28: a typed `30d` on
+/// data that ended weeks ago).
+fn window_text(w: &Window, extent: &Extent) -> String {
+    let text = format::window(w);
+    let Extent::Known { start, end } = *extent else { return text };
+    let (ws, we) = (w.start.timestamp(), w.end.timestamp());
+    let (a, b) = (start.max(ws), end.min(we));
+    if a >= b {
+        return format!("{text} · no data in it");
+    }
+    if b - a >= we - ws {
+        return text;
+    }
+    match extent_window(a, b) {
+        Some(cover) => format!("{text} · data covers {}", format::window(&cover)),
+        None => text,
+    }
+}
+
 fn query_line(t: &TableTab) -> Line<'static> {
     let window = match (&t.window, &t.extent) {
-        (Some(w), _) => format::window(w),
+        (Some(w), extent) => window_text(w, extent),
         (None, Extent::Missing) => "waiting for data".into(),
         (None, Extent::Failed(_)) => "unknown (see the error below)".into(),
         (None, _) => "finding the newest data…".into(),

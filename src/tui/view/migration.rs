@@ -1,9 +1,13 @@
 //! The Migration view (tab 5): one table row per cluster (Thanos days, backup days, federated
-//! days, ingested days, % done, last write, ETA, phase — columns that do not fit are dropped by
-//! priority), then the per-day strip (one cell per UTC day coloured and lettered by state, the
-//! newest days kept when the terminal is narrow) with its legend, parity and Thanos facts. The
-//! selected cluster's missing and mismatched days are listed below the strip when the terminal is
-//! tall enough (Enter lets `j`/`k` scroll them), or in the strip's place after Enter otherwise. Texts come from [`crate::migration::render`], so the CLI and the TUI agree.
+//! days, ingested days, % done of the counted window, % of source days, last write, ETA, phase —
+//! columns that do not fit are dropped by priority), then the per-day strip (one cell per UTC day
+//! coloured and lettered by state, days outside the counted window dimmed and a `━` line under the
+//! counted ones, the newest days kept when the terminal is narrow) with its legend, parity and
+//! Thanos facts. The selected cluster's days that are not done — every one the strip marks, those
+//! outside the counted window flagged — and its mismatched days are listed below the strip when
+//! the terminal is tall enough (Enter lets `j`/`k` scroll them), or in the strip's place after
+//! Enter otherwise. `H` sets the horizon (`--horizon-days`). Texts come from
+//! [`crate::migration::render`], so the CLI and the TUI agree.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,7 +15,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::migration::render::{duration_text, eta_text, percent_text, ruler};
+use crate::migration::render::{PHASE_CELL, ROW_CELLS, duration_text, eta_text, percent_text, ruler};
 use crate::migration::{ClusterPhase, ClusterReport, DayState, MigrationReport, Progress};
 
 use super::super::format;
@@ -19,8 +23,9 @@ use super::super::migration_state::DetailLine;
 use super::super::state::State;
 use super::{accent_style, error_style, label_style, spinner, value_style, with_footer};
 
-/// Rows of the strip panel besides one per cluster: borders, ruler, legend, parity, Thanos.
-const STRIP_EXTRA_ROWS: u16 = 6;
+/// Rows of the strip panel besides one per cluster: borders, ruler, counted-window line, legend,
+/// parity, Thanos.
+const STRIP_EXTRA_ROWS: u16 = 7;
 /// Fewest rows the detail list gets when shown below the strip.
 const DETAIL_MIN_ROWS: u16 = 6;
 
@@ -43,6 +48,7 @@ pub fn phase_style(p: ClusterPhase) -> Style {
         ClusterPhase::CaughtUp => Style::new().fg(Color::Green),
         ClusterPhase::Settling => Style::new().fg(Color::Cyan),
         ClusterPhase::Migrating => Style::new().fg(Color::Yellow),
+        ClusterPhase::HistoryPending => Style::new().fg(Color::Yellow),
         ClusterPhase::Stalled | ClusterPhase::NeedsRebuild => error_style(),
     }
 }
@@ -69,6 +75,8 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
                 format!("{} done ({}/{} days)", percent_text(p.percent_done), p.done_days, p.expected_days),
             ));
             first.push(Span::raw("  "));
+            first.extend(pair("source days", percent_text(p.percent_of_source_days)));
+            first.push(Span::raw("  "));
             first.push(Span::styled(p.phase.label(), phase_style(p.phase)));
             first.push(Span::raw("  "));
             first.extend(pair("ETA", eta_text(p)));
@@ -87,7 +95,11 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
     }
     if let Some((a, b)) = status.report.as_deref().and_then(|r| r.progress_window.clone()) {
         second.push(Span::raw("  "));
-        second.extend(pair("window", format!("{a} … {b}")));
+        let horizon = match state.migration.horizon_days {
+            Some(n) => format!("last {n} days"),
+            None => "federated window".to_string(),
+        };
+        second.extend(pair("counted", format!("{a} … {b} ({horizon}, H to change)")));
     }
     if let Some(t) = status.report.as_deref().and_then(|r| r.copied_at) {
         second.push(Span::raw("  "));
@@ -150,26 +162,28 @@ fn message<'a>(text: Text<'a>, block: Block<'a>) -> Paragraph<'a> {
         .alignment(ratatui::layout::Alignment::Center)
 }
 
-/// Column titles, whether right-aligned, and the order they are kept in when space runs out.
-const COLUMNS: [(&str, bool); 9] = [
+/// Column titles (in [`crate::migration::render::row`]'s cell order), whether right-aligned, and
+/// the order they are kept in when space runs out.
+const COLUMNS: [(&str, bool); ROW_CELLS] = [
     ("cluster", false),
     ("Thanos", true),
     ("backup", true),
     ("fed.", true),
     ("ingested", true),
     ("done", true),
+    ("src days", true),
     ("last write", false),
     ("ETA", false),
     ("state", false),
 ];
-const KEEP_ORDER: [usize; 9] = [0, 5, 8, 7, 3, 2, 1, 4, 6];
+const KEEP_ORDER: [usize; ROW_CELLS] = [0, 5, 9, 6, 8, 3, 2, 1, 4, 7];
 
-fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> [String; 9] {
+fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> [String; ROW_CELLS] {
     crate::migration::render::row(name, c, p, (state.now)())
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport) {
-    let mut rows: Vec<([String; 9], ClusterPhase)> = r
+    let mut rows: Vec<([String; ROW_CELLS], ClusterPhase)> = r
         .clusters
         .iter()
         .map(|c| (cells(Some(c), &c.cluster, &c.progress, state), c.progress.phase))
@@ -177,7 +191,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
     if r.clusters.len() > 1 {
         rows.push((cells(None, "(all)", &r.overall, state), r.overall.phase));
     }
-    let widths: Vec<usize> = (0..9)
+    let widths: Vec<usize> = (0..ROW_CELLS)
         .map(|i| {
             rows.iter()
                 .map(|(c, _)| format::width(&c[i]))
@@ -207,7 +221,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
         let row = Row::new(
             shown
                 .iter()
-                .map(|&i| line(i, c[i].clone(), if i == 8 { phase_style(*phase) } else { Style::new() })),
+                .map(|&i| line(i, c[i].clone(), if i == PHASE_CELL { phase_style(*phase) } else { Style::new() })),
         );
         if n == r.clusters.len() {
             row.style(Style::new().add_modifier(Modifier::BOLD))
@@ -215,7 +229,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
             row
         }
     });
-    let hidden: Vec<&str> = (0..9).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].0).collect();
+    let hidden: Vec<&str> = (0..ROW_CELLS).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].0).collect();
     let block = Block::bordered()
         .border_style(accent_style())
         .title(Span::styled(" Migration by cluster ", accent_style().add_modifier(Modifier::BOLD)));
@@ -264,12 +278,19 @@ fn draw_strip(frame: &mut Frame, area: Rect, r: &MigrationReport, selected: usiz
             ),
             Span::raw(" "),
         ];
-        spans.extend(
-            c.days[skip..]
-                .iter()
-                .map(|d| Span::styled(d.state.letter().to_string(), state_style(d.state))),
-        );
+        spans.extend(c.days[skip..].iter().map(|d| {
+            let style = state_style(d.state);
+            let style = if d.in_progress_window { style } else { style.add_modifier(Modifier::DIM) };
+            Span::styled(d.state.letter().to_string(), style)
+        }));
         lines.push(Line::from(spans));
+    }
+    if let Some(c) = r.clusters.first() {
+        let marks: String = crate::migration::render::counted_marks(c).chars().skip(skip).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<w$}", "counted", w = name_w), label_style()),
+            Span::styled(marks, accent_style()),
+        ]));
     }
     let mut legend = vec![Span::styled("legend ", label_style())];
     for s in DayState::ALL {
@@ -315,12 +336,13 @@ fn detail_text(line: DetailLine<'_>) -> Line<'static> {
                 Span::styled(format!("{:<11}", d.state.name()), state_style(d.state)),
                 Span::styled(
                     format!(
-                        "  backup {}{}  federated {}{}  thanos {}",
+                        "  backup {}{}  federated {}{}  thanos {}{}",
                         mark(d.backup_allocations),
                         mark(d.backup_assets),
                         mark(d.federated_allocations),
                         mark(d.federated_assets),
-                        format::percent(d.thanos_coverage)
+                        format::percent(d.thanos_coverage),
+                        if d.in_progress_window { "" } else { "  (not counted: outside the window)" }
                     ),
                     label_style(),
                 ),
@@ -345,7 +367,12 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     let Some(c) = m.selected_cluster() else { return };
     let lines = m.detail_lines();
     let missing = lines.iter().filter(|l| matches!(l, DetailLine::Missing(_))).count();
-    let title = format!(" {}: {missing} missing days · {} mismatches ", c.cluster, lines.len() - missing);
+    let counted = c.missing_days().len();
+    let title = format!(
+        " {}: {missing} days not done ({counted} in the counted window) · {} mismatches ",
+        c.cluster,
+        lines.len() - missing
+    );
     let keys = if m.detail {
         " ✓✗ = allocations, assets · j/k scroll · Esc closes "
     } else {
@@ -358,7 +385,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     }
     if lines.is_empty() {
         let text = Text::styled(
-            "no day of the progress window is missing, and parity holds",
+            "every day with a source is federated, and parity holds",
             Style::new().fg(Color::Green),
         );
         frame.render_widget(Paragraph::new(text).block(b), area);
