@@ -23,4 +23,5 @@ pub mod model;
 pub mod output;
 pub mod progress;
 pub mod query;
+pub mod response;
 pub mod tui;

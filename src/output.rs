@@ -3,7 +3,6 @@
 
 use crate::format::{machine_value, value};
 use crate::query::{Aggregate, ColumnDef, DataKind, Page, Window, columns};
-use serde_json::{Map, Value, json};
 
 /// Aligned text table of the columns `shown` (indices into [`columns()`]`(kind)`, e.g.
 /// [`crate::commands::query::table_columns`]) with a totals line and a paging line.
@@ -70,39 +69,6 @@ pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> S
         ));
     }
     out
-}
-
-fn values_object(kind: DataKind, values: &[f64]) -> Map<String, Value> {
-    columns(kind)
-        .iter()
-        .zip(values)
-        .map(|(c, v)| (c.json().to_string(), json!(machine_value(c.unit, *v))))
-        .collect()
-}
-
-/// Kubecost-shaped JSON for a page.
-pub fn json(kind: DataKind, page: &Page, window: &Window) -> Value {
-    let data: Vec<Value> = page
-        .rows
-        .iter()
-        .map(|r| {
-            let mut o = Map::new();
-            o.insert("name".into(), json!(r.name));
-            o.insert("properties".into(), json!(r.properties));
-            o.extend(values_object(kind, &r.values));
-            Value::Object(o)
-        })
-        .collect();
-    json!({
-        "window": {"start": window.start.to_rfc3339(), "end": window.end.to_rfc3339()},
-        "offset": page.offset,
-        "limit": page.limit,
-        "totalRows": page.total_rows,
-        "rate": page.rate.name(),
-        "coveredHours": page.covered_hours,
-        "totals": values_object(kind, &page.totals.values),
-        "data": data,
-    })
 }
 
 /// The key columns of a CSV: the aggregate key names (`namespace`, `label:app`), none when the
@@ -197,21 +163,4 @@ pub fn csv_steps(kind: DataKind, aggregate: &Aggregate, steps: &[(Window, Page)]
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Cost over time as JSON: `{"window", "accumulate", "data": [<one page per step, as
-/// [`json`]>]}` (Kubecost's `accumulate=false` answers a list of sets).
-pub fn json_steps(kind: DataKind, window: &Window, accumulate: &str, steps: &[(Window, Page)]) -> Value {
-    json!({
-        "window": {"start": window.start.to_rfc3339(), "end": window.end.to_rfc3339()},
-        "accumulate": accumulate,
-        "data": steps.iter().map(|(w, p)| json(kind, p, w)).collect::<Vec<_>>(),
-    })
-}
-
-/// [`write_csv`] into a string (the CLI's `--format csv`).
-pub fn csv(kind: DataKind, page: &Page, aggregate: &Aggregate) -> Result<String, csv::Error> {
-    let mut buf = Vec::new();
-    write_csv(&mut buf, kind, aggregate, page)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
 }

@@ -2,7 +2,6 @@
 //! of `--report-header` / `--manifest`, and the `--provenance` renderings of a row's sources.
 
 use crate::query::{SourceObject, Window};
-use serde_json::{Value, json};
 
 /// The header of a report: store identity (no secrets), window, the command line, costscope's
 /// version and, when given, the sha256 of the manifest the figures were checked against.
@@ -26,18 +25,6 @@ impl ReportHeader {
             version: env!("CARGO_PKG_VERSION").to_string(),
             manifest_sha256,
         }
-    }
-
-    /// `{"store", "window": {"start", "end"}, "query", "costscopeVersion", "manifestSha256"}`
-    /// (the JSON output's `report`).
-    pub fn json(&self) -> Value {
-        json!({
-            "store": self.store,
-            "window": {"start": self.window.start.to_rfc3339(), "end": self.window.end.to_rfc3339()},
-            "query": self.query,
-            "costscopeVersion": self.version,
-            "manifestSha256": self.manifest_sha256,
-        })
     }
 
     /// The header as `# ` lines, put before a CSV header or a table.
@@ -75,11 +62,6 @@ pub fn sources_cell(sources: &[SourceObject]) -> String {
         .map(|s| format!("{}@{}", s.key, s.sha256))
         .collect::<Vec<_>>()
         .join(";")
-}
-
-/// A row's sources for the JSON `sources` field.
-pub fn sources_json(sources: &[SourceObject]) -> Value {
-    Value::Array(sources.iter().map(SourceObject::json).collect())
 }
 
 /// The lines under a table for one row: `sources of <name>: N objects, M items` and one indented

@@ -303,11 +303,6 @@ impl Inventory {
             .find(|s| &s.source == source && s.pipeline == pipeline && s.resolution == resolution)
     }
 
-    /// Every series of one source.
-    pub fn series_of<'a>(&'a self, source: &'a Source) -> impl Iterator<Item = &'a Series> + 'a {
-        self.series.iter().filter(move |s| &s.source == source)
-    }
-
     /// Thanos block directories that have a `meta.json` (complete uploads).
     pub fn complete_blocks(&self) -> impl Iterator<Item = &ThanosBlock> {
         self.thanos_blocks.iter().filter(|b| b.has_meta)

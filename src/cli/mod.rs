@@ -7,8 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod audit;
 mod export;
+mod values;
 pub use audit::{ReportArgs, VerifyArgs};
 pub use export::ExportArgs;
+use crate::model::CostMetricName;
+use crate::query::{CostRate, IdleMode, ShareSplit};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -357,8 +360,8 @@ pub struct QueryArgs {
     /// merged (one __idle__ row, Kubecost's API default), share (spread over the rows by their
     /// CPU, RAM and GPU cost), hide. With a filter, a separate idle row keeps the share of idle
     /// that would go to the rows shown. Allocations only.
-    #[arg(long, default_value = "separate", value_parser = ["separate", "node", "merged", "share", "hide"])]
-    pub idle: String,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = IdleMode::SeparateByCluster)]
+    pub idle: IdleMode,
     /// Sort column and direction: COL[:asc|desc] (default totalCost:desc).
     #[arg(long)]
     pub sort: Option<String>,
@@ -370,13 +373,13 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Cloud costs: listCost, netCost, amortizedNetCost (default), invoicedCost, amortizedCost.
-    #[arg(long, default_value = "amortizedNetCost", value_parser = ["listCost", "netCost", "amortizedNetCost", "invoicedCost", "amortizedCost"])]
-    pub cost_metric: String,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = CostMetricName::AmortizedNetCost)]
+    pub cost_metric: CostMetricName,
     /// Cost shown: the window's total (`cumulative`, Kubecost's "cumulative cost") or a rate,
     /// every USD column × hours per unit / hours of data (`monthly` = 730 h, kubectl-cost's
     /// default view; `daily` = 24 h; `hourly`).
-    #[arg(long, default_value = "cumulative", value_parser = ["cumulative", "hourly", "daily", "monthly"])]
-    pub rate: String,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = CostRate::Cumulative)]
+    pub rate: CostRate,
     /// Cost over time (Kubecost `accumulate`): `true` one set for the window; `false` one set per
     /// `--step`; `hour`, `day`, `week` (from Sunday), `month`, `quarter` one set per calendar unit
     /// (UTC). Each set is paged and sorted like a window of its own; CSV adds a `window` column.
@@ -396,8 +399,8 @@ pub struct QueryArgs {
     #[arg(long, value_name = "USD")]
     pub share_cost: Option<String>,
     /// How shared cost is split: `weighted` by each row's cost (default) or `even` (Kubecost `shareSplit`).
-    #[arg(long, default_value = "weighted", value_parser = ["weighted", "even"])]
-    pub share_split: String,
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ShareSplit::Weighted)]
+    pub share_split: ShareSplit,
     /// Share cluster management and node-attached disk costs over each cluster's allocations by
     /// running hours (Kubecost `shareTenancyCosts`; off unless given).
     #[arg(long)]

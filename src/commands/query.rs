@@ -2,11 +2,11 @@
 
 use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
-use crate::model::CostMetricName;
 use crate::output;
 use crate::query::{
-    self, Accumulate, Aggregate, CostRate, CostSource, DataKind, IdleMode, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter,
+    self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter,
 };
+use crate::response::{PageOut, StepsOut};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
 
@@ -32,22 +32,10 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         None => Aggregate::query_default(kind),
     };
     let filter = parse_filter(&a.filter, kind).map_err(|e| UsageError(format!("--filter: {e}")))?;
-    let idle = IdleMode::parse(&a.idle).ok_or_else(|| {
-        UsageError(format!(
-            "unknown --idle {:?}; accepted: separate, node, merged, share, hide",
-            a.idle
-        ))
-    })?;
     let sort = match &a.sort {
         Some(s) => Sort::parse(s, kind).map_err(|e| UsageError(format!("--sort: {e}")))?,
         None => Sort::default_for(kind),
     };
-    let cost_metric = CostMetricName::parse(&a.cost_metric).ok_or_else(|| {
-        UsageError(format!(
-            "unknown --cost-metric {:?}; accepted: listCost, netCost, amortizedNetCost, invoicedCost, amortizedCost",
-            a.cost_metric
-        ))
-    })?;
     let window = match &a.window {
         Some(w) => super::window_option(w)?,
         None => default_window(src, kind)?,
@@ -56,7 +44,7 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         &a.share_namespaces,
         &a.share_labels,
         a.share_cost.as_deref(),
-        &a.share_split,
+        a.share_split,
         a.share_tenancy_costs,
     )
     .map_err(|e| UsageError(format!("--share-*: {e}")))?;
@@ -68,16 +56,16 @@ pub fn request(src: &dyn CostSource, kind: DataKind, a: &QueryArgs) -> Result<Qu
         window,
         aggregate,
         filter,
-        idle,
+        idle: a.idle,
         sort,
         offset: a.offset,
         limit: a.limit.unwrap_or(match a.format {
             OutputFormat::Table => TABLE_PAGE,
             OutputFormat::Json | OutputFormat::Csv => 0,
         }),
-        cost_metric,
+        cost_metric: a.cost_metric,
         search: a.search.clone().filter(|s| !s.is_empty()),
-        rate: CostRate::parse(&a.rate).unwrap_or_default(),
+        rate: a.rate,
         share,
         labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
     })
@@ -133,11 +121,9 @@ impl AuditOut {
         self.header.as_ref().map(|h| h.comment_lines()).unwrap_or_default()
     }
 
-    /// Add `report` to a JSON answer when there is a header.
-    fn add_report(&self, v: &mut serde_json::Value) {
-        if let (Some(h), Some(o)) = (&self.header, v.as_object_mut()) {
-            o.insert("report".into(), h.json());
-        }
+    /// The JSON answer's `report`, when there is a header.
+    fn report(&self) -> Option<crate::response::ReportOut<'_>> {
+        self.header.as_ref().map(Into::into)
     }
 }
 
@@ -170,10 +156,10 @@ pub fn render_steps(
                     .join("\n")
         }
         OutputFormat::Json => {
-            let mut v = output::json_steps(req.kind, &req.window, &accumulate.describe(), &steps);
-            with_sharing(&mut v, req);
-            audit.add_report(&mut v);
-            serde_json::to_string_pretty(&v)? + "\n"
+            let mut out = StepsOut::new(req.kind, &req.window, accumulate.describe(), &steps);
+            out.sharing = req.share.is_active().then_some(&req.share);
+            out.report = audit.report();
+            serde_json::to_string_pretty(&out)? + "\n"
         }
         OutputFormat::Csv => audit.lines() + &output::csv_steps(req.kind, &req.aggregate, &steps)?,
     })
@@ -200,17 +186,13 @@ pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown:
             text
         }
         OutputFormat::Json => {
-            let mut v = output::json(req.kind, &page, &req.window);
-            with_sharing(&mut v, req);
-            audit.add_report(&mut v);
-            if let (Some(all), Some(data)) = (&sources, v.get_mut("data").and_then(|d| d.as_array_mut())) {
-                for (row, s) in data.iter_mut().zip(all) {
-                    if let Some(o) = row.as_object_mut() {
-                        o.insert("sources".into(), rep::sources_json(s));
-                    }
-                }
+            let mut out = PageOut::new(req.kind, &page, &req.window);
+            if let Some(all) = &sources {
+                out = out.with_sources(all);
             }
-            serde_json::to_string_pretty(&v)? + "\n"
+            out.sharing = req.share.is_active().then_some(&req.share);
+            out.report = audit.report();
+            serde_json::to_string_pretty(&out)? + "\n"
         }
         OutputFormat::Csv => {
             let cells: Option<Vec<String>> = sources.as_ref().map(|all| all.iter().map(|s| rep::sources_cell(s)).collect());
@@ -228,14 +210,6 @@ fn table(req: &QueryRequest, page: &query::Page, window: &query::Window, shown: 
         text.push_str(&format!("shared: {line}\n"));
     }
     text
-}
-
-/// Add `"sharing": {namespaces, labels, monthlyCost, split, tenancy}` to a JSON answer when
-/// anything is shared.
-fn with_sharing(v: &mut serde_json::Value, req: &QueryRequest) {
-    if let (true, Some(o)) = (req.share.is_active(), v.as_object_mut()) {
-        o.insert("sharing".into(), serde_json::json!(req.share));
-    }
 }
 
 /// What to tell the user when `req` matched nothing: where the data of its kind is

@@ -245,15 +245,6 @@ impl ClusterReport {
     pub fn unfinished_days(&self) -> Vec<&DayRecord> {
         self.days.iter().filter(|d| d.state.is_missing()).collect()
     }
-
-    /// Number of days in each state, in [`DayState::ALL`] order.
-    pub fn state_counts(&self) -> [usize; 6] {
-        let mut out = [0; 6];
-        for d in &self.days {
-            out[DayState::ALL.iter().position(|s| *s == d.state).expect("listed")] += 1;
-        }
-        out
-    }
 }
 
 /// A migrated day whose backup and federated totals differ by more than 0.01 USD.

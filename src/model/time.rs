@@ -44,16 +44,6 @@ impl GoTime {
         }
     }
 
-    /// A time in a zone with offset 0 (as `time.Unix(s,0)` in a UTC container writes).
-    pub fn local_utc(unix: i64) -> GoTime {
-        GoTime {
-            unix,
-            nanos: 0,
-            offset_min: 0,
-            offset_sec: None,
-        }
-    }
-
     /// True for Go's zero time.
     pub fn is_zero(&self) -> bool {
         self.unix == -GO_EPOCH_TO_UNIX && self.nanos == 0

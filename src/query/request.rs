@@ -47,16 +47,23 @@ impl IdleMode {
             IdleMode::Share => "share",
         }
     }
-    /// Parse `hide|separate|node|merged|share` (also `cluster` for separate, `false` for hide).
-    pub fn parse(s: &str) -> Option<IdleMode> {
-        match s.to_ascii_lowercase().as_str() {
-            "hide" | "false" | "none" => Some(IdleMode::Hide),
-            "separate" | "cluster" | "true" => Some(IdleMode::SeparateByCluster),
-            "node" | "bynode" | "separate-node" => Some(IdleMode::SeparateByNode),
-            "merged" | "merge" => Some(IdleMode::Merged),
-            "share" => Some(IdleMode::Share),
-            _ => None,
+    /// Other words accepted for the mode: Kubecost's `idle=false` (hide) and `idle=true` /
+    /// `splitIdle` (separate), `cluster`, `bynode`, `merge`.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            IdleMode::Hide => &["false", "none"],
+            IdleMode::SeparateByCluster => &["cluster", "true"],
+            IdleMode::SeparateByNode => &["bynode", "separate-node"],
+            IdleMode::Merged => &["merge"],
+            IdleMode::Share => &[],
         }
+    }
+    /// Parse a [`IdleMode::name`] or one of its [`IdleMode::aliases`], case-insensitively.
+    pub fn parse(s: &str) -> Option<IdleMode> {
+        let s = s.trim();
+        IdleMode::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s) || m.aliases().iter().any(|a| a.eq_ignore_ascii_case(s)))
     }
     /// The next mode (TUI `i` key).
     pub fn next(self) -> IdleMode {

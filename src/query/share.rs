@@ -19,6 +19,8 @@ pub enum ShareSplit {
 }
 
 impl ShareSplit {
+    /// Both splits, the default first.
+    pub const ALL: [ShareSplit; 2] = [ShareSplit::Weighted, ShareSplit::Even];
     /// `weighted` or `even`.
     pub fn name(self) -> &'static str {
         match self {
@@ -28,9 +30,7 @@ impl ShareSplit {
     }
     /// Parse `weighted` or `even`, case-insensitively.
     pub fn parse(s: &str) -> Option<ShareSplit> {
-        [ShareSplit::Weighted, ShareSplit::Even]
-            .into_iter()
-            .find(|v| v.name().eq_ignore_ascii_case(s.trim()))
+        ShareSplit::ALL.into_iter().find(|v| v.name().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -79,7 +79,7 @@ impl Sharing {
         namespaces: &[String],
         labels: &[String],
         monthly_cost: Option<&str>,
-        split: &str,
+        split: ShareSplit,
         tenancy: bool,
     ) -> Result<Sharing, String> {
         let namespaces = namespaces.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
@@ -88,7 +88,6 @@ impl Sharing {
             None => 0.0,
             Some(c) => parse_cost(c)?,
         };
-        let split = ShareSplit::parse(split).ok_or_else(|| format!("unknown share split {split:?}; accepted: weighted, even"))?;
         Ok(Sharing {
             namespaces,
             labels,
@@ -104,7 +103,7 @@ impl Sharing {
     ///
     /// Errors: an unknown setting or a bad value, naming it and what is accepted.
     pub fn parse_spec(text: &str) -> Result<Sharing, String> {
-        let (mut ns, mut labels, mut cost, mut split, mut tenancy) = (Vec::new(), Vec::new(), None, "weighted".to_string(), false);
+        let (mut ns, mut labels, mut cost, mut split, mut tenancy) = (Vec::new(), Vec::new(), None, ShareSplit::default(), false);
         for word in text.split_whitespace() {
             let (k, v) = word.split_once('=').unwrap_or(("namespaces", word));
             let list = || v.split(',').map(str::to_string).filter(|s| !s.is_empty());
@@ -112,7 +111,9 @@ impl Sharing {
                 "namespaces" | "ns" | "sharenamespaces" => ns.extend(list()),
                 "labels" | "sharelabels" => labels.extend(list()),
                 "cost" | "sharecost" => cost = Some(v.to_string()),
-                "split" | "sharesplit" => split = v.to_string(),
+                "split" | "sharesplit" => {
+                    split = ShareSplit::parse(v).ok_or_else(|| format!("unknown share split {v:?}; accepted: weighted, even"))?;
+                }
                 "tenancy" | "sharetenancycosts" => {
                     tenancy = match v.to_ascii_lowercase().as_str() {
                         "true" | "on" | "yes" => true,
@@ -127,7 +128,7 @@ impl Sharing {
                 }
             }
         }
-        Sharing::from_parts(&ns, &labels, cost.as_deref(), &split, tenancy)
+        Sharing::from_parts(&ns, &labels, cost.as_deref(), split, tenancy)
     }
 
     /// The prompt form of these settings ([`Sharing::parse_spec`] reads it back); empty when
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn describe_names_every_setting() {
-        let s = Sharing::from_parts(&["kube-system".into()], &[], Some("$300"), "weighted", false).unwrap();
+        let s = Sharing::from_parts(&["kube-system".into()], &[], Some("$300"), ShareSplit::Weighted, false).unwrap();
         assert_eq!(s.describe().unwrap(), "namespaces kube-system · $300.00/month · split weighted");
         assert_eq!(Sharing::default().describe(), None);
     }

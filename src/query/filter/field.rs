@@ -228,12 +228,6 @@ impl Field {
         }
     }
 
-    /// True for `label`, `annotation` and `namespaceLabel`, the only fields
-    /// taking `[key]`.
-    pub fn is_map(&self) -> bool {
-        matches!(self, Field::Label(_) | Field::Annotation(_) | Field::NamespaceLabel(_))
-    }
-
     /// The map key of `label[k]` / `annotation[k]` / `namespaceLabel[k]`;
     /// `None` otherwise.
     pub fn map_key(&self) -> Option<&str> {
