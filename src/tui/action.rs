@@ -106,6 +106,8 @@ pub enum Command {
     Back,
     /// `a`, `w`, `/`: open a prompt.
     Open(PromptKind),
+    /// `→` / `←`: scroll the table's columns right or left (one column).
+    ScrollColumns(ColumnStep),
     /// `s`: next sort column.
     CycleSort,
     /// `S`: reverse the sort order.
@@ -128,6 +130,15 @@ pub enum Command {
     ToggleSources,
     /// A key of the open prompt.
     Edit(Edit),
+}
+
+/// Which way [`Command::ScrollColumns`] goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnStep {
+    /// Towards the first column.
+    Left,
+    /// Towards the last column.
+    Right,
 }
 
 /// A key of the open prompt.

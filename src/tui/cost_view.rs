@@ -8,7 +8,7 @@ use std::iter;
 use crate::model::CostMetricName;
 use crate::query::{DataKind, Filter, Sharing, Sort, SortKey, parse_aggregate, parse_filter, parse_window};
 
-use super::action::{Command, Edit, Effect};
+use super::action::{ColumnStep, Command, Edit, Effect};
 use super::command_line::{self, LineCommand};
 use super::export::export_file_name;
 use super::input::{Prompt, PromptError, PromptKind};
@@ -175,6 +175,14 @@ impl State {
                 };
                 self.info(text);
                 self.run_query(SelectIntent::First)
+            }
+            Command::ScrollColumns(step) => {
+                let last = t.column_choice().len().saturating_sub(1);
+                t.column_offset = match step {
+                    ColumnStep::Left => t.column_offset.saturating_sub(1),
+                    ColumnStep::Right => (t.column_offset + 1).min(last),
+                };
+                Vec::new()
             }
             Command::Export => self.export(),
             _ => Vec::new(),
@@ -483,6 +491,7 @@ impl State {
                         let fx = if self.tab == tab { Vec::new() } else { self.switch_tab(tab) };
                         let Some(t) = self.active_table_mut() else { return fx };
                         t.columns = chosen;
+                        t.column_offset = 0;
                         let cols = crate::query::columns(t.kind);
                         let titles: Vec<&str> = t.column_choice().into_iter().map(|i| cols[i].title).collect();
                         self.info(format!("columns: {}", titles.join(", ")));

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::{Command, Edit};
+use super::action::{ColumnStep, Command, Edit};
 use super::input::PromptKind;
 use super::state::Tab;
 
@@ -56,6 +56,8 @@ impl Key {
                 KeyCode::BackTab => "S-Tab".into(),
                 KeyCode::Down => "↓".into(),
                 KeyCode::Up => "↑".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
                 KeyCode::PageDown => "PgDn".into(),
                 KeyCode::PageUp => "PgUp".into(),
                 KeyCode::Home => "Home".into(),
@@ -138,6 +140,14 @@ pub const BINDINGS: &[Binding] = &[
             (Key::Char('G'), Command::LastPage),
             (Key::Code(KeyCode::Home), Command::FirstPage),
             (Key::Code(KeyCode::End), Command::LastPage),
+        ],
+    ),
+    b(
+        "Move",
+        "columns left / right",
+        &[
+            (Key::Code(KeyCode::Left), Command::ScrollColumns(ColumnStep::Left)),
+            (Key::Code(KeyCode::Right), Command::ScrollColumns(ColumnStep::Right)),
         ],
     ),
     b("Move", "drill down", &[(Key::Code(KeyCode::Enter), Command::DrillDown)]),

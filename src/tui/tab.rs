@@ -123,6 +123,8 @@ pub struct Level {
     pub filter: Filter,
     /// Row-name search before drilling.
     pub search: Option<String>,
+    /// Chosen columns scrolled past on the left (`←`/`→`); 0 shows the most important first.
+    pub column_offset: usize,
     /// Filter and search before the open `/` prompt applied its text as you type (restored by
     /// Esc); `None` when no `/` prompt is open.
     pub before_search: Option<(Filter, Option<String>)>,
@@ -229,6 +231,7 @@ impl TableTab {
             filter: Filter::All,
             search: None,
             before_search: None,
+            column_offset: 0,
             idle: IdleMode::SeparateByCluster,
             sort: Sort::default_for(kind),
             cost_metric: CostMetricName::AmortizedNetCost,

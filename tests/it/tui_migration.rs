@@ -187,7 +187,7 @@ fn horizon_prompt_sets_the_scanner_horizon() {
     use costscope::tui::Effect;
     let src = FakeSource::standard();
     let mut s = migration_state(&src, 80, 24, "H");
-    let mut typed = |s: &mut State, text: &str| -> Vec<Effect> {
+    let typed = |s: &mut State, text: &str| -> Vec<Effect> {
         s.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
         for c in text.chars() {
             s.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));

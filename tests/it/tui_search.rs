@@ -25,9 +25,12 @@ fn names(s: &State) -> Vec<String> {
     alloc(s).page.as_ref().unwrap().rows.iter().map(|r| r.name.clone()).collect()
 }
 
-/// A session filtered to payments by a v2 filter.
+/// A session filtered to payments by a v2 filter (idle shared, so no idle row).
 fn filtered(src: &FakeSource) -> State {
     let mut s = started(src, 160, 48, vec![]);
+    for _ in 0..3 {
+        key(&mut s, src, KeyCode::Char('i'));
+    }
     key(&mut s, src, KeyCode::Char('/'));
     typ(&mut s, src, r#"namespace:"payments""#);
     key(&mut s, src, KeyCode::Enter);

@@ -455,3 +455,30 @@ fn a_long_filter_is_shortened_in_the_middle() {
     let line = text.lines().find(|l| l.contains("filter ")).unwrap();
     assert!(line.contains('…') && line.contains("namespace:") && line.contains("\"prod-us\""), "{line}");
 }
+
+/// `:cols all` means all: columns that do not fit are reached with `→` (issue 28: `Adj.` stayed
+/// hidden at 160 columns).
+#[test]
+fn every_column_of_cols_all_can_be_reached() {
+    use costscope::tui::action::ColumnStep;
+    let src = FakeSource::standard();
+    let mut s = after_keys(&src, 120, 40, vec![], ":cols all\n");
+    let mut seen = std::collections::BTreeSet::new();
+    let header_of = |s: &State| {
+        render(s, 120, 40)
+            .to_string()
+            .lines()
+            .find(|l| l.contains("Total") || l.contains("External") || l.contains("Adj."))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(render(&s, 120, 40).to_string().contains("←/→ columns"), "the border says how to reach the rest");
+    for _ in 0..25 {
+        seen.insert(header_of(&s));
+        s.update(Action::Command(Command::ScrollColumns(ColumnStep::Right)));
+    }
+    let all = seen.into_iter().collect::<Vec<_>>().join("\n");
+    for title in ["CPU", "Total", "External", "Adj.", "RAM eff."] {
+        assert!(all.contains(title), "{title} never shown:\n{all}");
+    }
+}

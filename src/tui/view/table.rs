@@ -55,7 +55,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
             .collect(),
         _ => Vec::new(),
     };
-    let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
+    let scroll_hint = (!hidden.is_empty() || tab.column_offset > 0).then(|| "←/→ columns".to_string());
+    let hidden: Vec<&str> = scroll_hint.iter().chain(&hidden).map(String::as_str).collect();
     let block = with_footer(block, area.width, counter, &hidden);
     let (Some(page), Some(fit)) = (tab.page.as_ref(), fit) else {
         let text = match (&tab.error, &tab.extent) {
@@ -175,10 +176,14 @@ pub struct ColumnFit {
 
 /// Choose the columns of `page` that fit in `width` cells among the tab's [`TableTab::column_choice`],
 /// keeping the most important ones (total, CPU, RAM, efficiency first, then the user's order) and
-/// at least `NAME_MIN` cells for names.
+/// at least `NAME_MIN` cells for names. Scrolled right (`→`, [`TableTab::column_offset`]) the
+/// table shows the chosen columns from that one on, in the user's order, so every column of
+/// `:cols all` can be reached on any terminal (issue 28).
 pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     let cols = columns(tab.kind);
-    let choice = tab.column_choice();
+    let all_chosen = tab.column_choice();
+    let offset = tab.column_offset.min(all_chosen.len().saturating_sub(1));
+    let choice: Vec<usize> = all_chosen[offset..].to_vec();
     let widths: Vec<usize> = cols
         .iter()
         .enumerate()
@@ -210,8 +215,8 @@ pub fn fit_columns(tab: &TableTab, page: &Page, width: usize) -> ColumnFit {
     // Table columns by rank, then the other chosen columns in the user's order.
     let mut by_rank: Vec<(u8, usize)> = (0..cols.len())
         .filter_map(|i| match cols[i].shown {
-            Shown::Table { rank } => Some((rank, i)),
-            Shown::Detail => None,
+            Shown::Table { rank } if offset == 0 => Some((rank, i)),
+            Shown::Table { .. } | Shown::Detail => None,
         })
         .collect();
     by_rank.sort_unstable();
