@@ -405,12 +405,7 @@ impl State {
                 .map_err(|message| PromptError { message, column: None }),
         };
         match outcome {
-            Err(e) => {
-                if let Some(p) = self.prompt.as_mut() {
-                    p.error = Some(e);
-                }
-                Vec::new()
-            }
+            Err(e) => self.refuse(e),
             Ok(()) => {
                 t.offset = 0;
                 let follow_data = prompt_kind == PromptKind::Window && t.follows_data();
@@ -454,12 +449,7 @@ impl State {
     /// open with the message.
     fn submit_command_line(&mut self, text: &str) -> Vec<Effect> {
         match command_line::parse(text, self.tab) {
-            Err(message) => {
-                if let Some(p) = self.prompt.as_mut() {
-                    p.error = Some(PromptError { message, column: None });
-                }
-                Vec::new()
-            }
+            Err(message) => self.refuse(PromptError { message, column: None }),
             Ok(cmd) => {
                 self.prompt = None;
                 match cmd {

@@ -85,12 +85,7 @@ impl State {
                 .ok_or_else(|| format!("{t:?}: give a whole number of days from 1 to {MAX_HORIZON_DAYS}, or nothing for the federated window")),
         };
         match parsed {
-            Err(message) => {
-                if let Some(p) = self.prompt.as_mut() {
-                    p.error = Some(PromptError { message, column: None });
-                }
-                Vec::new()
-            }
+            Err(message) => self.refuse(PromptError { message, column: None }),
             Ok(days) => {
                 self.prompt = None;
                 self.migration.horizon_days = days;

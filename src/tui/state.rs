@@ -12,7 +12,7 @@ use crate::progress::{Phase, TaskId, TaskProgress};
 use crate::query::{DataKind, LabelConfig};
 
 use super::action::{Action, Command, Effect};
-use super::input::{Prompt, PromptKind};
+use super::input::{Prompt, PromptError, PromptKind};
 use super::keys::{Mode, command_for};
 use super::migration_state::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
@@ -572,6 +572,14 @@ impl State {
         let t = self.active_table_mut().expect("checked above");
         t.series = SeriesState::Loading(generation);
         vec![Effect::LoadSeries { request, row, generation }]
+    }
+
+    /// Keep the open prompt, showing why its text was refused (no work to start).
+    pub(super) fn refuse(&mut self, error: PromptError) -> Vec<Effect> {
+        if let Some(p) = self.prompt.as_mut() {
+            p.error = Some(error);
+        }
+        Vec::new()
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {

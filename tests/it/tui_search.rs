@@ -3,23 +3,13 @@
 //! `:sort` picks a sort column by name.
 
 use crate::support::tui as tui_support;
-use crate::tui_state::alloc;
+use crate::tui_state::{alloc, key, typ};
 
 use costscope::query::{ColumnId, SortKey};
 use costscope::tui::action::Edit;
 use costscope::tui::{Action, Command, State};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use tui_support::{FakeSource, send, started};
-
-fn key(s: &mut State, src: &FakeSource, code: KeyCode) {
-    send(s, src, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn typ(s: &mut State, src: &FakeSource, text: &str) {
-    for c in text.chars() {
-        key(s, src, KeyCode::Char(c));
-    }
-}
 
 fn names(s: &State) -> Vec<String> {
     alloc(s).page.as_ref().unwrap().rows.iter().map(|r| r.name.clone()).collect()

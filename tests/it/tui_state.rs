@@ -19,7 +19,7 @@ pub(crate) fn key(state: &mut State, src: &FakeSource, code: KeyCode) {
     send(state, src, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
-fn typ(state: &mut State, src: &FakeSource, text: &str) {
+pub(crate) fn typ(state: &mut State, src: &FakeSource, text: &str) {
     for c in text.chars() {
         key(state, src, KeyCode::Char(c));
     }
