@@ -467,3 +467,31 @@ fn accumulate_false_answers_one_page_per_step() {
     let bad = run(&["--accumulate", "day", "--step", "1h"]);
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// Machine output is clean (issue 28): counts are whole numbers in JSON, CSV carries no float
+/// noise, and each query command's `--help` lists only the options of its kind.
+#[test]
+fn machine_output_and_help_are_clean() {
+    let (tmp, yaml) = setup();
+    let run = |args: &[&str]| {
+        let out = costscope(tmp.path(), &yaml).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_str(&run(&["assets", "--window", DAY, "--aggregate", "type", "--format", "json"])).unwrap();
+    assert!(v["totals"]["count"].is_u64(), "{}", v["totals"]);
+    assert!(v["data"].as_array().unwrap().iter().all(|r| r["count"].is_u64()), "{v}");
+    for kind in ["allocation", "assets", "cloudcost"] {
+        let csv = run(&[kind, "--window", "2026-11-01,2026-11-20", "--aggregate", "cluster", "--format", "csv", "--no-ingest"]);
+        for field in csv.lines().skip(1).flat_map(|l| l.split(',')) {
+            if let Some((_, decimals)) = field.split_once('.').filter(|_| field.parse::<f64>().is_ok()) {
+                assert!(decimals.len() <= 10 && !field.contains('e'), "{kind}: float noise {field}");
+            }
+        }
+    }
+    let help = |kind: &str| run(&[kind, "--help"]);
+    let (alloc, cloud, assets) = (help("allocation"), help("cloudcost"), help("assets"));
+    assert!(alloc.contains("--idle") && alloc.contains("--share-namespaces") && !alloc.contains("--cost-metric"));
+    assert!(cloud.contains("--cost-metric") && !cloud.contains("--idle") && !cloud.contains("--share-namespaces"), "{cloud}");
+    assert!(assets.contains("--show-cpu") && !assets.contains("--show-pv") && !assets.contains("--idle"), "{assets}");
+}
