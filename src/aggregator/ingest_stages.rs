@@ -5,7 +5,7 @@
 use super::Aggregator;
 use super::AggregatorError;
 use super::ingest::{EtlFile, GROUP_BYTES, GROUP_FILES, IngestReport, MAX_BYTES_IN_FLIGHT, PendingSpan};
-use super::write::{LogStatus, ToWrite, log_file, write_file, write_group};
+use super::write::{ToWrite, WriteError, record_failure, write_file, write_group};
 use crate::progress::{FileFailure, TaskProgress};
 use std::sync::Arc;
 use std::time::Instant;
@@ -66,7 +66,7 @@ impl Group {
 }
 
 /// A group being written on a blocking thread: each file with its rows or error.
-pub(super) type Writing = tokio::task::JoinHandle<Vec<(EtlFile, Result<u64, String>)>>;
+pub(super) type Writing = tokio::task::JoinHandle<Vec<(EtlFile, Result<u64, WriteError>)>>;
 
 /// Write `group` on a blocking thread: one file alone streams into its own transaction, several
 /// share one ([`super::write::write_group`]). The download budget is released when it is written.
@@ -78,7 +78,7 @@ pub(super) fn start_write(agg: &Arc<Aggregator>, group: Group) -> Writing {
             if let [one] = files.as_slice() {
                 let r = write_file(c, one);
                 if let Err(e) = &r {
-                    let _ = log_file(c, &one.file, 0, LogStatus::Error, e, "");
+                    record_failure(c, &one.file, e);
                 }
                 vec![r]
             } else {
@@ -90,11 +90,15 @@ pub(super) fn start_write(agg: &Arc<Aggregator>, group: Group) -> Writing {
     })
 }
 
-/// Wait for the group being written, if any.
+/// Wait for the group being written, if any: each file with its rows, or why it was not written
+/// in the words the report and the Pipeline view show.
 pub(super) async fn finish(writing: Option<Writing>) -> Result<Vec<(EtlFile, Result<u64, String>)>, AggregatorError> {
     match writing {
         None => Ok(Vec::new()),
-        Some(w) => w.await.map_err(|e| AggregatorError::Other(format!("write task failed: {e}"))),
+        Some(w) => w
+            .await
+            .map(|done| done.into_iter().map(|(f, r)| (f, r.map_err(|e| e.to_string()))).collect())
+            .map_err(|e| AggregatorError::Other(format!("write task failed: {e}"))),
     }
 }
 

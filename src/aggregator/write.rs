@@ -11,6 +11,59 @@ use super::rows::{FileCtx, allocation_kinds, append_asset, append_cloud_cost, pu
 use crate::bingen::{self, Item};
 use duckdb::{Appender, Connection};
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Why one file was not written. A failure of the file itself (it does not decode, or holds
+/// another window than its key) is remembered in `ingest_log` and not retried until the object
+/// changes; a failure of the database (disk full, a lock, …) is not the file's: nothing is
+/// recorded and the next pass tries again (docs/reliability.md).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The bytes do not decode as the set the key names (struct, byte offset, what was expected).
+    #[error(transparent)]
+    Decode(#[from] bingen::DecodeError),
+    /// The set covers another window than its key names (a misplaced copy would land its costs
+    /// on the wrong days).
+    #[error("the set covers {set_start} .. {set_end} but its key names {key_start} .. {key_end}: not ingested")]
+    WrongWindow {
+        /// The set's start, unix seconds, or `open`.
+        set_start: String,
+        /// The set's end, unix seconds, or `open`.
+        set_end: String,
+        /// The key's start, unix seconds.
+        key_start: i64,
+        /// The key's end, unix seconds.
+        key_end: i64,
+    },
+    /// DuckDB refused a statement while writing (`what` says which step).
+    #[error("{what}: {source}")]
+    Db {
+        /// The step: `writing rows`, `writing rollups`, `committing`, …
+        what: &'static str,
+        /// DuckDB's error.
+        #[source]
+        source: Arc<duckdb::Error>,
+    },
+}
+
+impl WriteError {
+    /// True when the file itself is at fault (decode, window): record it and do not retry it
+    /// until it changes. False for database failures, which the next pass retries.
+    pub fn is_the_files_own(&self) -> bool {
+        match self {
+            WriteError::Decode(_) | WriteError::WrongWindow { .. } => true,
+            WriteError::Db { .. } => false,
+        }
+    }
+}
+
+/// A [`WriteError::Db`] for step `what`.
+fn db(what: &'static str) -> impl Fn(duckdb::Error) -> WriteError {
+    move |e| WriteError::Db {
+        what,
+        source: Arc::new(e),
+    }
+}
 
 /// The outcome `ingest_log.status` records for a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +193,7 @@ impl<'c> Appenders<'c> {
 /// `apps`. Returns the rows appended and the versions seen.
 ///
 /// Errors: a decode error (with its offset), a set whose window is not the key's, a DuckDB error.
-fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Written, String> {
+fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Written, WriteError> {
     let ctx = FileCtx {
         key: &f.key,
         resolution: &f.resolution,
@@ -150,7 +203,7 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
     let table = table_of(f.pipeline);
     let mut rows = 0u64;
     let mut rollups = Rollups::default();
-    let (app, batch) = apps.batch(table, allocation_kinds).map_err(|e| e.to_string())?;
+    let (app, batch) = apps.batch(table, allocation_kinds).map_err(db("opening an appender"))?;
     let mut append_err: Option<duckdb::Error> = None;
     let decoded = bingen::decode_streaming(bytes, f.root(), &mut |item| {
         if append_err.is_some() {
@@ -172,14 +225,13 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
             Ok(()) => rows += 1,
             Err(e) => append_err = Some(e),
         }
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     window_matches(&decoded.root, f)?;
     if let Some(e) = append_err {
-        return Err(format!("writing rows: {e}"));
+        return Err(db("writing rows")(e));
     }
     if table == "allocations" {
-        rollups.write(apps, &ctx).map_err(|e| format!("writing rollups: {e}"))?;
+        rollups.write(apps, &ctx).map_err(db("writing rollups"))?;
     }
     Ok(Written {
         rows,
@@ -189,24 +241,24 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
 
 /// A set holding another window than its key names (a misplaced copy) would land its costs on
 /// the wrong days: it is refused.
-fn window_matches(root: &bingen::Root, f: &EtlFile) -> Result<(), String> {
+fn window_matches(root: &bingen::Root, f: &EtlFile) -> Result<(), WriteError> {
     let Some(w) = root.set_window() else { return Ok(()) };
     let (s, e) = (w.start_unix(), w.end_unix());
     if (s, e) == (Some(f.start), Some(f.end)) {
         return Ok(());
     }
-    Err(format!(
-        "the set covers {} .. {} but its key names {} .. {}: not ingested",
-        s.map_or("open".into(), |v| v.to_string()),
-        e.map_or("open".into(), |v| v.to_string()),
-        f.start,
-        f.end
-    ))
+    let open = |v: Option<i64>| v.map_or("open".into(), |v| v.to_string());
+    Err(WriteError::WrongWindow {
+        set_start: open(s),
+        set_end: open(e),
+        key_start: f.start,
+        key_end: f.end,
+    })
 }
 
 /// Decode `bytes` as `f`'s set without writing anything: what [`append_file`] would refuse.
-fn check_file(f: &EtlFile, bytes: &[u8]) -> Result<(), String> {
-    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |_| {}).map_err(|e| e.to_string())?;
+fn check_file(f: &EtlFile, bytes: &[u8]) -> Result<(), WriteError> {
+    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |_| {})?;
     window_matches(&decoded.root, f)
 }
 
@@ -235,26 +287,39 @@ pub struct ToWrite {
 }
 
 /// Replace one file's rows in one transaction, its ingest-log entry included. Returns the rows
-/// written, or the decode/DB error (nothing of the file is then written; the caller logs it).
-pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
+/// written, or why not (nothing of the file is then written; [`record_failure`] logs it).
+pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, WriteError> {
+    let tx = conn.transaction().map_err(db("starting a transaction"))?;
     if w.known {
-        delete_rows(&tx, tables_of(&w.file), &[w.file.key.as_str()]).map_err(|e| e.to_string())?;
+        delete_rows(&tx, tables_of(&w.file), &[w.file.key.as_str()]).map_err(db("deleting old rows"))?;
     }
     let mut apps = Appenders::new(&tx);
     let done = append_file(&mut apps, &w.file, &w.bytes)?;
-    apps.flush().map_err(|e| e.to_string())?;
-    log_file(&tx, &w.file, done.rows as i64, LogStatus::Ok, "", &done.versions).map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())?;
+    apps.flush().map_err(db("flushing rows"))?;
+    log_file(&tx, &w.file, done.rows as i64, LogStatus::Ok, "", &done.versions).map_err(db("recording the file"))?;
+    tx.commit().map_err(db("committing"))?;
     Ok(done.rows)
+}
+
+/// Remember in `ingest_log` that `f` failed, when the failure is the file's own
+/// ([`WriteError::is_the_files_own`]); a database failure is not recorded, so the next pass
+/// retries the file (issue 35: a full disk must not leave files skipped for good).
+pub fn record_failure(conn: &Connection, f: &EtlFile, e: &WriteError) {
+    if !e.is_the_files_own() {
+        tracing::warn!(key = %f.key, error = %e, "writing a file failed; the next pass retries it");
+        return;
+    }
+    if let Err(log_err) = log_file(conn, f, 0, LogStatus::Error, &e.to_string(), "") {
+        tracing::warn!(key = %f.key, error = %log_err, "recording a failed file failed");
+    }
 }
 
 /// Write a group of files in one transaction: each is decoded first, so one that fails is
 /// refused alone and logged with its error; the others' rows, rollups and log entries commit
 /// together. When the transaction itself fails, each file is written on its own instead, so a
 /// database error takes down no more than its file. Returns each file's rows or error, in order.
-pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, String>> {
-    let checks: Vec<Result<(), String>> = group.iter().map(|w| check_file(&w.file, &w.bytes)).collect();
+pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, WriteError>> {
+    let checks: Vec<Result<(), WriteError>> = group.iter().map(|w| check_file(&w.file, &w.bytes)).collect();
     match write_checked(conn, group, &checks) {
         Ok(rows) => rows,
         Err(e) => {
@@ -264,7 +329,7 @@ pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, 
                 .map(|w| {
                     let r = write_file(conn, w);
                     if let Err(e) = &r {
-                        let _ = log_file(conn, &w.file, 0, LogStatus::Error, e, "");
+                        record_failure(conn, &w.file, e);
                     }
                     r
                 })
@@ -274,8 +339,12 @@ pub fn write_group(conn: &mut Connection, group: &[ToWrite]) -> Vec<Result<u64, 
 }
 
 /// The transaction of [`write_group`] for files already checked (`checks`, in order).
-fn write_checked(conn: &mut Connection, group: &[ToWrite], checks: &[Result<(), String>]) -> Result<Vec<Result<u64, String>>, String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
+fn write_checked(
+    conn: &mut Connection,
+    group: &[ToWrite],
+    checks: &[Result<(), WriteError>],
+) -> Result<Vec<Result<u64, WriteError>>, WriteError> {
+    let tx = conn.transaction().map_err(db("starting a transaction"))?;
     for tables in [&TABLES[..3], &TABLES[3..4], &TABLES[4..5]] {
         let keys: Vec<&str> = group
             .iter()
@@ -283,7 +352,7 @@ fn write_checked(conn: &mut Connection, group: &[ToWrite], checks: &[Result<(), 
             .filter(|(w, c)| w.known && c.is_ok() && tables_of(&w.file) == tables)
             .map(|(w, _)| w.file.key.as_str())
             .collect();
-        delete_rows(&tx, tables, &keys).map_err(|e| e.to_string())?;
+        delete_rows(&tx, tables, &keys).map_err(db("deleting old rows"))?;
     }
     let mut out = Vec::with_capacity(group.len());
     {
@@ -294,15 +363,61 @@ fn write_checked(conn: &mut Connection, group: &[ToWrite], checks: &[Result<(), 
                 Err(e) => Err(e.clone()),
             });
         }
-        apps.flush().map_err(|e| e.to_string())?;
+        apps.flush().map_err(db("flushing rows"))?;
     }
     for (w, r) in group.iter().zip(&out) {
         match r {
             Ok(done) => log_file(&tx, &w.file, done.rows as i64, LogStatus::Ok, "", &done.versions),
-            Err(e) => log_file(&tx, &w.file, 0, LogStatus::Error, e, ""),
+            // Only checked files' own failures are in `out` (a database failure aborts the group).
+            Err(e) => log_file(&tx, &w.file, 0, LogStatus::Error, &e.to_string(), ""),
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(db("recording the files"))?;
     }
-    tx.commit().map_err(|e| e.to_string())?;
+    tx.commit().map_err(db("committing"))?;
     Ok(out.into_iter().map(|r| r.map(|d| d.rows)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> EtlFile {
+        EtlFile {
+            key: "federated/c/etl/bingen/allocations/1d/1795046400-1795132800".into(),
+            cluster: "c".into(),
+            pipeline: "allocations",
+            resolution: "1d".into(),
+            start: 1_795_046_400,
+            end: 1_795_132_800,
+            etag: "e".into(),
+            size: 10,
+            last_modified: 0,
+            sha256: String::new(),
+        }
+    }
+
+    fn logged(conn: &Connection) -> Vec<(String, String)> {
+        let mut st = conn.prepare("SELECT key, status FROM ingest_log").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    /// A file's own failure is remembered; a database failure (disk full) is not, so the next
+    /// pass retries the file (issue 35: files stayed skipped after ENOSPC until --retry-failed).
+    #[test]
+    fn only_the_files_own_failures_are_recorded() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(super::super::schema::DDL).unwrap();
+        let f = file();
+        let disk_full = db("committing")(duckdb::Error::InvalidParameterCount(1, 2));
+        assert!(!disk_full.is_the_files_own());
+        record_failure(&conn, &f, &disk_full);
+        assert!(logged(&conn).is_empty(), "a database failure leaves no entry");
+        let corrupt = WriteError::Decode(bingen::DecodeError {
+            offset: 48,
+            structure: "AllocationSet",
+            message: "unexpected end of data".into(),
+        });
+        record_failure(&conn, &f, &corrupt);
+        assert_eq!(logged(&conn), [(f.key.clone(), "error".to_string())]);
+    }
 }
