@@ -85,53 +85,85 @@ pub fn ruler(days: usize, first: &str, last: &str) -> String {
     }
 }
 
-/// Cells of a cluster row ([`row`]).
-pub const ROW_CELLS: usize = 10;
-/// Index of the phase cell in a row (styled by phase in the TUI).
-pub const PHASE_CELL: usize = 9;
-/// Cells from this index on are left-aligned text (the first, the cluster, is too).
-pub const FIRST_TEXT_CELL: usize = 7;
+/// What one cell is computed from: the row's name, its cluster (`None` on the `(all)` row), the
+/// progress figures and the clock.
+pub struct CellInput<'a> {
+    pub name: &'a str,
+    pub cluster: Option<&'a ClusterReport>,
+    pub progress: &'a Progress,
+    pub now: DateTime<Utc>,
+}
 
-const HEADERS: [&str; ROW_CELLS] = [
-    "CLUSTER",
-    "THANOS",
-    "BACKUP",
-    "FEDERATED",
-    "INGESTED",
-    "DONE",
-    "SOURCE DAYS",
-    "LAST WRITE",
-    "ETA",
-    "STATE",
+/// One column of the migration table, shared by the CLI table and the TUI's Migration tab: its
+/// titles, alignment, the order narrow terminals keep it in, and its cell.
+pub struct Column {
+    /// Title in the CLI table (`SOURCE DAYS`).
+    pub cli_title: &'static str,
+    /// Title in the TUI (`src days`).
+    pub tui_title: &'static str,
+    /// Numbers are right-aligned, text left.
+    pub right_aligned: bool,
+    /// The TUI drops columns of higher `keep` first when the terminal is narrow (0 stays).
+    pub keep: u8,
+    /// The phase column: styled by phase in the TUI.
+    pub is_phase: bool,
+    /// The cell's text.
+    pub cell: fn(&CellInput<'_>) -> String,
+}
+
+/// A count of the row's cluster, empty on the `(all)` row.
+fn count(c: &CellInput<'_>, f: fn(&ClusterReport) -> usize) -> String {
+    c.cluster.map_or_else(String::new, |c| f(c).to_string())
+}
+
+const fn col(cli_title: &'static str, tui_title: &'static str, right_aligned: bool, keep: u8, cell: fn(&CellInput<'_>) -> String) -> Column {
+    Column {
+        cli_title,
+        tui_title,
+        right_aligned,
+        keep,
+        is_phase: false,
+        cell,
+    }
+}
+
+/// Every column of the migration table, in display order.
+pub const COLUMNS: &[Column] = &[
+    col("CLUSTER", "cluster", false, 0, |c| c.name.to_string()),
+    col("THANOS", "Thanos", true, 7, |c| c.cluster.map(thanos_days_text).unwrap_or_default()),
+    col("BACKUP", "backup", true, 6, |c| count(c, |c| c.backup_days)),
+    col("FEDERATED", "fed.", true, 5, |c| count(c, |c| c.federated_days)),
+    col("INGESTED", "ingested", true, 8, |c| count(c, |c| c.ingested_days)),
+    col("DONE", "done", true, 1, |c| percent_text(c.progress.percent_done)),
+    col("SOURCE DAYS", "src days", true, 3, |c| percent_text(c.progress.percent_of_source_days)),
+    col("LAST WRITE", "last write", false, 9, |c| last_write_text(c.progress, c.now)),
+    col("ETA", "ETA", false, 4, |c| eta_text(c.progress)),
+    Column {
+        is_phase: true,
+        ..col("STATE", "state", false, 2, |c| c.progress.phase.label().to_string())
+    },
 ];
 
-/// The nine cells of one cluster row (or the `(all)` row when `c` is `None`), shared by the CLI
-/// table and the TUI's Migration tab.
-pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> [String; ROW_CELLS] {
-    let count = |f: fn(&ClusterReport) -> usize| c.map_or_else(String::new, |c| f(c).to_string());
-    [
-        name.to_string(),
-        c.map(thanos_days_text).unwrap_or_default(),
-        count(|c| c.backup_days),
-        count(|c| c.federated_days),
-        count(|c| c.ingested_days),
-        percent_text(p.percent_done),
-        percent_text(p.percent_of_source_days),
-        last_write_text(p, now),
-        eta_text(p),
-        p.phase.label().to_string(),
-    ]
+/// The cells of one cluster row (or the `(all)` row when `c` is `None`), in [`COLUMNS`] order.
+pub fn row(name: &str, c: Option<&ClusterReport>, p: &Progress, now: DateTime<Utc>) -> Vec<String> {
+    let input = CellInput {
+        name,
+        cluster: c,
+        progress: p,
+        now,
+    };
+    COLUMNS.iter().map(|col| (col.cell)(&input)).collect()
 }
 
 /// The whole text report. `now` is the clock for "ago" (usually [`MigrationReport::generated_at`]).
 pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
     let mut out = String::new();
-    let mut rows: Vec<[String; ROW_CELLS]> = vec![HEADERS.map(String::from)];
+    let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|c| c.cli_title.to_string()).collect()];
     rows.extend(r.clusters.iter().map(|c| row(&c.cluster, Some(c), &c.progress, now)));
     if r.clusters.len() > 1 {
         rows.push(row("(all)", None, &r.overall, now));
     }
-    let widths: Vec<usize> = (0..ROW_CELLS)
+    let widths: Vec<usize> = (0..COLUMNS.len())
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     for cells in &rows {
@@ -139,10 +171,10 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                if i == 0 || i >= FIRST_TEXT_CELL {
-                    format!("{v:<w$}", w = widths[i])
-                } else {
+                if COLUMNS[i].right_aligned {
                     format!("{v:>w$}", w = widths[i])
+                } else {
+                    format!("{v:<w$}", w = widths[i])
                 }
             })
             .collect();

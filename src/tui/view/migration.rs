@@ -15,7 +15,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::migration::render::{PHASE_CELL, ROW_CELLS, duration_text, eta_text, percent_text, ruler};
+use crate::migration::render::{COLUMNS, duration_text, eta_text, percent_text, ruler};
 use crate::migration::{ClusterPhase, ClusterReport, DayState, MigrationReport, Progress};
 
 use super::super::format;
@@ -162,28 +162,12 @@ fn message<'a>(text: Text<'a>, block: Block<'a>) -> Paragraph<'a> {
         .alignment(ratatui::layout::Alignment::Center)
 }
 
-/// Column titles (in [`crate::migration::render::row`]'s cell order), whether right-aligned, and
-/// the order they are kept in when space runs out.
-const COLUMNS: [(&str, bool); ROW_CELLS] = [
-    ("cluster", false),
-    ("Thanos", true),
-    ("backup", true),
-    ("fed.", true),
-    ("ingested", true),
-    ("done", true),
-    ("src days", true),
-    ("last write", false),
-    ("ETA", false),
-    ("state", false),
-];
-const KEEP_ORDER: [usize; ROW_CELLS] = [0, 5, 9, 6, 8, 3, 2, 1, 4, 7];
-
-fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> [String; ROW_CELLS] {
+fn cells(c: Option<&ClusterReport>, name: &str, p: &Progress, state: &State) -> Vec<String> {
     crate::migration::render::row(name, c, p, (state.now)())
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport) {
-    let mut rows: Vec<([String; ROW_CELLS], ClusterPhase)> = r
+    let mut rows: Vec<(Vec<String>, ClusterPhase)> = r
         .clusters
         .iter()
         .map(|c| (cells(Some(c), &c.cluster, &c.progress, state), c.progress.phase))
@@ -191,11 +175,11 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
     if r.clusters.len() > 1 {
         rows.push((cells(None, "(all)", &r.overall, state), r.overall.phase));
     }
-    let widths: Vec<usize> = (0..ROW_CELLS)
+    let widths: Vec<usize> = (0..COLUMNS.len())
         .map(|i| {
             rows.iter()
                 .map(|(c, _)| format::width(&c[i]))
-                .chain([format::width(COLUMNS[i].0)])
+                .chain([format::width(COLUMNS[i].tui_title)])
                 .max()
                 .unwrap_or(0)
         })
@@ -203,7 +187,9 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
     let inner = area.width.saturating_sub(2) as usize;
     let mut used = 0;
     let mut shown: Vec<usize> = Vec::new();
-    for i in KEEP_ORDER {
+    let mut keep_order: Vec<usize> = (0..COLUMNS.len()).collect();
+    keep_order.sort_by_key(|&i| COLUMNS[i].keep);
+    for i in keep_order {
         let w = widths[i] + usize::from(!shown.is_empty());
         if used + w <= inner || shown.is_empty() {
             used += w;
@@ -213,15 +199,15 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
     shown.sort_unstable();
     let line = |i: usize, text: String, style: Style| {
         let l = Line::styled(text, style);
-        Cell::from(if COLUMNS[i].1 { l.right_aligned() } else { l })
+        Cell::from(if COLUMNS[i].right_aligned { l.right_aligned() } else { l })
     };
     let header =
-        Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].0.to_string(), Style::new()))).style(label_style().add_modifier(Modifier::BOLD));
+        Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].tui_title.to_string(), Style::new()))).style(label_style().add_modifier(Modifier::BOLD));
     let body = rows.iter().enumerate().map(|(n, (c, phase))| {
         let row = Row::new(
             shown
                 .iter()
-                .map(|&i| line(i, c[i].clone(), if i == PHASE_CELL { phase_style(*phase) } else { Style::new() })),
+                .map(|&i| line(i, c[i].clone(), if COLUMNS[i].is_phase { phase_style(*phase) } else { Style::new() })),
         );
         if n == r.clusters.len() {
             row.style(Style::new().add_modifier(Modifier::BOLD))
@@ -229,7 +215,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
             row
         }
     });
-    let hidden: Vec<&str> = (0..ROW_CELLS).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].0).collect();
+    let hidden: Vec<&str> = (0..COLUMNS.len()).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].tui_title).collect();
     let block = Block::bordered()
         .border_style(accent_style())
         .title(Span::styled(" Migration by cluster ", accent_style().add_modifier(Modifier::BOLD)));
