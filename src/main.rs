@@ -54,7 +54,7 @@ fn report(e: &color_eyre::Report) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = scrub(&format!("{e:#}"));
+    let text = scrub(&format!("{e:#}")).into_owned();
     let mut err = std::io::stderr().lock();
     let _ = if color {
         writeln!(err, "\x1b[31merror:\x1b[0m {text}")

@@ -210,7 +210,7 @@ fn rate_eta_and_caught_up() {
         assert_eq!(a.progress.percent_done, Some(100.0));
         assert_eq!((a.progress.phase, a.progress.missing_outside_window), (ClusterPhase::HistoryPending, 1));
         assert_eq!(a.unfinished_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), ["2026-11-21"]);
-        assert_eq!(r.overall.phase, ClusterPhase::HistoryPending);
+        assert_ne!(r.overall.phase, ClusterPhase::CaughtUp);
     }
     // Without D2's Thanos data every source day is federated. Complete but written 10 minutes
     // ago: settling; an hour later: caught up.

@@ -311,19 +311,24 @@ impl State {
 
     /// k9s's filter as you type: while the `/` prompt holds a plain-text search (or nothing), each
     /// edit applies it at once — the search replaces the filter, an empty prompt clears both. A
-    /// v2 filter (with `:` or `"`) applies on Enter only.
+    /// v2 filter (with `:` or `"`) applies on Enter only; while one is typed the table shows what
+    /// it showed before `/` (not the search its first word made).
     fn search_as_you_type(&mut self, text: &str) -> Vec<Effect> {
-        let empty = text.trim().is_empty();
-        if !empty && !is_search(text) {
-            return Vec::new();
-        }
         let Some(t) = self.active_table_mut() else { return Vec::new() };
-        let search = (!empty).then(|| text.trim().to_string());
-        if t.search == search && t.filter.is_all() {
+        let empty = text.trim().is_empty();
+        let (filter, search) = if !empty && !is_search(text) {
+            match &t.before_search {
+                Some((f, s)) => (f.clone(), s.clone()),
+                None => return Vec::new(),
+            }
+        } else {
+            (Filter::All, (!empty).then(|| text.trim().to_string()))
+        };
+        if t.search == search && t.filter == filter {
             return Vec::new();
         }
         t.search = search;
-        t.filter = Filter::All;
+        t.filter = filter;
         t.offset = 0;
         self.run_query(SelectIntent::First)
     }

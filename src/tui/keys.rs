@@ -169,7 +169,7 @@ pub const BINDINGS: &[Binding] = &[
     b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
     b("Other", "sources of the row", &[(Key::Char('P'), Command::ToggleSources)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
-    b("Other", "migration horizon (days)", &[(Key::Char('H'), Command::Open(PromptKind::Horizon))]),
+    b("Other", "migration horizon", &[(Key::Char('H'), Command::Open(PromptKind::Horizon))]),
     b("Other", "this help", &[(Key::Char('?'), Command::ToggleHelp)]),
     b("Other", "quit", &[(Key::Char('q'), Command::Quit), (Key::Ctrl('c'), Command::Quit)]),
     b("Query", "aggregate by", &[(Key::Char('a'), Command::Open(PromptKind::Aggregate))]),
@@ -362,9 +362,10 @@ mod tests {
                 Command::CycleRate => 24,
                 Command::ToggleChart => 25,
                 Command::ToggleSources => 26,
+                Command::ScrollColumns(_) => 27,
             }
         }
-        let mut bound = [false; 27];
+        let mut bound = [false; 28];
         bound[23] = true; // prompt edits are decoded by the prompt
         for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
             bound[index(*c)] = true;

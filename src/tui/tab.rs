@@ -123,11 +123,6 @@ pub struct Level {
     pub filter: Filter,
     /// Row-name search before drilling.
     pub search: Option<String>,
-    /// Chosen columns scrolled past on the left (`←`/`→`); 0 shows the most important first.
-    pub column_offset: usize,
-    /// Filter and search before the open `/` prompt applied its text as you type (restored by
-    /// Esc); `None` when no `/` prompt is open.
-    pub before_search: Option<(Filter, Option<String>)>,
     /// Offset before drilling.
     pub offset: usize,
     /// Selected row index (on its page) before drilling.
@@ -171,6 +166,11 @@ pub struct TableTab {
     pub filter: Filter,
     /// Row-name search (`/` with plain text, k9s style): rows whose name contains it.
     pub search: Option<String>,
+    /// Chosen columns scrolled past on the left (`←`/`→`); 0 shows the most important first.
+    pub column_offset: usize,
+    /// Filter and search before the open `/` prompt applied its text as you type (restored by
+    /// Esc); `None` when no `/` prompt is open.
+    pub before_search: Option<(Filter, Option<String>)>,
     /// Idle mode (allocations).
     pub idle: IdleMode,
     /// Sort column and order.
@@ -264,11 +264,14 @@ impl TableTab {
         let mut out = default_columns(self.kind);
         if let Some(page) = &self.page {
             let cols = crate::query::columns(self.kind);
-            out.extend((0..cols.len()).filter(|i| {
-                !out.contains(i)
-                    && matches!(cols[*i].detail, crate::query::Detail::Part(_))
-                    && page.totals.values.get(*i).is_some_and(|v| v.abs() >= 0.005)
-            }));
+            let parts: Vec<usize> = (0..cols.len())
+                .filter(|i| {
+                    !out.contains(i)
+                        && matches!(cols[*i].detail, crate::query::Detail::Part(_))
+                        && page.totals.values.get(*i).is_some_and(|v| v.abs() >= 0.005)
+                })
+                .collect();
+            out.extend(parts);
         }
         out
     }

@@ -118,7 +118,8 @@ fn usage_errors_are_one_line_exit_2_and_plain_in_pipes() {
     assert_eq!(lines[2].find('^'), Some(input_at + 10), "caret under column 11: {err}");
 
     // The TUI without a terminal names the CLI instead of an OS error.
-    let out = costscope(tmp.path(), &yaml).stdin(Stdio::null()).output().unwrap();
+    // assert_cmd pipes stdin and stdout: no terminal, as under cron or CI.
+    let out = costscope(tmp.path(), &yaml).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("the TUI needs a terminal") && err.contains("costscope allocation"), "{err}");
@@ -481,8 +482,8 @@ fn machine_output_and_help_are_clean() {
     let v: serde_json::Value = serde_json::from_str(&run(&["assets", "--window", DAY, "--aggregate", "type", "--format", "json"])).unwrap();
     assert!(v["totals"]["count"].is_u64(), "{}", v["totals"]);
     assert!(v["data"].as_array().unwrap().iter().all(|r| r["count"].is_u64()), "{v}");
-    for kind in ["allocation", "assets", "cloudcost"] {
-        let csv = run(&[kind, "--window", "2026-11-01,2026-11-20", "--aggregate", "cluster", "--format", "csv", "--no-ingest"]);
+    for (kind, by) in [("allocation", "cluster"), ("assets", "type"), ("cloudcost", "service")] {
+        let csv = run(&[kind, "--window", "2026-11-01,2026-11-20", "--aggregate", by, "--format", "csv", "--no-ingest"]);
         for field in csv.lines().skip(1).flat_map(|l| l.split(',')) {
             if let Some((_, decimals)) = field.split_once('.').filter(|_| field.parse::<f64>().is_ok()) {
                 assert!(decimals.len() <= 10 && !field.contains('e'), "{kind}: float noise {field}");

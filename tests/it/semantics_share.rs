@@ -12,7 +12,7 @@ use crate::support::{request, window};
 
 use costscope::aggregator::Aggregator;
 use costscope::model::{Allocation, Asset, AssetKind, AssetProperties, Window};
-use costscope::query::{ColumnId, CostSource, DataKind, IdleMode, QueryRequest, Sharing};
+use costscope::query::{ColumnId, CostSource, DataKind, IdleMode, QueryRequest, ShareSplit, Sharing};
 use std::collections::BTreeMap;
 
 fn fixture() -> Aggregator {
@@ -98,7 +98,7 @@ fn share(ns: &[&str], labels: &[&str], hourly: f64, split: &str) -> Sharing {
     let ns: Vec<String> = ns.iter().map(|s| s.to_string()).collect();
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
     let monthly = (hourly * 730.0).to_string();
-    Sharing::from_parts(&ns, &labels, (hourly > 0.0).then_some(monthly.as_str()), split, false).unwrap()
+    Sharing::from_parts(&ns, &labels, (hourly > 0.0).then_some(monthly.as_str()), ShareSplit::parse(split).unwrap(), false).unwrap()
 }
 
 fn ask(agg: &Aggregator, filter: &str, idle: IdleMode, s: Sharing) -> BTreeMap<String, f64> {
@@ -274,7 +274,7 @@ fn tenancy_costs_are_shared_within_their_cluster_by_running_hours() {
     // cluster1's 6 allocations all run 24 h: 2.4 USD of cluster management is 0.4 each, so
     // namespace1 and namespace2 get 1.2 from it; cluster2 has none to share.
     let agg = fixture_with(&[cluster_management("cluster1", 2.4)]);
-    let tenancy = Sharing::from_parts(&[], &[], None, "weighted", true).unwrap();
+    let tenancy = Sharing::from_parts(&[], &[], None, ShareSplit::Weighted, true).unwrap();
     let got = ask(&agg, "", IdleMode::Hide, tenancy.clone());
     expect(
         "tenancy",

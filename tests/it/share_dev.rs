@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use costscope::query::{Accumulate, ColumnId, CostSource, DataKind, IdleMode, Page, QueryRequest, Sharing};
+use costscope::query::{Accumulate, ColumnId, CostSource, DataKind, IdleMode, Page, QueryRequest, ShareSplit, Sharing};
 
 use crate::aggregator_dev::{day, dev};
 use crate::support::{request, window};
@@ -40,7 +40,7 @@ fn close(a: f64, b: f64) -> bool {
 fn sharing(ns: &[&str], labels: &[&str], split: &str) -> Sharing {
     let ns: Vec<String> = ns.iter().map(|s| s.to_string()).collect();
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    Sharing::from_parts(&ns, &labels, None, split, false).unwrap()
+    Sharing::from_parts(&ns, &labels, None, ShareSplit::parse(split).unwrap(), false).unwrap()
 }
 
 #[test]
@@ -111,14 +111,14 @@ fn even_split_gives_every_row_the_same_amount_per_day() {
 #[test]
 fn monthly_overhead_and_tenancy_costs_add_what_they_say() {
     let plain = ask(week(), "namespace", "", IdleMode::Hide, &Sharing::default());
-    let overhead = Sharing::from_parts(&[], &[], Some("730"), "weighted", false).unwrap();
+    let overhead = Sharing::from_parts(&[], &[], Some("730"), ShareSplit::Weighted, false).unwrap();
     let with = ask(week(), "namespace", "", IdleMode::Hide, &overhead);
     // 730 USD a month is 1 USD an hour, over the week's 168 hours.
     assert!(close(total(&with) - total(&plain), 168.0), "{}", total(&with) - total(&plain));
 
     // Tenancy costs come from assets outside the allocations: the total grows by at least the
     // window's cluster management cost (exact distribution: `semantics_share::tenancy_*`).
-    let tenancy = Sharing::from_parts(&[], &[], None, "weighted", true).unwrap();
+    let tenancy = Sharing::from_parts(&[], &[], None, ShareSplit::Weighted, true).unwrap();
     let with = ask(week(), "namespace", "", IdleMode::Hide, &tenancy);
     let assets = dev().query(&request(DataKind::Asset, week(), "type", "", IdleMode::Hide)).unwrap();
     let cm = assets

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use costscope::query::{Accumulate, ColumnId, CostSource, DataKind, IdleMode};
+use costscope::query::{Accumulate, ColumnId, CostSource, DataKind, IdleMode, ShareSplit};
 
 use crate::aggregator_dev::{day, dev};
 use crate::support::dev_bucket::truth;
@@ -69,7 +69,7 @@ fn one_statement_steps_equal_the_steps_one_by_one() {
     use costscope::query::steps::each_step;
     use costscope::query::{QueryRequest, Sharing};
     let weeks = window(day("2026-11-08"), day("2026-11-21"));
-    let kube_system = Sharing::from_parts(&["kube-system".to_string()], &[], None, "weighted", false).unwrap();
+    let kube_system = Sharing::from_parts(&["kube-system".to_string()], &[], None, ShareSplit::Weighted, false).unwrap();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
     for idle in IdleMode::ALL {
         for agg in ["namespace", "node", "cluster,namespace"] {

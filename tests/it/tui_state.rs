@@ -365,13 +365,16 @@ fn filter_errors_keep_the_prompt_open_with_the_column() {
     key(&mut s, &src, KeyCode::Enter);
     assert!(s.prompt.is_none());
     assert_eq!(names(&s), ["__idle__", "checkout", "kube-system"]);
-    // Esc cancels without changing anything.
+    // Esc cancels: clearing the prompt cleared the filter as typed, Esc puts it back.
     key(&mut s, &src, KeyCode::Char('/'));
     assert_eq!(s.prompt.as_ref().unwrap().input.text(), r#"cluster:"staging""#);
     send(&mut s, &src, Action::Command(Command::Edit(Edit::Clear)));
+    assert!(alloc(&s).filter.is_all());
     let effects = s.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
-    assert!(effects.is_empty() && s.prompt.is_none());
+    assert!(s.prompt.is_none());
+    settle(&mut s, &src, effects);
     assert_eq!(alloc(&s).filter.to_string(), r#"cluster:"staging""#);
+    assert_eq!(names(&s), ["__idle__", "checkout", "kube-system"]);
 }
 
 #[test]

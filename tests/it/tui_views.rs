@@ -464,13 +464,12 @@ fn every_column_of_cols_all_can_be_reached() {
     let src = FakeSource::standard();
     let mut s = after_keys(&src, 120, 40, vec![], ":cols all\n");
     let mut seen = std::collections::BTreeSet::new();
+    // The table's header row: the line under its top border.
     let header_of = |s: &State| {
-        render(s, 120, 40)
-            .to_string()
-            .lines()
-            .find(|l| l.contains("Total") || l.contains("External") || l.contains("Adj."))
-            .unwrap_or_default()
-            .to_string()
+        let text = render(s, 120, 40).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let top = lines.iter().position(|l| l.contains("┌ Allocations by")).unwrap();
+        lines[top + 1].to_string()
     };
     assert!(render(&s, 120, 40).to_string().contains("←/→ columns"), "the border says how to reach the rest");
     for _ in 0..25 {

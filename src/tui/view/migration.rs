@@ -96,10 +96,10 @@ pub fn header_lines(state: &State) -> Vec<Line<'static>> {
     if let Some((a, b)) = status.report.as_deref().and_then(|r| r.progress_window.clone()) {
         second.push(Span::raw("  "));
         let horizon = match state.migration.horizon_days {
-            Some(n) => format!("last {n} days"),
-            None => "federated window".to_string(),
+            Some(n) => format!(" (last {n} days)"),
+            None => String::new(),
         };
-        second.extend(pair("counted", format!("{a} … {b} ({horizon}, H to change)")));
+        second.extend(pair("counted", format!("{a} … {b}{horizon}")));
     }
     if let Some(t) = status.report.as_deref().and_then(|r| r.copied_at) {
         second.push(Span::raw("  "));
@@ -317,18 +317,18 @@ fn detail_text(line: DetailLine<'_>) -> Line<'static> {
     match line {
         DetailLine::Missing(d) => {
             let mark = |b: bool| if b { "✓" } else { "✗" };
+            let counted = if d.in_progress_window { "counted" } else { "outside" };
             Line::from(vec![
                 Span::raw(format!("{}  ", d.day)),
                 Span::styled(format!("{:<11}", d.state.name()), state_style(d.state)),
                 Span::styled(
                     format!(
-                        "  backup {}{}  federated {}{}  thanos {}{}",
+                        "  {counted}  backup {}{}  federated {}{}  thanos {}",
                         mark(d.backup_allocations),
                         mark(d.backup_assets),
                         mark(d.federated_allocations),
                         mark(d.federated_assets),
                         format::percent(d.thanos_coverage),
-                        if d.in_progress_window { "" } else { "  (not counted: outside the window)" }
                     ),
                     label_style(),
                 ),
@@ -355,7 +355,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     let missing = lines.iter().filter(|l| matches!(l, DetailLine::Missing(_))).count();
     let counted = c.missing_days().len();
     let title = format!(
-        " {}: {missing} days not done ({counted} in the counted window) · {} mismatches ",
+        " {}: {missing} days not done, {counted} counted · {} mismatches ",
         c.cluster,
         lines.len() - missing
     );
@@ -364,10 +364,14 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &State, block: impl Fn(Stri
     } else {
         " ✓✗ = allocations, assets · Enter to scroll "
     };
+    let title_w = format::width(&title);
     let mut b = block(title).title_bottom(Line::from(keys).right_aligned());
     if let Some(p) = c.progress.last_write {
-        let ago = duration_text(((state.now)() - p).num_seconds() as f64);
-        b = b.title(Line::from(format!(" last write {ago} ago ")).right_aligned());
+        let ago = format!(" last write {} ago ", duration_text(((state.now)() - p).num_seconds() as f64));
+        // Only beside the title when both fit: the title is what Enter promises.
+        if title_w + format::width(&ago) + 4 <= usize::from(area.width) {
+            b = b.title(Line::from(ago).right_aligned());
+        }
     }
     if lines.is_empty() {
         let text = Text::styled(

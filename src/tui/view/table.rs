@@ -55,8 +55,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
             .collect(),
         _ => Vec::new(),
     };
-    let scroll_hint = (!hidden.is_empty() || tab.column_offset > 0).then(|| "←/→ columns".to_string());
-    let hidden: Vec<&str> = scroll_hint.iter().chain(&hidden).map(String::as_str).collect();
+    let scrollable = !hidden.is_empty() || tab.column_offset > 0;
+    let counter = counter.map(|c| if scrollable { format!("{c} · ←/→ columns") } else { c });
+    let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
     let block = with_footer(block, area.width, counter, &hidden);
     let (Some(page), Some(fit)) = (tab.page.as_ref(), fit) else {
         let text = match (&tab.error, &tab.extent) {
