@@ -105,6 +105,15 @@ pub struct Message {
     pub set_at: u64,
 }
 
+/// Why totals are incomplete ([`State::totals_incomplete`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Incomplete {
+    /// An ingest pass is listing (`total` 0) or loading files: `done` of `total`.
+    Loading { done: u64, total: u64 },
+    /// The pass is over; the page shown was computed during it and is being asked again.
+    Refreshing,
+}
+
 /// Ticks a status message stays without a key press (8 seconds).
 pub const MESSAGE_TICKS: u64 = 8 * TICKS_PER_SECOND;
 
@@ -264,6 +273,16 @@ impl State {
             Phase::Waiting | Phase::Done | Phase::Failed => false,
         };
         loading.then_some((t.done, t.total))
+    }
+
+    /// Why the visible view's totals are incomplete, if they are: an ingest pass is loading files
+    /// ([`State::ingest_in_progress`]), or the page shown was computed during one and its refresh
+    /// has not arrived yet. The header and the totals row say so; idle rows show no figure.
+    pub fn totals_incomplete(&self) -> Option<Incomplete> {
+        if let Some((done, total)) = self.ingest_in_progress() {
+            return Some(Incomplete::Loading { done, total });
+        }
+        self.active_table().filter(|t| t.page_partial).map(|_| Incomplete::Refreshing)
     }
 
     /// True when something the user waits for is running (spinner).
@@ -426,6 +445,7 @@ impl State {
     /// flight for that view (its answer will be dropped).
     pub(super) fn run_query(&mut self, select: SelectIntent) -> Vec<Effect> {
         let generation = self.generation();
+        let while_loading = self.ingest_in_progress().is_some();
         let Some(t) = self.active_table_mut() else { return Vec::new() };
         let Some(request) = t.request() else { return Vec::new() };
         let query = TableTab::query_identity(&request);
@@ -437,7 +457,12 @@ impl State {
             t.series = SeriesState::None;
             t.chart = super::tab::ChartState::None;
         }
-        t.pending = Some(Pending { generation, select, query });
+        t.pending = Some(Pending {
+            generation,
+            select,
+            query,
+            while_loading,
+        });
         t.stale = false;
         vec![Effect::RunQuery { request, generation }]
     }
@@ -507,6 +532,7 @@ impl State {
             }
             Ok(page) => {
                 t.apply_page(page, &pending.select);
+                t.page_partial = pending.while_loading;
                 t.shown_query = Some(pending.query);
                 Vec::new()
             }

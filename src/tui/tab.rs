@@ -64,6 +64,8 @@ pub struct Pending {
     pub select: SelectIntent,
     /// [`TableTab::query_identity`] of the request.
     pub query: QueryIdentity,
+    /// The request was made while an ingest pass was loading files its answer may lack.
+    pub while_loading: bool,
 }
 
 /// What makes two requests the same query, paging and sorting aside: the rows of one are never
@@ -187,6 +189,10 @@ pub struct TableTab {
     pub limit: usize,
     /// The last page received.
     pub page: Option<Page>,
+    /// `page` was asked for while an ingest pass was loading files: its totals stay marked
+    /// incomplete until a page asked for after the pass replaces it (issue 28: the marks went when
+    /// the pass ended, over a page computed from 61 of 97 files).
+    pub page_partial: bool,
     /// [`TableTab::query_identity`] of the query `page` answers.
     pub shown_query: Option<QueryIdentity>,
     /// Index of the selected row on `page`; `None` when the page is empty.
@@ -240,6 +246,7 @@ impl TableTab {
             offset: 0,
             limit,
             page: None,
+            page_partial: false,
             shown_query: None,
             selected: None,
             pending: None,

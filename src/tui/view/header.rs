@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Tabs};
 use crate::query::{DataKind, Window};
 
 use super::super::format;
-use super::super::state::{Screen, State, Tab};
+use super::super::state::{Incomplete, Screen, State, Tab};
 use super::super::tab::{Extent, TableTab};
 use super::{accent_style, label_style, value_style};
 
@@ -26,11 +26,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled("costscope", accent_style().add_modifier(Modifier::BOLD)),
         Span::raw("  "),
     ];
-    if let (Some((done, total)), Some(_)) = (state.ingest_in_progress(), state.active_table()) {
-        let what = if total == 0 {
-            "listing the bucket".to_string()
-        } else {
-            format!("{done}/{total} files")
+    if let (Some(why), Some(_)) = (state.totals_incomplete(), state.active_table()) {
+        let what = match why {
+            Incomplete::Loading { total: 0, .. } => "listing the bucket".to_string(),
+            Incomplete::Loading { done, total } => format!("{done}/{total} files"),
+            Incomplete::Refreshing => "refreshing".to_string(),
         };
         first.push(Span::styled(
             format!("loading: {what} — totals incomplete  "),

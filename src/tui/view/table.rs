@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     );
     // Idle is the assets' cost minus the allocations': computed from a partial set of files it is
     // no figure (issue 28: a negative idle while loading), so its cells wait for the pass.
-    let loading = state.ingest_in_progress().is_some();
+    let loading = state.totals_incomplete().is_some();
     let shown_names: Vec<String> = page.rows.iter().map(|r| crate::format::printable(&r.name).into_owned()).collect();
     let shown_names = format::truncate_distinct(&shown_names, fit.name_width);
     let rows = page.rows.iter().zip(shown_names).map(|(r, shown_name)| {
