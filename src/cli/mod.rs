@@ -129,7 +129,7 @@ const KIND_OPTIONS: &[(&str, &[&str])] = &[
 ];
 
 /// The clap command of [`Cli`] with each query subcommand's `--help` listing only the options
-/// its kind takes ([`KIND_OPTIONS`]; issue 28: `cloudcost --help` listed allocation options).
+/// its kind takes (`KIND_OPTIONS`; issue 28: `cloudcost --help` listed allocation options).
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
