@@ -6,8 +6,8 @@ use crate::bingen::{self, Item, RootKind};
 use crate::bucket::inventory::{Inventory, Source, WindowObject};
 use crate::bucket::keys::{Pipeline, Resolution};
 use futures::StreamExt;
-use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
-use std::sync::Arc;
+use crate::bucket::fetch::Fetcher;
+use object_store::ObjectStore;
 
 /// Objects downloaded at once.
 const IN_FLIGHT: usize = 16;
@@ -45,10 +45,12 @@ pub struct Contents {
 }
 
 /// Download and decode every ETL object of `inv` whose pipeline costscope decodes and whose key
-/// window overlaps `window` (unix seconds; `None`: all), in key order.
+/// window overlaps `window` (unix seconds; `None`: all), in key order, through `fetcher`
+/// (`--max-object-size`, a memory budget: `bucket::fetch`).
 ///
-/// Never fails as a whole: a download or decode error is that object's `decoded` error.
-pub async fn read_all(store: Arc<dyn ObjectStore>, inv: &Inventory, window: Option<(i64, i64)>) -> Vec<ObjectRecord> {
+/// Never fails as a whole: a download or decode error, or an object over the limit, is that
+/// object's `decoded` error.
+pub async fn read_all(store: &dyn ObjectStore, fetcher: &Fetcher, inv: &Inventory, window: Option<(i64, i64)>) -> Vec<ObjectRecord> {
     let mut todo: Vec<(Source, Pipeline, Resolution, WindowObject, RootKind)> = Vec::new();
     for s in &inv.series {
         let Some(kind) = s.pipeline.root_kind() else { continue };
@@ -60,19 +62,16 @@ pub async fn read_all(store: Arc<dyn ObjectStore>, inv: &Inventory, window: Opti
     }
     let mut out: Vec<ObjectRecord> = futures::stream::iter(todo)
         .map(|(source, pipeline, resolution, f, kind)| {
-            let store = store.clone();
+            let fetcher = fetcher.clone();
             async move {
-                let got = async { store.get(&ObjPath::parse(f.object.key.as_str())?).await?.bytes().await }.await;
-                let (size, sha256, decoded) = match got {
-                    Ok(bytes) => {
-                        let sha = super::sha256_hex(&bytes);
-                        let n = bytes.len() as u64;
-                        let d = tokio::task::spawn_blocking(move || contents(&bytes, kind))
-                            .await
-                            .unwrap_or_else(|e| Err(format!("decode task failed: {e}")));
+                let (size, sha256, decoded) = match fetcher.get(store, &f.object.key, f.object.size).await {
+                    Ok(fetched) => {
+                        let sha = super::sha256_hex(&fetched.bytes);
+                        let n = fetched.bytes.len() as u64;
+                        let d = fetcher.decode(move || contents(&fetched.bytes, kind)).await.unwrap_or_else(Err);
                         (n, sha, d)
                     }
-                    Err(e) => (0, String::new(), Err(format!("download failed: {e}"))),
+                    Err(e) => (0, String::new(), Err(e.to_string())),
                 };
                 ObjectRecord {
                     key: f.object.key,

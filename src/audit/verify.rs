@@ -11,9 +11,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// What verify was asked to compare besides the bucket itself.
-#[derive(Default)]
+/// What verify was asked to compare besides the bucket itself, and how large an object it reads.
 pub struct VerifyInputs {
+    /// Objects larger than this (bytes, `--max-object-size`) are reported, not read.
+    pub max_object_bytes: u64,
     /// Only objects whose key window overlaps `[start, end)` (unix seconds).
     pub window: Option<(i64, i64)>,
     /// The local database's ingest log, when there is a database for this store.
@@ -73,7 +74,8 @@ pub async fn verify(
     inv: &Inventory,
     inputs: &VerifyInputs,
 ) -> (VerifyReport, Vec<ObjectRecord>) {
-    let records = scan::read_all(store, inv, inputs.window).await;
+    let fetcher = crate::bucket::fetch::Fetcher::new(inputs.max_object_bytes);
+    let records = scan::read_all(store.as_ref(), &fetcher, inv, inputs.window).await;
     let mut compared = Compared::default();
     let mut findings: Vec<Finding> = inv
         .unlisted

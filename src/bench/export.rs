@@ -44,6 +44,7 @@ pub async fn export_bench(dir: &Path, containers: usize, days: usize, concurrenc
         kinds: vec![Pipeline::Allocations],
         hourly: false,
         concurrency,
+        max_object_bytes: crate::aggregator::ingest::DEFAULT_MAX_OBJECT_BYTES,
     };
     let parts = plan(&inv, &opts);
     let report = export(store, parts, &Target::Dir(out), &opts).await;

@@ -6,6 +6,7 @@
 //! thanos-migration-guide.md, troubleshooting/etl-repair.md); docs/architecture.md lists the key kinds.
 
 pub mod coverage;
+pub mod fetch;
 pub mod inventory;
 pub mod keys;
 pub mod listing;

@@ -125,7 +125,10 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let ingested_days: migration::IngestedDaysFn = Arc::new(move || mig_agg.ingested_days().map_err(|e| e.to_string()));
     let mig = tokio::spawn(migration::run_loop(
         store.inner.clone(),
-        migration::MigrationOptions::default(),
+        migration::MigrationOptions {
+            max_object_bytes: global.max_object_bytes(),
+            ..Default::default()
+        },
         ingested_days,
         MIGRATION_INTERVAL,
         mig_tx,

@@ -49,6 +49,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<()> {
         concurrency: args
             .concurrency
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        max_object_bytes: global.max_object_bytes(),
     };
     let inv = super::noting_waits(&store.description, crate::bucket::scan(&*store.inner))
         .await

@@ -16,13 +16,14 @@ use crate::migration::{MigrationOptions, Scanner, parse_cluster_map, render::ren
 /// The scan options the arguments ask for.
 ///
 /// Errors: a `--map` entry that is not `THANOS=FOLDER`.
-pub fn options(args: &MigrationArgs) -> Result<MigrationOptions> {
+pub fn options(global: &GlobalArgs, args: &MigrationArgs) -> Result<MigrationOptions> {
     Ok(MigrationOptions {
         cluster_label: args.cluster_label.clone(),
         cluster_map: parse_cluster_map(args.cluster_map.iter().map(String::as_str)).map_err(|e| eyre!(e))?,
         parity: !args.no_parity,
         caught_up_after: Duration::minutes(args.caught_up_after.into()),
         horizon_days: args.horizon_days.map(i64::from),
+        max_object_bytes: global.max_object_bytes(),
         ..MigrationOptions::default()
     })
 }
@@ -50,7 +51,7 @@ fn ingested_days(global: &GlobalArgs, identity: &str) -> Result<HashSet<(String,
 /// or a database error reading the ingest log.
 pub async fn run(global: &GlobalArgs, args: MigrationArgs) -> Result<()> {
     let store = super::open_store(global)?;
-    let mut scanner = Scanner::new(options(&args)?);
+    let mut scanner = Scanner::new(options(global, &args)?);
     let global = Arc::new(global.clone());
     loop {
         let (g, identity) = (Arc::clone(&global), store.identity.clone());

@@ -36,6 +36,7 @@ pub async fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<()> {
         .await
         .wrap_err_with(|| format!("scanning {}", store.description))?;
     let inputs = VerifyInputs {
+        max_object_bytes: global.max_object_bytes(),
         window,
         ingest_log,
         against,

@@ -15,11 +15,12 @@ pub mod columns;
 pub mod target;
 
 use crate::bingen::{self, Item, RootKind};
+use crate::bucket::fetch::Fetcher;
 use crate::bucket::inventory::{Inventory, Source};
 use crate::bucket::keys::{Pipeline, Resolution};
 use columns::{TableBuilder, allocation_columns, asset_columns, cloud_cost_columns};
 use futures::StreamExt;
-use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
+use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -38,6 +39,9 @@ pub struct ExportOptions {
     pub hourly: bool,
     /// Partitions written at once.
     pub concurrency: usize,
+    /// Source objects larger than this (bytes, `--max-object-size`) are not read: their
+    /// partition fails with the reason.
+    pub max_object_bytes: u64,
 }
 
 /// One source object of a partition, as its manifest records it.
@@ -153,12 +157,13 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
         ..Default::default()
     };
     let hourly = opts.hourly;
+    let fetcher = Fetcher::new(opts.max_object_bytes);
     let results: Vec<(String, Outcome)> = futures::stream::iter(parts)
         .map(|p| {
-            let (store, out) = (store.clone(), out.clone());
+            let (store, out, fetcher) = (store.clone(), out.clone(), fetcher.clone());
             async move {
                 let dir = p.dir(hourly);
-                let r = partition(&store, &p, &dir, &out, hourly).await;
+                let r = partition(&store, &fetcher, &p, &dir, &out, hourly).await;
                 (out.show(&dir), r)
             }
         })
@@ -196,7 +201,7 @@ struct Written {
 type Outcome = Result<Option<Written>, String>;
 
 /// Write one partition unless its manifest lists the same sources.
-async fn partition(store: &Arc<dyn ObjectStore>, p: &Partition, dir: &str, out: &Target, hourly: bool) -> Outcome {
+async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partition, dir: &str, out: &Target, hourly: bool) -> Outcome {
     let manifest_rel = format!("{dir}/{MANIFEST}");
     let file_rel = format!("{dir}/{FILE}");
     if let Some(old) = out.read(&manifest_rel).await
@@ -206,19 +211,23 @@ async fn partition(store: &Arc<dyn ObjectStore>, p: &Partition, dir: &str, out: 
     {
         return Ok(None);
     }
+    // The fetched objects hold their share of the memory budget until the partition is encoded.
+    let mut held = Vec::with_capacity(p.sources.len());
     let mut sources = Vec::with_capacity(p.sources.len());
     for s in &p.sources {
-        let key = ObjPath::parse(&s.key).map_err(|e| format!("{}: {e}", s.key))?;
-        let bytes = async { store.get(&key).await?.bytes().await }
+        let got = fetcher
+            .get(store.as_ref(), &s.key, s.size)
             .await
-            .map_err(|e| format!("{}: download failed: {}", s.key, crate::config::secret::scrub(&e.to_string())))?;
-        sources.push((s.key.clone(), bytes));
+            .map_err(|e| format!("{}: {}", s.key, crate::config::secret::scrub(&e.to_string())))?;
+        sources.push((s.key.clone(), got.bytes.clone()));
+        held.push(got);
     }
     let src_bytes: u64 = sources.iter().map(|(_, b)| b.len() as u64).sum();
     let (pipeline, day) = (p.pipeline, p.day);
     let (rows, parquet) = tokio::task::spawn_blocking(move || encode(pipeline, day, hourly, &sources))
         .await
         .map_err(|e| format!("encoding task failed: {e}"))??;
+    drop(held);
     let pq = parquet.len() as u64;
     out.write(&file_rel, parquet).await?;
     let manifest = PartitionManifest {

@@ -60,6 +60,8 @@ pub struct MigrationOptions {
     pub horizon_days: Option<i64>,
     /// Reads in flight at once.
     pub concurrency: usize,
+    /// Objects larger than this (bytes, `--max-object-size`) are reported as unreadable, not read.
+    pub max_object_bytes: u64,
 }
 
 impl Default for MigrationOptions {
@@ -75,6 +77,7 @@ impl Default for MigrationOptions {
             live_days: 2,
             horizon_days: None,
             concurrency: 8,
+            max_object_bytes: crate::aggregator::ingest::DEFAULT_MAX_OBJECT_BYTES,
         }
     }
 }

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::ObjectStore;
 
+use crate::bucket::fetch::Fetcher;
 use crate::bucket::inventory::{EMPTY_FILE_MAX_BYTES, Inventory, ObjectInfo, Source, WindowObject};
 use crate::bucket::keys::{BlockFile, Pipeline, Resolution, format_block_file};
 
@@ -156,10 +156,16 @@ impl Scanner {
             }
         }
         let missing: Vec<String> = wanted.iter().filter(|u| !self.metas.contains_key(*u)).cloned().collect();
+        let fetcher = Fetcher::new(self.options.max_object_bytes);
+        let fetcher = &fetcher;
         let reads = futures::stream::iter(missing)
             .map(|ulid| async move {
                 let key = format_block_file(&ulid, BlockFile::Meta);
-                let meta = read(store, &key).await.and_then(|b| parse_meta(&b));
+                let meta = fetcher
+                    .get(store, &key, 0)
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| parse_meta(&b.bytes));
                 (ulid, key, meta)
             })
             .buffer_unordered(self.options.concurrency.max(1))
@@ -205,19 +211,22 @@ impl Scanner {
         let parity = self.options.parity;
         let decode_needed =
             |src: &Source, f: &WindowObject| matches!(src, Source::Backup) || (parity && f.object.size > EMPTY_FILE_MAX_BYTES);
-        let to_read: Vec<(String, Pipeline)> = files
+        let to_read: Vec<(String, u64, Pipeline)> = files
             .iter()
             .filter(|(src, _, f)| decode_needed(src, f))
             .filter(|(_, _, f)| self.sets.get(&f.object.key).is_none_or(|(fp, _)| *fp != fingerprint(&f.object)))
-            .map(|(_, p, f)| (f.object.key.clone(), *p))
+            .map(|(_, p, f)| (f.object.key.clone(), f.object.size, *p))
             .collect();
+        let fetcher = Fetcher::new(self.options.max_object_bytes);
+        let fetcher = &fetcher;
         let reads = futures::stream::iter(to_read)
-            .map(|(key, pipeline)| async move {
-                let totals = match read(store, &key).await {
-                    Ok(bytes) => tokio::task::spawn_blocking(move || totals_by_cluster(&bytes, pipeline).map_err(|e| e.to_string()))
+            .map(|(key, size, pipeline)| async move {
+                let totals = match fetcher.get(store, &key, size).await {
+                    Ok(got) => fetcher
+                        .decode(move || totals_by_cluster(&got.bytes, pipeline).map_err(|e| e.to_string()))
                         .await
-                        .unwrap_or_else(|e| Err(format!("decoding task failed: {e}"))),
-                    Err(e) => Err(e),
+                        .unwrap_or_else(Err),
+                    Err(e) => Err(e.to_string()),
                 };
                 (key, totals)
             })
@@ -271,11 +280,4 @@ impl Scanner {
             }
         }
     }
-}
-
-/// Read a whole object.
-async fn read(store: &dyn ObjectStore, key: &str) -> Result<bytes::Bytes, String> {
-    let path = Path::parse(key).map_err(|e| format!("bad key: {e}"))?;
-    let got = store.get(&path).await.map_err(|e| e.to_string())?;
-    got.bytes().await.map_err(|e| e.to_string())
 }

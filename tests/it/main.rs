@@ -19,6 +19,7 @@ mod export_parquet;
 mod federator;
 mod fuzz;
 mod hostile_keys;
+mod hostile_sizes;
 mod hung_store;
 mod ingest_checks;
 mod kill9;
