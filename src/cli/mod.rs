@@ -280,11 +280,13 @@ pub struct IngestArgs {
     /// Only these clusters (comma list).
     #[arg(long, value_delimiter = ',')]
     pub clusters: Option<Vec<String>>,
-    /// Daily retention in days, counted back from the newest daily window (Kubecost default 91).
-    #[arg(long, default_value_t = 91)]
+    /// Daily retention in days (1 to 36500), counted back from the newest daily window that
+    /// decoded (Kubecost default 91).
+    #[arg(long, default_value_t = 91, value_parser = clap::value_parser!(i64).range(1..=crate::aggregator::retention::MAX_RETENTION_DAYS))]
     pub retention_days: i64,
-    /// Hourly retention in hours, counted back from the newest hourly window (Kubecost default 49).
-    #[arg(long, default_value_t = 49)]
+    /// Hourly retention in hours (1 to 876000), counted back from the newest hourly window that
+    /// decoded (Kubecost default 49).
+    #[arg(long, default_value_t = 49, value_parser = clap::value_parser!(i64).range(1..=crate::aggregator::retention::MAX_RETENTION_HOURS))]
     pub retention_hours: i64,
     /// Read again files that failed before although they have not changed (by default a failed
     /// file is retried only when its etag or size changes).

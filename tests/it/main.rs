@@ -26,6 +26,7 @@ mod migration;
 mod migration_copy;
 mod objstore_servers;
 mod query_filter;
+mod retention;
 mod secrets;
 mod semantics_filters;
 mod semantics_keys;
