@@ -285,21 +285,9 @@ fn count_flags_are_bounded() {
 /// panic (exit 101) or an abort. Plus a seeded run of numbers built from digits at random lengths.
 #[test]
 fn numbers_at_type_limits_never_panic_the_cli() {
-    use crate::support::cli::{costscope, store_file};
-    use crate::support::mock_bucket::{Costs, Props, allocation, node, write_bucket};
+    use crate::support::cli::{costscope, tiny_ingested_bucket};
     let tmp = tempfile::tempdir().unwrap();
-    let bucket = tmp.path().join("bucket");
-    let props = Props {
-        cluster: "c1",
-        node: "n1",
-        namespace: "ns",
-        pod: "p",
-        container: "c",
-        ..Default::default()
-    };
-    write_bucket(&bucket, &[allocation("c1/n1/ns/p/c", &props, Costs::ONES)], &[node("c1", "n1", 2.0, 2.0, 0.0)]);
-    let yaml = store_file(tmp.path(), &bucket);
-    assert!(costscope(tmp.path(), &yaml).args(["ingest", "--once"]).output().unwrap().status.success());
+    let yaml = tiny_ingested_bucket(tmp.path());
     let mut rng = Rng(0x00C1_1F22);
     let mut values: Vec<String> = LIMIT_NUMBERS.iter().map(|s| s.to_string()).collect();
     for _ in 0..4 {

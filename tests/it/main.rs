@@ -12,6 +12,7 @@ mod bingen_fixtures;
 mod bingen_robustness;
 mod bucket_inventory;
 mod cli_inspect;
+mod cli_limits;
 mod cli_paths;
 mod cli_s3;
 mod cost_source;
