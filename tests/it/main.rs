@@ -27,6 +27,7 @@ mod migration;
 mod migration_copy;
 mod objstore_servers;
 mod query_filter;
+mod read_only_paths;
 mod retention;
 mod secrets;
 mod semantics_filters;
