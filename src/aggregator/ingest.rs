@@ -260,13 +260,14 @@ impl PendingSpan {
     }
 }
 
-/// Run `f` with the writer connection on a blocking thread.
+/// Run `f` with the writer connection on a blocking thread (callers that change rows drop the
+/// cached results, [`Aggregator::forget_results`]).
 async fn on_writer<T: Send + 'static>(
     agg: &Arc<Aggregator>,
     f: impl FnOnce(&mut Connection) -> duckdb::Result<T> + Send + 'static,
 ) -> Result<T, AggregatorError> {
     let agg2 = agg.clone();
-    tokio::task::spawn_blocking(move || agg2.writing(f))
+    tokio::task::spawn_blocking(move || agg2.with_writer(f))
         .await
         .map_err(|e| AggregatorError::Other(e.to_string()))?
         .map_err(|source| AggregatorError::Db {
@@ -280,7 +281,7 @@ async fn remove_keys(agg: &Arc<Aggregator>, keys: Vec<String>) -> Result<(), Agg
     if keys.is_empty() {
         return Ok(());
     }
-    on_writer(agg, move |c| {
+    let removed = on_writer(agg, move |c| {
         for k in &keys {
             let tx = c.transaction()?;
             for t in TABLES {
@@ -291,7 +292,9 @@ async fn remove_keys(agg: &Arc<Aggregator>, keys: Vec<String>) -> Result<(), Agg
         }
         Ok(())
     })
-    .await
+    .await;
+    agg.forget_results();
+    removed
 }
 
 /// Download `todo` and write it (the stages in `aggregator/ingest_stages.rs`), counting what
