@@ -122,7 +122,7 @@ pub enum AggregateError {
         input: String,
     },
     /// More than [`MAX_AGGREGATE_KEYS`] keys.
-    #[error("{count} aggregate keys; at most {MAX_AGGREGATE_KEYS} can be combined")]
+    #[error("{count} aggregate keys; at most {max} can be combined", max = MAX_AGGREGATE_KEYS)]
     TooMany {
         /// How many keys were given (comma parts).
         count: usize,
