@@ -59,6 +59,7 @@ pub struct Cli {
 /// Counts a user gives are bounded so that nothing sized by them overflows or takes the machine's
 /// memory (docs/reliability.md, "Input").
 fn count(lo: u64, hi: u64) -> impl clap::builder::TypedValueParser<Value = usize> {
+    use clap::builder::TypedValueParser;
     clap::value_parser!(u64).range(lo..=hi).map(|v| v as usize)
 }
 
