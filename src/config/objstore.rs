@@ -271,17 +271,22 @@ fn hide_quoted_strings(message: &str) -> String {
 fn hide_unknown_names(message: &str) -> String {
     let mut out = String::new();
     let mut rest = message;
-    while let Some(i) = ["unknown field `", "unknown variant `"].iter().filter_map(|p| rest.find(p).map(|i| i + p.len())).min() {
+    // Each `unknown field ` / `unknown variant `, then the backquoted name.
+    while let Some(i) = ["unknown field `", "unknown variant `"]
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| i + p.len() - 1))
+        .min()
+    {
         out.push_str(&rest[..i]);
-        let after = &rest[i..];
+        let after = &rest[i + 1..];
         let end = after.find('`').unwrap_or(after.len());
         let name = &after[..end];
         if name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            out.push_str(name);
+            out.push_str(&format!("`{name}`"));
         } else {
             out.push_str("(not shown)");
         }
-        rest = &after[end..];
+        rest = after.get(end + 1..).unwrap_or("");
     }
     out.push_str(rest);
     out
