@@ -7,6 +7,7 @@
 //! window that decoded, `aggregator/retention.rs`) are dropped.
 
 use super::ingest_stages::{Group, Writing, account, file_permits, finish, permits, start_write};
+use super::retention::Anchors;
 use super::write::{LogStatus, ToWrite, log_file};
 use super::{Aggregator, AggregatorError};
 use crate::bingen::RootKind;
@@ -15,7 +16,6 @@ use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
 use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
-use super::retention::Anchors;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;

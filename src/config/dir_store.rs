@@ -129,7 +129,9 @@ fn walk(root: &std::path::Path, prefix: Option<&Path>, recursive: bool) -> Vec<R
     let mut visited = std::collections::HashSet::new();
     match std::fs::canonicalize(&start_dir) {
         Ok(c) if !c.starts_with(root) => {
-            out.push(Err(entry_error(format!("{start}: outside the store's directory (a symlink); not listed"))));
+            out.push(Err(entry_error(format!(
+                "{start}: outside the store's directory (a symlink); not listed"
+            ))));
             return out;
         }
         Ok(c) => {

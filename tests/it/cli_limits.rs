@@ -28,8 +28,16 @@ fn a_filter_nested_too_deep_is_a_usage_error_at_its_column() {
     let nested = |n: usize| format!("{}namespace:\"ns\"{}", "(".repeat(n), ")".repeat(n));
     let (code, err) = allocation(tmp.path(), &yaml, &["--window", DAY, "--filter", &nested(10_000)]);
     assert_eq!(code, Some(2), "{}", &err[..err.len().min(500)]);
-    assert!(err.contains("filter error at column 65: too deeply nested"), "{}", &err[..err.len().min(500)]);
-    let (code, err) = allocation(tmp.path(), &yaml, &["--window", DAY, "--filter", &nested(costscope::query::filter::MAX_NESTING)]);
+    assert!(
+        err.contains("filter error at column 65: too deeply nested"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    let (code, err) = allocation(
+        tmp.path(),
+        &yaml,
+        &["--window", DAY, "--filter", &nested(costscope::query::filter::MAX_NESTING)],
+    );
     assert_eq!(code, Some(0), "{err}");
 }
 
@@ -57,6 +65,10 @@ fn too_many_aggregate_keys_are_a_usage_error() {
     let (code, err) = allocation(tmp.path(), &yaml, &["--window", DAY, "--aggregate", &labels(500)]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("500 aggregate keys; at most 32"), "{err}");
-    let (code, err) = allocation(tmp.path(), &yaml, &["--window", DAY, "--aggregate", &labels(costscope::query::MAX_AGGREGATE_KEYS)]);
+    let (code, err) = allocation(
+        tmp.path(),
+        &yaml,
+        &["--window", DAY, "--aggregate", &labels(costscope::query::MAX_AGGREGATE_KEYS)],
+    );
     assert_eq!(code, Some(0), "{err}");
 }

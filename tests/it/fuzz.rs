@@ -229,7 +229,19 @@ const NUMERIC_FLAGS: &[(&[&str], &str)] = &[
     (&["allocation", "--no-ingest", "--format", "csv"], "--offset"),
     (&["allocation", "--no-ingest", "--format", "csv"], "--limit"),
     (&["allocation", "--no-ingest", "--format", "table", "--offset", "1"], "--limit"),
-    (&["allocation", "--no-ingest", "--accumulate", "false", "--step", "1d", "--offset", "1"], "--limit"),
+    (
+        &[
+            "allocation",
+            "--no-ingest",
+            "--accumulate",
+            "false",
+            "--step",
+            "1d",
+            "--offset",
+            "1",
+        ],
+        "--limit",
+    ),
     (&["assets", "--no-ingest", "--format", "json", "--limit", "1"], "--offset"),
     (&["allocation", "--no-ingest", "--aggregate", "namespace"], "--share-cost"),
     (&["ingest", "--once"], "--retention-days"),
@@ -268,7 +280,11 @@ fn count_flags_are_bounded() {
     use clap::Parser;
     for (args, flag) in COUNT_FLAGS {
         for v in LIMIT_NUMBERS {
-            let line = ["costscope"].iter().chain(args.iter()).map(|s| s.to_string()).chain([format!("{flag}={v}")]);
+            let line = ["costscope"]
+                .iter()
+                .chain(args.iter())
+                .map(|s| s.to_string())
+                .chain([format!("{flag}={v}")]);
             let r = std::panic::catch_unwind(|| costscope::cli::Cli::try_parse_from(line));
             let Ok(r) = r else { panic!("{args:?} {flag}={v} panicked") };
             let huge = v.len() > 7 && !v.contains(['e', 'N', 'i']);

@@ -198,7 +198,16 @@ fn symlink_loops_fifos_and_devices_never_hang_or_hide_a_directory_store() {
     }
     let window = format!("{},{}", WEEK.0, WEEK.1);
     let (code, out, err) = run(&[
-        "allocation", "--no-ingest", "--window", &window, "--aggregate", "cluster", "--idle", "hide", "--format", "json",
+        "allocation",
+        "--no-ingest",
+        "--window",
+        &window,
+        "--aggregate",
+        "cluster",
+        "--idle",
+        "hide",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, Some(0), "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();

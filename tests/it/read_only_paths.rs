@@ -22,7 +22,11 @@ fn read_only_outputs_that_resolve_into_the_store_are_refused() {
         vec!["federate".into(), "--once".into(), "--out".into(), via_missing("link/out")],
         vec!["export".into(), "--out".into(), via_missing("bucket/exp")],
         vec!["export".into(), "--out".into(), t.join("link/exp").display().to_string()],
-        vec!["--db".into(), bucket.join("cache.duckdb").display().to_string(), "allocation".into()],
+        vec![
+            "--db".into(),
+            bucket.join("cache.duckdb").display().to_string(),
+            "allocation".into(),
+        ],
         vec!["--db".into(), via_missing("link/sub/cache.duckdb"), "allocation".into()],
         vec!["--db".into(), t.join("dangling").display().to_string(), "allocation".into()],
     ];

@@ -29,7 +29,16 @@ fn ingest(tmp: &Path, yaml: &Path, args: &[&str]) -> (i32, String, String) {
 /// Every cluster's allocation costs of the dev bucket's days, as CSV, from the database as it is.
 fn costs(tmp: &Path, yaml: &Path) -> String {
     let out = cs(tmp, yaml)
-        .args(["allocation", "--window", "1790000000,1796000000", "--aggregate", "cluster", "--format", "csv", "--no-ingest"])
+        .args([
+            "allocation",
+            "--window",
+            "1790000000,1796000000",
+            "--aggregate",
+            "cluster",
+            "--format",
+            "csv",
+            "--no-ingest",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -105,7 +114,10 @@ fn retention_counts_from_the_newest_set_that_decoded_and_says_what_it_removed() 
     let (code, got_out, got_err) = ingest(tmp.path(), &yaml, &["--retention-days", "3"]);
     assert_eq!(code, 1, "{got_out}{got_err}");
     let got = costs(tmp.path(), &yaml);
-    assert!(same_costs(&got, &want), "3 days back from the newest day that decoded: {out}{err}\n{got}\nvs\n{want}");
+    assert!(
+        same_costs(&got, &want),
+        "3 days back from the newest day that decoded: {out}{err}\n{got}\nvs\n{want}"
+    );
 
     // A shorter retention removes the oldest day, and says so.
     let (_, out, err) = ingest(tmp.path(), &yaml, &["--retention-days", "2"]);

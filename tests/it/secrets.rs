@@ -138,7 +138,10 @@ fn credentials_in_an_endpoint_url_or_a_yaml_key_are_never_shown() {
             assert!(!all.contains(s), "{args:?} printed {s}: {all}");
         }
         if yaml == &as_key {
-            assert!(all.contains("as-key.yaml:4:3:") && all.contains("unknown field (not shown)"), "{all}");
+            assert!(
+                all.contains("as-key.yaml:4:3:") && all.contains("unknown field (not shown)"),
+                "{all}"
+            );
         }
     }
 }

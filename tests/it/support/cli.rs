@@ -44,7 +44,11 @@ pub fn tiny_ingested_bucket(tmp: &Path) -> PathBuf {
         container: "c",
         ..Default::default()
     };
-    write_bucket(&bucket, &[allocation("c1/n1/ns/p/c", &props, Costs::ONES)], &[node("c1", "n1", 2.0, 2.0, 0.0)]);
+    write_bucket(
+        &bucket,
+        &[allocation("c1/n1/ns/p/c", &props, Costs::ONES)],
+        &[node("c1", "n1", 2.0, 2.0, 0.0)],
+    );
     let yaml = store_file(tmp, &bucket);
     let out = costscope(tmp, &yaml).args(["ingest", "--once"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
