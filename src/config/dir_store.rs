@@ -102,13 +102,13 @@ fn special_kind(ft: std::fs::FileType) -> &'static str {
 fn follow_link(root: &std::path::Path, path: &std::path::Path) -> std::result::Result<std::fs::Metadata, String> {
     // A loop of links fails here with ELOOP ("Too many levels of symbolic links").
     let target = std::fs::canonicalize(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "a symlink to nothing; skipped".to_string(),
+        std::io::ErrorKind::NotFound => "a symlink to nothing".to_string(),
         _ => format!("a symlink that cannot be resolved ({e}); not followed"),
     })?;
     if !target.starts_with(root) {
         return Err("a symlink to outside the store's directory; not followed".into());
     }
-    std::fs::metadata(&target).map_err(|e| format!("a symlink whose target cannot be read ({e}); skipped"))
+    std::fs::metadata(&target).map_err(|e| format!("a symlink whose target cannot be read ({e})"))
 }
 
 /// A folder's identity (device, inode): a folder reached a second time (through a symlink loop or
@@ -209,7 +209,7 @@ fn walk(root: &std::path::Path, prefix: Option<&Path>, recursive: bool) -> Vec<R
             }
             if !md.is_file() {
                 let kind = special_kind(md.file_type());
-                out.push(Err(entry_error(format!("{key}: {kind}, not a file; skipped"))));
+                out.push(Err(entry_error(format!("{key}: {kind}, not a file"))));
                 continue;
             }
             if is_staging(&name) {
