@@ -59,10 +59,10 @@ pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> S
         window.start.format("%Y-%m-%d %H:%M"),
         window.end.format("%Y-%m-%d %H:%M"),
         first,
-        page.offset + page.rows.len(),
+        page.offset.saturating_add(page.rows.len()),
         page.total_rows
     ));
-    let shown = page.offset + page.rows.len();
+    let shown = page.offset.saturating_add(page.rows.len());
     if shown < page.total_rows {
         out.push_str(&format!(
             "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"

@@ -3,9 +3,11 @@
 //! `ingest_log` entry (keyed by its object key) in one transaction, alone or with other small
 //! files (`aggregator/write.rs`), so a kill at any moment leaves no half-ingested file and no duplicate rows; a
 //! changed etag or size re-ingests that file only; a file that fails to decode is recorded in
-//! `ingest_log` with its error and skipped; windows outside the retention are dropped.
+//! `ingest_log` with its error and skipped; windows outside the retention (counted from the newest
+//! window that decoded, `aggregator/retention.rs`) are dropped.
 
 use super::ingest_stages::{Group, Writing, account, file_permits, finish, permits, start_write};
+use super::retention::Anchors;
 use super::write::{LogStatus, ToWrite, log_file};
 use super::{Aggregator, AggregatorError};
 use crate::bingen::RootKind;
@@ -14,28 +16,12 @@ use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
 use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt, path::Path as ObjPath};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{Semaphore, watch};
 
-/// Retention like Kubecost's `etlDailyStoreDurationDays` (91) and `etlHourlyStoreDurationHours`
-/// (49). Counted back from the newest window of each resolution in the bucket (not from now), so
-/// a months-old audit copy still loads.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    pub daily_days: i64,
-    pub hourly_hours: i64,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Retention {
-            daily_days: 91,
-            hourly_hours: 49,
-        }
-    }
-}
+pub use super::retention::Retention;
 
 /// Objects larger than this (bytes as stored) are refused before they are fetched, by default:
 /// 512 MiB, about 14× the largest real ETL file we know of (a 60k-allocation day, 36 MB).
@@ -104,6 +90,9 @@ pub struct IngestReport {
     pub bytes: u64,
     pub seconds: f64,
     pub failures: Vec<FileFailure>,
+    /// What the pass removed for retention and why, one line per resolution
+    /// (`aggregator/retention.rs`); empty when it removed nothing for retention.
+    pub notes: Vec<String>,
 }
 
 /// A federated ETL file the aggregator reads.
@@ -149,14 +138,15 @@ fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)
     Some((cluster, pipeline, file.resolution.to_string(), file.start, file.end))
 }
 
-/// The federated ETL files of the store, within retention and the cluster allow-list, and the
-/// entries the listing had to skip (unreadable keys or folders, [`crate::bucket::listing`]).
+/// The federated ETL files of the store within the cluster allow-list (retention is applied by
+/// [`ingest_once`], `aggregator/retention.rs`), and the entries the listing had to skip (unreadable keys or folders, [`crate::bucket::listing`]).
 pub struct EtlListing {
     pub files: Vec<EtlFile>,
     pub problems: Vec<String>,
 }
 
-/// List the federated ETL files of the store, within retention and the cluster allow-list.
+/// List the federated ETL files of the store within the cluster allow-list, newest first per
+/// resolution.
 ///
 /// Errors: the store's listing failed (not one bad entry: those are in
 /// [`EtlListing::problems`]).
@@ -195,14 +185,6 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
             })
         })
         .collect();
-    for (res, keep) in [
-        ("1d", opts.retention.daily_days * 86_400),
-        ("1h", opts.retention.hourly_hours * 3_600),
-    ] {
-        if let Some(newest) = files.iter().filter(|f| f.resolution == res).map(|f| f.end).max() {
-            files.retain(|f| f.resolution != res || f.start >= newest - keep);
-        }
-    }
     files.sort_by(|a, b| (a.resolution.as_str(), b.start, &a.key).cmp(&(b.resolution.as_str(), a.start, &b.key)));
     Ok(EtlListing {
         files,
@@ -278,106 +260,68 @@ impl PendingSpan {
     }
 }
 
-/// One ingest pass: list, drop removed files, fetch and write changed files, reporting progress
-/// as files finish. Downloads run [`IngestOptions::fetch_concurrency`] at a time (bounded by
-/// [`MAX_BYTES_IN_FLIGHT`]) while the previous group of files is written on a blocking thread:
-/// small files are written many per transaction, large ones alone (docs/architecture.md, "Ingest").
-///
-/// Errors: only for a failure that stops the pass (the bucket cannot be listed, the database
-/// fails); a bad file is recorded in `ingest_log` and the report and skipped.
-pub async fn ingest_once(
-    agg: Arc<Aggregator>,
-    store: Arc<dyn ObjectStore>,
-    opts: &IngestOptions,
-    progress: &watch::Sender<TaskProgress>,
-) -> Result<IngestReport, AggregatorError> {
-    let t0 = Instant::now();
-    progress.send_modify(|p| {
-        p.phase = Phase::Listing;
-        p.failures.clear();
-        p.error = None;
-    });
-    let EtlListing { files, problems } = list_etl_files(store.as_ref(), opts).await?;
+/// Run `f` with the writer connection on a blocking thread (callers that change rows drop the
+/// cached results, [`Aggregator::forget_results`]).
+async fn on_writer<T: Send + 'static>(
+    agg: &Arc<Aggregator>,
+    f: impl FnOnce(&mut Connection) -> duckdb::Result<T> + Send + 'static,
+) -> Result<T, AggregatorError> {
     let agg2 = agg.clone();
-    let log = tokio::task::spawn_blocking(move || agg2.with_writer(|c| logged(c)))
+    tokio::task::spawn_blocking(move || agg2.with_writer(f))
         .await
         .map_err(|e| AggregatorError::Other(e.to_string()))?
         .map_err(|source| AggregatorError::Db {
             path: agg.path.display().to_string(),
             source,
-        })?;
-    let current: std::collections::HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    // A listing that skipped entries may have missed files: then nothing counts as deleted.
-    let stale: Vec<String> = if problems.is_empty() {
-        log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect()
-    } else {
-        Vec::new()
-    };
-    let unchanged = |f: &EtlFile| log.get(&f.key).filter(|l| l.etag == f.etag && l.size == f.size as i64);
-    let ok = LogStatus::Ok.as_str();
-    // Unchanged files that failed before stay failed (reported again, not downloaded again).
-    let known_bad: Vec<FileFailure> = files
-        .iter()
-        .filter_map(|f| unchanged(f).filter(|l| l.status != ok && !opts.retry_failed).map(|l| (f, l)))
-        .map(|(f, l)| FileFailure {
-            key: f.key.clone(),
-            reason: format!(
-                "{} (unchanged since it failed; not read again, see `ingest --retry-failed`)",
-                l.error
-            ),
         })
-        .collect();
-    let todo: Vec<EtlFile> = files
-        .iter()
-        .filter(|f| match unchanged(f) {
-            Some(l) => l.status != ok && opts.retry_failed,
-            None => true,
-        })
-        .cloned()
-        .collect();
-    let listing_failures = problems.into_iter().map(|reason| FileFailure {
-        key: "federated/ (listing)".into(),
-        reason: format!("{reason} (files removed from the bucket are kept until a clean listing)"),
-    });
-    let mut report = IngestReport {
-        files: files.len() as u64,
-        unchanged: (files.len() - todo.len() - known_bad.len()) as u64,
-        removed: stale.len() as u64,
-        failures: listing_failures.chain(known_bad).collect(),
-        ..Default::default()
-    };
-    if !stale.is_empty() {
-        let agg2 = agg.clone();
-        tokio::task::spawn_blocking(move || {
-            agg2.writing(|c| -> duckdb::Result<()> {
-                for k in &stale {
-                    let tx = c.transaction()?;
-                    for t in TABLES {
-                        tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [k])?;
-                    }
-                    tx.execute("DELETE FROM ingest_log WHERE key = ?", [k])?;
-                    tx.commit()?;
-                }
-                Ok(())
-            })
-        })
-        .await
-        .map_err(|e| AggregatorError::Other(e.to_string()))?
-        .map_err(|source| AggregatorError::Db {
-            path: agg.path.display().to_string(),
-            source,
-        })?;
+}
+
+/// Drop every row and the `ingest_log` entry of each key, one transaction per key.
+async fn remove_keys(agg: &Arc<Aggregator>, keys: Vec<String>) -> Result<(), AggregatorError> {
+    if keys.is_empty() {
+        return Ok(());
     }
+    let removed = on_writer(agg, move |c| {
+        for k in &keys {
+            let tx = c.transaction()?;
+            for t in TABLES {
+                tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [k])?;
+            }
+            tx.execute("DELETE FROM ingest_log WHERE key = ?", [k])?;
+            tx.commit()?;
+        }
+        Ok(())
+    })
+    .await;
+    agg.forget_results();
+    removed
+}
+
+/// Download `todo` and write it (the stages in `aggregator/ingest_stages.rs`), counting what
+/// finished in `report` and `progress`. `known`: the keys `ingest_log` held before, whose old rows
+/// a write replaces.
+///
+/// Errors: the database failed, or a download or write task died.
+#[allow(clippy::too_many_arguments)]
+async fn fetch_and_write(
+    agg: &Arc<Aggregator>,
+    store: &Arc<dyn ObjectStore>,
+    opts: &IngestOptions,
+    todo: Vec<EtlFile>,
+    known: Arc<HashSet<String>>,
+    report: &mut IngestReport,
+    progress: &watch::Sender<TaskProgress>,
+    t0: Instant,
+) -> Result<(), AggregatorError> {
     let mut pending = PendingSpan::of(&todo);
     progress.send_modify(|p| {
         p.phase = Phase::Running;
-        p.done = 0;
-        p.total = todo.len() as u64;
+        p.total += todo.len() as u64;
         p.pending_span = pending.span();
         p.unchanged = report.unchanged;
         p.failures = report.failures.clone();
         // A pass with nothing to do keeps showing the last pass that wrote something.
-        if !todo.is_empty() {
+        if !todo.is_empty() && report.ingested == 0 {
             p.rows = 0;
             p.bytes = 0;
         }
@@ -418,7 +362,6 @@ pub async fn ingest_once(
             })
             .buffered(opts.fetch_concurrency.max(1))
     );
-    let known = Arc::new(log.keys().cloned().collect::<std::collections::HashSet<String>>());
     let mut group = Group::default();
     let mut writing: Option<Writing> = None;
     while let Some(joined) = fetches.next().await {
@@ -449,19 +392,126 @@ pub async fn ingest_once(
                 );
                 if group.full() {
                     let done = finish(writing.take()).await?;
-                    account(&mut report, &mut pending, progress, t0, done);
-                    writing = Some(start_write(&agg, std::mem::take(&mut group)));
+                    account(report, &mut pending, progress, t0, done);
+                    writing = Some(start_write(agg, std::mem::take(&mut group)));
                 }
                 continue;
             }
         };
-        account(&mut report, &mut pending, progress, t0, vec![(f, Err(failed))]);
+        account(report, &mut pending, progress, t0, vec![(f, Err(failed))]);
     }
     let done = finish(writing.take()).await?;
-    account(&mut report, &mut pending, progress, t0, done);
+    account(report, &mut pending, progress, t0, done);
     if !group.files.is_empty() {
-        let done = finish(Some(start_write(&agg, group))).await?;
-        account(&mut report, &mut pending, progress, t0, done);
+        let done = finish(Some(start_write(agg, group))).await?;
+        account(report, &mut pending, progress, t0, done);
+    }
+    Ok(())
+}
+
+/// One ingest pass: list, drop files gone from the bucket, fetch and write changed files within
+/// retention, then drop the files out of retention, reporting progress as files finish.
+/// Downloads run [`IngestOptions::fetch_concurrency`] at a time (bounded by
+/// [`MAX_BYTES_IN_FLIGHT`]) while the previous group of files is written on a blocking thread:
+/// small files are written many per transaction, large ones alone (docs/architecture.md, "Ingest").
+///
+/// Retention counts back from the newest window that decoded (`aggregator/retention.rs`): the
+/// files are read in rounds, the first chosen by the newest plausible key, a next one only when
+/// that key did not decode and the window reaches further back. A pass whose listing skipped
+/// something removes nothing.
+///
+/// Errors: only for a failure that stops the pass (the bucket cannot be listed, the database
+/// fails); a bad file is recorded in `ingest_log` and the report and skipped.
+pub async fn ingest_once(
+    agg: Arc<Aggregator>,
+    store: Arc<dyn ObjectStore>,
+    opts: &IngestOptions,
+    progress: &watch::Sender<TaskProgress>,
+) -> Result<IngestReport, AggregatorError> {
+    let t0 = Instant::now();
+    progress.send_modify(|p| {
+        p.phase = Phase::Listing;
+        p.failures.clear();
+        p.error = None;
+    });
+    let EtlListing { files, problems } = list_etl_files(store.as_ref(), opts).await?;
+    let mut log = on_writer(&agg, |c| logged(c)).await?;
+    let clean = problems.is_empty();
+    let current: HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
+    // A listing that skipped entries may have missed files: then nothing counts as deleted.
+    let gone: Vec<String> = if clean {
+        log.keys().filter(|k| !current.contains(k.as_str())).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    let mut report = IngestReport {
+        removed: gone.len() as u64,
+        failures: problems
+            .into_iter()
+            .map(|reason| FileFailure {
+                key: "federated/ (listing)".into(),
+                reason: format!("{reason} (files removed from the bucket are kept until a clean listing)"),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    remove_keys(&agg, gone).await?;
+    let ok = LogStatus::Ok.as_str();
+    let now = crate::clock::now().timestamp();
+    let same = |l: &Logged, f: &EtlFile| l.etag == f.etag && l.size == f.size as i64;
+    // Before anything is read: the newest plausible key not known to have failed.
+    let mut anchors = Anchors::newest(&files, now, |f| {
+        opts.retry_failed || log.get(&f.key).is_none_or(|l| l.status == ok || !same(l, f))
+    });
+    progress.send_modify(|p| {
+        p.done = 0;
+        p.total = 0;
+    });
+    let mut read: HashSet<&str> = HashSet::new();
+    loop {
+        let round: Vec<&EtlFile> = files
+            .iter()
+            .filter(|f| !read.contains(f.key.as_str()) && anchors.keeps(&opts.retention, f))
+            .collect();
+        if round.is_empty() {
+            break;
+        }
+        read.extend(round.iter().map(|f| f.key.as_str()));
+        let unchanged = |f: &EtlFile| log.get(&f.key).filter(|l| same(l, f));
+        // Unchanged files that failed before stay failed (reported again, not downloaded again).
+        let known_bad: Vec<FileFailure> = round
+            .iter()
+            .filter_map(|f| unchanged(f).filter(|l| l.status != ok && !opts.retry_failed).map(|l| (f, l)))
+            .map(|(f, l)| FileFailure {
+                key: f.key.clone(),
+                reason: format!(
+                    "{} (unchanged since it failed; not read again, see `ingest --retry-failed`)",
+                    l.error
+                ),
+            })
+            .collect();
+        let todo: Vec<EtlFile> = round
+            .iter()
+            .filter(|f| unchanged(f).is_none_or(|l| l.status != ok && opts.retry_failed))
+            .map(|f| (*f).clone())
+            .collect();
+        report.files += round.len() as u64;
+        report.unchanged += (round.len() - todo.len() - known_bad.len()) as u64;
+        report.failures.extend(known_bad);
+        let known = Arc::new(log.keys().cloned().collect::<HashSet<String>>());
+        fetch_and_write(&agg, &store, opts, todo, known, &mut report, progress, t0).await?;
+        // Anchor on what is in the database now; a key that did not decode widens the next round.
+        log = on_writer(&agg, |c| logged(c)).await?;
+        anchors = Anchors::newest(&files, now, |f| log.get(&f.key).is_some_and(|l| l.status == ok && same(l, f)));
+    }
+    if clean {
+        let out: Vec<&EtlFile> = files
+            .iter()
+            .filter(|f| log.contains_key(&f.key) && !anchors.keeps(&opts.retention, f))
+            .collect();
+        report.notes = anchors.notes(&opts.retention, &out);
+        report.removed += out.len() as u64;
+        remove_keys(&agg, out.iter().map(|f| f.key.clone()).collect()).await?;
     }
     if report.ingested > 0 || report.removed > 0 {
         // Writes collect in the WAL (checkpoint_threshold 512 MB, see Aggregator::open); fold them

@@ -18,6 +18,7 @@ mod query_cloud;
 mod query_common;
 pub mod readcopy;
 mod results;
+pub mod retention;
 pub mod rollup;
 mod rows;
 pub mod schema;
@@ -31,7 +32,8 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use ingest::{IngestOptions, IngestReport, Retention};
+pub use ingest::{IngestOptions, IngestReport};
+pub use retention::Retention;
 
 /// An open aggregator database.
 pub struct Aggregator {

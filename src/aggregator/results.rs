@@ -250,14 +250,16 @@ fn read_steps(
     let upto = if req.limit == 0 {
         String::new()
     } else {
-        format!(" AND _rn <= {}", req.offset + req.limit)
+        // A user's offset and limit can be anything up to usize::MAX (issue 34.1): saturate, and
+        // keep the SQL literal a BIGINT.
+        format!(" AND _rn <= {}", req.offset.saturating_add(req.limit).min(i64::MAX as usize))
     };
     let sql = format!(
         "SELECT _st, {} FROM (SELECT *, row_number() OVER (PARTITION BY _st ORDER BY {}) AS _rn FROM temp.{table})
          WHERE _rn > {}{upto} ORDER BY _st, _rn",
         select_list(req, nk),
         order_by(req, nk, false),
-        req.offset
+        req.offset.min(i64::MAX as usize)
     );
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query([])?;
@@ -303,7 +305,7 @@ fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String])
     } else if req.offset >= e.rows {
         return Ok(Vec::new());
     } else {
-        let end = (req.offset + req.limit).min(e.rows);
+        let end = req.offset.saturating_add(req.limit).min(e.rows);
         let reversed = req.offset > e.rows - end;
         (end - req.offset, if reversed { e.rows - end } else { req.offset }, reversed)
     };

@@ -24,8 +24,8 @@ pub struct ExportArgs {
     /// `<kind>_1h/`.
     #[arg(long, default_value = "1d", value_parser = ["1d", "1h"])]
     pub resolution: String,
-    /// Partitions written at once (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
+    /// Partitions written at once, 1 to 1024 (default: the number of CPUs).
+    #[arg(long, value_name = "N", value_parser = super::count(1, 1024))]
     pub concurrency: Option<usize>,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]

@@ -58,6 +58,14 @@ pub struct Cli {
     pub command: Option<CliCommand>,
 }
 
+/// The parser of a count option: an integer in `lo..=hi`, else clap's own range error (exit 2).
+/// Counts a user gives are bounded so that nothing sized by them overflows or takes the machine's
+/// memory (docs/reliability.md, "Input").
+fn count(lo: u64, hi: u64) -> impl clap::builder::TypedValueParser<Value = usize> {
+    use clap::builder::TypedValueParser;
+    clap::value_parser!(u64).range(lo..=hi).map(|v| v as usize)
+}
+
 /// Options every command accepts.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
@@ -86,7 +94,7 @@ pub struct GlobalArgs {
     pub max_object_size: u64,
     /// Object downloads in flight at once while ingesting (memory stays bounded: at most 256 MiB
     /// of downloaded objects are held at a time).
-    #[arg(long, global = true, value_name = "N", default_value_t = 16)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 16, value_parser = count(0, 4096))]
     pub fetch_concurrency: usize,
 }
 
@@ -291,17 +299,17 @@ pub struct MigrationArgs {
 /// `costscope demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Clusters (1–6 get realistic names).
-    #[arg(long, default_value_t = 3)]
+    /// Clusters, 1 to 100 (1–6 get realistic names).
+    #[arg(long, default_value_t = 3, value_parser = count(1, 100))]
     pub clusters: usize,
-    /// Days of data, ending today (UTC).
-    #[arg(long, default_value_t = 14)]
+    /// Days of data, ending today (UTC), 1 to 3660.
+    #[arg(long, default_value_t = 14, value_parser = count(1, 3660))]
     pub days: usize,
     /// Random seed: the same seed writes the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Containers per day in the largest cluster.
-    #[arg(long, default_value_t = 1500)]
+    /// Containers per day in the largest cluster, 1 to 200000.
+    #[arg(long, default_value_t = 1500, value_parser = count(1, 200_000))]
     pub containers: usize,
     /// Directory for the bucket (default: <cache dir>/demo). Its federated/ folder is replaced.
     #[arg(long)]
@@ -326,11 +334,13 @@ pub struct IngestArgs {
     /// Only these clusters (comma list).
     #[arg(long, value_delimiter = ',')]
     pub clusters: Option<Vec<String>>,
-    /// Daily retention in days, counted back from the newest daily window (Kubecost default 91).
-    #[arg(long, default_value_t = 91)]
+    /// Daily retention in days (1 to 36500), counted back from the newest daily window that
+    /// decoded (Kubecost default 91).
+    #[arg(long, default_value_t = 91, value_parser = clap::value_parser!(i64).range(1..=crate::aggregator::retention::MAX_RETENTION_DAYS))]
     pub retention_days: i64,
-    /// Hourly retention in hours, counted back from the newest hourly window (Kubecost default 49).
-    #[arg(long, default_value_t = 49)]
+    /// Hourly retention in hours (1 to 876000), counted back from the newest hourly window that
+    /// decoded (Kubecost default 49).
+    #[arg(long, default_value_t = 49, value_parser = clap::value_parser!(i64).range(1..=crate::aggregator::retention::MAX_RETENTION_HOURS))]
     pub retention_hours: i64,
     /// Read again files that failed before although they have not changed (by default a failed
     /// file is retried only when its etag or size changes).
@@ -501,10 +511,10 @@ pub enum BenchCommand {
     /// Encode a realistic AllocationSet, then measure decode throughput and peak memory.
     Decode {
         /// Allocations in the set.
-        #[arg(long, default_value_t = 60_000)]
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 10_000_000))]
         allocations: usize,
         /// Repetitions (the best is reported).
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 5, value_parser = count(1, 1000))]
         runs: usize,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -514,19 +524,19 @@ pub enum BenchCommand {
     /// then time a cold ingest, a warm rerun, cold ingests from an uploaded copy (`--upload-to`)
     /// and a cold ingest with a latency added to every GET.
     Fleet {
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = count(1, 10_000))]
         clusters: usize,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
         days: usize,
         /// Containers per day in the largest cluster (others have 20–100 % of it).
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_parser = count(1, 1_000_000))]
         containers: usize,
         /// Hourly allocation and asset sets per cluster: the last this many hours (Kubecost
         /// keeps 49 h).
-        #[arg(long, default_value_t = 49)]
+        #[arg(long, default_value_t = 49, value_parser = count(0, 8784))]
         hourly_hours: usize,
-        /// Latency added to every GET of the latency runs, milliseconds.
-        #[arg(long, default_value_t = 20)]
+        /// Latency added to every GET of the latency runs, milliseconds (at most a minute).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60_000))]
         latency_ms: u64,
         /// Store file of a scratch bucket (for example the moto S3 test server's, see
         /// scripts/test-servers.sh) to upload the fleet into and ingest it from, as it is and with
@@ -534,7 +544,7 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         upload_to: Option<PathBuf>,
         /// New files written one by one, each timed until a query shows it (at most 100).
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = count(0, 100))]
         fresh_files: usize,
         /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
@@ -545,12 +555,12 @@ pub enum BenchCommand {
     },
     /// Export the ingest benchmark's bucket (N containers/day × D days) to Parquet and time it.
     Export {
-        #[arg(long, default_value_t = 60_000)]
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 1_000_000))]
         containers: usize,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
         days: usize,
-        /// Partitions written at once (default: the number of CPUs).
-        #[arg(long)]
+        /// Partitions written at once, 1 to 1024 (default: the number of CPUs).
+        #[arg(long, value_parser = count(1, 1024))]
         concurrency: Option<usize>,
         /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
@@ -561,12 +571,12 @@ pub enum BenchCommand {
     },
     /// Write a bucket of N containers/day × D days, cold-ingest it, and time paginated queries.
     Ingest {
-        #[arg(long, default_value_t = 60_000)]
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 1_000_000))]
         containers: usize,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
         days: usize,
         /// Query repetitions for p50/p99.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = count(1, 100_000))]
         runs: usize,
         /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]

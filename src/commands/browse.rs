@@ -75,6 +75,16 @@ pub async fn ingest_loop(
     }
 }
 
+/// Where the TUI's `e` writes its CSV files: the working directory, unless that is inside a
+/// FILESYSTEM store's directory (the TUI never writes into the bucket, docs/reliability.md,
+/// "Writes"); then `<state dir>/exports`.
+fn export_dir(cwd: std::path::PathBuf, store_root: Option<&std::path::Path>) -> std::path::PathBuf {
+    match store_root {
+        Some(root) if super::is_inside(&cwd, root) => crate::config::state_dir().join("exports"),
+        _ => cwd,
+    }
+}
+
 /// Open the store and its database, start the background tasks and run the TUI until the user
 /// quits. The federator writes its combined output to a local directory, so the bucket receives no
 /// write, unless `--write-combined` asks for `federated/combined` in the bucket (docs/user-guide.md).
@@ -139,7 +149,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         store_label: format!("{} · {mode}", store.description),
         source: agg.clone() as Arc<dyn CostSource>,
         progress: vec![fed_rx, ing_rx],
-        export_dir: std::env::current_dir()?,
+        export_dir: export_dir(std::env::current_dir()?, store.local_root.as_deref()),
         now: crate::clock::now,
         migration: Some(mig_rx),
         migration_horizon: Some(horizon_tx),
@@ -154,4 +164,23 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     })
     .await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    /// Started inside a directory bucket (or a symlink to it), the TUI exports elsewhere.
+    #[test]
+    fn the_tui_never_exports_into_a_directory_store() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap().join("bucket");
+        std::fs::create_dir_all(root.join("federated")).unwrap();
+        std::os::unix::fs::symlink(&root, tmp.path().join("link")).unwrap();
+        for cwd in [root.clone(), root.join("federated"), tmp.path().join("link/federated")] {
+            let d = super::export_dir(cwd.clone(), Some(&root));
+            assert!(d.ends_with("exports") && !super::super::is_inside(&d, &root), "{}", cwd.display());
+        }
+        let outside = tmp.path().join("elsewhere");
+        assert_eq!(super::export_dir(outside.clone(), Some(&root)), outside);
+        assert_eq!(super::export_dir(root.clone(), None), root);
+    }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 /// Run one ingest pass with a progress bar on stderr (only on a terminal and when `quiet` is
-/// false; see [`super::progress_bar`]); skipped files are reported as warnings. Returns the report.
+/// false; see [`super::progress_bar`]); skipped files are reported as warnings, retention removals as notes. Returns the report.
 pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &IngestOptions, quiet: bool) -> Result<IngestReport> {
     let (tx, rx) = watch::channel(TaskProgress::new(crate::progress::TaskId::Ingest));
     let display = super::progress_bar::spawn(rx, ingest_line, quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()));
@@ -20,6 +20,9 @@ pub async fn ingest_with_progress(agg: Arc<Aggregator>, store: &Store, opts: &In
     let r = r?;
     for f in &r.failures {
         eprintln!("warning: skipped {}: {}", scrub(&f.key), scrub(&f.reason));
+    }
+    for n in &r.notes {
+        eprintln!("note: {}", scrub(n));
     }
     Ok(r)
 }

@@ -68,6 +68,10 @@ pub fn is_broken_pipe(e: &color_eyre::Report) -> bool {
 pub fn open(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
     let store = open_store(global)?;
     let db = global.db.clone().unwrap_or_else(|| default_db_path(&store.identity));
+    if global.read_only {
+        // The database, its WAL and its read copies would be written into the bucket.
+        refuse_output_inside("--db", &db, store.local_root.as_deref())?;
+    }
     let agg = open_db(&db)?;
     Ok((store, Arc::new(agg)))
 }
@@ -126,22 +130,62 @@ pub(crate) fn window_bounds(text: Option<&str>) -> Result<Option<(i64, i64)>, cr
         .transpose()
 }
 
-/// A local output path (`flag`'s value: `--out`, `--manifest`) must not lie inside a FILESYSTEM
-/// store's directory: writing there is writing into the bucket, which `--read-only` / `--out`
-/// promise not to do.
+/// Where writing to `path` lands once its missing folders are created: absolute, its longest
+/// existing ancestor resolved physically (symlinks, `..` through them), a dangling symlink
+/// followed to where it would create its target, and the missing rest normalized lexically (a
+/// folder `create_dir_all` makes is real, so its `..` is its parent). Issue 35.4: `--out
+/// /tmp/missing/../<bucket>/out` once passed a check that only canonicalized `/tmp`.
+pub(crate) fn resolve_output_path(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::{Component, Path};
+    let mut abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Each round follows one dangling symlink; links hop at most 40 times (Linux's ELOOP bound).
+    for _ in 0..40 {
+        // The longest ancestor that exists: canonical, or a dangling symlink's target.
+        let found = abs.ancestors().find_map(|a| {
+            let rest = abs.strip_prefix(a).unwrap_or(Path::new("")).to_path_buf();
+            if let Ok(c) = std::fs::canonicalize(a) {
+                return Some((Ok(c), rest));
+            }
+            let link = std::fs::read_link(a).ok()?;
+            Some((Err(a.parent().map_or_else(|| link.clone(), |p| p.join(&link))), rest))
+        });
+        let Some((base, rest)) = found else { return abs };
+        let mut out = match base {
+            Ok(real) => real,
+            // Writing through a dangling symlink creates its target: resolve that instead.
+            Err(target) => {
+                abs = std::path::absolute(target.join(&rest)).unwrap_or_else(|_| target.join(&rest));
+                continue;
+            }
+        };
+        for c in rest.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(n) => out.push(n),
+                _ => {}
+            }
+        }
+        // A `..` of the missing rest may step back into existing folders (a symlink, maybe):
+        // resolve the result again.
+        if !rest.components().any(|c| c == Component::ParentDir) {
+            return out;
+        }
+        abs = out;
+    }
+    abs
+}
+
+/// A local output path (`flag`'s value: `--out`, `--manifest`, `--db`) must not lie inside a
+/// FILESYSTEM store's directory: writing there is writing into the bucket, which `--read-only` /
+/// `--out` promise not to do. The path is resolved as writing to it would
+/// ([`resolve_output_path`]).
 ///
 /// Errors: a [`crate::cli::UsageError`] naming both directories.
 pub(crate) fn refuse_output_inside(flag: &str, out: &std::path::Path, root: Option<&std::path::Path>) -> Result<()> {
     let Some(root) = root else { return Ok(()) };
-    // The output may not exist yet: resolve its nearest existing ancestor.
-    let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    let existing = abs.ancestors().find_map(|a| {
-        std::fs::canonicalize(a)
-            .ok()
-            .map(|c| c.join(abs.strip_prefix(a).unwrap_or(std::path::Path::new(""))))
-    });
-    let out_c = existing.unwrap_or(abs);
-    if out_c.starts_with(root) {
+    if is_inside(out, root) {
         return Err(crate::cli::UsageError(format!(
             "{flag} {} is inside the store's directory {}: that would write into the bucket; choose a path outside it",
             out.display(),
@@ -150,4 +194,9 @@ pub(crate) fn refuse_output_inside(flag: &str, out: &std::path::Path, root: Opti
         .into());
     }
     Ok(())
+}
+
+/// Whether writing to `path` would write inside `root` (a canonical directory).
+pub(crate) fn is_inside(path: &std::path::Path, root: &std::path::Path) -> bool {
+    resolve_output_path(path).starts_with(root)
 }

@@ -243,6 +243,7 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
     }
     let req = request(agg.as_ref(), kind, &args)?;
     let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(UsageError)?;
+    accumulate.check_steps(req.window).map_err(UsageError)?;
     let manifest_sha = match &args.report.manifest {
         Some(m) => Some(crate::audit::manifest::file_sha256(m).map_err(|e| UsageError(format!("--manifest {}: {e}", m.display())))?),
         None => None,

@@ -7,6 +7,11 @@
 //! on, and lists the rest exactly as `LocalFileSystem` does (same keys, sizes, modification times
 //! and ETags, and `<name>#<digits>` staging files of interrupted writes left out; those are found
 //! by [`staging_files`]). Reads and writes go to `LocalFileSystem` unchanged.
+//!
+//! Unlike `LocalFileSystem` (walkdir following every link), the walk follows a symlink only to a
+//! file or folder inside the store's directory, lists each folder once (so `ln -s . federated/a`
+//! cannot make it endless), and never opens a FIFO, socket or device (reading one would block or
+//! never end): each such entry is skipped and named like a bad key.
 //! `docs/reliability.md` lists what this guarantees.
 
 use async_trait::async_trait;
@@ -76,12 +81,87 @@ enum Entry {
     Dir(Path),
 }
 
-/// Walk `root/<prefix>` (every level when `recursive`, else one), in name order.
+/// What a special file is, for the message that skips it.
+fn special_kind(ft: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The metadata of what the symlink at `path` points to, when that is inside `root` (canonical).
+///
+/// Errors: the reason the link is not followed (it points outside the store, to nothing, or
+/// through a loop of links).
+fn follow_link(root: &std::path::Path, path: &std::path::Path) -> std::result::Result<std::fs::Metadata, String> {
+    // A loop of links fails here with ELOOP ("Too many levels of symbolic links").
+    let target = std::fs::canonicalize(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "a symlink to nothing".to_string(),
+        _ => format!("a symlink that cannot be resolved ({e}); not followed"),
+    })?;
+    if !target.starts_with(root) {
+        return Err("a symlink to outside the store's directory; not followed".into());
+    }
+    std::fs::metadata(&target).map_err(|e| format!("a symlink whose target cannot be read ({e})"))
+}
+
+/// A folder's identity (device, inode): a folder reached a second time (through a symlink loop or
+/// a second link to it) is not listed again.
+fn dir_id(md: &std::fs::Metadata) -> (u64, u64) {
+    (md.dev(), md.ino())
+}
+
+/// Walk `root/<prefix>` (every level when `recursive`, else one), in name order. Symlinks are
+/// followed only to files and folders inside `root`, and a folder only once (real folders first,
+/// then those reached through a symlink), so loops end; FIFOs, sockets and devices are never
+/// opened. Each entry skipped is an error naming it; the walk goes on past it
+/// (docs/reliability.md, "Bad objects and listings").
 fn walk(root: &std::path::Path, prefix: Option<&Path>, recursive: bool) -> Vec<Result<Entry>> {
     let start = prefix.map_or_else(String::new, |p| p.as_ref().to_string());
     let mut out = Vec::new();
+    let start_dir = if start.is_empty() { root.to_path_buf() } else { root.join(&start) };
+    let mut visited = std::collections::HashSet::new();
+    match std::fs::canonicalize(&start_dir) {
+        Ok(c) if !c.starts_with(root) => {
+            out.push(Err(entry_error(format!(
+                "{start}: outside the store's directory (a symlink); not listed"
+            ))));
+            return out;
+        }
+        Ok(c) => {
+            if let Ok(md) = std::fs::metadata(c) {
+                visited.insert(dir_id(&md));
+            }
+        }
+        Err(_) => {}
+    }
     let mut todo = vec![start];
-    while let Some(rel) = todo.pop() {
+    // Folders reached through a symlink: taken once every real folder has been seen.
+    let mut linked: Vec<(Path, (u64, u64))> = Vec::new();
+    loop {
+        let rel = match todo.pop() {
+            Some(rel) => rel,
+            None => match linked.pop() {
+                None => break,
+                Some((key, id)) if !visited.insert(id) => {
+                    out.push(Err(entry_error(format!(
+                        "{key}: a symlink to a folder listed already (a loop, or a second path to it); not followed"
+                    ))));
+                    continue;
+                }
+                Some((key, _)) if !recursive => {
+                    out.push(Ok(Entry::Dir(key)));
+                    continue;
+                }
+                Some((key, _)) => key.as_ref().to_string(),
+            },
+        };
         let dir = if rel.is_empty() { root.to_path_buf() } else { root.join(&rel) };
         let mut names = match std::fs::read_dir(&dir) {
             Ok(rd) => rd.filter_map(|e| e.ok()).collect::<Vec<_>>(),
@@ -99,20 +179,40 @@ fn walk(root: &std::path::Path, prefix: Option<&Path>, recursive: bool) -> Vec<R
                 continue;
             };
             let key = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-            let md = match std::fs::metadata(e.path()) {
-                Ok(md) => md,
-                // Gone since the folder was read, or a broken symlink: not an object.
-                Err(_) => continue,
+            // Never follows a link by itself: symlinks are resolved and checked below.
+            let Ok(lmd) = std::fs::symlink_metadata(e.path()) else {
+                continue; // gone since the folder was read: not an object
+            };
+            let via_link = lmd.file_type().is_symlink();
+            let md = if via_link {
+                match follow_link(root, &e.path()) {
+                    Ok(md) => md,
+                    Err(why) => {
+                        out.push(Err(entry_error(format!("{key}: {why}"))));
+                        continue;
+                    }
+                }
+            } else {
+                lmd
             };
             if md.is_dir() {
                 match Path::parse(&key) {
+                    Ok(p) if via_link => linked.push((p, dir_id(&md))),
+                    Ok(_) if !visited.insert(dir_id(&md)) => {
+                        out.push(Err(entry_error(format!("{key}: a folder listed already; not followed"))));
+                    }
                     Ok(p) if !recursive => out.push(Ok(Entry::Dir(p))),
                     Ok(_) => todo.push(key),
                     Err(source) => out.push(Err(object_store::Error::InvalidPath { source })),
                 }
                 continue;
             }
-            if !md.is_file() || is_staging(&name) {
+            if !md.is_file() {
+                let kind = special_kind(md.file_type());
+                out.push(Err(entry_error(format!("{key}: {kind}, not a file"))));
+                continue;
+            }
+            if is_staging(&name) {
                 continue;
             }
             match Path::parse(&key) {

@@ -264,6 +264,34 @@ fn hide_quoted_strings(message: &str) -> String {
     out
 }
 
+/// serde quotes an unknown mapping key or enum value in backquotes (``unknown field `X`,
+/// expected one of …``), and a credential pasted as a key ends up there. A name shaped like a
+/// Thanos setting (lowercase letters and `_`, at most 40 characters: a misspelt `bukcet`) stays,
+/// to help; any other is not shown: the line and column locate it.
+fn hide_unknown_names(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    // Each `unknown field ` / `unknown variant `, then the backquoted name.
+    while let Some(i) = ["unknown field `", "unknown variant `"]
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| i + p.len() - 1))
+        .min()
+    {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find('`').unwrap_or(after.len());
+        let name = &after[..end];
+        if name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            out.push_str(&format!("`{name}`"));
+        } else {
+            out.push_str("(not shown)");
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Deserializes the whole document as `T`, turning serde_yaml errors into [`ConfigError::Yaml`]
 /// (`file:line:column: message`), with secret-looking values scrubbed from the message.
 pub(crate) fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
@@ -276,13 +304,15 @@ pub(crate) fn yaml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, Con
             }
             None => (text.lines().count().max(1), 1, full),
         };
-        let secrets = secret_values_in_text(text);
+        let mut secrets = secret_values_in_text(text);
+        secrets.extend(super::secret::url_userinfo(text));
         let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let message = hide_unknown_names(&hide_quoted_strings(&message));
         ConfigError::Yaml {
             file: file.to_string(),
             line,
             column,
-            message: redact(&hide_quoted_strings(&message), &refs),
+            message: redact(&super::secret::hide_url_userinfo(&message), &refs),
         }
     })
 }
@@ -301,8 +331,14 @@ fn config<C: DeserializeOwned + Default>(text: &str, file: &str) -> Result<C, Co
 /// [`ConfigError::Build`] when object_store rejects the settings, a FILESYSTEM directory does not
 /// exist, or a CA / SSE-C key file cannot be read; messages never contain credentials.
 pub fn build_store(cfg: &StoreConfig) -> Result<Store, ConfigError> {
-    // From now on every message this process shows or logs is scrubbed of the credentials.
-    super::secret::register(cfg.secrets());
+    // From now on every message this process shows or logs is scrubbed of the credentials,
+    // those in an endpoint URL's user-info included.
+    let in_urls = match &cfg.backend {
+        Backend::S3(c) => super::secret::url_userinfo(&c.identity()),
+        Backend::Azure(c) => super::secret::url_userinfo(&c.identity()),
+        _ => Vec::new(),
+    };
+    super::secret::register(cfg.secrets().into_iter().chain(in_urls));
     let file = cfg.file.display().to_string();
     let (inner, base_identity, description): (Arc<dyn ObjectStore>, String, String) = match &cfg.backend {
         Backend::S3(c) => {

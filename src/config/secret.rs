@@ -125,16 +125,70 @@ pub fn register_env() {
     register(SECRET_ENV.iter().filter_map(|k| std::env::var(k).ok()));
 }
 
-/// `message` with every [`register`]ed credential replaced by [`REDACTED`]: applied to every
-/// error line, warning, log line and TUI message, whatever produced it (an S3 error body echoes
-/// the access key id and the canonical request, for instance).
+/// `message` with every [`register`]ed credential replaced by [`REDACTED`], and the user-info of
+/// every URL in it ([`hide_url_userinfo`]): applied to every error line, warning, log line and
+/// TUI message, whatever produced it (an S3 error body echoes the access key id and the
+/// canonical request, for instance; object_store's errors quote the endpoint URL).
 pub fn scrub(message: &str) -> std::borrow::Cow<'_, str> {
+    let message = hide_url_userinfo(message);
     let reg = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
     if !reg.iter().any(|s| message.contains(s.as_str())) {
-        return std::borrow::Cow::Borrowed(message);
+        return message;
     }
     let refs: Vec<&str> = reg.iter().map(String::as_str).collect();
-    std::borrow::Cow::Owned(redact(message, &refs))
+    std::borrow::Cow::Owned(redact(&message, &refs))
+}
+
+/// Byte ranges of the user-info (`user:password`) of every `scheme://user:password@host` URL in
+/// `text` (RFC 3986 §3.2.1; an endpoint such as `http://AK:SK@minio:9000` carries credentials).
+fn userinfo_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let start = from + i + 3;
+        let authority_end = text[start..]
+            .find(|c: char| c.is_whitespace() || "/?#\"'`<>,;".contains(c))
+            .map_or(text.len(), |j| start + j);
+        if let Some(at) = text[start..authority_end].rfind('@')
+            && at > 0
+        {
+            out.push(start..start + at);
+        }
+        from = start;
+    }
+    out
+}
+
+/// `message` with the user-info of every URL replaced by [`REDACTED`]
+/// (`http://AK:SK@host/b` → `http://<redacted>@host/b`).
+pub fn hide_url_userinfo(message: &str) -> std::borrow::Cow<'_, str> {
+    let spans = userinfo_spans(message);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut last = 0;
+    for r in spans {
+        out.push_str(&message[last..r.start]);
+        out.push_str(REDACTED);
+        last = r.end;
+    }
+    out.push_str(&message[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The user-info of every URL in `text` and its parts (`AK:SK`, `AK`, `SK`), percent-decoded as
+/// written: credentials to [`register`] (a server may echo the user or the password alone).
+pub(crate) fn url_userinfo(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in userinfo_spans(text) {
+        let info = &text[r];
+        out.push(info.to_string());
+        if let Some((user, password)) = info.split_once(':') {
+            out.extend([user.to_string(), password.to_string()]);
+        }
+    }
+    out
 }
 
 /// Keys whose values are credentials in Thanos objstore YAML (any provider).
@@ -187,6 +241,18 @@ mod tests {
             "{s}"
         );
         assert!(s.ends_with(", abc"), "short values are left alone: {s}");
+    }
+
+    #[test]
+    fn url_user_info_is_hidden_and_registered() {
+        let m = "error sending request for url (http://AKIDURL123:SKURL456@minio:9000/bucket/k): refused; see https://docs.example/x";
+        let s = scrub(m);
+        assert_eq!(
+            s,
+            "error sending request for url (http://<redacted>@minio:9000/bucket/k): refused; see https://docs.example/x"
+        );
+        assert_eq!(url_userinfo("s3+http://AK12:SK34@h/b"), vec!["AK12:SK34", "AK12", "SK34"]);
+        assert_eq!(hide_url_userinfo("plain text, no url@all"), "plain text, no url@all");
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub mod steps;
 pub mod window;
 
 pub use aggregate::{
-    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, UNALLOCATED, UNDEFINED, UNMOUNTED, accepted_keys, parse_aggregate,
+    Aggregate, AggregateError, AggregateKey, DataKind, IDLE, MAX_AGGREGATE_KEYS, UNALLOCATED, UNDEFINED, UNMOUNTED, accepted_keys,
+    parse_aggregate,
 };
 pub use columns::{ColumnDef, ColumnId, Detail, Formula, Shown, Unit, column_index, columns, default_columns};
 pub use filter::{

@@ -26,6 +26,11 @@ pub enum Accumulate {
     Calendar(CalendarUnit),
 }
 
+/// The most steps one answer may hold (about 7 months of hours, 13 years of days). Each step is a
+/// result of its own, so `--accumulate hour --window 100000d` (2.4 million steps) ran for minutes
+/// (issue 35.9); past this [`Accumulate::check_steps`] refuses.
+pub const MAX_STEPS: i64 = 5_000;
+
 /// A fixed step (`--step 1h|1d|1w`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepSize {
@@ -126,6 +131,32 @@ impl Accumulate {
         }
     }
 
+    /// Refuse a window cut into more than [`MAX_STEPS`] steps, before any is computed (counted
+    /// from the window's length, at most two over for calendar units).
+    ///
+    /// Errors: a one-line message with the count and what to change.
+    pub fn check_steps(self, w: Window) -> Result<(), String> {
+        let hours = (w.end - w.start).num_hours().max(0);
+        let per_step = match self {
+            Accumulate::All => return Ok(()),
+            Accumulate::Step(s) => s.duration().num_hours(),
+            Accumulate::Calendar(CalendarUnit::Hour) => 1,
+            Accumulate::Calendar(CalendarUnit::Day) => 24,
+            Accumulate::Calendar(CalendarUnit::Week) => 24 * 7,
+            Accumulate::Calendar(CalendarUnit::Month) => 24 * 28,
+            Accumulate::Calendar(CalendarUnit::Quarter) => 24 * 89,
+        };
+        let steps = hours / per_step + 1;
+        if steps > MAX_STEPS {
+            return Err(format!(
+                "--accumulate {} over {} days is about {steps} steps, more than {MAX_STEPS}: use a coarser step or a shorter --window",
+                self.describe(),
+                hours / 24
+            ));
+        }
+        Ok(())
+    }
+
     /// The step windows of `w`, oldest first; they tile `w` exactly (no gap, no overlap).
     pub fn windows(self, w: Window) -> Vec<Window> {
         let mut out = Vec::new();
@@ -184,6 +215,20 @@ mod tests {
             start: s.parse().unwrap(),
             end: e.parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn too_many_steps_are_refused_before_any_is_computed() {
+        let hour = Accumulate::Calendar(CalendarUnit::Hour);
+        let long = w("1752-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let e = hour.check_steps(long).unwrap_err();
+        assert!(e.contains("more than 5000"), "{e}");
+        assert!(Accumulate::Step(StepSize::Hour).check_steps(long).is_err());
+        assert!(Accumulate::All.check_steps(long).is_ok());
+        assert!(Accumulate::Calendar(CalendarUnit::Month).check_steps(long).is_ok());
+        let year = w("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        assert!(Accumulate::Step(StepSize::Day).check_steps(year).is_ok());
+        assert!(hour.check_steps(year).is_err(), "8760 hours");
     }
 
     #[test]

@@ -46,7 +46,8 @@ impl PageSpan {
 
     /// Offset of the next page, or `None` on the last page.
     pub fn next_offset(&self) -> Option<usize> {
-        (self.limit > 0 && self.offset + self.limit < self.total).then(|| self.offset + self.limit)
+        let next = self.offset.saturating_add(self.limit);
+        (self.limit > 0 && next < self.total).then_some(next)
     }
 
     /// Offset of the previous page, or `None` on the first page.

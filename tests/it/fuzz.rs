@@ -198,3 +198,139 @@ fn regression_a_scalar_config_block_is_not_echoed() {
         .to_string();
     assert!(!e.contains("a2V5") && e.contains(":3:3:"), "{e}");
 }
+
+/// Values at and past the limits of every integer type a flag can have, and floats that are not
+/// numbers: each must give a result or a one-line error with exit 2, never a panic (issue 34.1).
+const LIMIT_NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "255",
+    "65536",
+    "2147483647",
+    "4294967295",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "340282366920938463463374607431768211456",
+    "1e309",
+    "NaN",
+    "inf",
+    "-0",
+    "",
+];
+
+/// Every numeric flag of the CLI, each with the arguments that make it run quickly (a query
+/// without its own ingest, a one-pass command, a dry run).
+const NUMERIC_FLAGS: &[(&[&str], &str)] = &[
+    (&["allocation", "--no-ingest", "--format", "csv"], "--offset"),
+    (&["allocation", "--no-ingest", "--format", "csv"], "--limit"),
+    (&["allocation", "--no-ingest", "--format", "table", "--offset", "1"], "--limit"),
+    (
+        &[
+            "allocation",
+            "--no-ingest",
+            "--accumulate",
+            "false",
+            "--step",
+            "1d",
+            "--offset",
+            "1",
+        ],
+        "--limit",
+    ),
+    (&["assets", "--no-ingest", "--format", "json", "--limit", "1"], "--offset"),
+    (&["allocation", "--no-ingest", "--aggregate", "namespace"], "--share-cost"),
+    (&["ingest", "--once"], "--retention-days"),
+    (&["ingest", "--once"], "--retention-hours"),
+    (&["ingest", "--once"], "--max-object-size"),
+    (&["ingest", "--once"], "--fetch-concurrency"),
+    (&["migration", "--no-parity"], "--caught-up-after"),
+    (&["migration", "--no-parity"], "--horizon-days"),
+    (&["federate", "--once", "--dry-run"], "--interval"),
+];
+
+/// Count flags of commands that would run for long on any value they accept (a demo, a
+/// benchmark, an export): checked by parsing the command line only. Values past each flag's
+/// bound must be usage errors.
+const COUNT_FLAGS: &[(&[&str], &str)] = &[
+    (&["demo"], "--days"),
+    (&["demo"], "--clusters"),
+    (&["demo"], "--containers"),
+    (&["bench", "decode"], "--allocations"),
+    (&["bench", "decode"], "--runs"),
+    (&["bench", "fleet"], "--clusters"),
+    (&["bench", "fleet"], "--days"),
+    (&["bench", "fleet"], "--containers"),
+    (&["bench", "fleet"], "--hourly-hours"),
+    (&["bench", "fleet"], "--latency-ms"),
+    (&["bench", "fleet"], "--fresh-files"),
+    (&["bench", "export"], "--concurrency"),
+    (&["bench", "ingest"], "--containers"),
+    (&["bench", "ingest"], "--runs"),
+    (&["export", "--out", "x"], "--concurrency"),
+    (&["allocation"], "--fetch-concurrency"),
+];
+
+#[test]
+fn count_flags_are_bounded() {
+    use clap::Parser;
+    for (args, flag) in COUNT_FLAGS {
+        for v in LIMIT_NUMBERS {
+            let line = ["costscope"]
+                .iter()
+                .chain(args.iter())
+                .map(|s| s.to_string())
+                .chain([format!("{flag}={v}")]);
+            let r = std::panic::catch_unwind(|| costscope::cli::Cli::try_parse_from(line));
+            let Ok(r) = r else { panic!("{args:?} {flag}={v} panicked") };
+            let huge = v.len() > 7 && !v.contains(['e', 'N', 'i']);
+            if huge || v.starts_with('-') {
+                let e = r.expect_err(&format!("{args:?} {flag}={v} is refused"));
+                assert_eq!(e.exit_code(), 2, "{e}");
+            }
+        }
+    }
+}
+
+/// Every numeric flag with every [`LIMIT_NUMBERS`] value, on a one-day bucket through the binary
+/// as a user runs it: a result (exit 0 or 1 with a message) or a usage error (exit 2), never a
+/// panic (exit 101) or an abort. Plus a seeded run of numbers built from digits at random lengths.
+#[test]
+fn numbers_at_type_limits_never_panic_the_cli() {
+    use crate::support::cli::{costscope, tiny_ingested_bucket};
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tiny_ingested_bucket(tmp.path());
+    let mut rng = Rng(0x00C1_1F22);
+    let mut values: Vec<String> = LIMIT_NUMBERS.iter().map(|s| s.to_string()).collect();
+    for _ in 0..4 {
+        let digits: String = (0..1 + rng.below(24)).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+        values.push(if rng.below(2) == 0 { digits } else { format!("-{digits}") });
+    }
+    let mut runs = 0;
+    for (args, flag) in NUMERIC_FLAGS {
+        for v in &values {
+            let out = costscope(tmp.path(), &yaml)
+                .args(*args)
+                .arg(format!("{flag}={v}"))
+                .timeout(std::time::Duration::from_secs(120))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0..=2)) && !err.contains("panicked"),
+                "costscope {} {flag}={v}: exit {code:?}\n{err}",
+                args.join(" ")
+            );
+            if code == Some(2) {
+                assert!(!err.trim().is_empty(), "{flag}={v}: a usage error says why");
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs >= NUMERIC_FLAGS.len() * LIMIT_NUMBERS.len());
+}

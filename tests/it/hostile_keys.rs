@@ -26,17 +26,25 @@ fn ingest(store: Arc<dyn ObjectStore>, agg: &Arc<Aggregator>) -> costscope::aggr
         .unwrap()
 }
 
+/// The 7-day window the totals are compared over: 2026-11-14 .. 2026-11-21.
+const WEEK: (i64, i64) = (1_794_614_400, 1_795_219_200);
+
 /// The 7-day allocation total the dev bucket's truth gives, and the one `agg` answers.
 fn totals(agg: &Aggregator) -> (f64, f64) {
-    let t = truth();
-    let (start, end) = (1_794_614_400, 1_795_219_200); // 2026-11-14 .. 2026-11-21
-    let req = request(DataKind::Allocation, window(start, end), "cluster", "", IdleMode::Hide);
+    let req = request(DataKind::Allocation, window(WEEK.0, WEEK.1), "cluster", "", IdleMode::Hide);
     let got = agg
         .query(&req)
         .unwrap()
         .totals
         .get(DataKind::Allocation, ColumnId::TotalCost)
         .unwrap();
+    (got, truth_total())
+}
+
+/// The dev bucket's allocation total over [`WEEK`] by its truth file.
+fn truth_total() -> f64 {
+    let t = truth();
+    let (start, end) = WEEK;
     let mut want = 0.0;
     for (_, c) in t["clusters"].as_object().unwrap() {
         for (day, v) in c["federated"]["allocations1d"].as_object().unwrap() {
@@ -47,7 +55,7 @@ fn totals(agg: &Aggregator) -> (f64, f64) {
             }
         }
     }
-    (got, want)
+    want
 }
 
 #[test]
@@ -132,5 +140,78 @@ fn failed_reads_are_retried_next_pass_and_totals_recover() {
     let second = ingest(faulty, &agg);
     assert_eq!((second.ingested, second.failures.len()), (5, 0), "{second:?}");
     let (got, want) = totals(&agg);
+    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
+}
+
+/// A hostile copy of the dev bucket on a directory store (issues 35.2, 34.2): folder symlink
+/// loops (`ln -s . federated/a`, to the parent, to itself), symlinks to `/dev/zero` and
+/// `/etc/passwd` under key names, a FIFO and a socket under key names. `bucket` and `ingest`
+/// finish, name each skipped entry, and the totals equal a clean copy's.
+#[test]
+fn symlink_loops_fifos_and_devices_never_hang_or_hide_a_directory_store() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    copy_dev(&bucket);
+    let fed = bucket.join("federated");
+    let folder = bucket.join(FOLDER);
+    symlink(".", fed.join("a")).unwrap();
+    symlink(".", fed.join("b")).unwrap();
+    symlink("..", folder.join("up")).unwrap();
+    symlink(".", folder.join("loopdir")).unwrap();
+    symlink("self", folder.join("self")).unwrap();
+    symlink("/dev/zero", folder.join("1700000000-1700086400")).unwrap();
+    symlink("/etc/passwd", folder.join("1700086400-1700172800")).unwrap();
+    let fifo = folder.join("1700172800-1700259200");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let _socket = std::os::unix::net::UnixListener::bind(folder.join("1700259200-1700345600")).unwrap();
+    let yaml = crate::support::cli::store_file(tmp.path(), &bucket);
+    let run = |args: &[&str]| {
+        let out = crate::support::cli::costscope(tmp.path(), &yaml)
+            .args(args)
+            .timeout(std::time::Duration::from_secs(300))
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+
+    let (code, out, err) = run(&["bucket"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = run(&["ingest", "--once"]);
+    assert_eq!(code, Some(1), "ends, with the skipped entries as failures: {out}{err}");
+    for (name, why) in [
+        ("federated/a", "listed already"),
+        ("federated/b", "listed already"),
+        ("1d/up", "listed already"),
+        ("1d/loopdir", "listed already"),
+        ("1d/self", "cannot be resolved"),
+        ("1d/1700000000-1700086400", "outside the store"),
+        ("1d/1700086400-1700172800", "outside the store"),
+        ("1d/1700172800-1700259200", "a FIFO"),
+        ("1d/1700259200-1700345600", "a socket"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(name) && l.contains(why)),
+            "{name} is named ({why}):\n{err}"
+        );
+    }
+    let window = format!("{},{}", WEEK.0, WEEK.1);
+    let (code, out, err) = run(&[
+        "allocation",
+        "--no-ingest",
+        "--window",
+        &window,
+        "--aggregate",
+        "cluster",
+        "--idle",
+        "hide",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = json["totals"]["totalCost"].as_f64().unwrap();
+    let want = truth_total();
     assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
 }

@@ -103,3 +103,45 @@ fn server_echoed_credentials_never_reach_output_or_files() {
         }
     }
 }
+
+/// Credentials in an endpoint URL's user-info (`http://AK:SK@host`), and a credential pasted as a
+/// YAML key (quoted by serde's "unknown field"), never reach the output (issue 35.10).
+#[test]
+fn credentials_in_an_endpoint_url_or_a_yaml_key_are_never_shown() {
+    const USER: &str = "AKURLUSER0123456789";
+    const PASSWORD: &str = "SkUrlPass0123456789abc";
+    const AS_KEY: &str = "AKIAPASTEDASAKEY0123";
+    let port = echoing_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let in_url = tmp.path().join("in-url.yaml");
+    std::fs::write(
+        &in_url,
+        format!("type: S3\nconfig:\n  bucket: costs\n  endpoint: http://{USER}:{PASSWORD}@127.0.0.1:{port}\n  region: us-east-1\n"),
+    )
+    .unwrap();
+    let as_key = tmp.path().join("as-key.yaml");
+    std::fs::write(&as_key, format!("type: S3\nconfig:\n  bucket: costs\n  {AS_KEY}: x\n")).unwrap();
+    for (yaml, args) in [
+        (&in_url, &["bucket"][..]),
+        (&in_url, &["ingest", "--once"]),
+        (&in_url, &["allocation", "--format", "json"]),
+        (&as_key, &["bucket"]),
+    ] {
+        let out = crate::support::cli::costscope(tmp.path(), yaml)
+            .env("RUST_LOG", "debug")
+            .args(args)
+            .output()
+            .unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "{args:?}: {all}");
+        for s in [USER, PASSWORD, AS_KEY] {
+            assert!(!all.contains(s), "{args:?} printed {s}: {all}");
+        }
+        if yaml == &as_key {
+            assert!(
+                all.contains("as-key.yaml:4:3:") && all.contains("unknown field (not shown)"),
+                "{all}"
+            );
+        }
+    }
+}

@@ -121,7 +121,17 @@ pub enum AggregateError {
         /// The full input.
         input: String,
     },
+    /// More than [`MAX_AGGREGATE_KEYS`] keys.
+    #[error("{count} aggregate keys; at most {max} can be combined", max = MAX_AGGREGATE_KEYS)]
+    TooMany {
+        /// How many keys were given (comma parts).
+        count: usize,
+    },
 }
+
+/// The most keys one aggregation combines. Each key is a grouping column of every query (500
+/// label keys ended in a DuckDB binder error, issue 35.11); Kubecost's views use a handful.
+pub const MAX_AGGREGATE_KEYS: usize = 32;
 
 /// Parses an `aggregate=` value for `kind`: comma-separated keys, surrounding
 /// whitespace ignored, key names case-insensitive (`controllerkind`). Label and
@@ -132,11 +142,15 @@ pub enum AggregateError {
 /// `environment`, `owner`, `product`, `team` are label-config aliases
 /// ([`crate::query::LabelConfig`]). The empty string is the empty aggregation.
 ///
-/// Errors: [`AggregateError`] naming the bad part and listing accepted keys.
-/// Follows Kubecost docs `api-allocation.md` / `api-assets.md` / `cloud-cost-api.md`.
+/// Errors: [`AggregateError`] naming the bad part and listing accepted keys, or more than
+/// [`MAX_AGGREGATE_KEYS`] keys. Follows Kubecost docs `api-allocation.md` / `api-assets.md` / `cloud-cost-api.md`.
 pub fn parse_aggregate(s: &str, kind: DataKind) -> Result<Aggregate, AggregateError> {
     if s.trim().is_empty() {
         return Ok(Aggregate::default());
+    }
+    let count = s.split(',').count();
+    if count > MAX_AGGREGATE_KEYS {
+        return Err(AggregateError::TooMany { count });
     }
     let mut keys: Vec<AggregateKey> = Vec::new();
     for part in s.split(',') {

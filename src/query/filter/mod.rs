@@ -41,5 +41,5 @@ pub use compile::{MapField, Node, StrOp, Test, compile};
 pub use error::FilterError;
 pub use eval::{FieldValue, FilterTarget, KeyValues, StrList};
 pub use field::{Field, FieldShape};
-pub use parser::parse_filter;
+pub use parser::{MAX_NESTING, parse_filter};
 pub use sql::{Bind, SqlColumns, to_sql, to_sql_bound};

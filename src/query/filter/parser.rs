@@ -41,6 +41,7 @@ pub fn parse_filter(s: &str, kind: DataKind) -> Result<Filter, FilterError> {
         tokens,
         pos: 0,
         kind,
+        depth: 0,
     };
     if p.peek().kind == TokenKind::Eof {
         return Ok(Filter::All);
@@ -51,11 +52,18 @@ pub fn parse_filter(s: &str, kind: DataKind) -> Result<Filter, FilterError> {
     Ok(f)
 }
 
+/// The most parentheses open at once. Each level is a call of the parser here and of the
+/// compiler and both evaluators later, so 10,000 of them overflowed the stack (issue 35.9); real
+/// filters nest a few levels.
+pub const MAX_NESTING: usize = 64;
+
 struct Parser<'a> {
     input: &'a str,
     tokens: Vec<Token>,
     pos: usize,
     kind: DataKind,
+    /// Parentheses open at the current position.
+    depth: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -146,8 +154,14 @@ impl Parser<'_> {
         let tok = self.peek().clone();
         match tok.kind {
             TokenKind::LParen => {
+                if self.depth >= MAX_NESTING {
+                    let msg = format!("too deeply nested: more than {MAX_NESTING} '(' open at once");
+                    return Err(self.err(&tok, msg));
+                }
                 self.advance();
+                self.depth += 1;
                 let inner = self.group(Some(tok.start))?;
+                self.depth -= 1;
                 let close = self.advance();
                 debug_assert_eq!(close.kind, TokenKind::RParen);
                 Ok(inner)
@@ -249,6 +263,18 @@ mod tests {
 
     fn eq(field: Field, v: &str) -> Filter {
         Filter::cmp(field, Op::Equals, v)
+    }
+
+    #[test]
+    fn nesting_is_bounded_with_the_column_of_the_first_paren_too_many() {
+        let nested = |n: usize| format!("{}namespace:\"a\"{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(alloc(&nested(MAX_NESTING)), eq(Field::Namespace, "a"));
+        let e = err(&nested(10_000));
+        assert_eq!(e.column, MAX_NESTING + 1, "{e}");
+        assert!(e.message.contains("too deeply nested"), "{e}");
+        // Depth counts open parentheses, not their total.
+        let wide = vec![nested(MAX_NESTING); 50].join("+");
+        assert!(parse_filter(&wide, DataKind::Allocation).is_ok());
     }
 
     #[test]

@@ -29,3 +29,28 @@ pub fn costscope_read_only(tmp: &Path, yaml: &Path) -> Command {
     c.arg("--read-only");
     c
 }
+
+/// A one-day bucket under `tmp/bucket` (one allocation and its node in cluster `c1`, written by
+/// [`super::mock_bucket::write_bucket`]), its store file, ingested once through the binary.
+/// Returns the store file.
+pub fn tiny_ingested_bucket(tmp: &Path) -> PathBuf {
+    use super::mock_bucket::{Costs, Props, allocation, node, write_bucket};
+    let bucket = tmp.join("bucket");
+    let props = Props {
+        cluster: "c1",
+        node: "n1",
+        namespace: "ns",
+        pod: "p",
+        container: "c",
+        ..Default::default()
+    };
+    write_bucket(
+        &bucket,
+        &[allocation("c1/n1/ns/p/c", &props, Costs::ONES)],
+        &[node("c1", "n1", 2.0, 2.0, 0.0)],
+    );
+    let yaml = store_file(tmp, &bucket);
+    let out = costscope(tmp, &yaml).args(["ingest", "--once"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    yaml
+}
