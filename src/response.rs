@@ -37,7 +37,10 @@ impl WindowOut {
     /// Bounds given as unix seconds (an unrepresentable instant prints empty).
     pub fn of_unix(start: i64, end: i64) -> WindowOut {
         let t = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.to_rfc3339()).unwrap_or_default();
-        WindowOut { start: t(start), end: t(end) }
+        WindowOut {
+            start: t(start),
+            end: t(end),
+        }
     }
 }
 

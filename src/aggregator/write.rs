@@ -59,10 +59,7 @@ impl WriteError {
 
 /// A [`WriteError::Db`] for step `what`.
 fn db(what: &'static str) -> impl Fn(duckdb::Error) -> WriteError {
-    move |e| WriteError::Db {
-        what,
-        source: Arc::new(e),
-    }
+    move |e| WriteError::Db { what, source: Arc::new(e) }
 }
 
 /// The outcome `ingest_log.status` records for a file.
@@ -398,7 +395,10 @@ mod tests {
 
     fn logged(conn: &Connection) -> Vec<(String, String)> {
         let mut st = conn.prepare("SELECT key, status FROM ingest_log").unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     }
 
     /// A file's own failure is remembered; a database failure (disk full) is not, so the next

@@ -3,10 +3,10 @@
 //! their total cost).
 
 use crate::bingen::{self, Item, RootKind};
+use crate::bucket::fetch::Fetcher;
 use crate::bucket::inventory::{Inventory, Source, WindowObject};
 use crate::bucket::keys::{Pipeline, Resolution};
 use futures::StreamExt;
-use crate::bucket::fetch::Fetcher;
 use object_store::ObjectStore;
 
 /// Objects downloaded at once.

@@ -109,7 +109,11 @@ mod tests {
     fn a_cluster_that_starts_late_lacks_the_days_before_its_first_file() {
         let mut objects = daily("federated/early", 0..30);
         objects.extend(daily("federated/late", 12..30));
-        objects.extend(daily("", 0..20).into_iter().map(|o| object(o.key.trim_start_matches('/').to_string())));
+        objects.extend(
+            daily("", 0..20)
+                .into_iter()
+                .map(|o| object(o.key.trim_start_matches('/').to_string())),
+        );
         let inv = Inventory::from_objects(objects);
         let late = inv.series.iter().find(|s| s.source == Source::Federated("late".into())).unwrap();
         assert_eq!(late.missing_windows(), 0, "no gap between its own first and last file");
@@ -120,6 +124,9 @@ mod tests {
         assert_eq!(late.backup_only, first_twelve);
         let early = cov.iter().find(|c| c.cluster == "early").unwrap();
         assert!(early.missing_in_federated_window.is_empty() && early.backup_only.is_empty());
-        assert_eq!(inv.federated_window(Pipeline::Allocations, Resolution::DAY), Some((D0, D0 + 29 * DAY)));
+        assert_eq!(
+            inv.federated_window(Pipeline::Allocations, Resolution::DAY),
+            Some((D0, D0 + 29 * DAY))
+        );
     }
 }

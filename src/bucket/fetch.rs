@@ -16,8 +16,8 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 
 use futures::StreamExt;
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::path::Path as ObjPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Listed bytes all reads of one [`Fetcher`] may hold at once (256 MiB).
@@ -117,8 +117,8 @@ impl Fetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use object_store::memory::InMemory;
     use object_store::PutPayload;
+    use object_store::memory::InMemory;
 
     #[tokio::test]
     async fn objects_over_the_limit_are_refused_listed_or_streamed() {
@@ -127,9 +127,15 @@ mod tests {
         store.put(&key, PutPayload::from(vec![7u8; 4096])).await.unwrap();
         let f = Fetcher::new(1024);
         // Listed larger than the limit: refused before any byte is read.
-        assert!(matches!(f.get(&*store, key.as_ref(), 4096).await, Err(FetchError::TooLarge { size: 4096, max: 1024 })));
+        assert!(matches!(
+            f.get(&*store, key.as_ref(), 4096).await,
+            Err(FetchError::TooLarge { size: 4096, max: 1024 })
+        ));
         // Listed small (a store that under-reports), larger while streaming: cut off.
-        assert!(matches!(f.get(&*store, key.as_ref(), 10).await, Err(FetchError::TooLarge { max: 1024, .. })));
+        assert!(matches!(
+            f.get(&*store, key.as_ref(), 10).await,
+            Err(FetchError::TooLarge { max: 1024, .. })
+        ));
         let ok = Fetcher::new(1 << 20).get(&*store, key.as_ref(), 4096).await.unwrap();
         assert_eq!(ok.bytes.len(), 4096);
     }

@@ -262,7 +262,17 @@ fn list(items: &[String]) -> String {
 /// The summary as an aligned text table followed by the Thanos line and the notes.
 pub fn render_table(s: &InventorySummary) -> String {
     let header = [
-        "SOURCE", "PIPELINE", "RES", "FILES", "FIRST", "LAST", "BYTES", "EMPTY", "GAPS", "MISSING", "BACKUP ONLY",
+        "SOURCE",
+        "PIPELINE",
+        "RES",
+        "FILES",
+        "FIRST",
+        "LAST",
+        "BYTES",
+        "EMPTY",
+        "GAPS",
+        "MISSING",
+        "BACKUP ONLY",
     ];
     let opt = |v: Option<u64>| v.map_or_else(|| "—".to_string(), |n| n.to_string());
     let cells: Vec<[String; 11]> = s

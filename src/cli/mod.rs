@@ -8,10 +8,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod audit;
 mod export;
 mod values;
-pub use audit::{ReportArgs, VerifyArgs};
-pub use export::ExportArgs;
 use crate::model::CostMetricName;
 use crate::query::{CostRate, IdleMode, ShareSplit};
+pub use audit::{ReportArgs, VerifyArgs};
+pub use export::ExportArgs;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\

@@ -59,7 +59,10 @@ mod tests {
             }
         }
         assert!(IdleMode::from_str("bogus", true).is_err());
-        assert_eq!(CostMetricName::from_str("AmortizedNetCost", true), Ok(CostMetricName::AmortizedNetCost));
+        assert_eq!(
+            CostMetricName::from_str("AmortizedNetCost", true),
+            Ok(CostMetricName::AmortizedNetCost)
+        );
         assert_eq!(CostRate::from_str("monthly", false), Ok(CostRate::Monthly));
         assert_eq!(ShareSplit::from_str("even", false), Ok(ShareSplit::Even));
     }

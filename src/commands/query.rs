@@ -3,9 +3,7 @@
 use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::output;
-use crate::query::{
-    self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter,
-};
+use crate::query::{self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter};
 use crate::response::{PageOut, StepsOut};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};

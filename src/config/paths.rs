@@ -52,7 +52,10 @@ pub fn find_store_file(cli: Option<&Path>, demo: bool) -> Result<PathBuf, Config
             }),
             None if file.is_file() => Ok(file),
             None => Err(ConfigError::NotFound {
-                looked: vec![format!("{} from --demo (no demo written yet: run `costscope demo`)", file.display())],
+                looked: vec![format!(
+                    "{} from --demo (no demo written yet: run `costscope demo`)",
+                    file.display()
+                )],
             }),
         };
     }

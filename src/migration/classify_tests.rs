@@ -208,8 +208,14 @@ fn rate_eta_and_caught_up() {
         let r = build(&obs, &HashSet::new(), &MigrationOptions::default(), at);
         let a = r.cluster("a").unwrap();
         assert_eq!(a.progress.percent_done, Some(100.0));
-        assert_eq!((a.progress.phase, a.progress.missing_outside_window), (ClusterPhase::HistoryPending, 1));
-        assert_eq!(a.unfinished_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), ["2026-11-21"]);
+        assert_eq!(
+            (a.progress.phase, a.progress.missing_outside_window),
+            (ClusterPhase::HistoryPending, 1)
+        );
+        assert_eq!(
+            a.unfinished_days().iter().map(|d| d.day.as_str()).collect::<Vec<_>>(),
+            ["2026-11-21"]
+        );
         assert_ne!(r.overall.phase, ClusterPhase::CaughtUp);
     }
     // Without D2's Thanos data every source day is federated. Complete but written 10 minutes

@@ -116,7 +116,13 @@ fn count(c: &CellInput<'_>, f: fn(&ClusterReport) -> usize) -> String {
     c.cluster.map_or_else(String::new, |c| f(c).to_string())
 }
 
-const fn col(cli_title: &'static str, tui_title: &'static str, right_aligned: bool, keep: u8, cell: fn(&CellInput<'_>) -> String) -> Column {
+const fn col(
+    cli_title: &'static str,
+    tui_title: &'static str,
+    right_aligned: bool,
+    keep: u8,
+    cell: fn(&CellInput<'_>) -> String,
+) -> Column {
     Column {
         cli_title,
         tui_title,
@@ -135,7 +141,9 @@ pub const COLUMNS: &[Column] = &[
     col("FEDERATED", "fed.", true, 5, |c| count(c, |c| c.federated_days)),
     col("INGESTED", "ingested", true, 8, |c| count(c, |c| c.ingested_days)),
     col("DONE", "done", true, 1, |c| percent_text(c.progress.percent_done)),
-    col("SOURCE DAYS", "src days", true, 3, |c| percent_text(c.progress.percent_of_source_days)),
+    col("SOURCE DAYS", "src days", true, 3, |c| {
+        percent_text(c.progress.percent_of_source_days)
+    }),
     col("LAST WRITE", "last write", false, 9, |c| last_write_text(c.progress, c.now)),
     col("ETA", "ETA", false, 4, |c| eta_text(c.progress)),
     Column {
@@ -198,7 +206,13 @@ pub fn render_table(r: &MigrationReport, now: DateTime<Utc>) -> String {
             duration_text((now - t).num_seconds() as f64)
         );
     }
-    let name_w = r.clusters.iter().map(|c| c.cluster.chars().count()).max().unwrap_or(0).max("counted".len());
+    let name_w = r
+        .clusters
+        .iter()
+        .map(|c| c.cluster.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("counted".len());
     let _ = writeln!(out, "{:name_w$}  {}", "", ruler(days, &first, &last));
     for c in &r.clusters {
         let _ = writeln!(out, "{:<name_w$}  {}", c.cluster, strip(c));

@@ -12,4 +12,3 @@ pub struct SourceObject {
     pub window_end: i64,
     pub rows: u64,
 }
-

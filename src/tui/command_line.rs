@@ -89,7 +89,11 @@ fn parse_sort(rest: &str, view: Tab, kind: DataKind) -> Result<LineCommand, Stri
     let mut words = rest.split_whitespace();
     let usage = || {
         let names: Vec<&str> = columns(kind).iter().map(|c| c.title).collect();
-        format!("usage: :sort COLUMN [asc|desc]; columns of {}: name, {}", kind.plural(), names.join(", "))
+        format!(
+            "usage: :sort COLUMN [asc|desc]; columns of {}: name, {}",
+            kind.plural(),
+            names.join(", ")
+        )
     };
     let key = match words.next() {
         None => return Err(usage()),
@@ -189,7 +193,10 @@ mod tests {
                 Some(parse_filter(r#"assetType:"Node""#, DataKind::Asset).unwrap())
             ))
         );
-        assert!(matches!(parse("no", Tab::Allocations), Ok(LineCommand::Aggregate(Tab::Allocations, _, None))));
+        assert!(matches!(
+            parse("no", Tab::Allocations),
+            Ok(LineCommand::Aggregate(Tab::Allocations, _, None))
+        ));
         // `:sort` picks a column by title or JSON name (issue 28: no cycling through ten).
         let ram = column_index(DataKind::Allocation, "ram").unwrap();
         let ram_sort = |descending| {
@@ -205,7 +212,13 @@ mod tests {
         assert_eq!(parse("sort ramCost asc", Tab::Allocations), ram_sort(false));
         assert!(matches!(
             parse("sort name", Tab::Assets),
-            Ok(LineCommand::Sort(Tab::Assets, Sort { key: SortKey::Name, descending: false }))
+            Ok(LineCommand::Sort(
+                Tab::Assets,
+                Sort {
+                    key: SortKey::Name,
+                    descending: false
+                }
+            ))
         ));
         for bad in ["sort", "sort bogus", "sort ram up", "sort ram asc x"] {
             assert!(parse(bad, Tab::Allocations).unwrap_err().contains("usage: :sort"), "{bad}");

@@ -324,20 +324,23 @@ impl State {
         } else {
             (Filter::All, (!empty).then(|| text.trim().to_string()))
         };
-        if t.search == search && t.filter == filter {
-            return Vec::new();
-        }
-        t.search = search;
-        t.filter = filter;
-        t.offset = 0;
-        self.run_query(SelectIntent::First)
+        self.show_filtered(filter, search)
     }
 
     /// Esc on the `/` prompt: put back the filter and search it found, re-querying when typing
     /// had changed them.
     fn restore_search(&mut self) -> Vec<Effect> {
         let Some(t) = self.active_table_mut() else { return Vec::new() };
-        let Some((filter, search)) = t.before_search.take() else { return Vec::new() };
+        let Some((filter, search)) = t.before_search.take() else {
+            return Vec::new();
+        };
+        self.show_filtered(filter, search)
+    }
+
+    /// Show the visible view with `filter` and `search` from its first page, querying only when
+    /// they differ from what it shows.
+    fn show_filtered(&mut self, filter: Filter, search: Option<String>) -> Vec<Effect> {
+        let Some(t) = self.active_table_mut() else { return Vec::new() };
         if t.filter == filter && t.search == search {
             return Vec::new();
         }

@@ -171,7 +171,10 @@ mod tests {
         assert_eq!(cut[2], "kube-system");
         // Names that stay apart when cut in the middle keep that cut.
         let apart: Vec<String> = ["alpha-service-one", "beta-service-two"].map(String::from).to_vec();
-        assert_eq!(truncate_distinct(&apart, 10), apart.iter().map(|n| truncate_middle(n, 10)).collect::<Vec<_>>());
+        assert_eq!(
+            truncate_distinct(&apart, 10),
+            apart.iter().map(|n| truncate_middle(n, 10)).collect::<Vec<_>>()
+        );
     }
 
     #[test]

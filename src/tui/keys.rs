@@ -169,7 +169,11 @@ pub const BINDINGS: &[Binding] = &[
     b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
     b("Other", "sources of the row", &[(Key::Char('P'), Command::ToggleSources)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
-    b("Other", "migration horizon", &[(Key::Char('H'), Command::Open(PromptKind::Horizon))]),
+    b(
+        "Other",
+        "migration horizon",
+        &[(Key::Char('H'), Command::Open(PromptKind::Horizon))],
+    ),
     b("Other", "this help", &[(Key::Char('?'), Command::ToggleHelp)]),
     b("Other", "quit", &[(Key::Char('q'), Command::Quit), (Key::Ctrl('c'), Command::Quit)]),
     b("Query", "aggregate by", &[(Key::Char('a'), Command::Open(PromptKind::Aggregate))]),
@@ -235,7 +239,8 @@ pub fn key_help() -> Vec<(String, &'static str)> {
 pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  h:share  c:metric  n/p:page  C-d/C-u:½page  e:export  t:chart  d:detail  r:refresh  q:quit";
 
 /// Key hints on the bottom line of the migration view.
-pub const MIGRATION_HINTS: &str = "?:help  :cmd  j/k:select cluster  ⏎:days not done  H:horizon  esc:close  1-4:other views  Tab:next view  q:quit";
+pub const MIGRATION_HINTS: &str =
+    "?:help  :cmd  j/k:select cluster  ⏎:days not done  H:horizon  esc:close  1-4:other views  Tab:next view  q:quit";
 
 /// Key hints on the bottom line of the pipeline view.
 pub const PIPELINE_HINTS: &str = "?:help  :cmd  j/k:select failure  1-3:cost views  Tab:next view  q:quit";

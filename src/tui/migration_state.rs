@@ -82,7 +82,9 @@ impl State {
                 .ok()
                 .filter(|d| (1..=MAX_HORIZON_DAYS).contains(d))
                 .map(Some)
-                .ok_or_else(|| format!("{t:?}: give a whole number of days from 1 to {MAX_HORIZON_DAYS}, or nothing for the federated window")),
+                .ok_or_else(|| {
+                    format!("{t:?}: give a whole number of days from 1 to {MAX_HORIZON_DAYS}, or nothing for the federated window")
+                }),
         };
         match parsed {
             Err(message) => self.refuse(PromptError { message, column: None }),

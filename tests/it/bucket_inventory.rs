@@ -132,14 +132,19 @@ fn check_dev_inventory(inv: &Inventory, t: &Value) {
     );
     // dev-ap-south-1's federated days start 8 days after the others': no gap of its own, but the
     // 8 days dev-truth lists as missing in the federated window (issue 28: `MISSING 0`).
-    let t_missing = t["migration"]["dev-ap-south-1"]["federatedMissingDaysInFederatedWindow"].as_array().unwrap();
+    let t_missing = t["migration"]["dev-ap-south-1"]["federatedMissingDaysInFederatedWindow"]
+        .as_array()
+        .unwrap();
     let ap = summary
         .rows
         .iter()
         .find(|r| r.source == "dev-ap-south-1" && r.pipeline == Pipeline::Allocations && r.resolution == Resolution::DAY)
         .unwrap();
     assert_eq!((ap.missing, ap.missing_in_federated_window), (0, Some(t_missing.len() as u64)));
-    assert!(ap.backup_only.unwrap() >= 6, "the backup holds dev-ap's 11-01 … 11-07 but 11-04: {ap:?}");
+    assert!(
+        ap.backup_only.unwrap() >= 6,
+        "the backup holds dev-ap's 11-01 … 11-07 but 11-04: {ap:?}"
+    );
     let note = summary
         .notes
         .iter()

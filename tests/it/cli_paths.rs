@@ -122,7 +122,10 @@ fn usage_errors_are_one_line_exit_2_and_plain_in_pipes() {
     let out = costscope(tmp.path(), &yaml).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("the TUI needs a terminal") && err.contains("costscope allocation"), "{err}");
+    assert!(
+        err.contains("the TUI needs a terminal") && err.contains("costscope allocation"),
+        "{err}"
+    );
     assert!(!err.contains("os error"), "{err}");
 }
 
@@ -274,7 +277,11 @@ fn no_store_is_an_error_and_the_demo_is_used_only_when_asked() {
         let out = run(args);
         let err = String::from_utf8_lossy(&out.stderr).to_string();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?} printed figures: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?} printed figures: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         err
     };
     let err = refused(&["allocation", "--aggregate", "cluster"]);
@@ -282,13 +289,23 @@ fn no_store_is_an_error_and_the_demo_is_used_only_when_asked() {
     assert!(lines[0].starts_with("error: no store file found"), "{err}");
     assert!(lines[0].contains("--demo"), "{err}");
     assert!(lines.len() >= 3, "one short line, then the places looked: {err}");
-    assert!(err.contains("$COSTSCOPE_STORE (not set)") && err.contains("federated-store.yaml (no such file)"), "{err}");
+    assert!(
+        err.contains("$COSTSCOPE_STORE (not set)") && err.contains("federated-store.yaml (no such file)"),
+        "{err}"
+    );
     let err = refused(&["--demo", "assets"]);
     assert!(err.contains("no demo written yet: run `costscope demo`"), "{err}");
 
     let out = run(&["demo", "--no-tui", "--clusters", "1", "--days", "3"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for args in [&["allocation"][..], &["assets"], &["cloudcost"], &["bucket"], &["ingest", "--once"], &["migration"]] {
+    for args in [
+        &["allocation"][..],
+        &["assets"],
+        &["cloudcost"],
+        &["bucket"],
+        &["ingest", "--once"],
+        &["migration"],
+    ] {
         let err = refused(args);
         assert!(err.starts_with("error: no store file found"), "{args:?}: {err}");
     }
@@ -483,7 +500,16 @@ fn machine_output_and_help_are_clean() {
     assert!(v["totals"]["count"].is_u64(), "{}", v["totals"]);
     assert!(v["data"].as_array().unwrap().iter().all(|r| r["count"].is_u64()), "{v}");
     for (kind, by) in [("allocation", "cluster"), ("assets", "type"), ("cloudcost", "service")] {
-        let csv = run(&[kind, "--window", "2026-11-01,2026-11-20", "--aggregate", by, "--format", "csv", "--no-ingest"]);
+        let csv = run(&[
+            kind,
+            "--window",
+            "2026-11-01,2026-11-20",
+            "--aggregate",
+            by,
+            "--format",
+            "csv",
+            "--no-ingest",
+        ]);
         for field in csv.lines().skip(1).flat_map(|l| l.split(',')) {
             if let Some((_, decimals)) = field.split_once('.').filter(|_| field.parse::<f64>().is_ok()) {
                 assert!(decimals.len() <= 10 && !field.contains('e'), "{kind}: float noise {field}");
@@ -493,6 +519,12 @@ fn machine_output_and_help_are_clean() {
     let help = |kind: &str| run(&[kind, "--help"]);
     let (alloc, cloud, assets) = (help("allocation"), help("cloudcost"), help("assets"));
     assert!(alloc.contains("--idle") && alloc.contains("--share-namespaces") && !alloc.contains("--cost-metric"));
-    assert!(cloud.contains("--cost-metric") && !cloud.contains("--idle") && !cloud.contains("--share-namespaces"), "{cloud}");
-    assert!(assets.contains("--show-cpu") && !assets.contains("--show-pv") && !assets.contains("--idle"), "{assets}");
+    assert!(
+        cloud.contains("--cost-metric") && !cloud.contains("--idle") && !cloud.contains("--share-namespaces"),
+        "{cloud}"
+    );
+    assert!(
+        assets.contains("--show-cpu") && !assets.contains("--show-pv") && !assets.contains("--idle"),
+        "{assets}"
+    );
 }

@@ -26,14 +26,24 @@ fn verify_export_and_migration_refuse_an_object_over_the_limit() {
 
     let out = run(&["verify", "--format", "json", "--no-ingest-log"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let big = v["findings"].as_array().unwrap().iter().find(|f| f["key"] == BIG).unwrap_or_else(|| panic!("{v}"));
+    let big = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == BIG)
+        .unwrap_or_else(|| panic!("{v}"));
     assert!(big["reason"].as_str().unwrap().contains("over the limit"), "{big}");
     assert_eq!(v["objects"], 317, "every other object still read: {v}");
 
     let out = run(&["migration", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let problems = v["problems"].as_array().unwrap();
-    assert!(problems.iter().any(|p| p["key"] == BIG && p["error"].as_str().unwrap().contains("over the limit")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["key"] == BIG && p["error"].as_str().unwrap().contains("over the limit")),
+        "{problems:?}"
+    );
 
     let dest = tmp.path().join("dataset");
     let out = run(&["export", "--out", dest.to_str().unwrap()]);

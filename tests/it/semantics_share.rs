@@ -98,7 +98,14 @@ fn share(ns: &[&str], labels: &[&str], hourly: f64, split: &str) -> Sharing {
     let ns: Vec<String> = ns.iter().map(|s| s.to_string()).collect();
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
     let monthly = (hourly * 730.0).to_string();
-    Sharing::from_parts(&ns, &labels, (hourly > 0.0).then_some(monthly.as_str()), ShareSplit::parse(split).unwrap(), false).unwrap()
+    Sharing::from_parts(
+        &ns,
+        &labels,
+        (hourly > 0.0).then_some(monthly.as_str()),
+        ShareSplit::parse(split).unwrap(),
+        false,
+    )
+    .unwrap()
 }
 
 fn ask(agg: &Aggregator, filter: &str, idle: IdleMode, s: Sharing) -> BTreeMap<String, f64> {

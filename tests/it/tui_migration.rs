@@ -103,7 +103,10 @@ fn migration_missing_days_of_a_cluster() {
             assert!(text.contains("2026-11-04  THANOS_ONLY  counted  backup ✗✓"), "{text}");
         }
         let c = s.migration.selected_cluster().unwrap();
-        let strip_marked = costscope::migration::render::strip(c).chars().filter(|l| "PET".contains(*l)).count();
+        let strip_marked = costscope::migration::render::strip(c)
+            .chars()
+            .filter(|l| "PET".contains(*l))
+            .count();
         assert_eq!(s.migration.detail_lines().len(), strip_marked);
     }
 }

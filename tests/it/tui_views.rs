@@ -426,7 +426,9 @@ fn nonzero_adjustments_are_shown() {
     let plain = render(&after_keys(&FakeSource::standard(), 160, 48, vec![], ""), 160, 48).to_string();
     assert!(!plain.contains("Adj."), "no adjustments, no column: {plain}");
     let narrow = render(&after_keys(&src, 80, 24, vec![], ""), 80, 24).to_string();
-    let named = narrow.lines().any(|l| l.contains("Adj. -$") || (l.contains("CPU") && l.contains("Adj.")));
+    let named = narrow
+        .lines()
+        .any(|l| l.contains("Adj. -$") || (l.contains("CPU") && l.contains("Adj.")));
     assert!(named, "{narrow}");
 }
 
@@ -442,7 +444,10 @@ fn header_states_the_data_coverage_of_a_longer_window() {
         "{text}"
     );
     let s = after_keys(&src, 160, 48, vec![], "");
-    assert!(!render(&s, 160, 48).to_string().contains("data covers"), "the default window is all data");
+    assert!(
+        !render(&s, 160, 48).to_string().contains("data covers"),
+        "the default window is all data"
+    );
 }
 
 /// A filter longer than the header keeps both ends around an ellipsis instead of being clipped.
@@ -453,7 +458,10 @@ fn a_long_filter_is_shortened_in_the_middle() {
     let s = after_keys(&src, 80, 24, vec![], &format!("{filter}\n"));
     let text = render(&s, 80, 24).to_string();
     let line = text.lines().find(|l| l.contains("filter ")).unwrap();
-    assert!(line.contains('…') && line.contains("namespace:") && line.contains("\"prod-us\""), "{line}");
+    assert!(
+        line.contains('…') && line.contains("namespace:") && line.contains("\"prod-us\""),
+        "{line}"
+    );
 }
 
 /// `:cols all` means all: columns that do not fit are reached with `→` (issue 28: `Adj.` stayed
@@ -471,7 +479,10 @@ fn every_column_of_cols_all_can_be_reached() {
         let top = lines.iter().position(|l| l.contains("┌ Allocations by")).unwrap();
         lines[top + 1].to_string()
     };
-    assert!(render(&s, 120, 40).to_string().contains("←/→ columns"), "the border says how to reach the rest");
+    assert!(
+        render(&s, 120, 40).to_string().contains("←/→ columns"),
+        "the border says how to reach the rest"
+    );
     for _ in 0..25 {
         seen.insert(header_of(&s));
         s.update(Action::Command(Command::ScrollColumns(ColumnStep::Right)));
@@ -495,7 +506,10 @@ fn a_page_computed_while_loading_stays_marked_until_refreshed() {
     (finished.phase, finished.done, finished.last_run) = (Phase::Waiting, 316, Some(fixed_now()));
     s.update(Action::Progress(finished));
     let text = render(&s, 160, 48).to_string();
-    assert!(text.contains("loading: refreshing — totals incomplete") && text.contains("Total (loading)"), "{text}");
+    assert!(
+        text.contains("loading: refreshing — totals incomplete") && text.contains("Total (loading)"),
+        "{text}"
+    );
     for _ in 0..=AUTO_REFRESH_TICKS {
         send(&mut s, &src, Action::Tick);
     }

@@ -201,21 +201,26 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, r: &MigrationReport)
         let l = Line::styled(text, style);
         Cell::from(if COLUMNS[i].right_aligned { l.right_aligned() } else { l })
     };
-    let header =
-        Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].tui_title.to_string(), Style::new()))).style(label_style().add_modifier(Modifier::BOLD));
+    let header = Row::new(shown.iter().map(|&i| line(i, COLUMNS[i].tui_title.to_string(), Style::new())))
+        .style(label_style().add_modifier(Modifier::BOLD));
     let body = rows.iter().enumerate().map(|(n, (c, phase))| {
-        let row = Row::new(
-            shown
-                .iter()
-                .map(|&i| line(i, c[i].clone(), if COLUMNS[i].is_phase { phase_style(*phase) } else { Style::new() })),
-        );
+        let row = Row::new(shown.iter().map(|&i| {
+            line(
+                i,
+                c[i].clone(),
+                if COLUMNS[i].is_phase { phase_style(*phase) } else { Style::new() },
+            )
+        }));
         if n == r.clusters.len() {
             row.style(Style::new().add_modifier(Modifier::BOLD))
         } else {
             row
         }
     });
-    let hidden: Vec<&str> = (0..COLUMNS.len()).filter(|i| !shown.contains(i)).map(|i| COLUMNS[i].tui_title).collect();
+    let hidden: Vec<&str> = (0..COLUMNS.len())
+        .filter(|i| !shown.contains(i))
+        .map(|i| COLUMNS[i].tui_title)
+        .collect();
     let block = Block::bordered()
         .border_style(accent_style())
         .title(Span::styled(" Migration by cluster ", accent_style().add_modifier(Modifier::BOLD)));
@@ -266,7 +271,11 @@ fn draw_strip(frame: &mut Frame, area: Rect, r: &MigrationReport, selected: usiz
         ];
         spans.extend(c.days[skip..].iter().map(|d| {
             let style = state_style(d.state);
-            let style = if d.in_progress_window { style } else { style.add_modifier(Modifier::DIM) };
+            let style = if d.in_progress_window {
+                style
+            } else {
+                style.add_modifier(Modifier::DIM)
+            };
             Span::styled(d.state.letter().to_string(), style)
         }));
         lines.push(Line::from(spans));

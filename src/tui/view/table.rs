@@ -91,8 +91,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         } else {
             Style::new()
         };
-        let cells = std::iter::once(Cell::from(Span::styled(shown_name, name_style)))
-        .chain(fit.shown.iter().map(move |&i| {
+        let cells = std::iter::once(Cell::from(Span::styled(shown_name, name_style))).chain(fit.shown.iter().map(move |&i| {
             if unsettled {
                 Cell::from(Line::styled("…", label_style()).right_aligned())
             } else {
