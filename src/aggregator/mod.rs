@@ -40,11 +40,12 @@ pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
-    /// Interrupts the query running on `reader` ([`CostSource::interrupt`]).
-    reader_interrupt: std::sync::Arc<duckdb::InterruptHandle>,
+    /// Interrupts the query running on `reader` ([`CostSource::interrupt`]); replaced with the
+    /// connections when a read copy follows a newer copy.
+    reader_interrupt: Mutex<std::sync::Arc<duckdb::InterruptHandle>>,
     results: results::ResultCache,
-    /// For a read copy ([`readcopy`]): the database file it copies.
-    read_copy_of: Option<PathBuf>,
+    /// For a read copy ([`readcopy`]): the database file it copies and the copy open now.
+    read_copy_of: Option<readcopy::ReadCopyOf>,
 }
 
 /// Errors of the aggregator: DuckDB errors with what was being done.
@@ -134,7 +135,7 @@ impl Aggregator {
         Ok(Aggregator {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
-            reader_interrupt: reader.interrupt_handle(),
+            reader_interrupt: Mutex::new(reader.interrupt_handle()),
             reader: Mutex::new(reader),
             results: Default::default(),
             read_copy_of: None,
@@ -153,7 +154,7 @@ impl Aggregator {
         Ok(Aggregator {
             path: PathBuf::from(":memory:"),
             writer: Mutex::new(conn),
-            reader_interrupt: reader.interrupt_handle(),
+            reader_interrupt: Mutex::new(reader.interrupt_handle()),
             reader: Mutex::new(reader),
             results: Default::default(),
             read_copy_of: None,
@@ -300,7 +301,8 @@ impl Aggregator {
 
 impl CostSource for Aggregator {
     fn interrupt(&self) {
-        self.reader_interrupt.interrupt();
+        let handle = self.reader_interrupt.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        handle.interrupt();
     }
 
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {

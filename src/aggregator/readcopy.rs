@@ -51,7 +51,59 @@ pub fn is_lock_conflict(e: &AggregatorError) -> bool {
     text.contains("Could not set lock") || text.contains("Conflicting lock")
 }
 
+/// What a read copy follows: the writer's database file, and the copy open now.
+#[derive(Debug)]
+pub(super) struct ReadCopyOf {
+    db: PathBuf,
+    current: Mutex<PathBuf>,
+}
+
+/// Open the copy at `path` read-only, checking its schema: (writer, reader) connections.
+fn open_copy(path: &Path) -> Result<(Connection, Connection), AggregatorError> {
+    let err = |source| AggregatorError::Db {
+        path: path.display().to_string(),
+        source,
+    };
+    let config = Config::default().access_mode(AccessMode::ReadOnly).map_err(err)?;
+    let conn = Connection::open_with_flags(path, config).map_err(err)?;
+    conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")
+        .map_err(err)?;
+    let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
+    if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
+        return Err(AggregatorError::Other(format!(
+            "read copy {} has schema {v:?}, this costscope needs {}",
+            path.display(),
+            schema::SCHEMA_VERSION
+        )));
+    }
+    let reader = conn.try_clone().map_err(err)?;
+    Ok((conn, reader))
+}
+
 impl Aggregator {
+    /// For a read copy: switch to the newest copy the writing process has published, when it is
+    /// not the one open (docs/architecture.md, "Two processes, one store"). Returns true when it
+    /// switched; cached query results are then dropped. A TUI opened beside `ingest --watch`
+    /// calls this every pass interval, so its figures follow the writer's (issue 35).
+    ///
+    /// Errors: the newest copy cannot be opened (the one open stays in use).
+    pub fn follow_newest_copy(&self) -> Result<bool, AggregatorError> {
+        let Some(of) = &self.read_copy_of else { return Ok(false) };
+        let Some(newest) = copies(&of.db).pop() else { return Ok(false) };
+        let mut current = of.current.lock().unwrap_or_else(|e| e.into_inner());
+        if *current == newest {
+            return Ok(false);
+        }
+        let (writer, reader) = open_copy(&newest)?;
+        let handle = reader.interrupt_handle();
+        *self.reader.lock().unwrap_or_else(|e| e.into_inner()) = reader;
+        *self.reader_interrupt.lock().unwrap_or_else(|e| e.into_inner()) = handle;
+        *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = writer;
+        *current = newest;
+        self.results.invalidate();
+        Ok(true)
+    }
+
     /// True when this is a read copy opened by [`Aggregator::open_read_copy`] (no ingest).
     pub fn is_read_copy(&self) -> bool {
         self.read_copy_of.is_some()
@@ -116,30 +168,17 @@ impl Aggregator {
         let Some(path) = copies(db).pop() else {
             return Ok(None);
         };
-        let err = |source| AggregatorError::Db {
-            path: path.display().to_string(),
-            source,
-        };
-        let config = Config::default().access_mode(AccessMode::ReadOnly).map_err(err)?;
-        let conn = Connection::open_with_flags(&path, config).map_err(err)?;
-        conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")
-            .map_err(err)?;
-        let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
-        if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
-            return Err(AggregatorError::Other(format!(
-                "read copy {} has schema {v:?}, this costscope needs {}",
-                path.display(),
-                schema::SCHEMA_VERSION
-            )));
-        }
-        let reader = conn.try_clone().map_err(err)?;
+        let (conn, reader) = open_copy(&path)?;
         Ok(Some(Aggregator {
             path: path.clone(),
             writer: Mutex::new(conn),
-            reader_interrupt: reader.interrupt_handle(),
+            reader_interrupt: Mutex::new(reader.interrupt_handle()),
             reader: Mutex::new(reader),
             results: results::ResultCache::default(),
-            read_copy_of: Some(db.to_path_buf()),
+            read_copy_of: Some(ReadCopyOf {
+                db: db.to_path_buf(),
+                current: Mutex::new(path),
+            }),
         }))
     }
 }

@@ -75,6 +75,36 @@ pub async fn ingest_loop(
     }
 }
 
+/// The ingest task of a TUI that opened another process's read copy (it cannot write): every
+/// [`INGEST_INTERVAL`] switch to the newest copy that process published
+/// ([`Aggregator::follow_newest_copy`]); a switch counts as a finished pass, so the views
+/// re-query (issue 35: such a TUI showed its first copy's figures for good, and its ingest failed
+/// with "Cannot append to a readonly database").
+pub async fn follow_loop(agg: Arc<Aggregator>, tx: watch::Sender<TaskProgress>, cancel: CancellationToken) {
+    loop {
+        let a = agg.clone();
+        let switched = tokio::task::spawn_blocking(move || a.follow_newest_copy()).await;
+        let next = chrono::Utc::now() + chrono::Duration::from_std(INGEST_INTERVAL).unwrap_or_default();
+        tx.send_modify(|p| {
+            p.phase = Phase::Waiting;
+            match &switched {
+                Ok(Ok(true)) => {
+                    p.last_run = Some(chrono::Utc::now());
+                    p.error = None;
+                }
+                Ok(Ok(false)) => p.error = None,
+                Ok(Err(e)) => p.error = Some(format!("following the other process's read copy: {e}")),
+                Err(e) => p.error = Some(format!("following the other process's read copy: {e}")),
+            }
+            p.next_run = Some(next);
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(INGEST_INTERVAL) => {}
+            _ = cancel.cancelled() => return,
+        }
+    }
+}
+
 /// Where the TUI's `e` writes its CSV files: the working directory, unless that is inside a
 /// FILESYSTEM store's directory (the TUI never writes into the bucket, docs/reliability.md,
 /// "Writes"); then `<state dir>/exports`.
@@ -90,7 +120,7 @@ fn export_dir(cwd: std::path::PathBuf, store_root: Option<&std::path::Path>) -> 
 /// write, unless `--write-combined` asks for `federated/combined` in the bucket (docs/user-guide.md).
 pub async fn run(global: &GlobalArgs) -> Result<()> {
     require_terminal()?;
-    let (store, agg) = super::open(global)?;
+    let (store, agg) = super::open_waiting(global).await?;
     let _log = tui::logging::log_to_file(&crate::config::state_dir())?;
     tracing::info!(store = %store.description, db = %agg.path().display(), "starting the TUI");
     let cancel = CancellationToken::new();
@@ -122,13 +152,18 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         };
         federator::run_loop(fed_store, &fed_opts, federator::DEFAULT_INTERVAL, fed_tx, fed_cancel, &mut log_pass).await
     });
-    let ing = tokio::spawn(ingest_loop(
-        agg.clone(),
-        store.clone(),
-        global.ingest_options(),
-        ing_tx,
-        cancel.clone(),
-    ));
+    let ing = if agg.is_read_copy() {
+        // Another process (`ingest --watch`, another TUI) writes the database: follow its copies.
+        tokio::spawn(follow_loop(agg.clone(), ing_tx, cancel.clone()))
+    } else {
+        tokio::spawn(ingest_loop(
+            agg.clone(),
+            store.clone(),
+            global.ingest_options(),
+            ing_tx,
+            cancel.clone(),
+        ))
+    };
     let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
     let (horizon_tx, horizon_rx) = watch::channel(None);
     let mig_agg = agg.clone();

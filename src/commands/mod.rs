@@ -66,14 +66,52 @@ pub fn is_broken_pipe(e: &color_eyre::Report) -> bool {
 /// Errors: no store file found (the message lists where it looked), a bad YAML (file:line), a
 /// database that cannot be opened.
 pub fn open(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
+    let (store, db) = store_and_db(global)?;
+    let agg = open_db(&db)?;
+    Ok((store, Arc::new(agg)))
+}
+
+/// [`open`] for the TUI: when another costscope process holds the database and has not published
+/// its first read copy yet (it is in its first ingest pass), wait for that copy, saying so on
+/// stderr, instead of failing (issue 35). Ctrl-C stops the wait.
+///
+/// Errors: as [`open`], but for the missing copy.
+pub async fn open_waiting(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>)> {
+    let (store, db) = store_and_db(global)?;
+    let mut said = false;
+    loop {
+        match Aggregator::open(&db) {
+            Err(e) if readcopy::is_lock_conflict(&e) && !has_copy(&db) => {
+                if !said {
+                    eprintln!(
+                        "waiting: another costscope process is ingesting into {} and has not published its first read copy yet (Ctrl-C to stop)",
+                        db.display()
+                    );
+                    said = true;
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            _ => return Ok((store, Arc::new(open_db(&db)?))),
+        }
+    }
+}
+
+/// Whether `db` has a published read copy.
+fn has_copy(db: &std::path::Path) -> bool {
+    std::fs::read_dir(readcopy::read_copy_dir(db))
+        .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "duckdb"))))
+}
+
+/// The store of the global options and the path of its database; with `--read-only`, a database
+/// path inside the store is refused (it would be written into the bucket).
+fn store_and_db(global: &GlobalArgs) -> Result<(Store, std::path::PathBuf)> {
     let store = open_store(global)?;
     let db = global.db.clone().unwrap_or_else(|| default_db_path(&store.identity));
     if global.read_only {
         // The database, its WAL and its read copies would be written into the bucket.
         refuse_output_inside("--db", &db, store.local_root.as_deref())?;
     }
-    let agg = open_db(&db)?;
-    Ok((store, Arc::new(agg)))
+    Ok((store, db))
 }
 
 /// Open only the store named by the global options (lookup order in docs/user-guide.md), printing the

@@ -28,6 +28,7 @@ mod migration;
 mod migration_copy;
 mod objstore_servers;
 mod query_filter;
+mod read_copy_follow;
 mod read_only_paths;
 mod retention;
 mod secrets;
