@@ -29,6 +29,43 @@ pub const DECODES_AT_ONCE: usize = 2;
 /// Bytes per budget permit (1 MiB).
 const PERMIT_BYTES: u64 = 1 << 20;
 
+/// How long one object may take to arrive, answer and body together: the store deadline
+/// (`COSTSCOPE_STORE_TIMEOUT`, 60 s by default) plus one second per MiB listed. A body that
+/// trickles or stalls is given up on there (issue 35: a stalled body kept a pass waiting for
+/// 900 s). Used by every whole-object read: ingest, verify, export, the migration scan.
+pub fn object_deadline(listed_size: u64) -> std::time::Duration {
+    crate::config::retry_timeout() + std::time::Duration::from_secs(listed_size.div_ceil(PERMIT_BYTES))
+}
+
+/// Run `read` (a GET and its body) within [`object_deadline`] of `listed_size`; past it, a store
+/// error that says how long it waited.
+///
+/// Errors: `read`'s, or the deadline's (`object_store::Error::Generic`).
+pub async fn within_deadline<T>(
+    listed_size: u64,
+    read: impl std::future::Future<Output = Result<T, object_store::Error>>,
+) -> Result<T, object_store::Error> {
+    within(object_deadline(listed_size), read).await
+}
+
+/// [`within_deadline`] with the deadline given.
+async fn within<T>(
+    deadline: std::time::Duration,
+    read: impl std::future::Future<Output = Result<T, object_store::Error>>,
+) -> Result<T, object_store::Error> {
+    match tokio::time::timeout(deadline, read).await {
+        Ok(r) => r,
+        Err(_) => Err(object_store::Error::Generic {
+            store: "costscope",
+            source: format!(
+                "no complete answer within {:.0} s (COSTSCOPE_STORE_TIMEOUT plus 1 s per MiB); given up",
+                deadline.as_secs_f64()
+            )
+            .into(),
+        }),
+    }
+}
+
 /// Why an object was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -85,18 +122,22 @@ impl Fetcher {
         let path = ObjPath::parse(key).map_err(FetchError::BadKey)?;
         let wanted = listed_size.div_ceil(PERMIT_BYTES).clamp(1, FETCH_BUDGET_BYTES / PERMIT_BYTES) as u32;
         let permit = self.budget.clone().acquire_many_owned(wanted).await.ok();
-        let got = store.get(&path).await.map_err(FetchError::Store)?;
-        let mut body = got.into_stream();
-        // The listed size is a hint: a store may under- or over-report.
-        let mut buf = BytesMut::with_capacity(listed_size.min(max).min(64 << 20) as usize);
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(FetchError::Store)?;
-            let size = buf.len() as u64 + chunk.len() as u64;
-            if size > max {
-                return Err(FetchError::TooLarge { size, max });
+        let read = async {
+            let got = store.get(&path).await?;
+            let mut body = got.into_stream();
+            // The listed size is a hint: a store may under- or over-report.
+            let mut buf = BytesMut::with_capacity(listed_size.min(max).min(64 << 20) as usize);
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                let size = buf.len() as u64 + chunk.len() as u64;
+                if size > max {
+                    return Ok(Err(FetchError::TooLarge { size, max }));
+                }
+                buf.extend_from_slice(&chunk);
             }
-            buf.extend_from_slice(&chunk);
-        }
+            Ok(Ok(buf))
+        };
+        let buf = within_deadline(listed_size, read).await.map_err(FetchError::Store)??;
         Ok(Fetched {
             bytes: buf.freeze(),
             _permit: permit,
@@ -138,6 +179,25 @@ mod tests {
         ));
         let ok = Fetcher::new(1 << 20).get(&*store, key.as_ref(), 4096).await.unwrap();
         assert_eq!(ok.bytes.len(), 4096);
+    }
+
+    /// A body that never arrives is given up on at the deadline, with a message that says so.
+    #[tokio::test]
+    async fn a_stalled_body_is_given_up_on_at_the_deadline() {
+        let stalled = async {
+            let body = futures::stream::pending::<Result<Bytes, object_store::Error>>();
+            futures::pin_mut!(body);
+            body.next().await.transpose().map(|_| ())
+        };
+        let t = std::time::Instant::now();
+        let err = within(std::time::Duration::from_millis(200), stalled).await.unwrap_err();
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        assert!(err.to_string().contains("no complete answer within"), "{err}");
+        // The default: the store deadline plus a second per MiB listed.
+        assert_eq!(
+            object_deadline(10 << 20),
+            crate::config::retry_timeout() + std::time::Duration::from_secs(10)
+        );
     }
 
     /// The budget is held until the bytes are dropped: a second read of a budget-sized object
