@@ -45,6 +45,11 @@ fn copies(db: &Path) -> Vec<PathBuf> {
     v.into_iter().map(|(_, p)| p).collect()
 }
 
+/// True when the database file `db` has at least one published read copy.
+pub fn has_read_copy(db: &Path) -> bool {
+    !copies(db).is_empty()
+}
+
 /// True when `e` is DuckDB refusing a file because another process holds its lock.
 pub fn is_lock_conflict(e: &AggregatorError) -> bool {
     let text = e.to_string();
@@ -111,7 +116,7 @@ impl Aggregator {
 
     /// True when this database file has at least one published read copy.
     pub fn has_read_copy(&self) -> bool {
-        !copies(&self.path).is_empty()
+        has_read_copy(&self.path)
     }
 
     /// Publish a copy of the database for other processes (see the module docs), written by DuckDB

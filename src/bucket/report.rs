@@ -138,6 +138,7 @@ fn row(s: &Series, coverage: &[Coverage]) -> SeriesRow {
 
 /// Build the summary (rows, Thanos totals and notes) of `inv`.
 pub fn summarize(inv: &Inventory) -> InventorySummary {
+    let coverage = inv.coverage();
     let thanos = ThanosSummary {
         blocks: inv.complete_blocks().count(),
         deletion_marked: inv.complete_blocks().filter(|b| b.deletion_marked).count(),
@@ -147,20 +148,22 @@ pub fn summarize(inv: &Inventory) -> InventorySummary {
     };
     InventorySummary {
         clusters: inv.clusters.clone(),
-        rows: {
-            let coverage = inv.coverage();
-            inv.series.iter().map(|s| row(s, &coverage)).collect()
-        },
+        rows: inv.series.iter().map(|s| row(s, &coverage)).collect(),
         thanos,
         unknown_objects: inv.unknown.len(),
         total_objects: inv.total_objects,
         total_bytes: inv.total_bytes,
-        notes: notes(inv),
+        notes: notes_with(inv, &coverage),
     }
 }
 
 /// Findings worth telling the user, one sentence each.
 pub fn notes(inv: &Inventory) -> Vec<String> {
+    notes_with(inv, &inv.coverage())
+}
+
+/// [`notes`] with the inventory's [`Coverage`] already computed.
+fn notes_with(inv: &Inventory, coverage: &[Coverage]) -> Vec<String> {
     let mut out = Vec::new();
     for g in &inv.foreign {
         out.push(format!(
@@ -207,7 +210,7 @@ pub fn notes(inv: &Inventory) -> Vec<String> {
             ));
         }
     }
-    for c in inv.coverage() {
+    for c in coverage {
         let what = format!("{} {} {}", c.cluster, c.pipeline, c.resolution);
         let labels = |v: &[i64]| list(&v.iter().map(|t| window_label(*t, c.resolution)).collect::<Vec<_>>());
         if !c.missing_in_federated_window.is_empty() {

@@ -81,7 +81,7 @@ pub async fn open_waiting(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>
     let mut said = false;
     loop {
         match Aggregator::open(&db) {
-            Err(e) if readcopy::is_lock_conflict(&e) && !has_copy(&db) => {
+            Err(e) if readcopy::is_lock_conflict(&e) && !readcopy::has_read_copy(&db) => {
                 if !said {
                     eprintln!(
                         "waiting: another costscope process is ingesting into {} and has not published its first read copy yet (Ctrl-C to stop)",
@@ -94,12 +94,6 @@ pub async fn open_waiting(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>
             _ => return Ok((store, Arc::new(open_db(&db)?))),
         }
     }
-}
-
-/// Whether `db` has a published read copy.
-fn has_copy(db: &std::path::Path) -> bool {
-    std::fs::read_dir(readcopy::read_copy_dir(db))
-        .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "duckdb"))))
 }
 
 /// The store of the global options and the path of its database; with `--read-only`, a database

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::progress::{Phase, TaskId, TaskProgress};
+use crate::progress::{TaskId, TaskProgress};
 use crate::query::{DataKind, LabelConfig};
 
 use super::action::{Action, Command, Effect};
-use super::input::{Prompt, PromptError, PromptKind};
+use super::input::{Prompt, PromptKind};
 use super::keys::{Mode, command_for};
 use super::migration_state::MigrationView;
 use super::tab::{Extent, Pending, SelectIntent, SeriesState, TableTab, default_window};
@@ -23,6 +23,11 @@ pub const TICKS_PER_SECOND: u64 = 4;
 
 /// Minimum ticks between two automatic refreshes caused by ingest progress (2 s).
 pub const AUTO_REFRESH_TICKS: u64 = 2 * TICKS_PER_SECOND;
+
+mod loading;
+mod message;
+pub use loading::Incomplete;
+pub use message::{MESSAGE_TICKS, Message};
 
 /// The views, in tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,30 +97,6 @@ impl Tab {
         Tab::ALL.iter().position(|t| *t == self).expect("listed")
     }
 }
-
-/// The status-line message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    /// Text for the user.
-    pub text: String,
-    /// Shown in red when true.
-    pub is_error: bool,
-    /// [`State::tick`] when it was set: it goes after [`MESSAGE_TICKS`] (errors after twice as
-    /// long), or at the next key, whichever comes first (issue 28: stale messages).
-    pub set_at: u64,
-}
-
-/// Why totals are incomplete ([`State::totals_incomplete`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Incomplete {
-    /// An ingest pass is listing (`total` 0) or loading files: `done` of `total`.
-    Loading { done: u64, total: u64 },
-    /// The pass is over; the page shown was computed during it and is being asked again.
-    Refreshing,
-}
-
-/// Ticks a status message stays without a key press (8 seconds).
-pub const MESSAGE_TICKS: u64 = 8 * TICKS_PER_SECOND;
 
 /// The whole TUI state. Render functions take `&State`; only [`State::update`] changes it.
 #[derive(Clone, Debug)]
@@ -245,44 +226,6 @@ impl State {
     /// The snapshot of task `id`, if it reports to this TUI.
     pub fn task(&self, id: TaskId) -> Option<&TaskProgress> {
         self.tasks.iter().find(|t| t.task == id)
-    }
-
-    /// `(done, total)` files while the visible view's figures may still change with the running
-    /// ingest pass, so its totals are marked incomplete (docs/user-guide.md, "Loading"):
-    /// * the first pass since the TUI started (no `last_run`) while it has not started, lists, or
-    ///   loads any file: what the database holds is not yet known to be the bucket's;
-    /// * a later pass while it loads files whose windows touch the view's window, or — when the
-    ///   window follows the data — lie after its start (newer data moves the window).
-    ///
-    /// A later pass that is only listing (the rescan every few seconds) or has nothing to load
-    /// marks nothing: the database already holds the previous pass's files.
-    pub fn ingest_in_progress(&self) -> Option<(u64, u64)> {
-        let table = self.active_table();
-        let window = table.and_then(|t| t.window);
-        let follows = table.is_some_and(TableTab::follows_data);
-        let touches = |span: Option<(i64, i64)>| match (span, window) {
-            (Some((_, e)), Some(w)) if follows => e > w.start.timestamp(),
-            (Some((s, e)), Some(w)) => s < w.end.timestamp() && e > w.start.timestamp(),
-            _ => true,
-        };
-        let t = self.task(TaskId::Ingest)?;
-        let first_pass = t.last_run.is_none();
-        let loading = match t.phase {
-            Phase::Idle | Phase::Listing => first_pass,
-            Phase::Running => t.done < t.total && (first_pass || touches(t.pending_span)),
-            Phase::Waiting | Phase::Done | Phase::Failed => false,
-        };
-        loading.then_some((t.done, t.total))
-    }
-
-    /// Why the visible view's totals are incomplete, if they are: an ingest pass is loading files
-    /// ([`State::ingest_in_progress`]), or the page shown was computed during one and its refresh
-    /// has not arrived yet. The header and the totals row say so; idle rows show no figure.
-    pub fn totals_incomplete(&self) -> Option<Incomplete> {
-        if let Some((done, total)) = self.ingest_in_progress() {
-            return Some(Incomplete::Loading { done, total });
-        }
-        self.active_table().filter(|t| t.page_partial).map(|_| Incomplete::Refreshing)
     }
 
     /// True when something the user waits for is running (spinner).
@@ -539,33 +482,9 @@ impl State {
         }
     }
 
-    fn on_progress(&mut self, p: TaskProgress) {
-        match self.tasks.iter_mut().find(|t| t.task == p.task) {
-            Some(old) => {
-                let advanced = p.done > old.done
-                    || (p.phase != old.phase && matches!(p.phase, Phase::Waiting | Phase::Done))
-                    || p.last_run != old.last_run;
-                if p.task == TaskId::Ingest && advanced {
-                    self.ingest_advanced = true;
-                }
-                *old = p;
-            }
-            None => {
-                if p.task == TaskId::Ingest && p.done > 0 {
-                    self.ingest_advanced = true;
-                }
-                self.tasks.push(p);
-            }
-        }
-    }
-
     fn on_tick(&mut self) -> Vec<Effect> {
         self.tick += 1;
-        let tick = self.tick;
-        self.message = self.message.take().filter(|m| {
-            let life = if m.is_error { 2 * MESSAGE_TICKS } else { MESSAGE_TICKS };
-            tick < m.set_at + life
-        });
+        self.expire_message();
         let mut effects = Vec::new();
         let due = self.last_auto_refresh.is_none_or(|t| self.tick >= t + AUTO_REFRESH_TICKS);
         if self.ingest_advanced && due {
@@ -598,30 +517,6 @@ impl State {
         let t = self.active_table_mut().expect("checked above");
         t.series = SeriesState::Loading(generation);
         vec![Effect::LoadSeries { request, row, generation }]
-    }
-
-    /// Keep the open prompt, showing why its text was refused (no work to start).
-    pub(super) fn refuse(&mut self, error: PromptError) -> Vec<Effect> {
-        if let Some(p) = self.prompt.as_mut() {
-            p.error = Some(error);
-        }
-        Vec::new()
-    }
-
-    pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            is_error: false,
-            set_at: self.tick,
-        });
-    }
-
-    pub(super) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            is_error: true,
-            set_at: self.tick,
-        });
     }
 }
 
