@@ -141,8 +141,14 @@ fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)
 /// The federated ETL files of the store within the cluster allow-list (retention is applied by
 /// [`ingest_once`], `aggregator/retention.rs`), and the entries the listing had to skip (unreadable keys or folders, [`crate::bucket::listing`]).
 pub struct EtlListing {
+    /// The files to consider, newest first per resolution.
     pub files: Vec<EtlFile>,
+    /// Entries the listing skipped: while there are any, nothing counts as deleted.
     pub problems: Vec<String>,
+    /// Keys in the ETL layout whose window is not one aligned step of their resolution
+    /// (`…/1d/0-9223372036854775807`, `…/1d/1788999999-1789086399`): Kubecost never writes them,
+    /// so they are not read, and each is reported (issue 34). They never block removals.
+    pub odd: Vec<String>,
 }
 
 /// List the federated ETL files of the store within the cluster allow-list, newest first per
@@ -155,6 +161,7 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
     let listing = crate::bucket::listing::list(store, Some(&prefix))
         .await
         .map_err(|e| AggregatorError::Other(format!("listing federated/: {e}")))?;
+    let mut odd = Vec::new();
     let mut files: Vec<EtlFile> = listing
         .objects
         .into_iter()
@@ -165,6 +172,11 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
                 return None;
             }
             if opts.clusters.as_ref().is_some_and(|c| !c.contains(&cluster)) {
+                return None;
+            }
+            let step = if resolution == "1d" { 86_400 } else { 3_600 };
+            if end.checked_sub(start) != Some(step) || start.rem_euclid(step) != 0 {
+                odd.push(key);
                 return None;
             }
             let etag = m
@@ -189,6 +201,7 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
     Ok(EtlListing {
         files,
         problems: listing.problems,
+        odd,
     })
 }
 
@@ -435,7 +448,7 @@ pub async fn ingest_once(
         p.failures.clear();
         p.error = None;
     });
-    let EtlListing { files, problems } = list_etl_files(store.as_ref(), opts).await?;
+    let EtlListing { files, problems, odd } = list_etl_files(store.as_ref(), opts).await?;
     let mut log = on_writer(&agg, |c| logged(c)).await?;
     let clean = problems.is_empty();
     let current: HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
@@ -453,6 +466,11 @@ pub async fn ingest_once(
                 key: "federated/ (listing)".into(),
                 reason: format!("{reason} (files removed from the bucket are kept until a clean listing)"),
             })
+            .chain(odd.into_iter().map(|key| FileFailure {
+                reason:
+                    "its key is not one aligned window of its resolution (Kubecost writes one UTC day or hour per file): not read".into(),
+                key,
+            }))
             .collect(),
         ..Default::default()
     };

@@ -5,11 +5,9 @@
 //! after the others has no gap between its own first and last file, yet twelve windows missing
 //! against both (issue 28). Pure: computed from an [`Inventory`]'s listing, nothing is read.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
-use super::inventory::{Inventory, Series, Source};
+use super::inventory::{Inventory, Source};
 use super::keys::{Pipeline, Resolution};
 
 /// What one federated cluster × pipeline × resolution lacks. Windows are identified by their
@@ -31,21 +29,16 @@ pub struct Coverage {
     pub backup_only: Vec<i64>,
 }
 
-/// Window starts of `s` aligned to its resolution.
-fn starts(s: &Series) -> BTreeSet<i64> {
-    s.files.iter().map(|f| f.start).collect()
-}
-
 impl Inventory {
-    /// The federated window of `pipeline` × `resolution`: the first and the last window start
-    /// of any federated cluster's series; `None` when no cluster has one.
+    /// The federated window of `pipeline` × `resolution`: the first and the last regular window
+    /// start ([`super::inventory::Series::is_regular`]) of any federated cluster's series; `None` when no cluster has one.
     pub fn federated_window(&self, pipeline: Pipeline, resolution: Resolution) -> Option<(i64, i64)> {
         let fed = self
             .series
             .iter()
             .filter(|s| matches!(s.source, Source::Federated(_)) && s.pipeline == pipeline && s.resolution == resolution);
-        let firsts = fed.clone().filter_map(|s| s.files.first().map(|f| f.start)).min()?;
-        let lasts = fed.filter_map(|s| s.files.last().map(|f| f.start)).max()?;
+        let firsts = fed.clone().filter_map(|s| s.regular_files().next().map(|f| f.start)).min()?;
+        let lasts = fed.filter_map(|s| s.regular_files().last().map(|f| f.start)).max()?;
         Some((firsts, lasts))
     }
 
@@ -55,7 +48,7 @@ impl Inventory {
             .iter()
             .filter_map(|s| {
                 let Source::Federated(cluster) = &s.source else { return None };
-                let have = starts(s);
+                let have = s.regular_starts();
                 let step = s.resolution.seconds().max(1);
                 let missing_in_federated_window = match self.federated_window(s.pipeline, s.resolution) {
                     Some((a, b)) => (0..=(b - a) / step).map(|i| a + i * step).filter(|t| !have.contains(t)).collect(),
@@ -65,7 +58,7 @@ impl Inventory {
                     .series
                     .iter()
                     .find(|b| b.source == Source::Backup && b.pipeline == s.pipeline && b.resolution == s.resolution);
-                let backup_only = backup.map_or_else(Vec::new, |b| starts(b).difference(&have).copied().collect());
+                let backup_only = backup.map_or_else(Vec::new, |b| b.regular_starts().difference(&have).copied().collect());
                 Some(Coverage {
                     cluster: cluster.clone(),
                     pipeline: s.pipeline,

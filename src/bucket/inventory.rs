@@ -103,6 +103,10 @@ pub struct Series {
     pub resolution: Resolution,
     /// The files, by window start.
     pub files: Vec<WindowObject>,
+    /// When the series was listed (unix seconds, [`crate::clock::now`]): windows ending more than
+    /// one step later are not [regular](Series::is_regular).
+    #[serde(skip)]
+    pub listed_at: i64,
 }
 
 impl Series {
@@ -114,28 +118,36 @@ impl Series {
     pub fn empty_files(&self) -> impl Iterator<Item = &WindowObject> {
         self.files.iter().filter(|f| f.object.is_empty_set())
     }
-    /// Windows of the resolution's length missing between the first and the last file (0 when the
-    /// windows are contiguous, or when they are not aligned to the resolution).
-    pub fn missing_windows(&self) -> u64 {
+    /// Whether `f`'s window is a real window of this series: one resolution step long, aligned to
+    /// the step (UTC days, hours), and ending no later than one step after [`Series::listed_at`].
+    /// Any other key (`0-9223372036854775807`, a window in 2100, `1788999999-1789086399`) is
+    /// listed as odd and never stretches the series' first/last window or its gaps (issue 34).
+    pub fn is_regular(&self, f: &WindowObject) -> bool {
         let step = self.resolution.seconds();
-        match (self.files.first(), self.files.last()) {
-            (Some(a), Some(b)) if step > 0 && (b.start - a.start) % step == 0 => {
-                let expected = ((b.start - a.start) / step + 1) as u64;
-                let distinct = self
-                    .files
-                    .iter()
-                    .filter(|f| (f.start - a.start) % step == 0)
-                    .map(|f| f.start)
-                    .collect::<std::collections::BTreeSet<_>>();
-                expected.saturating_sub(distinct.len() as u64)
-            }
+        step > 0 && f.end - f.start == step && f.start.rem_euclid(step) == 0 && f.end <= self.listed_at.saturating_add(step)
+    }
+    /// The files with a [regular](Series::is_regular) window, by window start.
+    pub fn regular_files(&self) -> impl Iterator<Item = &WindowObject> {
+        self.files.iter().filter(move |f| self.is_regular(f))
+    }
+    /// Window starts of the [regular](Series::is_regular) files, oldest first.
+    pub fn regular_starts(&self) -> std::collections::BTreeSet<i64> {
+        self.regular_files().map(|f| f.start).collect()
+    }
+    /// Windows of the resolution's length missing between the first and the last regular file
+    /// (0 when they are contiguous).
+    pub fn missing_windows(&self) -> u64 {
+        let starts = self.regular_starts();
+        let step = self.resolution.seconds().max(1);
+        match (starts.first(), starts.last()) {
+            (Some(a), Some(b)) => ((b - a) / step + 1).saturating_sub(starts.len() as i64) as u64,
             _ => 0,
         }
     }
-    /// Files whose window length differs from the resolution (malformed or mislabelled).
+    /// Files whose window is not [regular](Series::is_regular): malformed, mislabelled or in the
+    /// future.
     pub fn odd_windows(&self) -> impl Iterator<Item = &WindowObject> {
-        let step = self.resolution.seconds();
-        self.files.iter().filter(move |f| f.end - f.start != step)
+        self.files.iter().filter(move |f| !self.is_regular(f))
     }
 }
 
@@ -276,6 +288,7 @@ impl Inventory {
                 },
             }
         }
+        let listed_at = crate::clock::now().timestamp();
         for ((source, pipeline, resolution), mut files) in series {
             files.sort_by(|a, b| (a.start, a.end, &a.object.key).cmp(&(b.start, b.end, &b.object.key)));
             if let Source::Federated(c) = &source {
@@ -286,6 +299,7 @@ impl Inventory {
                 pipeline,
                 resolution,
                 files,
+                listed_at,
             });
         }
         inv.clusters.sort();

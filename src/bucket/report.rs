@@ -126,8 +126,8 @@ fn row(s: &Series, coverage: &[Coverage]) -> SeriesRow {
         pipeline: s.pipeline,
         resolution: s.resolution,
         files: s.files.len(),
-        first: s.files.first().map(|f| window_label(f.start, s.resolution)),
-        last: s.files.last().map(|f| window_label(f.start, s.resolution)),
+        first: s.regular_files().next().map(|f| window_label(f.start, s.resolution)),
+        last: s.regular_files().last().map(|f| window_label(f.start, s.resolution)),
         bytes: s.bytes(),
         empty: s.empty_files().count(),
         missing: s.missing_windows(),
@@ -197,7 +197,7 @@ fn notes_with(inv: &Inventory, coverage: &[Coverage]) -> Vec<String> {
         let odd: Vec<String> = s.odd_windows().map(|f| f.object.key.clone()).collect();
         if !odd.is_empty() {
             out.push(format!(
-                "{what}: {} file(s) whose window is not {} long, e.g. {}",
+                "{what}: {} file(s) whose window is not one {} window up to now (not counted in FIRST, LAST and the gaps), e.g. {}",
                 odd.len(),
                 s.resolution,
                 odd[0]

@@ -215,3 +215,99 @@ fn symlink_loops_fifos_and_devices_never_hang_or_hide_a_directory_store() {
     let want = truth_total();
     assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
 }
+
+/// Issue 34 item 3: a cluster folder with `%` and non-ASCII characters is read like any other, and
+/// copies of a real set planted under keys that are not its window (another day's key, an absurd
+/// `0-9223372036854775807`, a future day, `…%2F..`, a folder named like a key) are never counted:
+/// each is skipped and named, and the totals equal the truth plus the odd cluster's own day.
+/// `bucket` keeps FIRST/LAST and the gaps on the real windows (the absurd key once made every
+/// cluster "miss" 20,781 days since 1970).
+#[test]
+fn an_odd_cluster_folder_is_read_and_planted_copies_are_never_counted() {
+    use costscope::bingen;
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    copy_dev(&bucket);
+    let folder = bucket.join(FOLDER);
+    let day = format!("{}-{}", WEEK.0, WEEK.0 + 86_400);
+    let real = std::fs::read(folder.join(&day)).unwrap();
+
+    // The odd cluster: one real day re-labelled as cluster `pct%41-ü`.
+    let odd = "pct%41-ü";
+    let mut set = bingen::decode_allocation_set(&real).unwrap();
+    let mut odd_total = 0.0;
+    for (_, a) in set.allocations.as_mut().unwrap().0.iter_mut() {
+        let a = a.as_mut().unwrap();
+        a.properties.as_mut().unwrap().cluster = odd.into();
+        odd_total += a.total_cost();
+    }
+    let odd_dir = bucket.join(format!("federated/{odd}/etl/bingen/allocations/1d"));
+    std::fs::create_dir_all(&odd_dir).unwrap();
+    std::fs::write(odd_dir.join(&day), bingen::encode_allocation_set(&set)).unwrap();
+
+    // Copies of the real set under keys that are not its window.
+    let planted = [
+        "1788999999-1789086399".to_string(),
+        "0-9223372036854775807".to_string(),
+        "4102444800-4102531200".to_string(),
+        format!("{day}%2F.."),
+    ];
+    for key in &planted {
+        std::fs::write(folder.join(key), &real).unwrap();
+    }
+    let key_dir = folder.join("1700000000-1700086400");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    std::fs::write(key_dir.join(&day), &real).unwrap();
+
+    let yaml = crate::support::cli::store_file(tmp.path(), &bucket);
+    let run = |args: &[&str]| {
+        let out = crate::support::cli::costscope(tmp.path(), &yaml).args(args).output().unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, out, err) = run(&["ingest", "--once"]);
+    assert_eq!(code, Some(1), "the planted copies are failures: {out}{err}");
+    for key in &planted[..3] {
+        assert!(err.lines().any(|l| l.contains(key.as_str())), "{key} is named:\n{err}");
+    }
+    let window = format!("{},{}", WEEK.0, WEEK.1);
+    let (code, out, err) = run(&[
+        "allocation",
+        "--no-ingest",
+        "--window",
+        &window,
+        "--aggregate",
+        "cluster",
+        "--idle",
+        "hide",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = json["totals"]["totalCost"].as_f64().unwrap();
+    let want = truth_total() + odd_total;
+    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want} (truth + {odd_total} of {odd})");
+    let rows = json["data"].as_array().unwrap();
+    let odd_row = rows
+        .iter()
+        .find(|r| r["name"] == odd)
+        .unwrap_or_else(|| panic!("{odd} is a cluster: {out}"));
+    let odd_got = odd_row["totalCost"].as_f64().unwrap();
+    assert!((odd_got - odd_total).abs() < 1e-6 * odd_total, "{odd_got} vs {odd_total}");
+
+    let (code, out, err) = run(&["bucket", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let series = json["rows"].as_array().unwrap();
+    let prod = series
+        .iter()
+        .find(|s| s["source"] == "prod-us-east-1" && s["pipeline"] == "allocations" && s["resolution"] == "1d")
+        .unwrap();
+    assert!(prod["first"].as_str().unwrap().starts_with("2026-"), "{prod}");
+    assert_eq!(prod["missing"], 0, "{prod}");
+    assert!(
+        json["clusters"].as_array().unwrap().iter().any(|c| c == odd),
+        "{odd} is listed: {out}"
+    );
+}
