@@ -95,6 +95,9 @@ pub fn value(unit: Unit, v: f64) -> String {
         Unit::Ratio => percent(v),
         Unit::Cores => cores(v),
         Unit::Bytes => bytes(v),
+        Unit::Hours if v.is_finite() => format!("{v:.2} h"),
+        Unit::Hours => "—".into(),
+        Unit::ByteHours => format!("{}·h", bytes(v)),
         Unit::Count if v.is_finite() && v >= 0.0 => thousands(v.round() as u64),
         Unit::Count => "—".into(),
     }
@@ -113,7 +116,7 @@ pub fn machine_value(unit: Unit, v: f64) -> Option<MachineNumber> {
     }
     Some(match unit {
         Unit::Count => MachineNumber::Int(v.round() as i64),
-        Unit::Usd | Unit::Ratio | Unit::Cores | Unit::Bytes => {
+        Unit::Usd | Unit::Ratio | Unit::Cores | Unit::Bytes | Unit::Hours | Unit::ByteHours => {
             let scale = 10f64.powi(MACHINE_DECIMALS as i32);
             let r = (v * scale).round() / scale;
             // Beyond 2^53 / scale the rounding would only add error: keep such values as they are.

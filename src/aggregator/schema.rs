@@ -12,7 +12,7 @@
 //! own labels alone (filter field `namespaceLabel[k]`).
 
 /// Schema version; bump when the DDL changes (the database is then rebuilt from the bucket).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Entry separator of encoded maps and lists.
 pub const SEP: char = '\u{1f}';

@@ -77,7 +77,7 @@ mod tests {
     use crate::bucket::inventory::ObjectInfo;
 
     const DAY: i64 = 86_400;
-    const D0: i64 = 1_795_046_400;
+    const D0: i64 = 1_792_368_000;
 
     fn object(key: String) -> ObjectInfo {
         ObjectInfo {

@@ -8,10 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod audit;
 mod export;
 mod query;
+mod serve;
 mod values;
 pub use audit::{ReportArgs, VerifyArgs};
 pub use export::ExportArgs;
 pub use query::{QueryArgs, command};
+pub use serve::ServeArgs;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -158,6 +160,12 @@ after_help = ALLOCATION_EXAMPLES
         after_help = "Examples:\n  costscope federate --once --dry-run\n  costscope federate --once --clusters prod,staging --cutoff 2026-11-01\n  costscope federate --once --read-only --out ./combined\n  costscope federate            # a pass every 10 minutes until Ctrl-C"
     )]
     Federate(FederateArgs),
+    /// Serve the OpenCost/Kubecost cost API (`/allocation`, `/assets`, `/cloudCost`, … bare and
+    /// under `/model`) from the local database, ingesting in the background.
+    #[command(
+        after_help = "Examples:\n  costscope serve                                  http://127.0.0.1:9003/allocation?window=7d&aggregate=namespace\n  costscope serve --listen 0.0.0.0:9003 --token-file ./token\n  VITE_BASE_API_URL=http://127.0.0.1:9003 (OpenCost UI build), OPENCOST_PARQUET_SVC_PORT=9003 (parquet exporter)"
+    )]
+    Serve(ServeArgs),
     /// Thanos → Aggregator migration progress: per cluster and UTC day, which of the Thanos blocks,
     /// the ETL backup and the federated tree hold the day; % done, ETA, parity of migrated days.
     #[command(

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;
+pub mod serve;
 pub mod verify;
 
 use crate::aggregator::{Aggregator, default_db_path, readcopy};

@@ -36,6 +36,7 @@ mod semantics_filters;
 mod semantics_keys;
 mod semantics_share;
 mod semantics_windows;
+mod serve;
 mod share_dev;
 mod steps_dev;
 mod tui_drill_dev;

@@ -64,7 +64,34 @@ const MEASURES: &[Measure] = &[
     ),
     // Running hours: what tenancy costs are shared by (`docs/semantics.md` §9).
     m("run_h", "minutes / 60", IdleValue::Zero, |a| a.minutes() / 60.0),
+    // OpenCost's remaining allocation fields (`allocation_json.go`), for the API and `:cols all`.
+    m("cpu_ch", "cpu_core_hours", IdleValue::Zero, |a| a.cpu_core_hours),
+    m("cpu_adj", "cpu_cost_adjustment", IdleValue::Zero, |a| a.cpu_cost_adjustment),
+    m("gpu_h", "gpu_hours", IdleValue::Zero, |a| a.gpu_hours),
+    m("gpu_adj", "gpu_cost_adjustment", IdleValue::Zero, |a| a.gpu_cost_adjustment),
+    m("net_tx", "network_transfer_bytes", IdleValue::Zero, |a| a.network_transfer_bytes),
+    m("net_rx", "network_receive_bytes", IdleValue::Zero, |a| a.network_receive_bytes),
+    m("net_zone", "network_cross_zone_cost", IdleValue::Zero, |a| {
+        a.network_cross_zone_cost
+    }),
+    m("net_region", "network_cross_region_cost", IdleValue::Zero, |a| {
+        a.network_cross_region_cost
+    }),
+    m("net_inet", "network_internet_cost", IdleValue::Zero, |a| a.network_internet_cost),
+    m("net_adj", "network_cost_adjustment", IdleValue::Zero, |a| a.network_cost_adjustment),
+    m("lb_adj", "load_balancer_cost_adjustment", IdleValue::Zero, |a| {
+        a.load_balancer_cost_adjustment
+    }),
+    m("pv_bh", "pv_byte_hours", IdleValue::Zero, Allocation::pv_byte_hours),
+    m("pv_adj", "pv_cost_adjustment", IdleValue::Zero, |a| a.pv_cost_adjustment),
+    m("ram_bh", "ram_byte_hours", IdleValue::Zero, |a| a.ram_byte_hours),
+    m("ram_adj", "ram_cost_adjustment", IdleValue::Zero, |a| a.ram_cost_adjustment),
 ];
+
+/// A column outside the table and the detail pane's breakdown (`:cols all`, CSV, JSON, the API).
+const fn more(id: ColumnId, title: &'static str, unit: Unit, formula: Formula) -> ColumnDef {
+    c(id, title, unit, Shown::Detail, Detail::Omit, formula)
+}
 
 const CPU_EFF: Efficiency = Efficiency {
     request: "req_ch",
@@ -232,6 +259,30 @@ const COLUMNS: &[ColumnDef] = &[
         Detail::Part("Adjustment"),
         Formula::Sum("adj"),
     ),
+    more(ColumnId::CpuCores, "CPU cores", Unit::Cores, Formula::PerHour("cpu_ch")),
+    more(ColumnId::CpuCoreHours, "CPU h", Unit::Hours, Formula::Sum("cpu_ch")),
+    more(ColumnId::CpuCostAdjustment, "CPU adj.", Unit::Usd, Formula::Sum("cpu_adj")),
+    more(ColumnId::GpuCount, "GPUs", Unit::Cores, Formula::PerHour("gpu_h")),
+    more(ColumnId::GpuHours, "GPU h", Unit::Hours, Formula::Sum("gpu_h")),
+    more(ColumnId::GpuCostAdjustment, "GPU adj.", Unit::Usd, Formula::Sum("gpu_adj")),
+    more(ColumnId::NetworkTransferBytes, "Net out", Unit::Bytes, Formula::Sum("net_tx")),
+    more(ColumnId::NetworkReceiveBytes, "Net in", Unit::Bytes, Formula::Sum("net_rx")),
+    more(ColumnId::NetworkCrossZoneCost, "Net zone", Unit::Usd, Formula::Sum("net_zone")),
+    more(
+        ColumnId::NetworkCrossRegionCost,
+        "Net region",
+        Unit::Usd,
+        Formula::Sum("net_region"),
+    ),
+    more(ColumnId::NetworkInternetCost, "Net inet", Unit::Usd, Formula::Sum("net_inet")),
+    more(ColumnId::NetworkCostAdjustment, "Net adj.", Unit::Usd, Formula::Sum("net_adj")),
+    more(ColumnId::LoadBalancerCostAdjustment, "LB adj.", Unit::Usd, Formula::Sum("lb_adj")),
+    more(ColumnId::PvBytes, "PV bytes", Unit::Bytes, Formula::PerHour("pv_bh")),
+    more(ColumnId::PvByteHours, "PV byte-h", Unit::ByteHours, Formula::Sum("pv_bh")),
+    more(ColumnId::PvCostAdjustment, "PV adj.", Unit::Usd, Formula::Sum("pv_adj")),
+    more(ColumnId::RamBytes, "RAM bytes", Unit::Bytes, Formula::PerHour("ram_bh")),
+    more(ColumnId::RamByteHours, "RAM byte-h", Unit::ByteHours, Formula::Sum("ram_bh")),
+    more(ColumnId::RamCostAdjustment, "RAM adj.", Unit::Usd, Formula::Sum("ram_adj")),
 ];
 
 /// The allocation registry.

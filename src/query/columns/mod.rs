@@ -45,6 +45,25 @@ pub enum ColumnId {
     Cost,
     KubernetesCost,
     KubernetesPercent,
+    CpuCores,
+    CpuCoreHours,
+    CpuCostAdjustment,
+    GpuCount,
+    GpuHours,
+    GpuCostAdjustment,
+    NetworkTransferBytes,
+    NetworkReceiveBytes,
+    NetworkCrossZoneCost,
+    NetworkCrossRegionCost,
+    NetworkInternetCost,
+    NetworkCostAdjustment,
+    LoadBalancerCostAdjustment,
+    PvBytes,
+    PvByteHours,
+    PvCostAdjustment,
+    RamBytes,
+    RamByteHours,
+    RamCostAdjustment,
 }
 
 impl ColumnId {
@@ -75,6 +94,25 @@ impl ColumnId {
             ColumnId::Cost => "cost",
             ColumnId::KubernetesCost => "kubernetesCost",
             ColumnId::KubernetesPercent => "kubernetesPercent",
+            ColumnId::CpuCores => "cpuCores",
+            ColumnId::CpuCoreHours => "cpuCoreHours",
+            ColumnId::CpuCostAdjustment => "cpuCostAdjustment",
+            ColumnId::GpuCount => "gpuCount",
+            ColumnId::GpuHours => "gpuHours",
+            ColumnId::GpuCostAdjustment => "gpuCostAdjustment",
+            ColumnId::NetworkTransferBytes => "networkTransferBytes",
+            ColumnId::NetworkReceiveBytes => "networkReceiveBytes",
+            ColumnId::NetworkCrossZoneCost => "networkCrossZoneCost",
+            ColumnId::NetworkCrossRegionCost => "networkCrossRegionCost",
+            ColumnId::NetworkInternetCost => "networkInternetCost",
+            ColumnId::NetworkCostAdjustment => "networkCostAdjustment",
+            ColumnId::LoadBalancerCostAdjustment => "loadBalancerCostAdjustment",
+            ColumnId::PvBytes => "pvBytes",
+            ColumnId::PvByteHours => "pvByteHours",
+            ColumnId::PvCostAdjustment => "pvCostAdjustment",
+            ColumnId::RamBytes => "ramBytes",
+            ColumnId::RamByteHours => "ramByteHours",
+            ColumnId::RamCostAdjustment => "ramCostAdjustment",
         }
     }
 }
@@ -86,8 +124,12 @@ pub enum Unit {
     Usd,
     /// A ratio (1.0 = 100 %).
     Ratio,
-    /// CPU cores.
+    /// CPU cores (or GPUs): a quantity averaged over the window.
     Cores,
+    /// Core-hours or GPU-hours.
+    Hours,
+    /// Byte-hours (bytes held for one hour).
+    ByteHours,
     /// Bytes.
     Bytes,
     /// A plain count.
