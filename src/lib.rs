@@ -24,4 +24,5 @@ pub mod output;
 pub mod progress;
 pub mod query;
 pub mod response;
+pub mod stored;
 pub mod tui;
