@@ -25,4 +25,5 @@ pub mod progress;
 pub mod query;
 pub mod response;
 pub mod serve;
+pub mod stored;
 pub mod tui;

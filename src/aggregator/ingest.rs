@@ -6,12 +6,11 @@
 //! `ingest_log` with its error and skipped; windows outside the retention (counted from the newest
 //! window that decoded, `aggregator/retention.rs`) are dropped.
 
-use super::ingest_stages::{Group, Writing, account, file_permits, finish, permits, start_write};
+use super::ingest_stages::{FileFailed, Group, Writing, account, file_permits, finish, permits, start_write};
 use super::retention::Anchors;
 use super::write::{LogStatus, ToWrite, log_file};
 use super::{Aggregator, AggregatorError};
-use crate::bingen::RootKind;
-use crate::bucket::keys::{KeyKind, Pipeline, parse_key};
+use crate::bucket::keys::{EtlFile, KeyKind, Resolution, parse_key};
 use crate::progress::{FileFailure, Phase, TaskProgress};
 use duckdb::Connection;
 use futures::StreamExt;
@@ -95,54 +94,24 @@ pub struct IngestReport {
     pub notes: Vec<String>,
 }
 
-/// A federated ETL file the aggregator reads.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EtlFile {
-    pub key: String,
-    pub cluster: String,
-    pub pipeline: &'static str,
-    pub resolution: String,
-    pub start: i64,
-    pub end: i64,
-    pub etag: String,
-    pub size: u64,
-    /// The object's last-modified time as listed, unix seconds.
-    pub last_modified: i64,
-    /// Lowercase hex sha256 of the bytes read (as stored, before any gzip inflate); empty until
-    /// the object is downloaded.
-    pub sha256: String,
-}
+pub use crate::stored::ingest_log::IngestFile;
 
-impl EtlFile {
-    pub(super) fn root(&self) -> RootKind {
-        match self.pipeline {
-            "allocations" => RootKind::AllocationSet,
-            "assets" => RootKind::AssetSet,
-            _ => RootKind::CloudCostSet,
-        }
-    }
-}
-
-/// `(cluster, pipeline, resolution, start, end)` of a per-cluster federated ETL file the
-/// aggregator reads (allocations, assets, cloud costs; not `combined`), via [`parse_key`].
-fn parse_federated(key: &str) -> Option<(String, &'static str, String, i64, i64)> {
+/// The cluster and typed place of a per-cluster federated ETL file the aggregator reads
+/// (allocations, assets, cloud costs, daily or hourly; not `combined`), via [`parse_key`].
+fn parse_federated(key: &str) -> Option<(String, EtlFile)> {
     let KeyKind::Federated { cluster, file } = parse_key(key) else {
         return None;
     };
-    let pipeline = match file.pipeline {
-        Pipeline::Allocations => "allocations",
-        Pipeline::Assets => "assets",
-        Pipeline::CloudCosts => "cloudcosts",
-        Pipeline::NetworkInsights => return None,
-    };
-    Some((cluster, pipeline, file.resolution.to_string(), file.start, file.end))
+    let readable = file.pipeline.data_kind().is_some() && file.pipeline.root_kind().is_some();
+    let resolution = file.resolution == Resolution::DAY || file.resolution == Resolution::HOUR;
+    (readable && resolution).then_some((cluster, file))
 }
 
 /// The federated ETL files of the store within the cluster allow-list (retention is applied by
 /// [`ingest_once`], `aggregator/retention.rs`), and the entries the listing had to skip (unreadable keys or folders, [`crate::bucket::listing`]).
 pub struct EtlListing {
     /// The files to consider, newest first per resolution.
-    pub files: Vec<EtlFile>,
+    pub files: Vec<IngestFile>,
     /// Entries the listing skipped: while there are any, nothing counts as deleted.
     pub problems: Vec<String>,
     /// Keys in the ETL layout whose window is not one aligned step of their resolution
@@ -160,22 +129,19 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
     let prefix = ObjPath::from("federated");
     let listing = crate::bucket::listing::list(store, Some(&prefix))
         .await
-        .map_err(|e| AggregatorError::Other(format!("listing federated/: {e}")))?;
+        .map_err(|source| AggregatorError::Listing { source })?;
     let mut odd = Vec::new();
-    let mut files: Vec<EtlFile> = listing
+    let mut files: Vec<IngestFile> = listing
         .objects
         .into_iter()
         .filter_map(|m| {
             let key = m.location.to_string();
-            let (cluster, pipeline, resolution, start, end) = parse_federated(&key)?;
-            if resolution != "1d" && resolution != "1h" {
-                return None;
-            }
+            let (cluster, etl) = parse_federated(&key)?;
             if opts.clusters.as_ref().is_some_and(|c| !c.contains(&cluster)) {
                 return None;
             }
-            let step = if resolution == "1d" { 86_400 } else { 3_600 };
-            if end.checked_sub(start) != Some(step) || start.rem_euclid(step) != 0 {
+            let step = etl.resolution.seconds();
+            if etl.end.checked_sub(etl.start) != Some(step) || etl.start.rem_euclid(step.max(1)) != 0 {
                 odd.push(key);
                 return None;
             }
@@ -183,13 +149,10 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
                 .e_tag
                 .clone()
                 .unwrap_or_else(|| format!("{}-{}", m.size, m.last_modified.timestamp()));
-            Some(EtlFile {
+            Some(IngestFile {
                 key,
                 cluster,
-                pipeline,
-                resolution,
-                start,
-                end,
+                etl,
                 etag,
                 size: m.size,
                 last_modified: m.last_modified.timestamp(),
@@ -197,7 +160,11 @@ pub async fn list_etl_files(store: &dyn ObjectStore, opts: &IngestOptions) -> Re
             })
         })
         .collect();
-    files.sort_by(|a, b| (a.resolution.as_str(), b.start, &a.key).cmp(&(b.resolution.as_str(), a.start, &b.key)));
+    // `1d` before `1h` (text order), newest first within each.
+    files.sort_by(|a, b| {
+        let res = |f: &IngestFile| f.etl.resolution == Resolution::HOUR;
+        (res(a), b.etl.start, &a.key).cmp(&(res(b), a.etl.start, &b.key))
+    });
     Ok(EtlListing {
         files,
         problems: listing.problems,
@@ -236,9 +203,6 @@ fn logged(conn: &Connection) -> duckdb::Result<HashMap<String, Logged>> {
     rows.collect()
 }
 
-/// Every table whose rows carry a `file_key`.
-pub(crate) const TABLES: [&str; 5] = ["allocations", "alloc_pods", "alloc_controllers", "assets", "cloud_costs"];
-
 /// The windows of the files of a pass still to load: counts of starts and ends, so the span
 /// (earliest start, latest end) stays cheap to update as files finish.
 #[derive(Default)]
@@ -248,17 +212,17 @@ pub(super) struct PendingSpan {
 }
 
 impl PendingSpan {
-    fn of(files: &[EtlFile]) -> PendingSpan {
+    fn of(files: &[IngestFile]) -> PendingSpan {
         let mut p = PendingSpan::default();
         for f in files {
-            *p.starts.entry(f.start).or_default() += 1;
-            *p.ends.entry(f.end).or_default() += 1;
+            *p.starts.entry(f.etl.start).or_default() += 1;
+            *p.ends.entry(f.etl.end).or_default() += 1;
         }
         p
     }
 
-    pub(super) fn remove(&mut self, f: &EtlFile) {
-        for (map, k) in [(&mut self.starts, f.start), (&mut self.ends, f.end)] {
+    pub(super) fn remove(&mut self, f: &IngestFile) {
+        for (map, k) in [(&mut self.starts, f.etl.start), (&mut self.ends, f.etl.end)] {
             if let Some(n) = map.get_mut(&k) {
                 *n -= 1;
                 if *n == 0 {
@@ -282,7 +246,10 @@ async fn on_writer<T: Send + 'static>(
     let agg2 = agg.clone();
     tokio::task::spawn_blocking(move || agg2.with_writer(f))
         .await
-        .map_err(|e| AggregatorError::Other(e.to_string()))?
+        .map_err(|source| AggregatorError::Task {
+            what: "database task",
+            source,
+        })?
         .map_err(|source| AggregatorError::Db {
             path: agg.path.display().to_string(),
             source,
@@ -297,7 +264,7 @@ async fn remove_keys(agg: &Arc<Aggregator>, keys: Vec<String>) -> Result<(), Agg
     let removed = on_writer(agg, move |c| {
         for k in &keys {
             let tx = c.transaction()?;
-            for t in TABLES {
+            for t in super::write::all_file_tables() {
                 tx.execute(&format!("DELETE FROM {t} WHERE file_key = ?"), [k])?;
             }
             tx.execute("DELETE FROM ingest_log WHERE key = ?", [k])?;
@@ -320,7 +287,7 @@ async fn fetch_and_write(
     agg: &Arc<Aggregator>,
     store: &Arc<dyn ObjectStore>,
     opts: &IngestOptions,
-    todo: Vec<EtlFile>,
+    todo: Vec<IngestFile>,
     known: Arc<HashSet<String>>,
     report: &mut IngestReport,
     progress: &watch::Sender<TaskProgress>,
@@ -379,20 +346,20 @@ async fn fetch_and_write(
     let mut group = Group::default();
     let mut writing: Option<Writing> = None;
     while let Some(joined) = fetches.next().await {
-        let (f, fetched, permit) = joined.map_err(|e| AggregatorError::Other(format!("download task failed: {e}")))?;
+        let (f, fetched, permit) = joined.map_err(|source| AggregatorError::Task {
+            what: "download task",
+            source,
+        })?;
         let failed = match fetched {
-            Fetched::Failed(e) => format!("download failed: {e}"),
+            Fetched::Failed(e) => FileFailed::Download(e),
             Fetched::TooLarge => {
-                let reason = format!(
-                    "the object is {} bytes, over the limit of {max} (--max-object-size); not fetched",
-                    f.size
-                );
-                let (agg2, f2, r2) = (agg.clone(), f.clone(), reason.clone());
+                let failed = FileFailed::TooLarge { size: f.size, max };
+                let (agg2, f2, r2) = (agg.clone(), f.clone(), failed.to_string());
                 let logged = tokio::task::spawn_blocking(move || agg2.writing(|c| log_file(c, &f2, 0, LogStatus::Error, &r2, ""))).await;
                 if let Ok(Err(e)) = logged {
                     tracing::warn!(key = %f.key, error = %e, "recording a refused file failed");
                 }
-                reason
+                failed
             }
             Fetched::Bytes(bytes) => {
                 report.bytes += bytes.len() as u64;
@@ -477,7 +444,7 @@ pub async fn ingest_once(
     remove_keys(&agg, gone).await?;
     let ok = LogStatus::Ok.as_str();
     let now = crate::clock::now().timestamp();
-    let same = |l: &Logged, f: &EtlFile| l.etag == f.etag && l.size == f.size as i64;
+    let same = |l: &Logged, f: &IngestFile| l.etag == f.etag && l.size == f.size as i64;
     // Before anything is read: the newest plausible key not known to have failed.
     let mut anchors = Anchors::newest(&files, now, |f| {
         opts.retry_failed || log.get(&f.key).is_none_or(|l| l.status == ok || !same(l, f))
@@ -488,7 +455,7 @@ pub async fn ingest_once(
     });
     let mut read: HashSet<&str> = HashSet::new();
     loop {
-        let round: Vec<&EtlFile> = files
+        let round: Vec<&IngestFile> = files
             .iter()
             .filter(|f| !read.contains(f.key.as_str()) && anchors.keeps(&opts.retention, f))
             .collect();
@@ -496,7 +463,7 @@ pub async fn ingest_once(
             break;
         }
         read.extend(round.iter().map(|f| f.key.as_str()));
-        let unchanged = |f: &EtlFile| log.get(&f.key).filter(|l| same(l, f));
+        let unchanged = |f: &IngestFile| log.get(&f.key).filter(|l| same(l, f));
         // Unchanged files that failed before stay failed (reported again, not downloaded again).
         let known_bad: Vec<FileFailure> = round
             .iter()
@@ -509,7 +476,7 @@ pub async fn ingest_once(
                 ),
             })
             .collect();
-        let todo: Vec<EtlFile> = round
+        let todo: Vec<IngestFile> = round
             .iter()
             .filter(|f| unchanged(f).is_none_or(|l| l.status != ok && opts.retry_failed))
             .map(|f| (*f).clone())
@@ -524,7 +491,7 @@ pub async fn ingest_once(
         anchors = Anchors::newest(&files, now, |f| log.get(&f.key).is_some_and(|l| l.status == ok && same(l, f)));
     }
     if clean {
-        let out: Vec<&EtlFile> = files
+        let out: Vec<&IngestFile> = files
             .iter()
             .filter(|f| log.contains_key(&f.key) && !anchors.keeps(&opts.retention, f))
             .collect();

@@ -4,9 +4,10 @@
 
 use super::Aggregator;
 use super::AggregatorError;
-use super::ingest::{EtlFile, GROUP_BYTES, GROUP_FILES, IngestReport, MAX_BYTES_IN_FLIGHT, PendingSpan};
+use super::ingest::{GROUP_BYTES, GROUP_FILES, IngestReport, MAX_BYTES_IN_FLIGHT, PendingSpan};
 use super::write::{ToWrite, WriteError, record_failure, write_file, write_group};
 use crate::progress::{FileFailure, TaskProgress};
+use crate::stored::ingest_log::IngestFile;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, watch};
@@ -66,7 +67,7 @@ impl Group {
 }
 
 /// A group being written on a blocking thread: each file with its rows or error.
-pub(super) type Writing = tokio::task::JoinHandle<Vec<(EtlFile, Result<u64, WriteError>)>>;
+pub(super) type Writing = tokio::task::JoinHandle<Vec<(IngestFile, Result<u64, WriteError>)>>;
 
 /// Write `group` on a blocking thread: one file alone streams into its own transaction, several
 /// share one ([`super::write::write_group`]). The download budget is released when it is written.
@@ -90,15 +91,37 @@ pub(super) fn start_write(agg: &Arc<Aggregator>, group: Group) -> Writing {
     })
 }
 
-/// Wait for the group being written, if any: each file with its rows, or why it was not written
-/// in the words the report and the Pipeline view show.
-pub(super) async fn finish(writing: Option<Writing>) -> Result<Vec<(EtlFile, Result<u64, String>)>, AggregatorError> {
+/// Why one file of a pass was not ingested; its `Display` is the reason the report and the
+/// Pipeline view show.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum FileFailed {
+    /// The download failed (retried next pass).
+    #[error("download failed: {0}")]
+    Download(#[source] object_store::Error),
+    /// The object is over `--max-object-size` and was not fetched.
+    #[error("the object is {size} bytes, over the limit of {max} (--max-object-size); not fetched")]
+    TooLarge {
+        /// Its size, bytes.
+        size: u64,
+        /// The limit, bytes.
+        max: u64,
+    },
+    /// Writing it failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Wait for the group being written, if any: each file with its rows, or why it was not written.
+pub(super) async fn finish(writing: Option<Writing>) -> Result<Vec<(IngestFile, Result<u64, FileFailed>)>, AggregatorError> {
     match writing {
         None => Ok(Vec::new()),
         Some(w) => w
             .await
-            .map(|done| done.into_iter().map(|(f, r)| (f, r.map_err(|e| e.to_string()))).collect())
-            .map_err(|e| AggregatorError::Other(format!("write task failed: {e}"))),
+            .map(|done| done.into_iter().map(|(f, r)| (f, r.map_err(FileFailed::Write))).collect())
+            .map_err(|source| AggregatorError::Task {
+                what: "write task",
+                source,
+            }),
     }
 }
 
@@ -108,7 +131,7 @@ pub(super) fn account(
     pending: &mut PendingSpan,
     progress: &watch::Sender<TaskProgress>,
     t0: Instant,
-    done: Vec<(EtlFile, Result<u64, String>)>,
+    done: Vec<(IngestFile, Result<u64, FileFailed>)>,
 ) {
     if done.is_empty() {
         return;
@@ -119,7 +142,8 @@ pub(super) fn account(
                 report.ingested += 1;
                 report.rows += rows;
             }
-            Err(reason) => {
+            Err(failed) => {
+                let reason = failed.to_string();
                 tracing::warn!(key = %f.key, %reason, "ingest skipped a file");
                 report.failures.push(FileFailure {
                     key: f.key.clone(),

@@ -6,7 +6,6 @@
 //! switching buckets never mixes data. Ingest writes through one connection, queries read through
 //! another (DuckDB MVCC), so a long ingest never blocks the TUI.
 
-mod batch;
 mod columns_sql;
 pub mod ingest;
 mod ingest_stages;
@@ -20,7 +19,6 @@ pub mod readcopy;
 mod results;
 pub mod retention;
 pub mod rollup;
-mod rows;
 pub mod schema;
 mod share_sql;
 mod steps_sql;
@@ -48,13 +46,56 @@ pub struct Aggregator {
     read_copy_of: Option<readcopy::ReadCopyOf>,
 }
 
-/// Errors of the aggregator: DuckDB errors with what was being done.
+/// Errors of the aggregator, each one line naming what was being done, with its cause as the
+/// source.
 #[derive(Debug, thiserror::Error)]
 pub enum AggregatorError {
+    /// DuckDB failed on the database at `path`.
     #[error("database {path}: {source}")]
-    Db { path: String, source: duckdb::Error },
-    #[error("{0}")]
-    Other(String),
+    Db {
+        /// The database file (`:memory:` for an in-memory one).
+        path: String,
+        /// DuckDB's error.
+        #[source]
+        source: duckdb::Error,
+    },
+    /// A file or directory of the database could not be created, written or renamed.
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        /// `creating`, `publishing`, …
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A read copy another costscope version wrote.
+    #[error("read copy {} has schema {found:?}, this costscope needs {needed}", path.display())]
+    ReadCopySchema {
+        /// The copy.
+        path: PathBuf,
+        /// Its schema version, if it records one.
+        found: Option<String>,
+        /// [`schema::version`].
+        needed: String,
+    },
+    /// The bucket's `federated/` tree could not be listed.
+    #[error("listing federated/: {source}")]
+    Listing {
+        /// The object store's error.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A background task of the ingest died (a panic or a cancelled runtime).
+    #[error("{what} failed: {source}")]
+    Task {
+        /// `download task`, `write task`, `database task`.
+        what: &'static str,
+        /// Tokio's error.
+        #[source]
+        source: tokio::task::JoinError,
+    },
 }
 
 /// Environment variable setting DuckDB's memory cap (its `memory_limit`, e.g. `1.5GB`, `4GB`), or
@@ -123,7 +164,11 @@ impl Aggregator {
     /// costscope process holds it).
     pub fn open(path: &Path) -> Result<Aggregator, AggregatorError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| AggregatorError::Other(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|source| AggregatorError::Io {
+                what: "creating",
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
         let db = |source| AggregatorError::Db {
             path: path.display().to_string(),
@@ -175,20 +220,18 @@ impl Aggregator {
         }
         conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);")?;
         let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
-        let current = v.as_deref() == Some(&schema::SCHEMA_VERSION.to_string());
+        let version = schema::version();
+        let current = v.as_deref() == Some(&version);
         if v.is_some() && !current {
             // Another schema: its tables are rebuilt from the bucket (columns may have changed).
-            for t in ingest::TABLES.iter().chain(["ingest_log"].iter()) {
+            for t in write::all_file_tables().chain([crate::stored::ingest_log::TABLE.name]) {
                 conn.execute_batch(&format!("DROP TABLE IF EXISTS {t};"))?;
             }
         }
-        conn.execute_batch(schema::DDL)?;
+        conn.execute_batch(&schema::ddl())?;
         conn.execute_batch(&rollup::ddl())?;
         if !current {
-            conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
-                [schema::SCHEMA_VERSION.to_string()],
-            )?;
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [&version])?;
         }
         Ok(())
     }
@@ -266,8 +309,9 @@ impl Aggregator {
     pub fn counts(&self) -> Result<[i64; 4], AggregatorError> {
         self.with_reader(|c| {
             let mut out = [0i64; 4];
-            for (i, t) in ["allocations", "assets", "cloud_costs", "ingest_log"].iter().enumerate() {
-                out[i] = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+            let tables = DataKind::ALL.map(DataKind::table);
+            for (o, t) in out.iter_mut().zip(tables.iter().chain([&crate::stored::ingest_log::TABLE.name])) {
+                *o = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
             }
             Ok(out)
         })
@@ -281,7 +325,7 @@ impl Aggregator {
 impl From<duckdb::Error> for QueryError {
     /// Every DuckDB failure of a query is [`QueryError::Db`].
     fn from(e: duckdb::Error) -> QueryError {
-        QueryError::Db(e.to_string())
+        QueryError::Db(crate::query::DatabaseError::new(e))
     }
 }
 
@@ -333,11 +377,7 @@ impl CostSource for Aggregator {
     }
 
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
-        let table = match kind {
-            DataKind::Allocation => "allocations",
-            DataKind::Asset => "assets",
-            DataKind::CloudCost => "cloud_costs",
-        };
+        let table = kind.table();
         self.with_reader(|c| {
             c.query_row(
                 &format!("SELECT min(window_start), max(window_end) FROM {table} WHERE resolution = '1d'"),

@@ -28,8 +28,7 @@ pub fn sources(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<S
         DataKind::Asset | DataKind::CloudCost => {
             let base = base_where(req, &window, &Columns(req.kind), &mut p);
             let own = row_where(req.kind, req, row, &mut p)?;
-            let table = if req.kind == DataKind::Asset { "assets" } else { "cloud_costs" };
-            vec![items(table, &base, &own)]
+            vec![items(req.kind.table(), &base, &own)]
         }
     };
     let sql = format!(

@@ -43,5 +43,5 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
 
 /// Daily totalCost of one asset row.
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    run_series(conn, "assets", "total_cost", req, row)
+    run_series(conn, DataKind::Asset.table(), "total_cost", req, row)
 }

@@ -43,5 +43,11 @@ pub fn page(conn: &Connection, req: &QueryRequest, cache: &ResultCache) -> Resul
 
 /// Daily cost (chosen metric) of one cloud-cost row.
 pub fn series(conn: &Connection, req: &QueryRequest, row: &Row) -> Result<Vec<(i64, f64)>, QueryError> {
-    run_series(conn, "cloud_costs", columns_sql::metric_col(req.cost_metric), req, row)
+    run_series(
+        conn,
+        DataKind::CloudCost.table(),
+        columns_sql::metric_col(req.cost_metric),
+        req,
+        row,
+    )
 }

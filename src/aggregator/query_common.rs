@@ -4,6 +4,7 @@
 
 use super::params::Params;
 use super::schema::{label_has_key_sql, label_keys_sql, label_value_sql, list_sql};
+use crate::bucket::keys::Resolution;
 use crate::query::{
     AggregateKey, DataKind, Field, IDLE, QueryError, QueryRequest, Row, SqlColumns, UNALLOCATED, UNDEFINED, UNMOUNTED, to_sql_bound,
 };
@@ -11,11 +12,11 @@ use duckdb::{Connection, params_from_iter};
 
 /// The ETL resolution that answers `req.window`: `1d` when the window is day-aligned or at least
 /// 48 hours long, else `1h` (`docs/semantics.md` §7, "Which sets answer a window").
-pub fn resolution(req: &QueryRequest) -> &'static str {
+pub fn resolution(req: &QueryRequest) -> Resolution {
     if req.window.is_day_aligned() || req.window.duration() >= chrono::Duration::hours(48) {
-        "1d"
+        Resolution::DAY
     } else {
-        "1h"
+        Resolution::HOUR
     }
 }
 
@@ -26,7 +27,7 @@ pub fn resolution(req: &QueryRequest) -> &'static str {
 pub fn window_sql(req: &QueryRequest, p: &mut Params) -> String {
     format!(
         "resolution = {} AND window_start < {} AND window_end > {}",
-        p.text(resolution(req)),
+        p.text(&resolution(req).to_string()),
         p.int(req.window.end.timestamp()),
         p.int(req.window.start.timestamp())
     )

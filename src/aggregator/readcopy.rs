@@ -74,12 +74,13 @@ fn open_copy(path: &Path) -> Result<(Connection, Connection), AggregatorError> {
     conn.execute_batch("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;")
         .map_err(err)?;
     let v: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'schema'", [], |r| r.get(0)).ok();
-    if v.as_deref() != Some(&schema::SCHEMA_VERSION.to_string()) {
-        return Err(AggregatorError::Other(format!(
-            "read copy {} has schema {v:?}, this costscope needs {}",
-            path.display(),
-            schema::SCHEMA_VERSION
-        )));
+    let needed = schema::version();
+    if v.as_deref() != Some(&needed) {
+        return Err(AggregatorError::ReadCopySchema {
+            path: path.to_path_buf(),
+            found: v,
+            needed,
+        });
     }
     let reader = conn.try_clone().map_err(err)?;
     Ok((conn, reader))
@@ -130,7 +131,11 @@ impl Aggregator {
         if self.path == Path::new(":memory:") || self.is_read_copy() {
             return Ok(None);
         }
-        let other = |what: &str, p: &Path, e: std::io::Error| AggregatorError::Other(format!("{what} {}: {e}", p.display()));
+        let other = |what: &'static str, p: &Path, source: std::io::Error| AggregatorError::Io {
+            what,
+            path: p.to_path_buf(),
+            source,
+        };
         let dir = read_copy_dir(&self.path);
         std::fs::create_dir_all(&dir).map_err(|e| other("creating", &dir, e))?;
         let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());

@@ -11,7 +11,8 @@
 //! a set that is in the database (`ingest_log` status `ok`), so a pass never removes more than
 //! the data it holds justifies, and says what it removed and why.
 
-use super::ingest::EtlFile;
+use super::ingest::IngestFile;
+use crate::bucket::keys::Resolution;
 
 /// The largest `--retention-days` accepted: 100 years.
 pub const MAX_RETENTION_DAYS: i64 = 36_500;
@@ -41,8 +42,8 @@ impl Default for Retention {
 
 impl Retention {
     /// Seconds of windows of resolution `res` (`1d` or `1h`) kept before the anchor.
-    fn keep_seconds(&self, res: &str) -> i64 {
-        if res == "1d" {
+    fn keep_seconds(&self, res: Resolution) -> i64 {
+        if res == Resolution::DAY {
             self.daily_days.clamp(1, MAX_RETENTION_DAYS) * 86_400
         } else {
             self.hourly_hours.clamp(1, MAX_RETENTION_HOURS) * 3_600
@@ -50,16 +51,11 @@ impl Retention {
     }
 }
 
-/// The length of one window of resolution `res` (`1d`, else `1h`), seconds.
-fn step_seconds(res: &str) -> i64 {
-    if res == "1d" { 86_400 } else { 3_600 }
-}
-
 /// Whether `f`'s key may anchor the retention: a window one step long that ends no later than one
 /// step after `now` (unix seconds). The current day's daily file ends tomorrow at midnight.
-fn plausible(f: &EtlFile, now: i64) -> bool {
-    let step = step_seconds(&f.resolution);
-    f.end.checked_sub(f.start) == Some(step) && f.end <= now.saturating_add(step)
+fn plausible(f: &IngestFile, now: i64) -> bool {
+    let (step, start, end) = (f.etl.resolution.seconds(), f.etl.start, f.etl.end);
+    end.checked_sub(start) == Some(step) && end <= now.saturating_add(step)
 }
 
 /// The anchor of each resolution: the end of the newest window counted, unix seconds; `None` when
@@ -72,35 +68,47 @@ pub(super) struct Anchors {
 
 impl Anchors {
     /// The newest end among the [`plausible`] files of `files` that `counts` accepts.
-    pub(super) fn newest(files: &[EtlFile], now: i64, counts: impl Fn(&EtlFile) -> bool) -> Anchors {
+    pub(super) fn newest(files: &[IngestFile], now: i64, counts: impl Fn(&IngestFile) -> bool) -> Anchors {
         let mut a = Anchors::default();
         for f in files.iter().filter(|f| plausible(f, now) && counts(f)) {
-            let slot = if f.resolution == "1d" { &mut a.daily } else { &mut a.hourly };
-            *slot = Some(slot.map_or(f.end, |e| e.max(f.end)));
+            let slot = if f.etl.resolution == Resolution::DAY {
+                &mut a.daily
+            } else {
+                &mut a.hourly
+            };
+            *slot = Some(slot.map_or(f.etl.end, |e| e.max(f.etl.end)));
         }
         a
     }
 
-    fn of(&self, res: &str) -> Option<i64> {
-        if res == "1d" { self.daily } else { self.hourly }
+    fn of(&self, res: Resolution) -> Option<i64> {
+        if res == Resolution::DAY { self.daily } else { self.hourly }
     }
 
     /// Whether `f` is within `r` of its resolution's anchor (always, without an anchor).
-    pub(super) fn keeps(&self, r: &Retention, f: &EtlFile) -> bool {
-        self.of(&f.resolution)
-            .is_none_or(|a| f.start >= a.saturating_sub(r.keep_seconds(&f.resolution)))
+    pub(super) fn keeps(&self, r: &Retention, f: &IngestFile) -> bool {
+        let res = f.etl.resolution;
+        self.of(res).is_none_or(|a| f.etl.start >= a.saturating_sub(r.keep_seconds(res)))
     }
 
     /// One line per resolution with files in `removed`, saying what was removed and why, e.g.
     /// `removed 3 daily file(s) out of retention: windows starting before 2026-08-22, 91 days
     /// before 2026-11-21 (the end of the newest daily set in the database)`.
-    pub(super) fn notes(&self, r: &Retention, removed: &[&EtlFile]) -> Vec<String> {
+    pub(super) fn notes(&self, r: &Retention, removed: &[&IngestFile]) -> Vec<String> {
         let mut out = Vec::new();
         for (res, word, span) in [
-            ("1d", "daily", format!("{} days", r.daily_days.clamp(1, MAX_RETENTION_DAYS))),
-            ("1h", "hourly", format!("{} hours", r.hourly_hours.clamp(1, MAX_RETENTION_HOURS))),
+            (
+                Resolution::DAY,
+                "daily",
+                format!("{} days", r.daily_days.clamp(1, MAX_RETENTION_DAYS)),
+            ),
+            (
+                Resolution::HOUR,
+                "hourly",
+                format!("{} hours", r.hourly_hours.clamp(1, MAX_RETENTION_HOURS)),
+            ),
         ] {
-            let n = removed.iter().filter(|f| f.resolution == res).count();
+            let n = removed.iter().filter(|f| f.etl.resolution == res).count();
             let Some(anchor) = self.of(res).filter(|_| n > 0) else { continue };
             let cut = anchor.saturating_sub(r.keep_seconds(res));
             out.push(format!(
@@ -126,14 +134,16 @@ fn time(t: i64) -> String {
 mod tests {
     use super::*;
 
-    fn file(res: &str, start: i64, end: i64) -> EtlFile {
-        EtlFile {
+    fn file(res: &str, start: i64, end: i64) -> IngestFile {
+        IngestFile {
             key: format!("federated/c/etl/bingen/allocations/{res}/{start}-{end}"),
             cluster: "c".into(),
-            pipeline: "allocations",
-            resolution: res.into(),
-            start,
-            end,
+            etl: crate::bucket::keys::EtlFile {
+                pipeline: crate::bucket::keys::Pipeline::Allocations,
+                resolution: Resolution::parse(res).unwrap(),
+                start,
+                end,
+            },
             etag: String::new(),
             size: 1,
             last_modified: 0,

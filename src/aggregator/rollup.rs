@@ -17,13 +17,12 @@
 //! Rust twin of the measures' SQL; `tests/it/aggregator_dev.rs` checks both routes give the same
 //! rows and totals.
 
-use super::batch::Kind;
-use super::rows::FileCtx;
 use super::write::Appenders;
 use crate::model::{Allocation, AllocationProperties, Str};
 use crate::query::aggregate::Grain;
 use crate::query::columns::{Measure, N_ALLOCATION_MEASURES, registry};
 use crate::query::{Aggregate, AggregateKey, DataKind, Filter};
+use crate::stored::{FILE_COLUMNS, FileCtx, Kind};
 use std::collections::HashMap;
 
 /// The allocation measures ([`crate::query::columns`]): USD, core-hours, byte-hours.
@@ -48,11 +47,11 @@ const CONTROLLER_DIMS: &[&str] = &["cluster", "namespace", "controller_kind", "c
 
 impl Source {
     /// Table name.
-    pub fn table(self) -> &'static str {
+    pub const fn table(self) -> &'static str {
         match self {
             Source::Controllers => "alloc_controllers",
             Source::Pods => "alloc_pods",
-            Source::Allocations => "allocations",
+            Source::Allocations => DataKind::Allocation.table(),
         }
     }
 
@@ -109,21 +108,20 @@ pub fn source_for(aggregate: &Aggregate, filter: &Filter) -> Source {
     source_of(grain.unwrap_or(Grain::Allocation))
 }
 
+/// The columns of a rollup with dimensions `dims`: the file columns, the dimensions, the measures.
+fn columns(dims: &[&'static str]) -> Vec<(&'static str, Kind)> {
+    let dims = dims.iter().map(|d| (*d, Kind::Str));
+    let measures = measure_defs().iter().map(|m| (m.name, Kind::F64));
+    FILE_COLUMNS.into_iter().chain(dims).chain(measures).collect()
+}
+
 /// DDL of the rollup tables (idempotent).
 pub fn ddl() -> String {
-    let measures = measure_defs()
-        .iter()
-        .map(|m| format!("{} DOUBLE", m.name))
-        .collect::<Vec<_>>()
-        .join(", ");
     [(Source::Pods, POD_DIMS), (Source::Controllers, CONTROLLER_DIMS)]
         .iter()
         .map(|(s, dims)| {
-            let dims = dims.iter().map(|d| format!("{d} VARCHAR")).collect::<Vec<_>>().join(", ");
-            format!(
-                "CREATE TABLE IF NOT EXISTS {} (file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT, {dims}, {measures});\n",
-                s.table()
-            )
+            let cols: Vec<String> = columns(dims).iter().map(|(n, k)| format!("{n} {}", k.sql())).collect();
+            format!("CREATE TABLE IF NOT EXISTS {} ({});\n", s.table(), cols.join(", "))
         })
         .collect()
 }
@@ -182,24 +180,22 @@ impl Rollups {
                 *t += v;
             }
         }
-        append_all(apps, Source::Pods, f, &self.pods)?;
-        append_all(apps, Source::Controllers, f, &controllers)
+        append_all(apps, Source::Pods, POD_DIMS, f, &self.pods)?;
+        append_all(apps, Source::Controllers, CONTROLLER_DIMS, f, &controllers)
     }
 }
 
-/// Append rollup rows (file columns, `D` dimension values, sums) to `src`'s table.
+/// Append rollup rows (file columns, `D` dimension values of `dims`, sums) to `src`'s table.
 fn append_all<const D: usize>(
     apps: &mut Appenders<'_>,
     src: Source,
+    dims: &[&'static str],
     f: &FileCtx<'_>,
     rows: &HashMap<[Str; D], Sums>,
 ) -> duckdb::Result<()> {
-    let mut kinds = vec![Kind::Str, Kind::Str, Kind::Int, Kind::Int];
-    kinds.extend([Kind::Str; D]);
-    kinds.extend([Kind::F64; N_MEASURES]);
-    let (app, b) = apps.batch(src.table(), || kinds)?;
+    let (app, b) = apps.batch(src.table(), || columns(dims))?;
     for (dims, sums) in rows {
-        b.s(f.key).s(f.resolution).i(f.start).i(f.end);
+        b.file(f);
         for d in dims {
             b.s(d);
         }

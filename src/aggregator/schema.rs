@@ -4,63 +4,39 @@
 //! last-modified and ingest time (unix seconds), the sha256 of the bytes read, the bingen versions
 //! seen and the window (docs/audit.md).
 //!
-//! Labels, annotations and service lists are stored as delimited strings — entries
-//! `\x1f<key>\x1e<value>` with a trailing `\x1f` (services: `\x1f<svc>` … `\x1f`) — so the DuckDB
-//! appender can write them and lookups are plain string functions (see [`label_value_sql`]).
-//! Pod labels come before namespace labels in `labels`, so a lookup finds the pod's value first, as
-//! Kubecost does when it falls back to namespace labels; `namespace_labels` holds the namespace's
-//! own labels alone (filter field `namespaceLabel[k]`).
+//! The columns of every table are [`crate::stored`]'s registries; this module generates their DDL
+//! and holds the SQL of the encoded label, annotation and service columns (entries
+//! `\x1f<key>\x1e<value>` with a trailing `\x1f`; see [`label_value_sql`]).
 
-/// Schema version; bump when the DDL changes (the database is then rebuilt from the bucket).
+/// Schema version; bump when the meaning of a column changes with its name and type unchanged.
+/// A change of the DDL itself (a stored field or a rollup measure added, removed or reordered)
+/// needs no bump: [`version`] fingerprints the DDL, and a database of another version is rebuilt
+/// from the bucket. 6: `allocations` columns in the order of
+/// [`crate::stored::allocation::TABLE`].
 pub const SCHEMA_VERSION: i64 = 6;
 
-/// Entry separator of encoded maps and lists.
-pub const SEP: char = '\u{1f}';
-/// Key/value separator of encoded maps.
-pub const KV: char = '\u{1e}';
+/// The schema a database records in `meta` (`<SCHEMA_VERSION>-<16 hex digits of the sha256 of
+/// the DDL>`): a database or read copy recording another is not this costscope's.
+pub fn version() -> String {
+    use sha2::{Digest, Sha256};
+    let text = ddl() + &super::rollup::ddl();
+    let hex: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{SCHEMA_VERSION}-{hex}")
+}
 
-/// DDL for the item tables (idempotent); the rollups' DDL is [`super::rollup::ddl`].
-pub const DDL: &str = r#"
-CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);
-CREATE TABLE IF NOT EXISTS ingest_log (
-    key VARCHAR PRIMARY KEY, etag VARCHAR, size BIGINT, cluster VARCHAR, pipeline VARCHAR,
-    resolution VARCHAR, window_start BIGINT, window_end BIGINT, rows BIGINT, status VARCHAR,
-    error VARCHAR, ingested_at BIGINT, last_modified BIGINT, sha256 VARCHAR, versions VARCHAR);
-CREATE TABLE IF NOT EXISTS allocations (
-    file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
-    name VARCHAR, cluster VARCHAR, node VARCHAR, namespace VARCHAR, controller_kind VARCHAR,
-    controller VARCHAR, pod VARCHAR, container VARCHAR, provider_id VARCHAR,
-    services VARCHAR, labels VARCHAR, annotations VARCHAR, namespace_labels VARCHAR,
-    start_ts BIGINT, end_ts BIGINT, minutes DOUBLE,
-    cpu_core_hours DOUBLE, cpu_core_request_average DOUBLE, cpu_core_usage_average DOUBLE,
-    cpu_cost DOUBLE, cpu_cost_adjustment DOUBLE, gpu_hours DOUBLE, gpu_cost DOUBLE,
-    gpu_cost_adjustment DOUBLE, network_transfer_bytes DOUBLE, network_receive_bytes DOUBLE,
-    network_cost DOUBLE, network_cross_zone_cost DOUBLE, network_cross_region_cost DOUBLE,
-    network_internet_cost DOUBLE, network_cost_adjustment DOUBLE, load_balancer_cost DOUBLE,
-    load_balancer_cost_adjustment DOUBLE, pv_cost DOUBLE, pv_byte_hours DOUBLE,
-    pv_cost_adjustment DOUBLE, ram_byte_hours DOUBLE, ram_bytes_request_average DOUBLE,
-    ram_bytes_usage_average DOUBLE, ram_cost DOUBLE, ram_cost_adjustment DOUBLE,
-    shared_cost DOUBLE, external_cost DOUBLE, cpu_core_limit_average DOUBLE,
-    ram_bytes_limit_average DOUBLE, gpu_request_average DOUBLE, gpu_usage_average DOUBLE,
-    total_cost DOUBLE);
-CREATE TABLE IF NOT EXISTS assets (
-    file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
-    key VARCHAR, type VARCHAR, category VARCHAR, provider VARCHAR, account VARCHAR,
-    project VARCHAR, service VARCHAR, cluster VARCHAR, name VARCHAR, provider_id VARCHAR,
-    labels VARCHAR, start_ts BIGINT, end_ts BIGINT, adjustment DOUBLE, cost DOUBLE,
-    node_type VARCHAR, cpu_core_hours DOUBLE, ram_byte_hours DOUBLE, gpu_hours DOUBLE,
-    cpu_cost DOUBLE, gpu_cost DOUBLE, gpu_count DOUBLE, ram_cost DOUBLE, discount DOUBLE,
-    preemptible DOUBLE, byte_hours DOUBLE, local DOUBLE, storage_class VARCHAR,
-    credit DOUBLE, total_cost DOUBLE);
-CREATE TABLE IF NOT EXISTS cloud_costs (
-    file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
-    key VARCHAR, provider_id VARCHAR, provider VARCHAR, account_id VARCHAR, account_name VARCHAR,
-    invoice_entity_id VARCHAR, invoice_entity_name VARCHAR, region_id VARCHAR,
-    availability_zone VARCHAR, service VARCHAR, category VARCHAR, labels VARCHAR,
-    list_cost DOUBLE, list_cost_k8s_pct DOUBLE, net_cost DOUBLE, net_cost_k8s_pct DOUBLE,
-    amortized_net_cost DOUBLE, amortized_net_cost_k8s_pct DOUBLE, invoiced_cost DOUBLE,
-    invoiced_cost_k8s_pct DOUBLE, amortized_cost DOUBLE, amortized_cost_k8s_pct DOUBLE);
-"#;
+pub use crate::stored::{KV, SEP};
+
+/// DDL of the item tables and `ingest_log` (idempotent), generated from the [`crate::stored`]
+/// registries; the rollups' DDL is [`super::rollup::ddl`].
+pub fn ddl() -> String {
+    use crate::stored::{allocation, asset, cloud_cost, ingest_log};
+    let mut out = String::from("CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);\n");
+    out.push_str(&ingest_log::TABLE.ddl());
+    out.push_str(&allocation::TABLE.ddl());
+    out.push_str(&asset::TABLE.ddl());
+    out.push_str(&cloud_cost::TABLE.ddl());
+    out
+}
 
 /// SQL expression for the value of the map key whose SQL (a bound marker) is `key` in an encoded
 /// map column (`''` when absent).
@@ -83,19 +59,84 @@ pub fn list_sql(col: &str) -> String {
     format!("list_filter(string_split({col}, chr(31)), lambda e: e <> '')")
 }
 
-/// Append `m`'s entries to an encoded map string.
-pub fn push_map<'a>(out: &mut String, entries: impl Iterator<Item = (&'a str, &'a str)>) {
-    for (k, v) in entries {
-        out.push(SEP);
-        out.push_str(k);
-        out.push(KV);
-        out.push_str(v);
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duckdb::Connection;
 
-/// Close an encoded map or list string (adds the trailing separator when non-empty).
-pub fn close(out: &mut String) {
-    if !out.is_empty() {
-        out.push(SEP);
+    /// The DDL of schema version 5, before the registries generated it.
+    const V5_DDL: &str = r#"
+    CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR);
+    CREATE TABLE IF NOT EXISTS ingest_log (
+        key VARCHAR PRIMARY KEY, etag VARCHAR, size BIGINT, cluster VARCHAR, pipeline VARCHAR,
+        resolution VARCHAR, window_start BIGINT, window_end BIGINT, rows BIGINT, status VARCHAR,
+        error VARCHAR, ingested_at BIGINT, last_modified BIGINT, sha256 VARCHAR, versions VARCHAR);
+    CREATE TABLE IF NOT EXISTS allocations (
+        file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
+        name VARCHAR, cluster VARCHAR, node VARCHAR, namespace VARCHAR, controller_kind VARCHAR,
+        controller VARCHAR, pod VARCHAR, container VARCHAR, provider_id VARCHAR,
+        services VARCHAR, labels VARCHAR, annotations VARCHAR, namespace_labels VARCHAR,
+        start_ts BIGINT, end_ts BIGINT, minutes DOUBLE,
+        cpu_core_hours DOUBLE, cpu_core_request_average DOUBLE, cpu_core_usage_average DOUBLE,
+        cpu_cost DOUBLE, cpu_cost_adjustment DOUBLE, gpu_hours DOUBLE, gpu_cost DOUBLE,
+        gpu_cost_adjustment DOUBLE, network_transfer_bytes DOUBLE, network_receive_bytes DOUBLE,
+        network_cost DOUBLE, network_cross_zone_cost DOUBLE, network_cross_region_cost DOUBLE,
+        network_internet_cost DOUBLE, network_cost_adjustment DOUBLE, load_balancer_cost DOUBLE,
+        load_balancer_cost_adjustment DOUBLE, pv_cost DOUBLE, pv_byte_hours DOUBLE,
+        pv_cost_adjustment DOUBLE, ram_byte_hours DOUBLE, ram_bytes_request_average DOUBLE,
+        ram_bytes_usage_average DOUBLE, ram_cost DOUBLE, ram_cost_adjustment DOUBLE,
+        shared_cost DOUBLE, external_cost DOUBLE, cpu_core_limit_average DOUBLE,
+        ram_bytes_limit_average DOUBLE, gpu_request_average DOUBLE, gpu_usage_average DOUBLE,
+        total_cost DOUBLE);
+    CREATE TABLE IF NOT EXISTS assets (
+        file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
+        key VARCHAR, type VARCHAR, category VARCHAR, provider VARCHAR, account VARCHAR,
+        project VARCHAR, service VARCHAR, cluster VARCHAR, name VARCHAR, provider_id VARCHAR,
+        labels VARCHAR, start_ts BIGINT, end_ts BIGINT, adjustment DOUBLE, cost DOUBLE,
+        node_type VARCHAR, cpu_core_hours DOUBLE, ram_byte_hours DOUBLE, gpu_hours DOUBLE,
+        cpu_cost DOUBLE, gpu_cost DOUBLE, gpu_count DOUBLE, ram_cost DOUBLE, discount DOUBLE,
+        preemptible DOUBLE, byte_hours DOUBLE, local DOUBLE, storage_class VARCHAR,
+        credit DOUBLE, total_cost DOUBLE);
+    CREATE TABLE IF NOT EXISTS cloud_costs (
+        file_key VARCHAR, resolution VARCHAR, window_start BIGINT, window_end BIGINT,
+        key VARCHAR, provider_id VARCHAR, provider VARCHAR, account_id VARCHAR, account_name VARCHAR,
+        invoice_entity_id VARCHAR, invoice_entity_name VARCHAR, region_id VARCHAR,
+        availability_zone VARCHAR, service VARCHAR, category VARCHAR, labels VARCHAR,
+        list_cost DOUBLE, list_cost_k8s_pct DOUBLE, net_cost DOUBLE, net_cost_k8s_pct DOUBLE,
+        amortized_net_cost DOUBLE, amortized_net_cost_k8s_pct DOUBLE, invoiced_cost DOUBLE,
+        invoiced_cost_k8s_pct DOUBLE, amortized_cost DOUBLE, amortized_cost_k8s_pct DOUBLE);
+    "#;
+
+    /// `(table, column, type, position)` of every column of a database made by `ddl`.
+    fn columns(ddl: &str) -> Vec<(String, String, String, i64)> {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(ddl).unwrap();
+        let mut st = c
+            .prepare("SELECT table_name, column_name, data_type, ordinal_position FROM information_schema.columns ORDER BY 1, 4")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// The registries give version 5's tables: the same columns and types, in the same order but
+    /// for `allocations`, whose columns follow the Parquet order since version 6.
+    #[test]
+    fn the_registries_give_the_version_5_tables() {
+        let (old, new) = (columns(V5_DDL), columns(&ddl()));
+        let not_alloc = |v: &[(String, String, String, i64)]| v.iter().filter(|c| c.0 != "allocations").cloned().collect::<Vec<_>>();
+        assert_eq!(not_alloc(&new), not_alloc(&old));
+        let alloc = |v: &[(String, String, String, i64)]| {
+            let mut a: Vec<(String, String)> = v
+                .iter()
+                .filter(|c| c.0 == "allocations")
+                .map(|c| (c.1.clone(), c.2.clone()))
+                .collect();
+            a.sort();
+            a
+        };
+        assert_eq!(alloc(&new), alloc(&old));
+        assert_eq!(alloc(&new).len(), 52);
     }
 }

@@ -27,7 +27,7 @@ impl Stepper {
             return None;
         }
         let res = resolution(req);
-        let unit = if res == "1d" { 86_400 } else { 3_600 };
+        let unit = res.seconds();
         let fits = windows.iter().all(|w| {
             let step = QueryRequest { window: *w, ..req.clone() };
             resolution(&step) == res && w.start.timestamp() % unit == 0 && w.end.timestamp() % unit == 0

@@ -4,11 +4,13 @@
 //! pays the transaction, the appenders and the deletes once for all its files, which is what
 //! makes a bucket of many small files fast (docs/performance.md, "Fleet ingest").
 
-use super::batch::{Batch, Kind};
-use super::ingest::{EtlFile, TABLES};
-use super::rollup::Rollups;
-use super::rows::{FileCtx, allocation_kinds, append_asset, append_cloud_cost, push_allocation};
-use crate::bingen::{self, Item};
+use super::rollup::{Rollups, Source};
+use crate::bingen::{self, Item, RootKind};
+use crate::bucket::keys::Pipeline;
+use crate::query::DataKind;
+use crate::stored::batch::Batch;
+use crate::stored::ingest_log::{IngestFile, LogRow};
+use crate::stored::{FileCtx, Kind, Table, Target, allocation, asset, cloud_cost, ingest_log};
 use duckdb::{Appender, Connection};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +37,10 @@ pub enum WriteError {
         /// The key's end, unix seconds.
         key_end: i64,
     },
+    /// The key names a pipeline costscope has no decoder for (the listing keeps only readable
+    /// ones, so this is a caller's bug).
+    #[error("{0} files are not ingested")]
+    Unreadable(Pipeline),
     /// DuckDB refused a statement while writing (`what` says which step).
     #[error("{what}: {source}")]
     Db {
@@ -51,7 +57,7 @@ impl WriteError {
     /// until it changes. False for database failures, which the next pass retries.
     pub fn is_the_files_own(&self) -> bool {
         match self {
-            WriteError::Decode(_) | WriteError::WrongWindow { .. } => true,
+            WriteError::Decode(_) | WriteError::WrongWindow { .. } | WriteError::Unreadable(_) => true,
             WriteError::Db { .. } => false,
         }
     }
@@ -62,48 +68,25 @@ fn db(what: &'static str) -> impl Fn(duckdb::Error) -> WriteError {
     move |e| WriteError::Db { what, source: Arc::new(e) }
 }
 
-/// The outcome `ingest_log.status` records for a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogStatus {
-    /// Decoded and written.
-    Ok,
-    /// Skipped: the `error` column says why.
-    Error,
-}
-
-impl LogStatus {
-    /// The stored text: `ok`, `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogStatus::Ok => "ok",
-            LogStatus::Error => "error",
-        }
-    }
-}
+pub use crate::stored::ingest_log::LogStatus;
 
 /// Record `f` in `ingest_log` (replacing its earlier entry): rows written, outcome, error text,
 /// and the bingen versions seen (`versions`, e.g. `allocation 24, window 18`; empty when the file
 /// did not decode).
-pub fn log_file(conn: &Connection, f: &EtlFile, rows: i64, status: LogStatus, error: &str, versions: &str) -> duckdb::Result<usize> {
+///
+/// Errors: DuckDB's.
+pub fn log_file(conn: &Connection, f: &IngestFile, rows: i64, status: LogStatus, error: &str, versions: &str) -> duckdb::Result<usize> {
+    let row = LogRow {
+        file: f.clone(),
+        rows,
+        status,
+        error: error.to_string(),
+        ingested_at: chrono::Utc::now().timestamp(),
+        versions: versions.to_string(),
+    };
     // Cached: planned once per connection, not once per file.
-    conn.prepare_cached("INSERT OR REPLACE INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?
-        .execute(duckdb::params![
-            f.key,
-            f.etag,
-            f.size as i64,
-            f.cluster,
-            f.pipeline,
-            f.resolution,
-            f.start,
-            f.end,
-            rows,
-            status.as_str(),
-            error,
-            chrono::Utc::now().timestamp(),
-            f.last_modified,
-            f.sha256,
-            versions
-        ])
+    conn.prepare_cached(&ingest_log::insert_sql())?
+        .execute(duckdb::params_from_iter(ingest_log::values(&row)))
 }
 
 /// What writing one file gave: its rows and the bingen versions seen.
@@ -113,22 +96,32 @@ pub struct Written {
     pub versions: String,
 }
 
-/// The item table of a pipeline.
-fn table_of(pipeline: &str) -> &'static str {
-    match pipeline {
-        "allocations" => "allocations",
-        "assets" => "assets",
-        _ => "cloud_costs",
+/// The data kind and bingen root of `f`'s pipeline.
+///
+/// Errors: [`WriteError::Unreadable`] for a pipeline costscope does not read.
+fn kind_of(f: &IngestFile) -> Result<(DataKind, RootKind), WriteError> {
+    let p = f.etl.pipeline;
+    p.data_kind().zip(p.root_kind()).ok_or(WriteError::Unreadable(p))
+}
+
+/// The tables of a data kind's items with their rollups: every table whose rows carry a
+/// `file_key`.
+const ALLOCATION_TABLES: [&str; 3] = [DataKind::Allocation.table(), Source::Pods.table(), Source::Controllers.table()];
+const ASSET_TABLES: [&str; 1] = [DataKind::Asset.table()];
+const CLOUD_COST_TABLES: [&str; 1] = [DataKind::CloudCost.table()];
+
+/// The tables holding a kind's rows: allocations also have rollup rows.
+pub(super) fn tables_of(kind: DataKind) -> &'static [&'static str] {
+    match kind {
+        DataKind::Allocation => &ALLOCATION_TABLES,
+        DataKind::Asset => &ASSET_TABLES,
+        DataKind::CloudCost => &CLOUD_COST_TABLES,
     }
 }
 
-/// The tables holding a file's rows: an allocation file also has rollup rows.
-fn tables_of(f: &EtlFile) -> &'static [&'static str] {
-    match table_of(f.pipeline) {
-        "allocations" => &TABLES[..3],
-        "assets" => &TABLES[3..4],
-        _ => &TABLES[4..5],
-    }
+/// Every table whose rows carry a `file_key`.
+pub(super) fn all_file_tables() -> impl Iterator<Item = &'static str> {
+    DataKind::ALL.into_iter().flat_map(|k| tables_of(k).iter().copied())
 }
 
 /// The appenders of one transaction, one per table, opened on first use, with the column
@@ -151,25 +144,31 @@ impl<'c> Appenders<'c> {
         }
     }
 
-    /// The appender of `table` and its shared batch (columns of `kinds`, made on first use).
+    /// The appender of `table` and its shared batch (of `columns`, made on first use).
     /// Callers push rows and call [`Batch::flush_if_full`]; the rest is flushed by
     /// [`Appenders::flush`].
-    pub fn batch(&mut self, table: &'static str, kinds: impl FnOnce() -> Vec<Kind>) -> duckdb::Result<(&mut Appender<'c>, &mut Batch)> {
+    ///
+    /// Errors: DuckDB's, when the appender cannot be opened.
+    pub fn batch(
+        &mut self,
+        table: &'static str,
+        columns: impl FnOnce() -> Vec<(&'static str, Kind)>,
+    ) -> duckdb::Result<(&mut Appender<'c>, &mut Batch)> {
         if !self.open.contains_key(table) {
             let app = self.conn.appender(table)?;
             self.open.insert(table, app);
         }
-        let batch = self.batches.entry(table).or_insert_with(|| Batch::new(kinds()));
+        let batch = self.batches.entry(table).or_insert_with(|| Batch::new(columns()));
         Ok((self.open.get_mut(table).expect("inserted above"), batch))
     }
 
-    /// The appender of `table`.
-    pub fn get(&mut self, table: &'static str) -> duckdb::Result<&mut Appender<'c>> {
-        if !self.open.contains_key(table) {
-            let app = self.conn.appender(table)?;
-            self.open.insert(table, app);
-        }
-        Ok(self.open.get_mut(table).expect("inserted above"))
+    /// Append one item row of `table` (file `f`, set key `key`), flushing a full batch.
+    ///
+    /// Errors: DuckDB's.
+    fn row<T>(&mut self, table: &'static Table<T>, f: &FileCtx<'_>, key: &str, item: &T) -> duckdb::Result<()> {
+        let (app, batch) = self.batch(table.name, || table.columns(Target::Db))?;
+        batch.file(f).row(table, Target::Db, key, item);
+        batch.flush_if_full(app)
     }
 
     /// Flush every batch and appender (before the commit; dropping one would hide its error).
@@ -190,19 +189,18 @@ impl<'c> Appenders<'c> {
 /// `apps`. Returns the rows appended and the versions seen.
 ///
 /// Errors: a decode error (with its offset), a set whose window is not the key's, a DuckDB error.
-fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Written, WriteError> {
+fn append_file(apps: &mut Appenders<'_>, f: &IngestFile, bytes: &[u8]) -> Result<Written, WriteError> {
+    let (kind, root) = kind_of(f)?;
     let ctx = FileCtx {
         key: &f.key,
-        resolution: &f.resolution,
-        start: f.start,
-        end: f.end,
+        resolution: f.etl.resolution,
+        start: f.etl.start,
+        end: f.etl.end,
     };
-    let table = table_of(f.pipeline);
     let mut rows = 0u64;
     let mut rollups = Rollups::default();
-    let (app, batch) = apps.batch(table, allocation_kinds).map_err(db("opening an appender"))?;
     let mut append_err: Option<duckdb::Error> = None;
-    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |item| {
+    let decoded = bingen::decode_streaming(bytes, root, &mut |item| {
         if append_err.is_some() {
             return;
         }
@@ -210,13 +208,12 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
             // Idle is computed from node assets at query time; idle entries some writers put in
             // sets would count twice, so they are not stored.
             Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => return,
-            Item::Allocation(_, a) => {
+            Item::Allocation(k, a) => {
                 rollups.add(a);
-                push_allocation(batch, &ctx, a);
-                batch.flush_if_full(app)
+                apps.row(&allocation::TABLE, &ctx, k, a)
             }
-            Item::Asset(k, a) => append_asset(app, &ctx, k, a),
-            Item::CloudCost(k, c) => append_cloud_cost(app, &ctx, k, c),
+            Item::Asset(k, a) => apps.row(&asset::TABLE, &ctx, k, a),
+            Item::CloudCost(k, c) => apps.row(&cloud_cost::TABLE, &ctx, k, c),
         };
         match r {
             Ok(()) => rows += 1,
@@ -227,7 +224,7 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
     if let Some(e) = append_err {
         return Err(db("writing rows")(e));
     }
-    if table == "allocations" {
+    if kind == DataKind::Allocation {
         rollups.write(apps, &ctx).map_err(db("writing rollups"))?;
     }
     Ok(Written {
@@ -238,24 +235,25 @@ fn append_file(apps: &mut Appenders<'_>, f: &EtlFile, bytes: &[u8]) -> Result<Wr
 
 /// A set holding another window than its key names (a misplaced copy) would land its costs on
 /// the wrong days: it is refused.
-fn window_matches(root: &bingen::Root, f: &EtlFile) -> Result<(), WriteError> {
+fn window_matches(root: &bingen::Root, f: &IngestFile) -> Result<(), WriteError> {
     let Some(w) = root.set_window() else { return Ok(()) };
     let (s, e) = (w.start_unix(), w.end_unix());
-    if (s, e) == (Some(f.start), Some(f.end)) {
+    if (s, e) == (Some(f.etl.start), Some(f.etl.end)) {
         return Ok(());
     }
     let open = |v: Option<i64>| v.map_or("open".into(), |v| v.to_string());
     Err(WriteError::WrongWindow {
         set_start: open(s),
         set_end: open(e),
-        key_start: f.start,
-        key_end: f.end,
+        key_start: f.etl.start,
+        key_end: f.etl.end,
     })
 }
 
 /// Decode `bytes` as `f`'s set without writing anything: what [`append_file`] would refuse.
-fn check_file(f: &EtlFile, bytes: &[u8]) -> Result<(), WriteError> {
-    let decoded = bingen::decode_streaming(bytes, f.root(), &mut |_| {})?;
+fn check_file(f: &IngestFile, bytes: &[u8]) -> Result<(), WriteError> {
+    let (_, root) = kind_of(f)?;
+    let decoded = bingen::decode_streaming(bytes, root, &mut |_| {})?;
     window_matches(&decoded.root, f)
 }
 
@@ -278,7 +276,7 @@ fn delete_rows(tx: &Connection, tables: &[&str], keys: &[&str]) -> duckdb::Resul
 /// (then its old rows may exist and are deleted first; a new key's deletes are skipped, each
 /// being a scan of its table).
 pub struct ToWrite {
-    pub file: EtlFile,
+    pub file: IngestFile,
     pub bytes: bytes::Bytes,
     pub known: bool,
 }
@@ -288,7 +286,8 @@ pub struct ToWrite {
 pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, WriteError> {
     let tx = conn.transaction().map_err(db("starting a transaction"))?;
     if w.known {
-        delete_rows(&tx, tables_of(&w.file), &[w.file.key.as_str()]).map_err(db("deleting old rows"))?;
+        let (kind, _) = kind_of(&w.file)?;
+        delete_rows(&tx, tables_of(kind), &[w.file.key.as_str()]).map_err(db("deleting old rows"))?;
     }
     let mut apps = Appenders::new(&tx);
     let done = append_file(&mut apps, &w.file, &w.bytes)?;
@@ -301,7 +300,7 @@ pub fn write_file(conn: &mut Connection, w: &ToWrite) -> Result<u64, WriteError>
 /// Remember in `ingest_log` that `f` failed, when the failure is the file's own
 /// ([`WriteError::is_the_files_own`]); a database failure is not recorded, so the next pass
 /// retries the file (issue 35: a full disk must not leave files skipped for good).
-pub fn record_failure(conn: &Connection, f: &EtlFile, e: &WriteError) {
+pub fn record_failure(conn: &Connection, f: &IngestFile, e: &WriteError) {
     if !e.is_the_files_own() {
         tracing::warn!(key = %f.key, error = %e, "writing a file failed; the next pass retries it");
         return;
@@ -342,11 +341,12 @@ fn write_checked(
     checks: &[Result<(), WriteError>],
 ) -> Result<Vec<Result<u64, WriteError>>, WriteError> {
     let tx = conn.transaction().map_err(db("starting a transaction"))?;
-    for tables in [&TABLES[..3], &TABLES[3..4], &TABLES[4..5]] {
+    for kind in DataKind::ALL {
+        let tables = tables_of(kind);
         let keys: Vec<&str> = group
             .iter()
             .zip(checks)
-            .filter(|(w, c)| w.known && c.is_ok() && tables_of(&w.file) == tables)
+            .filter(|(w, c)| w.known && c.is_ok() && kind_of(&w.file).is_ok_and(|(k, _)| k == kind))
             .map(|(w, _)| w.file.key.as_str())
             .collect();
         delete_rows(&tx, tables, &keys).map_err(db("deleting old rows"))?;
@@ -378,14 +378,16 @@ fn write_checked(
 mod tests {
     use super::*;
 
-    fn file() -> EtlFile {
-        EtlFile {
+    fn file() -> IngestFile {
+        IngestFile {
             key: "federated/c/etl/bingen/allocations/1d/1795046400-1795132800".into(),
             cluster: "c".into(),
-            pipeline: "allocations",
-            resolution: "1d".into(),
-            start: 1_795_046_400,
-            end: 1_795_132_800,
+            etl: crate::bucket::keys::EtlFile {
+                pipeline: Pipeline::Allocations,
+                resolution: crate::bucket::keys::Resolution::DAY,
+                start: 1_795_046_400,
+                end: 1_795_132_800,
+            },
             etag: "e".into(),
             size: 10,
             last_modified: 0,
@@ -406,7 +408,7 @@ mod tests {
     #[test]
     fn only_the_files_own_failures_are_recorded() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(super::super::schema::DDL).unwrap();
+        conn.execute_batch(&super::super::schema::ddl()).unwrap();
         let f = file();
         let disk_full = db("committing")(duckdb::Error::InvalidParameterCount(1, 2));
         assert!(!disk_full.is_the_files_own());

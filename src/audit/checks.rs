@@ -92,7 +92,7 @@ pub fn per_object(records: &[ObjectRecord]) -> Vec<Finding> {
         let c = match &r.decoded {
             Ok(c) => c,
             Err(e) => {
-                out.push(Finding::new(Check::Decode, &r.key, e.clone()));
+                out.push(Finding::new(Check::Decode, &r.key, e.to_string()));
                 continue;
             }
         };

@@ -10,7 +10,51 @@ use super::checks::{Check, Finding};
 use super::scan::ObjectRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a manifest file was refused; one line naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read.
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a costscope manifest (the JSON error with its line).
+    #[error("{}: not a costscope manifest: {source}", path.display())]
+    NotAManifest {
+        /// The file.
+        path: PathBuf,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another layout version.
+    #[error("{}: manifest version {found} (this costscope reads {MANIFEST_VERSION})", path.display())]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its `manifestVersion`.
+        found: u32,
+    },
+    /// The object list does not match its recorded sha256 (edited by hand).
+    #[error(
+        "{}: its object list does not match its objectsSha256 ({recorded} recorded, {computed} computed): the manifest was edited",
+        path.display()
+    )]
+    Edited {
+        /// The file.
+        path: PathBuf,
+        /// `objectsSha256` as recorded.
+        recorded: String,
+        /// As computed from the list.
+        computed: String,
+    },
+}
 
 /// Layout version of the manifest file.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -114,23 +158,23 @@ impl Manifest {
     ///
     /// Errors: I/O, not a manifest (the JSON error with its line), another layout version, or an
     /// object list that does not match its `objectsSha256` (edited by hand).
-    pub fn read(path: &Path) -> Result<Manifest, String> {
-        let text = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let m: Manifest = serde_json::from_slice(&text).map_err(|e| format!("{}: not a costscope manifest: {e}", path.display()))?;
+    pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
+        let at = || path.to_path_buf();
+        let text = std::fs::read(path).map_err(|source| ManifestError::Read { path: at(), source })?;
+        let m: Manifest = serde_json::from_slice(&text).map_err(|source| ManifestError::NotAManifest { path: at(), source })?;
         if m.manifest_version != MANIFEST_VERSION {
-            return Err(format!(
-                "{}: manifest version {} (this costscope reads {MANIFEST_VERSION})",
-                path.display(),
-                m.manifest_version
-            ));
+            return Err(ManifestError::Version {
+                path: at(),
+                found: m.manifest_version,
+            });
         }
-        let want = objects_sha256(&m.objects);
-        if want != m.objects_sha256 {
-            return Err(format!(
-                "{}: its object list does not match its objectsSha256 ({} recorded, {want} computed): the manifest was edited",
-                path.display(),
-                m.objects_sha256
-            ));
+        let computed = objects_sha256(&m.objects);
+        if computed != m.objects_sha256 {
+            return Err(ManifestError::Edited {
+                path: at(),
+                recorded: m.objects_sha256,
+                computed,
+            });
         }
         Ok(m)
     }

@@ -3,11 +3,12 @@
 //! their total cost).
 
 use crate::bingen::{self, Item, RootKind};
-use crate::bucket::fetch::Fetcher;
+use crate::bucket::fetch::{DecodeTaskError, FetchError, Fetcher};
 use crate::bucket::inventory::{Inventory, Source, WindowObject};
 use crate::bucket::keys::{Pipeline, Resolution};
 use futures::StreamExt;
 use object_store::ObjectStore;
+use std::sync::Arc;
 
 /// Objects downloaded at once.
 const IN_FLIGHT: usize = 16;
@@ -28,7 +29,21 @@ pub struct ObjectRecord {
     pub etag: Option<String>,
     /// Lowercase hex sha256 of the bytes as stored (empty when the download failed).
     pub sha256: String,
-    pub decoded: Result<Contents, String>,
+    pub decoded: Result<Contents, ReadError>,
+}
+
+/// Why an object of a scan was not read; one line (the decoder's has the struct and offset).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The download failed or was refused.
+    #[error(transparent)]
+    Fetch(Arc<FetchError>),
+    /// The bytes do not decode.
+    #[error(transparent)]
+    Decode(#[from] bingen::DecodeError),
+    /// The decode task died.
+    #[error(transparent)]
+    Task(Arc<DecodeTaskError>),
 }
 
 /// What a decoded set holds.
@@ -68,10 +83,10 @@ pub async fn read_all(store: &dyn ObjectStore, fetcher: &Fetcher, inv: &Inventor
                     Ok(fetched) => {
                         let sha = super::sha256_hex(&fetched.bytes);
                         let n = fetched.bytes.len() as u64;
-                        let d = fetcher.decode(move || contents(&fetched.bytes, kind)).await.unwrap_or_else(Err);
-                        (n, sha, d)
+                        let d = fetcher.decode(move || contents(&fetched.bytes, kind)).await;
+                        (n, sha, d.unwrap_or_else(|e| Err(ReadError::Task(Arc::new(e)))))
                     }
-                    Err(e) => (0, String::new(), Err(e.to_string())),
+                    Err(e) => (0, String::new(), Err(ReadError::Fetch(Arc::new(e)))),
                 };
                 ObjectRecord {
                     key: f.object.key,
@@ -94,9 +109,9 @@ pub async fn read_all(store: &dyn ObjectStore, fetcher: &Fetcher, inv: &Inventor
     out
 }
 
-/// Decode `bytes` as a `kind` set: its window, items and total cost. Errors: the decoder's message
+/// Decode `bytes` as a `kind` set: its window, items and total cost. Errors: the decoder's
 /// (struct, byte offset, expectation).
-pub fn contents(bytes: &[u8], kind: RootKind) -> Result<Contents, String> {
+pub fn contents(bytes: &[u8], kind: RootKind) -> Result<Contents, ReadError> {
     let (mut items, mut total) = (0u64, 0.0f64);
     let decoded = bingen::decode_streaming(bytes, kind, &mut |item| {
         items += 1;
@@ -105,8 +120,7 @@ pub fn contents(bytes: &[u8], kind: RootKind) -> Result<Contents, String> {
             Item::Asset(_, a) => a.total_cost(),
             Item::CloudCost(_, c) => c.amortized_net_cost.cost,
         };
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let w = decoded.root.set_window();
     Ok(Contents {
         set_start: w.and_then(|w| w.start_unix()),

@@ -85,6 +85,17 @@ pub enum FetchError {
     Store(#[source] object_store::Error),
 }
 
+/// Why a decode task of [`Fetcher::decode`] gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeTaskError {
+    /// The decode slots were closed (the fetcher is going away).
+    #[error("{0}")]
+    Closed(#[from] tokio::sync::AcquireError),
+    /// The task panicked or was cancelled.
+    #[error("decode task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
 /// An object's bytes, holding their share of the budget until dropped.
 pub struct Fetched {
     /// The bytes as stored.
@@ -146,12 +157,10 @@ impl Fetcher {
 
     /// Run `decode` on a blocking thread, at most [`DECODES_AT_ONCE`] at a time.
     ///
-    /// Errors: the task panicked or was cancelled (as text).
-    pub async fn decode<T: Send + 'static>(&self, decode: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-        let _slot = self.decodes.acquire().await.map_err(|e| e.to_string())?;
-        tokio::task::spawn_blocking(decode)
-            .await
-            .map_err(|e| format!("decode task failed: {e}"))
+    /// Errors: the task panicked or was cancelled.
+    pub async fn decode<T: Send + 'static>(&self, decode: impl FnOnce() -> T + Send + 'static) -> Result<T, DecodeTaskError> {
+        let _slot = self.decodes.acquire().await?;
+        Ok(tokio::task::spawn_blocking(decode).await?)
     }
 }
 

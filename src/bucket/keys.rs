@@ -17,6 +17,7 @@
 //! read (Kubecost 3.x JSON, kubemodel, event exporters).
 
 use crate::bingen::RootKind;
+use crate::query::DataKind;
 use serde::Serialize;
 use std::fmt;
 
@@ -73,6 +74,17 @@ impl Pipeline {
             Pipeline::Allocations => Some(RootKind::AllocationSet),
             Pipeline::Assets => Some(RootKind::AssetSet),
             Pipeline::CloudCosts => Some(RootKind::CloudCostSet),
+            Pipeline::NetworkInsights => None,
+        }
+    }
+
+    /// The data set its files hold, or `None` when costscope does not read it
+    /// (`networkinsights`).
+    pub fn data_kind(self) -> Option<DataKind> {
+        match self {
+            Pipeline::Allocations => Some(DataKind::Allocation),
+            Pipeline::Assets => Some(DataKind::Asset),
+            Pipeline::CloudCosts => Some(DataKind::CloudCost),
             Pipeline::NetworkInsights => None,
         }
     }

@@ -167,7 +167,11 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
     let (horizon_tx, horizon_rx) = watch::channel(None);
     let mig_agg = agg.clone();
-    let ingested_days: migration::IngestedDaysFn = Arc::new(move || mig_agg.ingested_days().map_err(|e| e.to_string()));
+    let ingested_days: migration::IngestedDaysFn = Arc::new(move || {
+        mig_agg
+            .ingested_days()
+            .map_err(|e| migration::IngestedDaysError::Db(crate::query::DatabaseError::new(e)))
+    });
     let mig = tokio::spawn(migration::run_loop(
         store.inner.clone(),
         migration::MigrationOptions {

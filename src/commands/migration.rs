@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::{Result, WrapErr};
 
 use crate::aggregator::default_db_path;
 use crate::cli::{GlobalArgs, MigrationArgs, ReportFormat};
@@ -19,7 +19,7 @@ use crate::migration::{MigrationOptions, Scanner, parse_cluster_map, render::ren
 pub fn options(global: &GlobalArgs, args: &MigrationArgs) -> Result<MigrationOptions> {
     Ok(MigrationOptions {
         cluster_label: args.cluster_label.clone(),
-        cluster_map: parse_cluster_map(args.cluster_map.iter().map(String::as_str)).map_err(|e| eyre!(e))?,
+        cluster_map: parse_cluster_map(args.cluster_map.iter().map(String::as_str))?,
         parity: !args.no_parity,
         caught_up_after: Duration::minutes(args.caught_up_after.into()),
         horizon_days: args.horizon_days.map(i64::from),

@@ -240,8 +240,9 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
         super::ingest::ingest_with_progress(agg.clone(), &store, &global.ingest_options(), args.format != OutputFormat::Table).await?;
     }
     let req = request(agg.as_ref(), kind, &args)?;
-    let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(UsageError)?;
-    accumulate.check_steps(req.window).map_err(UsageError)?;
+    let usage = |e: crate::query::StepsError| UsageError(e.to_string());
+    let accumulate = Accumulate::parse(&args.accumulate, args.step.as_deref()).map_err(usage)?;
+    accumulate.check_steps(req.window).map_err(usage)?;
     let manifest_sha = match &args.report.manifest {
         Some(m) => Some(crate::audit::manifest::file_sha256(m).map_err(|e| UsageError(format!("--manifest {}: {e}", m.display())))?),
         None => None,

@@ -21,7 +21,7 @@ pub async fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<()> {
         super::refuse_output_inside("--manifest", m, store.local_root.as_deref())?;
     }
     let against = match &args.against {
-        Some(path) => Some(Manifest::read(path).map_err(UsageError)?),
+        Some(path) => Some(Manifest::read(path).map_err(|e| UsageError(e.to_string()))?),
         None => None,
     };
     let db = global

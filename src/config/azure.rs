@@ -326,7 +326,7 @@ impl AzureConfig {
         if let Some(r) = &self.retry {
             b = b.with_retry(r.clone());
         }
-        let mut opts = self.http.client_options(allow_http).map_err(fail)?;
+        let mut opts = self.http.client_options(allow_http).map_err(|e| fail(e.to_string()))?;
         if let Some(t) = self.try_timeout {
             opts = opts.with_timeout(t);
         }

@@ -118,7 +118,7 @@ pub(crate) fn find_key_line(text: &str, path: &[&str]) -> Option<usize> {
 
 /// Parses a Thanos (Prometheus `model.Duration`) duration such as `90s`, `2m`, `1h30m`, `500ms`
 /// or `0`. Zero means "no limit / default" in Thanos, so it yields `None`.
-pub(crate) fn parse_duration(s: &str) -> Result<Option<Duration>, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Option<Duration>, DurationError> {
     let s = s.trim();
     if s.is_empty() || s == "0" {
         return Ok(None);
@@ -126,9 +126,57 @@ pub(crate) fn parse_duration(s: &str) -> Result<Option<Duration>, String> {
     match humantime::parse_duration(s) {
         Ok(d) if d.is_zero() => Ok(None),
         Ok(d) => Ok(Some(d)),
-        Err(e) => Err(format!("invalid duration `{s}` ({e}); use forms like 90s, 2m, 1h30m")),
+        Err(source) => Err(DurationError {
+            text: s.to_string(),
+            source,
+        }),
     }
 }
+
+/// A duration [`parse_duration`] does not read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid duration `{text}` ({source}); use forms like 90s, 2m, 1h30m")]
+pub(crate) struct DurationError {
+    /// The text given.
+    text: String,
+    /// humantime's reason.
+    #[source]
+    source: humantime::DurationError,
+}
+
+/// Why `http_config.tls_config.ca_file` was refused.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CaFileError {
+    /// The file could not be read.
+    #[error("http_config.tls_config.ca_file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a PEM bundle.
+    #[error("http_config.tls_config.ca_file {}: not a PEM bundle: {source}", path.display())]
+    NotPem {
+        /// The file.
+        path: std::path::PathBuf,
+        /// object_store's error.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A PEM file without a certificate.
+    #[error("http_config.tls_config.ca_file {}: no certificate in the file", path.display())]
+    Empty {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+}
+
+/// A negative `max_retries`.
+#[derive(Debug, thiserror::Error)]
+#[error("max_retries must be 0 or more, found {0}")]
+pub(crate) struct NegativeRetries(i64);
 
 /// serde adapter for optional Thanos durations; errors carry serde_yaml's line and column.
 pub(crate) fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
@@ -219,8 +267,8 @@ impl HttpOptions {
     }
 
     /// Builds object_store `ClientOptions`; `allow_http` permits plain-HTTP endpoints.
-    /// Errors (as a message) when `ca_file` cannot be read or holds no PEM certificate.
-    pub(crate) fn client_options(&self, allow_http: bool) -> Result<ClientOptions, String> {
+    /// Errors ([`CaFileError`]) when `ca_file` cannot be read or holds no PEM certificate.
+    pub(crate) fn client_options(&self, allow_http: bool) -> Result<ClientOptions, CaFileError> {
         let mut o = ClientOptions::new().with_allow_http(allow_http);
         if let Some(d) = self.idle_conn_timeout {
             o = o.with_pool_idle_timeout(d);
@@ -238,14 +286,16 @@ impl HttpOptions {
             o = o.with_allow_invalid_certificates(true);
         }
         if let Some(path) = &self.ca_file {
-            let pem = std::fs::read(path).map_err(|e| format!("http_config.tls_config.ca_file {}: {e}", path.display()))?;
-            let certs = Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("http_config.tls_config.ca_file {}: not a PEM bundle: {e}", path.display()))?;
+            let pem = std::fs::read(path).map_err(|source| CaFileError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let certs = Certificate::from_pem_bundle(&pem).map_err(|source| CaFileError::NotPem {
+                path: path.clone(),
+                source,
+            })?;
             if certs.is_empty() {
-                return Err(format!(
-                    "http_config.tls_config.ca_file {}: no certificate in the file",
-                    path.display()
-                ));
+                return Err(CaFileError::Empty { path: path.clone() });
             }
             for c in certs {
                 o = o.with_root_certificate(c);
@@ -276,14 +326,14 @@ pub fn retry_timeout() -> Duration {
 /// Maps Thanos `max_retries` (which, for S3/minio, GCS and Azure, counts *attempts*; 0 = client
 /// default) to object_store's `RetryConfig::max_retries` (which counts *retries*; default 10),
 /// with the [`retry_timeout`] deadline. Errors on a negative value.
-pub(crate) fn retry_from_attempts(attempts: Option<i64>) -> Result<Option<RetryConfig>, String> {
+pub(crate) fn retry_from_attempts(attempts: Option<i64>) -> Result<Option<RetryConfig>, NegativeRetries> {
     let base = RetryConfig {
         retry_timeout: retry_timeout(),
         ..RetryConfig::default()
     };
     match attempts {
         None | Some(0) => Ok(Some(base)),
-        Some(n) if n < 0 => Err(format!("max_retries must be 0 or more, found {n}")),
+        Some(n) if n < 0 => Err(NegativeRetries(n)),
         Some(n) => Ok(Some(RetryConfig {
             max_retries: usize::try_from(n - 1).unwrap_or(usize::MAX),
             ..base

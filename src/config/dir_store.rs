@@ -99,16 +99,33 @@ fn special_kind(ft: std::fs::FileType) -> &'static str {
 ///
 /// Errors: the reason the link is not followed (it points outside the store, to nothing, or
 /// through a loop of links).
-fn follow_link(root: &std::path::Path, path: &std::path::Path) -> std::result::Result<std::fs::Metadata, String> {
+fn follow_link(root: &std::path::Path, path: &std::path::Path) -> std::result::Result<std::fs::Metadata, LinkError> {
     // A loop of links fails here with ELOOP ("Too many levels of symbolic links").
     let target = std::fs::canonicalize(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "a symlink to nothing".to_string(),
-        _ => format!("a symlink that cannot be resolved ({e}); not followed"),
+        std::io::ErrorKind::NotFound => LinkError::Dangling,
+        _ => LinkError::Unresolved(e),
     })?;
     if !target.starts_with(root) {
-        return Err("a symlink to outside the store's directory; not followed".into());
+        return Err(LinkError::Outside);
     }
-    std::fs::metadata(&target).map_err(|e| format!("a symlink whose target cannot be read ({e})"))
+    std::fs::metadata(&target).map_err(LinkError::Unreadable)
+}
+
+/// Why a symlink in a directory store is not followed.
+#[derive(Debug, thiserror::Error)]
+enum LinkError {
+    /// It points to nothing.
+    #[error("a symlink to nothing")]
+    Dangling,
+    /// It cannot be resolved (a loop of links, permissions).
+    #[error("a symlink that cannot be resolved ({0}); not followed")]
+    Unresolved(#[source] std::io::Error),
+    /// It points outside the store's directory.
+    #[error("a symlink to outside the store's directory; not followed")]
+    Outside,
+    /// Its target cannot be read.
+    #[error("a symlink whose target cannot be read ({0})")]
+    Unreadable(#[source] std::io::Error),
 }
 
 /// A folder's identity (device, inode): a folder reached a second time (through a symlink loop or

@@ -159,7 +159,7 @@ impl GcsConfig {
         if let Some(r) = &self.retry {
             b = b.with_retry(r.clone());
         }
-        b = b.with_client_options(self.http.client_options(allow_http).map_err(fail)?);
+        b = b.with_client_options(self.http.client_options(allow_http).map_err(|e| fail(e.to_string()))?);
         let store = b.build().map_err(|e| fail(e.to_string()))?;
         let how = if self.service_account.is_some() {
             "service-account key"

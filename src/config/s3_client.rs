@@ -74,7 +74,7 @@ impl S3Config {
         if let Some(r) = &self.retry {
             b = b.with_retry(r.clone());
         }
-        b = b.with_client_options(self.http.client_options(self.allow_http).map_err(fail)?);
+        b = b.with_client_options(self.http.client_options(self.allow_http).map_err(|e| fail(e.to_string()))?);
         let store = b.build().map_err(|e| fail(e.to_string()))?;
         let where_ = self.endpoint.as_deref().unwrap_or("AWS");
         let how = match self.credentials {

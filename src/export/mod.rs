@@ -18,7 +18,10 @@ use crate::bingen::{self, Item, RootKind};
 use crate::bucket::fetch::Fetcher;
 use crate::bucket::inventory::{Inventory, Source};
 use crate::bucket::keys::{Pipeline, Resolution};
-use columns::{TableBuilder, allocation_columns, asset_columns, cloud_cost_columns};
+use crate::model::Str;
+use crate::stored::{Table, allocation, asset, cloud_cost};
+use columns::TableBuilder;
+use duckdb::arrow::record_batch::RecordBatch;
 use futures::StreamExt;
 use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
@@ -226,7 +229,8 @@ async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partitio
     let (pipeline, day) = (p.pipeline, p.day);
     let (rows, parquet) = tokio::task::spawn_blocking(move || encode(pipeline, day, hourly, &sources))
         .await
-        .map_err(|e| format!("encoding task failed: {e}"))??;
+        .map_err(|e| format!("encoding task failed: {e}"))?
+        .map_err(|e| e.to_string())?;
     drop(held);
     let pq = parquet.len() as u64;
     out.write(&file_rel, parquet).await?;
@@ -244,55 +248,99 @@ async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partitio
     }))
 }
 
-/// The builders of one partition's table.
-enum Tables {
-    Alloc(TableBuilder<crate::model::Allocation>),
-    Asset(TableBuilder<crate::model::Asset>),
-    Cloud(TableBuilder<crate::model::CloudCost>),
+/// Why a partition could not be encoded; one line.
+#[derive(Debug, thiserror::Error)]
+enum EncodeError {
+    /// A pipeline costscope does not export.
+    #[error("networkinsights sets are not exported")]
+    NotExported,
+    /// A source does not decode (its key and the decoder's offset).
+    #[error("{key}: {source}")]
+    Decode {
+        /// The source object.
+        key: String,
+        /// The decoder's error.
+        #[source]
+        source: bingen::DecodeError,
+    },
+    /// Arrow refused the columns (a bug: they disagree in length).
+    #[error(transparent)]
+    Arrow(#[from] duckdb::arrow::error::ArrowError),
+    /// The Parquet writer failed.
+    #[error(transparent)]
+    Parquet(#[from] parquet::errors::ParquetError),
 }
 
 /// Decode the sources of a `pipeline` partition of UTC `day` and encode them as one Parquet file
 /// (Snappy). Returns its rows and bytes.
 ///
 /// Errors: a source that does not decode (its key and the decoder's offset), an encoder error.
-fn encode(pipeline: Pipeline, day: i64, hourly: bool, sources: &[(String, bytes::Bytes)]) -> Result<(u64, Vec<u8>), String> {
-    let (kind, mut tables) = match pipeline {
-        Pipeline::Allocations => (
+fn encode(pipeline: Pipeline, day: i64, hourly: bool, sources: &[(String, bytes::Bytes)]) -> Result<(u64, Vec<u8>), EncodeError> {
+    let (rows, batch) = match pipeline {
+        Pipeline::Allocations => table(
+            &allocation::TABLE,
             RootKind::AllocationSet,
-            Tables::Alloc(TableBuilder::new(allocation_columns(), hourly)),
-        ),
-        Pipeline::Assets => (RootKind::AssetSet, Tables::Asset(TableBuilder::new(asset_columns(), hourly))),
-        Pipeline::CloudCosts => (
+            day,
+            hourly,
+            sources,
+            |item| match item {
+                // Idle entries are not exported (costscope computes idle from node assets).
+                Item::Allocation(_, a) if a.name.contains(crate::query::IDLE) => None,
+                Item::Allocation(k, a) => Some((k, a)),
+                _ => None,
+            },
+        )?,
+        Pipeline::Assets => table(&asset::TABLE, RootKind::AssetSet, day, hourly, sources, |item| match item {
+            Item::Asset(k, a) => Some((k, a)),
+            _ => None,
+        })?,
+        Pipeline::CloudCosts => table(
+            &cloud_cost::TABLE,
             RootKind::CloudCostSet,
-            Tables::Cloud(TableBuilder::new(cloud_cost_columns(), hourly)),
-        ),
-        Pipeline::NetworkInsights => return Err("networkinsights sets are not exported".into()),
+            day,
+            hourly,
+            sources,
+            |item| match item {
+                Item::CloudCost(k, c) => Some((k, c)),
+                _ => None,
+            },
+        )?,
+        Pipeline::NetworkInsights => return Err(EncodeError::NotExported),
     };
-    for (key, bytes) in sources {
-        // The hour comes from the key's window (the plan only takes keys that parse).
-        let start = crate::bucket::keys::parse_key(key).etl_file().map_or(day, |f| f.start);
-        let hour = ((start - day) / 3_600) as i32;
-        bingen::decode_streaming(bytes, kind, &mut |item| match (&mut tables, &item) {
-            (Tables::Alloc(_), Item::Allocation(_, a)) if a.name.contains(crate::query::IDLE) => {}
-            (Tables::Alloc(t), Item::Allocation(_, a)) => t.push(a, hour),
-            (Tables::Asset(t), Item::Asset(_, a)) => t.push(a, hour),
-            (Tables::Cloud(t), Item::CloudCost(_, c)) => t.push(c, hour),
-            _ => {}
-        })
-        .map_err(|e| format!("{key}: {e}"))?;
-    }
-    let (rows, batch) = match tables {
-        Tables::Alloc(t) => (t.rows(), t.finish()),
-        Tables::Asset(t) => (t.rows(), t.finish()),
-        Tables::Cloud(t) => (t.rows(), t.finish()),
-    };
-    let batch = batch.map_err(|e| e.to_string())?;
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::SNAPPY)
         .set_created_by(format!("costscope {}", env!("CARGO_PKG_VERSION")))
         .build();
-    let mut w = parquet::arrow::ArrowWriter::try_new(Vec::new(), batch.schema(), Some(props)).map_err(|e| e.to_string())?;
-    w.write(&batch).map_err(|e| e.to_string())?;
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(Vec::new(), batch.schema(), Some(props))?;
+    w.write(&batch)?;
+    let bytes = w.into_inner()?;
     Ok((rows as u64, bytes))
+}
+
+/// Decode `sources` as `root` sets and put the items `pick` keeps (with their keys) into one
+/// record batch of `t`'s Parquet columns (and `hour`, from each key's window, when `hourly`).
+/// Returns the rows and the batch.
+///
+/// Errors: a source that does not decode, Arrow's.
+fn table<T>(
+    t: &'static Table<T>,
+    root: RootKind,
+    day: i64,
+    hourly: bool,
+    sources: &[(String, bytes::Bytes)],
+    pick: for<'a> fn(&'a Item) -> Option<(&'a Str, &'a T)>,
+) -> Result<(usize, RecordBatch), EncodeError> {
+    let mut b = TableBuilder::new(t, hourly);
+    for (key, bytes) in sources {
+        // The hour comes from the key's window (the plan only takes keys that parse).
+        let start = crate::bucket::keys::parse_key(key).etl_file().map_or(day, |f| f.start);
+        let hour = ((start - day) / 3_600) as i32;
+        bingen::decode_streaming(bytes, root, &mut |item| {
+            if let Some((k, x)) = pick(&item) {
+                b.push(k, x, hour);
+            }
+        })
+        .map_err(|source| EncodeError::Decode { key: key.clone(), source })?;
+    }
+    Ok((b.rows(), b.finish()?))
 }

@@ -32,7 +32,7 @@ pub use report::{
     ClusterPhase, ClusterReport, DayRecord, DayState, FileProblem, MigrationReport, Parity, ParityMismatch, Progress, ThanosFacts,
     day_label,
 };
-pub use watch::{IngestedDaysFn, MigrationStatus, run_loop};
+pub use watch::{IngestedDaysError, IngestedDaysFn, MigrationStatus, run_loop};
 
 /// The external label Kubecost puts on its Thanos blocks (`prometheus.server.global.external_labels`,
 /// cost-model's `PROM_CLUSTER_ID_LABEL` default).
@@ -92,17 +92,22 @@ impl MigrationOptions {
     }
 }
 
+/// A `--map` entry that is not `THANOS_LABEL_VALUE=FEDERATED_FOLDER` (the entry as given).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("bad cluster mapping {0:?}: expected THANOS_LABEL_VALUE=FEDERATED_FOLDER")]
+pub struct ClusterMapError(pub String);
+
 /// Parse `THANOS=FOLDER` pairs (as `--map` takes them) into a cluster map.
 ///
 /// Errors: an entry without `=`, or with an empty side.
-pub fn parse_cluster_map<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<BTreeMap<String, String>, String> {
+pub fn parse_cluster_map<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<BTreeMap<String, String>, ClusterMapError> {
     let mut out = BTreeMap::new();
     for e in entries {
         match e.split_once('=') {
             Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
                 out.insert(a.trim().to_string(), b.trim().to_string());
             }
-            _ => return Err(format!("bad cluster mapping {e:?}: expected THANOS_LABEL_VALUE=FEDERATED_FOLDER")),
+            _ => return Err(ClusterMapError(e.to_string())),
         }
     }
     Ok(out)

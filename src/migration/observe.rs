@@ -165,7 +165,7 @@ impl Scanner {
                     .get(store, &key, 0)
                     .await
                     .map_err(|e| e.to_string())
-                    .and_then(|b| parse_meta(&b.bytes));
+                    .and_then(|b| parse_meta(&b.bytes).map_err(|e| e.to_string()));
                 (ulid, key, meta)
             })
             .buffer_unordered(self.options.concurrency.max(1))
@@ -225,7 +225,7 @@ impl Scanner {
                     Ok(got) => fetcher
                         .decode(move || totals_by_cluster(&got.bytes, pipeline).map_err(|e| e.to_string()))
                         .await
-                        .unwrap_or_else(Err),
+                        .unwrap_or_else(|e| Err(e.to_string())),
                     Err(e) => Err(e.to_string()),
                 };
                 (key, totals)

@@ -69,14 +69,33 @@ struct RawDownsample {
     resolution: i64,
 }
 
+/// Why a block's `meta.json` was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MetaError {
+    /// Not JSON, or a required field missing.
+    #[error("meta.json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The block ends before it starts.
+    #[error("meta.json: maxTime {max_time} is before minTime {min_time}")]
+    Backwards {
+        /// `minTime`, Unix ms.
+        min_time: i64,
+        /// `maxTime`, Unix ms.
+        max_time: i64,
+    },
+}
+
 /// Parse a `meta.json`. Unknown fields are ignored; `thanos` may be absent (plain Prometheus
 /// block), then labels are empty and the resolution is raw.
 ///
 /// Errors: not JSON, missing `ulid`/`minTime`/`maxTime`, or `maxTime < minTime`.
-pub fn parse_meta(data: &[u8]) -> Result<BlockMeta, String> {
-    let raw: RawMeta = serde_json::from_slice(data).map_err(|e| format!("meta.json: {e}"))?;
+pub fn parse_meta(data: &[u8]) -> Result<BlockMeta, MetaError> {
+    let raw: RawMeta = serde_json::from_slice(data)?;
     if raw.max_time < raw.min_time {
-        return Err(format!("meta.json: maxTime {} is before minTime {}", raw.max_time, raw.min_time));
+        return Err(MetaError::Backwards {
+            min_time: raw.min_time,
+            max_time: raw.max_time,
+        });
     }
     Ok(BlockMeta {
         ulid: raw.ulid,

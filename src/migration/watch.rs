@@ -15,7 +15,18 @@ use super::{MigrationOptions, MigrationReport, Scanner};
 
 /// Returns the ingested days as `(federated folder, UTC day start in Unix seconds)`. It may block
 /// (the binary queries DuckDB), so [`run_loop`] calls it on a blocking thread.
-pub type IngestedDaysFn = Arc<dyn Fn() -> Result<HashSet<(String, i64)>, String> + Send + Sync>;
+pub type IngestedDaysFn = Arc<dyn Fn() -> Result<HashSet<(String, i64)>, IngestedDaysError> + Send + Sync>;
+
+/// Why the ingested days could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestedDaysError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] crate::query::DatabaseError),
+    /// The task reading them died.
+    #[error("ingested-days task failed: {0}")]
+    Task(#[source] tokio::task::JoinError),
+}
 
 /// What the background scanner last published.
 #[derive(Clone, Debug, Default)]
@@ -59,7 +70,7 @@ pub async fn run_loop(
         let days_fn = Arc::clone(&ingested_days);
         let days = tokio::task::spawn_blocking(move || days_fn())
             .await
-            .unwrap_or_else(|e| Err(format!("ingested-days task failed: {e}")));
+            .unwrap_or_else(|e| Err(IngestedDaysError::Task(e)));
         let (ingested, days_error) = match days {
             Ok(d) => (d, None),
             Err(e) => (HashSet::new(), Some(format!("ingested days unavailable: {e}"))),

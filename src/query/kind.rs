@@ -30,6 +30,28 @@ pub enum DataKind {
 }
 
 impl DataKind {
+    /// Every data kind, in [`DataKind::index`] order.
+    pub const ALL: [DataKind; 3] = [DataKind::Allocation, DataKind::Asset, DataKind::CloudCost];
+
+    /// Position in [`DataKind::ALL`] (0, 1, 2), for per-kind arrays.
+    pub const fn index(self) -> usize {
+        match self {
+            DataKind::Allocation => 0,
+            DataKind::Asset => 1,
+            DataKind::CloudCost => 2,
+        }
+    }
+
+    /// The DuckDB table of its items (`allocations`, `assets`, `cloud_costs`; the columns are
+    /// [`crate::stored`]'s).
+    pub const fn table(self) -> &'static str {
+        match self {
+            DataKind::Allocation => "allocations",
+            DataKind::Asset => "assets",
+            DataKind::CloudCost => "cloud_costs",
+        }
+    }
+
     /// Plural, human name for messages: `allocations`, `assets`, `cloud costs`.
     pub fn plural(self) -> &'static str {
         match self {

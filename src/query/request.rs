@@ -157,13 +157,15 @@ impl Sort {
         }
     }
     /// Parse `COL[:asc|desc]`; the column must be `name` or one of `kind`'s columns' JSON names
-    /// (case-insensitive). Errors list the accepted columns.
-    pub fn parse(s: &str, kind: DataKind) -> Result<Sort, String> {
+    /// (case-insensitive).
+    ///
+    /// Errors: [`SortError`], listing what is accepted.
+    pub fn parse(s: &str, kind: DataKind) -> Result<Sort, SortError> {
         let (c, dir) = s.split_once(':').unwrap_or((s, "desc"));
         let descending = match dir.to_ascii_lowercase().as_str() {
             "desc" | "" => true,
             "asc" => false,
-            other => return Err(format!("sort direction {other:?}: expected asc or desc")),
+            other => return Err(SortError::Direction(other.to_string())),
         };
         let keys: Vec<SortKey> = std::iter::once(SortKey::Name)
             .chain(columns(kind).iter().map(|c| SortKey::Column(c.id)))
@@ -172,7 +174,10 @@ impl Sort {
             Some(&key) => Ok(Sort { key, descending }),
             None => {
                 let names: Vec<&str> = keys.iter().map(|k| k.name()).collect();
-                Err(format!("unknown sort column {c:?}; accepted: {}", names.join(", ")))
+                Err(SortError::Column {
+                    column: c.to_string(),
+                    accepted: names.join(", "),
+                })
             }
         }
     }
@@ -245,6 +250,22 @@ pub struct Page {
 /// Cost per UTC day for one row, oldest first: (day start in unix seconds, totalCost USD).
 pub type DailySeries = Vec<(i64, f64)>;
 
+/// Why a sort (`COL[:asc|desc]`) was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SortError {
+    /// Not `asc` or `desc`.
+    #[error("sort direction {0:?}: expected asc or desc")]
+    Direction(String),
+    /// Not `name` or a column of the data kind.
+    #[error("unknown sort column {column:?}; accepted: {accepted}")]
+    Column {
+        /// The column asked for.
+        column: String,
+        /// The accepted names, comma-separated.
+        accepted: String,
+    },
+}
+
 /// Why a query could not be answered; `Display` is one line meant for the user. Views add
 /// their own "query failed:" in front, once.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -254,9 +275,48 @@ pub enum QueryError {
     /// aggregate key that does not apply to the data kind).
     #[error("{0}")]
     Invalid(String),
-    /// The database failed to run the query (DuckDB's message).
+    /// The database failed to run the query (DuckDB's error as the source).
     #[error("database error: {0}")]
-    Db(String),
+    Db(#[source] DatabaseError),
+}
+
+/// The error a database gave for a query, kept as the source of [`QueryError::Db`] (the query
+/// layer names no database crate: any error type fits). Two are equal when their messages are.
+#[derive(Clone, Debug)]
+pub struct DatabaseError(std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl DatabaseError {
+    /// Keep `e` as the cause.
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> DatabaseError {
+        DatabaseError(std::sync::Arc::new(e))
+    }
+}
+
+impl std::fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for DatabaseError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for DatabaseError {}
+
+impl From<&str> for DatabaseError {
+    /// A failure known by its message only (tests, a database without typed errors).
+    fn from(message: &str) -> DatabaseError {
+        DatabaseError(std::sync::Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(message)))
+    }
 }
 
 /// What answers cost queries. The DuckDB aggregator implements it; the TUI and CLI use only this

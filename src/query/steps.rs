@@ -69,13 +69,39 @@ impl StepSize {
     }
 }
 
+/// Why `--accumulate`/`--step` were refused; one line naming the option and what is accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StepsError {
+    /// `--step` is not a step size.
+    #[error("--step {0:?}: expected 1h, 1d or 1w")]
+    Step(String),
+    /// `--accumulate` is not a known value.
+    #[error("--accumulate {0:?}: expected true, false, hour, day, week, month or quarter")]
+    Accumulate(String),
+    /// `--step` given with another `--accumulate` than `false`.
+    #[error("--step {0:?} goes with --accumulate false")]
+    StepWithoutFalse(String),
+    /// The window holds more than [`MAX_STEPS`] steps.
+    #[error(
+        "--accumulate {accumulate} over {days} days is about {steps} steps, more than {MAX_STEPS}: use a coarser step or a shorter --window"
+    )]
+    TooMany {
+        /// [`Accumulate::describe`] of the request.
+        accumulate: String,
+        /// Whole days of the window.
+        days: i64,
+        /// Steps counted.
+        steps: i64,
+    },
+}
+
 impl Accumulate {
     /// Parse `--accumulate` (`true`, `false`, `hour`, `day`, `week`, `month`, `quarter`) with the
     /// optional `--step` (only with `false`).
     ///
     /// Errors: an unknown value, or a step given with another accumulate; the message lists what
     /// is accepted.
-    pub fn parse(accumulate: &str, step: Option<&str>) -> Result<Accumulate, String> {
+    pub fn parse(accumulate: &str, step: Option<&str>) -> Result<Accumulate, StepsError> {
         let unit = match accumulate.trim().to_ascii_lowercase().as_str() {
             "true" | "" => None,
             "false" => {
@@ -83,7 +109,7 @@ impl Accumulate {
                     None => Ok(Accumulate::Step(StepSize::Day)),
                     Some(s) => StepSize::parse(s)
                         .map(Accumulate::Step)
-                        .ok_or_else(|| format!("--step {s:?}: expected 1h, 1d or 1w")),
+                        .ok_or_else(|| StepsError::Step(s.to_string())),
                 };
             }
             "hour" => Some(CalendarUnit::Hour),
@@ -92,13 +118,11 @@ impl Accumulate {
             "month" => Some(CalendarUnit::Month),
             "quarter" => Some(CalendarUnit::Quarter),
             other => {
-                return Err(format!(
-                    "--accumulate {other:?}: expected true, false, hour, day, week, month or quarter"
-                ));
+                return Err(StepsError::Accumulate(other.to_string()));
             }
         };
         if let Some(s) = step {
-            return Err(format!("--step {s:?} goes with --accumulate false"));
+            return Err(StepsError::StepWithoutFalse(s.to_string()));
         }
         Ok(unit.map_or(Accumulate::All, Accumulate::Calendar))
     }
@@ -135,7 +159,7 @@ impl Accumulate {
     /// from the window's length, at most two over for calendar units).
     ///
     /// Errors: a one-line message with the count and what to change.
-    pub fn check_steps(self, w: Window) -> Result<(), String> {
+    pub fn check_steps(self, w: Window) -> Result<(), StepsError> {
         let hours = (w.end - w.start).num_hours().max(0);
         let per_step = match self {
             Accumulate::All => return Ok(()),
@@ -148,11 +172,11 @@ impl Accumulate {
         };
         let steps = hours / per_step + 1;
         if steps > MAX_STEPS {
-            return Err(format!(
-                "--accumulate {} over {} days is about {steps} steps, more than {MAX_STEPS}: use a coarser step or a shorter --window",
-                self.describe(),
-                hours / 24
-            ));
+            return Err(StepsError::TooMany {
+                accumulate: self.describe(),
+                days: hours / 24,
+                steps,
+            });
         }
         Ok(())
     }
@@ -221,7 +245,7 @@ mod tests {
     fn too_many_steps_are_refused_before_any_is_computed() {
         let hour = Accumulate::Calendar(CalendarUnit::Hour);
         let long = w("1752-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
-        let e = hour.check_steps(long).unwrap_err();
+        let e = hour.check_steps(long).unwrap_err().to_string();
         assert!(e.contains("more than 5000"), "{e}");
         assert!(Accumulate::Step(StepSize::Hour).check_steps(long).is_err());
         assert!(Accumulate::All.check_steps(long).is_ok());

@@ -249,7 +249,7 @@ fn cloud_request(c: &Ctx, p: &Params) -> Result<(QueryRequest, Accumulate), ApiE
     };
     acc.check_steps(req.window).map_err(|e| params::ParamError {
         name: "accumulate",
-        message: e,
+        message: e.to_string(),
     })?;
     Ok((req, acc))
 }
