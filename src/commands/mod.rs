@@ -98,7 +98,7 @@ pub async fn open_waiting(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>
 
 /// The store of the global options and the path of its database; with `--read-only`, a database
 /// path inside the store is refused (it would be written into the bucket).
-fn store_and_db(global: &GlobalArgs) -> Result<(Store, std::path::PathBuf)> {
+pub(crate) fn store_and_db(global: &GlobalArgs) -> Result<(Store, std::path::PathBuf)> {
     let store = open_store(global)?;
     let db = global.db.clone().unwrap_or_else(|| default_db_path(&store.identity));
     if global.read_only {
