@@ -25,3 +25,4 @@ pub mod progress;
 pub mod query;
 pub mod response;
 pub mod tui;
+pub mod waits;

@@ -271,3 +271,24 @@ fn a_bad_key_at_cluster_level_costs_only_its_folder() {
         assert!(got.problems.iter().any(|p| p.contains("m-BAD-cluster")), "{:?}", got.problems);
     }
 }
+
+/// A listing request that never answers is given up on at the store timeout, with one line that
+/// names the prefix (issue 35 item 7).
+#[test]
+fn a_hung_listing_is_given_up_on_naming_its_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dev(dir.path());
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let faulty = FaultyStore::new(local);
+    faulty.faults.lock().unwrap().hang_lists = true;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let prefix = object_store::path::Path::from("federated");
+    let timeout = std::time::Duration::from_millis(200);
+    let r = rt.block_on(async {
+        let listing = costscope::bucket::listing::list_within(&faulty, Some(&prefix), timeout);
+        tokio::time::timeout(std::time::Duration::from_secs(60), listing).await
+    });
+    let err = r.expect("the listing is given up on, not waited for").unwrap_err().to_string();
+    assert!(err.contains("listing federated/") && err.contains("given up"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
