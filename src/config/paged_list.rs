@@ -150,8 +150,14 @@ impl<T: PaginatedListStore> Cursor<T> {
                         self.keys /= 2;
                         continue;
                     }
-                    // The page of one key failed: that key is the bad one.
-                    self.offset = Some(resume_after(self.prefix.as_deref().unwrap_or(""), &key));
+                    // The page of one key failed: that key is the bad one. A store that names a key
+                    // the listing is already past would make no progress: end with its error.
+                    let next = resume_after(self.prefix.as_deref().unwrap_or(""), &key);
+                    if self.offset.as_deref().is_some_and(|o| next.as_str() <= o) {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                    self.offset = Some(next);
                     self.keys = PAGE_KEYS;
                     return Some(Ok(Step::Bad(e)));
                 }
