@@ -27,3 +27,4 @@ pub mod response;
 pub mod serve;
 pub mod stored;
 pub mod tui;
+pub mod waits;

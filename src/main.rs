@@ -74,6 +74,10 @@ fn report(e: &color_eyre::Report) -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let rt = || tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    if cli.command.is_some() {
+        // A CLI pass says what it waits for on the network; the TUI's stderr is its screen.
+        costscope::waits::note_on_stderr();
+    }
     match cli.command {
         Some(CliCommand::Inspect(args)) => commands::inspect::run(&cli.global, args),
         Some(CliCommand::Bench(b)) => commands::bench::run(b),

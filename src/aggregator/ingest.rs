@@ -333,7 +333,7 @@ async fn fetch_and_write(
                     }
                     // The key is as listed: parse it (no re-encoding; `Path::from` would turn `%` into `%25`).
                     let read = async { store.get(&ObjPath::parse(f.key.as_str())?).await?.bytes().await };
-                    let r = crate::bucket::fetch::within_deadline(f.size, read).await;
+                    let r = crate::bucket::fetch::within_deadline(&f.key, f.size, read).await;
                     let mut f = f;
                     if let Ok(b) = &r {
                         f.sha256 = crate::audit::sha256_hex(b);

@@ -37,15 +37,20 @@ pub fn object_deadline(listed_size: u64) -> std::time::Duration {
     crate::config::retry_timeout() + std::time::Duration::from_secs(listed_size.div_ceil(PERMIT_BYTES))
 }
 
-/// Run `read` (a GET and its body) within [`object_deadline`] of `listed_size`; past it, a store
-/// error that says how long it waited.
+/// Run `read` (a GET of `key` and its body) within [`object_deadline`] of `listed_size`; past it,
+/// a store error that says how long it waited. A CLI pass says what it waits for after 3 s plus
+/// 1 s per 10 MiB listed ([`crate::waits`]).
 ///
 /// Errors: `read`'s, or the deadline's (`object_store::Error::Generic`).
 pub async fn within_deadline<T>(
+    key: &str,
     listed_size: u64,
     read: impl std::future::Future<Output = Result<T, object_store::Error>>,
 ) -> Result<T, object_store::Error> {
-    within(object_deadline(listed_size), read).await
+    // Said after 3 s plus 1 s per 10 MiB listed (a large object may take that long at 10 MiB/s).
+    let after = crate::waits::NOTE_AFTER + std::time::Duration::from_secs(listed_size / (10 << 20));
+    let what = || format!("reading {}", crate::format::printable(key));
+    crate::waits::noting_after(after, what, within(object_deadline(listed_size), read)).await
 }
 
 /// [`within_deadline`] with the deadline given.
@@ -148,7 +153,7 @@ impl Fetcher {
             }
             Ok(Ok(buf))
         };
-        let buf = within_deadline(listed_size, read).await.map_err(FetchError::Store)??;
+        let buf = within_deadline(key, listed_size, read).await.map_err(FetchError::Store)??;
         Ok(Fetched {
             bytes: buf.freeze(),
             _permit: permit,

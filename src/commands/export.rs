@@ -72,6 +72,12 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<()> {
                 r.seconds,
                 r.rows as f64 / r.seconds.max(1e-9)
             );
+            if r.stale_temporaries > 0 {
+                t.push_str(&format!(
+                    "removed {} temporary file(s) left by interrupted exports\n",
+                    r.stale_temporaries
+                ));
+            }
             for f in &r.failures {
                 t.push_str(&format!(
                     "failed {}: {}\n",

@@ -1,11 +1,12 @@
-//! `costscope ingest [--once|--watch]`.
+//! `costscope ingest [--once|--watch]`. One process writes a database: beside another writer,
+//! `--watch` waits for it to stop and `--once` fails with one line (docs/reliability.md).
 
-use crate::aggregator::{Aggregator, IngestOptions, IngestReport, Retention, ingest::ingest_once};
+use crate::aggregator::{Aggregator, IngestOptions, IngestReport, Retention, ingest::ingest_once, readcopy};
 use crate::cli::{GlobalArgs, IngestArgs};
 use crate::config::Store;
 use crate::config::secret::scrub;
 use crate::progress::TaskProgress;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Result, WrapErr, bail};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -38,12 +39,47 @@ fn ingest_line(p: &TaskProgress) -> String {
     )
 }
 
-/// `costscope ingest`.
-pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
-    let (store, agg) = super::open(global)?;
-    if agg.is_read_copy() {
-        bail!("another costscope process is already ingesting into this database; its results are shared with every command");
+/// Open `db` for writing. When another costscope process holds it (the TUI, another `ingest
+/// --watch`, in its first pass or not): with `watch`, wait until it stops, saying so once on
+/// stderr, then take over (`None` when Ctrl-C ends the wait); without, fail at once, since a
+/// one-shot ingest (cron, a script) queued behind a writer that runs for days would never end
+/// and that writer keeps the database current anyway (docs/reliability.md, "Writes").
+///
+/// Errors: the other writer (`ingest --once`), a database DuckDB cannot open.
+async fn open_writer(db: &std::path::Path, watch: bool) -> Result<Option<Arc<Aggregator>>> {
+    let mut said = false;
+    loop {
+        match Aggregator::open(db) {
+            Ok(agg) => return Ok(Some(Arc::new(agg))),
+            Err(e) if readcopy::is_lock_conflict(&e) && !watch => bail!(
+                "another costscope process (the TUI or `ingest --watch`) is ingesting into {}; it keeps the database current and every command answers from its read copies (use `ingest --watch` to take over when it stops)",
+                db.display()
+            ),
+            Err(e) if readcopy::is_lock_conflict(&e) => {
+                if !said {
+                    eprintln!(
+                        "waiting: another costscope process (the TUI or `ingest --watch`) is ingesting into {}; this one takes over when it stops (Ctrl-C to stop)",
+                        db.display()
+                    );
+                    said = true;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    _ = tokio::signal::ctrl_c() => return Ok(None),
+                }
+            }
+            Err(e) => return Err(e).wrap_err_with(|| format!("opening database {}", db.display())),
+        }
     }
+}
+
+/// `costscope ingest`. Beside another writer, `--watch` waits for it to stop and `--once` fails
+/// ([`open_writer`]).
+pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
+    let (store, db) = super::store_and_db(global)?;
+    let Some(agg) = open_writer(&db, args.watch).await? else {
+        return Ok(());
+    };
     let opts = IngestOptions {
         retention: Retention {
             daily_days: args.retention_days,

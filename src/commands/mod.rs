@@ -33,20 +33,9 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
 
 /// Await `fut`; when it takes longer than 3 s, say on stderr what is being waited for and when
 /// costscope gives up (a store that accepts connections but never answers otherwise looks like a
-/// hung costscope).
+/// hung costscope). The same note as a pass's own listings and reads give ([`crate::waits`]).
 pub async fn noting_waits<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::pin!(fut);
-    tokio::select! {
-        out = &mut fut => return out,
-        _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
-    }
-    eprintln!(
-        "note: still waiting for {}; each request is retried for up to {} s (${} seconds; per-read timeout: the store file's http_config.response_header_timeout)",
-        scrub(what),
-        crate::config::retry_timeout().as_secs(),
-        crate::config::RETRY_TIMEOUT_ENV
-    );
-    fut.await
+    crate::waits::noting_as_command(what, fut).await
 }
 
 /// True when `e` comes from writing to a closed pipe (an `io::Error` or a `serde_json` error of
@@ -99,7 +88,7 @@ pub async fn open_waiting(global: &GlobalArgs) -> Result<(Store, Arc<Aggregator>
 
 /// The store of the global options and the path of its database; with `--read-only`, a database
 /// path inside the store is refused (it would be written into the bucket).
-fn store_and_db(global: &GlobalArgs) -> Result<(Store, std::path::PathBuf)> {
+pub(crate) fn store_and_db(global: &GlobalArgs) -> Result<(Store, std::path::PathBuf)> {
     let store = open_store(global)?;
     let db = global.db.clone().unwrap_or_else(|| default_db_path(&store.identity));
     if global.read_only {

@@ -167,6 +167,7 @@ impl GcsConfig {
             "application default credentials"
         };
         let at = base_url.map(|u| format!(" at {u}")).unwrap_or_default();
+        let store = super::paged_list::PagedList::new(store);
         Ok((Arc::new(store), format!("GCS bucket {}{at} ({how})", self.bucket)))
     }
 }

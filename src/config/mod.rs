@@ -32,6 +32,7 @@ pub mod dir_store;
 pub mod error;
 pub mod gcs;
 pub mod objstore;
+pub mod paged_list;
 pub mod paths;
 pub mod s3;
 mod s3_client;

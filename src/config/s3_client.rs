@@ -82,7 +82,7 @@ impl S3Config {
             S3Credentials::Environment => "environment credentials",
         };
         let desc = format!("S3 bucket {} at {where_} (region {}, {how})", self.bucket, self.region);
-        Ok((Arc::new(store), desc))
+        Ok((Arc::new(super::paged_list::PagedList::new(store)), desc))
     }
 }
 

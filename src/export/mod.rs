@@ -7,7 +7,9 @@
 //! Each partition records its source objects (key, etag, size) in `_costscope_sources.json`
 //! next to its Parquet file (engines skip `_` files); a rerun rewrites only partitions whose
 //! sources changed, so disjoint `--clusters` / `--window` sets can run on different machines at
-//! once. The Parquet file is written before its manifest, so an interrupted partition is redone.
+//! once. The Parquet file is written before its manifest, so an interrupted partition is redone,
+//! and the stale temporaries a killed export left in a partition's folder are removed
+//! ([`target::is_stale`]): after kill -9 a rerun gives the dataset an uninterrupted export gives.
 //! Idle entries some writers put in allocation sets are not exported (costscope computes idle
 //! from node assets, as its `--idle hide` totals do).
 
@@ -105,6 +107,8 @@ pub struct ExportReport {
     pub seconds: f64,
     /// Partitions not written: where, and why (the failing object's key in the reason).
     pub failures: Vec<ExportFailure>,
+    /// Temporaries of interrupted exports removed from the partitions' folders.
+    pub stale_temporaries: u64,
 }
 
 /// A partition that could not be written.
@@ -161,19 +165,21 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
     };
     let hourly = opts.hourly;
     let fetcher = Fetcher::new(opts.max_object_bytes);
-    let results: Vec<(String, Outcome)> = futures::stream::iter(parts)
+    let results: Vec<(String, u64, Outcome)> = futures::stream::iter(parts)
         .map(|p| {
             let (store, out, fetcher) = (store.clone(), out.clone(), fetcher.clone());
             async move {
                 let dir = p.dir(hourly);
+                let stale = out.remove_stale_temporaries(&dir, &[MANIFEST, FILE]).await;
                 let r = partition(&store, &fetcher, &p, &dir, &out, hourly).await;
-                (out.show(&dir), r)
+                (out.show(&dir), stale, r)
             }
         })
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    for (dir, r) in results {
+    for (dir, stale, r) in results {
+        report.stale_temporaries += stale;
         match r {
             Ok(Some(w)) => {
                 report.written += 1;

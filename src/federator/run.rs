@@ -139,9 +139,15 @@ async fn build(
             return Ok(None);
         }
         // As listed: parsed, not re-encoded (`Path::from` would turn `%` into `%25`).
-        let r = source.get(&ObjPath::parse(s.object.key.as_str())?).await?;
-        let meta = r.meta.clone();
-        Ok::<_, object_store::Error>(Some((r.bytes().await?, meta)))
+        let key = ObjPath::parse(s.object.key.as_str())?;
+        // The same per-object deadline as ingest's reads (bucket/fetch.rs): a stalled body is
+        // given up on and the window retried next pass.
+        crate::bucket::fetch::within_deadline(&s.object.key, s.object.size, async {
+            let r = source.get(&key).await?;
+            let meta = r.meta.clone();
+            Ok(Some((r.bytes().await?, meta)))
+        })
+        .await
     });
     let results = futures::future::join_all(fetches).await;
     let mut inputs = Vec::with_capacity(results.len());

@@ -115,8 +115,9 @@ impl Target {
     pub(crate) async fn read_manifest(&self) -> Result<Option<Vec<u8>>, String> {
         let Some(store) = &self.store else { return Ok(None) };
         let key = ObjPath::from(FEDERATOR_MANIFEST_KEY);
-        match store.get(&key).await {
-            Ok(r) => Ok(Some(r.bytes().await.map_err(|e| format!("reading {key}: {e}"))?.to_vec())),
+        // The manifest's size is not listed: the store deadline alone bounds it (bucket/fetch.rs).
+        match crate::bucket::fetch::within_deadline(key.as_ref(), 0, async { store.get(&key).await?.bytes().await }).await {
+            Ok(b) => Ok(Some(b.to_vec())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(format!("reading {key} from {}: {e}", self.description)),
         }

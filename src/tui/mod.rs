@@ -10,7 +10,8 @@
 //! * [`effect`] — runs an `Effect` against the [`CostSource`] (blocking); [`export`] writes CSV.
 //! * [`view`] — pure rendering `view::draw(frame, &State)`; [`migration_state`] holds the Migration
 //!   view's state, fed by the background scanner of [`crate::migration`].
-//! * [`runtime`] — the tokio event loop (terminal events, ticks, answers, progress).
+//! * [`runtime`] — the tokio event loop (terminal events, ticks, answers, progress, and the
+//!   [`signals`] that end it).
 //!
 //! The TUI never sees SQL: it only calls [`CostSource`] and reads [`TaskProgress`] snapshots.
 
@@ -28,6 +29,7 @@ pub mod migration_state;
 pub mod page_span;
 pub mod runner;
 pub mod runtime;
+pub mod signals;
 pub mod sources_state;
 pub mod state;
 pub mod tab;
@@ -70,7 +72,7 @@ pub struct TuiContext {
 /// Run the TUI until the user quits. Takes over the terminal with `ratatui::try_init()` (raw
 /// mode, alternate screen, and a panic hook that restores the terminal — install the
 /// color-eyre hooks before calling this) and always restores it on return, whether the loop
-/// ended by quitting or by an error.
+/// ended by quitting, by SIGTERM / SIGHUP / SIGINT ([`signals`]) or by an error.
 ///
 /// Errors: the terminal cannot be set up or drawn, the event stream fails, or a query task
 /// panicked.

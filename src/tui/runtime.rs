@@ -1,7 +1,7 @@
 //! The event loop: one `tokio::select!` over crossterm's `EventStream`, a 250 ms tick
 //! (spinner, debounced series loads and refreshes), and an mpsc channel on which blocking
 //! queries (`spawn_blocking`) and progress forwarders (one per `watch` receiver, waiting on
-//! `changed()`) deliver [`Action`]s. The reducer decides; this loop only draws and runs effects,
+//! `changed()`) deliver [`Action`]s; SIGTERM, SIGHUP and SIGINT end it like `q` does. The reducer decides; this loop only draws and runs effects,
 //! so input never waits on I/O.
 
 use std::time::Duration;
@@ -46,6 +46,7 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
     let runner = Runner::new(ctx.source, tx.clone());
     runner.start_all(state.start());
 
+    let mut signals = super::signals::EndSignals::register()?;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(1000 / TICKS_PER_SECOND));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -65,6 +66,10 @@ pub async fn event_loop(terminal: &mut DefaultTerminal, ctx: TuiContext) -> colo
                     continue;
                 }
             },
+            name = signals.recv() => {
+                tracing::info!(signal = name, "ending the TUI on a signal");
+                return Ok(());
+            }
             _ = tick.tick() => Action::Tick,
             Some(message) = rx.recv() => match message {
                 Message::Action(a) => a,

@@ -311,3 +311,80 @@ fn an_odd_cluster_folder_is_read_and_planted_copies_are_never_counted() {
         "{odd} is listed: {out}"
     );
 }
+
+/// Every key of `listing`, sorted.
+fn keys(listing: &costscope::bucket::listing::Listing) -> Vec<String> {
+    let mut k: Vec<String> = listing.objects.iter().map(|m| m.location.to_string()).collect();
+    k.sort();
+    k
+}
+
+/// A bad key at the cluster level (`federated/<bad>/…`, issue 35 item 3) fails the listing page
+/// that holds it and the `federated/` level itself, so folder-by-folder listing cannot recover
+/// the clusters. Listed through the paginated API (`config/paged_list.rs`, which S3 and GCS stores
+/// use), only the bad folder is lost, and it is reported.
+#[test]
+fn a_bad_key_at_cluster_level_costs_only_its_folder() {
+    use costscope::bucket::listing::list;
+    use costscope::config::paged_list::PagedList;
+    let dir = tempfile::tempdir().unwrap();
+    copy_dev(dir.path());
+    // Between the dev clusters in key order, two objects deep and one beside the clusters.
+    let bad = dir.path().join("federated/m-BAD-cluster/etl/bingen/allocations/1d");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("1794528000-1794614400"), b"x").unwrap();
+    std::fs::write(dir.path().join("federated/m-BAD-cluster/x"), b"x").unwrap();
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let prefix = object_store::path::Path::from("federated");
+    let all = keys(&rt.block_on(list(local.as_ref(), Some(&prefix))).unwrap());
+    let want: Vec<String> = all.iter().filter(|k| !k.contains("m-BAD-cluster")).cloned().collect();
+    assert_eq!(all.len(), want.len() + 2);
+
+    for page_keys in [1000, 7] {
+        let faulty = FaultyStore::new(local.clone());
+        {
+            let mut f = faulty.faults.lock().unwrap();
+            f.bad_key = Some("m-BAD-cluster".into());
+            f.page_keys = page_keys;
+        }
+        let faulty = Arc::new(faulty);
+        // As object_store lists: the clusters after the bad one (and the page before it) are lost.
+        let plain = rt.block_on(list(faulty.as_ref() as &dyn ObjectStore, Some(&prefix))).unwrap();
+        assert!(
+            keys(&plain).len() < want.len(),
+            "the fault reproduces: {} of {}",
+            keys(&plain).len(),
+            want.len()
+        );
+        // Through the paginated API: everything but the bad folder, which is reported.
+        let paged = PagedList::new(FaultyStore {
+            inner: faulty.inner.clone(),
+            faults: faulty.faults.clone(),
+        });
+        let got = rt.block_on(list(&paged, Some(&prefix))).unwrap();
+        assert_eq!(keys(&got), want, "pages of {page_keys}");
+        assert!(got.problems.iter().any(|p| p.contains("m-BAD-cluster")), "{:?}", got.problems);
+    }
+}
+
+/// A listing request that never answers is given up on at the store timeout, with one line that
+/// names the prefix (issue 35 item 7).
+#[test]
+fn a_hung_listing_is_given_up_on_naming_its_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dev(dir.path());
+    let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let faulty = FaultyStore::new(local);
+    faulty.faults.lock().unwrap().hang_lists = true;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let prefix = object_store::path::Path::from("federated");
+    let timeout = std::time::Duration::from_millis(200);
+    let r = rt.block_on(async {
+        let listing = costscope::bucket::listing::list_within(&faulty, Some(&prefix), timeout);
+        tokio::time::timeout(std::time::Duration::from_secs(60), listing).await
+    });
+    let err = r.expect("the listing is given up on, not waited for").unwrap_err().to_string();
+    assert!(err.contains("listing federated/") && err.contains("given up"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -241,3 +241,47 @@ fn walk(dir: &Path) -> Vec<(PathBuf, u64)> {
     out.sort();
     out
 }
+
+/// SIGTERM and SIGHUP end a running TUI through its normal exit path (issue 35 item 9): exit 0,
+/// and the terminal is out of raw mode (`stty -a`, run in the same pane afterwards, shows
+/// `icanon` and `echo`). Before, the default action killed it with the terminal left raw.
+#[test]
+fn sigterm_and_sighup_end_the_tui_with_the_terminal_restored() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping (scripts/test.sh installs it)");
+        return;
+    }
+    for signal in ["TERM", "HUP"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let yaml = tmp.path().join("federated-store.yaml");
+        std::fs::write(
+            &yaml,
+            format!("type: FILESYSTEM\nconfig:\n  directory: \"{}\"\n", dev_dir().display()),
+        )
+        .unwrap();
+        let name = format!("costscope-sig{signal}-{}", std::process::id());
+        // `exec` keeps the shell's pid, which it writes first; the pane's shell runs `stty` after.
+        let cmd = format!(
+            "cd {dir} && sh -c 'echo $$ > {dir}/pid; exec env COSTSCOPE_CACHE_DIR={dir}/cache COSTSCOPE_STATE_DIR={dir}/state {bin} --store {yaml} --read-only'; \
+             code=$?; stty -a > {dir}/stty; echo EXITED $code > {dir}/exit; sleep 60",
+            dir = tmp.path().display(),
+            bin = env!("CARGO_BIN_EXE_costscope"),
+            yaml = yaml.display()
+        );
+        tmux(&["new-session", "-d", "-s", &name, "-x", "160", "-y", "48", &cmd]);
+        let s = Session(name);
+        s.wait_for("Allocations by namespace");
+        let pid = std::fs::read_to_string(tmp.path().join("pid")).unwrap();
+        let sent = Command::new("kill").args([&format!("-{signal}"), pid.trim()]).status().unwrap();
+        assert!(sent.success());
+        assert_eq!(wait_exit(tmp.path()), "EXITED 0", "SIG{signal} ends the TUI like q");
+        let stty = std::fs::read_to_string(tmp.path().join("stty")).unwrap();
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        for flag in ["icanon", "echo"] {
+            assert!(
+                flags.contains(&flag),
+                "after SIG{signal} the terminal is still raw ({flag} off):\n{stty}"
+            );
+        }
+    }
+}
