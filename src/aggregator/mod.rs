@@ -357,6 +357,10 @@ impl CostSource for Aggregator {
         })
     }
 
+    fn data_generation(&self) -> u64 {
+        self.results.generation()
+    }
+
     fn query_steps(&self, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
         match self.steps_at_once(req, accumulate) {
             Some(r) => r,

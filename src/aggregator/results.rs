@@ -57,6 +57,11 @@ impl ResultCache {
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
+
+    /// The current generation (changes on every [`ResultCache::invalidate`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
 }
 
 /// `ORDER BY` clause for `req.sort` over the result columns; ties by name, then by the `nkeys`

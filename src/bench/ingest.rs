@@ -33,7 +33,7 @@ pub struct QueryLatency {
 }
 
 /// p50 and p99 of `runs` timings of `f(i)`, milliseconds.
-fn timed(runs: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<(f64, f64)> {
+pub(crate) fn timed(runs: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<(f64, f64)> {
     let mut ms = Vec::with_capacity(runs);
     for i in 0..runs.max(1) {
         let t = Instant::now();
@@ -86,7 +86,8 @@ pub(crate) fn generate(dir: &Path, containers: usize, days: usize) -> Result<u64
     Ok(bytes)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The `p` quantile (0–1) of `sorted` (nearest rank); 0 when empty.
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -115,11 +116,24 @@ fn step_latency(agg: &Aggregator, req: QueryRequest, runs: usize) -> Result<Quer
     })
 }
 
-/// Run the benchmark: generate (or reuse) the bucket in `dir`, ingest into a fresh database there,
-/// then time each query shape `runs` times.
+/// A benchmark bucket ingested into a fresh database: what the ingest and serve benchmarks start
+/// from. Seconds, bytes.
+pub(crate) struct Prepared {
+    pub agg: Arc<Aggregator>,
+    pub report: crate::aggregator::IngestReport,
+    pub bucket_bytes: u64,
+    pub generate_seconds: f64,
+    pub ingest_seconds: f64,
+    pub database_bytes: u64,
+    /// The bucket's days.
+    pub window: Window,
+}
+
+/// Generate (or reuse) the bucket of `containers` × `days` in `dir` and cold-ingest it into a
+/// fresh `dir/bench.duckdb`.
 ///
-/// Errors: I/O, ingest or query failures.
-pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usize) -> Result<IngestBench> {
+/// Errors: I/O, or a file that fails to ingest.
+pub(crate) async fn prepare(dir: &Path, containers: usize, days: usize) -> Result<Prepared> {
     std::fs::create_dir_all(dir)?;
     let t = Instant::now();
     let bucket_bytes = generate(dir, containers, days)?;
@@ -142,6 +156,31 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
         Utc.timestamp_opt(DAY0, 0).single().expect("valid"),
         Utc.timestamp_opt(DAY0 + days as i64 * 86_400, 0).single().expect("valid"),
     )?;
+    Ok(Prepared {
+        agg,
+        report,
+        bucket_bytes,
+        generate_seconds,
+        ingest_seconds,
+        database_bytes,
+        window,
+    })
+}
+
+/// Run the benchmark: generate (or reuse) the bucket in `dir`, ingest into a fresh database there,
+/// then time each query shape `runs` times.
+///
+/// Errors: I/O, ingest or query failures.
+pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usize) -> Result<IngestBench> {
+    let Prepared {
+        agg,
+        report,
+        bucket_bytes,
+        generate_seconds,
+        ingest_seconds,
+        database_bytes,
+        window,
+    } = prepare(dir, containers, days).await?;
     let base = |aggregate: &str, filter: &str| super::allocation_request(window, aggregate, filter);
     let mut shapes = vec![
         ("namespace, offset 0".to_string(), base("namespace", "")?),

@@ -7,6 +7,7 @@ pub mod export;
 pub mod fleet;
 pub mod ingest;
 pub mod latency_store;
+pub mod serve;
 
 pub use decode::{DecodeBench, decode_bench, peak_rss_bytes};
 

@@ -427,6 +427,26 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the ingest benchmark's bucket on a loopback port and drive it with concurrent HTTP
+    /// clients: req/s and p50/p99 per request shape (docs/performance.md, "serve").
+    Serve {
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 1_000_000))]
+        containers: usize,
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
+        days: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32, value_parser = count(1, 1024))]
+        clients: usize,
+        /// Requests per shape.
+        #[arg(long, default_value_t = 4000, value_parser = count(1, 10_000_000))]
+        requests: usize,
+        /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A mistake in what the user typed (a window, aggregate, filter or sort that does not parse):

@@ -66,6 +66,36 @@ pub fn run(b: BenchCommand) -> Result<()> {
             }
             Ok(())
         }
+        BenchCommand::Serve {
+            containers,
+            days,
+            clients,
+            requests,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::serve::serve_bench(&dir, containers, days, clients, requests))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "bucket             {} containers/day × {} days, {} rows (cold ingest {:.1} s)",
+                    r.containers_per_day, r.days, r.rows, r.ingest_seconds
+                );
+                println!("clients            {}", r.clients);
+                for s in &r.shapes {
+                    println!(
+                        "{:<45} {:>6} req  {:>7.0} req/s  p50 {:>6.1} ms  p99 {:>6.1} ms  errors {}",
+                        s.name, s.requests, s.requests_per_second, s.p50_ms, s.p99_ms, s.errors
+                    );
+                }
+                println!("new queries by controller answered meanwhile: {}", r.background_queries);
+                println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
+            }
+            Ok(())
+        }
         BenchCommand::Export {
             containers,
             days,

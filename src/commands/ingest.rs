@@ -74,7 +74,7 @@ async fn open_writer(db: &std::path::Path, watch: bool) -> Result<Option<Arc<Agg
 }
 
 /// `costscope ingest`. Beside another writer, `--watch` waits for it to stop and `--once` fails
-/// ([`open_writer`]).
+/// (`open_writer`).
 pub async fn run(global: &GlobalArgs, args: IngestArgs) -> Result<()> {
     let (store, db) = super::store_and_db(global)?;
     let Some(agg) = open_writer(&db, args.watch).await? else {

@@ -83,6 +83,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
         ingest: Some(rx),
         metrics: Metrics::default(),
         now: crate::clock::now,
+        cache: Default::default(),
     });
     let auth = if token.is_some() { "token required" } else { "no token" };
     eprintln!(

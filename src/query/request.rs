@@ -341,6 +341,13 @@ pub trait CostSource: Send + Sync {
     /// Ask the query running now, if any, to stop early: it then fails, and its caller drops the
     /// answer (the TUI does this only for a query a newer one replaced). Default: nothing.
     fn interrupt(&self) {}
+    /// A number that changes whenever the data behind the answers may have changed (the
+    /// aggregator bumps it on every write and on switching read copies), so an answer cached at
+    /// one value is still right while the value stays. Default: 0 (never changes; callers then
+    /// rely on their own expiry).
+    fn data_generation(&self) -> u64 {
+        0
+    }
     /// First start and last end (unix seconds) of the daily data of `kind`, or `None` when there
     /// is none yet. Used for the default window ("the last 7 days that hold data").
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError>;

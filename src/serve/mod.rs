@@ -11,6 +11,7 @@
 pub mod allocation;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod metrics;
 pub mod params;
 mod routes;
@@ -45,6 +46,8 @@ pub struct ServeState {
     pub metrics: metrics::Metrics,
     /// The time "now" for relative windows ([`crate::clock::now`], pinned in tests).
     pub now: fn() -> chrono::DateTime<chrono::Utc>,
+    /// Answers kept for repeated requests.
+    pub cache: cache::ResponseCache,
 }
 
 /// OpenCost's success envelope.

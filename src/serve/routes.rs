@@ -59,6 +59,7 @@ fn api(ctx: Ctx) -> Router {
         .route("/costscope/pipeline", get(pipeline))
         .route("/healthz", get(|| async { StatusCode::OK }))
         .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state((ctx.state.clone(), ctx.flavor), super::cache::reuse))
         .route_layer(middleware::from_fn_with_state(ctx.state.clone(), record))
         .with_state(ctx)
 }
