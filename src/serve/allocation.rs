@@ -262,12 +262,23 @@ impl AllocationSetJson {
 
 impl Serialize for AllocationSetJson {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for a in &self.0 {
-            map.serialize_entry(&a.name, a)?;
-        }
-        map.end()
+        named_map(s, self.0.iter().map(|a| (a.name.as_str(), a)))
     }
+}
+
+/// Write `items` as one JSON object, name → item, in the order given (OpenCost's sets are maps;
+/// the order is the page's sort).
+///
+/// Errors: the serializer's.
+pub fn named_map<'a, S: Serializer, T: Serialize + 'a>(
+    s: S,
+    items: impl ExactSizeIterator<Item = (&'a str, &'a T)>,
+) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(items.len()))?;
+    for (k, v) in items {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 /// One allocation of `/allocation/summary` (OpenCost `SummaryAllocation`: no properties; Kubecost
@@ -331,11 +342,7 @@ pub struct SummaryMap(pub Vec<SummaryJson>);
 
 impl Serialize for SummaryMap {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for a in &self.0 {
-            map.serialize_entry(&a.name, a)?;
-        }
-        map.end()
+        named_map(s, self.0.iter().map(|a| (a.name.as_str(), a)))
     }
 }
 

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 
-use super::allocation::{WindowJson, round5, utc};
+use super::allocation::{WindowJson, named_map, round5, utc};
 use crate::query::{ColumnId, DataKind, Page, Row, Window};
 
 /// The asset aggregation `/assets` answers with on OpenCost's paths: one entry per asset, named by
@@ -115,11 +115,7 @@ impl AssetSetJson {
 
 impl Serialize for AssetSetJson {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        named_map(s, self.0.iter().map(|(k, v)| (k.as_str(), v)))
     }
 }
 
@@ -178,11 +174,7 @@ pub struct NamedMap<T>(pub Vec<(String, T)>);
 
 impl<T: Serialize> Serialize for NamedMap<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        named_map(s, self.0.iter().map(|(k, v)| (k.as_str(), v)))
     }
 }
 

@@ -196,21 +196,7 @@ fn symlink_loops_fifos_and_devices_never_hang_or_hide_a_directory_store() {
             "{name} is named ({why}):\n{err}"
         );
     }
-    let window = format!("{},{}", WEEK.0, WEEK.1);
-    let (code, out, err) = run(&[
-        "allocation",
-        "--no-ingest",
-        "--window",
-        &window,
-        "--aggregate",
-        "cluster",
-        "--idle",
-        "hide",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, Some(0), "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let json = week_by_cluster(&run);
     let got = json["totals"]["totalCost"].as_f64().unwrap();
     let want = truth_total();
     assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
@@ -270,21 +256,7 @@ fn an_odd_cluster_folder_is_read_and_planted_copies_are_never_counted() {
     for key in &planted[..3] {
         assert!(err.lines().any(|l| l.contains(key.as_str())), "{key} is named:\n{err}");
     }
-    let window = format!("{},{}", WEEK.0, WEEK.1);
-    let (code, out, err) = run(&[
-        "allocation",
-        "--no-ingest",
-        "--window",
-        &window,
-        "--aggregate",
-        "cluster",
-        "--idle",
-        "hide",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, Some(0), "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let json = week_by_cluster(&run);
     let got = json["totals"]["totalCost"].as_f64().unwrap();
     let want = truth_total() + odd_total;
     assert!((got - want).abs() < 1e-6 * want, "{got} vs {want} (truth + {odd_total} of {odd})");
@@ -310,6 +282,27 @@ fn an_odd_cluster_folder_is_read_and_planted_copies_are_never_counted() {
         json["clusters"].as_array().unwrap().iter().any(|c| c == odd),
         "{odd} is listed: {out}"
     );
+}
+
+/// `allocation --aggregate cluster --idle hide --format json` over [`WEEK`] through `run` (the
+/// binary with the test's store), parsed.
+fn week_by_cluster(run: &dyn Fn(&[&str]) -> (Option<i32>, String, String)) -> serde_json::Value {
+    let window = format!("{},{}", WEEK.0, WEEK.1);
+    let args = [
+        "allocation",
+        "--no-ingest",
+        "--window",
+        &window,
+        "--aggregate",
+        "cluster",
+        "--idle",
+        "hide",
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, Some(0), "{err}");
+    serde_json::from_str(&out).unwrap()
 }
 
 /// Every key of `listing`, sorted.
