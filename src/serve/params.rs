@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::model::CostMetricName;
 use crate::query::{
     Accumulate, Aggregate, CalendarUnit, CostRate, DataKind, IdleMode, LabelConfig, QueryRequest, ShareSplit, Sharing, Sort, StepSize,
-    parse_aggregate, parse_filter, parse_window,
+    Window, parse_aggregate, parse_filter, parse_window,
 };
 
 /// Rows one request may ask for with `limit` (0 or absent = every row, as OpenCost answers).
@@ -270,7 +270,7 @@ pub fn request(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(QueryRequest, Accumulate), ParamError> {
     let window = p.get("window").ok_or_else(|| bad("window", "missing (e.g. window=7d)"))?;
-    let window = parse_window(window, now).map_err(|e| bad("window", e))?;
+    let window = inclusive_end(parse_window(window, now).map_err(|e| bad("window", e))?);
     let aggregate = aggregate(p, kind)?;
     let mut filters: Vec<String> = p.get("filter").map(|f| vec![format!("({f})")]).unwrap_or_default();
     if kind == DataKind::Allocation {
@@ -305,6 +305,20 @@ pub fn request(
         share,
     };
     Ok((req, accumulate))
+}
+
+/// A window ending one second before a full hour (`…T23:59:59Z`) ends at that hour: the OpenCost
+/// UI's report windows and the parquet exporter's default window are written with inclusive
+/// ends (`2026-11-15T00:00:00Z,2026-11-15T23:59:59Z`), and costscope counts an ETL set only when
+/// it lies wholly inside the window (docs/semantics.md), so the day's set would otherwise be left
+/// out (docs/user-guide.md, "Serving the cost API").
+fn inclusive_end(w: Window) -> Window {
+    use chrono::Timelike;
+    if w.end.minute() == 59 && w.end.second() == 59 && w.end.nanosecond() == 0 {
+        let end = w.end + chrono::Duration::seconds(1);
+        return Window::new(w.start, end).unwrap_or(w);
+    }
+    w
 }
 
 /// Whether `aggregate=all` asked for everything in one row (no key at all).
@@ -376,6 +390,14 @@ mod tests {
         assert_eq!(name("window=7d&step=5m"), "step");
         assert_eq!(name("window=7d&sortBy=bogus"), "sortBy");
         assert_eq!(name("window=7d&shareSplit=odd"), "shareSplit");
+    }
+
+    #[test]
+    fn an_inclusive_end_at_59_59_ends_at_the_next_hour() {
+        let (r, _) = req("window=2026-11-15T00:00:00Z,2026-11-15T23:59:59Z", Flavor::OpenCost).unwrap();
+        assert_eq!(r.window.end.to_rfc3339(), "2026-11-16T00:00:00+00:00");
+        let (r, _) = req("window=2026-11-15T00:00:00Z,2026-11-15T12:30:00Z", Flavor::OpenCost).unwrap();
+        assert_eq!(r.window.end.to_rfc3339(), "2026-11-15T12:30:00+00:00");
     }
 
     #[test]
