@@ -301,10 +301,13 @@ fn same(a: &Contents, b: &Contents) -> bool {
     a.share.matches(&b.share) && a.keys == b.keys
 }
 
+/// A readable backup set: its file, key and the clusters it holds items of.
+type ReadSet<'a> = (&'a EtlFile, &'a str, &'a BTreeSet<String>);
+
 /// `empty source` rows: per pipeline × resolution and wanted cluster, the readable backup windows
 /// between the first and the last one holding the cluster that hold nothing for it.
 fn empty_source_rows(ctx: &Ctx, results: &[(EtlFile, String, SetResult)]) -> Vec<PlanRow> {
-    let mut groups: BTreeMap<(Pipeline, Resolution), Vec<(&EtlFile, &str, &BTreeSet<String>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Pipeline, Resolution), Vec<ReadSet<'_>>> = BTreeMap::new();
     for (file, key, r) in results {
         if let Some(present) = &r.present {
             groups

@@ -121,8 +121,11 @@ fn cluster_of(cluster: Option<&Str>) -> Option<String> {
     cluster.filter(|c| !c.is_empty()).map(|c| c.to_string())
 }
 
+/// Per cluster: its items (key, value) in file order and what they hold.
+type Parts<T> = BTreeMap<String, (Vec<(Str, Option<T>)>, Contents)>;
+
 fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) {
-    let mut items: BTreeMap<String, (Vec<(Str, Option<Allocation>)>, Contents)> = BTreeMap::new();
+    let mut items: Parts<Allocation> = BTreeMap::new();
     let mut unplaced = 0;
     for (key, a) in set.allocations.map(|m| m.0).unwrap_or_default() {
         let Some(a) = a else { continue };
@@ -170,7 +173,7 @@ fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) 
 }
 
 fn split_assets(set: AssetSet) -> (BTreeMap<String, ClusterSet>, u64) {
-    let mut items: BTreeMap<String, (Vec<(Str, Option<Asset>)>, Contents)> = BTreeMap::new();
+    let mut items: Parts<Asset> = BTreeMap::new();
     let mut unplaced = 0;
     for (key, a) in set.assets.map(|m| m.0).unwrap_or_default() {
         let Some(a) = a else { continue };
