@@ -18,6 +18,7 @@ pub mod export;
 pub mod federator;
 pub mod format;
 pub mod inspect;
+pub mod migrate;
 pub mod migration;
 pub mod model;
 pub mod output;

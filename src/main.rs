@@ -89,6 +89,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(CliCommand::Federate(args)) => rt()?.block_on(commands::federate::run(&cli.global, args)),
         Some(CliCommand::Demo(args)) => rt()?.block_on(commands::demo::run(&cli.global, args)),
         Some(CliCommand::Migration(args)) => rt()?.block_on(commands::migration::run(&cli.global, args)),
+        Some(CliCommand::Migrate(args)) => rt()?.block_on(commands::migrate::run(&cli.global, args)),
         Some(CliCommand::Verify(args)) => rt()?.block_on(commands::verify::run(&cli.global, args)),
         Some(CliCommand::Export(args)) => rt()?.block_on(commands::export::run(&cli.global, args)),
         Some(CliCommand::Serve(args)) => rt()?.block_on(commands::serve::run(&cli.global, args)),

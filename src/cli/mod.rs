@@ -7,11 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod audit;
 mod export;
+mod migrate;
 mod query;
 mod serve;
 mod values;
 pub use audit::{ReportArgs, VerifyArgs};
 pub use export::ExportArgs;
+pub use migrate::MigrateArgs;
 pub use query::{QueryArgs, command};
 pub use serve::ServeArgs;
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ Examples:
   costscope allocation --window 7d --aggregate namespace --idle separate
   costscope assets --aggregate type --format json
   costscope migration --format json
+  costscope migrate --apply
   costscope inspect federated/prod/etl/bingen/allocations/1d/1793404800-1793491200
   costscope bench decode --allocations 60000
   costscope bench fleet --clusters 50 --days 30 --latency-ms 20";
@@ -172,6 +175,14 @@ after_help = ALLOCATION_EXAMPLES
         after_help = "Examples:\n  costscope migration\n  costscope migration --format json > migration.json\n  costscope migration --watch --interval 120\n  costscope migration --cluster-label cluster --map prod=prod-us-east-1,stage=staging-eu-west-1"
     )]
     Migration(MigrationArgs),
+    /// Thanos-era ETL backup → per-cluster federated folders (what ETL Utils does): a plan per
+    /// cluster × window (create, same, differs, empty source, unreadable); --apply writes only the
+    /// `create` files, atomically, and reads each back to verify it. Exits 1 when a write or a
+    /// verification failed.
+    #[command(
+        after_help = "Examples:\n  costscope migrate                                   the plan (a dry run: writes nothing)\n  costscope migrate --clusters prod --from 2026-10-01 --to 2026-10-31 --resolution 1d\n  costscope migrate --apply --jobs 4 --manifest migrated.json\n  costscope migrate --format json"
+    )]
+    Migrate(MigrateArgs),
     /// Audit the bucket: decode every object, check keys against contents, windows for gaps and
     /// overlaps, hourly against daily sets, combined against the clusters, and the local ingest
     /// log against the bucket; optionally write or compare a manifest. Exits 1 when a check fails.

@@ -9,6 +9,7 @@ pub mod export;
 pub mod federate;
 pub mod ingest;
 pub mod inspect;
+pub mod migrate;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;

@@ -24,6 +24,7 @@ mod hostile_sizes;
 mod hung_store;
 mod ingest_checks;
 mod kill9;
+mod migrate;
 mod migration;
 mod migration_copy;
 mod objstore_servers;
