@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;
+pub mod savings;
 pub mod serve;
 pub mod verify;
 

@@ -32,6 +32,7 @@ pub mod filter;
 pub mod kind;
 pub mod labels;
 pub mod request;
+pub mod savings;
 pub mod share;
 pub mod sources;
 pub mod steps;

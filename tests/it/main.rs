@@ -31,6 +31,7 @@ mod query_filter;
 mod read_copy_follow;
 mod read_only_paths;
 mod retention;
+mod savings;
 mod secrets;
 mod semantics_filters;
 mod semantics_keys;
