@@ -28,6 +28,7 @@
 
 pub mod aggregate;
 pub mod columns;
+pub mod compare;
 pub mod filter;
 pub mod kind;
 pub mod labels;

@@ -15,6 +15,7 @@ mod cli_inspect;
 mod cli_limits;
 mod cli_paths;
 mod cli_s3;
+mod compare_cli;
 mod cost_source;
 mod export_parquet;
 mod federator;
