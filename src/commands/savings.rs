@@ -199,6 +199,12 @@ fn table(req: &SizingRequest, page: &SizingPage) -> String {
         req.offset.saturating_add(page.rows.len()),
         page.total_rows
     ));
+    let shown = req.offset.saturating_add(page.rows.len());
+    if shown < page.total_rows {
+        out.push_str(&format!(
+            "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"
+        ));
+    }
     out
 }
 
