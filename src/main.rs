@@ -92,6 +92,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(CliCommand::Migrate(args)) => rt()?.block_on(commands::migrate::run(&cli.global, args)),
         Some(CliCommand::Verify(args)) => rt()?.block_on(commands::verify::run(&cli.global, args)),
         Some(CliCommand::Export(args)) => rt()?.block_on(commands::export::run(&cli.global, args)),
+        Some(CliCommand::Savings(c)) => rt()?.block_on(commands::savings::run(&cli.global, c)),
         Some(CliCommand::Serve(args)) => rt()?.block_on(commands::serve::run(&cli.global, args)),
         None => rt()?.block_on(commands::browse::run(&cli.global)),
     }

@@ -7,24 +7,43 @@ use crate::query::{Aggregate, ColumnDef, DataKind, Page, Window, columns};
 /// Aligned text table of the columns `shown` (indices into [`columns()`]`(kind)`, e.g.
 /// [`crate::commands::query::table_columns`]) with a totals line and a paging line.
 pub fn table(kind: DataKind, page: &Page, window: &Window, shown: &[usize]) -> String {
+    table_with(kind, page, window, shown, &[])
+}
+
+/// A column a command adds after the page's own in [`table_with`]: its title, one cell per row
+/// of the page and the totals line's cell.
+pub struct ExtraColumn {
+    /// Column title (printed as given).
+    pub title: &'static str,
+    /// One cell per page row, in order.
+    pub cells: Vec<String>,
+    /// The totals line's cell.
+    pub total: String,
+}
+
+/// [`table`] with `extra` columns after the page's own (`--compare`'s `Prev.`, `Δ`, `Δ %`).
+pub fn table_with(kind: DataKind, page: &Page, window: &Window, shown: &[usize], extra: &[ExtraColumn]) -> String {
     let cols: Vec<&ColumnDef> = shown.iter().map(|&i| &columns(kind)[i]).collect();
     let idx = shown.to_vec();
     let mut lines: Vec<Vec<String>> = Vec::new();
     lines.push(
         std::iter::once("NAME".to_string())
             .chain(cols.iter().map(|c| c.title.to_uppercase()))
+            .chain(extra.iter().map(|e| e.title.to_string()))
             .collect(),
     );
-    for r in &page.rows {
+    for (ri, r) in page.rows.iter().enumerate() {
         lines.push(
             std::iter::once(crate::format::printable(&r.name).into_owned())
                 .chain(cols.iter().zip(&idx).map(|(c, &i)| value(c.unit, r.values[i])))
+                .chain(extra.iter().map(|e| e.cells.get(ri).cloned().unwrap_or_default()))
                 .collect(),
         );
     }
     lines.push(
         std::iter::once("TOTAL".to_string())
             .chain(cols.iter().zip(&idx).map(|(c, &i)| value(c.unit, page.totals.values[i])))
+            .chain(extra.iter().map(|e| e.total.clone()))
             .collect(),
     );
     let widths: Vec<usize> = (0..lines[0].len())
@@ -85,23 +104,25 @@ pub fn csv_key_columns(aggregate: &Aggregate) -> Vec<String> {
 /// a last `rate` column names it (`monthly`) on every line. Returns the number of data rows
 /// written; errors are the writer's I/O errors.
 pub fn write_csv<W: std::io::Write>(out: W, kind: DataKind, aggregate: &Aggregate, page: &Page) -> Result<usize, csv::Error> {
-    write_csv_with(out, kind, aggregate, page, None)
+    write_csv_with(out, kind, aggregate, page, &[])
 }
 
-/// [`write_csv`] with one more last column: its header and one value per row of the page (the
-/// CLI's `--provenance` adds `sources`).
+/// [`write_csv`] with more last columns: each its header and one value per row of the page (the
+/// CLI's `--provenance` adds `sources`; `--compare` adds `previous`, `delta`, `deltaPercent`,
+/// `change`).
 pub fn write_csv_with<W: std::io::Write>(
     out: W,
     kind: DataKind,
     aggregate: &Aggregate,
     page: &Page,
-    extra: Option<(&str, &[String])>,
+    extra: &[(&str, &[String])],
 ) -> Result<usize, csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = csv_header(kind, aggregate, page, false);
-    header.extend(extra.map(|(h, _)| h.to_string()));
+    header.extend(extra.iter().map(|(h, _)| h.to_string()));
     w.write_record(header)?;
-    let n = write_csv_rows(&mut w, kind, aggregate, page, None, extra.map(|(_, v)| v))?;
+    let cells: Vec<&[String]> = extra.iter().map(|(_, v)| *v).collect();
+    let n = write_csv_rows(&mut w, kind, aggregate, page, None, &cells)?;
     w.flush()?;
     Ok(n)
 }
@@ -124,7 +145,7 @@ fn write_csv_rows<W: std::io::Write>(
     aggregate: &Aggregate,
     page: &Page,
     window: Option<&str>,
-    extra: Option<&[String]>,
+    extra: &[&[String]],
 ) -> Result<usize, csv::Error> {
     let keys = csv_key_columns(aggregate);
     let cols = columns(kind);
@@ -140,7 +161,7 @@ fn write_csv_rows<W: std::io::Write>(
                 .map_or(String::new(), |n| n.to_string())
         }));
         rec.extend(rate.map(str::to_string));
-        rec.extend(extra.map(|e| e.get(i).cloned().unwrap_or_default()));
+        rec.extend(extra.iter().map(|e| e.get(i).cloned().unwrap_or_default()));
         w.write_record(&rec)?;
     }
     Ok(page.rows.len())
@@ -159,7 +180,7 @@ pub fn csv_steps(kind: DataKind, aggregate: &Aggregate, steps: &[(Window, Page)]
         w.write_record(csv_header(kind, aggregate, first, true))?;
     }
     for (win, page) in steps {
-        write_csv_rows(&mut w, kind, aggregate, page, Some(&interval(win)), None)?;
+        write_csv_rows(&mut w, kind, aggregate, page, Some(&interval(win)), &[])?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -6,8 +6,9 @@
 //!
 //! Shapes (docs/user-guide.md, "JSON"): `{"window": {"start", "end"}, "offset", "limit",
 //! "totalRows", "rate", "coveredHours", "totals": {<column>: n}, "data": [{"name", "properties",
-//! <column>: n, "sources"?}], "sharing"?, "report"?}`; steps: `{"window", "accumulate", "data":
-//! [<page>], "sharing"?, "report"?}`.
+//! <column>: n, "sources"?}], "sharing"?, "report"?}`; with `--compare` every row and the totals
+//! add `"previous", "delta", "deltaPercent", "change"` and the page `"previousWindow"`; steps:
+//! `{"window", "accumulate", "data": [<page>], "sharing"?, "report"?}`.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::audit::report::ReportHeader;
 use crate::format::machine_value;
+use crate::query::compare::{ComparedPage, Delta};
 use crate::query::{DataKind, Page, Sharing, SourceObject, Window, columns};
 
 /// A window as RFC 3339 instants (`end` exclusive).
@@ -82,7 +84,8 @@ impl<'a> From<&'a SourceObject> for SourceOut<'a> {
     }
 }
 
-/// One row: name, aggregate properties, the column values and, with `--provenance`, sources.
+/// One row: name, aggregate properties, the column values and, with `--provenance`, sources;
+/// with `--compare`, its comparison ([`DeltaOut`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct RowOut<'a> {
     pub name: &'a str,
@@ -91,6 +94,40 @@ pub struct RowOut<'a> {
     pub values: Values<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<SourceOut<'a>>>,
+    #[serde(flatten)]
+    pub compare: Option<DeltaOut>,
+}
+
+/// A row's or the totals' comparison with another window (`--compare`, docs/semantics.md §12):
+/// `previous` cost and `delta` (USD of `totalCost`, `cost` for cloud costs), `deltaPercent`
+/// (null when previous is 0) and `change` (`both`, `new`, `gone`).
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeltaOut {
+    pub previous: f64,
+    pub delta: f64,
+    pub delta_percent: Option<f64>,
+    pub change: &'static str,
+}
+
+impl From<&Delta> for DeltaOut {
+    fn from(d: &Delta) -> DeltaOut {
+        DeltaOut {
+            previous: d.previous,
+            delta: d.delta,
+            delta_percent: d.delta_ratio.map(|r| r * 100.0),
+            change: d.change.name(),
+        }
+    }
+}
+
+/// The totals of a page: the column values and, with `--compare`, their comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct TotalsOut<'a> {
+    #[serde(flatten)]
+    pub values: Values<'a>,
+    #[serde(flatten)]
+    pub compare: Option<DeltaOut>,
 }
 
 /// The report header (`--report-header`, `--manifest`).
@@ -128,8 +165,11 @@ pub struct PageOut<'a> {
     pub rate: &'static str,
     /// Hours of data the result covers.
     pub covered_hours: f64,
-    pub totals: Values<'a>,
+    pub totals: TotalsOut<'a>,
     pub data: Vec<RowOut<'a>>,
+    /// The window compared with (`--compare`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_window: Option<WindowOut>,
     /// Present when anything is shared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sharing: Option<&'a Sharing>,
@@ -147,9 +187,12 @@ impl<'a> PageOut<'a> {
             total_rows: page.total_rows,
             rate: page.rate.name(),
             covered_hours: page.covered_hours,
-            totals: Values {
-                kind,
-                values: &page.totals.values,
+            totals: TotalsOut {
+                values: Values {
+                    kind,
+                    values: &page.totals.values,
+                },
+                compare: None,
             },
             data: page
                 .rows
@@ -159,11 +202,24 @@ impl<'a> PageOut<'a> {
                     properties: &r.properties,
                     values: Values { kind, values: &r.values },
                     sources: None,
+                    compare: None,
                 })
                 .collect(),
+            previous_window: None,
             sharing: None,
             report: None,
         }
+    }
+
+    /// Add a comparison ([`crate::query::compare::compare`]): per row (`deltas[i]` for row `i`),
+    /// to the totals, and the window compared with.
+    pub fn with_compare(mut self, c: &ComparedPage) -> Self {
+        for (row, d) in self.data.iter_mut().zip(&c.deltas) {
+            row.compare = Some(d.into());
+        }
+        self.totals.compare = Some((&c.totals).into());
+        self.previous_window = Some(WindowOut::of(&c.previous_window));
+        self
     }
 
     /// Give each row its sources (`all[i]` for row `i`).

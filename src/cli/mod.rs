@@ -9,12 +9,14 @@ mod audit;
 mod export;
 mod migrate;
 mod query;
+mod savings;
 mod serve;
 mod values;
 pub use audit::{ReportArgs, VerifyArgs};
 pub use export::ExportArgs;
 pub use migrate::MigrateArgs;
 pub use query::{QueryArgs, command};
+pub use savings::{RequestsArgs, SavingsCommand};
 pub use serve::ServeArgs;
 use std::path::PathBuf;
 
@@ -199,6 +201,9 @@ after_help = ALLOCATION_EXAMPLES
         after_help = "Examples:\n  costscope export --out ./dataset --read-only\n  costscope export --out ./dataset --window 2026-11-01,2026-12-01 --clusters prod,staging --kinds allocations\n  costscope export --out store:exports/parquet --resolution 1h"
     )]
     Export(ExportArgs),
+    /// Savings: container request right-sizing (Kubecost requestSizingV2).
+    #[command(subcommand)]
+    Savings(SavingsCommand),
 }
 
 /// Output of `bucket` and `federate`.

@@ -115,6 +115,11 @@ pub struct QueryArgs {
     /// running hours (Kubecost `shareTenancyCosts`; off unless given).
     #[arg(long)]
     pub share_tenancy_costs: bool,
+    /// What changed: the same query over `previous` (the window just before, of the same length)
+    /// or over WINDOW; per row the previous cost, Δ and Δ % (totalCost; cost for cloud costs),
+    /// new and gone rows, sorted by |Δ| descending (top movers). Not with --accumulate/--step.
+    #[arg(long, value_name = "previous|WINDOW")]
+    pub compare: Option<String>,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,

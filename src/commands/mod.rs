@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod migration;
 pub mod progress_bar;
 pub mod query;
+pub mod savings;
 pub mod serve;
 pub mod verify;
 

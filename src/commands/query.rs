@@ -2,9 +2,11 @@
 
 use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
+use crate::format;
 use crate::output;
+use crate::query::compare::{self, Change, CompareTo, Delta};
 use crate::query::{self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter};
-use crate::response::{PageOut, StepsOut};
+use crate::response::{DeltaOut, PageOut, StepsOut};
 use chrono::{TimeZone, Utc};
 use color_eyre::eyre::{Result, bail, eyre};
 
@@ -195,7 +197,84 @@ pub fn render(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown:
         OutputFormat::Csv => {
             let cells: Option<Vec<String>> = sources.as_ref().map(|all| all.iter().map(|s| rep::sources_cell(s)).collect());
             let mut buf = audit.lines().into_bytes();
-            output::write_csv_with(&mut buf, req.kind, &req.aggregate, &page, cells.as_deref().map(|c| ("sources", c)))?;
+            let extra: Vec<(&str, &[String])> = cells.as_deref().map(|c| ("sources", c)).into_iter().collect();
+            output::write_csv_with(&mut buf, req.kind, &req.aggregate, &page, &extra)?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+    })
+}
+
+/// Run the query and the same query over `to`'s window, and render the comparison
+/// ([`compare::compare`]): the table adds `Prev.`, `Δ`, `Δ %` (`new`/`gone` for rows only in one
+/// window), JSON adds `previous`, `delta`, `deltaPercent`, `change` per row and to the totals,
+/// CSV adds those columns.
+///
+/// Errors: either query's, and CSV's.
+pub fn render_compare(
+    agg: &Aggregator,
+    req: &QueryRequest,
+    to: CompareTo,
+    format: OutputFormat,
+    shown: &[usize],
+    audit: &AuditOut,
+) -> Result<String> {
+    let c = compare::compare(agg, req, to)?;
+    let prev = output::interval(&c.previous_window);
+    Ok(match format {
+        OutputFormat::Table => {
+            let cell = |d: &Delta| -> [String; 3] {
+                let pct = match (d.change, d.delta_ratio) {
+                    (Change::New, _) => "new".to_string(),
+                    (Change::Gone, _) => "gone".to_string(),
+                    (_, Some(r)) => format!("{}{}", if r > 0.0 { "+" } else { "" }, format::percent(r)),
+                    (_, None) => "—".to_string(),
+                };
+                let sign = if d.delta > 0.0 && !format::money(d.delta).starts_with("$0.00") {
+                    "+"
+                } else {
+                    ""
+                };
+                [format::money(d.previous), format!("{sign}{}", format::money(d.delta)), pct]
+            };
+            let cells: Vec<[String; 3]> = c.deltas.iter().map(cell).collect();
+            let total = cell(&c.totals);
+            let extra: Vec<output::ExtraColumn> = ["PREV.", "Δ", "Δ %"]
+                .into_iter()
+                .enumerate()
+                .map(|(i, title)| output::ExtraColumn {
+                    title,
+                    cells: cells.iter().map(|r| r[i].clone()).collect(),
+                    total: total[i].clone(),
+                })
+                .collect();
+            let mut text = audit.lines() + &output::table_with(req.kind, &c.page, &req.window, shown, &extra);
+            text.push_str(&format!(
+                "compared with {prev} · sorted by |Δ| of {}\n",
+                compare::cost_column(req.kind).json()
+            ));
+            text
+        }
+        OutputFormat::Json => {
+            let mut out = PageOut::new(req.kind, &c.page, &req.window).with_compare(&c);
+            out.sharing = req.share.is_active().then_some(&req.share);
+            out.report = audit.report();
+            serde_json::to_string_pretty(&out)? + "\n"
+        }
+        OutputFormat::Csv => {
+            let outs: Vec<DeltaOut> = c.deltas.iter().map(DeltaOut::from).collect();
+            let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+            let previous: Vec<String> = outs.iter().map(|d| d.previous.to_string()).collect();
+            let delta: Vec<String> = outs.iter().map(|d| d.delta.to_string()).collect();
+            let pct: Vec<String> = outs.iter().map(|d| num(d.delta_percent)).collect();
+            let change: Vec<String> = outs.iter().map(|d| d.change.to_string()).collect();
+            let extra: [(&str, &[String]); 4] = [
+                ("previous", &previous),
+                ("delta", &delta),
+                ("deltaPercent", &pct),
+                ("change", &change),
+            ];
+            let mut buf = audit.lines().into_bytes();
+            output::write_csv_with(&mut buf, req.kind, &req.aggregate, &c.page, &extra)?;
             String::from_utf8_lossy(&buf).into_owned()
         }
     })
@@ -252,7 +331,21 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
         header: (args.report.report_header || manifest_sha.is_some())
             .then(|| crate::audit::report::ReportHeader::new(&store.identity, &req.window, manifest_sha)),
     };
-    let text = tokio::task::spawn_blocking(move || render_steps(&agg, &req, accumulate, args.format, &shown, &audit)).await??;
+    let compare_to = match &args.compare {
+        Some(c) => {
+            if !accumulate.is_all() || audit.provenance {
+                return Err(UsageError("--compare compares one window: leave out --accumulate/--step and --provenance".into()).into());
+            }
+            Some(CompareTo::parse(c, crate::clock::now()).map_err(|e| UsageError(format!("--compare: {e} (or previous)")))?)
+        }
+        None => None,
+    };
+    let format = args.format;
+    let text = tokio::task::spawn_blocking(move || match compare_to {
+        Some(to) => render_compare(&agg, &req, to, format, &shown, &audit),
+        None => render_steps(&agg, &req, accumulate, format, &shown, &audit),
+    })
+    .await??;
     super::write_stdout(&text)?;
     Ok(())
 }

@@ -28,10 +28,12 @@
 
 pub mod aggregate;
 pub mod columns;
+pub mod compare;
 pub mod filter;
 pub mod kind;
 pub mod labels;
 pub mod request;
+pub mod savings;
 pub mod share;
 pub mod sources;
 pub mod steps;

@@ -131,5 +131,16 @@ pub static TABLE: Table<Allocation> = Table {
         Field::db("ram_bytes_limit_average", Get::F64(|a| a.ram_bytes_limit_average)),
         Field::db("gpu_request_average", Get::F64(|a| gpu_averages(a).0)),
         Field::db("gpu_usage_average", Get::F64(|a| gpu_averages(a).1)),
+        // OpenCost `RawAllocationOnlyData`, present only on unaggregated sets: the container's
+        // maximum CPU use (cores) and RAM use (bytes) over the set's window; NULL when absent
+        // or NaN. Request right-sizing reads them (docs/semantics.md, "Request right-sizing").
+        Field::db(
+            "cpu_core_usage_max",
+            Get::OptF64(|a| a.raw_allocation_only.as_ref().map(|r| r.cpu_core_usage_max)),
+        ),
+        Field::db(
+            "ram_byte_usage_max",
+            Get::OptF64(|a| a.raw_allocation_only.as_ref().map(|r| r.ram_bytes_usage_max)),
+        ),
     ],
 };

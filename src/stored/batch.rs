@@ -5,7 +5,7 @@
 
 use super::{FileCtx, Get, Kind, Table, Target, encode_list, encode_maps};
 use duckdb::Appender;
-use duckdb::arrow::array::{ArrayRef, Float64Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder};
+use duckdb::arrow::array::{Array, ArrayRef, Float64Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder};
 use duckdb::arrow::datatypes::{DataType, Field as ArrowField, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 use std::sync::Arc;
@@ -122,6 +122,7 @@ impl Batch {
                 (Get::Str(g), Column::Str(b)) => b.append_value(g(item)),
                 (Get::Int(g), Column::Int(b)) => b.append_value(g(item)),
                 (Get::F64(g), Column::F64(b)) => b.append_value(g(item)),
+                (Get::OptF64(g), Column::F64(b)) => b.append_option(g(item).filter(|v| !v.is_nan())),
                 (Get::List(g), Column::Str(b)) => {
                     encode_list(&mut scratch, g(item));
                     b.append_value(&scratch);
@@ -168,14 +169,14 @@ impl Batch {
         self.rows == 0
     }
 
-    /// The buffered rows as Arrow fields and arrays (lists and maps nullable, the rest not), and
-    /// an empty batch to go on with.
+    /// The buffered rows as Arrow fields and arrays (lists and maps nullable, the rest not unless
+    /// the batch holds a `NULL` of a [`Get::OptF64`] field), and an empty batch to go on with.
     pub fn take(&mut self) -> (Vec<ArrowField>, Vec<ArrayRef>) {
         let mut fields = Vec::with_capacity(self.columns.len());
         let mut arrays = Vec::with_capacity(self.columns.len());
         for (name, c) in self.names.iter().zip(&mut self.columns) {
             let a = c.finish();
-            let nullable = !matches!(a.data_type(), DataType::Utf8 | DataType::Float64 | DataType::Int64);
+            let nullable = a.null_count() > 0 || !matches!(a.data_type(), DataType::Utf8 | DataType::Float64 | DataType::Int64);
             fields.push(ArrowField::new(*name, a.data_type().clone(), nullable));
             arrays.push(a);
         }

@@ -113,6 +113,7 @@ pub fn values(row: &LogRow) -> Vec<duckdb::types::Value> {
             Get::Str(g) => Value::Text(g(row).into_owned()),
             Get::Int(g) => Value::BigInt(g(row)),
             Get::F64(g) => Value::Double(g(row)),
+            Get::OptF64(g) => g(row).filter(|v| !v.is_nan()).map_or(Value::Null, Value::Double),
             // The log has no set key, lists or maps.
             Get::Key | Get::List(_) | Get::Map(_) => Value::Null,
         })

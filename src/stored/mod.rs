@@ -79,6 +79,9 @@ pub enum Get<T> {
     Int(fn(&T) -> i64),
     /// A float (USD, hours, bytes, fractions).
     F64(fn(&T) -> f64),
+    /// A float that may be absent: `None` and NaN are stored as SQL `NULL` (database-only
+    /// fields: the Parquet schema keeps its non-null columns).
+    OptF64(fn(&T) -> Option<f64>),
     /// A list of strings (`properties.services`).
     List(for<'a> fn(&'a T) -> &'a [Str]),
     /// A string → string map made of up to two maps, entries of the first first (pod labels,
@@ -92,7 +95,7 @@ impl<T> Get<T> {
         match self {
             Get::Key | Get::Str(_) => Kind::Str,
             Get::Int(_) => Kind::Int,
-            Get::F64(_) => Kind::F64,
+            Get::F64(_) | Get::OptF64(_) => Kind::F64,
             Get::List(_) => Kind::List,
             Get::Map(_) => Kind::Map,
         }

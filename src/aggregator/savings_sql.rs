@@ -1,0 +1,148 @@
+//! Request right-sizing in SQL (issue 30; Kubecost `requestSizingV2`, algorithm `max`; the rules
+//! are in `docs/semantics.md`, "Request right-sizing"): one statement over the `allocations`
+//! table, one row per container spec (cluster, namespace, controller kind, controller,
+//! container; a bare pod is its own controller, kind `pod`).
+
+use super::Aggregator;
+use super::params::Params;
+use super::query_common::{Columns, base_where, window_sql};
+use crate::model::CostMetricName;
+use crate::query::savings::{HOURS_PER_MONTH, SavingsSource, SizingPage, SizingRequest, SizingRow};
+use crate::query::{Aggregate, DataKind, IdleMode, QueryError, QueryRequest, Sharing, Sort};
+use duckdb::{Connection, params_from_iter};
+
+/// Containers that are not workloads: unmounted volumes, idle, and allocations without a
+/// container (`docs/semantics.md`, "Request right-sizing").
+const NOT_CONTAINERS: &str = "('', '__unmounted__', '__idle__', '__unallocated__')";
+
+/// The allocation query whose window predicate and filter a right-sizing query shares (the sets
+/// that answer `req.window` exactly as for `costscope allocation`).
+fn as_query(req: &SizingRequest) -> QueryRequest {
+    QueryRequest {
+        kind: DataKind::Allocation,
+        window: req.window,
+        aggregate: Aggregate::default(),
+        filter: req.filter.clone(),
+        idle: IdleMode::Hide,
+        sort: Sort::default_for(DataKind::Allocation),
+        offset: 0,
+        limit: 0,
+        cost_metric: CostMetricName::AmortizedNetCost,
+        search: None,
+        labels: req.labels.clone(),
+        rate: Default::default(),
+        share: Sharing::default(),
+    }
+}
+
+/// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
+/// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
+/// and RAM savings over the window (USD), hours of data covered.
+fn statement(req: &SizingRequest) -> (String, Params) {
+    let q = as_query(req);
+    let mut p = Params::new();
+    let window = window_sql(&q, &mut p);
+    let wh = base_where(&q, &window, &Columns(DataKind::Allocation), &mut p);
+    let sp = &req.params;
+    let t_cpu = p.float(sp.target_cpu_utilization);
+    let t_ram = p.float(sp.target_ram_utilization);
+    let min_cpu = p.float(sp.min_rec_cpu_millicores / 1000.0);
+    let min_ram = p.float(sp.min_rec_ram_bytes);
+    let table = DataKind::Allocation.table();
+    let sql = format!(
+        "WITH base AS (
+            SELECT cluster, namespace,
+                CASE WHEN controller = '' THEN 'pod' ELSE controller_kind END AS ckind,
+                CASE WHEN controller = '' THEN pod ELSE controller END AS ctrl,
+                container, window_start, window_end, minutes,
+                cpu_core_request_average AS cpu_req, ram_bytes_request_average AS ram_req,
+                cpu_core_usage_max AS cpu_max, ram_byte_usage_max AS ram_max,
+                cpu_cost, cpu_core_hours, ram_cost, ram_byte_hours
+            FROM {table}
+            WHERE {wh} AND container NOT IN {NOT_CONTAINERS} AND namespace <> '__unmounted__'),
+        spec AS (
+            SELECT cluster, namespace, ckind, ctrl, container,
+                max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest
+            FROM base GROUP BY ALL),
+        cur AS (
+            SELECT b.cluster, b.namespace, b.ckind, b.ctrl, b.container,
+                coalesce(sum(b.cpu_req * b.minutes) / nullif(sum(b.minutes), 0), avg(b.cpu_req)) AS cpu_req,
+                coalesce(sum(b.ram_req * b.minutes) / nullif(sum(b.minutes), 0), avg(b.ram_req)) AS ram_req
+            FROM base b JOIN spec s USING (cluster, namespace, ckind, ctrl, container)
+            WHERE b.window_start = s.newest
+            GROUP BY ALL),
+        rec AS (
+            SELECT cluster, namespace, ckind, ctrl, container,
+                CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
+                     ELSE greatest(cpu_base / {t_cpu}, {min_cpu}) END AS cpu_rec,
+                CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
+                     ELSE greatest(ram_base / {t_ram}, {min_ram}) END AS ram_rec
+            FROM spec),
+        span AS (SELECT (max(window_end) - min(window_start)) / 3600.0 AS hours FROM base)
+        SELECT r.cluster, r.namespace, r.ckind, r.ctrl, r.container,
+            any_value(c.cpu_req), any_value(r.cpu_rec), any_value(c.ram_req), any_value(r.ram_rec),
+            sum(b.cpu_cost - CASE WHEN b.cpu_core_hours > 0
+                THEN r.cpu_rec * (b.minutes / 60.0) * (b.cpu_cost / b.cpu_core_hours) ELSE 0 END),
+            sum(b.ram_cost - CASE WHEN b.ram_byte_hours > 0
+                THEN r.ram_rec * (b.minutes / 60.0) * (b.ram_cost / b.ram_byte_hours) ELSE 0 END),
+            any_value(span.hours)
+        FROM rec r
+            CROSS JOIN span
+            JOIN cur c ON c.cluster = r.cluster AND c.namespace = r.namespace AND c.ckind = r.ckind
+                AND c.ctrl = r.ctrl AND c.container = r.container
+            JOIN base b ON b.cluster = r.cluster AND b.namespace = r.namespace AND b.ckind = r.ckind
+                AND b.ctrl = r.ctrl AND b.container = r.container
+        GROUP BY r.cluster, r.namespace, r.ckind, r.ctrl, r.container"
+    );
+    (sql, p)
+}
+
+/// Run a right-sizing query on `conn`: every spec of the window, then sorted, totalled and paged
+/// in Rust ([`SizingPage::from_rows`]). Specs without `rawAllocationOnly` maxima are counted in
+/// [`SizingPage::without_maxima`] and left out.
+///
+/// Errors: [`QueryError::Invalid`] for parameters out of range; [`QueryError::Db`] from DuckDB.
+pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPage, QueryError> {
+    req.params.validate().map_err(|e| QueryError::Invalid(e.to_string()))?;
+    let (sql, p) = statement(req);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = Vec::new();
+    let mut without_maxima = 0;
+    let mut covered_hours = 0.0;
+    let mut q = stmt.query(params_from_iter(p.values()))?;
+    while let Some(r) = q.next()? {
+        covered_hours = r.get::<_, Option<f64>>(11)?.unwrap_or(0.0);
+        let (Some(cpu_rec), Some(ram_rec)) = (r.get::<_, Option<f64>>(6)?, r.get::<_, Option<f64>>(8)?) else {
+            without_maxima += 1;
+            continue;
+        };
+        let cpu_savings: f64 = r.get(9)?;
+        let ram_savings: f64 = r.get(10)?;
+        rows.push(SizingRow {
+            cluster: r.get(0)?,
+            namespace: r.get(1)?,
+            controller_kind: r.get(2)?,
+            controller: r.get(3)?,
+            container: r.get(4)?,
+            cpu_request_cores: r.get::<_, Option<f64>>(5)?.unwrap_or(0.0),
+            cpu_recommendation_cores: cpu_rec,
+            ram_request_bytes: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+            ram_recommendation_bytes: ram_rec,
+            cpu_savings,
+            ram_savings,
+            monthly_savings: 0.0,
+        });
+    }
+    if covered_hours > 0.0 {
+        for r in &mut rows {
+            r.monthly_savings = (r.cpu_savings + r.ram_savings) * HOURS_PER_MONTH / covered_hours;
+        }
+    }
+    Ok(SizingPage::from_rows(rows, req, covered_hours, without_maxima))
+}
+
+impl SavingsSource for Aggregator {
+    fn request_sizing(&self, req: &SizingRequest) -> Result<SizingPage, QueryError> {
+        self.with_reader(|c| request_sizing(c, req))
+    }
+}

@@ -1,0 +1,227 @@
+//! `costscope savings requests`: an incremental ingest, then request right-sizing through
+//! [`SavingsSource`] (docs/user-guide.md, "Savings"; docs/semantics.md, "Request right-sizing").
+
+use crate::cli::{GlobalArgs, OutputFormat, RequestsArgs, SavingsCommand, UsageError};
+use crate::format::{bytes, cores, money};
+use crate::query::savings::{SavingsSource, SizingPage, SizingParams, SizingRequest, SizingRow, SizingSort, SizingTotals};
+use crate::query::{DataKind, Window, parse_filter};
+use color_eyre::eyre::Result;
+use serde::Serialize;
+
+/// The JSON answer: `{"window":{"start","end"}, "parameters":{…}, "totalRows", "totals", "data":[…]}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SizingOut<'a> {
+    window: WindowOut,
+    parameters: &'a SizingParams,
+    total_rows: usize,
+    /// Hours of data covered (what `monthlySavings` divides by).
+    covered_hours: f64,
+    /// Specs left out for lack of `rawAllocationOnly` maxima.
+    without_maxima: usize,
+    totals: &'a SizingTotals,
+    data: &'a [SizingRow],
+}
+
+/// A window as RFC 3339 UTC bounds.
+#[derive(Serialize)]
+struct WindowOut {
+    start: String,
+    end: String,
+}
+
+/// Build the request from the command line. Errors: a usage error naming the option.
+pub fn request(src: &dyn crate::query::CostSource, a: &RequestsArgs) -> Result<SizingRequest> {
+    let window = match &a.window {
+        Some(w) => super::window_option(w)?,
+        None => super::query::default_window(src, DataKind::Allocation)?,
+    };
+    let params = SizingParams {
+        target_cpu_utilization: a.target_cpu_utilization,
+        target_ram_utilization: a.target_ram_utilization,
+        min_rec_cpu_millicores: a.min_cpu_millicores,
+        min_rec_ram_bytes: a.min_ram_mib * 1024.0 * 1024.0,
+    };
+    params.validate().map_err(|e| UsageError(e.to_string()))?;
+    Ok(SizingRequest {
+        window,
+        filter: parse_filter(&a.filter, DataKind::Allocation).map_err(|e| UsageError(format!("--filter: {e}")))?,
+        labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
+        params,
+        sort: match &a.sort {
+            Some(s) => SizingSort::parse(s).map_err(|e| UsageError(format!("--sort: {e}")))?,
+            None => SizingSort::default(),
+        },
+        offset: a.offset,
+        limit: a.limit.unwrap_or(match a.format {
+            OutputFormat::Table => super::query::TABLE_PAGE,
+            OutputFormat::Json | OutputFormat::Csv => 0,
+        }),
+    })
+}
+
+/// Render a page in `format`. Errors: serialisation's.
+pub fn render(req: &SizingRequest, page: &SizingPage, format: OutputFormat) -> Result<String> {
+    Ok(match format {
+        OutputFormat::Json => {
+            let out = SizingOut {
+                window: window_out(&req.window),
+                parameters: &req.params,
+                total_rows: page.total_rows,
+                covered_hours: page.covered_hours,
+                without_maxima: page.without_maxima,
+                totals: &page.totals,
+                data: &page.rows,
+            };
+            serde_json::to_string_pretty(&out)? + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for r in &page.rows {
+                w.serialize(r)?;
+            }
+            if page.rows.is_empty() {
+                w.write_record(HEADERS)?;
+            }
+            String::from_utf8_lossy(&w.into_inner().map_err(|e| e.into_error())?).into_owned()
+        }
+        OutputFormat::Table => table(req, page),
+    })
+}
+
+/// The CSV header (the JSON field names), written by itself when there is no row.
+const HEADERS: [&str; 12] = [
+    "cluster",
+    "namespace",
+    "controllerKind",
+    "controller",
+    "container",
+    "cpuRequestCores",
+    "cpuRecommendationCores",
+    "ramRequestBytes",
+    "ramRecommendationBytes",
+    "cpuSavings",
+    "ramSavings",
+    "monthlySavings",
+];
+
+fn window_out(w: &Window) -> WindowOut {
+    let f = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    WindowOut {
+        start: f(w.start),
+        end: f(w.end),
+    }
+}
+
+/// The aligned text table with a totals line, the parameters and the paging line.
+fn table(req: &SizingRequest, page: &SizingPage) -> String {
+    let mut lines: Vec<Vec<String>> = vec![
+        [
+            "CLUSTER",
+            "NAMESPACE",
+            "CONTROLLER",
+            "CONTAINER",
+            "CPU REQ",
+            "CPU REC",
+            "RAM REQ",
+            "RAM REC",
+            "CPU SAVINGS",
+            "RAM SAVINGS",
+            "MONTHLY",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &page.rows {
+        lines.push(vec![
+            r.cluster.clone(),
+            r.namespace.clone(),
+            format!("{}/{}", r.controller_kind, r.controller),
+            r.container.clone(),
+            cores(r.cpu_request_cores),
+            cores(r.cpu_recommendation_cores),
+            bytes(r.ram_request_bytes),
+            bytes(r.ram_recommendation_bytes),
+            money(r.cpu_savings),
+            money(r.ram_savings),
+            money(r.monthly_savings),
+        ]);
+    }
+    let t = &page.totals;
+    let mut total = vec![String::new(); 11];
+    total[0] = "TOTAL".into();
+    total[8] = money(t.cpu_savings);
+    total[9] = money(t.ram_savings);
+    total[10] = money(t.monthly_savings);
+    lines.push(total);
+    let widths: Vec<usize> = (0..11)
+        .map(|j| lines.iter().map(|l| l[j].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let n = lines.len();
+    for (li, l) in lines.iter().enumerate() {
+        if li == n - 1 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+        for (j, v) in l.iter().enumerate() {
+            let v = crate::format::printable(v);
+            match j {
+                0..4 => out.push_str(&format!("{v:<w$}  ", w = widths[j])),
+                _ => out.push_str(&format!("{v:>w$}  ", w = widths[j])),
+            }
+        }
+        let trimmed = out.trim_end_matches(' ').len();
+        out.truncate(trimmed);
+        out.push('\n');
+    }
+    let p = &req.params;
+    out.push_str(&format!(
+        "targets CPU {} RAM {} · minimums {} millicores, {} · monthly = savings × 730 h / {:.1} h of data\n",
+        p.target_cpu_utilization,
+        p.target_ram_utilization,
+        p.min_rec_cpu_millicores,
+        bytes(p.min_rec_ram_bytes),
+        page.covered_hours
+    ));
+    if page.without_maxima > 0 {
+        out.push_str(&format!(
+            "{} container specs left out: their sets carry no rawAllocationOnly maxima (aggregated sets)\n",
+            page.without_maxima
+        ));
+    }
+    let first = if page.rows.is_empty() { 0 } else { req.offset + 1 };
+    out.push_str(&format!(
+        "window {} .. {} · rows {}–{} of {}\n",
+        req.window.start.format("%Y-%m-%d %H:%M"),
+        req.window.end.format("%Y-%m-%d %H:%M"),
+        first,
+        req.offset.saturating_add(page.rows.len()),
+        page.total_rows
+    ));
+    let shown = req.offset.saturating_add(page.rows.len());
+    if shown < page.total_rows {
+        out.push_str(&format!(
+            "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"
+        ));
+    }
+    out
+}
+
+/// `costscope savings …`.
+pub async fn run(global: &GlobalArgs, cmd: SavingsCommand) -> Result<()> {
+    let SavingsCommand::Requests(args) = cmd;
+    let (store, agg) = super::open(global)?;
+    if !args.no_ingest && !agg.is_read_copy() {
+        super::ingest::ingest_with_progress(agg.clone(), &store, &global.ingest_options(), args.format != OutputFormat::Table).await?;
+    }
+    let req = request(agg.as_ref(), &args)?;
+    let format = args.format;
+    let text = tokio::task::spawn_blocking(move || -> Result<String> {
+        let page = agg.request_sizing(&req)?;
+        render(&req, &page, format)
+    })
+    .await??;
+    super::write_stdout(&text)?;
+    Ok(())
+}
