@@ -284,9 +284,12 @@ fn an_odd_cluster_folder_is_read_and_planted_copies_are_never_counted() {
     );
 }
 
+/// Exit code, stdout and stderr of one run of the binary.
+type RunOutput = (Option<i32>, String, String);
+
 /// `allocation --aggregate cluster --idle hide --format json` over [`WEEK`] through `run` (the
 /// binary with the test's store), parsed.
-fn week_by_cluster(run: &dyn Fn(&[&str]) -> (Option<i32>, String, String)) -> serde_json::Value {
+fn week_by_cluster(run: &dyn Fn(&[&str]) -> RunOutput) -> serde_json::Value {
     let window = format!("{},{}", WEEK.0, WEEK.1);
     let args = [
         "allocation",
