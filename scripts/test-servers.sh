@@ -48,7 +48,9 @@ GCS_URL="http://$HOST:$GCS_PORT"
 # ---------------------------------------------------------------- identification probes
 # Each returns 0 only when the port answers *as that server*, so a foreign service on the
 # port is never mistaken for ours.
-is_moto() { curl -fsS -m 3 -o /dev/null "$S3_URL/moto-api/data.json" 2>/dev/null; }
+# moto's data.json dumps every object it holds: after a long test run it takes seconds, so the
+# probe waits up to 30 s rather than calling a busy moto "not moto".
+is_moto() { curl -fsS -m 30 -o /dev/null "$S3_URL/moto-api/data.json" 2>/dev/null; }
 is_azurite() {
   curl -sS -m 3 -o /dev/null -D - "http://$HOST:$AZ_PORT/$AZ_ACCOUNT?comp=list" 2>/dev/null \
     | grep -qi '^server: *azurite'
