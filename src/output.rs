@@ -72,17 +72,21 @@ pub fn table_with(kind: DataKind, page: &Page, window: &Window, shown: &[usize],
             page.covered_hours
         ));
     }
-    let first = if page.rows.is_empty() { 0 } else { page.offset + 1 };
-    out.push_str(&format!(
-        "window {} .. {} · rows {}–{} of {}\n",
+    out.push_str(&page_footer(window, page.offset, page.rows.len(), page.total_rows));
+    out
+}
+
+/// The lines under a CLI table: the window, the rows shown (`offset + 1`–`offset + rows` of
+/// `total`), and how to get the next page when there are more.
+pub fn page_footer(window: &Window, offset: usize, rows: usize, total: usize) -> String {
+    let first = if rows == 0 { 0 } else { offset.saturating_add(1) };
+    let shown = offset.saturating_add(rows);
+    let mut out = format!(
+        "window {} .. {} · rows {first}–{shown} of {total}\n",
         window.start.format("%Y-%m-%d %H:%M"),
         window.end.format("%Y-%m-%d %H:%M"),
-        first,
-        page.offset.saturating_add(page.rows.len()),
-        page.total_rows
-    ));
-    let shown = page.offset.saturating_add(page.rows.len());
-    if shown < page.total_rows {
+    );
+    if shown < total {
         out.push_str(&format!(
             "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"
         ));

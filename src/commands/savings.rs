@@ -190,21 +190,12 @@ fn table(req: &SizingRequest, page: &SizingPage) -> String {
             page.without_maxima
         ));
     }
-    let first = if page.rows.is_empty() { 0 } else { req.offset + 1 };
-    out.push_str(&format!(
-        "window {} .. {} · rows {}–{} of {}\n",
-        req.window.start.format("%Y-%m-%d %H:%M"),
-        req.window.end.format("%Y-%m-%d %H:%M"),
-        first,
-        req.offset.saturating_add(page.rows.len()),
-        page.total_rows
+    out.push_str(&crate::output::page_footer(
+        &req.window,
+        req.offset,
+        page.rows.len(),
+        page.total_rows,
     ));
-    let shown = req.offset.saturating_add(page.rows.len());
-    if shown < page.total_rows {
-        out.push_str(&format!(
-            "more rows: --offset {shown} for the next page, --limit 0 for all, --format csv|json for the whole result\n"
-        ));
-    }
     out
 }
 
