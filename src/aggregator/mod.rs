@@ -4,7 +4,8 @@
 //!
 //! One database per store, in the user cache dir, keyed by a hash of the store's identity, so
 //! switching buckets never mixes data. Ingest writes through one connection, queries read through
-//! another (DuckDB MVCC), so a long ingest never blocks the TUI.
+//! a pool of others ([`readers`]; DuckDB MVCC), so a long ingest never blocks the TUI and a slow
+//! query never blocks a cheap one.
 
 mod columns_sql;
 pub mod ingest;
@@ -16,6 +17,7 @@ mod query_assets;
 mod query_cloud;
 mod query_common;
 pub mod readcopy;
+mod readers;
 mod results;
 pub mod retention;
 pub mod rollup;
@@ -38,11 +40,8 @@ pub use retention::Retention;
 pub struct Aggregator {
     path: PathBuf,
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
-    /// Interrupts the query running on `reader` ([`CostSource::interrupt`]); replaced with the
-    /// connections when a read copy follows a newer copy.
-    reader_interrupt: Mutex<std::sync::Arc<duckdb::InterruptHandle>>,
-    results: results::ResultCache,
+    /// The reader connections, each with its materialised results.
+    readers: readers::Readers,
     /// For a read copy ([`readcopy`]): the database file it copies and the copy open now.
     read_copy_of: Option<readcopy::ReadCopyOf>,
 }
@@ -177,13 +176,10 @@ impl Aggregator {
         };
         let conn = Connection::open(path).map_err(db)?;
         Self::init(&conn).map_err(db)?;
-        let reader = conn.try_clone().map_err(db)?;
         Ok(Aggregator {
             path: path.to_path_buf(),
+            readers: readers::Readers::new(&conn).map_err(db)?,
             writer: Mutex::new(conn),
-            reader_interrupt: Mutex::new(reader.interrupt_handle()),
-            reader: Mutex::new(reader),
-            results: Default::default(),
             read_copy_of: None,
         })
     }
@@ -196,13 +192,10 @@ impl Aggregator {
         };
         let conn = Connection::open_in_memory().map_err(db)?;
         Self::init(&conn).map_err(db)?;
-        let reader = conn.try_clone().map_err(db)?;
         Ok(Aggregator {
             path: PathBuf::from(":memory:"),
+            readers: readers::Readers::new(&conn).map_err(db)?,
             writer: Mutex::new(conn),
-            reader_interrupt: Mutex::new(reader.interrupt_handle()),
-            reader: Mutex::new(reader),
-            results: Default::default(),
             read_copy_of: None,
         })
     }
@@ -253,19 +246,18 @@ impl Aggregator {
     /// (whether or not `f` succeeded: a failed file still rewrites its ingest log entry).
     pub(crate) fn writing<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         let out = self.with_writer(f);
-        self.results.invalidate();
+        self.readers.invalidate();
         out
     }
 
     /// Drop every cached query result, so the next query runs from the tables (benchmarks).
     pub fn forget_results(&self) {
-        self.results.invalidate();
+        self.readers.invalidate();
     }
 
-    /// Run `f` with the reader connection.
+    /// Run `f` with a free reader connection ([`readers`]).
     pub(crate) fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        let c = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-        f(&c)
+        self.readers.with(|c, _| f(c))
     }
 
     /// `(cluster, UTC day start in unix seconds)` of every daily allocation file ingested without
@@ -346,20 +338,19 @@ impl Aggregator {
 
 impl CostSource for Aggregator {
     fn interrupt(&self) {
-        let handle = self.reader_interrupt.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        handle.interrupt();
+        self.readers.interrupt();
     }
 
     fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
-        self.with_reader(|c| match req.kind {
-            DataKind::Allocation => query_alloc::page(c, req, &self.results),
-            DataKind::Asset => query_assets::page(c, req, &self.results),
-            DataKind::CloudCost => query_cloud::page(c, req, &self.results),
+        self.readers.with(|c, results| match req.kind {
+            DataKind::Allocation => query_alloc::page(c, req, results),
+            DataKind::Asset => query_assets::page(c, req, results),
+            DataKind::CloudCost => query_cloud::page(c, req, results),
         })
     }
 
     fn data_generation(&self) -> u64 {
-        self.results.generation()
+        self.readers.generation()
     }
 
     fn query_steps(&self, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {

@@ -13,7 +13,7 @@
 //! * a process that finds the database locked opens the newest copy read-only and skips its own
 //!   ingest (it cannot write): its answers are at most one ingest pass older than the writer's.
 
-use super::{Aggregator, AggregatorError, results, schema};
+use super::{Aggregator, AggregatorError, readers, schema};
 use duckdb::{AccessMode, Config, Connection};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -63,8 +63,8 @@ pub(super) struct ReadCopyOf {
     current: Mutex<PathBuf>,
 }
 
-/// Open the copy at `path` read-only, checking its schema: (writer, reader) connections.
-fn open_copy(path: &Path) -> Result<(Connection, Connection), AggregatorError> {
+/// Open the copy at `path` read-only, checking its schema; readers are cloned from the connection.
+fn open_copy(path: &Path) -> Result<Connection, AggregatorError> {
     let err = |source| AggregatorError::Db {
         path: path.display().to_string(),
         source,
@@ -82,8 +82,7 @@ fn open_copy(path: &Path) -> Result<(Connection, Connection), AggregatorError> {
             needed,
         });
     }
-    let reader = conn.try_clone().map_err(err)?;
-    Ok((conn, reader))
+    Ok(conn)
 }
 
 impl Aggregator {
@@ -100,13 +99,13 @@ impl Aggregator {
         if *current == newest {
             return Ok(false);
         }
-        let (writer, reader) = open_copy(&newest)?;
-        let handle = reader.interrupt_handle();
-        *self.reader.lock().unwrap_or_else(|e| e.into_inner()) = reader;
-        *self.reader_interrupt.lock().unwrap_or_else(|e| e.into_inner()) = handle;
+        let writer = open_copy(&newest)?;
+        self.readers.replace(&writer).map_err(|source| AggregatorError::Db {
+            path: newest.display().to_string(),
+            source,
+        })?;
         *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = writer;
         *current = newest;
-        self.results.invalidate();
         Ok(true)
     }
 
@@ -178,13 +177,15 @@ impl Aggregator {
         let Some(path) = copies(db).pop() else {
             return Ok(None);
         };
-        let (conn, reader) = open_copy(&path)?;
+        let conn = open_copy(&path)?;
+        let readers = readers::Readers::new(&conn).map_err(|source| AggregatorError::Db {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(Some(Aggregator {
             path: path.clone(),
             writer: Mutex::new(conn),
-            reader_interrupt: Mutex::new(reader.interrupt_handle()),
-            reader: Mutex::new(reader),
-            results: results::ResultCache::default(),
+            readers,
             read_copy_of: Some(ReadCopyOf {
                 db: db.to_path_buf(),
                 current: Mutex::new(path),

@@ -10,38 +10,49 @@
 //! (`total − offset − limit`), so the last page is a top-N like the first rather than a full
 //! sort; ties break by name and then the keys, which makes the order total and its reverse exact.
 //!
-//! The cache keeps [`CACHE_ENTRIES`] results per connection and is invalidated by a generation
-//! number the aggregator bumps on every database write.
+//! The cache keeps [`CACHE_ENTRIES`] results per reader connection ([`super::readers`]) and is
+//! invalidated by a generation number the aggregator bumps on every database write.
 
 use super::params::Params;
 use crate::query::columns::position;
 use crate::query::{Page, QueryError, QueryRequest, Row, Sort, SortKey, columns};
 use duckdb::{Connection, params_from_iter};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Results kept materialised at once (each is one temporary table; a 226k-row allocation result
 /// takes about 40 MB).
 pub const CACHE_ENTRIES: usize = 4;
 
+/// Pages that read at most this many rows from one end of a result are a top-N over the
+/// materialised rows; a page deeper in the middle first numbers the rows in the page's order
+/// ([`Entry::sorted_by`]), after which every page of that order is a range of row numbers.
+pub const TOP_N_ROWS: usize = 1000;
+
 /// One materialised result: its temporary table, row count and totals.
 struct Entry {
     key: String,
-    /// The temporary table (dropped when the entry goes).
+    /// The temporary table (dropped when the entry goes or is renumbered).
     table: String,
-    /// What its rows are read from: the table, or for one step of a stepped query a subquery.
-    source: String,
+    /// The forward `ORDER BY` (see [`order_by`]) whose row numbers the table holds in its `_rn`
+    /// column, rows stored in that order; `None` before a page in the middle asked for one.
+    sorted_by: Option<String>,
+    /// The name of the entry's first table; numbered copies are `<base>_n<copies>`.
+    base: String,
+    /// Numbered copies made for this entry so far.
+    copies: u32,
     rows: usize,
     totals: Vec<f64>,
     /// Hours of data the result covers.
     hours: f64,
 }
 
-/// Materialised results of the reader connection, most recently used last.
-#[derive(Default)]
+/// Materialised results of one reader connection, most recently used last.
 pub struct ResultCache {
-    /// Bumped by every database write; entries of an older generation are dropped.
-    generation: AtomicU64,
+    /// Bumped by every database write (shared by every reader's cache); entries of an older
+    /// generation are dropped.
+    generation: Arc<AtomicU64>,
     inner: std::sync::Mutex<CacheState>,
 }
 
@@ -53,14 +64,12 @@ struct CacheState {
 }
 
 impl ResultCache {
-    /// Mark every cached result stale (call after any write to the database).
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The current generation (changes on every [`ResultCache::invalidate`]).
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+    /// An empty cache whose entries live while `generation` keeps its value.
+    pub fn new(generation: Arc<AtomicU64>) -> ResultCache {
+        ResultCache {
+            generation,
+            inner: Default::default(),
+        }
     }
 }
 
@@ -116,8 +125,8 @@ pub fn run_page(
         }
     };
     // Most recently used last.
-    let entry = st.entries.remove(idx);
-    let page = read_page(conn, req, &entry, names).map(|rows| Page {
+    let mut entry = st.entries.remove(idx);
+    let page = read_page(conn, req, &mut entry, names).map(|rows| Page {
         rows,
         total_rows: entry.rows,
         totals: Row {
@@ -182,8 +191,10 @@ fn materialise(
         Ok((rows, totals, hours)) => Ok(Entry {
             hours,
             key,
-            source: format!("temp.{table}"),
             table: table.to_string(),
+            base: table.to_string(),
+            sorted_by: None,
+            copies: 0,
             rows,
             totals,
         }),
@@ -301,31 +312,142 @@ fn row_at(r: &duckdb::Row<'_>, at: usize, names: &[String], ncols: usize) -> duc
     })
 }
 
-/// The page's rows from a materialised result, reading from the far end past the middle.
-fn read_page(conn: &Connection, req: &QueryRequest, e: &Entry, names: &[String]) -> Result<Vec<Row>, QueryError> {
+/// The page's rows from a materialised result: a top-N from the nearer end for pages within
+/// [`TOP_N_ROWS`] of either end (past the middle the order is reversed), otherwise a range of row
+/// numbers of the result numbered in the page's order ([`number_rows`], once per order).
+fn read_page(conn: &Connection, req: &QueryRequest, e: &mut Entry, names: &[String]) -> Result<Vec<Row>, QueryError> {
     let cols = columns(req.kind);
     let nk = names.len();
-    let (limit, offset, reversed) = if req.limit == 0 {
-        (e.rows, 0, false)
-    } else if req.offset >= e.rows {
-        return Ok(Vec::new());
-    } else {
-        let end = req.offset.saturating_add(req.limit).min(e.rows);
-        let reversed = req.offset > e.rows - end;
-        (end - req.offset, if reversed { e.rows - end } else { req.offset }, reversed)
+    let forward = order_by(req, nk, false);
+    let read = |sql: String| -> Result<Vec<Row>, QueryError> {
+        let mut st = conn.prepare(&sql)?;
+        let rows = st
+            .query_map([], |r| row_at(r, 0, names, cols.len()))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     };
-    let sql = format!(
-        "SELECT {} FROM {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        select_list(req, nk),
-        e.source,
+    let (list, table) = (select_list(req, nk), &e.table);
+    if req.limit == 0 {
+        return read(format!("SELECT {list} FROM temp.{table} ORDER BY {forward}"));
+    }
+    if req.offset >= e.rows {
+        return Ok(Vec::new());
+    }
+    let end = req.offset.saturating_add(req.limit).min(e.rows);
+    let reversed = req.offset > e.rows - end;
+    let reach = if reversed { e.rows - req.offset } else { end };
+    if reach > TOP_N_ROWS || e.sorted_by.as_ref() == Some(&forward) {
+        if e.sorted_by.as_ref() != Some(&forward) {
+            number_rows(conn, e, forward)?;
+        }
+        return read(format!(
+            "SELECT {list} FROM temp.{} WHERE _rn > {} AND _rn <= {end} ORDER BY _rn",
+            e.table, req.offset
+        ));
+    }
+    let (limit, offset) = (end - req.offset, if reversed { e.rows - end } else { req.offset });
+    let mut rows = read(format!(
+        "SELECT {list} FROM temp.{table} ORDER BY {} LIMIT {limit} OFFSET {offset}",
         order_by(req, nk, reversed)
-    );
-    let mut st = conn.prepare(&sql)?;
-    let mut rows = st
-        .query_map([], |r| row_at(r, 0, names, cols.len()))?
-        .collect::<Result<Vec<_>, _>>()?;
+    ))?;
     if reversed {
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Replace the entry's table by a copy stored in `order` with row numbers `_rn` (1-based) in
+/// it: one sort of the materialised rows, after which any page of that order reads only its rows.
+fn number_rows(conn: &Connection, e: &mut Entry, order: String) -> Result<(), QueryError> {
+    e.copies += 1;
+    let table = format!("{}_n{}", e.base, e.copies);
+    let old = if e.sorted_by.is_some() { "* EXCLUDE (_rn)" } else { "*" };
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE {table} AS
+         SELECT *, row_number() OVER (ORDER BY {order}) AS _rn FROM (SELECT {old} FROM temp.{}) ORDER BY _rn",
+        e.table
+    ))?;
+    drop_table(conn, &e.table);
+    e.table = table;
+    e.sorted_by = Some(order);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{CostRate, DataKind, Filter, IdleMode, Window};
+
+    fn request(sort: &str, offset: usize, limit: usize) -> QueryRequest {
+        let day = chrono::DateTime::UNIX_EPOCH;
+        QueryRequest {
+            kind: DataKind::Allocation,
+            window: Window::new(day, day + chrono::Duration::days(1)).unwrap(),
+            aggregate: Default::default(),
+            filter: Filter::All,
+            idle: IdleMode::Hide,
+            sort: Sort::parse(sort, DataKind::Allocation).unwrap(),
+            offset,
+            limit,
+            cost_metric: crate::model::CostMetricName::AmortizedNetCost,
+            search: None,
+            labels: Default::default(),
+            rate: CostRate::Cumulative,
+            share: Default::default(),
+        }
+    }
+
+    /// Pages deep in a result (numbered rows), near its ends (top-N) and across both, for
+    /// several sorts with many ties, equal the same page of a plain `ORDER BY … LIMIT … OFFSET`.
+    #[test]
+    fn every_page_equals_a_plain_order_by_whichever_way_it_is_read() {
+        let conn = Connection::open_in_memory().unwrap();
+        let values: Vec<String> = columns(DataKind::Allocation)
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("((i * {}) % 17)::DOUBLE AS \"{}\"", i + 3, c.json()))
+            .collect();
+        let rows = 3 * TOP_N_ROWS + 7;
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE costscope_result_0 AS SELECT 'row-' || (i % 2900) AS name, 'k' || (i % 7) AS k0, {} FROM range({rows}) r(i)",
+            values.join(", ")
+        ))
+        .unwrap();
+        let names = vec!["namespace".to_string()];
+        let mut entry = Entry {
+            key: String::new(),
+            table: "costscope_result_0".into(),
+            base: "costscope_result_0".into(),
+            sorted_by: None,
+            copies: 0,
+            rows,
+            totals: Vec::new(),
+            hours: 0.0,
+        };
+        for sort in ["totalCost:desc", "cpuCost:asc", "name:asc", "ramCost:desc"] {
+            for offset in [0, 40, 990, 1500, rows / 2, rows - 1200, rows - 60, rows - 1] {
+                let req = request(sort, offset, 50);
+                let got = read_page(&conn, &req, &mut entry, &names).unwrap();
+                let sql = format!(
+                    "SELECT {} FROM temp.{} ORDER BY {} LIMIT 50 OFFSET {offset}",
+                    select_list(&req, 1),
+                    entry.table,
+                    order_by(&req, 1, false)
+                );
+                let mut st = conn.prepare(&sql).unwrap();
+                let want: Vec<Row> = st
+                    .query_map([], |r| row_at(r, 0, &names, columns(DataKind::Allocation).len()))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                assert_eq!(got, want, "{sort} offset {offset}");
+            }
+        }
+        // Deep pages numbered the rows; the last sort's numbered copy is the only table left.
+        assert!(entry.sorted_by.is_some() && entry.copies >= 4, "{} copies", entry.copies);
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'costscope_result_%'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 1);
+    }
 }

@@ -188,7 +188,10 @@ pub async fn export(store: Arc<dyn ObjectStore>, parts: Vec<Partition>, out: &Ta
                 report.parquet_bytes += w.parquet_bytes;
             }
             Ok(None) => report.unchanged += 1,
-            Err(reason) => report.failures.push(ExportFailure { partition: dir, reason }),
+            Err(e) => report.failures.push(ExportFailure {
+                partition: dir,
+                reason: e.to_string(),
+            }),
         }
     }
     report.failures.sort_by(|a, b| a.partition.cmp(&b.partition));
@@ -207,7 +210,32 @@ struct Written {
 }
 
 /// A partition's outcome: written, unchanged (`None`), or why not.
-type Outcome = Result<Option<Written>, String>;
+type Outcome = Result<Option<Written>, PartitionError>;
+
+/// Why one partition was not written; one line (store errors have their secrets scrubbed).
+#[derive(Debug, thiserror::Error)]
+enum PartitionError {
+    /// A source object could not be read.
+    #[error("{key}: {detail}")]
+    Fetch {
+        /// The source object.
+        key: String,
+        /// The store's error, scrubbed of secrets (`config::secret::scrub`).
+        detail: String,
+    },
+    /// The encoding task panicked or was cancelled.
+    #[error("encoding task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// A source does not decode, or the encoder failed.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The Parquet file or its manifest could not be written.
+    #[error(transparent)]
+    Write(#[from] target::WriteError),
+    /// The manifest could not be serialised (a bug).
+    #[error("manifest: {0}")]
+    Manifest(#[from] serde_json::Error),
+}
 
 /// Write one partition unless its manifest lists the same sources.
 async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partition, dir: &str, out: &Target, hourly: bool) -> Outcome {
@@ -227,16 +255,16 @@ async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partitio
         let got = fetcher
             .get(store.as_ref(), &s.key, s.size)
             .await
-            .map_err(|e| format!("{}: {}", s.key, crate::config::secret::scrub(&e.to_string())))?;
+            .map_err(|e| PartitionError::Fetch {
+                key: s.key.clone(),
+                detail: crate::config::secret::scrub(&e.to_string()).into_owned(),
+            })?;
         sources.push((s.key.clone(), got.bytes.clone()));
         held.push(got);
     }
     let src_bytes: u64 = sources.iter().map(|(_, b)| b.len() as u64).sum();
     let (pipeline, day) = (p.pipeline, p.day);
-    let (rows, parquet) = tokio::task::spawn_blocking(move || encode(pipeline, day, hourly, &sources))
-        .await
-        .map_err(|e| format!("encoding task failed: {e}"))?
-        .map_err(|e| e.to_string())?;
+    let (rows, parquet) = tokio::task::spawn_blocking(move || encode(pipeline, day, hourly, &sources)).await??;
     drop(held);
     let pq = parquet.len() as u64;
     out.write(&file_rel, parquet).await?;
@@ -245,8 +273,7 @@ async fn partition(store: &Arc<dyn ObjectStore>, fetcher: &Fetcher, p: &Partitio
         rows,
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    out.write(&manifest_rel, serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?)
-        .await?;
+    out.write(&manifest_rel, serde_json::to_vec_pretty(&manifest)?).await?;
     Ok(Some(Written {
         rows,
         source_bytes: src_bytes,

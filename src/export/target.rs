@@ -71,6 +71,37 @@ pub enum Target {
     Store { store: Arc<dyn ObjectStore>, prefix: String },
 }
 
+/// Why a write to the output failed, naming the path or key.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The output key is not a valid object path.
+    #[error("bad output key {key}: {source}")]
+    Key {
+        /// The key.
+        key: String,
+        /// object_store's error.
+        #[source]
+        source: object_store::path::Error,
+    },
+    /// A local file could not be written or renamed into place.
+    #[error("writing {}: {source}", path.display())]
+    Io {
+        /// The final path.
+        path: std::path::PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The object store refused the write (after its retries).
+    #[error("writing {key}: {detail}")]
+    Store {
+        /// The key.
+        key: String,
+        /// The store's error, scrubbed of secrets (`config::secret::scrub`).
+        detail: String,
+    },
+}
+
 impl Target {
     /// Where `rel` (a `/`-separated path under the output) is, for messages.
     pub fn show(&self, rel: &str) -> String {
@@ -81,13 +112,13 @@ impl Target {
         }
     }
 
-    fn key(prefix: &str, rel: &str) -> Result<ObjPath, String> {
+    fn key(prefix: &str, rel: &str) -> Result<ObjPath, WriteError> {
         let k = if prefix.is_empty() {
             rel.to_string()
         } else {
             format!("{prefix}/{rel}")
         };
-        ObjPath::parse(&k).map_err(|e| format!("bad output key {k}: {e}"))
+        ObjPath::parse(&k).map_err(|source| WriteError::Key { key: k.clone(), source })
     }
 
     /// The bytes at `rel`, or `None` when there is nothing (or it cannot be read).
@@ -103,12 +134,15 @@ impl Target {
 
     /// Write `bytes` at `rel` atomically (see the module docs).
     ///
-    /// Errors: the I/O or store error, with the path.
-    pub async fn write(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
+    /// Errors: [`WriteError`], with the path or key.
+    pub async fn write(&self, rel: &str, bytes: Vec<u8>) -> Result<(), WriteError> {
         match self {
             Target::Dir(d) => {
                 let path = d.join(rel);
-                let dir = path.parent().ok_or_else(|| format!("{} has no parent", path.display()))?;
+                let io = |source| WriteError::Io { path: path.clone(), source };
+                let Some(dir) = path.parent() else {
+                    return Err(io(std::io::Error::other("the path has no parent folder")));
+                };
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let tmp = dir.join(temporary_name(&name));
                 let res = async {
@@ -120,7 +154,7 @@ impl Target {
                 if res.is_err() {
                     let _ = tokio::fs::remove_file(&tmp).await;
                 }
-                res.map_err(|e| format!("writing {}: {e}", path.display()))
+                res.map_err(io)
             }
             Target::Store { store, prefix } => {
                 let key = Self::key(prefix, rel)?;
@@ -128,7 +162,10 @@ impl Target {
                     .put(&key, PutPayload::from(bytes))
                     .await
                     .map(|_| ())
-                    .map_err(|e| format!("writing {key}: {}", crate::config::secret::scrub(&e.to_string())))
+                    .map_err(|e| WriteError::Store {
+                        key: key.to_string(),
+                        detail: crate::config::secret::scrub(&e.to_string()).into_owned(),
+                    })
             }
         }
     }

@@ -29,6 +29,7 @@ pub mod merge;
 mod plan;
 mod run;
 mod target;
+pub use target::TargetError;
 
 pub use target::Output;
 
@@ -199,13 +200,13 @@ pub enum FederateError {
     List(#[from] InventoryError),
     /// The output location could not be opened, listed or its manifest read.
     #[error("output: {0}")]
-    Target(String),
+    Target(#[source] TargetError),
     /// A combined file or the manifest could not be written (after object_store's retries).
     #[error("write failed: {0}")]
-    Write(String),
+    Write(#[source] TargetError),
     /// A merge task panicked or was cancelled.
     #[error("merge task failed: {0}")]
-    Task(String),
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// Run one federator pass over `source` (the bucket, prefix applied), reporting progress as
@@ -274,16 +275,21 @@ pub fn default_local_dir(store_identity: &str) -> PathBuf {
 
 /// Parse a cutoff given as `YYYY-MM-DD` (UTC midnight) or RFC 3339, into Unix seconds.
 ///
-/// Errors: a message quoting the input and the accepted forms.
-pub fn parse_cutoff(s: &str) -> Result<i64, String> {
+/// Errors: [`CutoffError`], quoting the input and the accepted forms.
+pub fn parse_cutoff(s: &str) -> Result<i64, CutoffError> {
     let s = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp());
     }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp())
-        .map_err(|_| format!("cutoff {s:?} is not a date: use YYYY-MM-DD (UTC) or RFC 3339 such as 2026-11-01T00:00:00Z"))
+        .map_err(|_| CutoffError(s.to_string()))
 }
+
+/// A `--cutoff` that is neither `YYYY-MM-DD` nor RFC 3339 (the text as given).
+#[derive(Debug, thiserror::Error)]
+#[error("cutoff {0:?} is not a date: use YYYY-MM-DD (UTC) or RFC 3339 such as 2026-11-01T00:00:00Z")]
+pub struct CutoffError(pub String);
 
 /// One line describing a federator snapshot, for a terminal status line or a log.
 pub fn progress_line(p: &TaskProgress) -> String {

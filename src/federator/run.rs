@@ -219,7 +219,7 @@ async fn build(
         })
     })
     .await
-    .map_err(|e| FederateError::Task(e.to_string()))
+    .map_err(FederateError::Task)
 }
 
 /// Build `w`, apply the never-empty-over-non-empty rule, write it and record it in the manifest.

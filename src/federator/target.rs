@@ -34,6 +34,43 @@ pub(crate) struct Target {
     root: Option<PathBuf>,
 }
 
+/// Why the output location could not be opened, listed, read or written; each names the place.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The local output directory could not be created.
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        /// The directory.
+        path: PathBuf,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The local output directory could not be opened as a store.
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        /// The directory.
+        path: PathBuf,
+        /// object_store's error.
+        #[source]
+        source: object_store::Error,
+    },
+    /// Listing, reading or writing an object failed (after object_store's retries).
+    #[error("{what} {key}: {source}")]
+    Object {
+        /// `listing`, `reading`, `writing`.
+        what: &'static str,
+        /// The key or prefix and the place, e.g. `federated/combined/… in the bucket`.
+        key: String,
+        /// object_store's error.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A write to a dry run's output, which was never opened.
+    #[error("{0} is not open for writing")]
+    NotOpen(String),
+}
+
 /// Staging files younger than this may belong to a write in progress (another federator).
 const STAGING_MIN_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -46,7 +83,7 @@ impl Target {
         output: &Output,
         bucket_root: Option<&std::path::Path>,
         dry_run: bool,
-    ) -> Result<Target, String> {
+    ) -> Result<Target, TargetError> {
         match output {
             Output::Bucket => Ok(Target {
                 store: Some(source.clone()),
@@ -63,9 +100,15 @@ impl Target {
                             root: None,
                         });
                     }
-                    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                    std::fs::create_dir_all(dir).map_err(|source| TargetError::Create {
+                        path: dir.clone(),
+                        source,
+                    })?;
                 }
-                let fs = LocalFileSystem::new_with_prefix(dir).map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+                let fs = LocalFileSystem::new_with_prefix(dir).map_err(|source| TargetError::Open {
+                    path: dir.clone(),
+                    source,
+                })?;
                 Ok(Target {
                     store: Some(Arc::new(fs)),
                     description,
@@ -92,12 +135,16 @@ impl Target {
     }
 
     /// Existing combined ETL files, by key. Errors: the listing failed.
-    pub(crate) async fn list_outputs(&self) -> Result<HashMap<String, ObjectInfo>, String> {
+    pub(crate) async fn list_outputs(&self) -> Result<HashMap<String, ObjectInfo>, TargetError> {
         let Some(store) = &self.store else { return Ok(HashMap::new()) };
         let prefix = ObjPath::from(format!("{FEDERATED_ROOT}/{COMBINED_CLUSTER}/etl/bingen"));
         let listing = crate::bucket::listing::list(store.as_ref(), Some(&prefix))
             .await
-            .map_err(|e| format!("listing {prefix} in {}: {e}", self.description))?;
+            .map_err(|source| TargetError::Object {
+                what: "listing",
+                key: format!("{prefix} in {}", self.description),
+                source,
+            })?;
         for p in &listing.problems {
             tracing::warn!(problem = %p, "listing the combined outputs skipped an entry");
         }
@@ -112,27 +159,32 @@ impl Target {
     }
 
     /// The stored manifest bytes, `None` when there is none. Errors: any other read failure.
-    pub(crate) async fn read_manifest(&self) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) async fn read_manifest(&self) -> Result<Option<Vec<u8>>, TargetError> {
         let Some(store) = &self.store else { return Ok(None) };
         let key = ObjPath::from(FEDERATOR_MANIFEST_KEY);
         // The manifest's size is not listed: the store deadline alone bounds it (bucket/fetch.rs).
         match crate::bucket::fetch::within_deadline(key.as_ref(), 0, async { store.get(&key).await?.bytes().await }).await {
             Ok(b) => Ok(Some(b.to_vec())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(format!("reading {key} from {}: {e}", self.description)),
+            Err(source) => Err(TargetError::Object {
+                what: "reading",
+                key: format!("{key} from {}", self.description),
+                source,
+            }),
         }
     }
 
     /// Write `data` at `key` (replacing it). Errors: the write failed after retries.
-    pub(crate) async fn put(&self, key: &str, data: Vec<u8>) -> Result<(), String> {
-        let store = self
-            .store
-            .as_ref()
-            .ok_or_else(|| format!("{} is not open for writing", self.description))?;
+    pub(crate) async fn put(&self, key: &str, data: Vec<u8>) -> Result<(), TargetError> {
+        let store = self.store.as_ref().ok_or_else(|| TargetError::NotOpen(self.description.clone()))?;
         store
             .put(&ObjPath::from(key), PutPayload::from(data))
             .await
             .map(|_| ())
-            .map_err(|e| format!("writing {key} to {}: {e}", self.description))
+            .map_err(|source| TargetError::Object {
+                what: "writing",
+                key: format!("{key} to {}", self.description),
+                source,
+            })
     }
 }

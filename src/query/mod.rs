@@ -52,7 +52,7 @@ pub use labels::{LabelAlias, LabelConfig, sanitize_key};
 pub use request::{
     CostRate, CostSource, DailySeries, DatabaseError, IdleMode, Page, QueryError, QueryRequest, Row, Sort, SortError, SortKey,
 };
-pub use share::{ShareSplit, Sharing};
+pub use share::{ShareError, ShareSplit, Sharing};
 pub use sources::SourceObject;
 pub use steps::{Accumulate, CalendarUnit, StepSize, StepsError};
 pub use window::{ACCEPTED_WINDOWS, DayStarts, Window, WindowError, parse_window};

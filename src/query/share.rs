@@ -59,6 +59,26 @@ impl Eq for Sharing {}
 /// Kubecost's hours per month, the divisor of `shareCost`.
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
+/// A sharing setting that cannot be read, naming the value and what is accepted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ShareError {
+    /// A share label without `key:value` form (or with an empty key).
+    #[error("share label {0:?}: expected key:value (e.g. team:platform)")]
+    Label(String),
+    /// A monthly cost that is not a finite, non-negative USD amount.
+    #[error("share cost {0:?}: expected a monthly amount in USD (e.g. 300 or 30.42)")]
+    Cost(String),
+    /// A split other than `weighted` or `even`.
+    #[error("unknown share split {0:?}; accepted: weighted, even")]
+    Split(String),
+    /// A tenancy switch other than true/false (on/off, yes/no).
+    #[error("tenancy={0:?}: expected true or false")]
+    Tenancy(String),
+    /// A prompt setting that does not exist.
+    #[error("unknown sharing setting {0:?}; accepted: namespaces=, labels=, cost=, split=, tenancy=")]
+    Setting(String),
+}
+
 impl Sharing {
     /// True when anything is shared.
     pub fn is_active(&self) -> bool {
@@ -81,7 +101,7 @@ impl Sharing {
         monthly_cost: Option<&str>,
         split: ShareSplit,
         tenancy: bool,
-    ) -> Result<Sharing, String> {
+    ) -> Result<Sharing, ShareError> {
         let namespaces = namespaces.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
         let labels = labels.iter().map(|l| parse_label(l)).collect::<Result<Vec<_>, _>>()?;
         let monthly_cost = match monthly_cost {
@@ -102,7 +122,7 @@ impl Sharing {
     /// list of namespaces; an empty text shares nothing. [`Sharing::spec`] writes this form.
     ///
     /// Errors: an unknown setting or a bad value, naming it and what is accepted.
-    pub fn parse_spec(text: &str) -> Result<Sharing, String> {
+    pub fn parse_spec(text: &str) -> Result<Sharing, ShareError> {
         let (mut ns, mut labels, mut cost, mut split, mut tenancy) = (Vec::new(), Vec::new(), None, ShareSplit::default(), false);
         for word in text.split_whitespace() {
             let (k, v) = word.split_once('=').unwrap_or(("namespaces", word));
@@ -112,20 +132,16 @@ impl Sharing {
                 "labels" | "sharelabels" => labels.extend(list()),
                 "cost" | "sharecost" => cost = Some(v.to_string()),
                 "split" | "sharesplit" => {
-                    split = ShareSplit::parse(v).ok_or_else(|| format!("unknown share split {v:?}; accepted: weighted, even"))?;
+                    split = ShareSplit::parse(v).ok_or_else(|| ShareError::Split(v.to_string()))?;
                 }
                 "tenancy" | "sharetenancycosts" => {
                     tenancy = match v.to_ascii_lowercase().as_str() {
                         "true" | "on" | "yes" => true,
                         "false" | "off" | "no" => false,
-                        _ => return Err(format!("tenancy={v:?}: expected true or false")),
+                        _ => return Err(ShareError::Tenancy(v.to_string())),
                     }
                 }
-                _ => {
-                    return Err(format!(
-                        "unknown sharing setting {k:?}; accepted: namespaces=, labels=, cost=, split=, tenancy="
-                    ));
-                }
+                _ => return Err(ShareError::Setting(k.to_string())),
             }
         }
         Sharing::from_parts(&ns, &labels, cost.as_deref(), split, tenancy)
@@ -178,18 +194,18 @@ impl Sharing {
 }
 
 /// `key:value` → (sanitized key, value).
-fn parse_label(s: &str) -> Result<(String, String), String> {
+fn parse_label(s: &str) -> Result<(String, String), ShareError> {
     match s.split_once(':') {
         Some((k, v)) if !k.trim().is_empty() => Ok((sanitize_key(k.trim()), v.trim().to_string())),
-        _ => Err(format!("share label {s:?}: expected key:value (e.g. team:platform)")),
+        _ => Err(ShareError::Label(s.to_string())),
     }
 }
 
 /// A monthly USD amount: finite and not negative.
-fn parse_cost(s: &str) -> Result<f64, String> {
+fn parse_cost(s: &str) -> Result<f64, ShareError> {
     match s.trim().trim_start_matches('$').parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("share cost {s:?}: expected a monthly amount in USD (e.g. 300 or 30.42)")),
+        _ => Err(ShareError::Cost(s.to_string())),
     }
 }
 
@@ -211,11 +227,11 @@ mod tests {
 
     #[test]
     fn bad_settings_name_what_is_accepted() {
-        assert!(Sharing::parse_spec("labels=team").unwrap_err().contains("key:value"));
-        assert!(Sharing::parse_spec("cost=-3").unwrap_err().contains("monthly amount"));
-        assert!(Sharing::parse_spec("cost=NaN").unwrap_err().contains("monthly amount"));
-        assert!(Sharing::parse_spec("split=fair").unwrap_err().contains("weighted, even"));
-        assert!(Sharing::parse_spec("colour=red").unwrap_err().contains("namespaces="));
+        assert!(Sharing::parse_spec("labels=team").unwrap_err().to_string().contains("key:value"));
+        assert!(Sharing::parse_spec("cost=-3").unwrap_err().to_string().contains("monthly amount"));
+        assert!(Sharing::parse_spec("cost=NaN").unwrap_err().to_string().contains("monthly amount"));
+        assert!(Sharing::parse_spec("split=fair").unwrap_err().to_string().contains("weighted, even"));
+        assert!(Sharing::parse_spec("colour=red").unwrap_err().to_string().contains("namespaces="));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Accumulate, Aggregate, CalendarUnit, CostRate, DataKind, IdleMode, LabelConfig, QueryRequest, ShareSplit, Sharing, Sort, StepSize,
+    Accumulate, Aggregate, CalendarUnit, CostRate, DataKind, IdleMode, LabelConfig, QueryRequest, ShareError, ShareSplit, Sharing, Sort, StepSize,
     Window, parse_aggregate, parse_filter, parse_window,
 };
 
@@ -237,7 +237,16 @@ fn sharing(p: &Params, flavor: Flavor) -> Result<Sharing, ParamError> {
         split,
         tenancy,
     )
-    .map_err(|e| bad("shareCost", e))
+    .map_err(|e| {
+        let param = match e {
+            ShareError::Label(_) => "shareLabels",
+            ShareError::Cost(_) => "shareCost",
+            ShareError::Split(_) => "shareSplit",
+            ShareError::Tenancy(_) => "shareTenancyCosts",
+            ShareError::Setting(_) => "share",
+        };
+        bad(param, e.to_string())
+    })
 }
 
 /// The sort: `sortBy` (a column's JSON name or `name`) and `sortByOrder` (`asc|desc`, default

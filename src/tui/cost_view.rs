@@ -410,7 +410,10 @@ impl State {
             }),
             PromptKind::Share => Sharing::parse_spec(&text)
                 .map(|s| t.share = s)
-                .map_err(|message| PromptError { message, column: None }),
+                .map_err(|e| PromptError {
+                    message: e.to_string(),
+                    column: None,
+                }),
         };
         match outcome {
             Err(e) => self.refuse(e),
