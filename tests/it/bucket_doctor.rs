@@ -4,16 +4,15 @@
 //! with every finding repaired reports none; and the doctor never writes (the tree's sha256s are
 //! equal before and after).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use costscope::bingen::{decode_allocation_set, encode_allocation_set};
 use costscope::model::Window;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::support::cli::{costscope, store_file};
-use crate::support::dev_bucket::{copy_dev, truth};
+use crate::support::dev_bucket::{checksums, copy_dev, truth};
 
 /// "Now" for the hourly retention: one hour after the dev bucket's last window (2026-11-21),
 /// so its 48 hourly files are all within Kubecost's 49 h.
@@ -46,24 +45,6 @@ const KINDS: [&str; 7] = [
     "windowMismatch",
     "unreadable",
 ];
-
-/// Relative path → sha256 of every file under `dir`.
-fn checksums(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, Sha256::digest(std::fs::read(&p).unwrap()).to_vec());
-            }
-        }
-    }
-    out
-}
 
 /// `federated/<cluster>/etl/bingen/<pipeline>/<res>/<s>-<e>`.
 fn key(cluster: &str, pipeline: &str, res: &str, start: i64, step: i64) -> String {
