@@ -106,6 +106,7 @@ pub async fn serve_bench(dir: &std::path::Path, containers: usize, days: usize, 
         metrics: Metrics::default(),
         now: crate::clock::now,
         cache: Default::default(),
+        migration: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

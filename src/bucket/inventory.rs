@@ -144,6 +144,16 @@ impl Series {
             _ => 0,
         }
     }
+    /// Starts (unix seconds) of the windows missing between the first and the last regular
+    /// file, oldest first ([`Series::missing_windows`] of them).
+    pub fn missing_starts(&self) -> Vec<i64> {
+        let have = self.regular_starts();
+        let step = self.resolution.seconds().max(1);
+        match (have.first(), have.last()) {
+            (Some(&a), Some(&b)) => (0..=(b - a) / step).map(|i| a + i * step).filter(|t| !have.contains(t)).collect(),
+            _ => Vec::new(),
+        }
+    }
     /// Files whose window is not [regular](Series::is_regular): malformed, mislabelled or in the
     /// future.
     pub fn odd_windows(&self) -> impl Iterator<Item = &WindowObject> {
@@ -165,6 +175,10 @@ pub struct ThanosBlock {
     pub deletion_marked: bool,
     /// `no-compact-mark.json` is present.
     pub no_compact: bool,
+    /// `index` is present.
+    pub has_index: bool,
+    /// Objects under `chunks/`.
+    pub chunks: u64,
     /// Objects in the directory.
     pub objects: u64,
     /// Bytes in the directory.
@@ -270,7 +284,8 @@ impl Inventory {
                         }
                         BlockFile::DeletionMark => b.deletion_marked = true,
                         BlockFile::NoCompactMark => b.no_compact = true,
-                        BlockFile::Index | BlockFile::Chunk(_) => {}
+                        BlockFile::Index => b.has_index = true,
+                        BlockFile::Chunk(_) => b.chunks += 1,
                     }
                 }
                 KeyKind::FederatorManifest => inv.federator_manifest = Some(obj),

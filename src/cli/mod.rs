@@ -156,8 +156,10 @@ after_help = ALLOCATION_EXAMPLES
     )]
     Cloudcost(QueryArgs),
     /// Inventory of the bucket: clusters, pipelines, resolutions, windows, empty files, Thanos
-    /// blocks, and layouts costscope does not read.
-    #[command(after_help = "Examples:\n  costscope bucket\n  costscope bucket --format json --store federated-store.yaml")]
+    /// blocks, and layouts costscope does not read. --doctor: what is wrong in it (read-only).
+    #[command(
+        after_help = "Examples:\n  costscope bucket\n  costscope bucket --format json --store federated-store.yaml\n  costscope bucket --doctor\n  costscope bucket --doctor --format json --retention-hours 72 --fail-on-findings"
+    )]
     Bucket(BucketArgs),
     /// Merge every cluster's ETL files per window into federated/combined/ (what Kubecost 1.x's
     /// Federator did). With --read-only the output goes to a local directory instead.
@@ -221,6 +223,21 @@ pub struct BucketArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Instead of the inventory, list what is wrong (read-only): empty sets, stale
+    /// federated/combined files, hourly files past retention, partial Thanos uploads, federated
+    /// windows missing inside a cluster's range, sets whose window disagrees with their key,
+    /// unreadable sets; each with its count, bytes and keys. Decodes every ETL set once.
+    #[arg(long)]
+    pub doctor: bool,
+    /// With --doctor: hourly files whose window ended more than this many hours before now are
+    /// past retention (Kubecost's etlHourlyStoreDurationHours, default 49).
+    #[arg(long, default_value_t = crate::bucket::doctor::DEFAULT_HOURLY_RETENTION_HOURS, requires = "doctor",
+          value_parser = clap::value_parser!(i64).range(1..=crate::aggregator::retention::MAX_RETENTION_HOURS))]
+    pub retention_hours: i64,
+    /// With --doctor: exit 1 (after the report) when anything was found. Without it the doctor
+    /// exits 0 whatever it finds.
+    #[arg(long, requires = "doctor")]
+    pub fail_on_findings: bool,
 }
 
 /// `costscope federate`.

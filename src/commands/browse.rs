@@ -105,6 +105,22 @@ pub async fn follow_loop(agg: Arc<Aggregator>, tx: watch::Sender<TaskProgress>, 
     }
 }
 
+/// What the Migration view scans with, shared by the TUI and `costscope serve`'s
+/// `/costscope/migration`: the default [`migration::MigrationOptions`] with `--max-object-size`,
+/// and the ingested days read from `agg`'s ingest log.
+pub fn migration_inputs(global: &GlobalArgs, agg: &Arc<Aggregator>) -> (migration::MigrationOptions, migration::IngestedDaysFn) {
+    let agg = agg.clone();
+    let ingested_days: migration::IngestedDaysFn = Arc::new(move || {
+        agg.ingested_days()
+            .map_err(|e| migration::IngestedDaysError::Db(crate::query::DatabaseError::new(e)))
+    });
+    let options = migration::MigrationOptions {
+        max_object_bytes: global.max_object_bytes(),
+        ..Default::default()
+    };
+    (options, ingested_days)
+}
+
 /// Where the TUI's `e` writes its CSV files: the working directory, unless that is inside a
 /// FILESYSTEM store's directory (the TUI never writes into the bucket, docs/reliability.md,
 /// "Writes"); then `<state dir>/exports`.
@@ -166,18 +182,10 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     };
     let (mig_tx, mig_rx) = watch::channel(migration::MigrationStatus::default());
     let (horizon_tx, horizon_rx) = watch::channel(None);
-    let mig_agg = agg.clone();
-    let ingested_days: migration::IngestedDaysFn = Arc::new(move || {
-        mig_agg
-            .ingested_days()
-            .map_err(|e| migration::IngestedDaysError::Db(crate::query::DatabaseError::new(e)))
-    });
+    let (mig_options, ingested_days) = migration_inputs(global, &agg);
     let mig = tokio::spawn(migration::run_loop(
         store.inner.clone(),
-        migration::MigrationOptions {
-            max_object_bytes: global.max_object_bytes(),
-            ..Default::default()
-        },
+        mig_options,
         ingested_days,
         MIGRATION_INTERVAL,
         mig_tx,

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 
 use crate::aggregator::default_db_path;
@@ -56,7 +56,7 @@ pub async fn run(global: &GlobalArgs, args: MigrationArgs) -> Result<()> {
     loop {
         let (g, identity) = (Arc::clone(&global), store.identity.clone());
         let ingested = tokio::task::spawn_blocking(move || ingested_days(&g, &identity)).await??;
-        let now = Utc::now();
+        let now = crate::clock::now();
         let report = scanner
             .scan(&*store.inner, &ingested, now)
             .await

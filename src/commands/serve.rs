@@ -13,6 +13,7 @@ use crate::cli::{GlobalArgs, ServeArgs, UsageError};
 use crate::progress::{TaskId, TaskProgress};
 use crate::query::CostSource;
 use crate::serve::auth::Token;
+use crate::serve::status::MigrationSource;
 use crate::serve::{ServeState, metrics::Metrics};
 
 /// The token `args` ask for: read from `--token-file`; none on loopback; a non-loopback address
@@ -77,13 +78,15 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
             cancel.clone(),
         )))
     };
+    let (mig_options, ingested_days) = super::browse::migration_inputs(global, &agg);
     let state = Arc::new(ServeState {
         source: agg.clone() as Arc<dyn CostSource>,
         labels: crate::config::AppConfig::load()?.labels,
-        ingest: Some(rx),
+        ingest: ingest.is_some().then_some(rx),
         metrics: Metrics::default(),
         now: crate::clock::now,
         cache: Default::default(),
+        migration: Some(MigrationSource::new(store.inner.clone(), mig_options, ingested_days)),
     });
     let auth = if token.is_some() { "token required" } else { "no token" };
     eprintln!(

@@ -32,7 +32,7 @@ pub use report::{
     ClusterPhase, ClusterReport, DayRecord, DayState, FileProblem, MigrationReport, Parity, ParityMismatch, Progress, ThanosFacts,
     day_label,
 };
-pub use watch::{IngestedDaysError, IngestedDaysFn, MigrationStatus, run_loop};
+pub use watch::{IngestedDaysError, IngestedDaysFn, MigrationStatus, ingested_days_blocking, run_loop};
 
 /// The external label Kubecost puts on its Thanos blocks (`prometheus.server.global.external_labels`,
 /// cost-model's `PROM_CLUSTER_ID_LABEL` default).

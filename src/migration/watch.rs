@@ -43,6 +43,16 @@ pub struct MigrationStatus {
     pub next_scan: Option<DateTime<Utc>>,
 }
 
+/// Call `f` on a blocking thread (it may query DuckDB) and wait for its answer.
+///
+/// Errors: `f`'s, or [`IngestedDaysError::Task`] when the thread died.
+pub async fn ingested_days_blocking(f: &IngestedDaysFn) -> Result<HashSet<(String, i64)>, IngestedDaysError> {
+    let f = Arc::clone(f);
+    tokio::task::spawn_blocking(move || f())
+        .await
+        .unwrap_or_else(|e| Err(IngestedDaysError::Task(e)))
+}
+
 /// Scan `store` every `interval` until `cancel`, publishing each result on `tx`. A failed scan
 /// keeps the previous report and sets [`MigrationStatus::error`]; when `ingested_days` fails the
 /// scan runs with no ingested days and says so in `error`. A new value on `horizon` (the TUI's
@@ -67,19 +77,16 @@ pub async fn run_loop(
             scanner.options.horizon_days = *horizon.borrow_and_update();
         }
         tx.send_modify(|s| s.scanning = true);
-        let days_fn = Arc::clone(&ingested_days);
-        let days = tokio::task::spawn_blocking(move || days_fn())
-            .await
-            .unwrap_or_else(|e| Err(IngestedDaysError::Task(e)));
+        let days = ingested_days_blocking(&ingested_days).await;
         let (ingested, days_error) = match days {
             Ok(d) => (d, None),
             Err(e) => (HashSet::new(), Some(format!("ingested days unavailable: {e}"))),
         };
         let result = tokio::select! {
-            r = scanner.scan(&*store, &ingested, Utc::now()) => r,
+            r = scanner.scan(&*store, &ingested, crate::clock::now()) => r,
             _ = cancel.cancelled() => return,
         };
-        let finished = Utc::now();
+        let finished = crate::clock::now();
         tx.send_modify(|s| {
             s.scanning = false;
             s.last_scan = Some(finished);

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod metrics;
 pub mod params;
 mod routes;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,8 @@ pub struct ServeState {
     pub now: fn() -> chrono::DateTime<chrono::Utc>,
     /// Answers kept for repeated requests.
     pub cache: cache::ResponseCache,
+    /// What `/costscope/migration` scans; `None` answers 404.
+    pub migration: Option<status::MigrationSource>,
 }
 
 /// OpenCost's success envelope.
@@ -83,6 +86,9 @@ pub enum ApiError {
     /// The query task died (500).
     #[error("the query failed: {0}")]
     Task(String),
+    /// A status route could not answer (404 without a bucket, else 500).
+    #[error(transparent)]
+    Status(#[from] status::StatusError),
 }
 
 impl ApiError {
@@ -93,6 +99,8 @@ impl ApiError {
             ApiError::Query(crate::query::QueryError::Invalid(_)) => StatusCode::BAD_REQUEST,
             ApiError::Query(_) | ApiError::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Deadline(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Status(status::StatusError::Unavailable) => StatusCode::NOT_FOUND,
+            ApiError::Status(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

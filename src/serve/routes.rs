@@ -57,6 +57,7 @@ fn api(ctx: Ctx) -> Router {
         .route("/customCost/timeseries", get(custom_timeseries))
         .route("/getConfigs", get(|| async { ok(serde_json::json!({"currencyCode": "USD"})) }))
         .route("/costscope/pipeline", get(pipeline))
+        .route("/costscope/migration", get(migration))
         .route("/healthz", get(|| async { StatusCode::OK }))
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state((ctx.state.clone(), ctx.flavor), super::cache::reuse))
@@ -431,10 +432,18 @@ async fn custom_timeseries(State(c): State<Ctx>, Query(q): Pairs) -> Answer {
     Ok(ok(serde_json::json!({ "window": window, "timeseries": [] })))
 }
 
-/// `/costscope/pipeline`: the background ingest's progress, as the TUI's Pipeline view shows it.
+/// `/costscope/pipeline`: the Pipeline view's tasks (a list; empty with `--no-ingest`).
 async fn pipeline(State(c): State<Ctx>) -> Response {
-    let progress = c.state.ingest.as_ref().map(|rx| rx.borrow().clone());
-    ok(progress)
+    ok(super::status::pipeline_tasks(c.state.ingest.as_ref()))
+}
+
+/// `/costscope/migration`: the Migration view's report, scanned now (within [`QUERY_DEADLINE`]).
+async fn migration(State(c): State<Ctx>) -> Answer {
+    let source = c.state.migration.as_ref().ok_or(super::status::StatusError::Unavailable)?;
+    let report = tokio::time::timeout(QUERY_DEADLINE, source.report((c.state.now)()))
+        .await
+        .map_err(|_| ApiError::Deadline(QUERY_DEADLINE.as_secs()))??;
+    Ok(ok(report))
 }
 
 /// `/metrics`: Prometheus text.

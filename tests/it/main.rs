@@ -10,6 +10,7 @@ mod audit_provenance;
 mod audit_verify;
 mod bingen_fixtures;
 mod bingen_robustness;
+mod bucket_doctor;
 mod bucket_inventory;
 mod cli_inspect;
 mod cli_limits;

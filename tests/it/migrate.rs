@@ -384,3 +384,56 @@ fn apply_on_azurite_creates_and_verifies_and_a_rerun_plans_nothing() {
     assert_eq!((again.summary.create, again.summary.created), (0, 0));
     assert_eq!(again.summary.same, r.summary.same + r.summary.created);
 }
+
+/// `(cluster, day) → state` of `costscope migration --format json`.
+fn migration_states(tmp: &Path, yaml: &Path) -> std::collections::BTreeMap<(String, String), String> {
+    let r = run_json(costscope_read_only(tmp, yaml).args(["migration", "--format", "json"]));
+    let mut out = std::collections::BTreeMap::new();
+    for c in r["clusters"].as_array().unwrap() {
+        for d in c["days"].as_array().unwrap() {
+            let key = (c["cluster"].as_str().unwrap().to_string(), d["day"].as_str().unwrap().to_string());
+            out.insert(key, d["state"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
+
+/// Issue 31 item 4: days `migrate --apply` creates count as migrated in `costscope migration`,
+/// like any other writer's. A day is MIGRATED when both its federated daily files hold items
+/// (docs/user-guide.md, Migration): after the apply, exactly the days MIGRATED before plus those
+/// whose two files now both hold items (a created file, or one that was there with more than the
+/// 77/68 bytes of an empty set) are.
+#[test]
+fn days_created_by_apply_count_as_migrated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = setup(tmp.path());
+    let bucket = tmp.path().join("bucket");
+    let creates = expected_creates(&bucket);
+    let held_before = |c: &str, p: &str, d: &str| {
+        std::fs::metadata(bucket.join(federated_key(c, p, d))).is_ok_and(|m| m.len() > costscope::bucket::EMPTY_FILE_MAX_BYTES)
+    };
+    let newly: BTreeSet<(String, String)> = creates
+        .iter()
+        .map(|(c, _, d)| (c.clone(), d.clone()))
+        .filter(|(c, d)| {
+            ["allocations", "assets"]
+                .iter()
+                .all(|p| creates.contains(&(c.clone(), p.to_string(), d.clone())) || held_before(c, p, d))
+        })
+        .collect();
+    let before = migration_states(tmp.path(), &yaml);
+    for day in &newly {
+        assert_ne!(before.get(day).map(String::as_str), Some("MIGRATED"), "{day:?} before the apply");
+    }
+    // The deleted days of prod-us-east-1 (both pipelines) are among them.
+    assert!(newly.contains(&("prod-us-east-1".to_string(), "2026-11-10".to_string())));
+
+    let apply = costscope(tmp.path(), &yaml).args(["migrate", "--apply"]).output().unwrap();
+    assert!(apply.status.success(), "{}", String::from_utf8_lossy(&apply.stderr));
+    let after = migration_states(tmp.path(), &yaml);
+    let migrated = |m: &std::collections::BTreeMap<(String, String), String>| -> BTreeSet<(String, String)> {
+        m.iter().filter(|(_, s)| *s == "MIGRATED").map(|(k, _)| k.clone()).collect()
+    };
+    let want: BTreeSet<(String, String)> = migrated(&before).union(&newly).cloned().collect();
+    assert_eq!(migrated(&after), want);
+}

@@ -74,7 +74,13 @@ impl Drop for Server {
 /// Start `costscope serve` with `extra` arguments on an ephemeral loopback port and wait for
 /// its "serving … on http://…" line.
 fn serve(tmp: &Path, yaml: &Path, extra: &[&str]) -> Server {
+    serve_with(tmp, yaml, extra, &[])
+}
+
+/// [`serve`] with extra environment variables.
+fn serve_with(tmp: &Path, yaml: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("costscope"))
+        .envs(env.iter().copied())
         .env("COSTSCOPE_CACHE_DIR", tmp.join("cache"))
         .env("COSTSCOPE_STATE_DIR", tmp.join("state"))
         .env_remove("RUST_LOG")
@@ -348,4 +354,38 @@ fn a_token_guards_the_api_and_sigterm_stops_the_server() {
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = server.child.wait().unwrap();
     assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
+}
+
+/// `/costscope/migration`, bare and under `/model`, answers exactly the report `costscope
+/// migration --format json` prints for the same bucket, database and "now"; `/costscope/pipeline`
+/// lists the Pipeline view's tasks: none, as the server runs with `--no-ingest`.
+#[test]
+fn the_status_routes_answer_what_the_cli_and_the_tui_show() {
+    const NOW: &str = "2026-11-21T06:00:00Z";
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = store_file(tmp.path(), &dev_dir());
+    let ingest = costscope_read_only(tmp.path(), &yaml).args(["ingest", "--once"]).output().unwrap();
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let out = costscope_read_only(tmp.path(), &yaml)
+        .env("COSTSCOPE_NOW", NOW)
+        .args(["migration", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The ingested days were read: every cluster has INGESTED days (the dev bucket's 3 clusters).
+    let clusters = cli["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 3);
+    for c in clusters {
+        assert!(c["days"].as_array().unwrap().iter().any(|d| d["state"] == "INGESTED"), "{}", c["cluster"]);
+    }
+    assert_eq!(cli["generatedAt"], "2026-11-21T06:00:00Z");
+
+    let server = serve_with(tmp.path(), &yaml, &["--listen", "127.0.0.1:0"], &[("COSTSCOPE_NOW", NOW)]);
+    for prefix in ["", "/model"] {
+        let v = json(&server, &format!("{prefix}/costscope/migration"));
+        assert_eq!(v["status"], "success");
+        assert_eq!(v["data"], cli, "{prefix}/costscope/migration");
+        assert_eq!(json(&server, &format!("{prefix}/costscope/pipeline"))["data"], serde_json::json!([]));
+    }
 }

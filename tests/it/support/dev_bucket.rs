@@ -60,9 +60,9 @@ pub fn fs_store(dir: &Path) -> Store {
     build_store(&cfg).expect("store opens")
 }
 
-/// Every file under `dir`: relative path → (size, modification time).
-pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
-    let mut out = BTreeMap::new();
+/// Every file under `dir` (none when it does not exist): relative path with `/`, full path.
+fn files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut out = Vec::new();
     if !dir.exists() {
         return out;
     }
@@ -70,16 +70,34 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
-            let m = std::fs::metadata(&p).unwrap();
-            if m.is_dir() {
+            if std::fs::metadata(&p).unwrap().is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, (m.len(), m.modified().unwrap()));
+                out.push((p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), p));
             }
         }
     }
     out
+}
+
+/// Every file under `dir`: relative path → (size, modification time).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
+    files(dir)
+        .into_iter()
+        .map(|(rel, p)| {
+            let m = std::fs::metadata(&p).unwrap();
+            (rel, (m.len(), m.modified().unwrap()))
+        })
+        .collect()
+}
+
+/// Every file under `dir`: relative path → sha256 of its bytes.
+pub fn checksums(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    use sha2::Digest;
+    files(dir)
+        .into_iter()
+        .map(|(rel, p)| (rel, sha2::Sha256::digest(std::fs::read(&p).unwrap()).to_vec()))
+        .collect()
 }
 
 /// `a` and `b` equal within a relative tolerance of 1e-9 (absolute near zero).
