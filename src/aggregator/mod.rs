@@ -19,7 +19,7 @@ pub mod readcopy;
 mod results;
 pub mod retention;
 pub mod rollup;
-pub mod savings_sql;
+pub mod savings;
 pub mod schema;
 mod share_sql;
 mod steps_sql;

@@ -3,43 +3,21 @@
 //! table, one row per container spec (cluster, namespace, controller kind, controller,
 //! container; a bare pod is its own controller, kind `pod`).
 
-use super::Aggregator;
-use super::params::Params;
-use super::query_common::{Columns, base_where, window_sql};
-use crate::model::CostMetricName;
-use crate::query::savings::{HOURS_PER_MONTH, SavingsSource, SizingPage, SizingRequest, SizingRow};
-use crate::query::{Aggregate, DataKind, IdleMode, QueryError, QueryRequest, Sharing, Sort};
+use crate::aggregator::params::Params;
+use crate::aggregator::query_common::{Columns, base_where, window_sql};
+use crate::query::savings::{HOURS_PER_MONTH, SizingPage, SizingRequest, SizingRow};
+use crate::query::{DataKind, QueryError};
 use duckdb::{Connection, params_from_iter};
 
 /// Containers that are not workloads: unmounted volumes, idle, and allocations without a
 /// container (`docs/semantics.md`, "Request right-sizing").
-const NOT_CONTAINERS: &str = "('', '__unmounted__', '__idle__', '__unallocated__')";
-
-/// The allocation query whose window predicate and filter a right-sizing query shares (the sets
-/// that answer `req.window` exactly as for `costscope allocation`).
-fn as_query(req: &SizingRequest) -> QueryRequest {
-    QueryRequest {
-        kind: DataKind::Allocation,
-        window: req.window,
-        aggregate: Aggregate::default(),
-        filter: req.filter.clone(),
-        idle: IdleMode::Hide,
-        sort: Sort::default_for(DataKind::Allocation),
-        offset: 0,
-        limit: 0,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: req.labels.clone(),
-        rate: Default::default(),
-        share: Sharing::default(),
-    }
-}
+pub(super) const NOT_CONTAINERS: &str = "('', '__unmounted__', '__idle__', '__unallocated__')";
 
 /// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
 /// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
 /// and RAM savings over the window (USD), hours of data covered.
 fn statement(req: &SizingRequest) -> (String, Params) {
-    let q = as_query(req);
+    let q = super::as_query(DataKind::Allocation, &req.window, &req.filter, &req.labels);
     let mut p = Params::new();
     let window = window_sql(&q, &mut p);
     let wh = base_where(&q, &window, &Columns(DataKind::Allocation), &mut p);
@@ -139,10 +117,4 @@ pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPa
         }
     }
     Ok(SizingPage::from_rows(rows, req, covered_hours, without_maxima))
-}
-
-impl SavingsSource for Aggregator {
-    fn request_sizing(&self, req: &SizingRequest) -> Result<SizingPage, QueryError> {
-        self.with_reader(|c| request_sizing(c, req))
-    }
 }
