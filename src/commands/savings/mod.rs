@@ -110,10 +110,12 @@ pub fn aligned(lines: &[Vec<String>], left: usize) -> String {
 /// A table header from a JSON field name: `monthlyCost` → `MONTHLY COST`.
 fn header(field: &str) -> String {
     let mut out = String::new();
-    for (i, c) in field.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 && !field[..i].ends_with(|p: char| p.is_ascii_uppercase()) {
+    let mut prev_upper = true;
+    for c in field.chars() {
+        if c.is_ascii_uppercase() && !prev_upper {
             out.push(' ');
         }
+        prev_upper = c.is_ascii_uppercase();
         out.push(c.to_ascii_uppercase());
     }
     out
