@@ -1,8 +1,7 @@
 //! Abandoned workloads in SQL (`docs/semantics.md` § 15): per controller of the window, its
 //! pods' network bytes, running seconds and cost; the threshold is applied in Rust.
 
-use super::requests::NOT_CONTAINERS;
-use super::{Params, collect, invalid, ratio, scope};
+use super::{CONTROLLER_SQL, Params, WORKLOADS_SQL, collect, invalid, ratio, scope};
 use crate::query::savings::{AbandonedParams, AbandonedRow, SavingsPage, SavingsQuery, monthly};
 use crate::query::{DataKind, QueryError};
 use duckdb::Connection;
@@ -19,13 +18,10 @@ pub fn abandoned_workloads(conn: &Connection, q: &SavingsQuery<AbandonedParams>)
     let table = DataKind::Allocation.table();
     let sql = format!(
         "WITH base AS (
-            SELECT cluster, namespace,
-                CASE WHEN controller = '' THEN 'pod' ELSE controller_kind END AS ckind,
-                CASE WHEN controller = '' THEN pod ELSE controller END AS ctrl,
-                pod, window_start, window_end, minutes,
+            SELECT cluster, namespace, {CONTROLLER_SQL}, pod, window_start, window_end, minutes,
                 network_transfer_bytes, network_receive_bytes, total_cost
             FROM {table}
-            WHERE {wh} AND container NOT IN {NOT_CONTAINERS} AND namespace <> '__unmounted__'),
+            WHERE {wh} AND {WORKLOADS_SQL}),
         pods AS (
             SELECT cluster, namespace, ckind, ctrl, pod, window_start,
                 sum(network_receive_bytes) AS rx, sum(network_transfer_bytes) AS tx,

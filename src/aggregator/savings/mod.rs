@@ -21,6 +21,20 @@ use crate::query::savings::{
 use crate::query::{Aggregate, DataKind, Filter, IdleMode, LabelConfig, QueryError, QueryRequest, Sharing, Sort, Window};
 use duckdb::{Connection, Row, params_from_iter};
 
+/// The workload key of an allocation: `ckind` and `ctrl`, its controller's kind and name, a bare
+/// pod being its own controller of kind `pod` (`docs/semantics.md` §11).
+const CONTROLLER_SQL: &str = "CASE WHEN controller = '' THEN 'pod' ELSE controller_kind END AS ckind,
+                CASE WHEN controller = '' THEN pod ELSE controller END AS ctrl";
+
+/// Allocations that are containers of workloads: not unmounted volumes, idle or unallocated, and
+/// not without a container (`docs/semantics.md` §11).
+const WORKLOADS_SQL: &str =
+    "container NOT IN ('', '__unmounted__', '__idle__', '__unallocated__') AND namespace <> '__unmounted__'";
+
+/// A disk's newest claim, claim namespace, storage class and provider id (over table alias `d`).
+const DISK_ID_SQL: &str = "arg_max(d.claim_name, d.end_ts), arg_max(d.claim_namespace, d.end_ts),
+            arg_max(d.storage_class, d.end_ts), arg_max(d.provider_id, d.end_ts)";
+
 /// The `kind` query whose window predicate and filter a savings query shares (the sets that
 /// answer `window` exactly as for `costscope allocation` or `costscope assets`).
 fn as_query(kind: DataKind, window: &Window, filter: &Filter, labels: &LabelConfig) -> QueryRequest {

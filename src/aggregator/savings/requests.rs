@@ -3,15 +3,12 @@
 //! table, one row per container spec (cluster, namespace, controller kind, controller,
 //! container; a bare pod is its own controller, kind `pod`).
 
+use super::{CONTROLLER_SQL, WORKLOADS_SQL};
 use crate::aggregator::params::Params;
 use crate::aggregator::query_common::{Columns, base_where, window_sql};
 use crate::query::savings::{HOURS_PER_MONTH, SizingPage, SizingRequest, SizingRow};
 use crate::query::{DataKind, QueryError};
 use duckdb::{Connection, params_from_iter};
-
-/// Containers that are not workloads: unmounted volumes, idle, and allocations without a
-/// container (`docs/semantics.md`, "Request right-sizing").
-pub(super) const NOT_CONTAINERS: &str = "('', '__unmounted__', '__idle__', '__unallocated__')";
 
 /// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
 /// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
@@ -29,15 +26,12 @@ fn statement(req: &SizingRequest) -> (String, Params) {
     let table = DataKind::Allocation.table();
     let sql = format!(
         "WITH base AS (
-            SELECT cluster, namespace,
-                CASE WHEN controller = '' THEN 'pod' ELSE controller_kind END AS ckind,
-                CASE WHEN controller = '' THEN pod ELSE controller END AS ctrl,
-                container, window_start, window_end, minutes,
+            SELECT cluster, namespace, {CONTROLLER_SQL}, container, window_start, window_end, minutes,
                 cpu_core_request_average AS cpu_req, ram_bytes_request_average AS ram_req,
                 cpu_core_usage_max AS cpu_max, ram_byte_usage_max AS ram_max,
                 cpu_cost, cpu_core_hours, ram_cost, ram_byte_hours
             FROM {table}
-            WHERE {wh} AND container NOT IN {NOT_CONTAINERS} AND namespace <> '__unmounted__'),
+            WHERE {wh} AND {WORKLOADS_SQL}),
         spec AS (
             SELECT cluster, namespace, ckind, ctrl, container,
                 max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest

@@ -1,7 +1,7 @@
 //! Unclaimed volumes in SQL (`docs/semantics.md` § 13): the non-local Disk assets of the window
 //! that had no claim, or whose volume only `__unmounted__` allocations held.
 
-use super::{Params, collect, ratio, scope};
+use super::{DISK_ID_SQL, Params, collect, ratio, scope};
 use crate::query::savings::{SavingsPage, SavingsQuery, VolumeParams, VolumeRow, monthly};
 use crate::query::{DataKind, Filter, QueryError};
 use duckdb::Connection;
@@ -28,8 +28,7 @@ pub fn unclaimed_volumes(conn: &Connection, q: &SavingsQuery<VolumeParams>) -> R
             SELECT cluster, pv FROM held WHERE unmounted AND pv <> ''
             EXCEPT SELECT cluster, pv FROM held WHERE NOT unmounted),
         span AS (SELECT (max(window_end) - min(window_start)) / 3600.0 AS hours FROM disk)
-        SELECT d.cluster, d.name, arg_max(d.claim_name, d.end_ts), arg_max(d.claim_namespace, d.end_ts),
-            arg_max(d.storage_class, d.end_ts), arg_max(d.provider_id, d.end_ts),
+        SELECT d.cluster, d.name, {DISK_ID_SQL},
             sum(d.byte_hours), sum((d.end_ts - d.start_ts) / 3600.0), sum(d.total_cost), any_value(span.hours)
         FROM disk d CROSS JOIN span
             LEFT JOIN unmounted u ON u.cluster = d.cluster AND u.pv = d.name

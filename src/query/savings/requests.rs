@@ -353,11 +353,7 @@ mod tests {
         assert_eq!(SizingSort::parse("CLUSTER:asc").unwrap().key, SizingSortKey::Cluster);
         assert!(matches!(SizingSort::parse("cost"), Err(SizingSortError::Field { .. })));
         let req = SizingRequest {
-            window: Window::new(
-                chrono::DateTime::UNIX_EPOCH,
-                chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(1),
-            )
-            .unwrap(),
+            window: super::super::rows::first_day(),
             filter: Filter::All,
             labels: LabelConfig::default(),
             params: SizingParams::default(),

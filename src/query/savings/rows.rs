@@ -161,3 +161,55 @@ impl<R: SavingsRow> SavingsPage<R> {
 pub fn monthly(amount: f64, covered_hours: f64) -> f64 {
     if covered_hours > 0.0 { amount * super::HOURS_PER_MONTH / covered_hours } else { 0.0 }
 }
+
+/// `[1970-01-01, 1970-01-02)`, the window of the savings unit tests.
+#[cfg(test)]
+pub(crate) fn first_day() -> Window {
+    Window::new(chrono::DateTime::UNIX_EPOCH, chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(1)).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::savings::NodeRow;
+
+    fn node(name: &str, monthly: f64) -> NodeRow {
+        NodeRow {
+            cluster: "c".into(),
+            node: name.into(),
+            node_type: String::new(),
+            provider_id: String::new(),
+            cpu_cores: 1.0,
+            ram_bytes: 1.0,
+            cpu_utilization: 0.1,
+            ram_utilization: 0.1,
+            cost: monthly,
+            monthly_savings: monthly,
+        }
+    }
+
+    #[test]
+    fn sorts_parse_fields_and_pages_total_the_whole_result() {
+        assert_eq!(SavingsSort::parse::<NodeRow>("NODE:asc").unwrap().field, "node");
+        assert!(matches!(SavingsSort::parse::<NodeRow>("x"), Err(SizingSortError::Field { .. })));
+        assert!(matches!(SavingsSort::parse::<NodeRow>("node:up"), Err(SizingSortError::Direction(_))));
+        let q = SavingsQuery {
+            window: first_day(),
+            filter: Filter::All,
+            labels: LabelConfig::default(),
+            params: (),
+            sort: SavingsSort::monthly::<NodeRow>(),
+            offset: 1,
+            limit: 2,
+        };
+        let rows = vec![node("b", 1.0), node("a", 1.0), node("c", 5.0), node("d", -2.0)];
+        let page = SavingsPage::from_rows(rows, &q, 24.0, 3);
+        assert_eq!(page.total_rows, 4);
+        assert_eq!(page.total_monthly, 5.0);
+        assert_eq!(page.left_out, 3);
+        let names: Vec<&str> = page.rows.iter().map(|r| r.node.as_str()).collect();
+        assert_eq!(names, ["a", "b"], "ties broken by the text fields");
+        assert_eq!(monthly(24.0, 24.0), 730.0);
+        assert_eq!(monthly(1.0, 0.0), 0.0);
+    }
+}
