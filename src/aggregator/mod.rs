@@ -21,7 +21,7 @@ mod readers;
 mod results;
 pub mod retention;
 pub mod rollup;
-pub mod savings_sql;
+pub mod savings;
 pub mod schema;
 mod share_sql;
 mod steps_sql;

@@ -121,29 +121,42 @@ mod tests {
     }
 
     /// The registries give version 5's tables: the same columns and types, in the same order but
-    /// for `allocations`, whose columns follow the Parquet order since version 6 and which gained
-    /// the `rawAllocationOnly` maxima (issue 30) at the end.
+    /// for `allocations`, whose columns follow the Parquet order since version 6, plus the savings
+    /// inputs of issue 30 (the `rawAllocationOnly` maxima and PV names of allocations; the disk
+    /// use, claim and node idle shares of assets), appended at the end.
     #[test]
     fn the_registries_give_the_version_5_tables() {
         let (old, new) = (columns(V5_DDL), columns(&ddl()));
-        let not_alloc = |v: &[(String, String, String, i64)]| v.iter().filter(|c| c.0 != "allocations").cloned().collect::<Vec<_>>();
-        assert_eq!(not_alloc(&new), not_alloc(&old));
-        let alloc = |v: &[(String, String, String, i64)]| {
+        let added: Vec<(&str, &str, &str)> = vec![
+            ("allocations", "cpu_core_usage_max", "DOUBLE"),
+            ("allocations", "ram_byte_usage_max", "DOUBLE"),
+            ("allocations", "pv_names", "VARCHAR"),
+            ("assets", "byte_hours_used", "DOUBLE"),
+            ("assets", "byte_usage_max", "DOUBLE"),
+            ("assets", "volume_name", "VARCHAR"),
+            ("assets", "claim_name", "VARCHAR"),
+            ("assets", "claim_namespace", "VARCHAR"),
+            ("assets", "cpu_idle", "DOUBLE"),
+            ("assets", "ram_idle", "DOUBLE"),
+        ];
+        let is_added = |c: &(String, String, String, i64)| added.iter().any(|a| (a.0, a.1, a.2) == (&*c.0, &*c.1, &*c.2));
+        assert_eq!(new.iter().filter(|c| is_added(c)).count(), added.len());
+        let kept = |v: &[(String, String, String, i64)], table: &str| {
             let mut a: Vec<(String, String)> = v
                 .iter()
-                .filter(|c| c.0 == "allocations")
+                .filter(|c| c.0 == table && !is_added(c))
                 .map(|c| (c.1.clone(), c.2.clone()))
                 .collect();
-            a.sort();
+            if table == "allocations" {
+                a.sort();
+            }
             a
         };
-        let added = [("cpu_core_usage_max", "DOUBLE"), ("ram_byte_usage_max", "DOUBLE")].map(|(c, t)| (c.to_string(), t.to_string()));
-        let new_alloc = alloc(&new);
-        assert!(added.iter().all(|a| new_alloc.contains(a)));
-        assert_eq!(
-            new_alloc.into_iter().filter(|c| !added.contains(c)).collect::<Vec<_>>(),
-            alloc(&old)
-        );
-        assert_eq!(alloc(&new).len(), 54);
+        for table in ["allocations", "assets", "cloud_costs", "ingest_log", "meta"] {
+            assert_eq!(kept(&new, table), kept(&old, table), "{table}");
+        }
+        let tables = |v: &[(String, String, String, i64)]| v.iter().map(|c| c.0.clone()).collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(tables(&new), tables(&old));
+        assert_eq!(new.iter().filter(|c| c.0 == "allocations").count(), 55);
     }
 }

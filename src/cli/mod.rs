@@ -16,7 +16,7 @@ pub use audit::{ReportArgs, VerifyArgs};
 pub use export::ExportArgs;
 pub use migrate::MigrateArgs;
 pub use query::{QueryArgs, command};
-pub use savings::{RequestsArgs, SavingsCommand};
+pub use savings::{AbandonedArgs, DisksArgs, NodesArgs, RequestsArgs, SavingsArgs, SavingsCommand, VolumesArgs};
 pub use serve::ServeArgs;
 use std::path::PathBuf;
 

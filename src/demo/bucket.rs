@@ -8,6 +8,7 @@
 //! cluster management at $0.10/h, and a GPU pool in the first cluster.
 
 use super::rng::Rng;
+use super::savings;
 use super::workload::{self, ContainerSpec, Rates};
 use crate::bingen;
 use crate::model::*;
@@ -119,10 +120,22 @@ pub fn write_demo(dir: &Path, spec: &DemoSpec) -> std::io::Result<PathBuf> {
         let n = ((spec.containers as f64) * scale).max(20.0) as usize;
         let probe_nodes = vec!["probe".to_string()];
         let mut specs = workload::containers(&mut rng, n, &probe_nodes);
+        specs.push(savings::quiet_workload());
         let cores: f64 = specs.iter().map(|c| c.cpu_request).sum();
         let gib: f64 = specs.iter().map(|c| c.ram_request / GIB).sum();
         let mut nodes = nodes_for(&mut rng, ci, cores / 0.8, gib / 0.8);
         pack(&mut rng, &mut specs, &mut nodes, ci);
+        // A quiet node: nothing is scheduled on it (`costscope savings nodes` lists it).
+        let (itype, cores, gib, gpus, price) = INSTANCES[0];
+        nodes.push(NodeSpec {
+            name: format!("ip-10-{ci}-8-8.ec2.internal"),
+            itype,
+            cores,
+            gib,
+            gpus,
+            price,
+            spot: false,
+        });
         for d in 0..spec.days {
             let start = spec.end - ((spec.days - d) as i64) * 86_400;
             let end = start + 86_400;
@@ -206,6 +219,8 @@ fn write_window(w: &Span, rng: &mut Rng, specs: &[ContainerSpec], nodes: &[NodeS
             map.0.push((a.name.clone(), Some(a)));
         }
     }
+    let unmounted = savings::unmounted_allocation(&cl, w.start, w.end);
+    map.0.push((unmounted.name.clone(), Some(unmounted)));
     let (d, c, r, s, e) = (w.dir, w.cluster, w.res, w.start, w.end);
     write_res(d, c, "allocations", r, s, e, &bingen::encode_allocation_set(&set))?;
     let assets = asset_set(&cl, nodes, specs, s, e, rates);
@@ -299,7 +314,7 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         }
         map.0.push((key.into(), Some(a)));
     };
-    for n in nodes {
+    for (i, n) in nodes.iter().enumerate() {
         let mut a = Asset::new(AssetKind::Node);
         a.properties = Some(props(
             cluster,
@@ -318,7 +333,10 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         let gpu_cost = n.gpus * hours * rates.gpu;
         let cpu_cost = n.cores * hours * rates.cpu;
         let ram_cost = n.gib * hours * rates.ram_gib;
+        let (cpu_breakdown, ram_breakdown) = savings::node_breakdowns(&n.name, n.cores, n.gib, specs);
         a.detail = AssetDetail::Node(NodeDetail {
+            cpu_breakdown: Some(cpu_breakdown),
+            ram_breakdown: Some(ram_breakdown),
             node_type: n.itype.into(),
             cpu_core_hours: n.cores * hours,
             ram_byte_hours: n.gib * 1073741824.0 * hours,
@@ -346,11 +364,13 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         let mut root = Asset::new(AssetKind::Disk);
         root.properties = Some(props(cluster, "Storage", "Kubernetes", &n.name, ""));
         root.cost = 100.0 * 0.08 / 730.0 * hours;
-        root.detail = AssetDetail::Disk(DiskDetail {
+        let mut disk = DiskDetail {
             byte_hours: 100.0 * 1073741824.0 * hours,
             local: 1.0,
             ..Default::default()
-        });
+        };
+        savings::disk_use(&mut disk, savings::root_share(i), hours);
+        root.detail = AssetDetail::Disk(disk);
         add(
             format!("AWS/482019374562/__undefined__/Storage/{cluster}/Disk/Kubernetes/{}", n.name),
             root,
@@ -366,17 +386,21 @@ fn asset_set(cluster: &Str, nodes: &[NodeSpec], specs: &[ContainerSpec], start: 
         let mut d = Asset::new(AssetKind::Disk);
         d.properties = Some(props(cluster, "Storage", "Kubernetes", pv, pv));
         let byte_hours = bytes * hours;
-        d.cost = byte_hours / 1073741824.0 * 0.000137;
-        d.detail = AssetDetail::Disk(DiskDetail {
+        d.cost = byte_hours / 1073741824.0 * savings::PV_GIB_HOUR;
+        let mut disk = DiskDetail {
             byte_hours,
             storage_class: "gp3".into(),
             volume_name: pv.into(),
             claim_name: format!("data-{pod}").into(),
             claim_namespace: ns.into(),
             ..Default::default()
-        });
+        };
+        savings::disk_use(&mut disk, savings::pv_share(pv), hours);
+        d.detail = AssetDetail::Disk(disk);
         add(format!("AWS/482019374562/__undefined__/Storage/{cluster}/Disk/Kubernetes/{pv}"), d);
     }
+    let (key, orphan) = savings::orphan_disk(cluster, hours);
+    add(key, orphan);
     let mut lbs: Vec<&str> = specs.iter().filter_map(|c| c.lb.as_deref()).collect();
     lbs.sort();
     lbs.dedup();

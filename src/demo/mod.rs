@@ -3,4 +3,5 @@
 
 pub mod bucket;
 pub mod rng;
+pub mod savings;
 pub mod workload;

@@ -80,6 +80,9 @@ pub struct ContainerSpec {
     pub gpus: f64,
     pub pv: Option<(String, f64)>,
     pub lb: Option<String>,
+    /// An idle workload: its network traffic is a millionth of the others' (the demo's abandoned
+    /// workload, `super::savings::quiet_workload`).
+    pub quiet: bool,
 }
 
 /// Generate `n` container specs spread over `nodes` nodes.
@@ -127,6 +130,7 @@ pub fn containers(rng: &mut Rng, n: usize, nodes: &[String]) -> Vec<ContainerSpe
                     gpus: if c == 0 { gpus } else { 0.0 },
                     pv: pv.clone(),
                     lb: lb.clone(),
+                    quiet: false,
                 });
             }
         }
@@ -166,7 +170,7 @@ pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, e
             },
             Some(PvAllocation {
                 byte_hours,
-                cost: byte_hours / 1073741824.0 * 0.000137,
+                cost: byte_hours / 1073741824.0 * super::savings::PV_GIB_HOUR,
                 provider_id: pv.as_str().into(),
             }),
         );
@@ -188,7 +192,7 @@ pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, e
         m
     });
     let lb_cost = if c.lb.is_some() { 0.025 * hours } else { 0.0 };
-    let egress = rng.range(0.0, 2.0e8) * hours;
+    let egress = rng.range(0.0, 2.0e8) * hours * if c.quiet { 1e-6 } else { 1.0 };
     Allocation {
         name: name.into(),
         properties: Some(AllocationProperties {

@@ -44,6 +44,14 @@ fn gpu_averages(a: &Allocation) -> (f64, f64) {
         })
 }
 
+/// The allocation's PV names as an encoded list (see [`super::encode_list`]); empty without PVs.
+fn pv_names(a: &Allocation) -> String {
+    let names: Vec<Str> = a.pvs.iter().flat_map(|m| m.iter()).map(|(k, _)| k.name.clone()).collect();
+    let mut out = String::new();
+    super::encode_list(&mut out, &names);
+    out
+}
+
 /// The `allocations` table: database columns and Parquet columns, in order.
 pub static TABLE: Table<Allocation> = Table {
     name: DataKind::Allocation.table(),
@@ -142,5 +150,9 @@ pub static TABLE: Table<Allocation> = Table {
             "ram_byte_usage_max",
             Get::OptF64(|a| a.raw_allocation_only.as_ref().map(|r| r.ram_bytes_usage_max)),
         ),
+        // The names of the persistent volumes the allocation holds (its `pvs` keys), an encoded
+        // list: unclaimed volumes are those only `__unmounted__` allocations hold
+        // (docs/semantics.md, "Unclaimed volumes").
+        Field::db("pv_names", Get::Str(|a| Cow::Owned(pv_names(a)))),
     ],
 };

@@ -76,5 +76,24 @@ pub static TABLE: Table<Asset> = Table {
             _ => 0.0,
         }),
         Field::f64("total_cost", "totalcost", |a| a.total_cost()),
+        // Savings inputs (issue 30; docs/semantics.md §§ 13–16), database-only: a disk's use
+        // (Assets ≥ 18: byte-hours used, maximum bytes used; NULL when absent), its claim, and
+        // the idle share of a node's CPU and RAM (OpenCost `Breakdown.Idle`; NULL without one).
+        Field::db("byte_hours_used", Get::OptF64(|a| a.disk().and_then(|d| d.byte_hours_used))),
+        Field::db("byte_usage_max", Get::OptF64(|a| a.disk().and_then(|d| d.byte_usage_max))),
+        Field::db("volume_name", Get::Str(|a| Cow::Borrowed(a.disk().map_or("", |d| &*d.volume_name)))),
+        Field::db("claim_name", Get::Str(|a| Cow::Borrowed(a.disk().map_or("", |d| &*d.claim_name)))),
+        Field::db(
+            "claim_namespace",
+            Get::Str(|a| Cow::Borrowed(a.disk().map_or("", |d| &*d.claim_namespace))),
+        ),
+        Field::db(
+            "cpu_idle",
+            Get::OptF64(|a| a.node().and_then(|n| n.cpu_breakdown.as_ref()).map(|b| b.idle)),
+        ),
+        Field::db(
+            "ram_idle",
+            Get::OptF64(|a| a.node().and_then(|n| n.ram_breakdown.as_ref()).map(|b| b.idle)),
+        ),
     ],
 };

@@ -35,6 +35,7 @@ mod read_copy_follow;
 mod read_only_paths;
 mod retention;
 mod savings;
+mod savings_kinds;
 mod secrets;
 mod semantics_filters;
 mod semantics_keys;

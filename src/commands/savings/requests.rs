@@ -1,10 +1,12 @@
-//! `costscope savings requests`: an incremental ingest, then request right-sizing through
-//! [`SavingsSource`] (docs/user-guide.md, "Savings"; docs/semantics.md, "Request right-sizing").
+//! `costscope savings requests`: request right-sizing through
+//! [`crate::query::savings::SavingsSource`] (docs/user-guide.md, "Savings"; docs/semantics.md,
+//! "Request right-sizing").
 
-use crate::cli::{GlobalArgs, OutputFormat, RequestsArgs, SavingsCommand, UsageError};
+use super::{WindowOut, aligned, window_out};
+use crate::cli::{OutputFormat, RequestsArgs, UsageError};
 use crate::format::{bytes, cores, money};
-use crate::query::savings::{SavingsSource, SizingPage, SizingParams, SizingRequest, SizingRow, SizingSort, SizingTotals};
-use crate::query::{DataKind, Window, parse_filter};
+use crate::query::savings::{SizingPage, SizingParams, SizingRequest, SizingRow, SizingSort, SizingTotals};
+use crate::query::{DataKind, parse_filter};
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
@@ -23,19 +25,10 @@ struct SizingOut<'a> {
     data: &'a [SizingRow],
 }
 
-/// A window as RFC 3339 UTC bounds.
-#[derive(Serialize)]
-struct WindowOut {
-    start: String,
-    end: String,
-}
-
 /// Build the request from the command line. Errors: a usage error naming the option.
 pub fn request(src: &dyn crate::query::CostSource, a: &RequestsArgs) -> Result<SizingRequest> {
-    let window = match &a.window {
-        Some(w) => super::window_option(w)?,
-        None => super::query::default_window(src, DataKind::Allocation)?,
-    };
+    let c = &a.common;
+    let window = super::window(src, c, DataKind::Allocation, 7)?;
     let params = SizingParams {
         target_cpu_utilization: a.target_cpu_utilization,
         target_ram_utilization: a.target_ram_utilization,
@@ -45,18 +38,15 @@ pub fn request(src: &dyn crate::query::CostSource, a: &RequestsArgs) -> Result<S
     params.validate().map_err(|e| UsageError(e.to_string()))?;
     Ok(SizingRequest {
         window,
-        filter: parse_filter(&a.filter, DataKind::Allocation).map_err(|e| UsageError(format!("--filter: {e}")))?,
+        filter: parse_filter(&c.filter, DataKind::Allocation).map_err(|e| UsageError(format!("--filter: {e}")))?,
         labels: crate::config::AppConfig::load().map_err(|e| UsageError(e.to_string()))?.labels,
         params,
-        sort: match &a.sort {
+        sort: match &c.sort {
             Some(s) => SizingSort::parse(s).map_err(|e| UsageError(format!("--sort: {e}")))?,
             None => SizingSort::default(),
         },
-        offset: a.offset,
-        limit: a.limit.unwrap_or(match a.format {
-            OutputFormat::Table => super::query::TABLE_PAGE,
-            OutputFormat::Json | OutputFormat::Csv => 0,
-        }),
+        offset: c.offset,
+        limit: super::limit(c),
     })
 }
 
@@ -75,16 +65,7 @@ pub fn render(req: &SizingRequest, page: &SizingPage, format: OutputFormat) -> R
             };
             serde_json::to_string_pretty(&out)? + "\n"
         }
-        OutputFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            for r in &page.rows {
-                w.serialize(r)?;
-            }
-            if page.rows.is_empty() {
-                w.write_record(HEADERS)?;
-            }
-            String::from_utf8_lossy(&w.into_inner().map_err(|e| e.into_error())?).into_owned()
-        }
+        OutputFormat::Csv => super::csv_text(&page.rows, &HEADERS)?,
         OutputFormat::Table => table(req, page),
     })
 }
@@ -104,14 +85,6 @@ const HEADERS: [&str; 12] = [
     "ramSavings",
     "monthlySavings",
 ];
-
-fn window_out(w: &Window) -> WindowOut {
-    let f = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    WindowOut {
-        start: f(w.start),
-        end: f(w.end),
-    }
-}
 
 /// The aligned text table with a totals line, the parameters and the paging line.
 fn table(req: &SizingRequest, page: &SizingPage) -> String {
@@ -154,27 +127,7 @@ fn table(req: &SizingRequest, page: &SizingPage) -> String {
     total[9] = money(t.ram_savings);
     total[10] = money(t.monthly_savings);
     lines.push(total);
-    let widths: Vec<usize> = (0..11)
-        .map(|j| lines.iter().map(|l| l[j].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    let n = lines.len();
-    for (li, l) in lines.iter().enumerate() {
-        if li == n - 1 {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-            out.push('\n');
-        }
-        for (j, v) in l.iter().enumerate() {
-            let v = crate::format::printable(v);
-            match j {
-                0..4 => out.push_str(&format!("{v:<w$}  ", w = widths[j])),
-                _ => out.push_str(&format!("{v:>w$}  ", w = widths[j])),
-            }
-        }
-        let trimmed = out.trim_end_matches(' ').len();
-        out.truncate(trimmed);
-        out.push('\n');
-    }
+    let mut out = aligned(&lines, 4);
     let p = &req.params;
     out.push_str(&format!(
         "targets CPU {} RAM {} · minimums {} millicores, {} · monthly = savings × 730 h / {:.1} h of data\n",
@@ -197,22 +150,4 @@ fn table(req: &SizingRequest, page: &SizingPage) -> String {
         page.total_rows,
     ));
     out
-}
-
-/// `costscope savings …`.
-pub async fn run(global: &GlobalArgs, cmd: SavingsCommand) -> Result<()> {
-    let SavingsCommand::Requests(args) = cmd;
-    let (store, agg) = super::open(global)?;
-    if !args.no_ingest && !agg.is_read_copy() {
-        super::ingest::ingest_with_progress(agg.clone(), &store, &global.ingest_options(), args.format != OutputFormat::Table).await?;
-    }
-    let req = request(agg.as_ref(), &args)?;
-    let format = args.format;
-    let text = tokio::task::spawn_blocking(move || -> Result<String> {
-        let page = agg.request_sizing(&req)?;
-        render(&req, &page, format)
-    })
-    .await??;
-    super::write_stdout(&text)?;
-    Ok(())
 }

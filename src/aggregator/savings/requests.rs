@@ -3,43 +3,18 @@
 //! table, one row per container spec (cluster, namespace, controller kind, controller,
 //! container; a bare pod is its own controller, kind `pod`).
 
-use super::Aggregator;
-use super::params::Params;
-use super::query_common::{Columns, base_where, window_sql};
-use crate::model::CostMetricName;
-use crate::query::savings::{HOURS_PER_MONTH, SavingsSource, SizingPage, SizingRequest, SizingRow};
-use crate::query::{Aggregate, DataKind, IdleMode, QueryError, QueryRequest, Sharing, Sort};
+use super::{CONTROLLER_SQL, WORKLOADS_SQL};
+use crate::aggregator::params::Params;
+use crate::aggregator::query_common::{Columns, base_where, window_sql};
+use crate::query::savings::{HOURS_PER_MONTH, SizingPage, SizingRequest, SizingRow};
+use crate::query::{DataKind, QueryError};
 use duckdb::{Connection, params_from_iter};
-
-/// Containers that are not workloads: unmounted volumes, idle, and allocations without a
-/// container (`docs/semantics.md`, "Request right-sizing").
-const NOT_CONTAINERS: &str = "('', '__unmounted__', '__idle__', '__unallocated__')";
-
-/// The allocation query whose window predicate and filter a right-sizing query shares (the sets
-/// that answer `req.window` exactly as for `costscope allocation`).
-fn as_query(req: &SizingRequest) -> QueryRequest {
-    QueryRequest {
-        kind: DataKind::Allocation,
-        window: req.window,
-        aggregate: Aggregate::default(),
-        filter: req.filter.clone(),
-        idle: IdleMode::Hide,
-        sort: Sort::default_for(DataKind::Allocation),
-        offset: 0,
-        limit: 0,
-        cost_metric: CostMetricName::AmortizedNetCost,
-        search: None,
-        labels: req.labels.clone(),
-        rate: Default::default(),
-        share: Sharing::default(),
-    }
-}
 
 /// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
 /// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
 /// and RAM savings over the window (USD), hours of data covered.
 fn statement(req: &SizingRequest) -> (String, Params) {
-    let q = as_query(req);
+    let q = super::as_query(DataKind::Allocation, &req.window, &req.filter, &req.labels);
     let mut p = Params::new();
     let window = window_sql(&q, &mut p);
     let wh = base_where(&q, &window, &Columns(DataKind::Allocation), &mut p);
@@ -51,15 +26,12 @@ fn statement(req: &SizingRequest) -> (String, Params) {
     let table = DataKind::Allocation.table();
     let sql = format!(
         "WITH base AS (
-            SELECT cluster, namespace,
-                CASE WHEN controller = '' THEN 'pod' ELSE controller_kind END AS ckind,
-                CASE WHEN controller = '' THEN pod ELSE controller END AS ctrl,
-                container, window_start, window_end, minutes,
+            SELECT cluster, namespace, {CONTROLLER_SQL}, container, window_start, window_end, minutes,
                 cpu_core_request_average AS cpu_req, ram_bytes_request_average AS ram_req,
                 cpu_core_usage_max AS cpu_max, ram_byte_usage_max AS ram_max,
                 cpu_cost, cpu_core_hours, ram_cost, ram_byte_hours
             FROM {table}
-            WHERE {wh} AND container NOT IN {NOT_CONTAINERS} AND namespace <> '__unmounted__'),
+            WHERE {wh} AND {WORKLOADS_SQL}),
         spec AS (
             SELECT cluster, namespace, ckind, ctrl, container,
                 max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest
@@ -139,10 +111,4 @@ pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPa
         }
     }
     Ok(SizingPage::from_rows(rows, req, covered_hours, without_maxima))
-}
-
-impl SavingsSource for Aggregator {
-    fn request_sizing(&self, req: &SizingRequest) -> Result<SizingPage, QueryError> {
-        self.with_reader(|c| request_sizing(c, req))
-    }
 }

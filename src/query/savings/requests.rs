@@ -1,13 +1,9 @@
-//! Savings queries (issue 30), shared by the aggregator (which answers them with DuckDB) and the
-//! CLI (which never sees SQL): request right-sizing after Kubecost's `requestSizingV2` with the
-//! `max` algorithm (Kubecost docs, "Container request right-sizing recommendations API";
-//! `docs/semantics.md`, "Request right-sizing").
+//! Request right-sizing after Kubecost's `requestSizingV2` with the `max` algorithm (Kubecost
+//! docs, "Container request right-sizing recommendations API"; `docs/semantics.md`, "Request
+//! right-sizing").
 
-use super::{Filter, LabelConfig, QueryError, Window};
+use crate::query::{Filter, LabelConfig, Window};
 use serde::Serialize;
-
-/// Kubecost's month in hours (the monthly rate: × 730 ÷ hours of data covered).
-pub const HOURS_PER_MONTH: f64 = 730.0;
 
 /// The parameters of a right-sizing query, with Kubecost's names and defaults
 /// (`targetCPUUtilization` 0.7, `targetRAMUtilization` 0.7, `minRecCPUMillicores` 10,
@@ -320,11 +316,7 @@ impl SizingPage {
             monthly_savings: t.monthly_savings + r.monthly_savings,
         });
         let total_rows = rows.len();
-        let end = match req.limit {
-            0 => total_rows,
-            n => req.offset.saturating_add(n).min(total_rows),
-        };
-        let rows = rows.drain(req.offset.min(total_rows)..end).collect();
+        let rows = rows.drain(super::page_range(req.offset, req.limit, total_rows)).collect();
         SizingPage {
             rows,
             total_rows,
@@ -333,15 +325,6 @@ impl SizingPage {
             without_maxima,
         }
     }
-}
-
-/// What answers savings queries (the DuckDB aggregator); the CLI sees only this trait.
-pub trait SavingsSource: Send + Sync {
-    /// Request right-sizing recommendations ([`SizingRequest`]).
-    ///
-    /// Errors: [`QueryError::Invalid`] for parameters out of range or a filter field
-    /// allocations lack; [`QueryError::Db`] when the database fails.
-    fn request_sizing(&self, req: &SizingRequest) -> Result<SizingPage, QueryError>;
 }
 
 #[cfg(test)]
@@ -370,11 +353,7 @@ mod tests {
         assert_eq!(SizingSort::parse("CLUSTER:asc").unwrap().key, SizingSortKey::Cluster);
         assert!(matches!(SizingSort::parse("cost"), Err(SizingSortError::Field { .. })));
         let req = SizingRequest {
-            window: Window::new(
-                chrono::DateTime::UNIX_EPOCH,
-                chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(1),
-            )
-            .unwrap(),
+            window: super::super::rows::first_day(),
             filter: Filter::All,
             labels: LabelConfig::default(),
             params: SizingParams::default(),
