@@ -4,7 +4,7 @@ use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::format;
 use crate::output;
-use crate::query::compare::{self, Change, CompareTo, Delta};
+use crate::query::compare::{self, CompareTo};
 use crate::query::projection::{self, Projection};
 use crate::query::{self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter};
 use crate::response::{DeltaOut, PageOut, StepsOut};
@@ -223,20 +223,7 @@ pub fn render_compare(
     let prev = output::interval(&c.previous_window);
     Ok(match format {
         OutputFormat::Table => {
-            let cell = |d: &Delta| -> [String; 3] {
-                let pct = match (d.change, d.delta_ratio) {
-                    (Change::New, _) => "new".to_string(),
-                    (Change::Gone, _) => "gone".to_string(),
-                    (_, Some(r)) => format!("{}{}", if r > 0.0 { "+" } else { "" }, format::percent(r)),
-                    (_, None) => "—".to_string(),
-                };
-                let sign = if d.delta > 0.0 && !format::money(d.delta).starts_with("$0.00") {
-                    "+"
-                } else {
-                    ""
-                };
-                [format::money(d.previous), format!("{sign}{}", format::money(d.delta)), pct]
-            };
+            let cell = format::delta_texts;
             let cells: Vec<[String; 3]> = c.deltas.iter().map(cell).collect();
             let total = cell(&c.totals);
             let extra: Vec<output::ExtraColumn> = ["PREV.", "Δ", "Δ %"]

@@ -14,7 +14,7 @@ use crate::query::{DataKind, Window};
 
 use super::super::format;
 use super::super::state::{Incomplete, Screen, State, Tab};
-use super::super::tab::{Extent, TableTab};
+use super::super::tab::{Extent, Loadable, TableTab};
 use super::{accent_style, label_style, value_style};
 
 /// Header height in rows.
@@ -130,7 +130,35 @@ fn query_line(t: &TableTab) -> Line<'static> {
     let mut spans: Vec<Span> = pair("window", window).into();
     spans.push(Span::raw("  "));
     spans.extend(pair("aggregate", aggregate));
+    spans.extend(insight_spans(t));
     Line::from(spans)
+}
+
+/// Where the month lands for the current query (`month 2026-11 to date $4,045.03 projected
+/// $6,241.05`, docs/semantics.md §13) and, while `D` is on, the totals' Δ and the rows gone since
+/// the previous window (they have no row in the table).
+fn insight_spans(t: &TableTab) -> Vec<Span<'static>> {
+    let Loadable::Ready(insight) = &t.insight else { return Vec::new() };
+    let mut spans = Vec::new();
+    if let Some((m, p)) = &insight.month {
+        spans.push(Span::raw("  "));
+        spans.extend(pair("month", m.month.start.format("%Y-%m").to_string()));
+        spans.push(Span::raw(" "));
+        spans.extend(pair("to date", crate::format::money(p.month_to_date)));
+        spans.push(Span::raw(" "));
+        spans.extend(pair("projected", crate::format::money(p.projected_month)));
+    }
+    if let Some(c) = &insight.compared {
+        let [_, delta, pct] = crate::format::delta_texts(&c.totals);
+        spans.push(Span::raw("  "));
+        spans.extend(pair("Δ", format!("{delta} ({pct})")));
+        if !c.gone.is_empty() {
+            let names: Vec<&str> = c.gone.iter().map(|(n, _)| n.as_str()).collect();
+            spans.push(Span::raw(" "));
+            spans.extend(pair(&format!("{} gone", c.gone.len()), names.join(", ")));
+        }
+    }
+    spans
 }
 
 fn path_line(t: &TableTab) -> Line<'static> {
