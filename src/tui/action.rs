@@ -70,7 +70,7 @@ pub enum Action {
         /// Generation of the request; stale answers are dropped.
         generation: u64,
         /// The month projection and, when asked, the comparison.
-        result: Result<super::insight::Insight, QueryError>,
+        result: Result<Box<super::insight::Insight>, QueryError>,
     },
     /// Answer to [`Effect::Export`]: the file written and its row count, or why it failed.
     Exported(Result<(PathBuf, usize), String>),

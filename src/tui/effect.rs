@@ -53,7 +53,7 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
         } => Action::InsightLoaded {
             kind: request.kind,
             generation,
-            result: super::insight::load(source, &request, with_delta),
+            result: super::insight::load(source, &request, with_delta).map(Box::new),
         },
         Effect::Export { request, path } => {
             let result = (|| -> Result<(std::path::PathBuf, usize), String> {

@@ -112,11 +112,11 @@ impl State {
     }
 
     /// The answer of an insight load; a stale generation is dropped.
-    pub(super) fn on_insight(&mut self, kind: DataKind, generation: u64, result: Result<Insight, QueryError>) {
+    pub(super) fn on_insight(&mut self, kind: DataKind, generation: u64, result: Result<Box<Insight>, QueryError>) {
         let t = &mut self.tables[table_index(kind)];
         if t.insight == InsightState::Loading(generation) {
             t.insight = match result {
-                Ok(i) => InsightState::Ready(i),
+                Ok(i) => InsightState::Ready(*i),
                 Err(e) => InsightState::Failed(e.to_string()),
             };
         }
