@@ -175,12 +175,12 @@ mod tests {
         let m = MonthWindows::at(t("2026-11-01T00:00:00Z").timestamp()).unwrap();
         assert_eq!((m.month.start, m.month.end), (t("2026-10-01T00:00:00Z"), t("2026-11-01T00:00:00Z")));
         assert_eq!(m.remaining_hours(), 0.0);
-        // Data ending Dec 3: 3 days to date, 28 days left, run rate from Nov 26.
+        // Data ending Dec 3 (midnight): 2 days to date, 29 days left, run rate from Nov 26.
         let m = MonthWindows::at(t("2026-12-03T00:00:00Z").timestamp()).unwrap();
         assert_eq!(m.to_date.start, t("2026-12-01T00:00:00Z"));
         assert_eq!(m.month.end, t("2027-01-01T00:00:00Z"));
         assert_eq!(m.run_rate.start, t("2026-11-26T00:00:00Z"));
-        assert_eq!(m.remaining_hours(), 28.0 * 24.0);
+        assert_eq!(m.remaining_hours(), 29.0 * 24.0);
         assert_eq!(Projection::of(30.0, 2.0, 10.0).projected_month, 50.0);
     }
 }

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let lines = match state.tab.screen() {
         Screen::Cost(kind) => vec![
             first,
-            fit_line(query_line(state.table(kind)), width),
+            fit_line(query_line(state.table(kind), width), width),
             fit_line(path_line(state.table(kind)), width),
         ],
         Screen::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
@@ -115,7 +115,9 @@ fn window_text(w: &Window, extent: &Extent) -> String {
     }
 }
 
-fn query_line(t: &TableTab) -> Line<'static> {
+/// Window and aggregate, then the month line's figures when they fit in `width` (they never
+/// squeeze the window or the aggregate).
+fn query_line(t: &TableTab, width: usize) -> Line<'static> {
     let window = match (&t.window, &t.extent) {
         (Some(w), extent) => window_text(w, extent),
         (None, Extent::Missing) => "waiting for data".into(),
@@ -130,7 +132,11 @@ fn query_line(t: &TableTab) -> Line<'static> {
     let mut spans: Vec<Span> = pair("window", window).into();
     spans.push(Span::raw("  "));
     spans.extend(pair("aggregate", aggregate));
-    spans.extend(insight_spans(t));
+    let extra = insight_spans(t);
+    let used: usize = spans.iter().chain(&extra).map(|s| s.width()).sum();
+    if used <= width {
+        spans.extend(extra);
+    }
     Line::from(spans)
 }
 
