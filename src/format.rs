@@ -4,6 +4,21 @@
 
 use crate::query::Unit;
 
+/// A comparison as text (`--compare`'s table, the TUI's `D` columns): previous cost, signed Δ
+/// (`+$12.30`, no `+` when it rounds to $0.00) and Δ % (`+25.0%`; `new` / `gone` for a row only in
+/// one window; `—` when the previous cost is 0).
+pub fn delta_texts(d: &crate::query::compare::Delta) -> [String; 3] {
+    use crate::query::compare::Change;
+    let pct = match (d.change, d.delta_ratio) {
+        (Change::New, _) => "new".to_string(),
+        (Change::Gone, _) => "gone".to_string(),
+        (_, Some(r)) => format!("{}{}", if r > 0.0 { "+" } else { "" }, percent(r)),
+        (_, None) => "—".to_string(),
+    };
+    let sign = if d.delta > 0.0 && !money(d.delta).starts_with("$0.00") { "+" } else { "" };
+    [money(d.previous), format!("{sign}{}", money(d.delta)), pct]
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

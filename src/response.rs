@@ -7,7 +7,8 @@
 //! Shapes (docs/user-guide.md, "JSON"): `{"window": {"start", "end"}, "offset", "limit",
 //! "totalRows", "rate", "coveredHours", "totals": {<column>: n}, "data": [{"name", "properties",
 //! <column>: n, "sources"?}], "sharing"?, "report"?}`; with `--compare` every row and the totals
-//! add `"previous", "delta", "deltaPercent", "change"` and the page `"previousWindow"`; steps:
+//! add `"previous", "delta", "deltaPercent", "change"` and the page `"previousWindow"`; with `--project-month` they add `"monthToDate", "projectedMonth"` and the
+//! page `"projection": {"month", "now", "runRateWindow", "runRateHours"}`; steps:
 //! `{"window", "accumulate", "data": [<page>], "sharing"?, "report"?}`.
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::audit::report::ReportHeader;
 use crate::format::machine_value;
 use crate::query::compare::{ComparedPage, Delta};
+use crate::query::projection::{ProjectedPage, Projection};
 use crate::query::{DataKind, Page, Sharing, SourceObject, Window, columns};
 
 /// A window as RFC 3339 instants (`end` exclusive).
@@ -96,6 +98,9 @@ pub struct RowOut<'a> {
     pub sources: Option<Vec<SourceOut<'a>>>,
     #[serde(flatten)]
     pub compare: Option<DeltaOut>,
+    /// With `--project-month`: `monthToDate`, `projectedMonth` (docs/semantics.md §17).
+    #[serde(flatten)]
+    pub projection: Option<Projection>,
 }
 
 /// A row's or the totals' comparison with another window (`--compare`, docs/semantics.md §12):
@@ -128,6 +133,20 @@ pub struct TotalsOut<'a> {
     pub values: Values<'a>,
     #[serde(flatten)]
     pub compare: Option<DeltaOut>,
+    /// With `--project-month`: `monthToDate`, `projectedMonth`.
+    #[serde(flatten)]
+    pub projection: Option<Projection>,
+}
+
+/// The windows of a month projection (`--project-month`): the month, "now" (the end of the
+/// newest data), the run-rate window and the hours of data in it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthOut {
+    pub month: WindowOut,
+    pub now: String,
+    pub run_rate_window: WindowOut,
+    pub run_rate_hours: f64,
 }
 
 /// The report header (`--report-header`, `--manifest`).
@@ -170,6 +189,9 @@ pub struct PageOut<'a> {
     /// The window compared with (`--compare`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_window: Option<WindowOut>,
+    /// The projection's windows (`--project-month`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<MonthOut>,
     /// Present when anything is shared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sharing: Option<&'a Sharing>,
@@ -193,6 +215,7 @@ impl<'a> PageOut<'a> {
                     values: &page.totals.values,
                 },
                 compare: None,
+                projection: None,
             },
             data: page
                 .rows
@@ -203,9 +226,11 @@ impl<'a> PageOut<'a> {
                     values: Values { kind, values: &r.values },
                     sources: None,
                     compare: None,
+                    projection: None,
                 })
                 .collect(),
             previous_window: None,
+            projection: None,
             sharing: None,
             report: None,
         }
@@ -219,6 +244,22 @@ impl<'a> PageOut<'a> {
         }
         self.totals.compare = Some((&c.totals).into());
         self.previous_window = Some(WindowOut::of(&c.previous_window));
+        self
+    }
+
+    /// Add a month projection ([`crate::query::projection::project`]): per row, to the totals,
+    /// and its windows.
+    pub fn with_projection(mut self, p: &ProjectedPage) -> Self {
+        for (row, x) in self.data.iter_mut().zip(&p.rows) {
+            row.projection = Some(*x);
+        }
+        self.totals.projection = Some(p.totals);
+        self.projection = Some(MonthOut {
+            month: WindowOut::of(&p.month.month),
+            now: p.month.now.to_rfc3339(),
+            run_rate_window: WindowOut::of(&p.month.run_rate),
+            run_rate_hours: p.run_rate_hours,
+        });
         self
     }
 

@@ -120,6 +120,12 @@ pub struct QueryArgs {
     /// new and gone rows, sorted by |Δ| descending (top movers). Not with --accumulate/--step.
     #[arg(long, value_name = "previous|WINDOW")]
     pub compare: Option<String>,
+    /// Where the month lands: per row and in the totals, the month-to-date cost and the
+    /// projection to month end at the run rate of the last 7 days of data (`monthToDate`,
+    /// `projectedMonth`; totalCost, cost for cloud costs). "Now" is the end of the newest data,
+    /// not the clock (docs/semantics.md §17). Not with --compare or --accumulate/--step.
+    #[arg(long)]
+    pub project_month: bool,
     /// Query the database as it is, without an ingest pass first.
     #[arg(long)]
     pub no_ingest: bool,

@@ -4,7 +4,8 @@ use crate::aggregator::Aggregator;
 use crate::cli::{GlobalArgs, OutputFormat, QueryArgs, UsageError};
 use crate::format;
 use crate::output;
-use crate::query::compare::{self, Change, CompareTo, Delta};
+use crate::query::compare::{self, CompareTo};
+use crate::query::projection::{self, Projection};
 use crate::query::{self, Accumulate, Aggregate, CostSource, DataKind, QueryRequest, Sharing, Sort, parse_aggregate, parse_filter};
 use crate::response::{DeltaOut, PageOut, StepsOut};
 use chrono::{TimeZone, Utc};
@@ -222,20 +223,7 @@ pub fn render_compare(
     let prev = output::interval(&c.previous_window);
     Ok(match format {
         OutputFormat::Table => {
-            let cell = |d: &Delta| -> [String; 3] {
-                let pct = match (d.change, d.delta_ratio) {
-                    (Change::New, _) => "new".to_string(),
-                    (Change::Gone, _) => "gone".to_string(),
-                    (_, Some(r)) => format!("{}{}", if r > 0.0 { "+" } else { "" }, format::percent(r)),
-                    (_, None) => "—".to_string(),
-                };
-                let sign = if d.delta > 0.0 && !format::money(d.delta).starts_with("$0.00") {
-                    "+"
-                } else {
-                    ""
-                };
-                [format::money(d.previous), format!("{sign}{}", format::money(d.delta)), pct]
-            };
+            let cell = format::delta_texts;
             let cells: Vec<[String; 3]> = c.deltas.iter().map(cell).collect();
             let total = cell(&c.totals);
             let extra: Vec<output::ExtraColumn> = ["PREV.", "Δ", "Δ %"]
@@ -275,6 +263,56 @@ pub fn render_compare(
             ];
             let mut buf = audit.lines().into_bytes();
             output::write_csv_with(&mut buf, req.kind, &req.aggregate, &c.page, &extra)?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+    })
+}
+
+/// Run the query and project the month ([`projection::project`]): the table adds `MTD` and
+/// `PROJECTED` columns and a line naming the month and the run-rate window, JSON adds
+/// `monthToDate`, `projectedMonth` per row and to the totals and a `projection` object, CSV adds
+/// those two columns.
+///
+/// Errors: the queries', no data of the kind, and CSV's.
+pub fn render_projection(agg: &Aggregator, req: &QueryRequest, format: OutputFormat, shown: &[usize], audit: &AuditOut) -> Result<String> {
+    let p = projection::project(agg, req)?;
+    let col = |f: fn(&Projection) -> f64| -> Vec<f64> { p.rows.iter().map(f).collect() };
+    let cols = [
+        ("MTD", "monthToDate", col(|x| x.month_to_date), p.totals.month_to_date),
+        ("PROJECTED", "projectedMonth", col(|x| x.projected_month), p.totals.projected_month),
+    ];
+    Ok(match format {
+        OutputFormat::Table => {
+            let extra: Vec<output::ExtraColumn> = cols
+                .iter()
+                .map(|(title, _, v, total)| output::ExtraColumn {
+                    title,
+                    cells: v.iter().map(|x| format::money(*x)).collect(),
+                    total: format::money(*total),
+                })
+                .collect();
+            let mut text = audit.lines() + &output::table_with(req.kind, &p.page, &req.window, shown, &extra);
+            text.push_str(&format!(
+                "month {} · to date until {} · projected at the run rate of {} ({:.0} h of data) of {}\n",
+                p.month.month.start.format("%Y-%m"),
+                p.month.now.format("%Y-%m-%d %H:%M"),
+                output::interval(&p.month.run_rate),
+                p.run_rate_hours,
+                compare::cost_column(req.kind).json()
+            ));
+            text
+        }
+        OutputFormat::Json => {
+            let mut out = PageOut::new(req.kind, &p.page, &req.window).with_projection(&p);
+            out.sharing = req.share.is_active().then_some(&req.share);
+            out.report = audit.report();
+            serde_json::to_string_pretty(&out)? + "\n"
+        }
+        OutputFormat::Csv => {
+            let cells: Vec<Vec<String>> = cols.iter().map(|c| c.2.iter().map(f64::to_string).collect()).collect();
+            let extra: Vec<(&str, &[String])> = cols.iter().zip(&cells).map(|(c, v)| (c.1, v.as_slice())).collect();
+            let mut buf = audit.lines().into_bytes();
+            output::write_csv_with(&mut buf, req.kind, &req.aggregate, &p.page, &extra)?;
             String::from_utf8_lossy(&buf).into_owned()
         }
     })
@@ -340,9 +378,14 @@ pub async fn run(global: &GlobalArgs, kind: DataKind, args: QueryArgs) -> Result
         }
         None => None,
     };
+    if args.project_month && (compare_to.is_some() || !accumulate.is_all()) {
+        return Err(UsageError("--project-month projects one answer: leave out --compare and --accumulate/--step".into()).into());
+    }
     let format = args.format;
+    let project = args.project_month;
     let text = tokio::task::spawn_blocking(move || match compare_to {
         Some(to) => render_compare(&agg, &req, to, format, &shown, &audit),
+        None if project => render_projection(&agg, &req, format, &shown, &audit),
         None => render_steps(&agg, &req, accumulate, format, &shown, &audit),
     })
     .await??;

@@ -117,15 +117,14 @@ pub struct ComparedPage {
 /// Errors: either query's.
 pub fn compare(src: &dyn CostSource, req: &QueryRequest, to: CompareTo) -> Result<ComparedPage, QueryError> {
     let previous_window = to.window_for(req.window);
-    let whole = |window: Window| QueryRequest {
-        window,
-        offset: 0,
-        limit: 0,
-        ..req.clone()
-    };
-    let now = src.query(&whole(req.window))?;
-    let before = src.query(&whole(previous_window))?;
+    let now = src.query(&req.whole(req.window))?;
+    let before = src.query(&req.whole(previous_window))?;
     Ok(join(req, now, before, previous_window))
+}
+
+/// A whole answer's rows by name (row names are unique within an answer).
+pub fn by_name(page: &Page) -> HashMap<&str, &Row> {
+    page.rows.iter().map(|r| (r.name.as_str(), r)).collect()
 }
 
 /// Join two whole answers of `req`'s kind by row name, sort by |Δ| and page (pure).
@@ -133,7 +132,7 @@ pub fn join(req: &QueryRequest, now: Page, before: Page, previous_window: Window
     let kind = req.kind;
     let col = cost_column(kind);
     let cost = |r: &Row| r.get(kind, col).unwrap_or(0.0);
-    let mut prev: HashMap<&str, &Row> = before.rows.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut prev = by_name(&before);
     let mut rows: Vec<(Row, Delta)> = Vec::with_capacity(now.rows.len());
     for r in &now.rows {
         let d = match prev.remove(r.name.as_str()) {

@@ -17,6 +17,8 @@
 //!   (Kubecost `api-allocation.md`).
 //! * [`share`] — shared costs: `shareNamespaces`, `shareLabels`, `shareCost`, `shareSplit`,
 //!   `shareTenancyCosts` (Kubecost `api-allocation.md`).
+//! * [`compare`] — a query against the window before it (Δ, Δ %, new/gone rows).
+//! * [`projection`] — month-to-date cost and the month-end projection at the 7-day run rate.
 //! * [`labels`] — label-key sanitizing and the alias label config
 //!   (OpenCost `promutil.go`, `config.go`).
 //! * [`columns`](mod@columns) — the column registry: each kind's summed measures and
@@ -32,6 +34,7 @@ pub mod compare;
 pub mod filter;
 pub mod kind;
 pub mod labels;
+pub mod projection;
 pub mod request;
 pub mod savings;
 pub mod share;

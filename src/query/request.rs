@@ -212,6 +212,19 @@ pub struct QueryRequest {
     pub share: Sharing,
 }
 
+impl QueryRequest {
+    /// The same request over `window`, whole: every row on one page (offset 0, no limit) — what
+    /// [`super::compare`] and [`super::projection`] join by row name.
+    pub fn whole(&self, window: Window) -> QueryRequest {
+        QueryRequest {
+            window,
+            offset: 0,
+            limit: 0,
+            ..self.clone()
+        }
+    }
+}
+
 /// One result row: its name (aggregate values joined by `/`, Kubecost style), the aggregate key
 /// values, and one number per column of the request's kind.
 #[derive(Clone, Debug, PartialEq, Serialize)]

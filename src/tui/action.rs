@@ -63,6 +63,15 @@ pub enum Action {
         /// Daily cost of each charted row (name, series), in page order.
         result: Result<Vec<(String, DailySeries)>, QueryError>,
     },
+    /// Answer to [`Effect::LoadInsight`].
+    InsightLoaded {
+        /// Data set of the query.
+        kind: DataKind,
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// The month projection and, when asked, the comparison.
+        result: Result<Box<super::insight::Insight>, QueryError>,
+    },
     /// Answer to [`Effect::Export`]: the file written and its row count, or why it failed.
     Exported(Result<(PathBuf, usize), String>),
     /// A new snapshot of one background task (matched to the known tasks by `task` name).
@@ -126,6 +135,8 @@ pub enum Command {
     ToggleDetail,
     /// `t`: show or hide the cost-over-time chart.
     ToggleChart,
+    /// `D`: show or hide the Δ / Δ % columns (against the previous window of the same length).
+    ToggleDelta,
     /// `P`: open or close the list of the selected row's source objects.
     ToggleSources,
     /// A key of the open prompt.
@@ -200,6 +211,16 @@ pub enum Effect {
         request: QueryRequest,
         /// The rows to chart (the page's first [`super::view::chart::CHART_ROWS`]).
         rows: Vec<Row>,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Run the month projection and, with `with_delta`, the comparison of `request`
+    /// ([`super::insight::load`]); answer [`Action::InsightLoaded`].
+    LoadInsight {
+        /// The view's query.
+        request: QueryRequest,
+        /// Also compare with the previous window.
+        with_delta: bool,
         /// Generation to echo back.
         generation: u64,
     },

@@ -46,6 +46,15 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
                 .map(|r| source.daily_series(&request, r).map(|s| (r.name.clone(), s)))
                 .collect(),
         },
+        Effect::LoadInsight {
+            request,
+            with_delta,
+            generation,
+        } => Action::InsightLoaded {
+            kind: request.kind,
+            generation,
+            result: super::insight::load(source, &request, with_delta).map(Box::new),
+        },
         Effect::Export { request, path } => {
             let result = (|| -> Result<(std::path::PathBuf, usize), String> {
                 let page = source.query(&request).map_err(|e| e.to_string())?;

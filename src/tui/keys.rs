@@ -167,6 +167,11 @@ pub const BINDINGS: &[Binding] = &[
     b("Other", "export query to CSV", &[(Key::Char('e'), Command::Export)]),
     b("Other", "detail pane on / off", &[(Key::Char('d'), Command::ToggleDetail)]),
     b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
+    b(
+        "Other",
+        "Δ vs previous window",
+        &[(Key::Char('D'), Command::ToggleDelta)],
+    ),
     b("Other", "sources of the row", &[(Key::Char('P'), Command::ToggleSources)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
     b(
@@ -236,7 +241,7 @@ pub fn key_help() -> Vec<(String, &'static str)> {
 /// Key hints on the bottom line of a cost view (allocations, assets, cloud costs), most used
 /// first so a narrow terminal keeps the important ones. Every key here is bound in
 /// [`command_for`] (a unit test checks it).
-pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  h:share  c:metric  n/p:page  C-d/C-u:½page  e:export  t:chart  d:detail  r:refresh  q:quit";
+pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:aggregate  w:window  s/S:sort  i:idle  h:share  c:metric  n/p:page  C-d/C-u:½page  e:export  t:chart  D:Δ  d:detail  r:refresh  q:quit";
 
 /// Key hints on the bottom line of the migration view.
 pub const MIGRATION_HINTS: &str =
@@ -368,9 +373,10 @@ mod tests {
                 Command::ToggleChart => 25,
                 Command::ToggleSources => 26,
                 Command::ScrollColumns(_) => 27,
+                Command::ToggleDelta => 28,
             }
         }
-        let mut bound = [false; 28];
+        let mut bound = [false; 29];
         bound[23] = true; // prompt edits are decoded by the prompt
         for (_, c) in BINDINGS.iter().flat_map(|b| b.keys) {
             bound[index(*c)] = true;

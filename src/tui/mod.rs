@@ -23,6 +23,7 @@ pub mod effect;
 pub mod export;
 pub mod format;
 pub mod input;
+pub mod insight;
 pub mod keys;
 pub mod logging;
 pub mod migration_state;

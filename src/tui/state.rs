@@ -121,6 +121,8 @@ pub struct State {
     pub detail_hidden: bool,
     /// True while the cost-over-time chart is shown (`t`).
     pub chart_shown: bool,
+    /// True while the Δ / Δ % columns are shown (`D`).
+    pub delta_shown: bool,
     /// True while the selected row's sources are listed (`P`).
     pub sources_shown: bool,
     /// Last message for the status line.
@@ -159,6 +161,7 @@ impl State {
             help: false,
             detail_hidden: false,
             chart_shown: false,
+            delta_shown: false,
             sources_shown: false,
             message: None,
             tick: 0,
@@ -265,6 +268,10 @@ impl State {
                 self.on_chart(kind, generation, result);
                 Vec::new()
             }
+            Action::InsightLoaded { kind, generation, result } => {
+                self.on_insight(kind, generation, result);
+                Vec::new()
+            }
             Action::Exported(result) => {
                 self.exporting = false;
                 match result {
@@ -306,6 +313,7 @@ impl State {
                 fx
             }
             Command::ToggleChart => self.toggle_chart(),
+            Command::ToggleDelta => self.toggle_delta(),
             Command::ToggleSources => self.toggle_sources(),
             Command::NextTab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
             Command::PrevTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
@@ -399,6 +407,7 @@ impl State {
             t.selected = None;
             t.series = SeriesState::None;
             t.chart = super::tab::ChartState::None;
+            t.insight = super::insight::InsightState::None;
         }
         t.pending = Some(Pending {
             generation,
@@ -499,6 +508,7 @@ impl State {
         }
         effects.extend(self.load_series_if_wanted());
         effects.extend(self.load_chart_if_wanted());
+        effects.extend(self.load_insight_if_wanted());
         effects
     }
 

@@ -209,6 +209,8 @@ pub struct TableTab {
     pub series: SeriesState,
     /// Daily series of the page's first rows, while the chart is on (`t`).
     pub chart: ChartState,
+    /// The month projection and, while `D` is on, the Δ of each row ([`super::insight`]).
+    pub insight: super::insight::InsightState,
     /// The columns the user chose (`:cols`), as indices into [`columns()`](crate::query::columns())`(kind)` in display
     /// order; `None` for [`default_columns`].
     pub columns: Option<Vec<usize>>,
@@ -255,6 +257,7 @@ impl TableTab {
             stale: true,
             series: SeriesState::None,
             chart: ChartState::None,
+            insight: super::insight::InsightState::None,
             columns: None,
             labels: LabelConfig::default(),
         }
@@ -391,6 +394,7 @@ impl TableTab {
             SeriesState::None
         };
         self.chart = ChartState::Wanted;
+        self.insight = super::insight::InsightState::Wanted;
     }
 
     /// The drill-down step from the selected row: filter on the row's key values and aggregate

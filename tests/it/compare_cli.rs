@@ -12,7 +12,7 @@ use crate::support::cli::{costscope_read_only, store_file};
 use crate::support::dev_bucket::dev_dir;
 
 /// Newest 1d window end of `kind` in the dev bucket (unix seconds), from the object keys.
-fn newest_end(kind: &str) -> i64 {
+pub(crate) fn newest_end(kind: &str) -> i64 {
     let mut end = 0;
     for c in std::fs::read_dir(dev_dir().join("federated")).unwrap() {
         let dir = c.unwrap().path().join("etl/bingen").join(kind).join("1d");
@@ -24,7 +24,7 @@ fn newest_end(kind: &str) -> i64 {
     end
 }
 
-fn run(tmp: &Path, yaml: &Path, args: &[&str]) -> String {
+pub(crate) fn run(tmp: &Path, yaml: &Path, args: &[&str]) -> String {
     let out = costscope_read_only(tmp, yaml).args(args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()

@@ -30,6 +30,7 @@ mod migrate;
 mod migration;
 mod migration_copy;
 mod objstore_servers;
+mod projection_cli;
 mod query_filter;
 mod read_copy_follow;
 mod read_only_paths;

@@ -18,7 +18,7 @@ use object_store::local::LocalFileSystem;
 use std::sync::Arc;
 use tui_support::{send, started};
 
-fn key(s: &mut State, src: &dyn CostSource, code: KeyCode) {
+pub(crate) fn key(s: &mut State, src: &dyn CostSource, code: KeyCode) {
     send(s, src, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
@@ -127,7 +127,7 @@ fn walk(s: &mut State, src: &Aggregator, depth: usize, w: &mut Walk) {
 }
 
 /// The dev bucket ingested into an in-memory database.
-fn dev_aggregator() -> Arc<Aggregator> {
+pub(crate) fn dev_aggregator() -> Arc<Aggregator> {
     let agg = Arc::new(Aggregator::open_in_memory().unwrap());
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dev_bucket::dev_dir()).unwrap());
     let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(costscope::progress::TaskId::Ingest));
@@ -137,7 +137,7 @@ fn dev_aggregator() -> Arc<Aggregator> {
     agg
 }
 
-fn set_aggregate(s: &mut State, src: &dyn CostSource, text: &str) {
+pub(crate) fn set_aggregate(s: &mut State, src: &dyn CostSource, text: &str) {
     key(s, src, KeyCode::Char('a'));
     send(s, src, Action::Command(Command::Edit(Edit::Clear)));
     for c in text.chars() {

@@ -14,7 +14,7 @@ use crate::query::{DataKind, Window};
 
 use super::super::format;
 use super::super::state::{Incomplete, Screen, State, Tab};
-use super::super::tab::{Extent, TableTab};
+use super::super::tab::{Extent, Loadable, TableTab};
 use super::{accent_style, label_style, value_style};
 
 /// Header height in rows.
@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let lines = match state.tab.screen() {
         Screen::Cost(kind) => vec![
             first,
-            fit_line(query_line(state.table(kind)), width),
+            fit_line(query_line(state.table(kind), width), width),
             fit_line(path_line(state.table(kind)), width),
         ],
         Screen::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
@@ -115,7 +115,9 @@ fn window_text(w: &Window, extent: &Extent) -> String {
     }
 }
 
-fn query_line(t: &TableTab) -> Line<'static> {
+/// Window and aggregate, then the month line's figures when they fit in `width` (they never
+/// squeeze the window or the aggregate).
+fn query_line(t: &TableTab, width: usize) -> Line<'static> {
     let window = match (&t.window, &t.extent) {
         (Some(w), extent) => window_text(w, extent),
         (None, Extent::Missing) => "waiting for data".into(),
@@ -130,7 +132,39 @@ fn query_line(t: &TableTab) -> Line<'static> {
     let mut spans: Vec<Span> = pair("window", window).into();
     spans.push(Span::raw("  "));
     spans.extend(pair("aggregate", aggregate));
+    let extra = insight_spans(t);
+    let used: usize = spans.iter().chain(&extra).map(|s| s.width()).sum();
+    if used <= width {
+        spans.extend(extra);
+    }
     Line::from(spans)
+}
+
+/// Where the month lands for the current query (`month 2026-11 to date $4,045.03 projected
+/// $6,241.05`, docs/semantics.md §17) and, while `D` is on, the totals' Δ and the rows gone since
+/// the previous window (they have no row in the table).
+fn insight_spans(t: &TableTab) -> Vec<Span<'static>> {
+    let Loadable::Ready(insight) = &t.insight else { return Vec::new() };
+    let mut spans = Vec::new();
+    if let Some((m, p)) = &insight.month {
+        spans.push(Span::raw("  "));
+        spans.extend(pair("month", m.month.start.format("%Y-%m").to_string()));
+        spans.push(Span::raw(" "));
+        spans.extend(pair("to date", crate::format::money(p.month_to_date)));
+        spans.push(Span::raw(" "));
+        spans.extend(pair("projected", crate::format::money(p.projected_month)));
+    }
+    if let Some(c) = &insight.compared {
+        let [_, delta, pct] = crate::format::delta_texts(&c.totals);
+        spans.push(Span::raw("  "));
+        spans.extend(pair("Δ", format!("{delta} ({pct})")));
+        if !c.gone.is_empty() {
+            let names: Vec<&str> = c.gone.iter().map(|(n, _)| n.as_str()).collect();
+            spans.push(Span::raw(" "));
+            spans.extend(pair(&format!("{} gone", c.gone.len()), names.join(", ")));
+        }
+    }
+    spans
 }
 
 fn path_line(t: &TableTab) -> Line<'static> {

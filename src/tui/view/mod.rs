@@ -10,6 +10,7 @@
 //! detail pane.
 
 pub mod chart;
+pub mod delta;
 pub mod detail;
 pub mod header;
 pub mod help;

@@ -19,6 +19,7 @@ use super::super::cost_view::sort_label;
 use super::super::format;
 use super::super::state::State;
 use super::super::tab::{Extent, TableTab};
+use super::delta::DeltaColumns;
 use super::header::extent_window;
 use super::{accent_style, error_style, label_style, spinner, with_footer};
 
@@ -29,7 +30,8 @@ const NAME_MIN: usize = 14;
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let cols = columns(tab.kind);
     let inner_width = area.width.saturating_sub(2) as usize;
-    let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width));
+    let delta = DeltaColumns::of(state, tab);
+    let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width.saturating_sub(delta.width())));
     let title = if tab.aggregate.is_empty() {
         format!(" {} ", state.tab.title())
     } else {
@@ -75,7 +77,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let header_cells = std::iter::once(Cell::from(name_header(tab))).chain(
         fit.shown
             .iter()
-            .map(|&i| Cell::from(Line::from(column_header(tab, &cols[i])).right_aligned())),
+            .map(|&i| Cell::from(Line::from(column_header(tab, &cols[i])).right_aligned()))
+            .chain(delta.headers()),
     );
     // Idle is the assets' cost minus the allocations': computed from a partial set of files it is
     // no figure (issue 28: a negative idle while loading), so its cells wait for the pass.
@@ -91,13 +94,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
         } else {
             Style::new()
         };
-        let cells = std::iter::once(Cell::from(Span::styled(shown_name, name_style))).chain(fit.shown.iter().map(move |&i| {
-            if unsettled {
-                Cell::from(Line::styled("…", label_style()).right_aligned())
-            } else {
-                value_cell(&cols[i], r.values.get(i).copied())
-            }
-        }));
+        let cells = std::iter::once(Cell::from(Span::styled(shown_name, name_style)))
+            .chain(fit.shown.iter().map(move |&i| {
+                if unsettled {
+                    Cell::from(Line::styled("…", label_style()).right_aligned())
+                } else {
+                    value_cell(&cols[i], r.values.get(i).copied())
+                }
+            }))
+            .chain(delta.cells(Some(&r.name)));
         TableRow::new(cells)
     });
     // While ingest is still loading files the totals are marked (issue 10: partial data).
@@ -106,9 +111,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     } else {
         Cell::from("Total")
     };
-    let footer = std::iter::once(total_label).chain(fit.shown.iter().map(|&i| value_cell(&cols[i], page.totals.values.get(i).copied())));
-    let widths =
-        std::iter::once(Constraint::Min(fit.name_width as u16)).chain(fit.shown.iter().map(|&i| Constraint::Length(fit.widths[i] as u16)));
+    let footer = std::iter::once(total_label)
+        .chain(fit.shown.iter().map(|&i| value_cell(&cols[i], page.totals.values.get(i).copied())))
+        .chain(delta.cells(None));
+    let widths = std::iter::once(Constraint::Min(fit.name_width as u16))
+        .chain(fit.shown.iter().map(|&i| Constraint::Length(fit.widths[i] as u16)))
+        .chain(delta.constraints());
     let table = Table::new(rows, widths)
         .header(TableRow::new(header_cells).style(label_style().add_modifier(Modifier::BOLD)))
         .footer(TableRow::new(footer).style(Style::new().add_modifier(Modifier::BOLD)))
