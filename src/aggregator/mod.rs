@@ -337,6 +337,10 @@ impl Aggregator {
 }
 
 impl CostSource for Aggregator {
+    fn savings(&self) -> Option<&dyn crate::query::savings::SavingsSource> {
+        Some(self)
+    }
+
     fn interrupt(&self) {
         self.readers.interrupt();
     }

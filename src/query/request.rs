@@ -364,4 +364,9 @@ pub trait CostSource: Send + Sync {
     /// First start and last end (unix seconds) of the daily data of `kind`, or `None` when there
     /// is none yet. Used for the default window ("the last 7 days that hold data").
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError>;
+    /// The savings queries of the same data (`docs/semantics.md` §§ 11, 13–16), for views that
+    /// hold only this trait object (the TUI's Savings tab). Default: `None` (no savings queries).
+    fn savings(&self) -> Option<&dyn super::savings::SavingsSource> {
+        None
+    }
 }

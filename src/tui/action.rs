@@ -72,7 +72,22 @@ pub enum Action {
         /// The month projection and, when asked, the comparison.
         result: Result<Box<super::insight::Insight>, QueryError>,
     },
-    /// Answer to [`Effect::Export`]: the file written and its row count, or why it failed.
+    /// Answer to [`Effect::LoadSavings`].
+    SavingsLoaded {
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// The page of the kind, or why it failed.
+        result: Result<super::savings_kinds::SavingsTable, QueryError>,
+    },
+    /// Answer to [`Effect::LoadSavingsTotals`].
+    SavingsTotalsLoaded {
+        /// Generation of the request; stale answers are dropped.
+        generation: u64,
+        /// Per kind of [`super::savings_kinds::KINDS`], its monthly total.
+        totals: Vec<super::savings_state::KindTotal>,
+    },
+    /// Answer to [`Effect::Export`] and [`Effect::ExportSavings`]: the file written and its row
+    /// count, or why it failed.
     Exported(Result<(PathBuf, usize), String>),
     /// A new snapshot of one background task (matched to the known tasks by `task` name).
     Progress(TaskProgress),
@@ -91,7 +106,7 @@ pub enum Command {
     NextTab,
     /// `Shift-Tab`.
     PrevTab,
-    /// `1`–`5`.
+    /// `1`–`6`.
     SelectTab(Tab),
     /// `j` / ↓: next row (continues on the next page).
     Down,
@@ -229,6 +244,30 @@ pub enum Effect {
     Export {
         /// The whole query.
         request: QueryRequest,
+        /// Destination file.
+        path: PathBuf,
+    },
+    /// Load one page of a savings kind ([`super::savings_kinds::load`]); answer
+    /// [`Action::SavingsLoaded`].
+    LoadSavings {
+        /// The kind, filter, sort and page.
+        ask: super::savings_kinds::SavingsAsk,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Load the monthly total of every savings kind (default parameters, no filter); answer
+    /// [`Action::SavingsTotalsLoaded`].
+    LoadSavingsTotals {
+        /// Labels of the alias fields.
+        labels: crate::query::LabelConfig,
+        /// Generation to echo back.
+        generation: u64,
+    },
+    /// Load all rows of `ask` and write them as `costscope savings <kind> --format csv` does to
+    /// `path`; answer [`Action::Exported`].
+    ExportSavings {
+        /// The kind, filter and sort (all rows).
+        ask: super::savings_kinds::SavingsAsk,
         /// Destination file.
         path: PathBuf,
     },

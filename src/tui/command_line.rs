@@ -16,6 +16,7 @@ pub const VIEWS: &[(&[&str], Tab)] = &[
     (&["cloud", "cloudcost", "cloudcosts"], Tab::CloudCosts),
     (&["pipeline", "pipe"], Tab::Pipeline),
     (&["migration", "mig"], Tab::Migration),
+    (&["savings", "save"], Tab::Savings),
 ];
 
 /// k9s-style short names of aggregate keys: (short, key).

@@ -234,7 +234,9 @@ impl State {
                 t.stale = true;
             }
         }
-        keep.map_or_else(Vec::new, |row| self.run_query(SelectIntent::Row(row)))
+        let mut fx = keep.map_or_else(Vec::new, |row| self.run_query(SelectIntent::Row(row)));
+        fx.extend(self.savings_resize(super::view::savings::table_rows(width, height)));
+        fx
     }
 
     /// Select the last (`bottom`) or first row of the shown page.
@@ -356,6 +358,10 @@ impl State {
         if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Command) {
             let text = p.input.text();
             return self.submit_command_line(&text);
+        }
+        if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Filter && self.tab == super::state::Tab::Savings) {
+            let text = p.input.text();
+            return self.savings_submit_filter(&text);
         }
         if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Horizon) {
             let text = p.input.text();

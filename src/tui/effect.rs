@@ -69,6 +69,15 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
             })();
             Action::Exported(result)
         }
+        Effect::LoadSavings { ask, generation } => Action::SavingsLoaded {
+            generation,
+            result: super::savings_kinds::load(source, &ask),
+        },
+        Effect::LoadSavingsTotals { labels, generation } => Action::SavingsTotalsLoaded {
+            generation,
+            totals: super::savings_kinds::totals(source, &labels),
+        },
+        Effect::ExportSavings { ask, path } => Action::Exported(super::savings_kinds::export(source, &ask, &path).map_err(|e| e.to_string())),
         Effect::Quit | Effect::SetMigrationHorizon(_) => return None,
     })
 }

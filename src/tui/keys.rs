@@ -103,6 +103,7 @@ pub const BINDINGS: &[Binding] = &[
             (Key::Char('3'), Command::SelectTab(Tab::CloudCosts)),
             (Key::Char('4'), Command::SelectTab(Tab::Pipeline)),
             (Key::Char('5'), Command::SelectTab(Tab::Migration)),
+            (Key::Char('6'), Command::SelectTab(Tab::Savings)),
         ],
     ),
     b(
@@ -247,6 +248,9 @@ pub const TABLE_HINTS: &str = "?:help  ⏎:drill  esc:back  /:filter  :cmd  a:ag
 pub const MIGRATION_HINTS: &str =
     "?:help  :cmd  j/k:select cluster  ⏎:days not done  H:horizon  esc:close  1-4:other views  Tab:next view  q:quit";
 
+/// Key hints on the bottom line of the savings view.
+pub const SAVINGS_HINTS: &str = "?:help  ←/→:kind  ⏎:containers  /:filter  s/S:sort  n/p:page  e:export  r:refresh  1-3:cost views  q:quit";
+
 /// Key hints on the bottom line of the pipeline view.
 pub const PIPELINE_HINTS: &str = "?:help  :cmd  j/k:select failure  1-3:cost views  Tab:next view  q:quit";
 
@@ -257,6 +261,7 @@ pub const HELP_NOTES: &[&str] = &[
     r#"filter: namespace:"a","b"  cluster!:"dev"  label[team]~:"pay"  a+b  (a|b)"#,
     "filter: plain text (no : or \") keeps rows whose name contains it",
     ":alloc :assets :cloud :pipeline :migration :ns :pod :cols cpu,ram :sort ram desc :q",
+    "savings (6): ←/→ picks the kind; Enter on a requests or abandoned row shows its containers",
     "migration (5): Enter lists a cluster's days not done and mismatched days; H sets the horizon",
 ];
 
@@ -397,7 +402,7 @@ mod tests {
     /// The first key of every hint (`x:…`, `x/y:…`, `C-x:…`, named keys) is bound.
     #[test]
     fn every_hinted_key_is_bound() {
-        for hints in [TABLE_HINTS, MIGRATION_HINTS, PIPELINE_HINTS] {
+        for hints in [TABLE_HINTS, MIGRATION_HINTS, PIPELINE_HINTS, SAVINGS_HINTS] {
             for hint in hints.split("  ") {
                 let keys = match hint.rsplit_once(':') {
                     Some(("", _)) => ":",
@@ -409,6 +414,7 @@ mod tests {
                     "⏎" => key(KeyCode::Enter),
                     "esc" => key(KeyCode::Esc),
                     "Tab" => key(KeyCode::Tab),
+                    "←" => key(KeyCode::Left),
                     "1-3" | "1-4" => key(KeyCode::Char('1')),
                     k if k.starts_with("C-") => KeyEvent::new(KeyCode::Char(k.chars().nth(2).unwrap()), KeyModifiers::CONTROL),
                     k => key(KeyCode::Char(k.chars().next().unwrap())),

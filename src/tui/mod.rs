@@ -30,6 +30,8 @@ pub mod migration_state;
 pub mod page_span;
 pub mod runner;
 pub mod runtime;
+pub mod savings_kinds;
+pub mod savings_state;
 pub mod signals;
 pub mod sources_state;
 pub mod state;

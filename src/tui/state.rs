@@ -42,6 +42,8 @@ pub enum Tab {
     Pipeline,
     /// Thanos → Aggregator migration progress.
     Migration,
+    /// Savings: request right-sizing, unclaimed volumes, disks, abandoned workloads, nodes.
+    Savings,
 }
 
 /// The kinds of screen a tab can be: a cost table of one data kind, the pipeline, the migration
@@ -54,11 +56,13 @@ pub enum Screen {
     Pipeline,
     /// Migration progress.
     Migration,
+    /// The savings kinds.
+    Savings,
 }
 
 impl Tab {
-    /// Every tab in order (`1`–`5`).
-    pub const ALL: [Tab; 5] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline, Tab::Migration];
+    /// Every tab in order (`1`–`6`).
+    pub const ALL: [Tab; 6] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline, Tab::Migration, Tab::Savings];
 
     /// Tab title.
     pub fn title(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Tab {
             Tab::CloudCosts => "Cloud costs",
             Tab::Pipeline => "Pipeline",
             Tab::Migration => "Migration",
+            Tab::Savings => "Savings",
         }
     }
 
@@ -77,7 +82,7 @@ impl Tab {
             Tab::Allocations => Some(DataKind::Allocation),
             Tab::Assets => Some(DataKind::Asset),
             Tab::CloudCosts => Some(DataKind::CloudCost),
-            Tab::Pipeline | Tab::Migration => None,
+            Tab::Pipeline | Tab::Migration | Tab::Savings => None,
         }
     }
 
@@ -89,6 +94,7 @@ impl Tab {
             Tab::CloudCosts => Screen::Cost(DataKind::CloudCost),
             Tab::Pipeline => Screen::Pipeline,
             Tab::Migration => Screen::Migration,
+            Tab::Savings => Screen::Savings,
         }
     }
 
@@ -137,6 +143,8 @@ pub struct State {
     pub exporting: bool,
     /// The Migration view.
     pub migration: MigrationView,
+    /// The Savings view.
+    pub savings: super::savings_state::SavingsView,
     pub(super) next_generation: u64,
     pub(super) ingest_advanced: bool,
     pub(super) last_auto_refresh: Option<u64>,
@@ -169,6 +177,7 @@ impl State {
             failure_selected: 0,
             exporting: false,
             migration: MigrationView::default(),
+            savings: super::savings_state::SavingsView::default(),
             next_generation: 1,
             ingest_advanced: false,
             last_auto_refresh: None,
@@ -180,6 +189,7 @@ impl State {
         for t in &mut self.tables {
             t.labels = labels.clone();
         }
+        self.savings.labels = labels.clone();
     }
 
     /// The effects to run at start: find the data extent of every kind (the visible view then
@@ -233,7 +243,9 @@ impl State {
 
     /// True when something the user waits for is running (spinner).
     pub fn busy(&self) -> bool {
-        self.exporting || self.active_table().is_some_and(TableTab::is_loading)
+        self.exporting
+            || self.active_table().is_some_and(TableTab::is_loading)
+            || (self.tab == Tab::Savings && self.savings.pending.is_some())
     }
 
     /// The reducer: apply `action`, return the work to start.
@@ -283,6 +295,14 @@ impl State {
                 }
                 Vec::new()
             }
+            Action::SavingsLoaded { generation, result } => {
+                self.on_savings(generation, result);
+                Vec::new()
+            }
+            Action::SavingsTotalsLoaded { generation, totals } => {
+                self.on_savings_totals(generation, totals);
+                Vec::new()
+            }
             Action::Progress(p) => {
                 self.on_progress(p);
                 Vec::new()
@@ -322,6 +342,7 @@ impl State {
                 self.migration_command(Command::Refresh);
                 Vec::new()
             }
+            Command::Refresh if self.tab == Tab::Savings => self.savings_command(Command::Refresh),
             Command::Refresh => {
                 if self.tab == Tab::Pipeline {
                     return Vec::new();
@@ -337,6 +358,7 @@ impl State {
                 self.migration_command(other);
                 Vec::new()
             }
+            other if self.tab == Tab::Savings => self.savings_command(other),
             other if self.tab == Tab::Pipeline => {
                 self.pipeline_command(other);
                 Vec::new()
@@ -361,6 +383,9 @@ impl State {
 
     pub(super) fn switch_tab(&mut self, tab: Tab) -> Vec<Effect> {
         self.tab = tab;
+        if tab == Tab::Savings {
+            return self.savings_enter();
+        }
         match self.active_table() {
             Some(t) if t.stale && !t.is_loading() => self.refresh_active(),
             _ => Vec::new(),

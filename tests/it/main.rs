@@ -49,6 +49,7 @@ mod tui_drill_dev;
 mod tui_loads;
 mod tui_migration;
 mod tui_runner;
+mod tui_savings;
 mod tui_search;
 mod tui_state;
 mod tui_tmux;

@@ -51,6 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         ],
         Screen::Migration => std::iter::once(first).chain(super::migration::header_lines(state)).collect(),
         Screen::Pipeline => vec![first, data_line(state), tasks_line(state)],
+        Screen::Savings => std::iter::once(first).chain(super::savings::header_lines(state, width)).collect(),
     };
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -66,13 +67,13 @@ pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(tabs, area);
 }
 
-fn pair(label: &str, value: String) -> [Span<'static>; 2] {
+pub(crate) fn pair(label: &str, value: String) -> [Span<'static>; 2] {
     [Span::styled(format!("{label} "), label_style()), Span::styled(value, value_style())]
 }
 
 /// `line` cut to `width` cells by shortening its widest values in the middle (`…`), so a long
 /// filter or path keeps both ends instead of being clipped without a mark (issue 28).
-fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+pub(crate) fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
     let mut spans = line.spans;
     loop {
         let total: usize = spans.iter().map(|s| s.width()).sum();

@@ -17,6 +17,7 @@ pub mod help;
 pub mod migration;
 pub mod pipeline;
 pub mod prompt;
+pub mod savings;
 pub mod sources;
 pub mod status;
 pub mod table;
@@ -166,6 +167,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     match state.tab.screen() {
         Screen::Migration => migration::draw(frame, areas.body, state),
         Screen::Pipeline => pipeline::draw(frame, areas.body, state),
+        Screen::Savings => savings::draw(frame, areas.body, state),
         Screen::Cost(kind) => {
             let tab = state.table(kind);
             table::draw(frame, areas.table, state, tab);

@@ -52,6 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Screen::Cost(_) => keys::TABLE_HINTS,
         Screen::Migration => keys::MIGRATION_HINTS,
         Screen::Pipeline => keys::PIPELINE_HINTS,
+        Screen::Savings => keys::SAVINGS_HINTS,
     };
     frame.render_widget(
         Paragraph::new(Span::styled(format::truncate(hint, hints.width as usize), label_style())),
