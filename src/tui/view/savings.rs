@@ -118,13 +118,11 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State) {
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
-    let widths: Vec<usize> = (0..t.fields.len())
-        .map(|j| {
-            let cells = t.rows.iter().map(|r| format::width(&r.cells[j]));
-            let w = cells.max().unwrap_or(0).max(t.fields[j].len());
-            if t.numeric[j] { w } else { w.min(TEXT_MAX) }
-        })
+    let cells: Vec<usize> = (0..t.fields.len())
+        .map(|j| t.rows.iter().map(|r| format::width(&r.cells[j])).max().unwrap_or(0))
         .collect();
+    let heads: Vec<usize> = t.fields.iter().map(|f| f.len()).collect();
+    let widths = fit_widths(&cells, &heads, &t.numeric, usize::from(area.width.saturating_sub(2)));
     let align = |j: usize, text: String| {
         let line = Line::from(format::truncate(&text, widths[j]));
         Cell::from(if t.numeric[j] { line.right_aligned() } else { line })
@@ -148,4 +146,28 @@ fn footer(t: &SavingsTable, offset: usize) -> String {
         format!("rows {}–{} of {}", offset + 1, offset + t.rows.len(), t.total_rows)
     };
     format!("total {} {}/mo · {range}", t.monthly, money(t.total_monthly))
+}
+
+/// Column widths that fit `room` cells (two between columns): numbers get their cells' width,
+/// names share what is left (up to [`TEXT_MAX`], the narrowest first getting all they need), and
+/// what is still left widens the numbers to their titles.
+fn fit_widths(cells: &[usize], heads: &[usize], numeric: &[bool], room: usize) -> Vec<usize> {
+    let n = cells.len();
+    let mut widths: Vec<usize> = (0..n).map(|j| if numeric[j] { cells[j].max(6) } else { cells[j].max(heads[j]).min(TEXT_MAX) }).collect();
+    let numbers: usize = (0..n).filter(|&j| numeric[j]).map(|j| widths[j]).sum();
+    let mut left = room.saturating_sub(2 * n.saturating_sub(1) + numbers);
+    let mut texts: Vec<usize> = (0..n).filter(|&j| !numeric[j]).collect();
+    texts.sort_by_key(|&j| widths[j]);
+    let mut count = texts.len();
+    for j in texts {
+        widths[j] = widths[j].min(left / count.max(1)).max(4);
+        left = left.saturating_sub(widths[j]);
+        count -= 1;
+    }
+    for j in (0..n).filter(|&j| numeric[j]) {
+        let more = heads[j].saturating_sub(widths[j]).min(left);
+        widths[j] += more;
+        left -= more;
+    }
+    widths
 }
