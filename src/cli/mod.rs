@@ -65,6 +65,12 @@ pub struct Cli {
     pub command: Option<CliCommand>,
 }
 
+/// The cluster names of a `--clusters A,B` option: each trimmed, empty ones (`prod,` or
+/// `prod, ,dev`) dropped. An empty list means every cluster.
+pub fn cluster_list(given: &[String]) -> Vec<String> {
+    given.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
 /// The parser of a count option: an integer in `lo..=hi`, else clap's own range error (exit 2).
 /// Counts a user gives are bounded so that nothing sized by them overflows or takes the machine's
 /// memory (docs/reliability.md, "Input").
