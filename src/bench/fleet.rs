@@ -188,7 +188,10 @@ pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc
 /// blocks, four a day (`<ULID>/meta.json`, an empty `index` and `chunks/000001`; the layout of
 /// Thanos' object storage).
 fn write_backup_and_thanos(bucket: &Path, days: usize) -> std::io::Result<()> {
-    let first = bucket.join("federated").join(crate::demo::bucket::cluster_name(0)).join("etl/bingen");
+    let first = bucket
+        .join("federated")
+        .join(crate::demo::bucket::cluster_name(0))
+        .join("etl/bingen");
     for kind in ["allocations", "assets"] {
         let (from, to) = (first.join(kind).join("1d"), bucket.join("etl/bingen").join(kind).join("1d"));
         std::fs::create_dir_all(&to)?;

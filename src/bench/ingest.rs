@@ -260,7 +260,10 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
             page_p99_ms,
         });
     }
-    let controller_cold = queries.iter().find(|q| q.name == "controller, offset 0").map_or(0.0, |q| q.cold_p50_ms);
+    let controller_cold = queries
+        .iter()
+        .find(|q| q.name == "controller, offset 0")
+        .map_or(0.0, |q| q.cold_p50_ms);
     Ok(IngestBench {
         controller_cold_over_floor: controller_cold / controller_floor.cold_p50_ms.max(1e-9),
         controller_floor,

@@ -194,9 +194,9 @@ pub fn run(b: BenchCommand) -> Result<()> {
             if r.fresh_files > 0 {
                 println!(
                     "new file → query   p50 {:.2} s, max {:.2} s over {} files (ingest every {} s)",
-                r.fresh_p50_seconds,
-                r.fresh_max_seconds,
-                r.fresh_files,
+                    r.fresh_p50_seconds,
+                    r.fresh_max_seconds,
+                    r.fresh_files,
                     crate::aggregator::ingest::WATCH_INTERVAL.as_secs()
                 );
             }
