@@ -122,8 +122,9 @@ fn step_latency(agg: &Aggregator, req: QueryRequest, runs: usize) -> Result<Quer
 }
 
 /// DuckDB's own hash aggregation of the controller query's rows, run bare on `alloc_controllers`
-/// (issue 32): every controller of the window grouped with every allocation measure summed — the
-/// aggregation the first page of a new query by controller needs — and folded into one row
+/// (issue 32): the window's rows grouped by controller kind and name (the controller key, which
+/// spans namespaces and clusters) with every allocation measure summed — the aggregation the
+/// first page of a new query by controller needs — and folded into one row
 /// (count, sums) so that no measure is pruned and nothing is materialised. `runs` timings;
 /// `total_rows` is the number of groups. No result cache is involved.
 ///
@@ -132,7 +133,7 @@ fn controller_floor(agg: &Aggregator, window: Window, runs: usize) -> Result<Que
     use crate::aggregator::rollup::Source;
     let sums = Source::Controllers.measure_sums();
     let sql = format!(
-        "SELECT count(*), {sums} FROM (SELECT cluster, namespace, controller_kind, controller, {sums} \
+        "SELECT count(*), {sums} FROM (SELECT controller_kind, controller, {sums} \
          FROM {} WHERE window_start >= {} AND window_end <= {} GROUP BY ALL)",
         Source::Controllers.table(),
         window.start.timestamp(),
