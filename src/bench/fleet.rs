@@ -141,32 +141,19 @@ pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc
     agg.checkpoint()?;
     let database_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     drop(agg);
-    if spec.cold_only {
-        return Ok(FleetBench {
-            clusters: spec.clusters,
-            days: spec.days,
-            hourly_hours: spec.hourly_hours,
-            files,
-            bucket_bytes,
-            latency_ms: spec.latency_ms,
-            runs,
-            database_bytes,
-            peak_rss_bytes: peak_rss_bytes(),
-            fresh_p50_seconds: 0.0,
-            fresh_max_seconds: 0.0,
-            fresh_files: 0,
-        });
+    let mut fresh_seconds = Vec::new();
+    if !spec.cold_only {
+        let latency = format!("+{} ms per GET", spec.latency_ms);
+        if let Some((name, store)) = &remote {
+            upload(&bucket.join("federated"), "federated", store).await?;
+            runs.push(run(&format!("cold, {name}"), &fresh(&db)?, store).await?);
+            runs.push(run(&format!("cold, {name} {latency}"), &fresh(&db)?, &slow(store)).await?);
+        }
+        let agg = fresh(&db)?;
+        let slow_local = slow(&local);
+        runs.push(run(&format!("cold, local {latency}"), &agg, &slow_local).await?);
+        fresh_seconds = freshness(&agg, &bucket, &slow_local, spec.fresh_files.min(MAX_FRESH_FILES)).await?;
     }
-    let latency = format!("+{} ms per GET", spec.latency_ms);
-    if let Some((name, store)) = &remote {
-        upload(&bucket.join("federated"), "federated", store).await?;
-        runs.push(run(&format!("cold, {name}"), &fresh(&db)?, store).await?);
-        runs.push(run(&format!("cold, {name} {latency}"), &fresh(&db)?, &slow(store)).await?);
-    }
-    let agg = fresh(&db)?;
-    let slow_local = slow(&local);
-    runs.push(run(&format!("cold, local {latency}"), &agg, &slow_local).await?);
-    let fresh_seconds = freshness(&agg, &bucket, &slow_local, spec.fresh_files.min(MAX_FRESH_FILES)).await?;
     Ok(FleetBench {
         clusters: spec.clusters,
         days: spec.days,
