@@ -33,6 +33,8 @@ mod tests {
         while super::cpu_seconds() <= before {
             x = x.wrapping_add(std::hint::black_box(1));
         }
-        assert!(super::cpu_seconds() > before && x > 0);
+        // Other test threads count too, so the loop may not run at all: only the clock is checked.
+        std::hint::black_box(x);
+        assert!(super::cpu_seconds() > before);
     }
 }
