@@ -2,6 +2,7 @@
 //! ingest and paginated query latency; `fleet`: many small files, locally and with per-request
 //! latency; `export`: the Parquet export). Speed targets are checked here, never in timed tests.
 
+pub mod cpu;
 pub mod decode;
 pub mod export;
 pub mod fleet;

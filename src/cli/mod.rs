@@ -427,6 +427,10 @@ pub enum BenchCommand {
         /// New files written one by one, each timed until a query shows it (at most 100).
         #[arg(long, default_value_t = 20, value_parser = count(0, 100))]
         fresh_files: usize,
+        /// Only the cold local ingest and the warm rerun, with their CPU time per file: the
+        /// small-file shape of issue 32 is `--clusters 4 --days 30 --hourly-hours 48`.
+        #[arg(long)]
+        cold_only: bool,
         /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
         dir: Option<PathBuf>,
