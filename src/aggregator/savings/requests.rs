@@ -3,21 +3,17 @@
 //! table, one row per container spec (cluster, namespace, controller kind, controller,
 //! container; a bare pod is its own controller, kind `pod`).
 
-use super::{CONTROLLER_SQL, WORKLOADS_SQL};
-use crate::aggregator::params::Params;
-use crate::aggregator::query_common::{Columns, base_where, window_sql};
-use crate::query::savings::{HOURS_PER_MONTH, SizingPage, SizingRequest, SizingRow};
+use super::{CONTROLLER_SQL, Params, WORKLOADS_SQL, collect, invalid, scope};
+use crate::query::savings::{SavingsPage, SizingPage, SizingRequest, SizingRow, monthly};
 use crate::query::{DataKind, QueryError};
-use duckdb::{Connection, params_from_iter};
+use duckdb::Connection;
 
 /// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
 /// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
 /// and RAM savings over the window (USD), hours of data covered.
 fn statement(req: &SizingRequest) -> (String, Params) {
-    let q = super::as_query(DataKind::Allocation, &req.window, &req.filter, &req.labels);
     let mut p = Params::new();
-    let window = window_sql(&q, &mut p);
-    let wh = base_where(&q, &window, &Columns(DataKind::Allocation), &mut p);
+    let wh = scope(DataKind::Allocation, req, &mut p);
     let sp = &req.params;
     let t_cpu = p.float(sp.target_cpu_utilization);
     let t_ram = p.float(sp.target_ram_utilization);
@@ -70,27 +66,20 @@ fn statement(req: &SizingRequest) -> (String, Params) {
 }
 
 /// Run a right-sizing query on `conn`: every spec of the window, then sorted, totalled and paged
-/// in Rust ([`SizingPage::from_rows`]). Specs without `rawAllocationOnly` maxima are counted in
-/// [`SizingPage::without_maxima`] and left out.
+/// in Rust ([`SavingsPage::from_rows`]). Specs without `rawAllocationOnly` maxima are counted in
+/// [`SavingsPage::left_out`] and left out.
 ///
 /// Errors: [`QueryError::Invalid`] for parameters out of range; [`QueryError::Db`] from DuckDB.
 pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPage, QueryError> {
-    req.params.validate().map_err(|e| QueryError::Invalid(e.to_string()))?;
+    req.params.validate().map_err(invalid)?;
     let (sql, p) = statement(req);
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = Vec::new();
-    let mut without_maxima = 0;
-    let mut covered_hours = 0.0;
-    let mut q = stmt.query(params_from_iter(p.values()))?;
-    while let Some(r) = q.next()? {
-        covered_hours = r.get::<_, Option<f64>>(11)?.unwrap_or(0.0);
+    let mut covered = 0.0;
+    let rows = collect(conn, &sql, &p, |r| {
+        covered = r.get::<_, Option<f64>>(11)?.unwrap_or(0.0);
         let (Some(cpu_rec), Some(ram_rec)) = (r.get::<_, Option<f64>>(6)?, r.get::<_, Option<f64>>(8)?) else {
-            without_maxima += 1;
-            continue;
+            return Ok(None);
         };
-        let cpu_savings: f64 = r.get(9)?;
-        let ram_savings: f64 = r.get(10)?;
-        rows.push(SizingRow {
+        Ok(Some(SizingRow {
             cluster: r.get(0)?,
             namespace: r.get(1)?,
             controller_kind: r.get(2)?,
@@ -100,15 +89,19 @@ pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPa
             cpu_recommendation_cores: cpu_rec,
             ram_request_bytes: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
             ram_recommendation_bytes: ram_rec,
-            cpu_savings,
-            ram_savings,
+            cpu_savings: r.get(9)?,
+            ram_savings: r.get(10)?,
             monthly_savings: 0.0,
-        });
-    }
-    if covered_hours > 0.0 {
-        for r in &mut rows {
-            r.monthly_savings = (r.cpu_savings + r.ram_savings) * HOURS_PER_MONTH / covered_hours;
-        }
-    }
-    Ok(SizingPage::from_rows(rows, req, covered_hours, without_maxima))
+        }))
+    })?;
+    let without_maxima = rows.iter().filter(|r| r.is_none()).count();
+    let rows = rows
+        .into_iter()
+        .flatten()
+        .map(|r| SizingRow {
+            monthly_savings: monthly(r.cpu_savings + r.ram_savings, covered),
+            ..r
+        })
+        .collect();
+    Ok(SavingsPage::from_rows(rows, req, covered, without_maxima))
 }
