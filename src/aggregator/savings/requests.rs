@@ -30,7 +30,10 @@ fn statement(req: &SizingRequest) -> (String, Params) {
             WHERE {wh} AND {WORKLOADS_SQL}),
         spec AS (
             SELECT cluster, namespace, ckind, ctrl, container,
-                max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest
+                max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest,
+                sum(cpu_cost) AS cpu_cost, sum(ram_cost) AS ram_cost,
+                sum(CASE WHEN cpu_core_hours > 0 THEN (minutes / 60.0) * (cpu_cost / cpu_core_hours) ELSE 0 END) AS cpu_price_hours,
+                sum(CASE WHEN ram_byte_hours > 0 THEN (minutes / 60.0) * (ram_cost / ram_byte_hours) ELSE 0 END) AS ram_price_hours
             FROM base GROUP BY ALL),
         cur AS (
             SELECT b.cluster, b.namespace, b.ckind, b.ctrl, b.container,
@@ -44,23 +47,18 @@ fn statement(req: &SizingRequest) -> (String, Params) {
                 CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
                      ELSE greatest(cpu_base / {t_cpu}, {min_cpu}) END AS cpu_rec,
                 CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
-                     ELSE greatest(ram_base / {t_ram}, {min_ram}) END AS ram_rec
+                     ELSE greatest(ram_base / {t_ram}, {min_ram}) END AS ram_rec,
+                cpu_cost, ram_cost, cpu_price_hours, ram_price_hours
             FROM spec),
         span AS (SELECT (max(window_end) - min(window_start)) / 3600.0 AS hours FROM base)
         SELECT r.cluster, r.namespace, r.ckind, r.ctrl, r.container,
-            any_value(c.cpu_req), any_value(r.cpu_rec), any_value(c.ram_req), any_value(r.ram_rec),
-            sum(b.cpu_cost - CASE WHEN b.cpu_core_hours > 0
-                THEN r.cpu_rec * (b.minutes / 60.0) * (b.cpu_cost / b.cpu_core_hours) ELSE 0 END),
-            sum(b.ram_cost - CASE WHEN b.ram_byte_hours > 0
-                THEN r.ram_rec * (b.minutes / 60.0) * (b.ram_cost / b.ram_byte_hours) ELSE 0 END),
-            any_value(span.hours)
+            c.cpu_req, r.cpu_rec, c.ram_req, r.ram_rec,
+            r.cpu_cost - r.cpu_rec * r.cpu_price_hours, r.ram_cost - r.ram_rec * r.ram_price_hours,
+            span.hours
         FROM rec r
             CROSS JOIN span
             JOIN cur c ON c.cluster = r.cluster AND c.namespace = r.namespace AND c.ckind = r.ckind
-                AND c.ctrl = r.ctrl AND c.container = r.container
-            JOIN base b ON b.cluster = r.cluster AND b.namespace = r.namespace AND b.ckind = r.ckind
-                AND b.ctrl = r.ctrl AND b.container = r.container
-        GROUP BY r.cluster, r.namespace, r.ckind, r.ctrl, r.container"
+                AND c.ctrl = r.ctrl AND c.container = r.container"
     );
     (sql, p)
 }
