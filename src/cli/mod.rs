@@ -470,6 +470,21 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Cold-ingest the ingest benchmark's bucket (N containers/day × D days), reopen the database
+    /// and time request right-sizing over the whole window (first and second call) and every
+    /// other savings kind once (docs/performance.md, "Savings").
+    Savings {
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 1_000_000))]
+        containers: usize,
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
+        days: usize,
+        /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the ingest benchmark's bucket on a loopback port and drive it with concurrent HTTP
     /// clients: req/s and p50/p99 per request shape (docs/performance.md, "serve").
     Serve {

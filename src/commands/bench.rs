@@ -1,4 +1,4 @@
-//! `costscope bench decode|ingest|fleet`: the speed benchmarks (`docs/performance.md`), printed as a
+//! `costscope bench decode|ingest|fleet|export|serve|savings`: the speed benchmarks (`docs/performance.md`), printed as a
 //! table or JSON.
 
 use crate::cli::BenchCommand;
@@ -68,6 +68,21 @@ pub fn run(b: BenchCommand) -> Result<()> {
                     "{:<44} groups {:>7}  p50 {:>6.1} ms p99 {:>6.1} ms  controller cold p50 ÷ floor p50 = {:.2}",
                     f.name, f.total_rows, f.cold_p50_ms, f.cold_p99_ms, r.controller_cold_over_floor
                 );
+            }
+            Ok(())
+        }
+        BenchCommand::Savings {
+            containers,
+            days,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::savings::savings_bench(&dir, containers, days))?;
+            match json {
+                true => println!("{}", serde_json::to_string_pretty(&r)?),
+                false => print!("{}", crate::bench::savings::text(&r)),
             }
             Ok(())
         }
