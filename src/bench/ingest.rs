@@ -60,7 +60,7 @@ pub struct IngestBench {
     pub peak_rss_bytes: u64,
     pub queries: Vec<QueryLatency>,
     /// The floor of the first page of a new query by controller: DuckDB's own `GROUP BY` of the
-    /// same rollup rows over the same window, run bare on the table ([`controller_floor`]).
+    /// same rollup rows over the same window, run bare on the table (`controller_floor` below).
     pub controller_floor: QueryLatency,
     /// costscope's cold p50 by controller ÷ the floor's p50.
     pub controller_cold_over_floor: f64,
