@@ -4,7 +4,7 @@
 //!
 //! One database per store, in the user cache dir, keyed by a hash of the store's identity, so
 //! switching buckets never mixes data. Ingest writes through one connection, queries read through
-//! a pool of others ([`readers`]; DuckDB MVCC), so a long ingest never blocks the TUI and a slow
+//! a pool of others (`readers.rs`; DuckDB MVCC), so a long ingest never blocks the TUI and a slow
 //! query never blocks a cheap one.
 
 mod columns_sql;
@@ -255,7 +255,7 @@ impl Aggregator {
         self.readers.invalidate();
     }
 
-    /// Run `f` with a free reader connection ([`readers`]).
+    /// Run `f` with a free reader connection (`readers.rs`).
     pub(crate) fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         self.readers.with(|c, _| f(c))
     }
@@ -377,10 +377,22 @@ impl CostSource for Aggregator {
     }
 
     fn data_extent(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+        self.span(kind, "WHERE resolution = '1d'")
+    }
+
+    fn data_span(&self, kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+        self.span(kind, "")
+    }
+}
+
+impl Aggregator {
+    /// First start and last end (unix seconds) of the sets of `kind` that `filter` (a `WHERE`
+    /// clause or nothing) keeps; `None` when there is none.
+    fn span(&self, kind: DataKind, filter: &str) -> Result<Option<(i64, i64)>, QueryError> {
         let table = kind.table();
         self.with_reader(|c| {
             c.query_row(
-                &format!("SELECT min(window_start), max(window_end) FROM {table} WHERE resolution = '1d'"),
+                &format!("SELECT min(window_start), max(window_end) FROM {table} {filter}"),
                 [],
                 |r| {
                     Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {

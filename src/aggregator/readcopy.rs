@@ -85,6 +85,40 @@ fn open_copy(path: &Path) -> Result<Connection, AggregatorError> {
     Ok(conn)
 }
 
+/// Copy the database file `db` byte for byte to `tmp` once a checkpoint has left every row in it
+/// (no write-ahead log left): a file copy costs no CPU, where `COPY FROM DATABASE` decompresses
+/// and compresses every table again (a third of the CPU of a cold ingest of small files,
+/// docs/performance.md, "Small files: where the CPU goes"). A child `cp` process reads the file,
+/// so this process opens and closes no descriptor of it: closing one would drop DuckDB's POSIX
+/// write lock. The copy is synced before it is published. Returns false (nothing left at `tmp`)
+/// when the checkpoint was refused or left a WAL, or `cp` failed: the caller copies through DuckDB.
+fn copy_checkpointed_file(c: &Connection, db: &Path, tmp: &Path) -> bool {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push(".wal");
+    if c.execute_batch("CHECKPOINT").is_err() {
+        return false;
+    }
+    // The WAL is removed (or emptied) once every row is in the file.
+    let no_wal = std::fs::metadata(&wal).map_or_else(|e| e.kind() == std::io::ErrorKind::NotFound, |m| m.len() == 0);
+    if !no_wal {
+        return false;
+    }
+    let copied = std::process::Command::new("cp")
+        .arg("--")
+        .arg(db)
+        .arg(tmp)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+        && std::fs::File::open(tmp).and_then(|f| f.sync_all()).is_ok();
+    if !copied {
+        let _ = std::fs::remove_file(tmp);
+    }
+    copied
+}
+
 impl Aggregator {
     /// For a read copy: switch to the newest copy the writing process has published, when it is
     /// not the one open (docs/architecture.md, "Two processes, one store"). Returns true when it
@@ -119,9 +153,10 @@ impl Aggregator {
         has_read_copy(&self.path)
     }
 
-    /// Publish a copy of the database for other processes (see the module docs), written by DuckDB
-    /// into a temporary file then renamed. Holds the writer connection throughout, so no write
-    /// lands in the middle of the copy.
+    /// Publish a copy of the database for other processes (see the module docs), written into a
+    /// temporary file then renamed: the checkpointed file copied as it is, or, when a checkpoint
+    /// cannot be made now, the database copied by DuckDB (`COPY FROM DATABASE`). Holds the writer
+    /// connection throughout, so no write lands in the middle of the copy.
     /// Does nothing for an in-memory database or a read copy. Returns the copy's path.
     ///
     /// Errors: the copy cannot be written (disk full: the partial file is removed); the next pass
@@ -148,6 +183,9 @@ impl Aggregator {
                 path: self.path.display().to_string(),
                 source,
             };
+            if copy_checkpointed_file(c, &self.path, &tmp) {
+                return std::fs::rename(&tmp, &dst).map_err(|e| other("publishing", &dst, e));
+            }
             let main: String = c.query_row("SELECT current_database()", [], |r| r.get(0)).map_err(db)?;
             let tmp_sql = tmp.display().to_string().replace('\'', "''");
             let sql = format!(

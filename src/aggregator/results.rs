@@ -235,21 +235,7 @@ fn read_steps(
     names: &[String],
 ) -> Result<Vec<Page>, QueryError> {
     let ncols = columns(req.kind).len();
-    let mut pages: Vec<Page> = (0..steps)
-        .map(|_| Page {
-            rows: Vec::new(),
-            total_rows: 0,
-            totals: Row {
-                name: "totals".into(),
-                properties: BTreeMap::new(),
-                values: vec![0.0; ncols],
-            },
-            offset: req.offset,
-            limit: req.limit,
-            covered_hours: 0.0,
-            rate: req.rate,
-        })
-        .collect();
+    let mut pages: Vec<Page> = (0..steps).map(|_| Page::empty(req)).collect();
     let mut st = conn.prepare(&format!("WITH result AS (SELECT * FROM temp.{table}) {totals_by_step}"))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {

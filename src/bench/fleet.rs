@@ -6,6 +6,11 @@
 //! to it, e.g. the moto S3 server), a cold ingest through a store that adds a fixed latency to
 //! every GET (what S3/GCS/Azure cost per request), and the freshness of new files under a
 //! watching ingest loop. Seconds, bytes.
+//!
+//! Next to `federated/` the bucket holds what real buckets hold and ingest must pass over: an
+//! ETL backup (`etl/bingen/…`) and Thanos blocks (`<ULID>/meta.json`, `index`, `chunks/000001`).
+//! `--cold-only` stops after the cold local run and the warm rerun: the CPU per file of
+//! `ingest --once` on a shape in one command (docs/performance.md, "Small files").
 
 use super::decode::peak_rss_bytes;
 use super::latency_store::LatencyStore;
@@ -36,6 +41,14 @@ pub struct FleetRun {
     /// Wall time per ingested file, milliseconds (rows included).
     pub ms_per_file: f64,
     pub rows: u64,
+    /// Bytes of the files read.
+    pub bytes: u64,
+    /// CPU seconds of the run, user plus system, every thread of the process.
+    pub cpu_seconds: f64,
+    /// CPU milliseconds per ingested file.
+    pub cpu_ms_per_file: f64,
+    /// Megabytes (10^6 bytes) read per CPU second.
+    pub mb_per_cpu_second: f64,
 }
 
 /// Results of the fleet benchmark.
@@ -78,6 +91,8 @@ pub struct FleetSpec {
     pub latency_ms: u64,
     /// New files of the freshness measurement (at most 100).
     pub fresh_files: usize,
+    /// Only the cold local run and the warm rerun (no store upload, latency or freshness runs).
+    pub cold_only: bool,
 }
 
 /// Run the fleet benchmark in `dir` (the bucket is kept and reused for the same shape).
@@ -103,6 +118,7 @@ pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc
             hourly_hours: spec.hourly_hours,
         };
         write_demo(&bucket, &demo)?;
+        write_backup_and_thanos(&bucket, spec.days)?;
     }
     // Files a previous run's freshness phase wrote are not part of the fleet.
     for i in 0..MAX_FRESH_FILES {
@@ -125,16 +141,19 @@ pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc
     agg.checkpoint()?;
     let database_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     drop(agg);
-    let latency = format!("+{} ms per GET", spec.latency_ms);
-    if let Some((name, store)) = &remote {
-        upload(&bucket.join("federated"), "federated", store).await?;
-        runs.push(run(&format!("cold, {name}"), &fresh(&db)?, store).await?);
-        runs.push(run(&format!("cold, {name} {latency}"), &fresh(&db)?, &slow(store)).await?);
+    let mut fresh_seconds = Vec::new();
+    if !spec.cold_only {
+        let latency = format!("+{} ms per GET", spec.latency_ms);
+        if let Some((name, store)) = &remote {
+            upload(&bucket.join("federated"), "federated", store).await?;
+            runs.push(run(&format!("cold, {name}"), &fresh(&db)?, store).await?);
+            runs.push(run(&format!("cold, {name} {latency}"), &fresh(&db)?, &slow(store)).await?);
+        }
+        let agg = fresh(&db)?;
+        let slow_local = slow(&local);
+        runs.push(run(&format!("cold, local {latency}"), &agg, &slow_local).await?);
+        fresh_seconds = freshness(&agg, &bucket, &slow_local, spec.fresh_files.min(MAX_FRESH_FILES)).await?;
     }
-    let agg = fresh(&db)?;
-    let slow_local = slow(&local);
-    runs.push(run(&format!("cold, local {latency}"), &agg, &slow_local).await?);
-    let fresh_seconds = freshness(&agg, &bucket, &slow_local, spec.fresh_files.min(MAX_FRESH_FILES)).await?;
     Ok(FleetBench {
         clusters: spec.clusters,
         days: spec.days,
@@ -149,6 +168,34 @@ pub async fn fleet_bench(dir: &Path, spec: &FleetSpec, remote: Option<(&str, Arc
         fresh_max_seconds: *fresh_seconds.last().unwrap_or(&0.0),
         fresh_files: fresh_seconds.len(),
     })
+}
+
+/// What real buckets hold beside `federated/` (the ingest lists and skips it): an ETL backup,
+/// `etl/bingen/{allocations,assets}/1d/` (here the first cluster's daily sets copied), and Thanos
+/// blocks, four a day (`<ULID>/meta.json`, an empty `index` and `chunks/000001`; the layout of
+/// Thanos' object storage).
+fn write_backup_and_thanos(bucket: &Path, days: usize) -> std::io::Result<()> {
+    let first = bucket
+        .join("federated")
+        .join(crate::demo::bucket::cluster_name(0))
+        .join("etl/bingen");
+    for kind in ["allocations", "assets"] {
+        let (from, to) = (first.join(kind).join("1d"), bucket.join("etl/bingen").join(kind).join("1d"));
+        std::fs::create_dir_all(&to)?;
+        for e in std::fs::read_dir(&from)? {
+            let e = e?;
+            std::fs::copy(e.path(), to.join(e.file_name()))?;
+        }
+    }
+    for i in 0..days * 4 {
+        let block = bucket.join(format!("01M{i:023}"));
+        std::fs::create_dir_all(block.join("chunks"))?;
+        let meta = format!(r#"{{"ulid":"01M{i:023}","minTime":0,"maxTime":0,"version":1}}"#);
+        std::fs::write(block.join("meta.json"), meta)?;
+        std::fs::write(block.join("index"), b"")?;
+        std::fs::write(block.join("chunks/000001"), b"")?;
+    }
+    Ok(())
 }
 
 /// Put every file under `dir` into `store` as `key_prefix/<relative path>`, 16 at a time,
@@ -259,21 +306,24 @@ fn fresh(db: &Path) -> Result<Arc<Aggregator>> {
 
 async fn run(name: &str, agg: &Arc<Aggregator>, store: &Arc<dyn ObjectStore>) -> Result<FleetRun> {
     let (tx, _rx) = tokio::sync::watch::channel(TaskProgress::new(TaskId::Ingest));
+    let cpu0 = super::cpu::cpu_seconds();
     let r: IngestReport = ingest_once(agg.clone(), store.clone(), &IngestOptions::default(), &tx).await?;
     if let Some(f) = r.failures.first() {
         return Err(eyre!("ingest failed on {}: {}", f.key, f.reason));
     }
+    let cpu_seconds = super::cpu::cpu_seconds() - cpu0;
+    let per_file = |x: f64| if r.ingested == 0 { 0.0 } else { x * 1e3 / r.ingested as f64 };
     Ok(FleetRun {
         name: name.to_string(),
         seconds: r.seconds,
         files_ingested: r.ingested,
         files_per_second: r.ingested as f64 / r.seconds.max(1e-9),
-        ms_per_file: if r.ingested == 0 {
-            0.0
-        } else {
-            r.seconds * 1e3 / r.ingested as f64
-        },
+        ms_per_file: per_file(r.seconds),
         rows: r.rows,
+        bytes: r.bytes,
+        cpu_seconds,
+        cpu_ms_per_file: per_file(cpu_seconds),
+        mb_per_cpu_second: r.bytes as f64 / 1e6 / cpu_seconds.max(1e-9),
     })
 }
 

@@ -59,6 +59,11 @@ pub struct IngestBench {
     pub database_bytes: u64,
     pub peak_rss_bytes: u64,
     pub queries: Vec<QueryLatency>,
+    /// The floor of the first page of a new query by controller: DuckDB's own `GROUP BY` of the
+    /// same rollup rows over the same window, run bare on the table (`controller_floor` below).
+    pub controller_floor: QueryLatency,
+    /// costscope's cold p50 by controller ÷ the floor's p50.
+    pub controller_cold_over_floor: f64,
 }
 
 const DAY0: i64 = 1_792_800_000; // 2026-10-23T00:00:00Z
@@ -109,6 +114,40 @@ fn step_latency(agg: &Aggregator, req: QueryRequest, runs: usize) -> Result<Quer
     Ok(QueryLatency {
         name: format!("namespace, {} daily steps (accumulate=false)", steps.windows(req.window).len()),
         total_rows: rows,
+        cold_p50_ms,
+        cold_p99_ms,
+        page_p50_ms: 0.0,
+        page_p99_ms: 0.0,
+    })
+}
+
+/// DuckDB's own hash aggregation of the controller query's rows, run bare on `alloc_controllers`
+/// (issue 32): the window's rows grouped by controller kind and name (the controller key, which
+/// spans namespaces and clusters) with every allocation measure summed — the aggregation the
+/// first page of a new query by controller needs — and folded into one row
+/// (count, sums) so that no measure is pruned and nothing is materialised. `runs` timings;
+/// `total_rows` is the number of groups. No result cache is involved.
+///
+/// Errors: a DuckDB failure.
+fn controller_floor(agg: &Aggregator, window: Window, runs: usize) -> Result<QueryLatency> {
+    use crate::aggregator::rollup::Source;
+    let sums = Source::Controllers.measure_sums();
+    let sql = format!(
+        "SELECT count(*), {sums} FROM (SELECT controller_kind, controller, {sums} \
+         FROM {} WHERE window_start >= {} AND window_end <= {} GROUP BY ALL)",
+        Source::Controllers.table(),
+        window.start.timestamp(),
+        window.end.timestamp()
+    );
+    let groups = |c: &duckdb::Connection| c.query_row(&sql, [], |r| r.get::<_, i64>(0));
+    let total_rows = agg.with_reader(groups)? as usize;
+    let (cold_p50_ms, cold_p99_ms) = timed(runs, |_| {
+        agg.with_reader(groups)?;
+        Ok(())
+    })?;
+    Ok(QueryLatency {
+        name: "bare DuckDB GROUP BY controller (floor)".into(),
+        total_rows,
         cold_p50_ms,
         cold_p99_ms,
         page_p50_ms: 0.0,
@@ -197,6 +236,7 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
     let mut deep_ctl = base("controller", "")?;
     deep_ctl.offset = agg.query(&deep_ctl)?.total_rows.saturating_sub(50);
     shapes.push((format!("controller, offset {}", deep_ctl.offset), deep_ctl));
+    let controller_floor = controller_floor(&agg, window, runs)?;
     let mut queries = Vec::new();
     queries.push(step_latency(&agg, base("namespace", "")?, runs)?);
     for (name, req) in shapes {
@@ -221,7 +261,13 @@ pub async fn ingest_bench(dir: &Path, containers: usize, days: usize, runs: usiz
             page_p99_ms,
         });
     }
+    let controller_cold = queries
+        .iter()
+        .find(|q| q.name == "controller, offset 0")
+        .map_or(0.0, |q| q.cold_p50_ms);
     Ok(IngestBench {
+        controller_cold_over_floor: controller_cold / controller_floor.cold_p50_ms.max(1e-9),
+        controller_floor,
         containers_per_day: containers,
         days,
         files: report.files,

@@ -1,12 +1,14 @@
 //! `costscope bench`: benchmarks of the codec (`decode`) and of the aggregator (`ingest`: cold
 //! ingest and paginated query latency; `fleet`: many small files, locally and with per-request
-//! latency; `export`: the Parquet export). Speed targets are checked here, never in timed tests.
+//! latency; `export`: the Parquet export; `savings`: the savings queries). Speed targets are checked here, never in timed tests.
 
+pub mod cpu;
 pub mod decode;
 pub mod export;
 pub mod fleet;
 pub mod ingest;
 pub mod latency_store;
+pub mod savings;
 pub mod serve;
 
 pub use decode::{DecodeBench, decode_bench, peak_rss_bytes};

@@ -65,6 +65,12 @@ pub struct Cli {
     pub command: Option<CliCommand>,
 }
 
+/// The cluster names of a `--clusters A,B` option: each trimmed, empty ones (`prod,` or
+/// `prod, ,dev`) dropped. An empty list means every cluster.
+pub fn cluster_list(given: &[String]) -> Vec<String> {
+    given.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
 /// The parser of a count option: an integer in `lo..=hi`, else clap's own range error (exit 2).
 /// Counts a user gives are bounded so that nothing sized by them overflows or takes the machine's
 /// memory (docs/reliability.md, "Input").
@@ -421,6 +427,10 @@ pub enum BenchCommand {
         /// New files written one by one, each timed until a query shows it (at most 100).
         #[arg(long, default_value_t = 20, value_parser = count(0, 100))]
         fresh_files: usize,
+        /// Only the cold local ingest and the warm rerun, with their CPU time per file: the
+        /// small-file shape of issue 32 is `--clusters 4 --days 30 --hourly-hours 48`.
+        #[arg(long)]
+        cold_only: bool,
         /// Work directory (the bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
         dir: Option<PathBuf>,
@@ -453,6 +463,21 @@ pub enum BenchCommand {
         /// Query repetitions for p50/p99.
         #[arg(long, default_value_t = 50, value_parser = count(1, 100_000))]
         runs: usize,
+        /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cold-ingest the ingest benchmark's bucket (N containers/day × D days), reopen the database
+    /// and time request right-sizing over the whole window (first and second call) and every
+    /// other savings kind once (docs/performance.md, "Savings").
+    Savings {
+        #[arg(long, default_value_t = 60_000, value_parser = count(1, 1_000_000))]
+        containers: usize,
+        #[arg(long, default_value_t = 30, value_parser = count(1, 3660))]
+        days: usize,
         /// Work directory (bucket is kept and reused; default: <cache dir>/bench).
         #[arg(long)]
         dir: Option<PathBuf>,

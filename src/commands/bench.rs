@@ -1,4 +1,4 @@
-//! `costscope bench decode|ingest|fleet`: the speed benchmarks (`docs/performance.md`), printed as a
+//! `costscope bench decode|ingest|fleet|export|serve|savings`: the speed benchmarks (`docs/performance.md`), printed as a
 //! table or JSON.
 
 use crate::cli::BenchCommand;
@@ -63,6 +63,26 @@ pub fn run(b: BenchCommand) -> Result<()> {
                         q.name, q.total_rows, q.cold_p50_ms, q.cold_p99_ms, q.page_p50_ms, q.page_p99_ms
                     );
                 }
+                let f = &r.controller_floor;
+                println!(
+                    "{:<44} groups {:>7}  p50 {:>6.1} ms p99 {:>6.1} ms  controller cold p50 ÷ floor p50 = {:.2}",
+                    f.name, f.total_rows, f.cold_p50_ms, f.cold_p99_ms, r.controller_cold_over_floor
+                );
+            }
+            Ok(())
+        }
+        BenchCommand::Savings {
+            containers,
+            days,
+            dir,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(|| crate::config::cache_dir().join("bench"));
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let r = rt.block_on(crate::bench::savings::savings_bench(&dir, containers, days))?;
+            match json {
+                true => println!("{}", serde_json::to_string_pretty(&r)?),
+                false => print!("{}", crate::bench::savings::text(&r)),
             }
             Ok(())
         }
@@ -133,6 +153,7 @@ pub fn run(b: BenchCommand) -> Result<()> {
             latency_ms,
             upload_to,
             fresh_files,
+            cold_only,
             dir,
             json,
         } => {
@@ -145,6 +166,7 @@ pub fn run(b: BenchCommand) -> Result<()> {
                 hourly_hours,
                 latency_ms,
                 fresh_files,
+                cold_only,
             };
             let remote = match &upload_to {
                 Some(file) => Some(crate::config::open_store(file)?.1),
@@ -170,18 +192,29 @@ pub fn run(b: BenchCommand) -> Result<()> {
             );
             for run in &r.runs {
                 println!(
-                    "{:<32} {:>7.2} s  {:>5} files  {:>7.0} files/s  {:>6.2} ms/file  {} rows",
-                    run.name, run.seconds, run.files_ingested, run.files_per_second, run.ms_per_file, run.rows
+                    "{:<32} {:>7.2} s  {:>5} files  {:>7.0} files/s  {:>6.2} ms/file  {} rows  \
+                     CPU {:.2} s = {:.2} ms/file, {:.1} MB/s",
+                    run.name,
+                    run.seconds,
+                    run.files_ingested,
+                    run.files_per_second,
+                    run.ms_per_file,
+                    run.rows,
+                    run.cpu_seconds,
+                    run.cpu_ms_per_file,
+                    run.mb_per_cpu_second
                 );
             }
             println!("database           {:.0} MB", r.database_bytes as f64 / 1e6);
-            println!(
-                "new file → query   p50 {:.2} s, max {:.2} s over {} files (ingest every {} s)",
-                r.fresh_p50_seconds,
-                r.fresh_max_seconds,
-                r.fresh_files,
-                crate::aggregator::ingest::WATCH_INTERVAL.as_secs()
-            );
+            if r.fresh_files > 0 {
+                println!(
+                    "new file → query   p50 {:.2} s, max {:.2} s over {} files (ingest every {} s)",
+                    r.fresh_p50_seconds,
+                    r.fresh_max_seconds,
+                    r.fresh_files,
+                    crate::aggregator::ingest::WATCH_INTERVAL.as_secs()
+                );
+            }
             println!("peak RSS           {:.0} MiB", r.peak_rss_bytes as f64 / 1048576.0);
             Ok(())
         }

@@ -43,7 +43,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<()> {
     };
     let opts = ExportOptions {
         window,
-        clusters: (!args.clusters.is_empty()).then(|| args.clusters.clone()),
+        clusters: Some(crate::cli::cluster_list(&args.clusters)).filter(|c| !c.is_empty()),
         kinds,
         hourly: args.resolution == "1h",
         concurrency: args

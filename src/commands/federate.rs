@@ -84,12 +84,7 @@ pub async fn run(global: &GlobalArgs, args: FederateArgs) -> Result<()> {
         .transpose()
         .map_err(|e| eyre!(e))?;
     let opts = FederateOptions {
-        clusters: args
-            .clusters
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
+        clusters: crate::cli::cluster_list(&args.clusters),
         cutoff,
         dry_run: args.dry_run,
         output: output_for(global, &args, &store.identity),

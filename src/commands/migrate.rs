@@ -31,12 +31,7 @@ pub fn options(global: &GlobalArgs, args: &MigrateArgs) -> Result<MigrateOptions
         return Err(UsageError("--from is after --to".into()));
     }
     Ok(MigrateOptions {
-        clusters: args
-            .clusters
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
+        clusters: crate::cli::cluster_list(&args.clusters),
         from,
         to,
         resolutions: match args.resolution.as_deref() {

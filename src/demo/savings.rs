@@ -1,7 +1,9 @@
 //! What the demo bucket holds so every `costscope savings` table has rows (issue 30 item 8): node
 //! CPU/RAM breakdowns from the requests packed on each node plus one quiet node per cluster, disk
 //! use on every disk (some local disks barely used), one unclaimed PV per cluster held only by the
-//! `__unmounted__` allocation, and one idle workload with almost no network traffic.
+//! `__unmounted__` allocation, one idle workload with almost no network traffic, and
+//! over-requested workloads (a third of the controllers use a tenth of what the others do) beside
+//! the under-requested rest.
 
 use super::workload::ContainerSpec;
 use crate::model::*;
@@ -29,6 +31,18 @@ pub fn quiet_workload() -> ContainerSpec {
         pv: None,
         lb: None,
         quiet: true,
+    }
+}
+
+/// How much of its requests spec `c` uses relative to the demo's usual utilisation: every third
+/// controller (by the bytes of its name) is over-requested and uses a tenth as much (its maximum
+/// stays well under its request, so `costscope savings requests` shows a positive saving), the
+/// others 1 (their maximum use runs above their request: a negative saving). The idle workload
+/// keeps 1.
+pub fn usage_scale(c: &ContainerSpec) -> f64 {
+    match !c.quiet && c.controller.bytes().map(usize::from).sum::<usize>() % 3 == 0 {
+        true => 0.1,
+        false => 1.0,
     }
 }
 

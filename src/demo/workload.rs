@@ -142,6 +142,7 @@ pub fn containers(rng: &mut Rng, n: usize, nodes: &[String]) -> Vec<ContainerSpe
 /// usage drawn around its request (`util` = mean fraction of the request used).
 pub fn allocation(rng: &mut Rng, cluster: &Str, c: &ContainerSpec, start: i64, end: i64, rates: &Rates, util: f64) -> Allocation {
     let hours = (end - start) as f64 / 3600.0;
+    let util = util * super::savings::usage_scale(c);
     let cpu_usage = c.cpu_request * (util * rng.range(0.3, 1.6)).min(3.0);
     let ram_usage = c.ram_request * (util * rng.range(0.5, 1.3)).min(2.0);
     let cpu_core_hours = c.cpu_request.max(cpu_usage) * hours;

@@ -260,6 +260,25 @@ pub struct Page {
     pub rate: CostRate,
 }
 
+impl Page {
+    /// The answer to `req` when no data lies in its window: no rows, zero totals, no hours.
+    pub fn empty(req: &QueryRequest) -> Page {
+        Page {
+            rows: Vec::new(),
+            total_rows: 0,
+            totals: Row {
+                name: "totals".into(),
+                properties: BTreeMap::new(),
+                values: vec![0.0; columns(req.kind).len()],
+            },
+            offset: req.offset,
+            limit: req.limit,
+            covered_hours: 0.0,
+            rate: req.rate,
+        }
+    }
+}
+
 /// Cost per UTC day for one row, oldest first: (day start in unix seconds, totalCost USD).
 pub type DailySeries = Vec<(i64, f64)>;
 
@@ -368,5 +387,11 @@ pub trait CostSource: Send + Sync {
     /// hold only this trait object (the TUI's Savings tab). Default: `None` (no savings queries).
     fn savings(&self) -> Option<&dyn super::savings::SavingsSource> {
         None
+    }
+    /// First start and last end (unix seconds) of every stored set of `kind`, daily and hourly:
+    /// no row lies outside it, so a step outside it is answered empty without a query
+    /// ([`super::steps::each_step`]). `None` when unknown (the default) or when there is no data.
+    fn data_span(&self, _kind: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+        Ok(None)
     }
 }

@@ -221,12 +221,21 @@ fn next_boundary(t: DateTime<Utc>, unit: CalendarUnit) -> DateTime<Utc> {
 /// each step is `req` with the step's window, paged and sorted alike, run as a query of its own
 /// (what [`CostSource::query_steps`] does unless a source answers all steps at once).
 ///
+/// A step wholly outside the source's [`CostSource::data_span`] is answered empty without a
+/// query, so a ten-year window by day costs the days that hold data, not 3,650 queries.
+///
 /// Errors: the first step's query error.
 pub fn each_step<S: CostSource + ?Sized>(src: &S, req: &QueryRequest, accumulate: Accumulate) -> Result<Vec<(Window, Page)>, QueryError> {
+    let span = src.data_span(req.kind)?;
     accumulate
         .windows(req.window)
         .into_iter()
-        .map(|w| src.query(&QueryRequest { window: w, ..req.clone() }).map(|p| (w, p)))
+        .map(|w| {
+            let step = QueryRequest { window: w, ..req.clone() };
+            let outside = span.is_some_and(|(start, end)| w.end.timestamp() <= start || w.start.timestamp() >= end);
+            let page = if outside { Ok(Page::empty(&step)) } else { src.query(&step) };
+            page.map(|p| (w, p))
+        })
         .collect()
 }
 
@@ -279,5 +288,69 @@ mod tests {
         assert_eq!(m.len(), 3);
         assert!(Accumulate::parse("day", Some("1h")).is_err());
         assert!(Accumulate::parse("sometimes", None).is_err());
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use crate::query::{DailySeries, DataKind, Row, SourceObject};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A source holding one row of $1 per queried window, data only over days 10–12 (unix days).
+    struct TwoDays(AtomicUsize);
+
+    impl CostSource for TwoDays {
+        fn query(&self, req: &QueryRequest) -> Result<Page, QueryError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            let mut p = Page::empty(req);
+            p.total_rows = 1;
+            p.totals.values[0] = 1.0;
+            Ok(p)
+        }
+        fn daily_series(&self, _: &QueryRequest, _: &Row) -> Result<DailySeries, QueryError> {
+            Ok(Vec::new())
+        }
+        fn sources(&self, _: &QueryRequest, _: &Row) -> Result<Vec<SourceObject>, QueryError> {
+            Ok(Vec::new())
+        }
+        fn data_extent(&self, _: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+            Ok(Some((10 * 86_400, 12 * 86_400)))
+        }
+        fn data_span(&self, _: DataKind) -> Result<Option<(i64, i64)>, QueryError> {
+            Ok(Some((10 * 86_400, 12 * 86_400)))
+        }
+    }
+
+    /// 3,650 daily steps over a source holding two days run two queries; every other step is an
+    /// empty page of its own window.
+    #[test]
+    fn steps_outside_the_stored_data_are_answered_empty_without_a_query() {
+        let day = |d: i64| chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(d);
+        let req = QueryRequest {
+            kind: DataKind::Allocation,
+            window: Window::new(day(0), day(3650)).unwrap(),
+            aggregate: Default::default(),
+            filter: crate::query::Filter::All,
+            idle: crate::query::IdleMode::Hide,
+            sort: crate::query::Sort::default_for(DataKind::Allocation),
+            offset: 0,
+            limit: 0,
+            cost_metric: crate::model::CostMetricName::AmortizedNetCost,
+            search: None,
+            labels: Default::default(),
+            rate: crate::query::CostRate::Cumulative,
+            share: Default::default(),
+        };
+        let src = TwoDays(AtomicUsize::new(0));
+        let steps = each_step(&src, &req, Accumulate::Calendar(CalendarUnit::Day)).unwrap();
+        assert_eq!(steps.len(), 3650);
+        assert_eq!(src.0.load(Ordering::SeqCst), 2);
+        let held: Vec<i64> = steps
+            .iter()
+            .filter(|(_, p)| p.total_rows == 1)
+            .map(|(w, _)| w.start.timestamp() / 86_400)
+            .collect();
+        assert_eq!(held, [10, 11]);
     }
 }

@@ -12,6 +12,7 @@ pub mod allocation;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod cloud_status;
 pub mod metrics;
 pub mod params;
 mod routes;

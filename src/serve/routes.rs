@@ -20,6 +20,7 @@ use super::assets::{
     NamedMap, ViewRowJson, ViewTotalsJson,
 };
 use super::auth::{self, Token};
+use super::cloud_status::CloudStatusJson;
 use super::params::{self, Flavor, Params};
 use super::{ApiError, QUERY_DEADLINE, ServeState, ok};
 use crate::model::CostMetricName;
@@ -51,7 +52,7 @@ fn api(ctx: Ctx) -> Router {
         .route("/cloudCost/view/table", get(view_table))
         .route("/cloudCost/view/totals", get(view_totals))
         .route("/cloudCost/view/graph", get(view_graph))
-        .route("/cloudCost/status", get(|| async { ok(Vec::<()>::new()) }))
+        .route("/cloudCost/status", get(cloud_status))
         .route("/cloudCost/autocomplete", get(autocomplete_cloud))
         .route("/customCost/total", get(custom_total))
         .route("/customCost/timeseries", get(custom_timeseries))
@@ -315,6 +316,24 @@ async fn cloud_cost(State(c): State<Ctx>, Query(q): Pairs) -> Answer {
         end: "null".into(),
     };
     Ok(ok(CloudCostRangeJson { sets, window: open }))
+}
+
+/// `/cloudCost/status`: one integration per provider and account with cloud costs in the
+/// database (`[]` when there are none), so the OpenCost UI's Cloud Costs page shows them.
+async fn cloud_status(State(c): State<Ctx>) -> Answer {
+    let Some(extent) = run(&c.state, |s| s.data_extent(DataKind::CloudCost)).await? else {
+        return Ok(ok(Vec::<()>::new()));
+    };
+    let (req, _) = request(&c, &super::cloud_status::params(extent), DataKind::CloudCost)?;
+    let r = req.clone();
+    let page = run(&c.state, move |s| s.query(&r)).await?;
+    let prop = |row: &crate::query::Row, k: &str| row.properties.get(k).cloned().unwrap_or_default();
+    let list: Vec<CloudStatusJson> = page
+        .rows
+        .iter()
+        .map(|row| CloudStatusJson::of(&prop(row, "provider"), &prop(row, "accountID"), &req.window))
+        .collect();
+    Ok(ok(list))
 }
 
 /// The view request: the whole window in one set.

@@ -37,6 +37,11 @@ fn ingest(dir: &Path) -> (Arc<Aggregator>, costscope::aggregator::IngestReport) 
 
 /// One shared ingest of the dev bucket for the read-only tests.
 pub(crate) fn dev() -> &'static Aggregator {
+    dev_shared()
+}
+
+/// [`dev`] as the shared handle, for a server's `Arc<dyn CostSource>`.
+pub(crate) fn dev_shared() -> &'static Arc<Aggregator> {
     static A: OnceLock<Arc<Aggregator>> = OnceLock::new();
     A.get_or_init(|| {
         let (agg, r) = ingest(&dev_dir());

@@ -1,6 +1,7 @@
 //! Bad input: truncations, random mutations, too-new versions, unknown asset types, gzip.
 
 use crate::support::common;
+use crate::support::rng::Rng;
 
 use costscope::bingen::{self, Root, RootKind, Versions};
 use std::io::Write;
@@ -34,16 +35,6 @@ fn truncation_error_names_struct_and_offset() {
     assert!(err.to_string().contains("byte offset"), "{err}");
 }
 
-/// xorshift64*: a tiny seeded generator so the mutation test is reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
 
 #[test]
 fn seeded_random_mutations_never_panic() {

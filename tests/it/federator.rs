@@ -9,7 +9,7 @@ use costscope::config::Store;
 use costscope::federator::{self, Action, FederateOptions, FederateReport, Output};
 use costscope::model::{AllocationSet, CloudCostSet, Window};
 use costscope::progress::{Phase, TaskProgress};
-use dev_bucket::{close, copy_dev, fs_store, shared_dir, snapshot, truth};
+use dev_bucket::{close, copy_dev, fs_store, reference_decoder_reads, snapshot, truth};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -151,21 +151,6 @@ async fn federating_dev_matches_truth_and_reruns_are_incremental() {
     assert_eq!(third.unchanged, DEV_WINDOWS - 1);
     let merged = bingen::decode_allocation_set(&std::fs::read(&out).unwrap()).unwrap();
     assert!(merged.warnings.unwrap().iter().any(|w| &**w == "re-run by the test"));
-}
-
-fn reference_decoder_reads(file: &Path) {
-    let script = shared_dir().join("tools/bingen_ref.py");
-    match std::process::Command::new("python3").arg(&script).arg(file).output() {
-        Err(e) => eprintln!("note: skipping the reference-decoder check, python3 is not runnable: {e}"),
-        Ok(out) => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "bingen_ref.py {} failed: {stderr}", file.display());
-            assert!(
-                String::from_utf8_lossy(&out.stdout).contains("\"__type\""),
-                "no JSON from bingen_ref.py"
-            );
-        }
-    }
 }
 
 #[tokio::test]

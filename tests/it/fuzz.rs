@@ -9,20 +9,8 @@ use costscope::config::StoreConfig;
 use costscope::query::{DataKind, parse_filter, parse_window};
 
 use crate::support::common;
+use crate::support::rng::Rng;
 
-/// xorshift64*, seeded.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// One random edit of `v`: overwrite, bit flip, insert, delete a run, duplicate a run, truncate.
 fn mutate<T: Clone>(rng: &mut Rng, v: &mut Vec<T>, pick: &mut dyn FnMut(&mut Rng) -> T) {

@@ -10,18 +10,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::support::dev_bucket::copy_dev;
+use crate::support::rng::Rng;
 
 const KILLS: usize = 20;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
 
 fn costscope(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_costscope"));

@@ -4,7 +4,7 @@
 //! directly (`migration::sets::totals_by_cluster`), not through `migrate`'s own split.
 
 use crate::support::cli::{costscope, costscope_read_only, store_file};
-use crate::support::dev_bucket::{close, copy_dev, snapshot, truth};
+use crate::support::dev_bucket::{close, copy_dev, reference_decoder_reads, snapshot, truth};
 use costscope::bingen::{Family, RootKind};
 use costscope::bucket::keys::Pipeline;
 use serde_json::Value;
@@ -193,7 +193,9 @@ fn apply_recreates_the_days_with_the_backup_figures_and_a_rerun_plans_nothing() 
     // per-cluster figures for its day.
     let t = truth();
     for (cluster, pipeline, day) in &expected {
-        let data = std::fs::read(bucket.join(federated_key(cluster, pipeline, day))).unwrap();
+        let file = bucket.join(federated_key(cluster, pipeline, day));
+        reference_decoder_reads(&file);
+        let data = std::fs::read(&file).unwrap();
         let p = Pipeline::parse(pipeline).unwrap();
         let totals = costscope::migration::sets::totals_by_cluster(&data, p).unwrap();
         assert_eq!(totals.len(), 1, "{cluster} {pipeline} {day}: one cluster per file");

@@ -3,7 +3,7 @@
 //! independently from the decoded daily allocation sets (to 1e-9), for Kubecost's default
 //! parameters over the whole extent and for other parameters, a filter and a shorter window.
 
-use costscope::query::savings::{SavingsSource, SizingPage, SizingParams, SizingRequest, SizingSort};
+use costscope::query::savings::{SavingsSort, SavingsSource, SizingPage, SizingParams, SizingRequest, SizingRow};
 use costscope::query::{CostSource, DataKind, LabelConfig, parse_filter};
 use std::collections::BTreeMap;
 
@@ -124,7 +124,7 @@ fn query(start: i64, end: i64, filter: &str, params: SizingParams) -> SizingPage
             filter: parse_filter(filter, DataKind::Allocation).unwrap(),
             labels: LabelConfig::default(),
             params,
-            sort: SizingSort::default(),
+            sort: SavingsSort::monthly::<SizingRow>(),
             offset: 0,
             limit: 0,
         })
@@ -134,7 +134,7 @@ fn query(start: i64, end: i64, filter: &str, params: SizingParams) -> SizingPage
 fn check(page: &SizingPage, want: &BTreeMap<Spec, [f64; 7]>, without: usize) {
     assert!(!want.is_empty(), "the dev bucket has container specs with maxima");
     assert_eq!(page.total_rows, want.len(), "one row per spec");
-    assert_eq!(page.without_maxima, without);
+    assert_eq!(page.left_out, without);
     for r in &page.rows {
         let spec = (
             r.cluster.clone(),
@@ -159,9 +159,9 @@ fn check(page: &SizingPage, want: &BTreeMap<Spec, [f64; 7]>, without: usize) {
     }
     let sum: f64 = want.values().map(|w| w[6]).sum();
     assert!(
-        close(page.totals.monthly_savings, sum),
+        close(page.totals.get("monthlySavings"), sum),
         "totals {} vs {sum}",
-        page.totals.monthly_savings
+        page.totals.get("monthlySavings")
     );
     let monthly: Vec<f64> = page.rows.iter().map(|r| r.monthly_savings).collect();
     assert!(monthly.windows(2).all(|w| w[0] >= w[1]), "sorted by monthlySavings desc");
@@ -201,16 +201,18 @@ fn right_sizing_pages_and_refuses_bad_parameters() {
             filter: parse_filter("", DataKind::Allocation).unwrap(),
             labels: LabelConfig::default(),
             params: SizingParams::default(),
-            sort: SizingSort::parse("container:asc").unwrap(),
+            sort: SavingsSort::parse::<SizingRow>("container:asc").unwrap(),
             offset: 2,
             limit: 3,
         })
         .unwrap();
     assert_eq!(page.total_rows, all.total_rows);
     assert_eq!(page.rows.len(), 3);
-    let (a, b) = (page.totals, all.totals);
+    let (a, b) = (&page.totals, &all.totals);
     assert!(
-        close(a.cpu_savings, b.cpu_savings) && close(a.ram_savings, b.ram_savings) && close(a.monthly_savings, b.monthly_savings),
+        ["cpuSavings", "ramSavings", "monthlySavings"]
+            .iter()
+            .all(|f| close(a.get(f), b.get(f))),
         "totals cover the whole result: {a:?} vs {b:?}"
     );
     let mut containers: Vec<&str> = all.rows.iter().map(|r| r.container.as_str()).collect();
@@ -229,7 +231,7 @@ fn right_sizing_pages_and_refuses_bad_parameters() {
             filter: parse_filter("", DataKind::Allocation).unwrap(),
             labels: LabelConfig::default(),
             params: bad,
-            sort: SizingSort::default(),
+            sort: SavingsSort::monthly::<SizingRow>(),
             offset: 0,
             limit: 0,
         })

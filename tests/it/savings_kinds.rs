@@ -140,7 +140,9 @@ fn disks(start: i64, end: i64, local: bool, keep: &dyn Fn(&str) -> bool) -> (BTr
     let mut out: BTreeMap<(String, String), Disk> = BTreeMap::new();
     let mut windows = Vec::new();
     for (s, e, a) in assets(start, end) {
-        let (Some(d), Some(p)) = (a.disk(), a.properties.as_ref()) else { continue };
+        let (Some(d), Some(p)) = (a.disk(), a.properties.as_ref()) else {
+            continue;
+        };
         if (d.local != 0.0) != local || !keep(&p.cluster) {
             continue;
         }
@@ -183,7 +185,11 @@ fn unclaimed_volumes_match_the_decoded_sets() {
     for (_, _, a) in allocations(start, end) {
         let Some(p) = a.properties.as_ref() else { continue };
         for (k, _) in a.pvs.iter().flat_map(|m| m.iter()) {
-            let set = if &*p.namespace == "__unmounted__" { &mut unmounted } else { &mut mounted };
+            let set = if &*p.namespace == "__unmounted__" {
+                &mut unmounted
+            } else {
+                &mut mounted
+            };
             set.insert((p.cluster.to_string(), k.name.to_string()));
         }
     }
@@ -247,7 +253,14 @@ fn disk_rows(all: &BTreeMap<(String, String), Disk>, hours: f64, headroom: f64, 
 #[test]
 fn disk_sizing_matches_the_decoded_sets() {
     let tmp = ingested();
-    let keys = ["clusterId", "volumeName", "claimName", "claimNamespace", "storageClass", "providerID"];
+    let keys = [
+        "clusterId",
+        "volumeName",
+        "claimName",
+        "claimNamespace",
+        "storageClass",
+        "providerID",
+    ];
     let end = newest_end("assets");
     // Persistent volumes, Kubecost's default headroom, the last 7 days.
     let (all, hours) = disks(end - 7 * DAY, end, false, &|_| true);
@@ -262,7 +275,15 @@ fn disk_sizing_matches_the_decoded_sets() {
     let (all, hours) = disks(end - 3 * DAY, end, false, &prod);
     let (want, _) = disk_rows(&all, hours, 25.0, None);
     let w = format!("{},{end}", end - 3 * DAY);
-    let args = ["disks", "--window", &w, "--headroom-pct", "25", "--filter", "cluster:\"prod-us-east-1\""];
+    let args = [
+        "disks",
+        "--window",
+        &w,
+        "--headroom-pct",
+        "25",
+        "--filter",
+        "cluster:\"prod-us-east-1\"",
+    ];
     check(&cli(tmp.path(), &args), &keys, &want, "savingsMonthly", hours);
     // Local disks under 60 % used (the dev bucket's local disks are about half used).
     let (all, hours) = disks(end - 7 * DAY, end, true, &|_| true);
@@ -272,7 +293,12 @@ fn disk_sizing_matches_the_decoded_sets() {
     let page = cli(tmp.path(), &["disks", "--local", "--low-utilization", "0.6", "--window", &w]);
     check(&page, &keys, &want, "savingsMonthly", hours);
     let (none, _) = disk_rows(&all, hours, 10.0, Some(0.2));
-    assert_eq!(cli(tmp.path(), &["disks", "--local", "--window", &w])["totalRows"].as_u64().unwrap() as usize, none.len());
+    assert_eq!(
+        cli(tmp.path(), &["disks", "--local", "--window", &w])["totalRows"]
+            .as_u64()
+            .unwrap() as usize,
+        none.len()
+    );
 }
 
 /// Expected abandoned controllers of `[start, end)` under `threshold` bytes/s.
@@ -343,7 +369,13 @@ fn abandoned_workloads_match_the_decoded_sets() {
     // A week and a higher threshold: more controllers.
     let (want, hours) = abandoned(end - 7 * DAY, end, 20_000.0);
     assert!(want.len() > 10);
-    check(&cli(tmp.path(), &["abandoned", "--days", "7", "--threshold", "20000"]), &keys, &want, "monthlySavings", hours);
+    check(
+        &cli(tmp.path(), &["abandoned", "--days", "7", "--threshold", "20000"]),
+        &keys,
+        &want,
+        "monthlySavings",
+        hours,
+    );
 }
 
 /// Expected underutilized nodes of `[start, end)` under `max`.
@@ -354,7 +386,9 @@ fn nodes(start: i64, end: i64, max: f64) -> (Want, f64) {
     let mut acc: BTreeMap<(String, String), Acc> = BTreeMap::new();
     let mut windows = Vec::new();
     for (s, e, a) in assets(start, end) {
-        let (Some(n), Some(p)) = (a.node(), a.properties.as_ref()) else { continue };
+        let (Some(n), Some(p)) = (a.node(), a.properties.as_ref()) else {
+            continue;
+        };
         windows.push((s, e));
         let (t0, t1) = (a.start.map_or(0, |t| t.unix), a.end.map_or(0, |t| t.unix));
         let v = acc
@@ -409,7 +443,13 @@ fn underutilized_nodes_match_the_decoded_sets() {
     assert_eq!(page["parameters"]["maxUtilization"].as_f64().unwrap(), 0.65);
     let w = format!("{},{end}", end - 14 * DAY);
     let (want, hours) = nodes(end - 14 * DAY, end, 0.8);
-    check(&cli(tmp.path(), &["nodes", "--profile", "development", "--window", &w]), &keys, &want, "monthlySavings", hours);
+    check(
+        &cli(tmp.path(), &["nodes", "--profile", "development", "--window", &w]),
+        &keys,
+        &want,
+        "monthlySavings",
+        hours,
+    );
     let (strict, _) = nodes(end - 14 * DAY, end, 0.5);
     assert!(strict.len() < want.len(), "a stricter profile lists fewer nodes");
 }
@@ -422,7 +462,16 @@ fn every_savings_table_has_rows_on_the_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let bucket = tmp.path().join("demo");
     let yaml = bucket.join("federated-store.yaml");
-    let demo = ["demo", "--no-tui", "--clusters", "2", "--days", "3", "--dir", bucket.to_str().unwrap()];
+    let demo = [
+        "demo",
+        "--no-tui",
+        "--clusters",
+        "2",
+        "--days",
+        "3",
+        "--dir",
+        bucket.to_str().unwrap(),
+    ];
     let out = crate::support::cli::costscope(tmp.path(), &yaml).args(demo).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let kind = |args: &[&str]| -> Vec<Value> {
@@ -447,5 +496,8 @@ fn every_savings_table_has_rows_on_the_demo() {
     assert_eq!(abandoned, ["legacy-report", "legacy-report"]);
     let nodes = names(&kind(&["nodes"]), "node");
     assert_eq!(nodes.iter().filter(|n| n.ends_with("-8-8.ec2.internal")).count(), 2, "{nodes:?}");
-    assert!(!kind(&["requests"]).is_empty());
+    let requests = kind(&["requests"]);
+    let savings: Vec<f64> = requests.iter().map(|r| r["monthlySavings"].as_f64().unwrap()).collect();
+    assert!(savings.iter().any(|&s| s > 0.0), "some workload is over-requested: {savings:?}");
+    assert!(savings.iter().any(|&s| s < 0.0), "some workload is under-requested: {savings:?}");
 }

@@ -14,6 +14,8 @@ use serde_json::Value;
 use crate::support::cli::{costscope_read_only, store_file};
 use crate::support::dev_bucket::{dev_dir, truth};
 
+mod fuzz;
+
 /// 2026-11-14 .. 2026-11-21, a week of the dev bucket.
 const WEEK: &str = "1794614400,1795219200";
 
@@ -282,7 +284,19 @@ fn serve_answers_opencost_shapes_with_the_clis_figures() {
             &format!("/cloudCost/view/{view}?window=7d&aggregate=provider&costMetric=AmortizedNetCost&accumulate=day&limit=1000&filter="),
         );
     }
-    assert!(json(&server, "/cloudCost/status")["data"].is_array());
+    // The UI's Cloud Costs page shows data only when `/cloudCost/status` lists an integration:
+    // one per provider and account holding cloud costs, as `/cloudCost/view/table` by the same
+    // keys lists them over the stored window.
+    let status = json(&server, "/cloudCost/status");
+    let mut keys: Vec<&str> = status["data"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    let table = json(&server, "/cloudCost/view/table?window=1793404800,1795219200&aggregate=provider,accountID");
+    let mut want: Vec<&str> = table["data"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    keys.sort_unstable();
+    want.sort_unstable();
+    assert!(!keys.is_empty() && keys == want, "{status}\n{table}");
+    for s in status["data"].as_array().unwrap() {
+        assert!(s["provider"] == "AWS" && s["active"] == true && s["valid"] == true, "{s}");
+    }
     json(
         &server,
         "/customCost/total?window=7d&aggregate=domain&costType=blended&sortBy=cost&sortDirection=desc&filter=",

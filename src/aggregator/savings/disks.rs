@@ -1,7 +1,7 @@
 //! Disk right-sizing in SQL (`docs/semantics.md` § 14): per Disk asset (cluster, name) of the
 //! window, its capacity, use and cost; the recommendation is made in Rust.
 
-use super::{DISK_ID_SQL, Params, collect, invalid, ratio, scope};
+use super::{DISK_ID_SQL, Params, collect, disk_id, invalid, ratio, scope};
 use crate::query::savings::{DiskParams, DiskRow, SavingsPage, SavingsQuery, monthly};
 use crate::query::{DataKind, QueryError};
 use duckdb::Connection;
@@ -35,14 +35,12 @@ pub fn disk_sizing(conn: &Connection, q: &SavingsQuery<DiskParams>) -> Result<Sa
         let Some(max) = max else { return Ok(None) };
         let capacity = ratio(byte_hours, hours);
         let recommended = max * (1.0 + dp.headroom_pct / 100.0);
-        let (now, rec) = (monthly(cost, covered), monthly(recommended * hours * ratio(cost, byte_hours), covered));
+        let (now, rec) = (
+            monthly(cost, covered),
+            monthly(recommended * hours * ratio(cost, byte_hours), covered),
+        );
         Ok(Some(DiskRow {
-            cluster: r.get(0)?,
-            volume_name: r.get(1)?,
-            claim_name: r.get(2)?,
-            claim_namespace: r.get(3)?,
-            storage_class: r.get(4)?,
-            provider_id: r.get(5)?,
+            id: disk_id(r)?,
             current_capacity_bytes: capacity,
             max_usage_bytes: max,
             average_usage_bytes: ratio(used, hours),

@@ -15,7 +15,7 @@ use super::params::Params;
 use super::query_common::{Columns, base_where, window_sql};
 use crate::model::CostMetricName;
 use crate::query::savings::{
-    AbandonedParams, AbandonedRow, DiskParams, DiskRow, NodeParams, NodeRow, SavingsPage, SavingsQuery, SavingsSource,
+    AbandonedParams, AbandonedRow, DiskIdentity, DiskParams, DiskRow, NodeParams, NodeRow, SavingsPage, SavingsQuery, SavingsSource,
     SizingPage, SizingRequest, VolumeParams, VolumeRow,
 };
 use crate::query::{Aggregate, DataKind, Filter, IdleMode, LabelConfig, QueryError, QueryRequest, Sharing, Sort, Window};
@@ -28,8 +28,7 @@ const CONTROLLER_SQL: &str = "CASE WHEN controller = '' THEN 'pod' ELSE controll
 
 /// Allocations that are containers of workloads: not unmounted volumes, idle or unallocated, and
 /// not without a container (`docs/semantics.md` §11).
-const WORKLOADS_SQL: &str =
-    "container NOT IN ('', '__unmounted__', '__idle__', '__unallocated__') AND namespace <> '__unmounted__'";
+const WORKLOADS_SQL: &str = "container NOT IN ('', '__unmounted__', '__idle__', '__unallocated__') AND namespace <> '__unmounted__'";
 
 /// A disk's newest claim, claim namespace, storage class and provider id (over table alias `d`).
 const DISK_ID_SQL: &str = "arg_max(d.claim_name, d.end_ts), arg_max(d.claim_namespace, d.end_ts),
@@ -60,6 +59,19 @@ fn scope<P>(kind: DataKind, q: &SavingsQuery<P>, p: &mut Params) -> String {
     let r = as_query(kind, &q.window, &q.filter, &q.labels);
     let window = window_sql(&r, p);
     base_where(&r, &window, &Columns(kind), p)
+}
+
+/// A disk's identity from the first six columns of a statement selecting `d.cluster, d.name,
+/// {DISK_ID_SQL}`. Errors: DuckDB's.
+fn disk_id(r: &Row) -> duckdb::Result<DiskIdentity> {
+    Ok(DiskIdentity {
+        cluster: r.get(0)?,
+        volume_name: r.get(1)?,
+        claim_name: r.get(2)?,
+        claim_namespace: r.get(3)?,
+        storage_class: r.get(4)?,
+        provider_id: r.get(5)?,
+    })
 }
 
 /// Run `sql` with `p` and map every row with `f`. Errors: [`QueryError::Db`].

@@ -3,21 +3,17 @@
 //! table, one row per container spec (cluster, namespace, controller kind, controller,
 //! container; a bare pod is its own controller, kind `pod`).
 
-use super::{CONTROLLER_SQL, WORKLOADS_SQL};
-use crate::aggregator::params::Params;
-use crate::aggregator::query_common::{Columns, base_where, window_sql};
-use crate::query::savings::{HOURS_PER_MONTH, SizingPage, SizingRequest, SizingRow};
+use super::{CONTROLLER_SQL, Params, WORKLOADS_SQL, collect, invalid, scope};
+use crate::query::savings::{SavingsPage, SizingPage, SizingRequest, SizingRow, monthly};
 use crate::query::{DataKind, QueryError};
-use duckdb::{Connection, params_from_iter};
+use duckdb::Connection;
 
 /// The statement and its parameters. Columns: the five spec keys, current CPU request (cores),
 /// CPU recommendation (cores, NULL without maxima), RAM request and recommendation (bytes), CPU
 /// and RAM savings over the window (USD), hours of data covered.
 fn statement(req: &SizingRequest) -> (String, Params) {
-    let q = super::as_query(DataKind::Allocation, &req.window, &req.filter, &req.labels);
     let mut p = Params::new();
-    let window = window_sql(&q, &mut p);
-    let wh = base_where(&q, &window, &Columns(DataKind::Allocation), &mut p);
+    let wh = scope(DataKind::Allocation, req, &mut p);
     let sp = &req.params;
     let t_cpu = p.float(sp.target_cpu_utilization);
     let t_ram = p.float(sp.target_ram_utilization);
@@ -34,7 +30,10 @@ fn statement(req: &SizingRequest) -> (String, Params) {
             WHERE {wh} AND {WORKLOADS_SQL}),
         spec AS (
             SELECT cluster, namespace, ckind, ctrl, container,
-                max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest
+                max(cpu_max) AS cpu_base, max(ram_max) AS ram_base, max(window_start) AS newest,
+                sum(cpu_cost) AS cpu_cost, sum(ram_cost) AS ram_cost,
+                sum(CASE WHEN cpu_core_hours > 0 THEN (minutes / 60.0) * (cpu_cost / cpu_core_hours) ELSE 0 END) AS cpu_price_hours,
+                sum(CASE WHEN ram_byte_hours > 0 THEN (minutes / 60.0) * (ram_cost / ram_byte_hours) ELSE 0 END) AS ram_price_hours
             FROM base GROUP BY ALL),
         cur AS (
             SELECT b.cluster, b.namespace, b.ckind, b.ctrl, b.container,
@@ -48,49 +47,37 @@ fn statement(req: &SizingRequest) -> (String, Params) {
                 CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
                      ELSE greatest(cpu_base / {t_cpu}, {min_cpu}) END AS cpu_rec,
                 CASE WHEN cpu_base IS NULL OR ram_base IS NULL THEN NULL
-                     ELSE greatest(ram_base / {t_ram}, {min_ram}) END AS ram_rec
+                     ELSE greatest(ram_base / {t_ram}, {min_ram}) END AS ram_rec,
+                cpu_cost, ram_cost, cpu_price_hours, ram_price_hours
             FROM spec),
         span AS (SELECT (max(window_end) - min(window_start)) / 3600.0 AS hours FROM base)
         SELECT r.cluster, r.namespace, r.ckind, r.ctrl, r.container,
-            any_value(c.cpu_req), any_value(r.cpu_rec), any_value(c.ram_req), any_value(r.ram_rec),
-            sum(b.cpu_cost - CASE WHEN b.cpu_core_hours > 0
-                THEN r.cpu_rec * (b.minutes / 60.0) * (b.cpu_cost / b.cpu_core_hours) ELSE 0 END),
-            sum(b.ram_cost - CASE WHEN b.ram_byte_hours > 0
-                THEN r.ram_rec * (b.minutes / 60.0) * (b.ram_cost / b.ram_byte_hours) ELSE 0 END),
-            any_value(span.hours)
+            c.cpu_req, r.cpu_rec, c.ram_req, r.ram_rec,
+            r.cpu_cost - r.cpu_rec * r.cpu_price_hours, r.ram_cost - r.ram_rec * r.ram_price_hours,
+            span.hours
         FROM rec r
             CROSS JOIN span
             JOIN cur c ON c.cluster = r.cluster AND c.namespace = r.namespace AND c.ckind = r.ckind
-                AND c.ctrl = r.ctrl AND c.container = r.container
-            JOIN base b ON b.cluster = r.cluster AND b.namespace = r.namespace AND b.ckind = r.ckind
-                AND b.ctrl = r.ctrl AND b.container = r.container
-        GROUP BY r.cluster, r.namespace, r.ckind, r.ctrl, r.container"
+                AND c.ctrl = r.ctrl AND c.container = r.container"
     );
     (sql, p)
 }
 
 /// Run a right-sizing query on `conn`: every spec of the window, then sorted, totalled and paged
-/// in Rust ([`SizingPage::from_rows`]). Specs without `rawAllocationOnly` maxima are counted in
-/// [`SizingPage::without_maxima`] and left out.
+/// in Rust ([`SavingsPage::from_rows`]). Specs without `rawAllocationOnly` maxima are counted in
+/// [`SavingsPage::left_out`] and left out.
 ///
 /// Errors: [`QueryError::Invalid`] for parameters out of range; [`QueryError::Db`] from DuckDB.
 pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPage, QueryError> {
-    req.params.validate().map_err(|e| QueryError::Invalid(e.to_string()))?;
+    req.params.validate().map_err(invalid)?;
     let (sql, p) = statement(req);
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = Vec::new();
-    let mut without_maxima = 0;
-    let mut covered_hours = 0.0;
-    let mut q = stmt.query(params_from_iter(p.values()))?;
-    while let Some(r) = q.next()? {
-        covered_hours = r.get::<_, Option<f64>>(11)?.unwrap_or(0.0);
+    let mut covered = 0.0;
+    let rows = collect(conn, &sql, &p, |r| {
+        covered = r.get::<_, Option<f64>>(11)?.unwrap_or(0.0);
         let (Some(cpu_rec), Some(ram_rec)) = (r.get::<_, Option<f64>>(6)?, r.get::<_, Option<f64>>(8)?) else {
-            without_maxima += 1;
-            continue;
+            return Ok(None);
         };
-        let cpu_savings: f64 = r.get(9)?;
-        let ram_savings: f64 = r.get(10)?;
-        rows.push(SizingRow {
+        Ok(Some(SizingRow {
             cluster: r.get(0)?,
             namespace: r.get(1)?,
             controller_kind: r.get(2)?,
@@ -100,15 +87,19 @@ pub fn request_sizing(conn: &Connection, req: &SizingRequest) -> Result<SizingPa
             cpu_recommendation_cores: cpu_rec,
             ram_request_bytes: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
             ram_recommendation_bytes: ram_rec,
-            cpu_savings,
-            ram_savings,
+            cpu_savings: r.get(9)?,
+            ram_savings: r.get(10)?,
             monthly_savings: 0.0,
-        });
-    }
-    if covered_hours > 0.0 {
-        for r in &mut rows {
-            r.monthly_savings = (r.cpu_savings + r.ram_savings) * HOURS_PER_MONTH / covered_hours;
-        }
-    }
-    Ok(SizingPage::from_rows(rows, req, covered_hours, without_maxima))
+        }))
+    })?;
+    let without_maxima = rows.iter().filter(|r| r.is_none()).count();
+    let rows = rows
+        .into_iter()
+        .flatten()
+        .map(|r| SizingRow {
+            monthly_savings: monthly(r.cpu_savings + r.ram_savings, covered),
+            ..r
+        })
+        .collect();
+    Ok(SavingsPage::from_rows(rows, req, covered, without_maxima))
 }

@@ -1,7 +1,7 @@
 //! Unclaimed volumes in SQL (`docs/semantics.md` § 13): the non-local Disk assets of the window
 //! that had no claim, or whose volume only `__unmounted__` allocations held.
 
-use super::{DISK_ID_SQL, Params, collect, ratio, scope};
+use super::{DISK_ID_SQL, Params, collect, disk_id, ratio, scope};
 use crate::query::savings::{SavingsPage, SavingsQuery, VolumeParams, VolumeRow, monthly};
 use crate::query::{DataKind, Filter, QueryError};
 use duckdb::Connection;
@@ -40,12 +40,7 @@ pub fn unclaimed_volumes(conn: &Connection, q: &SavingsQuery<VolumeParams>) -> R
         covered = r.get::<_, Option<f64>>(9)?.unwrap_or(0.0);
         let (byte_hours, hours, cost): (f64, f64, f64) = (r.get(6)?, r.get(7)?, r.get(8)?);
         Ok(VolumeRow {
-            cluster: r.get(0)?,
-            volume_name: r.get(1)?,
-            claim_name: r.get(2)?,
-            claim_namespace: r.get(3)?,
-            storage_class: r.get(4)?,
-            provider_id: r.get(5)?,
+            id: disk_id(r)?,
             capacity_bytes: ratio(byte_hours, hours),
             cost,
             monthly_cost: 0.0,

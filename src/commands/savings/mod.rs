@@ -1,15 +1,14 @@
 //! `costscope savings <kind>`: an incremental ingest, then the kind's query through
 //! [`SavingsSource`] and its page as a table, JSON or CSV (docs/user-guide.md, "Savings";
-//! docs/semantics.md §§ 11, 13–16). `requests` has its own page and table ([`requests`]); the
-//! other kinds share [`SavingsPage`] and the renderer here.
+//! docs/semantics.md §§ 11, 13–16). Every kind shares [`SavingsPage`] and the renderer here,
+//! its columns generated from the row's [`SavingsRow::FIELDS`].
 
 pub mod requests;
 
 use crate::cli::{GlobalArgs, OutputFormat, SavingsArgs, SavingsCommand, UsageError};
 use crate::format::{bytes, cores, money};
 use crate::query::savings::{
-    AbandonedParams, Cell, DiskParams, NodeParams, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, SavingsSource,
-    VolumeParams,
+    AbandonedParams, Cell, DiskParams, NodeParams, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, SavingsSource, Totals, VolumeParams,
 };
 use crate::query::{CostSource, DataKind, QueryError, Window, parse_filter};
 use color_eyre::eyre::Result;
@@ -50,9 +49,9 @@ pub fn limit(a: &SavingsArgs) -> usize {
     })
 }
 
-/// The query of a kind after `requests`, from the common options. Errors: usage errors naming
+/// The query of a kind, from the common options. Errors: usage errors naming
 /// the option.
-fn query<R: SavingsRow, P>(src: &dyn CostSource, a: &SavingsArgs, kind: DataKind, days: i64, params: P) -> Result<SavingsQuery<P>> {
+pub fn query<R: SavingsRow, P>(src: &dyn CostSource, a: &SavingsArgs, kind: DataKind, days: i64, params: P) -> Result<SavingsQuery<P>> {
     Ok(SavingsQuery {
         window: window(src, a, kind, days)?,
         filter: parse_filter(&a.filter, kind).map_err(|e| UsageError(format!("--filter: {e}")))?,
@@ -135,7 +134,7 @@ fn cell_text(c: Cell) -> String {
 }
 
 /// The JSON answer: `{"window", "parameters", "totalRows", "coveredHours", "leftOut", "totals":
-/// {<monthly field>: …}, "data": […]}`.
+/// {<each totalled field>: …}, "data": […]}`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Out<'a, P, R> {
@@ -146,7 +145,7 @@ struct Out<'a, P, R> {
     covered_hours: f64,
     /// Items left out for lack of an input.
     left_out: usize,
-    totals: std::collections::BTreeMap<&'static str, f64>,
+    totals: &'a Totals,
     data: &'a [R],
 }
 
@@ -157,39 +156,52 @@ fn json<P: Serialize, R: SavingsRow>(q: &SavingsQuery<P>, page: &SavingsPage<R>)
         total_rows: page.total_rows,
         covered_hours: page.covered_hours,
         left_out: page.left_out,
-        totals: [(R::MONTHLY, page.total_monthly)].into(),
+        totals: &page.totals,
         data: &page.rows,
     };
     Ok(serde_json::to_string_pretty(&out)? + "\n")
 }
 
-/// The aligned table with a totals line, the monthly rule, what was left out and the paging line.
-fn table<P, R: SavingsRow>(q: &SavingsQuery<P>, page: &SavingsPage<R>, left_out: &str) -> String {
+/// The aligned table with a totals line, the parameters, the monthly rule, what was left out and
+/// the paging line. Errors: serialising the parameters.
+fn table<P: Serialize, R: SavingsRow>(q: &SavingsQuery<P>, page: &SavingsPage<R>, left_out: &str) -> Result<String> {
     let fields = R::FIELDS;
-    let mut lines: Vec<Vec<String>> = vec![fields.iter().map(|f| header(f)).collect()];
-    lines.extend(page.rows.iter().map(|r| (0..fields.len()).map(|i| cell_text(r.cell(i))).collect()));
-    let texts = page.rows.first().map_or(0, |r| (0..fields.len()).take_while(|&i| matches!(r.cell(i), Cell::Text(_))).count());
-    let mut total = vec![String::new(); fields.len()];
+    let mut lines: Vec<Vec<String>> = vec![fields.iter().map(|f| header(f.name)).collect()];
+    lines.extend(page.rows.iter().map(|r| fields.iter().map(|f| cell_text((f.get)(r))).collect()));
+    let texts = page
+        .rows
+        .first()
+        .map_or(0, |r| fields.iter().take_while(|f| matches!((f.get)(r), Cell::Text(_))).count());
+    let mut total: Vec<String> = fields
+        .iter()
+        .map(|f| match R::TOTALS.contains(&f.name) {
+            true => money(page.totals.get(f.name)),
+            false => String::new(),
+        })
+        .collect();
     total[0] = "TOTAL".into();
-    if let Some(i) = fields.iter().position(|f| *f == R::MONTHLY) {
-        total[i] = money(page.total_monthly);
-    }
     lines.push(total);
     let mut out = aligned(&lines, texts.max(1));
+    out.push_str(&format!("parameters {}\n", serde_json::to_string(&q.params)?));
     out.push_str(&format!("monthly = window figure × 730 h / {:.1} h of data\n", page.covered_hours));
     if page.left_out > 0 {
         out.push_str(&format!("{} {left_out}\n", page.left_out));
     }
     out.push_str(&crate::output::page_footer(&q.window, q.offset, page.rows.len(), page.total_rows));
-    out
+    Ok(out)
 }
 
 /// Render a page in `format`. Errors: serialisation's.
-pub fn render<P: Serialize, R: SavingsRow>(q: &SavingsQuery<P>, page: &SavingsPage<R>, format: OutputFormat, left_out: &str) -> Result<String> {
+pub fn render<P: Serialize, R: SavingsRow>(
+    q: &SavingsQuery<P>,
+    page: &SavingsPage<R>,
+    format: OutputFormat,
+    left_out: &str,
+) -> Result<String> {
     match format {
         OutputFormat::Json => json(q, page),
-        OutputFormat::Csv => csv_text(&page.rows, R::FIELDS),
-        OutputFormat::Table => Ok(table(q, page, left_out)),
+        OutputFormat::Csv => csv_text(&page.rows, &R::names()),
+        OutputFormat::Table => table(q, page, left_out),
     }
 }
 
@@ -226,7 +238,8 @@ pub async fn run(global: &GlobalArgs, cmd: SavingsCommand) -> Result<()> {
         SavingsCommand::Requests(args) => {
             answer(global, &args.common.clone(), move |agg| {
                 let req = requests::request(agg, &args)?;
-                requests::render(&req, &agg.request_sizing(&req)?, args.common.format)
+                let why = "container specs left out: their sets carry no rawAllocationOnly maxima (aggregated sets)";
+                render(&req, &agg.request_sizing(&req)?, args.common.format, why)
             })
             .await
         }
@@ -271,7 +284,10 @@ pub async fn run(global: &GlobalArgs, cmd: SavingsCommand) -> Result<()> {
             let p = match args.max_utilization {
                 Some(max_utilization) => NodeParams { max_utilization },
                 None => NodeParams::profile(&args.profile).ok_or_else(|| {
-                    UsageError(format!("--profile {}: expected development, production or high-availability", args.profile))
+                    UsageError(format!(
+                        "--profile {}: expected development, production or high-availability",
+                        args.profile
+                    ))
                 })?,
             };
             p.validate().map_err(|e| UsageError(e.to_string()))?;

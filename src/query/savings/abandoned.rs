@@ -2,7 +2,7 @@
 //! whose pods sent and received, together, fewer than `threshold` bytes per second of running
 //! time over the window, with what they cost.
 
-use super::{Cell, SavingsRow, SizingParamsError};
+use super::SizingParamsError;
 use serde::Serialize;
 
 /// Parameters with Kubecost's names: `days` (the window's length, default 2, Kubecost's first
@@ -38,8 +38,7 @@ impl AbandonedParams {
 
 /// One abandoned controller (a bare pod is its own controller, kind `pod`). Units: bytes per
 /// second, USD over the window (`cost`), USD per 730-hour month (`monthlySavings`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AbandonedRow {
     pub cluster: String,
     pub namespace: String,
@@ -57,35 +56,14 @@ pub struct AbandonedRow {
     pub monthly_savings: f64,
 }
 
-impl SavingsRow for AbandonedRow {
-    const FIELDS: &'static [&'static str] = &[
-        "cluster",
-        "namespace",
-        "controllerKind",
-        "controller",
-        "pods",
-        "ingressBytesPerSecond",
-        "egressBytesPerSecond",
-        "cost",
-        "monthlySavings",
-    ];
-    const MONTHLY: &'static str = "monthlySavings";
-
-    fn cell(&self, i: usize) -> Cell<'_> {
-        match i {
-            0 => Cell::Text(&self.cluster),
-            1 => Cell::Text(&self.namespace),
-            2 => Cell::Text(&self.controller_kind),
-            3 => Cell::Text(&self.controller),
-            4 => Cell::Count(self.pods),
-            5 => Cell::BytesPerSecond(self.ingress_bytes_per_second),
-            6 => Cell::BytesPerSecond(self.egress_bytes_per_second),
-            7 => Cell::Usd(self.cost),
-            _ => Cell::Usd(self.monthly_savings),
-        }
-    }
-
-    fn monthly(&self) -> f64 {
-        self.monthly_savings
-    }
-}
+crate::savings_row!(AbandonedRow, monthly: "monthlySavings", totals: ["monthlySavings"], fields: [
+    "cluster" => Text(cluster),
+    "namespace" => Text(namespace),
+    "controllerKind" => Text(controller_kind),
+    "controller" => Text(controller),
+    "pods" => Count(pods),
+    "ingressBytesPerSecond" => BytesPerSecond(ingress_bytes_per_second),
+    "egressBytesPerSecond" => BytesPerSecond(egress_bytes_per_second),
+    "cost" => Usd(cost),
+    "monthlySavings" => Usd(monthly_savings),
+]);

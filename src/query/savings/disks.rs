@@ -3,7 +3,7 @@
 //! [`DiskParams::local`] the node-local disks whose maximum use stays under a fraction of their
 //! size (Kubecost `localLowDisks`: "disks … under 20% current usage").
 
-use super::{Cell, SavingsRow, SizingParamsError};
+use super::{DiskIdentity, SizingParamsError};
 use serde::Serialize;
 
 /// Parameters of a disk query, with Kubecost's names and defaults.
@@ -52,18 +52,11 @@ impl DiskParams {
 /// One disk's recommendation (Kubecost `persistentVolumeSizing` field names). Units: bytes,
 /// fractions, USD per 730-hour month. A negative saving means the disk is smaller than its use
 /// plus headroom.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DiskRow {
-    #[serde(rename = "clusterId")]
-    pub cluster: String,
-    /// The Disk asset's `properties.name` (the PV name; the node's name for a local disk).
-    pub volume_name: String,
-    pub claim_name: String,
-    pub claim_namespace: String,
-    pub storage_class: String,
-    #[serde(rename = "providerID")]
-    pub provider_id: String,
+    /// The disk (JSON `clusterId`, `volumeName`, `claimName`, `claimNamespace`, `storageClass`,
+    /// `providerID`).
+    pub id: DiskIdentity,
     /// Σ byteHours ÷ Σ hours in the window, bytes.
     pub current_capacity_bytes: f64,
     /// The largest `byteUsageMax` in the window, bytes.
@@ -82,45 +75,19 @@ pub struct DiskRow {
     pub savings_monthly: f64,
 }
 
-impl SavingsRow for DiskRow {
-    const FIELDS: &'static [&'static str] = &[
-        "clusterId",
-        "volumeName",
-        "claimName",
-        "claimNamespace",
-        "storageClass",
-        "providerID",
-        "currentCapacityBytes",
-        "maxUsageBytes",
-        "averageUsageBytes",
-        "utilization",
-        "recommendedCapacityBytes",
-        "currentCostMonthly",
-        "recommendedCostMonthly",
-        "savingsMonthly",
-    ];
-    const MONTHLY: &'static str = "savingsMonthly";
-
-    fn cell(&self, i: usize) -> Cell<'_> {
-        match i {
-            0 => Cell::Text(&self.cluster),
-            1 => Cell::Text(&self.volume_name),
-            2 => Cell::Text(&self.claim_name),
-            3 => Cell::Text(&self.claim_namespace),
-            4 => Cell::Text(&self.storage_class),
-            5 => Cell::Text(&self.provider_id),
-            6 => Cell::Bytes(self.current_capacity_bytes),
-            7 => Cell::Bytes(self.max_usage_bytes),
-            8 => Cell::Bytes(self.average_usage_bytes),
-            9 => Cell::Fraction(self.utilization),
-            10 => Cell::Bytes(self.recommended_capacity_bytes),
-            11 => Cell::Usd(self.current_cost_monthly),
-            12 => Cell::Usd(self.recommended_cost_monthly),
-            _ => Cell::Usd(self.savings_monthly),
-        }
-    }
-
-    fn monthly(&self) -> f64 {
-        self.savings_monthly
-    }
-}
+crate::savings_row!(DiskRow, monthly: "savingsMonthly", totals: ["savingsMonthly"], fields: [
+    "clusterId" => Text(id.cluster),
+    "volumeName" => Text(id.volume_name),
+    "claimName" => Text(id.claim_name),
+    "claimNamespace" => Text(id.claim_namespace),
+    "storageClass" => Text(id.storage_class),
+    "providerID" => Text(id.provider_id),
+    "currentCapacityBytes" => Bytes(current_capacity_bytes),
+    "maxUsageBytes" => Bytes(max_usage_bytes),
+    "averageUsageBytes" => Bytes(average_usage_bytes),
+    "utilization" => Fraction(utilization),
+    "recommendedCapacityBytes" => Bytes(recommended_capacity_bytes),
+    "currentCostMonthly" => Usd(current_cost_monthly),
+    "recommendedCostMonthly" => Usd(recommended_cost_monthly),
+    "savingsMonthly" => Usd(savings_monthly),
+]);

@@ -10,8 +10,9 @@
 //! * [`abandoned`]: abandoned workloads (Kubecost `abandonedWorkloads`);
 //! * [`nodes`]: underutilized nodes (Kubecost "Underutilized nodes").
 //!
-//! The kinds after `requests` share [`SavingsQuery`], [`SavingsSort`] and [`SavingsPage`]
-//! (module `rows`): one place sorts, totals and pages savings rows.
+//! Every kind shares [`SavingsQuery`], [`SavingsSort`] and [`SavingsPage`] (module `rows`): a
+//! row kind declares its fields once ([`savings_row!`](crate::savings_row): JSON name, unit,
+//! getter), and one place serialises, sorts, totals and pages savings rows.
 
 pub mod abandoned;
 pub mod disks;
@@ -24,8 +25,8 @@ pub use abandoned::{AbandonedParams, AbandonedRow};
 pub use disks::{DiskParams, DiskRow};
 pub use nodes::{NodeParams, NodeRow};
 pub use requests::*;
-pub use rows::{Cell, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, monthly};
-pub use volumes::{VolumeParams, VolumeRow};
+pub use rows::{Cell, Field, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, SizingSortError, Totals, monthly, serialize_row};
+pub use volumes::{DiskIdentity, VolumeParams, VolumeRow};
 
 use super::QueryError;
 

@@ -2,7 +2,7 @@
 //! CPU and RAM use, from their assets' breakdowns, both stay under a profile's maximum
 //! utilization (Kubecost's profiles: Development 0.8, Production 0.65, High Availability 0.5).
 
-use super::{Cell, SavingsRow, SizingParamsError};
+use super::SizingParamsError;
 use serde::Serialize;
 
 /// Parameters: the maximum utilization a node may reach and still be listed, a fraction in
@@ -47,14 +47,12 @@ impl NodeParams {
 
 /// One underutilized node. Units: cores, bytes, fractions, USD over the window (`cost`), USD per
 /// 730-hour month (`monthlySavings`: what turning it down would save).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NodeRow {
     pub cluster: String,
     /// The node's name.
     pub node: String,
     pub node_type: String,
-    #[serde(rename = "providerID")]
     pub provider_id: String,
     /// Σ cpuCoreHours ÷ Σ hours, cores.
     pub cpu_cores: f64,
@@ -70,37 +68,15 @@ pub struct NodeRow {
     pub monthly_savings: f64,
 }
 
-impl SavingsRow for NodeRow {
-    const FIELDS: &'static [&'static str] = &[
-        "cluster",
-        "node",
-        "nodeType",
-        "providerID",
-        "cpuCores",
-        "ramBytes",
-        "cpuUtilization",
-        "ramUtilization",
-        "cost",
-        "monthlySavings",
-    ];
-    const MONTHLY: &'static str = "monthlySavings";
-
-    fn cell(&self, i: usize) -> Cell<'_> {
-        match i {
-            0 => Cell::Text(&self.cluster),
-            1 => Cell::Text(&self.node),
-            2 => Cell::Text(&self.node_type),
-            3 => Cell::Text(&self.provider_id),
-            4 => Cell::Cores(self.cpu_cores),
-            5 => Cell::Bytes(self.ram_bytes),
-            6 => Cell::Fraction(self.cpu_utilization),
-            7 => Cell::Fraction(self.ram_utilization),
-            8 => Cell::Usd(self.cost),
-            _ => Cell::Usd(self.monthly_savings),
-        }
-    }
-
-    fn monthly(&self) -> f64 {
-        self.monthly_savings
-    }
-}
+crate::savings_row!(NodeRow, monthly: "monthlySavings", totals: ["monthlySavings"], fields: [
+    "cluster" => Text(cluster),
+    "node" => Text(node),
+    "nodeType" => Text(node_type),
+    "providerID" => Text(provider_id),
+    "cpuCores" => Cores(cpu_cores),
+    "ramBytes" => Bytes(ram_bytes),
+    "cpuUtilization" => Fraction(cpu_utilization),
+    "ramUtilization" => Fraction(ram_utilization),
+    "cost" => Usd(cost),
+    "monthlySavings" => Usd(monthly_savings),
+]);

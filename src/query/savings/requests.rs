@@ -2,7 +2,7 @@
 //! docs, "Container request right-sizing recommendations API"; `docs/semantics.md`, "Request
 //! right-sizing").
 
-use crate::query::{Filter, LabelConfig, Window};
+use super::{SavingsPage, SavingsQuery};
 use serde::Serialize;
 
 /// The parameters of a right-sizing query, with Kubecost's names and defaults
@@ -82,150 +82,20 @@ impl SizingParams {
     }
 }
 
-/// What a right-sizing result is sorted by: one of [`SizingRow`]'s JSON fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SizingSortKey {
-    Cluster,
-    Namespace,
-    ControllerKind,
-    Controller,
-    Container,
-    CpuRequestCores,
-    CpuRecommendationCores,
-    RamRequestBytes,
-    RamRecommendationBytes,
-    CpuSavings,
-    RamSavings,
-    MonthlySavings,
-}
+/// One right-sizing query: the allocations of the window that the filter keeps, grouped into
+/// container specs, recommended with [`SizingParams`], sorted (default `monthlySavings`
+/// descending, ties by the spec) and paged.
+pub type SizingRequest = SavingsQuery<SizingParams>;
 
-impl SizingSortKey {
-    /// Every key, in the row's field order.
-    pub const ALL: [SizingSortKey; 12] = [
-        SizingSortKey::Cluster,
-        SizingSortKey::Namespace,
-        SizingSortKey::ControllerKind,
-        SizingSortKey::Controller,
-        SizingSortKey::Container,
-        SizingSortKey::CpuRequestCores,
-        SizingSortKey::CpuRecommendationCores,
-        SizingSortKey::RamRequestBytes,
-        SizingSortKey::RamRecommendationBytes,
-        SizingSortKey::CpuSavings,
-        SizingSortKey::RamSavings,
-        SizingSortKey::MonthlySavings,
-    ];
-
-    /// The JSON field name `--sort` takes (`monthlySavings`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SizingSortKey::Cluster => "cluster",
-            SizingSortKey::Namespace => "namespace",
-            SizingSortKey::ControllerKind => "controllerKind",
-            SizingSortKey::Controller => "controller",
-            SizingSortKey::Container => "container",
-            SizingSortKey::CpuRequestCores => "cpuRequestCores",
-            SizingSortKey::CpuRecommendationCores => "cpuRecommendationCores",
-            SizingSortKey::RamRequestBytes => "ramRequestBytes",
-            SizingSortKey::RamRecommendationBytes => "ramRecommendationBytes",
-            SizingSortKey::CpuSavings => "cpuSavings",
-            SizingSortKey::RamSavings => "ramSavings",
-            SizingSortKey::MonthlySavings => "monthlySavings",
-        }
-    }
-}
-
-/// Why a right-sizing sort (`FIELD[:asc|desc]`) was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SizingSortError {
-    /// Not `asc` or `desc`.
-    #[error("sort direction {0:?}: expected asc or desc")]
-    Direction(String),
-    /// Not a field of the row.
-    #[error("unknown sort field {field:?}; accepted: {accepted}")]
-    Field {
-        /// The field asked for.
-        field: String,
-        /// The accepted names, comma-separated.
-        accepted: String,
-    },
-}
-
-/// Sort order of a right-sizing result; ties break by the spec (cluster, namespace, kind,
-/// controller, container) so pages are stable. Default `monthlySavings` descending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct SizingSort {
-    /// The field.
-    pub key: SizingSortKey,
-    /// Largest first.
-    pub descending: bool,
-}
-
-impl Default for SizingSort {
-    fn default() -> SizingSort {
-        SizingSort {
-            key: SizingSortKey::MonthlySavings,
-            descending: true,
-        }
-    }
-}
-
-impl SizingSort {
-    /// Parse `FIELD[:asc|desc]` (field names case-insensitive; default direction desc).
-    ///
-    /// Errors: [`SizingSortError`], listing what is accepted.
-    pub fn parse(s: &str) -> Result<SizingSort, SizingSortError> {
-        let (f, dir) = s.split_once(':').unwrap_or((s, "desc"));
-        let descending = match dir.to_ascii_lowercase().as_str() {
-            "desc" | "" => true,
-            "asc" => false,
-            other => return Err(SizingSortError::Direction(other.to_string())),
-        };
-        match SizingSortKey::ALL.iter().find(|k| k.name().eq_ignore_ascii_case(f.trim())) {
-            Some(&key) => Ok(SizingSort { key, descending }),
-            None => Err(SizingSortError::Field {
-                field: f.to_string(),
-                accepted: SizingSortKey::ALL.map(|k| k.name()).join(", "),
-            }),
-        }
-    }
-
-    /// Sort `rows` in this order (ties by spec).
-    pub fn apply(&self, rows: &mut [SizingRow]) {
-        rows.sort_by(|a, b| {
-            let o = a.compare(b, self.key);
-            let o = if self.descending { o.reverse() } else { o };
-            o.then_with(|| a.spec().cmp(&b.spec()))
-        });
-    }
-}
-
-/// One right-sizing query: the allocations of `window` that `filter` keeps, grouped into
-/// container specs, recommended with `params`, sorted and paged.
-#[derive(Clone, Debug)]
-pub struct SizingRequest {
-    /// Half-open UTC window (the sets answering it as for an allocation query).
-    pub window: Window,
-    /// Kubecost filter v2 over allocations.
-    pub filter: Filter,
-    /// Which label each alias field reads.
-    pub labels: LabelConfig,
-    /// Targets and minimums.
-    pub params: SizingParams,
-    /// Row order.
-    pub sort: SizingSort,
-    /// First row of the page.
-    pub offset: usize,
-    /// Rows per page; 0 = all rows.
-    pub limit: usize,
-}
+/// One page of a right-sizing answer: [`SavingsPage::left_out`] counts the specs left out because
+/// no allocation of theirs carried `rawAllocationOnly` maxima (aggregated sets only); the totals
+/// are `cpuSavings`, `ramSavings` (USD over the window) and `monthlySavings`.
+pub type SizingPage = SavingsPage<SizingRow>;
 
 /// One container spec's recommendation. Units: cores, bytes, USD over the window (`cpuSavings`,
 /// `ramSavings`) and USD per 730-hour month (`monthlySavings`). Negative savings mean the
 /// container is under-requested (the recommendation costs more than the request).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SizingRow {
     pub cluster: String,
     pub namespace: String,
@@ -251,85 +121,26 @@ pub struct SizingRow {
     pub monthly_savings: f64,
 }
 
-impl SizingRow {
-    /// The spec's key, for stable ties.
-    fn spec(&self) -> (&str, &str, &str, &str, &str) {
-        (
-            &self.cluster,
-            &self.namespace,
-            &self.controller_kind,
-            &self.controller,
-            &self.container,
-        )
-    }
-
-    fn compare(&self, other: &SizingRow, key: SizingSortKey) -> std::cmp::Ordering {
-        let num = |f: fn(&SizingRow) -> f64| f(self).total_cmp(&f(other));
-        match key {
-            SizingSortKey::Cluster => self.cluster.cmp(&other.cluster),
-            SizingSortKey::Namespace => self.namespace.cmp(&other.namespace),
-            SizingSortKey::ControllerKind => self.controller_kind.cmp(&other.controller_kind),
-            SizingSortKey::Controller => self.controller.cmp(&other.controller),
-            SizingSortKey::Container => self.container.cmp(&other.container),
-            SizingSortKey::CpuRequestCores => num(|r| r.cpu_request_cores),
-            SizingSortKey::CpuRecommendationCores => num(|r| r.cpu_recommendation_cores),
-            SizingSortKey::RamRequestBytes => num(|r| r.ram_request_bytes),
-            SizingSortKey::RamRecommendationBytes => num(|r| r.ram_recommendation_bytes),
-            SizingSortKey::CpuSavings => num(|r| r.cpu_savings),
-            SizingSortKey::RamSavings => num(|r| r.ram_savings),
-            SizingSortKey::MonthlySavings => num(|r| r.monthly_savings),
-        }
-    }
-}
-
-/// Savings summed over every row of the result (not just the page), USD.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SizingTotals {
-    pub cpu_savings: f64,
-    pub ram_savings: f64,
-    pub monthly_savings: f64,
-}
-
-/// One page of a right-sizing answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SizingPage {
-    pub rows: Vec<SizingRow>,
-    /// Specs in the whole result.
-    pub total_rows: usize,
-    pub totals: SizingTotals,
-    /// Hours of data covered (first set start to last set end of the sets read); 0 without data.
-    pub covered_hours: f64,
-    /// Specs left out because no allocation of theirs carried `rawAllocationOnly` maxima
-    /// (aggregated sets only).
-    pub without_maxima: usize,
-}
-
-impl SizingPage {
-    /// Sort `rows` (the whole result) by `req.sort`, total them and keep `req`'s page.
-    pub fn from_rows(mut rows: Vec<SizingRow>, req: &SizingRequest, covered_hours: f64, without_maxima: usize) -> SizingPage {
-        req.sort.apply(&mut rows);
-        let totals = rows.iter().fold(SizingTotals::default(), |t, r| SizingTotals {
-            cpu_savings: t.cpu_savings + r.cpu_savings,
-            ram_savings: t.ram_savings + r.ram_savings,
-            monthly_savings: t.monthly_savings + r.monthly_savings,
-        });
-        let total_rows = rows.len();
-        let rows = rows.drain(super::page_range(req.offset, req.limit, total_rows)).collect();
-        SizingPage {
-            rows,
-            total_rows,
-            totals,
-            covered_hours,
-            without_maxima,
-        }
-    }
-}
+crate::savings_row!(SizingRow, monthly: "monthlySavings", totals: ["cpuSavings", "ramSavings", "monthlySavings"], fields: [
+    "cluster" => Text(cluster),
+    "namespace" => Text(namespace),
+    "controllerKind" => Text(controller_kind),
+    "controller" => Text(controller),
+    "container" => Text(container),
+    "cpuRequestCores" => Cores(cpu_request_cores),
+    "cpuRecommendationCores" => Cores(cpu_recommendation_cores),
+    "ramRequestBytes" => Bytes(ram_request_bytes),
+    "ramRecommendationBytes" => Bytes(ram_recommendation_bytes),
+    "cpuSavings" => Usd(cpu_savings),
+    "ramSavings" => Usd(ram_savings),
+    "monthlySavings" => Usd(monthly_savings),
+]);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::savings::{SavingsRow, SavingsSort, SizingSortError};
+    use crate::query::{Filter, LabelConfig};
 
     fn row(c: &str, m: f64) -> SizingRow {
         SizingRow {
@@ -350,21 +161,25 @@ mod tests {
 
     #[test]
     fn sorts_parse_and_pages_total_the_whole_result() {
-        assert_eq!(SizingSort::parse("CLUSTER:asc").unwrap().key, SizingSortKey::Cluster);
-        assert!(matches!(SizingSort::parse("cost"), Err(SizingSortError::Field { .. })));
+        assert_eq!(SavingsSort::parse::<SizingRow>("CLUSTER:asc").unwrap().field, "cluster");
+        assert!(matches!(
+            SavingsSort::parse::<SizingRow>("cost"),
+            Err(SizingSortError::Field { .. })
+        ));
+        assert_eq!(SizingRow::TOTALS, ["cpuSavings", "ramSavings", "monthlySavings"]);
         let req = SizingRequest {
             window: super::super::rows::first_day(),
             filter: Filter::All,
             labels: LabelConfig::default(),
             params: SizingParams::default(),
-            sort: SizingSort::default(),
+            sort: SavingsSort::monthly::<SizingRow>(),
             offset: 1,
             limit: 1,
         };
         let page = SizingPage::from_rows(vec![row("a", 1.0), row("b", -3.0), row("c", 2.0)], &req, 24.0, 0);
         assert_eq!(page.total_rows, 3);
         assert_eq!(page.rows[0].cluster, "a");
-        assert_eq!(page.totals.monthly_savings, 0.0);
+        assert_eq!(page.totals.get("monthlySavings"), 0.0);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! § 13): the persistent volumes that only `__unmounted__` allocations held in the window, or
 //! whose Disk asset had no claim, each with its cost.
 
-use super::{Cell, SavingsRow};
 use serde::Serialize;
 
 /// Unclaimed volumes take no parameter (Kubecost's page has none but the cluster); serialised
@@ -10,21 +9,31 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct VolumeParams {}
 
-/// One unclaimed volume. Units: bytes, USD over the window (`cost`) and USD per 730-hour month
-/// (`monthlyCost`, what deleting the volume would save).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VolumeRow {
+/// Who a disk is, as the newest set holding it says (the Disk asset's properties and detail).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskIdentity {
+    /// The cluster's id.
     pub cluster: String,
-    /// The PersistentVolume's name (the Disk asset's `properties.name`).
+    /// The Disk asset's `properties.name` (the PersistentVolume's name; the node's name for a
+    /// local disk).
     pub volume_name: String,
-    /// The claim in the newest set holding the disk; empty when it had none.
+    /// The claim; empty when the disk had none.
     pub claim_name: String,
+    /// The claim's namespace.
     pub claim_namespace: String,
+    /// The storage class.
     pub storage_class: String,
     /// The cloud volume id.
-    #[serde(rename = "providerID")]
     pub provider_id: String,
+}
+
+/// One unclaimed volume. Units: bytes, USD over the window (`cost`) and USD per 730-hour month
+/// (`monthlyCost`, what deleting the volume would save).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeRow {
+    /// The disk (JSON `cluster`, `volumeName`, `claimName`, `claimNamespace`, `storageClass`,
+    /// `providerID`).
+    pub id: DiskIdentity,
     /// Σ byteHours ÷ Σ hours of the disk's assets in the window (its average size), bytes.
     pub capacity_bytes: f64,
     /// Σ of the disk's `totalCost` in the window, USD.
@@ -33,35 +42,14 @@ pub struct VolumeRow {
     pub monthly_cost: f64,
 }
 
-impl SavingsRow for VolumeRow {
-    const FIELDS: &'static [&'static str] = &[
-        "cluster",
-        "volumeName",
-        "claimName",
-        "claimNamespace",
-        "storageClass",
-        "providerID",
-        "capacityBytes",
-        "cost",
-        "monthlyCost",
-    ];
-    const MONTHLY: &'static str = "monthlyCost";
-
-    fn cell(&self, i: usize) -> Cell<'_> {
-        match i {
-            0 => Cell::Text(&self.cluster),
-            1 => Cell::Text(&self.volume_name),
-            2 => Cell::Text(&self.claim_name),
-            3 => Cell::Text(&self.claim_namespace),
-            4 => Cell::Text(&self.storage_class),
-            5 => Cell::Text(&self.provider_id),
-            6 => Cell::Bytes(self.capacity_bytes),
-            7 => Cell::Usd(self.cost),
-            _ => Cell::Usd(self.monthly_cost),
-        }
-    }
-
-    fn monthly(&self) -> f64 {
-        self.monthly_cost
-    }
-}
+crate::savings_row!(VolumeRow, monthly: "monthlyCost", totals: ["monthlyCost"], fields: [
+    "cluster" => Text(id.cluster),
+    "volumeName" => Text(id.volume_name),
+    "claimName" => Text(id.claim_name),
+    "claimNamespace" => Text(id.claim_namespace),
+    "storageClass" => Text(id.storage_class),
+    "providerID" => Text(id.provider_id),
+    "capacityBytes" => Bytes(capacity_bytes),
+    "cost" => Usd(cost),
+    "monthlyCost" => Usd(monthly_cost),
+]);

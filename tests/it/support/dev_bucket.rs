@@ -21,6 +21,21 @@ pub fn shared_dir() -> PathBuf {
     crate_dir().join("../shared")
 }
 
+/// The reference decoder (`tools/bingen_ref.py` beside the buckets, a reading of OpenCost's
+/// codec independent of ours) decodes `file` into JSON; skipped with a note where python3
+/// cannot run.
+pub fn reference_decoder_reads(file: &std::path::Path) {
+    let script = shared_dir().join("tools/bingen_ref.py");
+    match std::process::Command::new("python3").arg(&script).arg(file).output() {
+        Err(e) => eprintln!("note: skipping the reference-decoder check, python3 is not runnable: {e}"),
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "bingen_ref.py {} failed: {stderr}", file.display());
+            assert!(String::from_utf8_lossy(&out.stdout).contains("\"__type\""), "no JSON from bingen_ref.py");
+        }
+    }
+}
+
 /// The dev bucket directory.
 pub fn dev_dir() -> PathBuf {
     shared_dir().join("buckets/dev")

@@ -7,6 +7,7 @@ pub mod fake_measures;
 pub mod faulty_store;
 pub mod migration_dev;
 pub mod mock_bucket;
+pub mod rng;
 pub mod tui;
 
 use costscope::model::CostMetricName;
