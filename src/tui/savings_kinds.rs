@@ -6,10 +6,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::format::{bytes, cores, money};
+use crate::commands::savings::cell_text;
 use crate::query::savings::{
-    AbandonedParams, Cell, DiskParams, NodeParams, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, SavingsSource, SizingPage,
-    SizingParams, SizingRequest, SizingRow, SizingSort, SizingSortKey, VolumeParams,
+    AbandonedParams, Cell, DiskParams, NodeParams, SavingsPage, SavingsQuery, SavingsRow, SavingsSort, SavingsSource, SizingParams,
+    VolumeParams,
 };
 use crate::query::{CostSource, DataKind, Filter, LabelConfig, QueryError, Window};
 
@@ -37,7 +37,7 @@ pub const KINDS: &[SavingsKind] = &[
         items: DataKind::Allocation,
         days: 7,
         drills: true,
-        load: load_requests,
+        load: |s, a, w| rows_table(a, w, SizingParams::default(), |q| s.request_sizing(q)),
     },
     SavingsKind {
         name: "volumes",
@@ -199,22 +199,23 @@ fn rows_table<R: SavingsRow, P>(
 ) -> Result<SavingsTable, QueryError> {
     let q = &query::<R, P>(ask, window, params)?;
     let page = run(q)?;
-    let numeric = |i: usize| page.rows.first().is_some_and(|r| !matches!(r.cell(i), Cell::Text(_)));
+    let numeric = |f: &crate::query::savings::Field<R>| page.rows.first().is_some_and(|r| !matches!((f.get)(r), Cell::Text(_)));
+    let fields = R::names();
     Ok(SavingsTable {
         window: q.window,
-        fields: R::FIELDS.to_vec(),
-        numeric: (0..R::FIELDS.len()).map(numeric).collect(),
+        numeric: R::FIELDS.iter().map(numeric).collect(),
         monthly: R::MONTHLY,
         rows: page
             .rows
             .iter()
-            .map(|r| line(r, (0..R::FIELDS.len()).map(|i| cell_text(r.cell(i))).collect()))
+            .map(|r| line(r, R::FIELDS.iter().map(|f| cell_text((f.get)(r))).collect()))
             .collect::<Result<_, _>>()?,
         total_rows: page.total_rows,
-        total_monthly: page.total_monthly,
+        total_monthly: page.totals.get(R::MONTHLY),
         covered_hours: page.covered_hours,
         left_out: page.left_out,
-        csv: csv(ask, &page.rows, R::FIELDS)?,
+        csv: csv(ask, &page.rows, &fields)?,
+        fields,
     })
 }
 
@@ -222,61 +223,6 @@ fn line<T: serde::Serialize>(row: &T, cells: Vec<String>) -> Result<SavingsLine,
     Ok(SavingsLine {
         cells,
         json: serde_json::to_value(row).map_err(invalid)?,
-    })
-}
-
-/// A cell as the table prints it.
-fn cell_text(c: Cell) -> String {
-    match c {
-        Cell::Text(s) => s.to_string(),
-        Cell::Usd(v) => money(v),
-        Cell::Bytes(v) => bytes(v),
-        Cell::Cores(v) => cores(v),
-        Cell::BytesPerSecond(v) => format!("{}/s", bytes(v)),
-        Cell::Fraction(v) => crate::format::percent(v),
-        Cell::Count(v) => format!("{v}"),
-    }
-}
-
-fn load_requests(s: &dyn SavingsSource, ask: &SavingsAsk, window: Window) -> Result<SavingsTable, QueryError> {
-    let fields: Vec<&'static str> = SizingSortKey::ALL.iter().map(|k| k.name()).collect();
-    let req = SizingRequest {
-        window,
-        filter: ask.filter.clone(),
-        labels: ask.labels.clone(),
-        params: SizingParams::default(),
-        sort: match &ask.sort {
-            Some((f, desc)) => SizingSort::parse(&format!("{f}:{}", if *desc { "desc" } else { "asc" })).map_err(invalid)?,
-            None => SizingSort::default(),
-        },
-        offset: ask.offset,
-        limit: ask.limit,
-    };
-    let page: SizingPage = s.request_sizing(&req)?;
-    let cells = |r: &SizingRow| {
-        let mut c = vec![
-            r.cluster.clone(),
-            r.namespace.clone(),
-            r.controller_kind.clone(),
-            r.controller.clone(),
-            r.container.clone(),
-        ];
-        c.extend([r.cpu_request_cores, r.cpu_recommendation_cores].map(cores));
-        c.extend([r.ram_request_bytes, r.ram_recommendation_bytes].map(bytes));
-        c.extend([r.cpu_savings, r.ram_savings, r.monthly_savings].map(money));
-        c
-    };
-    Ok(SavingsTable {
-        window: req.window,
-        numeric: (0..fields.len()).map(|i| i >= 5).collect(),
-        monthly: SizingSortKey::MonthlySavings.name(),
-        rows: page.rows.iter().map(|r| line(r, cells(r))).collect::<Result<_, _>>()?,
-        total_rows: page.total_rows,
-        total_monthly: page.totals.monthly_savings,
-        covered_hours: page.covered_hours,
-        left_out: page.without_maxima,
-        csv: csv(ask, &page.rows, &fields)?,
-        fields,
     })
 }
 

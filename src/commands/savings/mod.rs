@@ -121,7 +121,7 @@ fn header(field: &str) -> String {
 }
 
 /// A cell as a table prints it.
-fn cell_text(c: Cell) -> String {
+pub fn cell_text(c: Cell) -> String {
     match c {
         Cell::Text(s) => s.to_string(),
         Cell::Usd(v) => money(v),
