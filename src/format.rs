@@ -15,7 +15,11 @@ pub fn delta_texts(d: &crate::query::compare::Delta) -> [String; 3] {
         (_, Some(r)) => format!("{}{}", if r > 0.0 { "+" } else { "" }, percent(r)),
         (_, None) => "—".to_string(),
     };
-    let sign = if d.delta > 0.0 && !money(d.delta).starts_with("$0.00") { "+" } else { "" };
+    let sign = if d.delta > 0.0 && !money(d.delta).starts_with("$0.00") {
+        "+"
+    } else {
+        ""
+    };
     [money(d.previous), format!("{sign}{}", money(d.delta)), pct]
 }
 

@@ -195,7 +195,10 @@ mod tests {
             let got = r.take().index;
             tx.send(got).unwrap();
         });
-        assert!(rx.recv_timeout(std::time::Duration::from_millis(200)).is_err(), "every reader is held");
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(200)).is_err(),
+            "every reader is held"
+        );
         lock(&readers.free).push(held[1]);
         readers.freed.notify_one();
         assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap(), held[1]);

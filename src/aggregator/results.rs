@@ -432,7 +432,11 @@ mod tests {
         // Deep pages numbered the rows; the last sort's numbered copy is the only table left.
         assert!(entry.sorted_by.is_some() && entry.copies >= 4, "{} copies", entry.copies);
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'costscope_result_%'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'costscope_result_%'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 1);
     }

@@ -68,7 +68,12 @@ pub struct Cli {
 /// The cluster names of a `--clusters A,B` option: each trimmed, empty ones (`prod,` or
 /// `prod, ,dev`) dropped. An empty list means every cluster.
 pub fn cluster_list(given: &[String]) -> Vec<String> {
-    given.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    given
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The parser of a count option: an integer in `lo..=hi`, else clap's own range error (exit 2).

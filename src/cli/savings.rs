@@ -15,7 +15,9 @@ pub enum SavingsCommand {
     Requests(RequestsArgs),
     /// Unclaimed volumes: persistent volumes no pod mounted in the window (only `__unmounted__`
     /// allocations held them, or their disk had no claim), with their monthly cost.
-    #[command(after_help = "Examples:\n  costscope savings volumes --window 30d\n  costscope savings volumes --filter 'cluster:\"prod\"' --format csv")]
+    #[command(
+        after_help = "Examples:\n  costscope savings volumes --window 30d\n  costscope savings volumes --filter 'cluster:\"prod\"' --format csv"
+    )]
     Volumes(VolumesArgs),
     /// Disk right-sizing: persistent volumes sized to their maximum use plus headroom (Kubecost
     /// persistentVolumeSizing); with --local, node-local disks under 20 % used (Kubecost

@@ -139,7 +139,10 @@ impl Target {
         match self {
             Target::Dir(d) => {
                 let path = d.join(rel);
-                let io = |source| WriteError::Io { path: path.clone(), source };
+                let io = |source| WriteError::Io {
+                    path: path.clone(),
+                    source,
+                };
                 let Some(dir) = path.parent() else {
                     return Err(io(std::io::Error::other("the path has no parent folder")));
                 };

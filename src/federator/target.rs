@@ -100,15 +100,9 @@ impl Target {
                             root: None,
                         });
                     }
-                    std::fs::create_dir_all(dir).map_err(|source| TargetError::Create {
-                        path: dir.clone(),
-                        source,
-                    })?;
+                    std::fs::create_dir_all(dir).map_err(|source| TargetError::Create { path: dir.clone(), source })?;
                 }
-                let fs = LocalFileSystem::new_with_prefix(dir).map_err(|source| TargetError::Open {
-                    path: dir.clone(),
-                    source,
-                })?;
+                let fs = LocalFileSystem::new_with_prefix(dir).map_err(|source| TargetError::Open { path: dir.clone(), source })?;
                 Ok(Target {
                     store: Some(Arc::new(fs)),
                     description,

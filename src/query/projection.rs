@@ -36,7 +36,11 @@ impl MonthWindows {
         let now = Utc.timestamp_opt(now, 0).single()?;
         let last = now - Duration::hours(1);
         let start = Utc.with_ymd_and_hms(last.year(), last.month(), 1, 0, 0, 0).single()?;
-        let (y, m) = if last.month() == 12 { (last.year() + 1, 1) } else { (last.year(), last.month() + 1) };
+        let (y, m) = if last.month() == 12 {
+            (last.year() + 1, 1)
+        } else {
+            (last.year(), last.month() + 1)
+        };
         let end = Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single()?;
         Some(MonthWindows {
             now,
@@ -136,7 +140,10 @@ pub fn project_totals(src: &dyn CostSource, req: &QueryRequest) -> Result<(Month
     let month = windows(src, req.kind)?;
     let (to_date, run_rate) = month_totals(src, req, &month)?;
     let cost = |r: &Row| r.get(req.kind, cost_column(req.kind)).unwrap_or(0.0);
-    Ok((month, Projection::of(cost(&to_date.totals), cost(&run_rate.totals), month.remaining_hours())))
+    Ok((
+        month,
+        Projection::of(cost(&to_date.totals), cost(&run_rate.totals), month.remaining_hours()),
+    ))
 }
 
 /// Join `page` (an answer of `req`) with the month-to-date and hourly run-rate answers by row

@@ -230,7 +230,12 @@ mod tests {
         assert!(Sharing::parse_spec("labels=team").unwrap_err().to_string().contains("key:value"));
         assert!(Sharing::parse_spec("cost=-3").unwrap_err().to_string().contains("monthly amount"));
         assert!(Sharing::parse_spec("cost=NaN").unwrap_err().to_string().contains("monthly amount"));
-        assert!(Sharing::parse_spec("split=fair").unwrap_err().to_string().contains("weighted, even"));
+        assert!(
+            Sharing::parse_spec("split=fair")
+                .unwrap_err()
+                .to_string()
+                .contains("weighted, even")
+        );
         assert!(Sharing::parse_spec("colour=red").unwrap_err().to_string().contains("namespaces="));
     }
 

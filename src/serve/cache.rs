@@ -95,7 +95,9 @@ impl ResponseCache {
 
 /// Routes whose answers describe the server itself, never kept.
 fn uncached(path: &str) -> bool {
-    ["/healthz", "/metrics", "/costscope/pipeline", "/costscope/migration"].iter().any(|p| path.ends_with(p))
+    ["/healthz", "/metrics", "/costscope/pipeline", "/costscope/migration"]
+        .iter()
+        .any(|p| path.ends_with(p))
 }
 
 /// Middleware: answer from the cache when a fresh answer is kept, else run the route and keep

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use crate::model::CostMetricName;
 use crate::query::{
-    Accumulate, Aggregate, CalendarUnit, CostRate, DataKind, IdleMode, LabelConfig, QueryRequest, ShareError, ShareSplit, Sharing, Sort, StepSize,
-    Window, parse_aggregate, parse_filter, parse_window,
+    Accumulate, Aggregate, CalendarUnit, CostRate, DataKind, IdleMode, LabelConfig, QueryRequest, ShareError, ShareSplit, Sharing, Sort,
+    StepSize, Window, parse_aggregate, parse_filter, parse_window,
 };
 
 /// Rows one request may ask for with `limit` (0 or absent = every row, as OpenCost answers).

@@ -359,7 +359,11 @@ impl State {
             let text = p.input.text();
             return self.submit_command_line(&text);
         }
-        if let Some(p) = self.prompt.as_ref().filter(|p| p.kind == PromptKind::Filter && self.tab == super::state::Tab::Savings) {
+        if let Some(p) = self
+            .prompt
+            .as_ref()
+            .filter(|p| p.kind == PromptKind::Filter && self.tab == super::state::Tab::Savings)
+        {
             let text = p.input.text();
             return self.savings_submit_filter(&text);
         }
@@ -414,12 +418,10 @@ impl State {
                 message: format!("sharing applies to allocations, not {}", kind.plural()),
                 column: None,
             }),
-            PromptKind::Share => Sharing::parse_spec(&text)
-                .map(|s| t.share = s)
-                .map_err(|e| PromptError {
-                    message: e.to_string(),
-                    column: None,
-                }),
+            PromptKind::Share => Sharing::parse_spec(&text).map(|s| t.share = s).map_err(|e| PromptError {
+                message: e.to_string(),
+                column: None,
+            }),
         };
         match outcome {
             Err(e) => self.refuse(e),

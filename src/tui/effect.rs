@@ -77,7 +77,9 @@ pub fn perform(source: &dyn CostSource, effect: Effect) -> Option<Action> {
             generation,
             totals: super::savings_kinds::totals(source, &labels),
         },
-        Effect::ExportSavings { ask, path } => Action::Exported(super::savings_kinds::export(source, &ask, &path).map_err(|e| e.to_string())),
+        Effect::ExportSavings { ask, path } => {
+            Action::Exported(super::savings_kinds::export(source, &ask, &path).map_err(|e| e.to_string()))
+        }
         Effect::Quit | Effect::SetMigrationHorizon(_) => return None,
     })
 }

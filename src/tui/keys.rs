@@ -168,11 +168,7 @@ pub const BINDINGS: &[Binding] = &[
     b("Other", "export query to CSV", &[(Key::Char('e'), Command::Export)]),
     b("Other", "detail pane on / off", &[(Key::Char('d'), Command::ToggleDetail)]),
     b("Other", "cost over time chart", &[(Key::Char('t'), Command::ToggleChart)]),
-    b(
-        "Other",
-        "Δ vs previous window",
-        &[(Key::Char('D'), Command::ToggleDelta)],
-    ),
+    b("Other", "Δ vs previous window", &[(Key::Char('D'), Command::ToggleDelta)]),
     b("Other", "sources of the row", &[(Key::Char('P'), Command::ToggleSources)]),
     b("Other", "refresh now", &[(Key::Char('r'), Command::Refresh)]),
     b(

@@ -157,8 +157,12 @@ impl SavingsLine {
 /// Load `ask` from `source`: the window is the last `days` days of the kind's data, as the CLI's
 /// default. Errors: the source has no savings queries or no data of the kind, or the query's.
 pub fn load(source: &dyn CostSource, ask: &SavingsAsk) -> Result<SavingsTable, QueryError> {
-    let kind = KINDS.get(ask.kind).ok_or_else(|| QueryError::Invalid(format!("no savings kind {}", ask.kind)))?;
-    let savings = source.savings().ok_or_else(|| QueryError::Invalid("this source answers no savings queries".into()))?;
+    let kind = KINDS
+        .get(ask.kind)
+        .ok_or_else(|| QueryError::Invalid(format!("no savings kind {}", ask.kind)))?;
+    let savings = source
+        .savings()
+        .ok_or_else(|| QueryError::Invalid("this source answers no savings queries".into()))?;
     let Some((_, end)) = source.data_extent(kind.items)? else {
         return Err(QueryError::Invalid(format!("no {} data yet", kind.items.plural())));
     };
@@ -172,7 +176,9 @@ fn invalid(e: impl std::fmt::Display) -> QueryError {
 }
 
 fn csv<T: serde::Serialize>(ask: &SavingsAsk, rows: &[T], fields: &[&str]) -> Result<Option<String>, QueryError> {
-    ask.csv.then(|| crate::commands::savings::csv_text(rows, fields).map_err(invalid)).transpose()
+    ask.csv
+        .then(|| crate::commands::savings::csv_text(rows, fields).map_err(invalid))
+        .transpose()
 }
 
 fn query<R: SavingsRow, P>(ask: &SavingsAsk, window: Window, params: P) -> Result<SavingsQuery<P>, QueryError> {

@@ -139,7 +139,9 @@ impl State {
     /// Answer to [`Effect::LoadSavings`].
     pub(super) fn on_savings(&mut self, generation: u64, result: Result<SavingsTable, QueryError>) {
         let s = &mut self.savings;
-        let Some((_, select)) = s.pending.take_if(|(g, _)| *g == generation) else { return };
+        let Some((_, select)) = s.pending.take_if(|(g, _)| *g == generation) else {
+            return;
+        };
         match result {
             Err(e) => s.error = Some(e.to_string()),
             Ok(t) => {
@@ -229,7 +231,12 @@ impl State {
                 self.prompt = Some(Prompt::new(PromptKind::Filter, &text));
                 Vec::new()
             }
-            Command::Open(_) | Command::CycleIdle | Command::CycleMetric | Command::CycleRate | Command::ToggleChart | Command::ToggleDelta => {
+            Command::Open(_)
+            | Command::CycleIdle
+            | Command::CycleMetric
+            | Command::CycleRate
+            | Command::ToggleChart
+            | Command::ToggleDelta => {
                 self.info("the Savings view takes ←/→ kind, / filter, s/S sort, e export, ⏎ containers");
                 Vec::new()
             }
@@ -263,7 +270,11 @@ impl State {
     /// clears it).
     pub(super) fn savings_submit_filter(&mut self, text: &str) -> Vec<Effect> {
         let items = KINDS[self.savings.kind].items;
-        let parsed = if text.trim().is_empty() { Ok(Filter::All) } else { parse_filter(text, items) };
+        let parsed = if text.trim().is_empty() {
+            Ok(Filter::All)
+        } else {
+            parse_filter(text, items)
+        };
         match parsed {
             Err(e) => self.refuse(PromptError {
                 message: e.message,
@@ -285,7 +296,9 @@ impl State {
         }
         let kind = KINDS[self.savings.kind];
         let stamp = (self.now)().format("%Y%m%dT%H%M%SZ");
-        let path = self.export_dir.join(format!("costscope-savings-{}-{stamp}.csv", kind.name.replace(' ', "-")));
+        let path = self
+            .export_dir
+            .join(format!("costscope-savings-{}-{stamp}.csv", kind.name.replace(' ', "-")));
         self.info(format!("exporting {} to {}…", kind.command, path.display()));
         self.exporting = true;
         vec![Effect::ExportSavings {
@@ -305,7 +318,10 @@ impl State {
             return Vec::new();
         };
         let text = |f: &str| row.text(f).unwrap_or("").replace('"', "\\\"");
-        let mut parts = vec![format!("cluster:\"{}\"", text("cluster")), format!("namespace:\"{}\"", text("namespace"))];
+        let mut parts = vec![
+            format!("cluster:\"{}\"", text("cluster")),
+            format!("namespace:\"{}\"", text("namespace")),
+        ];
         match text("controllerKind").as_str() {
             "pod" | "" => parts.push(format!("pod:\"{}\"", text("controller"))),
             k => parts.push(format!("controllerKind:\"{k}\"+controllerName:\"{}\"", text("controller"))),
@@ -313,7 +329,11 @@ impl State {
         if row.json.get("container").is_some() {
             parts.push(format!("container:\"{}\"", text("container")));
         }
-        let value = [text("namespace"), text("controller"), text("container")].into_iter().filter(|v| !v.is_empty()).collect::<Vec<_>>().join("/");
+        let value = [text("namespace"), text("controller"), text("container")]
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
         let filter = match parse_filter(&parts.join("+"), DataKind::Allocation) {
             Ok(f) => f,
             Err(e) => {

@@ -62,7 +62,14 @@ pub enum Screen {
 
 impl Tab {
     /// Every tab in order (`1`–`6`).
-    pub const ALL: [Tab; 6] = [Tab::Allocations, Tab::Assets, Tab::CloudCosts, Tab::Pipeline, Tab::Migration, Tab::Savings];
+    pub const ALL: [Tab; 6] = [
+        Tab::Allocations,
+        Tab::Assets,
+        Tab::CloudCosts,
+        Tab::Pipeline,
+        Tab::Migration,
+        Tab::Savings,
+    ];
 
     /// Tab title.
     pub fn title(self) -> &'static str {

@@ -35,7 +35,6 @@ fn truncation_error_names_struct_and_offset() {
     assert!(err.to_string().contains("byte offset"), "{err}");
 }
 
-
 #[test]
 fn seeded_random_mutations_never_panic() {
     let mut rng = Rng(0x5EED_C057_5C0E);

@@ -53,7 +53,12 @@ fn key(cluster: &str, pipeline: &str, res: &str, start: i64, step: i64) -> Strin
 
 /// Start of a UTC day `YYYY-MM-DD`.
 fn day(d: &str) -> i64 {
-    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp()
 }
 
 /// The allocation set at `from` re-encoded with `window` (items unchanged), written to `to`;
@@ -115,11 +120,22 @@ fn the_dev_buckets_own_quirks_are_reported_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let bucket = dev_copy(tmp.path());
     let r = doctor_json(tmp.path(), &bucket);
-    let kinds: Vec<&str> = r["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, KINDS, "every kind, in the documented order");
     assert_eq!(items(&r, "emptySet"), set(&DEV_EMPTY));
     assert_eq!(items(&r, "partialThanosUpload"), set(&[(&format!("{DEV_PARTIAL_BLOCK}/"), 0)]));
-    for kind in ["staleCombined", "hourlyPastRetention", "missingFederatedWindow", "windowMismatch", "unreadable"] {
+    for kind in [
+        "staleCombined",
+        "hourlyPastRetention",
+        "missingFederatedWindow",
+        "windowMismatch",
+        "unreadable",
+    ] {
         assert!(items(&r, kind).is_empty(), "{kind}: {r:#}");
     }
     assert_eq!(r["totalFindings"], 8);
@@ -145,7 +161,12 @@ fn each_planted_finding_is_reported_with_its_keys_counts_and_bytes() {
     // An hourly file past 49 h: the hour before prod's first hourly file, ending at now − 49 h.
     let first_hour = day("2026-11-19");
     let old_hour = key(prod, "allocations", "1h", first_hour - 3_600, 3_600);
-    let old_bytes = rewindow(&bucket, &key(prod, "allocations", "1h", first_hour, 3_600), &old_hour, (first_hour - 3_600, first_hour));
+    let old_bytes = rewindow(
+        &bucket,
+        &key(prod, "allocations", "1h", first_hour, 3_600),
+        &old_hour,
+        (first_hour - 3_600, first_hour),
+    );
     // Partial Thanos uploads: a block without meta.json (index and a 100-byte chunk), and one
     // with meta.json and chunks but no index.
     let (no_meta, no_index) = ("01M7XPCBD0AAAAAAAAAAAAAAAA", "01M7XPCBD0BBBBBBBBBBBBBBBB");
@@ -184,14 +205,24 @@ fn each_planted_finding_is_reported_with_its_keys_counts_and_bytes() {
     assert_eq!(items(&r, "unreadable"), set(&[(&cut_key, 200)]));
     assert_eq!(r["totalFindings"], 8 + 1 + 1 + 1 + 2 + 1 + 1 + 1);
     let detail = |kind: &str| r["findings"].as_array().unwrap().iter().find(|f| f["kind"] == kind).unwrap()["items"][0]["detail"].clone();
-    assert_eq!(detail("windowMismatch"), format!("key says {s16}-{}, the set says window {}-{}", s16 + DAY, s16 + DAY, s16 + 2 * DAY));
-    assert_eq!(detail("hourlyPastRetention"), format!("{prod} allocations 1h 2026-11-18 23:00: ended 49 h ago"));
+    assert_eq!(
+        detail("windowMismatch"),
+        format!("key says {s16}-{}, the set says window {}-{}", s16 + DAY, s16 + DAY, s16 + 2 * DAY)
+    );
+    assert_eq!(
+        detail("hourlyPastRetention"),
+        format!("{prod} allocations 1h 2026-11-18 23:00: ended 49 h ago")
+    );
 
     // The table names every kind found with its keys; --fail-on-findings exits 1, still writing
     // nothing; a shorter retention counts more hourly files.
     let yaml = store_file(tmp.path(), &bucket);
     let before = checksums(&bucket);
-    let table = costscope(tmp.path(), &yaml).env("COSTSCOPE_NOW", NOW).args(["bucket", "--doctor"]).assert().success();
+    let table = costscope(tmp.path(), &yaml)
+        .env("COSTSCOPE_NOW", NOW)
+        .args(["bucket", "--doctor"])
+        .assert()
+        .success();
     let text = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
     for k in [&combined_key, &old_hour, &missing_key, &mismatch_key, &cut_key] {
         assert!(text.contains(k.as_str()), "{k} in\n{text}");
@@ -226,7 +257,11 @@ fn a_repaired_copy_reports_nothing() {
         let asset_src = std::fs::read(bucket.join(key("staging-eu-west-1", "assets", "1d", day("2026-11-13"), DAY))).unwrap();
         let mut a = costscope::bingen::decode_asset_set(&asset_src).unwrap();
         a.window = Window::utc(s, s + DAY);
-        write(&bucket, &key("staging-eu-west-1", "assets", "1d", s, DAY), &costscope::bingen::encode_asset_set(&a));
+        write(
+            &bucket,
+            &key("staging-eu-west-1", "assets", "1d", s, DAY),
+            &costscope::bingen::encode_asset_set(&a),
+        );
     }
     for (k, _) in &DEV_EMPTY[4..] {
         std::fs::remove_file(bucket.join(k)).unwrap();

@@ -11,7 +11,6 @@ use costscope::query::{DataKind, parse_filter, parse_window};
 use crate::support::common;
 use crate::support::rng::Rng;
 
-
 /// One random edit of `v`: overwrite, bit flip, insert, delete a run, duplicate a run, truncate.
 fn mutate<T: Clone>(rng: &mut Rng, v: &mut Vec<T>, pick: &mut dyn FnMut(&mut Rng) -> T) {
     if v.is_empty() {

@@ -234,7 +234,10 @@ fn fleet_bench_ingests_every_file_then_none() {
         panic!("{:?}", r.runs)
     };
     assert_eq!(warm.files_ingested, 0);
-    assert!(cold.cpu_seconds > 0.0 && cold.bytes > 0, "the cold run reports its CPU time and bytes");
+    assert!(
+        cold.cpu_seconds > 0.0 && cold.bytes > 0,
+        "the cold run reports its CPU time and bytes"
+    );
     // The ETL backup and Thanos blocks beside `federated/` are not ingested.
     assert!(dir.path().join("fleet-3x2x40h3/etl/bingen/allocations/1d").is_dir());
     for other in [up, up_slow, slow] {

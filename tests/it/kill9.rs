@@ -14,7 +14,6 @@ use crate::support::rng::Rng;
 
 const KILLS: usize = 20;
 
-
 fn costscope(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_costscope"));
     c.env("COSTSCOPE_CACHE_DIR", dir.join("cache"))

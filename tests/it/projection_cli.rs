@@ -20,7 +20,10 @@ use crate::tui_views::render;
 /// name → (column) of a JSON page, plus the totals.
 fn by_name(page: &Value, col: &str) -> (BTreeMap<String, f64>, f64) {
     let rows = page["data"].as_array().unwrap();
-    let map = rows.iter().map(|r| (r["name"].as_str().unwrap().to_string(), r[col].as_f64().unwrap())).collect();
+    let map = rows
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().to_string(), r[col].as_f64().unwrap()))
+        .collect();
     (map, page["totals"][col].as_f64().unwrap())
 }
 
@@ -52,7 +55,10 @@ fn project_month_equals_independent_queries_and_the_tui_shows_it() {
     let to_date = json(&["--no-ingest", "--window", &format!("{start},{now}")]);
     let week = json(&["--no-ingest", "--window", &format!("{},{now}", now - 7 * 86_400)]);
     let hours = week["coveredHours"].as_f64().unwrap();
-    assert!(hours > 0.0 && left_hours > 0.0, "the dev data ends inside a month: {hours} h of data, {left_hours} h left");
+    assert!(
+        hours > 0.0 && left_hours > 0.0,
+        "the dev data ends inside a month: {hours} h of data, {left_hours} h left"
+    );
     let (mtd, mtd_total) = by_name(&to_date, "totalCost");
     let (rate, rate_total) = by_name(&week, "totalCost");
     let rows = projected["data"].as_array().unwrap();
@@ -74,7 +80,11 @@ fn project_month_equals_independent_queries_and_the_tui_shows_it() {
     let mut s = crate::support::tui::started(agg.as_ref(), 160, 48, vec![]);
     set_aggregate(&mut s, agg.as_ref(), "namespace");
     key(&mut s, agg.as_ref(), KeyCode::Char('D'));
-    let Loadable::Ready(Insight { month: Some((_, p)), compared: Some(c) }) = &s.table(DataKind::Allocation).insight else {
+    let Loadable::Ready(Insight {
+        month: Some((_, p)),
+        compared: Some(c),
+    }) = &s.table(DataKind::Allocation).insight
+    else {
         panic!("insight not loaded: {:?}", s.table(DataKind::Allocation).insight);
     };
     assert!(close(p.month_to_date, mtd_total) && close(p.projected_month, want_total), "{p:?}");

@@ -288,9 +288,22 @@ fn serve_answers_opencost_shapes_with_the_clis_figures() {
     // one per provider and account holding cloud costs, as `/cloudCost/view/table` by the same
     // keys lists them over the stored window.
     let status = json(&server, "/cloudCost/status");
-    let mut keys: Vec<&str> = status["data"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
-    let table = json(&server, "/cloudCost/view/table?window=1793404800,1795219200&aggregate=provider,accountID");
-    let mut want: Vec<&str> = table["data"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let mut keys: Vec<&str> = status["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    let table = json(
+        &server,
+        "/cloudCost/view/table?window=1793404800,1795219200&aggregate=provider,accountID",
+    );
+    let mut want: Vec<&str> = table["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     keys.sort_unstable();
     want.sort_unstable();
     assert!(!keys.is_empty() && keys == want, "{status}\n{table}");
@@ -391,7 +404,11 @@ fn the_status_routes_answer_what_the_cli_and_the_tui_show() {
     let clusters = cli["clusters"].as_array().unwrap();
     assert_eq!(clusters.len(), 3);
     for c in clusters {
-        assert!(c["days"].as_array().unwrap().iter().any(|d| d["state"] == "INGESTED"), "{}", c["cluster"]);
+        assert!(
+            c["days"].as_array().unwrap().iter().any(|d| d["state"] == "INGESTED"),
+            "{}",
+            c["cluster"]
+        );
     }
     assert_eq!(cli["generatedAt"], "2026-11-21T06:00:00Z");
 
@@ -400,6 +417,9 @@ fn the_status_routes_answer_what_the_cli_and_the_tui_show() {
         let v = json(&server, &format!("{prefix}/costscope/migration"));
         assert_eq!(v["status"], "success");
         assert_eq!(v["data"], cli, "{prefix}/costscope/migration");
-        assert_eq!(json(&server, &format!("{prefix}/costscope/pipeline"))["data"], serde_json::json!([]));
+        assert_eq!(
+            json(&server, &format!("{prefix}/costscope/pipeline"))["data"],
+            serde_json::json!([])
+        );
     }
 }

@@ -21,7 +21,9 @@ use crate::tui_views::render;
 
 /// Same fields, texts equal and numbers within 1e-9.
 fn same_row(tui: &Value, cli: &Value) -> bool {
-    let (Some(a), Some(b)) = (tui.as_object(), cli.as_object()) else { return false };
+    let (Some(a), Some(b)) = (tui.as_object(), cli.as_object()) else {
+        return false;
+    };
     a.len() == b.len()
         && a.iter().all(|(k, v)| match (v, &b[k]) {
             (Value::Number(x), Value::Number(y)) => close(x.as_f64().unwrap(), y.as_f64().unwrap()),
@@ -40,7 +42,10 @@ fn assert_page(s: &costscope::tui::State, cli: &Value, monthly: &str) {
         assert!(same_row(&r.json, &data[i]), "row {i}: TUI {} vs CLI {}", r.json, data[i]);
     }
     let screen = format!("{:?}", render(s, 160, 45).buffer());
-    assert!(screen.contains(&costscope::format::money(t.total_monthly)), "the total is on screen");
+    assert!(
+        screen.contains(&costscope::format::money(t.total_monthly)),
+        "the total is on screen"
+    );
 }
 
 #[test]
@@ -65,7 +70,12 @@ fn savings_tab_equals_the_cli_and_drills_to_the_containers() {
         args.push("--no-ingest");
         let json = if i == 0 { requests.clone() } else { cli(&args) };
         let totals = json["totals"].as_object().unwrap();
-        let want = totals.get("monthlySavings").or_else(|| totals.values().next()).unwrap().as_f64().unwrap();
+        let want = totals
+            .get("monthlySavings")
+            .or_else(|| totals.values().next())
+            .unwrap()
+            .as_f64()
+            .unwrap();
         match &s.savings.totals[i] {
             KindTotal::Ready { monthly, rows } => {
                 assert!(close(*monthly, want), "{}: {monthly} vs {want}", kind.name);
@@ -88,10 +98,13 @@ fn savings_tab_equals_the_cli_and_drills_to_the_containers() {
     let got = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(got.lines().count(), want_csv.lines().count(), "CSV rows");
     for (i, (a, b)) in got.lines().zip(want_csv.lines()).enumerate() {
-        let same = a.split(',').zip(b.split(',')).all(|(x, y)| match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => close(x, y),
-            _ => x == y,
-        });
+        let same = a
+            .split(',')
+            .zip(b.split(','))
+            .all(|(x, y)| match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => close(x, y),
+                _ => x == y,
+            });
         assert!(same && a.split(',').count() == b.split(',').count(), "CSV line {i}: {a} vs {b}");
     }
 
@@ -126,13 +139,30 @@ fn savings_tab_equals_the_cli_and_drills_to_the_containers() {
     assert!(!want_names.is_empty());
     assert_eq!(names.len(), want_names.len(), "{names:?} vs {want_names:?}");
     for r in page.rows.iter().filter(|r| !r.name.contains(IDLE)) {
-        assert_eq!(r.properties.get("container").map(String::as_str), Some(text("container").as_str()), "{}", r.name);
-        let cli_row = want_rows.iter().find(|w| w["name"] == r.name.as_str()).unwrap_or_else(|| panic!("{} in the CLI", r.name));
+        assert_eq!(
+            r.properties.get("container").map(String::as_str),
+            Some(text("container").as_str()),
+            "{}",
+            r.name
+        );
+        let cli_row = want_rows
+            .iter()
+            .find(|w| w["name"] == r.name.as_str())
+            .unwrap_or_else(|| panic!("{} in the CLI", r.name));
         let cost = r.get(DataKind::Allocation, ColumnId::TotalCost).unwrap();
         // The CLI prints costs to 10 decimals.
-        assert!((cost - cli_row["totalCost"].as_f64().unwrap()).abs() < 1e-9, "{}: {cost} vs {}", r.name, cli_row["totalCost"]);
+        assert!(
+            (cost - cli_row["totalCost"].as_f64().unwrap()).abs() < 1e-9,
+            "{}: {cost} vs {}",
+            r.name,
+            cli_row["totalCost"]
+        );
     }
     // Esc goes back to what the Allocations tab showed before.
-    send(&mut s, agg.as_ref(), costscope::tui::Action::Key(crossterm::event::KeyEvent::from(KeyCode::Esc)));
+    send(
+        &mut s,
+        agg.as_ref(),
+        costscope::tui::Action::Key(crossterm::event::KeyEvent::from(KeyCode::Esc)),
+    );
     assert!(s.table(DataKind::Allocation).stack.is_empty());
 }

@@ -143,7 +143,13 @@ pub type SetFacts = HashMap<String, SetFact>;
 
 /// `source pipeline res window` of a file, for details.
 fn place(s: &Series, f: &WindowObject) -> String {
-    format!("{} {} {} {}", s.source, s.pipeline, s.resolution, window_label(f.start, s.resolution))
+    format!(
+        "{} {} {} {}",
+        s.source,
+        s.pipeline,
+        s.resolution,
+        window_label(f.start, s.resolution)
+    )
 }
 
 fn item(f: &WindowObject, detail: String) -> FindingItem {
@@ -171,14 +177,20 @@ pub fn diagnose(inv: &Inventory, sets: &SetFacts, retention_hours: i64, now: Dat
                 && *window != Some((f.start, f.end))
             {
                 let said = window.map_or_else(|| "an open window".to_string(), |(a, b)| format!("window {a}-{b}"));
-                add(FindingKind::WindowMismatch, item(f, format!("key says {}-{}, the set says {said}", f.start, f.end)));
+                add(
+                    FindingKind::WindowMismatch,
+                    item(f, format!("key says {}-{}, the set says {said}", f.start, f.end)),
+                );
             }
             if s.source == Source::Combined {
                 add(FindingKind::StaleCombined, item(f, place(s, f)));
             }
             if s.resolution.seconds() < Resolution::DAY.seconds() && f.end <= cutoff {
                 let hours = (now.timestamp() - f.end) / 3_600;
-                add(FindingKind::HourlyPastRetention, item(f, format!("{}: ended {hours} h ago", place(s, f))));
+                add(
+                    FindingKind::HourlyPastRetention,
+                    item(f, format!("{}: ended {hours} h ago", place(s, f))),
+                );
             }
         }
         if let Source::Federated(cluster) = &s.source {
@@ -189,12 +201,20 @@ pub fn diagnose(inv: &Inventory, sets: &SetFacts, retention_hours: i64, now: Dat
                     start,
                     end: start + s.resolution.seconds(),
                 };
-                let detail = format!("{cluster} {} {} {}: no file", s.pipeline, s.resolution, window_label(start, s.resolution));
-                add(FindingKind::MissingFederatedWindow, FindingItem {
-                    key: format_federated(cluster, &file),
-                    bytes: 0,
-                    detail,
-                });
+                let detail = format!(
+                    "{cluster} {} {} {}: no file",
+                    s.pipeline,
+                    s.resolution,
+                    window_label(start, s.resolution)
+                );
+                add(
+                    FindingKind::MissingFederatedWindow,
+                    FindingItem {
+                        key: format_federated(cluster, &file),
+                        bytes: 0,
+                        detail,
+                    },
+                );
             }
         }
     }
@@ -211,11 +231,14 @@ pub fn diagnose(inv: &Inventory, sets: &SetFacts, retention_hours: i64, now: Dat
         }
         if !lacks.is_empty() {
             let detail = format!("no {} ({} object(s))", lacks.join(", no "), b.objects);
-            add(FindingKind::PartialThanosUpload, FindingItem {
-                key: format!("{}/", b.ulid),
-                bytes: b.bytes,
-                detail,
-            });
+            add(
+                FindingKind::PartialThanosUpload,
+                FindingItem {
+                    key: format!("{}/", b.ulid),
+                    bytes: b.bytes,
+                    detail,
+                },
+            );
         }
     }
     let findings: Vec<Finding> = FindingKind::ALL

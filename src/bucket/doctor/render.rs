@@ -11,7 +11,13 @@ pub const KEYS_SHOWN: usize = 20;
 
 /// The report as an aligned text table followed by the objects of each kind found.
 pub fn render_table(r: &DoctorReport) -> String {
-    let label_width = r.findings.iter().map(|f| f.kind.label().len()).max().unwrap_or(0).max("FINDING".len());
+    let label_width = r
+        .findings
+        .iter()
+        .map(|f| f.kind.label().len())
+        .max()
+        .unwrap_or(0)
+        .max("FINDING".len());
     let mut out = String::new();
     let _ = writeln!(out, "{:<label_width$}  {:>6}  {:>9}", "FINDING", "COUNT", "BYTES");
     for f in &r.findings {

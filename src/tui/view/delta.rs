@@ -64,7 +64,11 @@ impl<'a> DeltaColumns<'a> {
         };
         let Some(d) = d else { return vec![dim("—"), dim("—")] };
         let [_, delta, pct] = crate::format::delta_texts(d);
-        let style = if d.delta > 0.0 { error_style() } else { ratatui::style::Style::new() };
+        let style = if d.delta > 0.0 {
+            error_style()
+        } else {
+            ratatui::style::Style::new()
+        };
         vec![
             Cell::from(Line::from(delta).right_aligned().style(style)),
             Cell::from(Line::from(pct).right_aligned().style(style)),

@@ -56,7 +56,10 @@ pub fn header_lines(state: &State, width: usize) -> Vec<Line<'static>> {
             label_style(),
         ));
         if t.left_out > 0 {
-            second.push(Span::styled(format!("  ·  {} left out (no input for the rule)", t.left_out), label_style()));
+            second.push(Span::styled(
+                format!("  ·  {} left out (no input for the rule)", t.left_out),
+                label_style(),
+            ));
         }
     }
     vec![fit_line(Line::from(first), width), fit_line(Line::from(second), width)]
@@ -82,7 +85,11 @@ fn draw_kinds(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(match total {
                 KindTotal::Loading => Span::styled(format!("{:>14}", spinner(state.tick)), label_style()),
                 KindTotal::Ready { monthly, rows } => Span::styled(
-                    format!("{:>14}/mo  {:>6} rows", money(*monthly), format::truncate(&crate::format::thousands(*rows as u64), 6)),
+                    format!(
+                        "{:>14}/mo  {:>6} rows",
+                        money(*monthly),
+                        format::truncate(&crate::format::thousands(*rows as u64), 6)
+                    ),
                     style,
                 ),
                 KindTotal::Failed(e) => Span::styled(format!("  {}", format::truncate(e, 80)), error_style()),
@@ -128,7 +135,10 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State) {
         Cell::from(if t.numeric[j] { line.right_aligned() } else { line })
     };
     let header = Row::new((0..t.fields.len()).map(|j| align(j, t.fields[j].to_string()))).style(label_style().add_modifier(Modifier::BOLD));
-    let rows = t.rows.iter().map(|r| Row::new(r.cells.iter().enumerate().map(|(j, c)| align(j, c.clone()))));
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| Row::new(r.cells.iter().enumerate().map(|(j, c)| align(j, c.clone()))));
     let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w as u16)))
         .header(header)
         .block(block)
@@ -153,7 +163,15 @@ fn footer(t: &SavingsTable, offset: usize) -> String {
 /// what is still left widens the numbers to their titles.
 fn fit_widths(cells: &[usize], heads: &[usize], numeric: &[bool], room: usize) -> Vec<usize> {
     let n = cells.len();
-    let mut widths: Vec<usize> = (0..n).map(|j| if numeric[j] { cells[j].max(6) } else { cells[j].max(heads[j]).min(TEXT_MAX) }).collect();
+    let mut widths: Vec<usize> = (0..n)
+        .map(|j| {
+            if numeric[j] {
+                cells[j].max(6)
+            } else {
+                cells[j].max(heads[j]).min(TEXT_MAX)
+            }
+        })
+        .collect();
     let numbers: usize = (0..n).filter(|&j| numeric[j]).map(|j| widths[j]).sum();
     let mut left = room.saturating_sub(2 * n.saturating_sub(1) + numbers);
     let mut texts: Vec<usize> = (0..n).filter(|&j| !numeric[j]).collect();

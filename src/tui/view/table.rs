@@ -31,7 +31,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, tab: &TableTab) {
     let cols = columns(tab.kind);
     let inner_width = area.width.saturating_sub(2) as usize;
     let delta = DeltaColumns::of(state, tab);
-    let fit = tab.page.as_ref().map(|p| fit_columns(tab, p, inner_width.saturating_sub(delta.width())));
+    let fit = tab
+        .page
+        .as_ref()
+        .map(|p| fit_columns(tab, p, inner_width.saturating_sub(delta.width())));
     let title = if tab.aggregate.is_empty() {
         format!(" {} ", state.tab.title())
     } else {

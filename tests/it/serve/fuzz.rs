@@ -294,7 +294,10 @@ fn hostile_query_strings_get_200_or_a_json_400_and_never_break_the_server() {
             if status == 200 { ok += 1 } else { bad += 1 }
         }
         // Both outcomes occur, so the generator reaches the handlers and their error paths.
-        assert!(ok > REQUESTS / 10 && bad > REQUESTS / 10, "seed {seed}: {ok} answered, {bad} refused");
+        assert!(
+            ok > REQUESTS / 10 && bad > REQUESTS / 10,
+            "seed {seed}: {ok} answered, {bad} refused"
+        );
         let health = client.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(health.status().as_u16(), 200);
     });

@@ -31,7 +31,10 @@ pub fn reference_decoder_reads(file: &std::path::Path) {
         Ok(out) => {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success(), "bingen_ref.py {} failed: {stderr}", file.display());
-            assert!(String::from_utf8_lossy(&out.stdout).contains("\"__type\""), "no JSON from bingen_ref.py");
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("\"__type\""),
+                "no JSON from bingen_ref.py"
+            );
         }
     }
 }
