@@ -131,6 +131,12 @@ impl Manifest {
                 total_cost: r.decoded.as_ref().ok().map(|c| c.total_cost),
             })
             .collect();
+        Manifest::with_objects(store, window, objects)
+    }
+
+    /// A manifest of `objects` of store `store`, stamped now with this costscope's version and
+    /// the sha256 of the object lines (window: unix seconds, when one was asked).
+    pub fn with_objects(store: &str, window: Option<(i64, i64)>, objects: Vec<ManifestObject>) -> Manifest {
         Manifest {
             manifest_version: MANIFEST_VERSION,
             store: store.to_string(),

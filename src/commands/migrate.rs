@@ -2,7 +2,7 @@
 //! [--pipelines allocations,assets] [--jobs N] [--manifest FILE] [--format table|json]`: plan
 //! (and apply) the Thanos-era ETL backup → federated folders migration ([`crate::migrate`]).
 
-use crate::audit::manifest::{MANIFEST_VERSION, Manifest, ManifestObject, ManifestWindow, objects_sha256};
+use crate::audit::manifest::{Manifest, ManifestObject, ManifestWindow};
 use crate::bucket::keys::{Pipeline, Resolution};
 use crate::cli::{GlobalArgs, MigrateArgs, ReportFormat, UsageError};
 use crate::migrate::{self, MigrateError, MigrateOptions, MigrateReport, Outcome};
@@ -62,15 +62,7 @@ pub fn manifest_of(store: &str, r: &MigrateReport) -> Manifest {
             _ => None,
         })
         .collect();
-    Manifest {
-        manifest_version: MANIFEST_VERSION,
-        store: store.to_string(),
-        created_at: chrono::Utc::now().to_rfc3339(),
-        costscope_version: env!("CARGO_PKG_VERSION").to_string(),
-        window: None,
-        objects_sha256: objects_sha256(&objects),
-        objects,
-    }
+    Manifest::with_objects(store, None, objects)
 }
 
 /// `costscope migrate`: plan, print the table (or JSON) on stdout; with `--apply` write, verify

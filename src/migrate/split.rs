@@ -124,19 +124,29 @@ fn cluster_of(cluster: Option<&Str>) -> Option<String> {
 /// Per cluster: its items (key, value) in file order and what they hold.
 type Parts<T> = BTreeMap<String, (Vec<(Str, Option<T>)>, Contents)>;
 
-fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) {
-    let mut items: Parts<Allocation> = BTreeMap::new();
+/// Group `items` by the cluster `of` names (with each item's totalCost, USD); items without a
+/// cluster are counted, not placed.
+fn by_cluster<T>(items: Vec<(Str, Option<T>)>, of: impl Fn(&T) -> (Option<&Str>, f64)) -> (Parts<T>, u64) {
+    let mut parts: Parts<T> = BTreeMap::new();
     let mut unplaced = 0;
-    for (key, a) in set.allocations.map(|m| m.0).unwrap_or_default() {
-        let Some(a) = a else { continue };
-        let Some(cluster) = cluster_of(a.properties.as_ref().map(|p| &p.cluster)) else {
+    for (key, item) in items {
+        let Some(item) = item else { continue };
+        let (cluster, cost) = of(&item);
+        let Some(cluster) = cluster_of(cluster) else {
             unplaced += 1;
             continue;
         };
-        let entry = items.entry(cluster).or_default();
-        entry.1.add(key.clone(), a.total_cost());
-        entry.0.push((key, Some(a)));
+        let entry = parts.entry(cluster).or_default();
+        entry.1.add(key.clone(), cost);
+        entry.0.push((key, Some(item)));
     }
+    (parts, unplaced)
+}
+
+fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) {
+    let (items, unplaced) = by_cluster(set.allocations.map(|m| m.0).unwrap_or_default(), |a: &Allocation| {
+        (a.properties.as_ref().map(|p| &p.cluster), a.total_cost())
+    });
     // External and idle keys go with their allocation's cluster.
     let keys_of = |m: &Option<StrMap<Str, bool>>, mine: &HashSet<&Str>| {
         m.as_ref()
@@ -155,6 +165,7 @@ fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) 
                 warnings: set.warnings.clone(),
                 errors: set.errors.clone(),
             };
+            // `mine` borrows `allocs`: the items move in once the keys are chosen.
             let part = AllocationSet {
                 allocations: Some(StrMap(allocs)),
                 ..part
@@ -173,18 +184,9 @@ fn split_allocations(set: AllocationSet) -> (BTreeMap<String, ClusterSet>, u64) 
 }
 
 fn split_assets(set: AssetSet) -> (BTreeMap<String, ClusterSet>, u64) {
-    let mut items: Parts<Asset> = BTreeMap::new();
-    let mut unplaced = 0;
-    for (key, a) in set.assets.map(|m| m.0).unwrap_or_default() {
-        let Some(a) = a else { continue };
-        let Some(cluster) = cluster_of(a.properties.as_ref().map(|p| &p.cluster)) else {
-            unplaced += 1;
-            continue;
-        };
-        let entry = items.entry(cluster).or_default();
-        entry.1.add(key.clone(), a.total_cost());
-        entry.0.push((key, Some(a)));
-    }
+    let (items, unplaced) = by_cluster(set.assets.map(|m| m.0).unwrap_or_default(), |a: &Asset| {
+        (a.properties.as_ref().map(|p| &p.cluster), a.total_cost())
+    });
     let out = items
         .into_iter()
         .map(|(cluster, (assets, contents))| {
@@ -225,17 +227,10 @@ pub fn contents(data: &[u8], pipeline: Pipeline) -> Result<Contents, DecodeError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AllocationProperties, AssetKind, AssetProperties, Window};
+    use crate::model::{AssetKind, AssetProperties, Window};
 
     fn alloc(cluster: &str, cpu: f64) -> Option<Allocation> {
-        Some(Allocation {
-            properties: Some(AllocationProperties {
-                cluster: cluster.into(),
-                ..Default::default()
-            }),
-            cpu_cost: cpu,
-            ..Default::default()
-        })
+        Some(Allocation::on_cluster(cluster, cpu))
     }
 
     /// Each cluster's set holds its items in file order and its own idle keys; the shares add

@@ -73,17 +73,10 @@ pub fn sum(totals: &ClusterTotals) -> Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Allocation, AllocationProperties, AllocationSet, StrMap, Window};
+    use crate::model::{Allocation, AllocationSet, StrMap, Window};
 
     fn alloc(cluster: &str, cpu: f64) -> Option<Allocation> {
-        Some(Allocation {
-            properties: Some(AllocationProperties {
-                cluster: cluster.into(),
-                ..Default::default()
-            }),
-            cpu_cost: cpu,
-            ..Default::default()
-        })
+        Some(Allocation::on_cluster(cluster, cpu))
     }
 
     #[test]

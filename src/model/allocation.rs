@@ -361,3 +361,18 @@ pub struct AllocationSetRange {
     pub allocations: Option<Vec<Option<AllocationSet>>>,
     pub from_store: Str,
 }
+
+#[cfg(test)]
+impl Allocation {
+    /// A test allocation on `cluster` whose only cost is `cpu` USD of CPU.
+    pub(crate) fn on_cluster(cluster: &str, cpu: f64) -> Allocation {
+        Allocation {
+            properties: Some(AllocationProperties {
+                cluster: cluster.into(),
+                ..Default::default()
+            }),
+            cpu_cost: cpu,
+            ..Default::default()
+        }
+    }
+}
